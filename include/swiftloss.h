@@ -1,0 +1,257 @@
+/*
+ * swiftloss.h — PyTorch's loss functions from a small native library.
+ *
+ * swiftloss computes softmax, log_softmax, nll_loss, cross_entropy (class-index and
+ * probability targets, class weights, ignore_index, label smoothing), binary_cross_entropy,
+ * binary_cross_entropy_with_logits and kl_div with the semantics of PyTorch 2.15's
+ * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
+ *
+ * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
+ *             back, never keeps a pointer after a call returns, and holds no global state.
+ * Threading:  every function is reentrant; concurrent calls are safe as long as their output
+ *             buffers do not overlap each other or another call's inputs.
+ * Errors:     every function validates all of its arguments before it writes anything. On any
+ *             status other than SWIFTLOSS_OK the output buffer is left untouched.
+ * Pointers:   a pointer may be NULL only when the buffer it points to holds zero elements.
+ * Sizes:      counts are element counts, not bytes. A shape whose element count (or byte count)
+ *             does not fit in a ptrdiff_t is rejected with SWIFTLOSS_SIZE_OVERFLOW.
+ * Aliasing:   outputs must not overlap inputs, except where a function says so.
+ *
+ * Layout of the class-axis functions.  PyTorch's input shapes (C,), (N, C) and
+ * (N, C, d1, ..., dk) are all one memory layout, [batch][classes][inner], row-major:
+ *     input(n, c, i) = input[(n * classes + c) * inner + i]
+ * with batch = N, classes = C and inner = d1 * ... * dk (inner = 1 for (N, C); batch = 1 and
+ * inner = 1 for an unbatched (C,) input). Class-index targets and 'none' outputs have
+ * batch * inner elements, target(n, i) = target[n * inner + i].
+ * softmax and log_softmax use the same layout for any dimension: outer = product of the sizes
+ * before `dim`, dim = size of `dim`, inner = product of the sizes after it.
+ */
+#ifndef SWIFTLOSS_H
+#define SWIFTLOSS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32) && !defined(SWIFTLOSS_STATIC)
+#  define SWIFTLOSS_API __declspec(dllimport)
+#elif defined(__GNUC__) || defined(__clang__)
+#  define SWIFTLOSS_API __attribute__((visibility("default")))
+#else
+#  define SWIFTLOSS_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==========================================================================================
+ * Version
+ * ========================================================================================== */
+
+#define SWIFTLOSS_VERSION_MAJOR 0
+#define SWIFTLOSS_VERSION_MINOR 1
+#define SWIFTLOSS_VERSION_PATCH 0
+#define SWIFTLOSS_VERSION_NUMBER \
+    (SWIFTLOSS_VERSION_MAJOR * 10000 + SWIFTLOSS_VERSION_MINOR * 100 + SWIFTLOSS_VERSION_PATCH)
+#define SWIFTLOSS_VERSION_STRING "0.1.0"
+
+/* The library's SWIFTLOSS_VERSION_NUMBER. Compare it with the header's to check that the
+ * library loaded at run time is the one compiled against. */
+SWIFTLOSS_API unsigned swiftloss_version_number(void);
+
+/* The library's SWIFTLOSS_VERSION_STRING, e.g. "0.1.0". Static storage; never NULL. */
+SWIFTLOSS_API const char *swiftloss_version_string(void);
+
+/* ==========================================================================================
+ * Status
+ * Every computing function returns one of these. The numbers never change once published.
+ * ========================================================================================== */
+
+typedef enum swiftloss_status {
+    SWIFTLOSS_OK = 0,
+    /* A pointer is NULL while its buffer holds one or more elements. */
+    SWIFTLOSS_ERROR_NULL_POINTER = 1,
+    /* An element count or byte count does not fit in a ptrdiff_t. */
+    SWIFTLOSS_ERROR_SIZE_OVERFLOW = 2,
+    /* A class-axis loss was given classes == 0. */
+    SWIFTLOSS_ERROR_ZERO_CLASSES = 3,
+    /* A class-index target is < 0 or >= classes and is not ignore_index. */
+    SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS = 4,
+    /* weight or pos_weight has the wrong number of elements. */
+    SWIFTLOSS_ERROR_WEIGHT_SIZE = 5,
+    /* reduction is not one of swiftloss_reduction, or is BATCHMEAN outside kl_div. */
+    SWIFTLOSS_ERROR_INVALID_REDUCTION = 6,
+    /* label_smoothing is greater than 1 (or NaN). */
+    SWIFTLOSS_ERROR_INVALID_LABEL_SMOOTHING = 7,
+    /* binary_cross_entropy: an input element is outside [0, 1] (NaN included). */
+    SWIFTLOSS_ERROR_INPUT_OUT_OF_RANGE = 8,
+    /* binary_cross_entropy: a target element is outside [0, 1] (NaN included). */
+    SWIFTLOSS_ERROR_TARGET_OUT_OF_RANGE = 9,
+    /* cross_entropy with probability targets was given an ignore_index >= 0. */
+    SWIFTLOSS_ERROR_IGNORE_INDEX_UNSUPPORTED = 10,
+    /* Any other bad argument: a flag other than 0 or 1, a batch size that does not divide
+     * the element count. */
+    SWIFTLOSS_ERROR_INVALID_ARGUMENT = 11
+} swiftloss_status;
+
+/* A short English description of a status, e.g. "target out of bounds". Static storage;
+ * never NULL, never to be freed. Unknown values give "unknown status". */
+SWIFTLOSS_API const char *swiftloss_status_string(int status);
+
+/* ==========================================================================================
+ * Reduction
+ * ========================================================================================== */
+
+typedef enum swiftloss_reduction {
+    SWIFTLOSS_REDUCTION_NONE = 0,      /* one loss per element or sample                  */
+    SWIFTLOSS_REDUCTION_SUM = 1,       /* the sum of those                                 */
+    SWIFTLOSS_REDUCTION_MEAN = 2,      /* the mean; each function says what it divides by  */
+    SWIFTLOSS_REDUCTION_BATCHMEAN = 3  /* kl_div only: the sum divided by the batch size    */
+} swiftloss_reduction;
+
+/* ==========================================================================================
+ * Softmax
+ * softmax(x)     = exp(x - M) / sum(exp(x - M))        M = max along dim
+ * log_softmax(x) = x - M - log(sum(exp(x - M)))
+ * A slice that is all -inf gives NaN; a slice containing +inf or NaN gives NaN; -inf entries
+ * of an otherwise finite slice give 0 (softmax) and -inf (log_softmax), as PyTorch.
+ *
+ * input, output: outer * dim * inner elements each. output may be the same pointer as input
+ * (in place); no other overlap is allowed. Any of the three sizes may be zero.
+ * Returns SWIFTLOSS_OK, _NULL_POINTER or _SIZE_OVERFLOW.
+ * ========================================================================================== */
+
+SWIFTLOSS_API swiftloss_status swiftloss_softmax_f32(
+    const float *input, size_t outer, size_t dim, size_t inner, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_softmax_f64(
+    const double *input, size_t outer, size_t dim, size_t inner, double *output);
+
+SWIFTLOSS_API swiftloss_status swiftloss_log_softmax_f32(
+    const float *input, size_t outer, size_t dim, size_t inner, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_log_softmax_f64(
+    const double *input, size_t outer, size_t dim, size_t inner, double *output);
+
+/* ==========================================================================================
+ * Losses with class-index targets
+ *
+ * Shapes (see Layout above):
+ *   input   batch * classes * inner elements (log-probabilities for nll_loss, logits for
+ *           cross_entropy)
+ *   target  batch * inner int64 class indices
+ *   weight  NULL with weight_len 0 (every class weighs 1), or weight_len == classes elements
+ *   output  batch * inner elements for SWIFTLOSS_REDUCTION_NONE, else 1 element
+ *
+ * A target equal to ignore_index (any int64; -100 is PyTorch's default) contributes 0 and is
+ * not counted; ignore_index is checked before the bounds. Every other target must be in
+ * [0, classes). 'mean' divides the weighted sum by the sum of weight[target] over the
+ * non-ignored targets; when that is 0 (all ignored, an empty batch, zero weights) the mean is
+ * NaN, as PyTorch's. Negative weights are allowed, as in PyTorch.
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _ZERO_CLASSES, _WEIGHT_SIZE,
+ * _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _TARGET_OUT_OF_BOUNDS, and for
+ * cross_entropy also _INVALID_LABEL_SMOOTHING.
+ * ========================================================================================== */
+
+/* nll_loss: loss(n, i) = -weight[t] * input(n, t, i), t = target(n, i).
+ * input is taken as log-probabilities and not checked: given probabilities it returns -p[t]. */
+SWIFTLOSS_API swiftloss_status swiftloss_nll_loss_f32(
+    const float *input, const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const float *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_nll_loss_f64(
+    const double *input, const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double *output);
+
+/* cross_entropy: nll_loss(log_softmax(input over classes)) with label smoothing eps:
+ *   loss = (1 - eps) * nll + (eps / classes) * smooth,
+ *   smooth(n, i) = -sum_c weight[c] * log_softmax(input)(n, c, i)  (0 for ignored targets),
+ * both reduced alike ('mean' divides both by the sum of weight[target]).
+ * label_smoothing must be <= 1; a negative value behaves as 0 (as PyTorch 2.15). */
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_f32(
+    const float *input, const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const float *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_f64(
+    const double *input, const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, double *output);
+
+/* ==========================================================================================
+ * cross_entropy with probability targets (target has the input's shape)
+ *   q' = (1 - eps) * q + eps / classes,   loss(n, i) = -sum_c weight[c] * q'(n, c, i) * lsm(n, c, i)
+ * where lsm = log_softmax(input) over classes. q is not validated.
+ *   input, target  batch * classes * inner elements each
+ *   weight         NULL with weight_len 0, or weight_len == classes elements
+ *   output         batch * inner elements for NONE, else 1 element
+ * 'mean' divides by batch * inner (not by the weights). PyTorch does not support ignore_index
+ * here: any ignore_index >= 0 gives _IGNORE_INDEX_UNSUPPORTED (pass -100).
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _ZERO_CLASSES, _WEIGHT_SIZE,
+ * _INVALID_REDUCTION, _INVALID_LABEL_SMOOTHING, _IGNORE_INDEX_UNSUPPORTED.
+ * ========================================================================================== */
+
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_probs_f32(
+    const float *input, const float *target, size_t batch, size_t classes, size_t inner,
+    const float *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_probs_f64(
+    const double *input, const double *target, size_t batch, size_t classes, size_t inner,
+    const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, double *output);
+
+/* ==========================================================================================
+ * Element-wise losses
+ *   input, target  count elements each
+ *   weight         NULL with weight_len 0, or weight_len elements where weight_len divides
+ *                  count: element k uses weight[k % weight_len]. That is PyTorch's broadcast
+ *                  of a weight whose shape is a trailing part of the input's shape ((C,) on
+ *                  (N, C)); weight_len == count is a full weight. Same for pos_weight.
+ *   output         count elements for NONE, else 1 element
+ * 'mean' divides by count (an empty input gives NaN).
+ * ========================================================================================== */
+
+/* binary_cross_entropy: input are probabilities.
+ *   loss = -w * (t * max(log x, -100) + (1 - t) * max(log(1 - x), -100))
+ * Every input and target element must be in [0, 1].
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _WEIGHT_SIZE, _INVALID_REDUCTION,
+ * _INPUT_OUT_OF_RANGE, _TARGET_OUT_OF_RANGE. */
+SWIFTLOSS_API swiftloss_status swiftloss_binary_cross_entropy_f32(
+    const float *input, const float *target, size_t count,
+    const float *weight, size_t weight_len, int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_binary_cross_entropy_f64(
+    const double *input, const double *target, size_t count,
+    const double *weight, size_t weight_len, int reduction, double *output);
+
+/* binary_cross_entropy_with_logits: input are logits; stable for any |x|.
+ *   loss = w * (pw * t * softplus(-x) + (1 - t) * softplus(x))
+ * The target range is not checked (as PyTorch).
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _WEIGHT_SIZE, _INVALID_REDUCTION. */
+SWIFTLOSS_API swiftloss_status swiftloss_binary_cross_entropy_with_logits_f32(
+    const float *input, const float *target, size_t count,
+    const float *weight, size_t weight_len, const float *pos_weight, size_t pos_weight_len,
+    int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_binary_cross_entropy_with_logits_f64(
+    const double *input, const double *target, size_t count,
+    const double *weight, size_t weight_len, const double *pos_weight, size_t pos_weight_len,
+    int reduction, double *output);
+
+/* kl_div: input is log q.
+ *   log_target == 0: loss = xlogy(t, t) - t * input     (0 * log 0 = 0)
+ *   log_target == 1: loss = exp(t) * (t - input)
+ * 'mean' divides by count; SWIFTLOSS_REDUCTION_BATCHMEAN divides the sum by batch (the size
+ * of the input's first dimension; it must divide count and may be 0 only when count is 0).
+ * batch is read only for BATCHMEAN.
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _INVALID_REDUCTION,
+ * _INVALID_ARGUMENT (log_target not 0 or 1; a bad batch). */
+SWIFTLOSS_API swiftloss_status swiftloss_kl_div_f32(
+    const float *input, const float *target, size_t count, size_t batch,
+    int reduction, int log_target, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_kl_div_f64(
+    const double *input, const double *target, size_t count, size_t batch,
+    int reduction, int log_target, double *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SWIFTLOSS_H */
