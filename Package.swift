@@ -26,6 +26,7 @@ let package = Package(
         .target(
             name: "CSwiftLoss",
             dependencies: ["SwiftLoss"],
+            exclude: ["exports.map"],
             linkerSettings: [
                 .unsafeFlags([
                     "-static-stdlib",

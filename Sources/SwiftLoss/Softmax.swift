@@ -1,0 +1,117 @@
+import RealModule
+
+/// The max and the sum of `exp(x - max)` over `count` elements `x[0], x[stride], ...`.
+///
+/// The sum is accumulated in `Double`. A NaN or +inf element, or a slice of all -inf, makes
+/// the sum NaN, which then propagates to every output of the slice (PyTorch's behaviour).
+@inlinable @inline(__always)
+func maxAndSumExp<T: LossFloat>(_ x: UnsafePointer<T>, count: Int, stride: Int) -> (max: T, sum: Double) {
+    var m = -T.infinity
+    var k = 0
+    for _ in 0..<count {
+        let v = x[k]
+        if v > m || v.isNaN { m = v }
+        k &+= stride
+    }
+    var s = 0.0
+    k = 0
+    for _ in 0..<count {
+        s += T.exp(x[k] - m).wide
+        k &+= stride
+    }
+    return (m, s)
+}
+
+/// Visits every slice of a `[outer][dim][inner]` layout as (offset of its first element,
+/// stride between its elements).
+@inlinable @inline(__always)
+func forEachSlice(outer: Int, dim: Int, inner: Int, _ body: (Int, Int) -> Void) {
+    for o in 0..<outer {
+        let base = o &* dim &* inner
+        for i in 0..<inner { body(base &+ i, inner) }
+    }
+}
+
+@inlinable
+func checkedAxisLayout<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>,
+    outer: Int, dim: Int, inner: Int
+) throws(LossError) {
+    let n = try elementCount(outer, dim, inner, of: T.self)
+    try checkCount(input.count, n)
+    try checkCount(output.count, n)
+}
+
+/// softmax along one axis: `exp(x - M) / sum(exp(x - M))`, `M` the max along the axis.
+///
+/// The data is laid out `[outer][dim][inner]` (see `ClassLayout`): for a tensor of shape
+/// `(s0, ..., s(k-1))` and axis `a`, `outer = s0 * ... * s(a-1)`, `dim = s(a)`,
+/// `inner = s(a+1) * ... * s(k-1)`. `output` may be the same memory as `input`.
+/// A slice of all -inf, or one containing +inf or NaN, gives NaN (as PyTorch).
+/// - Throws: `.sizeOverflow`, `.bufferSize` when a buffer does not hold `outer * dim * inner`.
+@inlinable
+public func softmax<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, outer: Int, dim: Int, inner: Int = 1,
+    into output: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkedAxisLayout(input, output, outer: outer, dim: dim, inner: inner)
+    guard let x = input.baseAddress, let y = output.baseAddress else { return }
+    forEachSlice(outer: outer, dim: dim, inner: inner) { start, stride in
+        let (m, s) = maxAndSumExp(x + start, count: dim, stride: stride)
+        let scale = T(narrowing: 1 / s)
+        var k = start
+        for _ in 0..<dim {
+            y[k] = T.exp(x[k] - m) * scale
+            k &+= stride
+        }
+    }
+}
+
+/// log_softmax along one axis: `x - M - log(sum(exp(x - M)))`. Layout as `softmax`;
+/// `output` may be the same memory as `input`. -inf entries of a finite slice stay -inf.
+/// - Throws: `.sizeOverflow`, `.bufferSize`.
+@inlinable
+public func logSoftmax<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, outer: Int, dim: Int, inner: Int = 1,
+    into output: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkedAxisLayout(input, output, outer: outer, dim: dim, inner: inner)
+    guard let x = input.baseAddress, let y = output.baseAddress else { return }
+    forEachSlice(outer: outer, dim: dim, inner: inner) { start, stride in
+        let (m, s) = maxAndSumExp(x + start, count: dim, stride: stride)
+        let logSum = T(narrowing: Double.log(s))
+        var k = start
+        for _ in 0..<dim {
+            y[k] = (x[k] - m) - logSum
+            k &+= stride
+        }
+    }
+}
+
+/// `softmax` on an array; see the buffer version.
+@inlinable
+public func softmax<T: LossFloat>(_ input: [T], outer: Int, dim: Int, inner: Int = 1) throws(LossError) -> [T] {
+    try mapAxis(input) { x, y throws(LossError) in try softmax(x, outer: outer, dim: dim, inner: inner, into: y) }
+}
+
+/// `logSoftmax` on an array; see the buffer version.
+@inlinable
+public func logSoftmax<T: LossFloat>(_ input: [T], outer: Int, dim: Int, inner: Int = 1) throws(LossError) -> [T] {
+    try mapAxis(input) { x, y throws(LossError) in try logSoftmax(x, outer: outer, dim: dim, inner: inner, into: y) }
+}
+
+@inlinable
+func mapAxis<T: LossFloat>(
+    _ input: [T],
+    _ body: (UnsafeBufferPointer<T>, UnsafeMutableBufferPointer<T>) throws(LossError) -> Void
+) throws(LossError) -> [T] {
+    var out = [T](repeating: 0, count: input.count)
+    var failure: LossError?
+    input.withUnsafeBufferPointer { x in
+        out.withUnsafeMutableBufferPointer { y in
+            do throws(LossError) { try body(x, y) } catch { failure = error }
+        }
+    }
+    if let failure { throw failure }
+    return out
+}
