@@ -250,6 +250,126 @@ SWIFTLOSS_API swiftloss_status swiftloss_kl_div_f64(
     const double *input, const double *target, size_t count, size_t batch,
     int reduction, int log_target, double *output);
 
+/* ==========================================================================================
+ * Gradients
+ *
+ * Each *_backward_* function writes the gradient of its loss (or of softmax / log_softmax)
+ * with respect to the input, given the upstream gradient grad_output:
+ *   grad_input = d(sum(output * grad_output)) / d(input)
+ * where grad_output has the size of the forward call's output: one element per sample (or
+ * element) for SWIFTLOSS_REDUCTION_NONE, else 1 element. grad_input has the size of the
+ * forward call's input and every element of it is written. The arguments shared with the
+ * forward call are checked exactly as there, with the same statuses; on error nothing is
+ * written. The formulas are PyTorch's (torch.autograd gives the same numbers).
+ * ========================================================================================== */
+
+/* softmax:     grad_input = y * (g - sum(g * y))  per slice, y = softmax output.
+ * log_softmax: grad_input = g - exp(y) * sum(g)   per slice, y = log_softmax output.
+ * output, grad_output, grad_input: outer * dim * inner elements each. grad_input may be the
+ * same pointer as output or grad_output. */
+SWIFTLOSS_API swiftloss_status swiftloss_softmax_backward_f32(
+    const float *output, const float *grad_output, size_t outer, size_t dim, size_t inner,
+    float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_softmax_backward_f64(
+    const double *output, const double *grad_output, size_t outer, size_t dim, size_t inner,
+    double *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_log_softmax_backward_f32(
+    const float *output, const float *grad_output, size_t outer, size_t dim, size_t inner,
+    float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_log_softmax_backward_f64(
+    const double *output, const double *grad_output, size_t outer, size_t dim, size_t inner,
+    double *grad_input);
+
+/* nll_loss: grad_input(n, t, i) = -weight[t] * s at each counted sample's target t and 0
+ * elsewhere; s = grad_output(n, i) for NONE, grad_output[0] for SUM, grad_output[0] divided
+ * by the summed weight of the counted targets for MEAN (0 when that sum is 0: every target
+ * ignored gives a zero gradient). The input's values are not needed, only its shape.
+ * grad_input: batch * classes * inner elements. */
+SWIFTLOSS_API swiftloss_status swiftloss_nll_loss_backward_f32(
+    const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const float *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_nll_loss_backward_f64(
+    const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    const double *grad_output, double *grad_input);
+
+/* cross_entropy (class-index targets), with p = softmax(input) over classes, W = sum of the
+ * weights (classes without a weight), y the sample's target and s as for nll_loss:
+ *   grad(n, j, i) = s * ((1 - eps) * weight[y] * (p_j - [j == y]) + (eps / classes) * (p_j * W - weight[j]))
+ * Ignored samples get zero rows. grad_input (batch * classes * inner elements) may be the
+ * same pointer as input. */
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_backward_f32(
+    const float *input, const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const float *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_backward_f64(
+    const double *input, const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, const double *grad_output, double *grad_input);
+
+/* Fused cross_entropy: the loss (into output, as swiftloss_cross_entropy_*) and its gradient
+ * (into grad_input, as swiftloss_cross_entropy_backward_*) from one pass over each sample's
+ * logits. grad_output may be NULL, meaning ones (the gradient of the loss itself; for NONE,
+ * of the sum of the per-sample losses). grad_input may be the same pointer as input: the
+ * logits are then overwritten by their gradient, and no second batch * classes * inner
+ * buffer is needed. */
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_fused_f32(
+    const float *input, const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const float *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, const float *grad_output, float *output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_fused_f64(
+    const double *input, const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, const double *grad_output, double *output, double *grad_input);
+
+/* cross_entropy with probability targets, q' = (1 - eps) * q + eps / classes:
+ *   grad(n, j, i) = s * (p_j * sum_c weight[c] * q'_c - weight[j] * q'_j)
+ * s = grad_output(n, i) for NONE, grad_output[0] for SUM, grad_output[0] / (batch * inner)
+ * for MEAN. grad_input (batch * classes * inner elements) may be the same pointer as input. */
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_probs_backward_f32(
+    const float *input, const float *target, size_t batch, size_t classes, size_t inner,
+    const float *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_probs_backward_f64(
+    const double *input, const double *target, size_t batch, size_t classes, size_t inner,
+    const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, const double *grad_output, double *grad_input);
+
+/* binary_cross_entropy: grad = s * w * (x - t) / max(x * (1 - x), 1e-12), with
+ * s = grad_output[k] for NONE, grad_output[0] for SUM, grad_output[0] / count for MEAN.
+ * grad_input: count elements. */
+SWIFTLOSS_API swiftloss_status swiftloss_binary_cross_entropy_backward_f32(
+    const float *input, const float *target, size_t count,
+    const float *weight, size_t weight_len, int reduction,
+    const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_binary_cross_entropy_backward_f64(
+    const double *input, const double *target, size_t count,
+    const double *weight, size_t weight_len, int reduction,
+    const double *grad_output, double *grad_input);
+
+/* binary_cross_entropy_with_logits: grad = s * w * ((pw * t + 1 - t) * sigmoid(x) - pw * t),
+ * s as for binary_cross_entropy. grad_input: count elements. */
+SWIFTLOSS_API swiftloss_status swiftloss_binary_cross_entropy_with_logits_backward_f32(
+    const float *input, const float *target, size_t count,
+    const float *weight, size_t weight_len, const float *pos_weight, size_t pos_weight_len,
+    int reduction, const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_binary_cross_entropy_with_logits_backward_f64(
+    const double *input, const double *target, size_t count,
+    const double *weight, size_t weight_len, const double *pos_weight, size_t pos_weight_len,
+    int reduction, const double *grad_output, double *grad_input);
+
+/* kl_div: grad = -t * s (log_target == 0) or -exp(t) * s (log_target == 1), with
+ * s = grad_output[k] for NONE, grad_output[0] for SUM, grad_output[0] / count for MEAN and
+ * grad_output[0] / batch for BATCHMEAN. The gradient does not depend on the input, so only
+ * the target is taken. grad_input: count elements. */
+SWIFTLOSS_API swiftloss_status swiftloss_kl_div_backward_f32(
+    const float *target, size_t count, size_t batch, int reduction, int log_target,
+    const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_kl_div_backward_f64(
+    const double *target, size_t count, size_t batch, int reduction, int log_target,
+    const double *grad_output, double *grad_input);
+
 #ifdef __cplusplus
 }
 #endif

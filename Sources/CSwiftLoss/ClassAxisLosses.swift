@@ -1,37 +1,30 @@
 import SwiftLoss
 
-/// The validated buffers of a class-axis loss call.
-struct ClassAxisArguments<T: LossFloat, Target> {
-    let input: UnsafeBufferPointer<T>
-    let target: UnsafeBufferPointer<Target>
+/// A class-axis call whose sizes, weight and reduction have been checked; its methods turn
+/// the caller's pointers into buffers of exactly the documented sizes (NULL only when empty).
+struct ClassAxisCall<T: LossFloat> {
     let layout: ClassLayout
     let weight: UnsafeBufferPointer<T>?
     let reduction: Reduction
-    let output: UnsafeMutableBufferPointer<T>
-}
 
-/// Checks sizes, pointers and the reduction of a class-axis call, then runs `body`.
-/// Class-index targets have one element per sample; probability targets one per input element.
-func classAxisCall<T: LossFloat, Target>(
-    _ input: UnsafePointer<T>?, _ target: UnsafePointer<Target>?, perInputElement: Bool,
-    _ batch: UInt, _ classes: UInt, _ inner: UInt,
-    _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ reductionCode: Int32,
-    _ output: UnsafeMutablePointer<T>?,
-    _ body: (ClassAxisArguments<T, Target>) throws(LossError) -> Void
-) -> Int32 {
-    status {
-        let layout = try ClassLayout(batch: try size(batch), classes: try size(classes),
-                                     inner: try size(inner), of: T.self)
-        let r = try reduction(reductionCode)
-        let targetCount = perInputElement ? layout.count : layout.samples
-        _ = try elementCount(targetCount, of: Target.self)
-        let w = try weightBuffer(weight, weightLen)
-        try body(ClassAxisArguments(
-            input: try inputBuffer(input, layout.count),
-            target: try inputBuffer(target, targetCount),
-            layout: layout, weight: w, reduction: r,
-            output: try outputBuffer(output, r.outputCount(for: layout.samples))))
+    /// Elements of a loss output or upstream gradient: one per sample for `.none`, else 1.
+    var reducedCount: Int { reduction.outputCount(for: layout.samples) }
+
+    init(_ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+         _ reductionCode: Int32) throws {
+        layout = try ClassLayout(batch: try size(batch), classes: try size(classes),
+                                 inner: try size(inner), of: T.self)
+        _ = try elementCount(layout.samples, of: Int64.self)
+        reduction = try parseReduction(reductionCode)
+        self.weight = try weightBuffer(weight, weightLen)
     }
+
+    func input(_ p: UnsafePointer<T>?) throws -> UnsafeBufferPointer<T> { try inputBuffer(p, layout.count) }
+    func targets(_ p: UnsafePointer<Int64>?) throws -> UnsafeBufferPointer<Int64> { try inputBuffer(p, layout.samples) }
+    func probabilities(_ p: UnsafePointer<T>?) throws -> UnsafeBufferPointer<T> { try inputBuffer(p, layout.count) }
+    func output(_ p: UnsafeMutablePointer<T>?) throws -> UnsafeMutableBufferPointer<T> { try outputBuffer(p, reducedCount) }
+    func gradOutput(_ p: UnsafePointer<T>?) throws -> UnsafeBufferPointer<T> { try inputBuffer(p, reducedCount) }
+    func gradInput(_ p: UnsafeMutablePointer<T>?) throws -> UnsafeMutableBufferPointer<T> { try outputBuffer(p, layout.count) }
 }
 
 func nllCall<T: LossFloat>(
@@ -39,10 +32,24 @@ func nllCall<T: LossFloat>(
     _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<T>?, _ weightLen: UInt,
     _ ignoreIndex: Int64, _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
 ) -> Int32 {
-    classAxisCall(input, target, perInputElement: false, batch, classes, inner, weight, weightLen,
-                  reduction, output) { a throws(LossError) in
-        try nllLoss(a.input, targets: a.target, layout: a.layout, weight: a.weight,
-                    ignoreIndex: ignoreIndex, reduction: a.reduction, into: a.output)
+    status {
+        let c = try ClassAxisCall(batch, classes, inner, weight, weightLen, reduction)
+        try nllLoss(try c.input(input), targets: try c.targets(target), layout: c.layout, weight: c.weight,
+                    ignoreIndex: ignoreIndex, reduction: c.reduction, into: try c.output(output))
+    }
+}
+
+func nllBackwardCall<T: LossFloat>(
+    _ target: UnsafePointer<Int64>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ gradOutput: UnsafePointer<T>?,
+    _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    status {
+        let c = try ClassAxisCall(batch, classes, inner, weight, weightLen, reduction)
+        try nllLossBackward(targets: try c.targets(target), layout: c.layout, weight: c.weight,
+                            ignoreIndex: ignoreIndex, reduction: c.reduction,
+                            gradOutput: try c.gradOutput(gradOutput), into: try c.gradInput(gradInput))
     }
 }
 
@@ -50,27 +57,52 @@ func crossEntropyCall<T: LossFloat>(
     _ input: UnsafePointer<T>?, _ target: UnsafePointer<Int64>?,
     _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<T>?, _ weightLen: UInt,
     _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
-    _ output: UnsafeMutablePointer<T>?
+    _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?,
+    _ gradInput: UnsafeMutablePointer<T>?, computing kind: CrossEntropyKind
 ) -> Int32 {
-    classAxisCall(input, target, perInputElement: false, batch, classes, inner, weight, weightLen,
-                  reduction, output) { a throws(LossError) in
-        try crossEntropy(a.input, targets: a.target, layout: a.layout, weight: a.weight,
-                         ignoreIndex: ignoreIndex, reduction: a.reduction,
-                         labelSmoothing: labelSmoothing, into: a.output)
+    status {
+        let c = try ClassAxisCall(batch, classes, inner, weight, weightLen, reduction)
+        let x = try c.input(input), t = try c.targets(target)
+        switch kind {
+        case .forward:
+            try crossEntropy(x, targets: t, layout: c.layout, weight: c.weight, ignoreIndex: ignoreIndex,
+                             reduction: c.reduction, labelSmoothing: labelSmoothing, into: try c.output(output))
+        case .backward:
+            try crossEntropyBackward(x, targets: t, layout: c.layout, weight: c.weight, ignoreIndex: ignoreIndex,
+                                     reduction: c.reduction, labelSmoothing: labelSmoothing,
+                                     gradOutput: try c.gradOutput(gradOutput), into: try c.gradInput(gradInput))
+        case .fused:
+            // A NULL grad_output stands for ones.
+            let g = gradOutput == nil ? nil : try c.gradOutput(gradOutput)
+            try crossEntropyWithGradient(x, targets: t, layout: c.layout, weight: c.weight,
+                                         ignoreIndex: ignoreIndex, reduction: c.reduction,
+                                         labelSmoothing: labelSmoothing, gradOutput: g,
+                                         into: try c.output(output), gradInput: try c.gradInput(gradInput))
+        }
     }
 }
+
+enum CrossEntropyKind { case forward, backward, fused }
 
 func crossEntropyProbsCall<T: LossFloat>(
     _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?,
     _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<T>?, _ weightLen: UInt,
     _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
-    _ output: UnsafeMutablePointer<T>?
+    _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?,
+    _ gradInput: UnsafeMutablePointer<T>?, backward: Bool
 ) -> Int32 {
-    classAxisCall(input, target, perInputElement: true, batch, classes, inner, weight, weightLen,
-                  reduction, output) { a throws(LossError) in
-        try crossEntropy(a.input, probabilities: a.target, layout: a.layout, weight: a.weight,
-                         ignoreIndex: ignoreIndex, reduction: a.reduction,
-                         labelSmoothing: labelSmoothing, into: a.output)
+    status {
+        let c = try ClassAxisCall(batch, classes, inner, weight, weightLen, reduction)
+        let x = try c.input(input), q = try c.probabilities(target)
+        if backward {
+            try crossEntropyBackward(x, probabilities: q, layout: c.layout, weight: c.weight,
+                                     ignoreIndex: ignoreIndex, reduction: c.reduction,
+                                     labelSmoothing: labelSmoothing, gradOutput: try c.gradOutput(gradOutput),
+                                     into: try c.gradInput(gradInput))
+        } else {
+            try crossEntropy(x, probabilities: q, layout: c.layout, weight: c.weight, ignoreIndex: ignoreIndex,
+                             reduction: c.reduction, labelSmoothing: labelSmoothing, into: try c.output(output))
+        }
     }
 }
 
@@ -99,8 +131,8 @@ public func swiftloss_cross_entropy_f32(
     _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
     _ output: UnsafeMutablePointer<Float>?
 ) -> Int32 {
-    crossEntropyCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex,
-                     reduction, labelSmoothing, output)
+    crossEntropyCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                     labelSmoothing, nil, output, nil, computing: .forward)
 }
 
 @_cdecl("swiftloss_cross_entropy_f64")
@@ -110,8 +142,8 @@ public func swiftloss_cross_entropy_f64(
     _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
     _ output: UnsafeMutablePointer<Double>?
 ) -> Int32 {
-    crossEntropyCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex,
-                     reduction, labelSmoothing, output)
+    crossEntropyCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                     labelSmoothing, nil, output, nil, computing: .forward)
 }
 
 @_cdecl("swiftloss_cross_entropy_probs_f32")
@@ -121,8 +153,8 @@ public func swiftloss_cross_entropy_probs_f32(
     _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
     _ output: UnsafeMutablePointer<Float>?
 ) -> Int32 {
-    crossEntropyProbsCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex,
-                          reduction, labelSmoothing, output)
+    crossEntropyProbsCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                          labelSmoothing, nil, output, nil, backward: false)
 }
 
 @_cdecl("swiftloss_cross_entropy_probs_f64")
@@ -132,6 +164,92 @@ public func swiftloss_cross_entropy_probs_f64(
     _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
     _ output: UnsafeMutablePointer<Double>?
 ) -> Int32 {
-    crossEntropyProbsCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex,
-                          reduction, labelSmoothing, output)
+    crossEntropyProbsCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                          labelSmoothing, nil, output, nil, backward: false)
+}
+
+@_cdecl("swiftloss_nll_loss_backward_f32")
+public func swiftloss_nll_loss_backward_f32(
+    _ target: UnsafePointer<Int64>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    nllBackwardCall(target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_nll_loss_backward_f64")
+public func swiftloss_nll_loss_backward_f64(
+    _ target: UnsafePointer<Int64>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    nllBackwardCall(target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_cross_entropy_backward_f32")
+public func swiftloss_cross_entropy_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
+    _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    crossEntropyCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                     labelSmoothing, gradOutput, nil, gradInput, computing: .backward)
+}
+
+@_cdecl("swiftloss_cross_entropy_backward_f64")
+public func swiftloss_cross_entropy_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
+    _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    crossEntropyCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                     labelSmoothing, gradOutput, nil, gradInput, computing: .backward)
+}
+
+@_cdecl("swiftloss_cross_entropy_fused_f32")
+public func swiftloss_cross_entropy_fused_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
+    _ gradOutput: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    crossEntropyCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                     labelSmoothing, gradOutput, output, gradInput, computing: .fused)
+}
+
+@_cdecl("swiftloss_cross_entropy_fused_f64")
+public func swiftloss_cross_entropy_fused_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
+    _ gradOutput: UnsafePointer<Double>?, _ output: UnsafeMutablePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    crossEntropyCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                     labelSmoothing, gradOutput, output, gradInput, computing: .fused)
+}
+
+@_cdecl("swiftloss_cross_entropy_probs_backward_f32")
+public func swiftloss_cross_entropy_probs_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
+    _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    crossEntropyProbsCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                          labelSmoothing, gradOutput, nil, gradInput, backward: true)
+}
+
+@_cdecl("swiftloss_cross_entropy_probs_backward_f64")
+public func swiftloss_cross_entropy_probs_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
+    _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    crossEntropyProbsCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                          labelSmoothing, gradOutput, nil, gradInput, backward: true)
 }

@@ -99,7 +99,7 @@ func weightBuffer<T>(_ p: UnsafePointer<T>?, _ count: UInt) throws -> UnsafeBuff
 
 /// A reduction code from C.
 @inline(__always)
-func reduction(_ code: Int32) throws -> Reduction {
+func parseReduction(_ code: Int32) throws -> Reduction {
     guard let r = Reduction(rawValue: code) else { throw LossError.invalidReduction }
     return r
 }

@@ -34,15 +34,16 @@ struct BroadcastWeight<T: LossFloat> {
     }
 }
 
-/// Checks what every element-wise loss shares: the reduction, and the buffer sizes.
+/// Checks what every element-wise loss shares: the reduction, and the buffer sizes
+/// (`output`: `reduction.outputCount(for: input.count)` elements, when given).
 @inlinable
 func checkElementwiseCall<T>(
     _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ reduction: Reduction,
-    _ output: UnsafeMutableBufferPointer<T>, allowBatchMean: Bool = false
+    _ output: UnsafeMutableBufferPointer<T>?, allowBatchMean: Bool = false
 ) throws(LossError) {
     guard allowBatchMean || reduction != .batchMean else { throw .invalidReduction }
     try checkCount(target.count, input.count)
-    try checkCount(output.count, reduction.outputCount(for: input.count))
+    if let output { try checkCount(output.count, reduction.outputCount(for: input.count)) }
 }
 
 /// Runs `loss(input[k], target[k])` over every element into the reducing sink.
@@ -56,6 +57,59 @@ func reduceElements<T: LossFloat>(
         for k in 0..<input.count { sink.put(loss(x[k], t[k]), at: k) }
     }
     sink.finish(divisor: reduction == .mean ? Double(input.count) : divisor)
+}
+
+/// Writes `gradInput[k] = derivative(input[k], target[k]) * s_k` where `s_k` is the upstream
+/// gradient: `gradOutput[k]` for `.none`, else `gradOutput[0] / divisor` (`divisor` is 1 for
+/// `.sum`). Checks the gradient buffers first.
+@inlinable
+func differentiateElements<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ reduction: Reduction,
+    _ gradOutput: UnsafeBufferPointer<T>, _ gradInput: UnsafeMutableBufferPointer<T>,
+    divisor: Double, _ derivative: (T, T) -> T
+) {
+    guard let x = input.baseAddress, let t = target.baseAddress, let g = gradOutput.baseAddress,
+          let gx = gradInput.baseAddress else { return }
+    if reduction == .none {
+        for k in 0..<input.count { gx[k] = derivative(x[k], t[k]) * g[k] }
+    } else {
+        let scale = T(narrowing: g[0].wide / divisor)
+        for k in 0..<input.count { gx[k] = derivative(x[k], t[k]) * scale }
+    }
+}
+
+/// Checks the upstream gradient (`reduction.outputCount(for: input.count)` elements) and the
+/// gradient buffer (`input.count` elements) of an element-wise backward call.
+@inlinable
+func checkGradientBuffers<T>(
+    _ input: UnsafeBufferPointer<T>, _ reduction: Reduction, _ gradOutput: UnsafeBufferPointer<T>,
+    _ gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkCount(gradOutput.count, reduction.outputCount(for: input.count))
+    try checkCount(gradInput.count, input.count)
+}
+
+/// The divisor of an element-wise `.mean` (the element count) or `.batchMean`.
+@inlinable @inline(__always)
+func elementwiseDivisor(_ reduction: Reduction, count: Int, batch: Int = 1) -> Double {
+    switch reduction {
+    case .mean: return Double(count)
+    case .batchMean: return Double(batch)
+    default: return 1
+    }
+}
+
+@inlinable
+func checkBinaryCrossEntropyCall<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>,
+    _ weight: UnsafeBufferPointer<T>?, _ reduction: Reduction, _ output: UnsafeMutableBufferPointer<T>?
+) throws(LossError) {
+    try checkElementwiseCall(input, target, reduction, output)
+    try checkBroadcastWeight(weight, count: input.count)
+    for k in 0..<input.count {
+        guard input[k] >= 0 && input[k] <= 1 else { throw .inputOutOfRange }
+        guard target[k] >= 0 && target[k] <= 1 else { throw .targetOutOfRange }
+    }
 }
 
 /// binary_cross_entropy: input are probabilities in [0, 1].
@@ -72,17 +126,32 @@ public func binaryCrossEntropy<T: LossFloat>(
     weight: UnsafeBufferPointer<T>? = nil, reduction: Reduction = .mean,
     into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
-    try checkElementwiseCall(input, target, reduction, output)
-    try checkBroadcastWeight(weight, count: input.count)
-    for k in 0..<input.count {
-        guard input[k] >= 0 && input[k] <= 1 else { throw .inputOutOfRange }
-        guard target[k] >= 0 && target[k] <= 1 else { throw .targetOutOfRange }
-    }
+    try checkBinaryCrossEntropyCall(input, target, weight, reduction, output)
     var w = BroadcastWeight(weight)
     let floor: T = -100
     reduceElements(input, target, reduction, output, divisor: 1) { x, t in
         let l = (t - 1) * max(T.log(onePlus: -x), floor) - t * max(T.log(x), floor)
         return l * w.next()
+    }
+}
+
+/// The gradient of `binaryCrossEntropy` with respect to its input:
+/// `w * (x - t) / max(x * (1 - x), 1e-12)` times the upstream gradient (divided by the
+/// element count for `.mean`). Same checks as the forward call; `gradInput` has
+/// `input.count` elements and may be the same memory as `gradOutput` for `.none`.
+@inlinable
+public func binaryCrossEntropyBackward<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>,
+    weight: UnsafeBufferPointer<T>? = nil, reduction: Reduction = .mean,
+    gradOutput: UnsafeBufferPointer<T>, into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkBinaryCrossEntropyCall(input, target, weight, reduction, nil)
+    try checkGradientBuffers(input, reduction, gradOutput, gradInput)
+    var w = BroadcastWeight(weight)
+    let epsilon: T = 1e-12
+    differentiateElements(input, target, reduction, gradOutput, gradInput,
+                          divisor: elementwiseDivisor(reduction, count: input.count)) { x, t in
+        w.next() * (x - t) / max(x * (1 - x), epsilon)
     }
 }
 
@@ -114,6 +183,43 @@ public func binaryCrossEntropyWithLogits<T: LossFloat>(
     }
 }
 
+/// The gradient of `binaryCrossEntropyWithLogits` with respect to its input:
+/// `w * ((pw * t + 1 - t) * sigmoid(x) - pw * t)` times the upstream gradient (divided by the
+/// element count for `.mean`). `gradInput` has `input.count` elements.
+@inlinable
+public func binaryCrossEntropyWithLogitsBackward<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>,
+    weight: UnsafeBufferPointer<T>? = nil, posWeight: UnsafeBufferPointer<T>? = nil,
+    reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>,
+    into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkElementwiseCall(input, target, reduction, nil)
+    try checkBroadcastWeight(weight, count: input.count)
+    try checkBroadcastWeight(posWeight, count: input.count)
+    try checkGradientBuffers(input, reduction, gradOutput, gradInput)
+    var w = BroadcastWeight(weight)
+    var pw = BroadcastWeight(posWeight)
+    differentiateElements(input, target, reduction, gradOutput, gradInput,
+                          divisor: elementwiseDivisor(reduction, count: input.count)) { x, t in
+        let pt = pw.next() * t
+        let sigmoid = 1 / (1 + T.exp(-x))
+        return ((pt + 1 - t) * sigmoid - pt) * w.next()
+    }
+}
+
+@inlinable
+func checkKLDivCall<T>(
+    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ reduction: Reduction,
+    _ batchSize: Int, _ output: UnsafeMutableBufferPointer<T>?
+) throws(LossError) {
+    try checkElementwiseCall(input, target, reduction, output, allowBatchMean: true)
+    if reduction == .batchMean && input.count > 0 {
+        guard batchSize > 0 && input.count % batchSize == 0 else {
+            throw .invalidArgument("batch size must divide the element count")
+        }
+    }
+}
+
 /// kl_div: input is log q, target p (or log p with `logTarget`).
 ///
 ///     logTarget == false: loss = xlogy(t, t) - t * input      (0 * log 0 = 0)
@@ -129,12 +235,7 @@ public func klDiv<T: LossFloat>(
     reduction: Reduction = .mean, logTarget: Bool = false, batchSize: Int = 1,
     into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
-    try checkElementwiseCall(input, target, reduction, output, allowBatchMean: true)
-    if reduction == .batchMean && input.count > 0 {
-        guard batchSize > 0 && input.count % batchSize == 0 else {
-            throw .invalidArgument("batch size must divide the element count")
-        }
-    }
+    try checkKLDivCall(input, target, reduction, batchSize, output)
     let divisor = reduction == .batchMean ? Double(batchSize) : 1
     if logTarget {
         reduceElements(input, target, reduction, output, divisor: divisor) { x, t in
@@ -145,5 +246,25 @@ public func klDiv<T: LossFloat>(
             let xlogy: T = t.isNaN ? .nan : (t == 0 ? 0 : t * T.log(t))
             return xlogy - t * x
         }
+    }
+}
+
+/// The gradient of `klDiv` with respect to its input: `-t` (or `-exp(t)` with `logTarget`)
+/// times the upstream gradient, divided by the element count for `.mean` and by `batchSize`
+/// for `.batchMean`. It does not depend on the input, so only the target is taken;
+/// `gradInput` has `target.count` elements.
+@inlinable
+public func klDivBackward<T: LossFloat>(
+    target: UnsafeBufferPointer<T>, reduction: Reduction = .mean, logTarget: Bool = false,
+    batchSize: Int = 1, gradOutput: UnsafeBufferPointer<T>,
+    into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkKLDivCall(target, target, reduction, batchSize, nil)
+    try checkGradientBuffers(target, reduction, gradOutput, gradInput)
+    let divisor = elementwiseDivisor(reduction, count: target.count, batch: batchSize)
+    if logTarget {
+        differentiateElements(target, target, reduction, gradOutput, gradInput, divisor: divisor) { _, t in -T.exp(t) }
+    } else {
+        differentiateElements(target, target, reduction, gradOutput, gradInput, divisor: divisor) { _, t in -t }
     }
 }

@@ -1,52 +1,33 @@
-import RealModule
-
-/// Checks the buffers and options of a class-index loss (`nllLoss`, `crossEntropy`).
+/// Checks the buffers and options of a class-index loss (`nllLoss`, `crossEntropy`) and
+/// every target (PyTorch checks ignore_index first: it may be any value, even a real class).
+/// `outputCount` is the number of elements of the loss / upstream gradient.
 @inlinable
 func checkClassIndexCall<T: LossFloat>(
-    _ input: UnsafeBufferPointer<T>, _ targets: UnsafeBufferPointer<Int64>, _ layout: ClassLayout,
-    _ weight: UnsafeBufferPointer<T>?, _ ignoreIndex: Int64, _ reduction: Reduction,
-    _ output: UnsafeMutableBufferPointer<T>
+    _ input: UnsafeBufferPointer<T>?, _ targets: UnsafeBufferPointer<Int64>, _ layout: ClassLayout,
+    _ weight: UnsafeBufferPointer<T>?, _ ignoreIndex: Int64, _ reduction: Reduction, _ outputCount: Int
 ) throws(LossError) {
     guard layout.classes > 0 else { throw .zeroClasses }
     guard reduction != .batchMean else { throw .invalidReduction }
-    try checkCount(input.count, layout.count)
+    if let input { try checkCount(input.count, layout.count) }
     try checkCount(targets.count, layout.samples)
-    try checkCount(output.count, reduction.outputCount(for: layout.samples))
     try checkWeight(weight, classes: layout.classes)
-    // PyTorch checks ignore_index first: it may be any value, even a real class.
     let classes = Int64(layout.classes)
     for t in targets where t != ignoreIndex && (t < 0 || t >= classes) {
         throw .targetOutOfBounds(target: t)
     }
 }
 
-/// Calls `body(sample, target, offset)` for every sample whose target is not `ignoreIndex`,
-/// where `offset` is the position of the sample's class 0 in the input (class `c` is at
-/// `offset + c * layout.inner`). Ignored samples get a 0 in the sink. Returns the sum of the
-/// weights of the non-ignored targets (`weight[t]`, or 1 per target without a weight).
-@inlinable @inline(__always)
-func forEachCountedSample<T: LossFloat>(
-    _ targets: UnsafeBufferPointer<Int64>, _ layout: ClassLayout, _ weight: UnsafeBufferPointer<T>?,
-    _ ignoreIndex: Int64, _ sink: inout ReducingSink<T>, _ body: (Int, Int, Int) -> T
+/// The sum of `weight[t]` (1 without a weight) over the targets that are not ignored: the
+/// divisor of a class-index `.mean`. Targets must have been checked.
+@inlinable
+func countedWeight<T: LossFloat>(
+    _ targets: UnsafeBufferPointer<Int64>, _ weight: UnsafeBufferPointer<T>?, _ ignoreIndex: Int64
 ) -> Double {
-    var totalWeight = 0.0
-    let inner = layout.inner, classes = layout.classes
-    var sample = 0
-    for n in 0..<layout.batch {
-        let rowBase = n &* classes &* inner
-        for i in 0..<inner {
-            let t64 = targets[sample]
-            if t64 == ignoreIndex {
-                sink.put(0, at: sample)
-            } else {
-                let t = Int(truncatingIfNeeded: t64)
-                totalWeight += weight.map { $0[t].wide } ?? 1
-                sink.put(body(sample, t, rowBase &+ i), at: sample)
-            }
-            sample &+= 1
-        }
+    var total = 0.0
+    for t in targets where t != ignoreIndex {
+        total += weight.map { $0[Int(truncatingIfNeeded: t)].wide } ?? 1
     }
-    return totalWeight
+    return total
 }
 
 /// The divisor of a class-index loss: the summed weight for `.mean` (0 gives NaN), else 1.
@@ -74,15 +55,51 @@ public func nllLoss<T: LossFloat>(
     weight: UnsafeBufferPointer<T>? = nil, ignoreIndex: Int64 = -100,
     reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
-    try checkClassIndexCall(input, targets, layout, weight, ignoreIndex, reduction, output)
+    let outputCount = reduction.outputCount(for: layout.samples)
+    try checkClassIndexCall(input, targets, layout, weight, ignoreIndex, reduction, outputCount)
+    try checkCount(output.count, outputCount)
     var sink = ReducingSink(output, reduction)
-    guard let x = input.baseAddress else {  // no samples: the sum is 0, the mean 0 / 0
-        return sink.finish(divisor: classIndexDivisor(reduction, totalWeight: 0))
-    }
-    let inner = layout.inner
-    let totalWeight = forEachCountedSample(targets, layout, weight, ignoreIndex, &sink) { _, t, offset in
+    defer { sink.finish(divisor: classIndexDivisor(reduction, totalWeight: countedWeight(targets, weight, ignoreIndex))) }
+    guard let x = input.baseAddress else { return }
+    let classes = layout.classes, inner = layout.inner
+    for sample in 0..<layout.samples {
+        let t64 = targets[sample]
+        guard t64 != ignoreIndex else { sink.put(0, at: sample); continue }
+        let t = Int(truncatingIfNeeded: t64)
+        let (n, i) = sample.quotientAndRemainder(dividingBy: inner)
         let w: T = weight.map { $0[t] } ?? 1
-        return -w * x[offset &+ t &* inner]
+        sink.put(-w * x[(n &* classes &+ t) &* inner &+ i], at: sample)
     }
-    sink.finish(divisor: classIndexDivisor(reduction, totalWeight: totalWeight))
+}
+
+/// The gradient of `nllLoss` with respect to its input:
+/// `grad(n, t, i) = -weight[t] * s` at each counted sample's target and 0 elsewhere, with
+/// `s = gradOutput(n, i)` for `.none`, `gradOutput[0]` for `.sum`, and `gradOutput[0]` divided
+/// by the summed weights for `.mean` (a zero sum gives a zero gradient).
+/// - Parameters:
+///   - gradOutput: `reduction.outputCount(for: layout.samples)` elements.
+///   - gradInput: `layout.count` elements (every one is written).
+/// - Throws: as `nllLoss`; nothing is written then.
+@inlinable
+public func nllLossBackward<T: LossFloat>(
+    targets: UnsafeBufferPointer<Int64>, layout: ClassLayout,
+    weight: UnsafeBufferPointer<T>? = nil, ignoreIndex: Int64 = -100,
+    reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>,
+    into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    let outputCount = reduction.outputCount(for: layout.samples)
+    try checkClassIndexCall(nil, targets, layout, weight, ignoreIndex, reduction, outputCount)
+    try checkCount(gradOutput.count, outputCount)
+    try checkCount(gradInput.count, layout.count)
+    guard let gx = gradInput.baseAddress else { return }
+    let divisor = classIndexDivisor(reduction, totalWeight: countedWeight(targets, weight, ignoreIndex))
+    gx.update(repeating: 0, count: layout.count)
+    let classes = layout.classes, inner = layout.inner
+    for sample in 0..<layout.samples where targets[sample] != ignoreIndex {
+        let t = Int(truncatingIfNeeded: targets[sample])
+        let (n, i) = sample.quotientAndRemainder(dividingBy: inner)
+        let w = weight.map { $0[t].wide } ?? 1
+        let scale = upstreamScale(Optional(gradOutput), reduction, sample, divisor: divisor)
+        gx[(n &* classes &+ t) &* inner &+ i] = T(narrowing: -w * scale)
+    }
 }

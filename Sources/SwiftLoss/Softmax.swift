@@ -88,6 +88,52 @@ public func logSoftmax<T: LossFloat>(
     }
 }
 
+/// The gradient of `softmax` given its output `y` and the upstream gradient `g`, per slice:
+/// `gradInput = y * (g - sum(g * y))`. Layout as `softmax`; `gradInput` may be the same
+/// memory as `output` or `gradOutput`.
+/// - Throws: `.sizeOverflow`, `.bufferSize`.
+@inlinable
+public func softmaxBackward<T: LossFloat>(
+    output: UnsafeBufferPointer<T>, gradOutput: UnsafeBufferPointer<T>,
+    outer: Int, dim: Int, inner: Int = 1, into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkedAxisLayout(output, gradInput, outer: outer, dim: dim, inner: inner)
+    try checkCount(gradOutput.count, output.count)
+    guard let y = output.baseAddress, let g = gradOutput.baseAddress, let gx = gradInput.baseAddress
+    else { return }
+    forEachSlice(outer: outer, dim: dim, inner: inner) { start, stride in
+        var dot = 0.0
+        var k = start
+        for _ in 0..<dim { dot += (g[k] * y[k]).wide; k &+= stride }
+        let d = T(narrowing: dot)
+        k = start
+        for _ in 0..<dim { gx[k] = y[k] * (g[k] - d); k &+= stride }
+    }
+}
+
+/// The gradient of `logSoftmax` given its output `y` and the upstream gradient `g`, per
+/// slice: `gradInput = g - exp(y) * sum(g)`. Layout as `softmax`; `gradInput` may be the
+/// same memory as `output` or `gradOutput`.
+/// - Throws: `.sizeOverflow`, `.bufferSize`.
+@inlinable
+public func logSoftmaxBackward<T: LossFloat>(
+    output: UnsafeBufferPointer<T>, gradOutput: UnsafeBufferPointer<T>,
+    outer: Int, dim: Int, inner: Int = 1, into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkedAxisLayout(output, gradInput, outer: outer, dim: dim, inner: inner)
+    try checkCount(gradOutput.count, output.count)
+    guard let y = output.baseAddress, let g = gradOutput.baseAddress, let gx = gradInput.baseAddress
+    else { return }
+    forEachSlice(outer: outer, dim: dim, inner: inner) { start, stride in
+        var sum = 0.0
+        var k = start
+        for _ in 0..<dim { sum += g[k].wide; k &+= stride }
+        let s = T(narrowing: sum)
+        k = start
+        for _ in 0..<dim { gx[k] = g[k] - T.exp(y[k]) * s; k &+= stride }
+    }
+}
+
 /// `softmax` on an array; see the buffer version.
 @inlinable
 public func softmax<T: LossFloat>(_ input: [T], outer: Int, dim: Int, inner: Int = 1) throws(LossError) -> [T] {
