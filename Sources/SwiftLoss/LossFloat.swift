@@ -5,7 +5,13 @@ import RealModule
 /// Element-wise work (exp, log, the per-element loss) is done in `Self`, as PyTorch does;
 /// sums over many elements are accumulated in `Double`, so that a float32 mean over tens of
 /// millions of elements keeps float32 accuracy.
-public protocol LossFloat: Real, BinaryFloatingPoint, Sendable {
+public protocol LossFloat: Real, BinaryFloatingPoint, SIMDScalar, Sendable {
+    /// The SIMD vector the kernels process this type in (8 floats, 4 doubles: 32 bytes).
+    associatedtype Vector: SIMD where Vector.Scalar == Self
+    /// `exp` of every lane (VectorMath.swift).
+    static func exp(vector x: Vector) -> Vector
+    /// `log` of every lane (VectorMath.swift).
+    static func log(vector x: Vector) -> Vector
     /// `self` widened to `Double` (exact for both conforming types).
     var wide: Double { get }
     /// `d` rounded to `Self`.
@@ -13,11 +19,13 @@ public protocol LossFloat: Real, BinaryFloatingPoint, Sendable {
 }
 
 extension Float: LossFloat {
+    public typealias Vector = SIMD8<Float>
     @inlinable @inline(__always) public var wide: Double { Double(self) }
     @inlinable @inline(__always) public init(narrowing d: Double) { self = Float(d) }
 }
 
 extension Double: LossFloat {
+    public typealias Vector = SIMD4<Double>
     @inlinable @inline(__always) public var wide: Double { self }
     @inlinable @inline(__always) public init(narrowing d: Double) { self = d }
 }

@@ -1,0 +1,114 @@
+import RealModule
+
+// Vectorised exp and log for the kernels, written for the x86-64 and arm64 baselines (no FMA,
+// no rounding instructions needed): Cody-Waite range reduction, a polynomial, and the
+// exponent built from bits. Accurate to a few ULP over the whole range, with IEEE special
+// cases (NaN, +-inf, overflow to +inf, gradual underflow to subnormals and 0); tested
+// against the scalar functions in VectorMathTests.
+
+extension Float {
+
+    @inlinable @inline(__always)
+    public static func exp(vector x: SIMD8<Float>) -> SIMD8<Float> {
+        typealias V = SIMD8<Float>
+        typealias I = SIMD8<Int32>
+        let hi: Float = 88.72283935546875      // above: +inf
+        let lo: Float = -103.972084045410156   // below: 0
+        let xc = x.clamped(lowerBound: V(repeating: lo), upperBound: V(repeating: hi))
+        // k = round(x / ln 2) with the 1.5 * 2^23 trick; its low bits are k as an integer.
+        let magic: Float = 12_582_912
+        let t = xc * 1.44269504088896341 + magic
+        let k = t - magic
+        let ki = unsafeBitCast(t, to: I.self) &- I(repeating: 0x4B40_0000)
+        let r = xc - k * 0.693359375 - k * -2.12194440e-4
+        // Cephes expf polynomial on |r| <= ln2 / 2.
+        var p = V(repeating: 1.9875691500e-4)
+        p = p * r + 1.3981999507e-3
+        p = p * r + 8.3334519073e-3
+        p = p * r + 4.1665795894e-2
+        p = p * r + 1.6666665459e-1
+        p = p * r + 5.0000001201e-1
+        p = p * (r * r) + r + 1
+        // 2^k in two halves so that k in [-150, 128] never leaves the normal range.
+        let k1 = ki &>> 1, k2 = ki &- k1
+        let s1 = unsafeBitCast((k1 &+ 127) &<< 23, to: V.self)
+        let s2 = unsafeBitCast((k2 &+ 127) &<< 23, to: V.self)
+        var y = p * s1 * s2
+        y.replace(with: .infinity, where: x .> hi)
+        y.replace(with: 0, where: x .< lo)
+        y.replace(with: x, where: x .!= x)  // NaN stays NaN
+        return y
+    }
+
+    @inlinable @inline(__always)
+    public static func log(vector x: SIMD8<Float>) -> SIMD8<Float> {
+        typealias V = SIMD8<Float>
+        typealias I = SIMD8<Int32>
+        // Subnormals: scale by 2^23 first.
+        let tiny = x .< Float.leastNormalMagnitude
+        let xs = x.replacing(with: x * 8_388_608, where: tiny)
+        let bits = unsafeBitCast(xs, to: I.self)
+        var e = V((bits &>> 23) & 0xFF &- 126)
+        e.replace(with: e - 23, where: tiny)
+        // Mantissa in [0.5, 1).
+        var m = unsafeBitCast((bits & I(repeating: ~0x7F80_0000)) | I(repeating: 0x3F00_0000), to: V.self)
+        let small = m .< 0.707106781186547524
+        e.replace(with: e - 1, where: small)
+        m = m.replacing(with: m + m, where: small) - 1
+        // Cephes logf polynomial.
+        let z = m * m
+        var p = V(repeating: 7.0376836292e-2)
+        p = p * m - 1.1514610310e-1
+        p = p * m + 1.1676998740e-1
+        p = p * m - 1.2420140846e-1
+        p = p * m + 1.4249322787e-1
+        p = p * m - 1.6668057665e-1
+        p = p * m + 2.0000714765e-1
+        p = p * m - 2.4999993993e-1
+        p = p * m + 3.3333331174e-1
+        var y = p * m * z
+        y += e * -2.12194440e-4
+        y -= z * 0.5
+        y = m + y + e * 0.693359375
+        y.replace(with: -.infinity, where: x .== 0)
+        y.replace(with: .nan, where: x .< 0)
+        y.replace(with: x, where: (x .== .infinity) .| (x .!= x))
+        return y
+    }
+}
+
+extension Double {
+
+    @inlinable @inline(__always)
+    public static func exp(vector x: SIMD4<Double>) -> SIMD4<Double> {
+        typealias V = SIMD4<Double>
+        typealias I = SIMD4<Int64>
+        let hi = 709.782712893384            // above: +inf
+        let lo = -745.1332191019412          // below: 0
+        let xc = x.clamped(lowerBound: V(repeating: lo), upperBound: V(repeating: hi))
+        let magic = 6_755_399_441_055_744.0   // 1.5 * 2^52
+        let t = xc * 1.4426950408889634074 + magic
+        let k = t - magic
+        let ki = unsafeBitCast(t, to: I.self) &- I(repeating: 0x4338_0000_0000_0000)
+        // ln 2 split so that k * ln2Hi is exact (fdlibm's constants).
+        let r = xc - k * 6.93147180369123816490e-01 - k * 1.90821492927058770002e-10
+        // Taylor series to r^13 on |r| <= ln2 / 2: truncation below 1e-17 relative.
+        var p = V(repeating: 1.0 / 6_227_020_800)
+        for d in [479_001_600.0, 39_916_800, 3_628_800, 362_880, 40_320, 5_040, 720, 120, 24, 6, 2, 1, 1] {
+            p = p * r + 1 / d
+        }
+        let k1 = ki &>> 1, k2 = ki &- k1
+        let s1 = unsafeBitCast((k1 &+ 1023) &<< 52, to: V.self)
+        let s2 = unsafeBitCast((k2 &+ 1023) &<< 52, to: V.self)
+        var y = p * s1 * s2
+        y.replace(with: .infinity, where: x .> hi)
+        y.replace(with: 0, where: x .< lo)
+        y.replace(with: x, where: x .!= x)
+        return y
+    }
+
+    @inlinable @inline(__always)
+    public static func log(vector x: SIMD4<Double>) -> SIMD4<Double> {
+        SIMD4(Double.log(x[0]), Double.log(x[1]), Double.log(x[2]), Double.log(x[3]))
+    }
+}

@@ -1,0 +1,90 @@
+import RealModule
+@testable import SwiftLoss
+import Testing
+
+/// Distance in units in the last place; 0 for equal values and for two NaNs.
+func ulps<T: BinaryFloatingPoint>(_ a: T, _ b: T) -> UInt64 where T.RawSignificand: FixedWidthInteger {
+    if a.isNaN || b.isNaN { return a.isNaN && b.isNaN ? 0 : .max }
+    if a == b { return 0 }
+    if a.isInfinite || b.isInfinite || (a.sign != b.sign && a != 0 && b != 0) { return .max }
+    // Ordered integer image of the magnitudes: exponent and significand bits together.
+    func image(_ v: T) -> UInt64 {
+        (UInt64(v.exponentBitPattern) << UInt64(T.significandBitCount)) | UInt64(v.significandBitPattern)
+    }
+    let (x, y) = (image(a), image(b))
+    return x > y ? x - y : y - x
+}
+
+/// Runs a vector function over `xs` lane by lane and returns the worst ULP error against the
+/// scalar function, with the input where it happened.
+func worstError<T: LossFloat>(_ xs: [T], vector: (T.Vector) -> T.Vector, scalar: (T) -> T) -> (ulps: UInt64, at: T)
+where T.RawSignificand: FixedWidthInteger {
+    var worst: (ulps: UInt64, at: T) = (0, 0)
+    let lanes = T.Vector.scalarCount
+    var i = 0
+    while i < xs.count {
+        var v = T.Vector()
+        for l in 0..<lanes { v[l] = xs[min(i + l, xs.count - 1)] }
+        let y = vector(v)
+        for l in 0..<lanes where i + l < xs.count {
+            let e = ulps(y[l], scalar(v[l]))
+            if e > worst.ulps { worst = (e, v[l]) }
+        }
+        i += lanes
+    }
+    return worst
+}
+
+@Suite("vectorised exp and log")
+struct VectorMathTests {
+    static func sweep<T: LossFloat>(_ lo: T, _ hi: T, _ count: Int) -> [T] {
+        (0...count).map { lo + (hi - lo) * T($0) / T(count) }
+    }
+
+    @Test("Float exp: <= 2 ULP over [-110, 95], special values exact")
+    func floatExp() {
+        var rng = SeededGenerator(seed: 101)
+        var xs = Self.sweep(Float(-110), 95, 400_000)
+        xs += (0..<200_000).map { _ in Float.random(in: -104...89, using: &rng) }
+        xs += (0..<50_000).map { _ in Float.random(in: -1e-3...1e-3, using: &rng) }
+        xs += [0, -0.0, .nan, .infinity, -.infinity, 88.72283, 88.72284, 88.7229, -87.33654, -87.3366,
+               -103.9720, -103.9721, -103.97208, -104, .leastNonzeroMagnitude, -.leastNormalMagnitude, 1e-30]
+        let w = worstError(xs, vector: Float.exp(vector:), scalar: { Float.exp($0) })
+        #expect(w.ulps <= 2, "worst \(w.ulps) ULP at \(w.at)")
+        let special = Float.exp(vector: SIMD8(.nan, .infinity, -.infinity, 0, 89, -105, 88.72284, -103.5))
+        #expect(special[0].isNaN && special[1] == .infinity && special[2] == 0 && special[3] == 1)
+        #expect(special[4] == .infinity && special[5] == 0 && special[6] == .infinity && special[7] > 0)
+    }
+
+    @Test("Double exp: <= 2 ULP over [-750, 712], special values exact")
+    func doubleExp() {
+        var rng = SeededGenerator(seed: 103)
+        var xs = Self.sweep(-750.0, 712, 400_000)
+        xs += (0..<200_000).map { _ in Double.random(in: -746...710, using: &rng) }
+        xs += (0..<50_000).map { _ in Double.random(in: -1...1, using: &rng) }
+        xs += [0, -0.0, .nan, .infinity, -.infinity, 709.78, 709.7827128933840, 709.79, -708.39641853226408,
+               -708.4, -745.13, -745.1332191019411, -745.2, .leastNonzeroMagnitude]
+        let w = worstError(xs, vector: Double.exp(vector:), scalar: { Double.exp($0) })
+        #expect(w.ulps <= 2, "worst \(w.ulps) ULP at \(w.at)")
+        let special = Double.exp(vector: SIMD4(.nan, .infinity, -.infinity, 710))
+        #expect(special[0].isNaN && special[1] == .infinity && special[2] == 0 && special[3] == .infinity)
+    }
+
+    @Test("Float log: <= 2 ULP over every binade, subnormals included; special values exact")
+    func floatLog() {
+        var rng = SeededGenerator(seed: 107)
+        var xs: [Float] = []
+        for e in -149...127 {
+            let base = Float(sign: .plus, exponent: e, significand: 1)
+            xs += (0..<400).map { _ in base * Float.random(in: 1..<2, using: &rng) }
+        }
+        xs += Self.sweep(Float(0.5), 2, 200_000)
+        xs += [1, .greatestFiniteMagnitude, .leastNonzeroMagnitude, .leastNormalMagnitude, 0.70710677, 0.7071068]
+        let w = worstError(xs.filter { $0.isFinite }, vector: Float.log(vector:), scalar: { Float.log($0) })
+        #expect(w.ulps <= 2, "worst \(w.ulps) ULP at \(w.at)")
+        let special = Float.log(vector: SIMD8(0, -0.0, -1, .nan, .infinity, -.infinity, 1, .leastNonzeroMagnitude))
+        #expect(special[0] == -.infinity && special[1] == -.infinity && special[2].isNaN && special[3].isNaN)
+        #expect(special[4] == .infinity && special[5].isNaN && special[6] == 0)
+        #expect(abs(special[7] - Float.log(.leastNonzeroMagnitude)) <= 1e-4)
+    }
+}
