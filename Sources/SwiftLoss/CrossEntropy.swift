@@ -104,9 +104,58 @@ func smoothingSum<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int
     return smooth
 }
 
-/// The one cross_entropy kernel behind the forward, backward and fused entry points: per
-/// sample, the max and sum of exponentials of its logits, then (for the loss) the target's
-/// log-probability and the smoothing sum, and (for the gradient) the gradient row.
+/// What the cross_entropy kernel needs per sample besides the logits: the options, the
+/// weights and the upstream gradient.
+@usableFromInline
+struct CrossEntropyTerms<T: LossFloat> {
+    @usableFromInline let classes: Int
+    @usableFromInline let weight: UnsafePointer<T>?
+    @usableFromInline let weightSum: Double          // sum of the weights (classes if none)
+    @usableFromInline let keep: Double               // 1 - eps
+    @usableFromInline let spread: Double             // eps / classes
+    @usableFromInline let smoothing: Bool            // eps > 0
+    @usableFromInline let reduction: Reduction
+    @usableFromInline let divisor: Double
+    @usableFromInline let gradOutput: UnsafeBufferPointer<T>?
+
+    @inlinable
+    init(classes: Int, weight: UnsafePointer<T>?, weightSum: Double, keep: Double, spread: Double,
+         smoothing: Bool, reduction: Reduction, divisor: Double, gradOutput: UnsafeBufferPointer<T>?) {
+        self.classes = classes; self.weight = weight; self.weightSum = weightSum
+        self.keep = keep; self.spread = spread; self.smoothing = smoothing
+        self.reduction = reduction; self.divisor = divisor; self.gradOutput = gradOutput
+    }
+
+    @inlinable @inline(__always)
+    func weight(_ c: Int) -> T { weight?[c] ?? 1 }
+
+    /// The loss of a sample from its target's shifted logit `x_t - max`, its log-sum
+    /// `log(sum(exp(x - max)))` and (with smoothing) `sum_c w_c * (x_c - max)`.
+    @inlinable @inline(__always)
+    func loss(target t: Int, shiftedTarget: T, logSum: T, weightedShiftedSum: Double) -> T {
+        let nll = -(weight(t) * (shiftedTarget - logSum))
+        guard smoothing else { return nll }
+        let smooth = logSum.wide * weightSum - weightedShiftedSum
+        return T(narrowing: keep * nll.wide + spread * smooth)
+    }
+
+    /// The gradient of sample `sample` (target `t`) is `coefP * p_j - b * w_j - [j == t] * a`.
+    @inlinable @inline(__always)
+    func gradientCoefficients(sample: Int, target t: Int) -> (coefP: T, b: T, a: T) {
+        let scale = upstreamScale(gradOutput, reduction, sample, divisor: divisor)
+        let a = keep * weight(t).wide * scale, b = spread * scale
+        return (T(narrowing: a + b * weightSum), T(narrowing: b), T(narrowing: a))
+    }
+}
+
+/// The one cross_entropy kernel behind the forward, backward and fused entry points.
+///
+/// Per sample: the max and the sum of exponentials of its logits (the first read of the
+/// logits from memory), then the loss from the target's logit, and the gradient row written
+/// while the logits are still in cache. Contiguous rows (inner == 1) are vectorised along the
+/// classes; the (N, C, d) layout along d, a block of adjacent samples at a time. Work is split
+/// into fixed chunks over threads (Parallel.swift), so results do not depend on the thread
+/// count.
 @inlinable
 func crossEntropyKernel<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, _ targets: UnsafeBufferPointer<Int64>, _ layout: ClassLayout,
@@ -121,58 +170,133 @@ func crossEntropyKernel<T: LossFloat>(
     if let gradOutput { try checkCount(gradOutput.count, outputCount) }
     if let gradient { try checkCount(gradient.count, layout.count) }
 
-    let divisor = classIndexDivisor(reduction, totalWeight: countedWeight(targets, weight, ignoreIndex))
-    var sink = loss.map { ReducingSink($0, reduction) }
-    defer { sink?.finish(divisor: divisor) }
-    guard let x = input.baseAddress else { return }
-    let gx = gradient?.baseAddress
     let classes = layout.classes, inner = layout.inner
-    let keep = 1 - eps, spread = eps / Double(classes)
-    let weightSum = weight.map { w in w.reduce(0.0) { $0 + $1.wide } } ?? Double(classes)
-    var sample = 0
-    for n in 0..<layout.batch {
-        for i in 0..<inner {
-            let offset = n &* classes &* inner &+ i
-            let t64 = targets[sample]
-            if t64 == ignoreIndex {
-                sink?.put(0, at: sample)
-                if let gx { var k = offset; for _ in 0..<classes { gx[k] = 0; k &+= inner } }
-                sample &+= 1
-                continue
-            }
-            let t = Int(truncatingIfNeeded: t64)
-            let (m, s) = maxAndSumExp(x + offset, count: classes, stride: inner)
-            let logSum = T(narrowing: Double.log(s))
-            let wt: T = weight.map { $0[t] } ?? 1
-            let nll = -(wt * ((x[offset &+ t &* inner] - m) - logSum))
-            if sink != nil {
-                var value = nll
-                if eps > 0 {
-                    let smooth = smoothingSum(x + offset, classes: classes, stride: inner, max: m,
-                                              logSum: logSum, weight: weight)
-                    value = T(narrowing: keep * nll.wide + spread * smooth)
-                }
-                sink?.put(value, at: sample)
-            }
-            if let gx {
-                // grad_j = coefP * p_j - b * w_j - [j == t] * a, with a and b the scales of the
-                // NLL and smoothing terms. Written last: in place, it overwrites the logits.
-                let scale = upstreamScale(gradOutput, reduction, sample, divisor: divisor)
-                let a = keep * wt.wide * scale, b = spread * scale
-                let coefP = T(narrowing: a + b * weightSum), invSum = T(narrowing: 1 / s)
-                let aT = T(narrowing: a), bT = T(narrowing: b)
-                var k = offset
-                for c in 0..<classes {
-                    let wc: T = weight.map { $0[c] } ?? 1
-                    var g = coefP * (T.exp(x[k] - m) * invSum) - bT * wc
-                    if c == t { g -= aT }
-                    gx[k] = g
-                    k &+= inner
+    let terms = CrossEntropyTerms(
+        classes: classes, weight: weight?.baseAddress,
+        weightSum: weight.map { w in w.reduce(0.0) { $0 + $1.wide } } ?? Double(classes),
+        keep: 1 - eps, spread: eps / Double(classes), smoothing: eps > 0, reduction: reduction,
+        divisor: classIndexDivisor(reduction, totalWeight: countedWeight(targets, weight, ignoreIndex)),
+        gradOutput: gradOutput)
+    let each = reduction == .none ? loss?.baseAddress : nil
+    let wantLoss = loss != nil
+    var total = 0.0
+    if let x = input.baseAddress, let t = targets.baseAddress {
+        let gx = gradient?.baseAddress
+        let units = AxisUnits<T>(outer: layout.batch, dim: classes, inner: inner)
+        total = sumOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
+            var partial = 0.0
+            for u in range {
+                if inner == 1 {
+                    partial += crossEntropyRow(x + u &* classes, target: t[u], sample: u, ignoreIndex,
+                                               terms, wantLoss: wantLoss, each: each, gradient: gx.map { $0 + u &* classes })
+                } else {
+                    let (offset, sample, io) = units.block(u)
+                    partial += crossEntropyBlock(x + offset, targets: t + sample, firstSample: sample, stride: inner,
+                                                 io, ignoreIndex, terms, wantLoss: wantLoss, each: each,
+                                                 gradient: gx.map { $0 + offset })
                 }
             }
-            sample &+= 1
+            return partial
         }
     }
+    if let loss, reduction != .none { loss[0] = T(narrowing: total / terms.divisor) }
+}
+
+/// One contiguous row of `cross_entropy`: writes its loss to `each[sample]` (reduction
+/// 'none') and its gradient row, and returns its loss for the sum.
+@inlinable @inline(__always)
+func crossEntropyRow<T: LossFloat>(
+    _ x: UnsafePointer<T>, target t64: Int64, sample: Int, _ ignoreIndex: Int64,
+    _ terms: CrossEntropyTerms<T>, wantLoss: Bool, each: UnsafeMutablePointer<T>?,
+    gradient gx: UnsafeMutablePointer<T>?
+) -> Double {
+    let classes = terms.classes
+    guard t64 != ignoreIndex else {
+        each?[sample] = 0
+        if let gx { gx.update(repeating: 0, count: classes) }
+        return 0
+    }
+    let t = Int(truncatingIfNeeded: t64)
+    let m = rowMax(x, classes)
+    let s = rowSumExp(x, classes, m)
+    let logSum = T(narrowing: Double.log(s))
+    var value: T = 0
+    if wantLoss {
+        let shifted = terms.smoothing ? rowWeightedShiftedSum(x, classes, m, terms.weight) : 0
+        value = terms.loss(target: t, shiftedTarget: x[t] - m, logSum: logSum, weightedShiftedSum: shifted)
+        each?[sample] = value
+    }
+    if let gx {
+        let (coefP, b, a) = terms.gradientCoefficients(sample: sample, target: t)
+        let mv = T.Vector(repeating: m), pScale = T.Vector(repeating: coefP * T(narrowing: 1 / s))
+        let bv = T.Vector(repeating: b)
+        if let w = terms.weight {
+            rowMap(x, classes, into: gx) { j, v in pScale * T.exp(vector: v - mv) - bv * weightVector(w, j, classes) }
+        } else {
+            rowMap(x, classes, into: gx) { _, v in pScale * T.exp(vector: v - mv) - bv }
+        }
+        gx[t] -= a  // after the row: in place, x[t] was read above
+    }
+    return value.wide
+}
+
+/// One block of `io.count` adjacent samples of the (N, C, d) layout: `x` points at class 0 of
+/// the first sample, class c is at `x + c * stride`. Writes the losses to `each` ('none') and
+/// the gradient, and returns the block's summed loss.
+@inlinable @inline(__always)
+func crossEntropyBlock<T: LossFloat>(
+    _ x: UnsafePointer<T>, targets: UnsafePointer<Int64>, firstSample: Int, stride: Int,
+    _ io: BlockIO<T>, _ ignoreIndex: Int64, _ terms: CrossEntropyTerms<T>, wantLoss: Bool,
+    each: UnsafeMutablePointer<T>?, gradient gx: UnsafeMutablePointer<T>?
+) -> Double {
+    let classes = terms.classes
+    let (m, s) = blockMaxSumExp(x, classes: classes, stride: stride, io)
+    let logSum = T.log(vector: s)
+    // With smoothing, sum_c w_c * (x_c - max) per lane.
+    var shifted = SIMD8<Double>()
+    if wantLoss && terms.smoothing {
+        var k = 0
+        for c in 0..<classes {
+            let d = (io.load(x + k) - m) * T.Vector(repeating: terms.weight(c))
+            for l in 0..<io.count { shifted[l] += d[l].wide }
+            k &+= stride
+        }
+    }
+    var total = 0.0
+    var coefP = T.Vector(), b = T.Vector(), invSum = T.Vector()
+    for l in 0..<io.count {
+        let t64 = targets[l]
+        guard t64 != ignoreIndex else { each?[firstSample &+ l] = 0; continue }
+        let t = Int(truncatingIfNeeded: t64)
+        if wantLoss {
+            let value = terms.loss(target: t, shiftedTarget: x[t &* stride &+ l] - m[l], logSum: logSum[l],
+                                   weightedShiftedSum: shifted[l])
+            each?[firstSample &+ l] = value
+            total += value.wide
+        }
+        if gx != nil {
+            (coefP[l], b[l], _) = terms.gradientCoefficients(sample: firstSample &+ l, target: t)
+            invSum[l] = 1 / s[l]
+        }
+    }
+    guard let gx else { return total }
+    let pScale = coefP * invSum
+    var k = 0
+    for c in 0..<classes {
+        let g = pScale * T.exp(vector: io.load(x + k) - m) - b * T.Vector(repeating: terms.weight(c))
+        io.store(g, to: gx + k)
+        k &+= stride
+    }
+    for l in 0..<io.count {
+        if targets[l] == ignoreIndex {  // exact zeros, as the row kernel writes, even for NaN logits
+            var k = l
+            for _ in 0..<classes { gx[k] = 0; k &+= stride }
+        } else {
+            let t = Int(truncatingIfNeeded: targets[l])
+            gx[t &* stride &+ l] -= terms.gradientCoefficients(sample: firstSample &+ l, target: t).a
+        }
+    }
+    return total
 }
 
 /// cross_entropy with probability ("soft") targets of the input's shape.

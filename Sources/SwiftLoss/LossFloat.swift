@@ -8,6 +8,12 @@ import RealModule
 public protocol LossFloat: Real, BinaryFloatingPoint, SIMDScalar, Sendable {
     /// The SIMD vector the kernels process this type in (8 floats, 4 doubles: 32 bytes).
     associatedtype Vector: SIMD where Vector.Scalar == Self
+    /// Lane-wise max (VectorMath.swift). Which operand wins for NaN is unspecified.
+    ///
+    /// Kernels generic over `Vector` get the standard library's generic, lane-by-lane SIMD
+    /// code for masks and selects, which does not vectorise; operations that need them are
+    /// requirements implemented on the concrete vector types instead.
+    static func maximum(_ a: Vector, _ b: Vector) -> Vector
     /// `exp` of every lane (VectorMath.swift).
     static func exp(vector x: Vector) -> Vector
     /// `log` of every lane (VectorMath.swift).

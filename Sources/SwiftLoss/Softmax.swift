@@ -55,15 +55,24 @@ public func softmax<T: LossFloat>(
     into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     try checkedAxisLayout(input, output, outer: outer, dim: dim, inner: inner)
-    guard let x = input.baseAddress, let y = output.baseAddress else { return }
-    forEachSlice(outer: outer, dim: dim, inner: inner) { start, stride in
-        let (m, s) = maxAndSumExp(x + start, count: dim, stride: stride)
-        let scale = T(narrowing: 1 / s)
-        var k = start
-        for _ in 0..<dim {
-            y[k] = T.exp(x[k] - m) * scale
-            k &+= stride
+    guard let x = input.baseAddress, let y = output.baseAddress, dim > 0 else { return }
+    let units = AxisUnits<T>(outer: outer, dim: dim, inner: inner)
+    _ = sumOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
+        for u in range {
+            if inner == 1 {
+                let row = x + u &* dim
+                let m = rowMax(row, dim)
+                let mv = T.Vector(repeating: m), scale = T.Vector(repeating: T(narrowing: 1 / rowSumExp(row, dim, m)))
+                rowMap(row, dim, into: y + u &* dim) { _, v in T.exp(vector: v - mv) * scale }
+            } else {
+                let (offset, _, io) = units.block(u)
+                let (m, s) = blockMaxSumExp(x + offset, classes: dim, stride: inner, io)
+                let scale = 1 / s
+                var k = offset
+                for _ in 0..<dim { io.store(T.exp(vector: io.load(x + k) - m) * scale, to: y + k); k &+= inner }
+            }
         }
+        return 0
     }
 }
 
@@ -76,15 +85,25 @@ public func logSoftmax<T: LossFloat>(
     into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     try checkedAxisLayout(input, output, outer: outer, dim: dim, inner: inner)
-    guard let x = input.baseAddress, let y = output.baseAddress else { return }
-    forEachSlice(outer: outer, dim: dim, inner: inner) { start, stride in
-        let (m, s) = maxAndSumExp(x + start, count: dim, stride: stride)
-        let logSum = T(narrowing: Double.log(s))
-        var k = start
-        for _ in 0..<dim {
-            y[k] = (x[k] - m) - logSum
-            k &+= stride
+    guard let x = input.baseAddress, let y = output.baseAddress, dim > 0 else { return }
+    let units = AxisUnits<T>(outer: outer, dim: dim, inner: inner)
+    _ = sumOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
+        for u in range {
+            if inner == 1 {
+                let row = x + u &* dim
+                let m = rowMax(row, dim)
+                let mv = T.Vector(repeating: m)
+                let logSum = T.Vector(repeating: T(narrowing: Double.log(rowSumExp(row, dim, m))))
+                rowMap(row, dim, into: y + u &* dim) { _, v in (v - mv) - logSum }
+            } else {
+                let (offset, _, io) = units.block(u)
+                let (m, s) = blockMaxSumExp(x + offset, classes: dim, stride: inner, io)
+                let logSum = T.log(vector: s)
+                var k = offset
+                for _ in 0..<dim { io.store((io.load(x + k) - m) - logSum, to: y + k); k &+= inner }
+            }
         }
+        return 0
     }
 }
 

@@ -7,14 +7,21 @@ import RealModule
 // against the scalar functions in VectorMathTests.
 
 extension Float {
+    @inlinable @inline(__always)
+    public static func maximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        a.replacing(with: b, where: a .< b)
+    }
 
     @inlinable @inline(__always)
     public static func exp(vector x: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
         typealias I = SIMD8<Int32>
-        let hi: Float = 88.72283935546875      // above: +inf
-        let lo: Float = -103.972084045410156   // below: 0
-        let xc = x.clamped(lowerBound: V(repeating: lo), upperBound: V(repeating: hi))
+        // Clamping is all the special-casing needed: exp(hi) overflows to +inf and exp(lo)
+        // rounds to 0 in the arithmetic below, and a NaN passes both selects and stays NaN.
+        let hi: Float = 88.72290   // just above log(Float.greatestFiniteMagnitude)
+        let lo: Float = -104       // exp(lo) is below half the least subnormal
+        var xc = x.replacing(with: V(repeating: lo), where: x .< lo)
+        xc.replace(with: V(repeating: hi), where: xc .> hi)
         // k = round(x / ln 2) with the 1.5 * 2^23 trick; its low bits are k as an integer.
         let magic: Float = 12_582_912
         let t = xc * 1.44269504088896341 + magic
@@ -33,11 +40,7 @@ extension Float {
         let k1 = ki &>> 1, k2 = ki &- k1
         let s1 = unsafeBitCast((k1 &+ 127) &<< 23, to: V.self)
         let s2 = unsafeBitCast((k2 &+ 127) &<< 23, to: V.self)
-        var y = p * s1 * s2
-        y.replace(with: .infinity, where: x .> hi)
-        y.replace(with: 0, where: x .< lo)
-        y.replace(with: x, where: x .!= x)  // NaN stays NaN
-        return y
+        return p * s1 * s2
     }
 
     @inlinable @inline(__always)
@@ -78,14 +81,20 @@ extension Float {
 }
 
 extension Double {
+    @inlinable @inline(__always)
+    public static func maximum(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
+        a.replacing(with: b, where: a .< b)
+    }
 
     @inlinable @inline(__always)
     public static func exp(vector x: SIMD4<Double>) -> SIMD4<Double> {
         typealias V = SIMD4<Double>
         typealias I = SIMD4<Int64>
-        let hi = 709.782712893384            // above: +inf
-        let lo = -745.1332191019412          // below: 0
-        let xc = x.clamped(lowerBound: V(repeating: lo), upperBound: V(repeating: hi))
+        // As for Float: the clamp bounds make the arithmetic give +inf, 0 and NaN.
+        let hi = 709.79            // just above log(Double.greatestFiniteMagnitude)
+        let lo = -746.0            // exp(lo) is below half the least subnormal
+        var xc = x.replacing(with: V(repeating: lo), where: x .< lo)
+        xc.replace(with: V(repeating: hi), where: xc .> hi)
         let magic = 6_755_399_441_055_744.0   // 1.5 * 2^52
         let t = xc * 1.4426950408889634074 + magic
         let k = t - magic
@@ -100,11 +109,7 @@ extension Double {
         let k1 = ki &>> 1, k2 = ki &- k1
         let s1 = unsafeBitCast((k1 &+ 1023) &<< 52, to: V.self)
         let s2 = unsafeBitCast((k2 &+ 1023) &<< 52, to: V.self)
-        var y = p * s1 * s2
-        y.replace(with: .infinity, where: x .> hi)
-        y.replace(with: 0, where: x .< lo)
-        y.replace(with: x, where: x .!= x)
-        return y
+        return p * s1 * s2
     }
 
     @inlinable @inline(__always)

@@ -1,0 +1,207 @@
+// SIMD building blocks shared by the softmax and cross-entropy kernels.
+//
+// Two shapes of work: a contiguous row (inner == 1: the classes of one sample are adjacent,
+// vectorised along the classes), and a block of `Vector.scalarCount` adjacent samples of the
+// (N, C, d) layout (vectorised along d: class c of the block's samples is one vector load at
+// offset c * inner, so nothing is gathered). Sums are taken in SIMD lanes and flushed to
+// `Double` every `flushEvery` vectors, which keeps float32 sums at float64-like accuracy.
+
+@usableFromInline let flushEvery = 32
+
+extension LossFloat {
+    @inlinable @inline(__always)
+    static var lanes: Int { Vector.scalarCount }
+
+    @inlinable @inline(__always)
+    static func load(_ p: UnsafePointer<Self>) -> Vector {
+        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+    }
+
+    @inlinable @inline(__always)
+    static func store(_ v: Vector, to p: UnsafeMutablePointer<Self>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+    }
+
+    /// The first `count` (< lanes) elements at `p`, the other lanes set to `fill`.
+    @inlinable @inline(__always)
+    static func loadPartial(_ p: UnsafePointer<Self>, _ count: Int, fill: Self) -> Vector {
+        var v = Vector(repeating: fill)
+        for l in 0..<count { v[l] = p[l] }
+        return v
+    }
+
+    @inlinable @inline(__always)
+    static func storePartial(_ v: Vector, to p: UnsafeMutablePointer<Self>, _ count: Int) {
+        for l in 0..<count { p[l] = v[l] }
+    }
+
+    /// The lanes of `v` summed in `Double`.
+    @inlinable @inline(__always)
+    static func wideSum(_ v: Vector) -> Double {
+        var s = 0.0
+        for l in 0..<Vector.scalarCount { s += v[l].wide }
+        return s
+    }
+}
+
+// MARK: - Contiguous rows
+
+/// The max of `n >= 1` contiguous elements. NaN need not win here: a NaN element makes the
+/// row's sum of exponentials NaN, which then reaches every output of the row.
+@inlinable @inline(__always)
+func rowMax<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> T {
+    let L = T.lanes
+    var m0 = T.Vector(repeating: -.infinity), m1 = m0
+    var j = 0
+    while j + 2 * L <= n {
+        m0 = T.maximum(m0, T.load(x + j))
+        m1 = T.maximum(m1, T.load(x + j + L))
+        j += 2 * L
+    }
+    if j + L <= n { m0 = T.maximum(m0, T.load(x + j)); j += L }
+    if j < n { m1 = T.maximum(m1, T.loadPartial(x + j, n - j, fill: -.infinity)) }
+    return T.maximum(m0, m1).max()
+}
+
+/// `sum(exp(x - m))` over `n` contiguous elements, in `Double`.
+@inlinable @inline(__always)
+func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T) -> Double {
+    let L = T.lanes
+    let mv = T.Vector(repeating: m)
+    var total = 0.0
+    var j = 0
+    while j + 2 * L <= n {
+        var s0 = T.Vector(), s1 = T.Vector()
+        var k = 0
+        while k < flushEvery && j + 2 * L <= n {
+            s0 += T.exp(vector: T.load(x + j) - mv)
+            s1 += T.exp(vector: T.load(x + j + L) - mv)
+            j += 2 * L
+            k += 1
+        }
+        total += T.wideSum(s0 + s1)
+    }
+    while j + L <= n { total += T.wideSum(T.exp(vector: T.load(x + j) - mv)); j += L }
+    if j < n { total += T.wideSum(T.exp(vector: T.loadPartial(x + j, n - j, fill: -.infinity) - mv)) }
+    return total
+}
+
+/// `sum(w * (x - m))` over `n` contiguous elements (`w` all ones when nil), in `Double`:
+/// the smoothing term's sum before the log-sum is taken out.
+@inlinable @inline(__always)
+func rowWeightedShiftedSum<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, _ w: UnsafePointer<T>?) -> Double {
+    let L = T.lanes
+    let mv = T.Vector(repeating: m)
+    var total = 0.0
+    var j = 0
+    while j + L <= n {
+        var s = T.Vector()
+        var k = 0
+        while k < flushEvery && j + L <= n {
+            let d = T.load(x + j) - mv
+            s += w.map { T.load($0 + j) * d } ?? d
+            j += L
+            k += 1
+        }
+        total += T.wideSum(s)
+    }
+    while j < n { total += ((w?[j] ?? 1) * (x[j] - m)).wide; j += 1 }
+    return total
+}
+
+/// Calls `body(offset, vector)` over `n` contiguous elements of `x` and stores each result
+/// at `y + offset`; the tail is processed as a partial vector. `y` may be `x`.
+@inlinable @inline(__always)
+func rowMap<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, into y: UnsafeMutablePointer<T>,
+                          _ body: (Int, T.Vector) -> T.Vector) {
+    let L = T.lanes
+    var j = 0
+    while j + L <= n { T.store(body(j, T.load(x + j)), to: y + j); j += L }
+    if j < n { T.storePartial(body(j, T.loadPartial(x + j, n - j, fill: 0)), to: y + j, n - j) }
+}
+
+/// The weights `w[j ..< j + lanes]` as a vector (ones when nil), with a partial tail.
+@inlinable @inline(__always)
+func weightVector<T: LossFloat>(_ w: UnsafePointer<T>?, _ j: Int, _ n: Int) -> T.Vector {
+    guard let w else { return T.Vector(repeating: 1) }
+    return j + T.lanes <= n ? T.load(w + j) : T.loadPartial(w + j, n - j, fill: 0)
+}
+
+// MARK: - Blocks of adjacent samples in the (N, C, d) layout
+
+/// Loads of one block: full vectors, or the first `count` lanes of a partial block.
+@usableFromInline
+struct BlockIO<T: LossFloat> {
+    @usableFromInline let count: Int
+
+    @inlinable @inline(__always) init(count: Int) { self.count = count }
+
+    @inlinable @inline(__always)
+    func load(_ p: UnsafePointer<T>) -> T.Vector {
+        count == T.lanes ? T.load(p) : T.loadPartial(p, count, fill: 0)
+    }
+
+    @inlinable @inline(__always)
+    func store(_ v: T.Vector, to p: UnsafeMutablePointer<T>) {
+        if count == T.lanes { T.store(v, to: p) } else { T.storePartial(v, to: p, count) }
+    }
+}
+
+/// Per lane, the max over `classes` vectors `x[0], x[stride], ...` and the sum of
+/// `exp(x - max)`, accumulated in `Double` and returned rounded to `T`.
+@inlinable @inline(__always)
+func blockMaxSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int, _ io: BlockIO<T>) -> (max: T.Vector, sum: T.Vector) {
+    var m = T.Vector(repeating: -.infinity)
+    var k = 0
+    for _ in 0..<classes { m = T.maximum(m, io.load(x + k)); k &+= stride }
+    var acc = SIMD8<Double>()
+    var c = 0
+    k = 0
+    while c < classes {
+        var s = T.Vector()
+        let end = min(classes, c + flushEvery)
+        while c < end { s += T.exp(vector: io.load(x + k) - m); k &+= stride; c += 1 }
+        for l in 0..<T.lanes { acc[l] += s[l].wide }
+    }
+    var sum = T.Vector()
+    for l in 0..<T.lanes { sum[l] = T(narrowing: acc[l]) }
+    return (m, sum)
+}
+
+/// Runs `body(units)` over `units` units of work of `unitElements` elements each, split into
+/// fixed chunks (see Parallel.swift), and returns the sum of what the chunks return.
+@inlinable @inline(__always)
+func sumOverUnits(_ units: Int, unitElements: Int, _ body: (Range<Int>) -> Double) -> Double {
+    guard units > 0 else { return 0 }
+    let perChunk = max(1, chunkElements / max(1, unitElements))
+    let chunks = (units - 1) / perChunk + 1
+    return sumOverChunks(chunks, work: units &* unitElements) { c in
+        body((c &* perChunk) ..< min(units, (c &+ 1) &* perChunk))
+    }
+}
+
+/// The units of an `[outer][dim][inner]` layout: a row per outer index when `inner == 1`,
+/// else a block of `T.lanes` adjacent inner positions per (outer, block) pair.
+@usableFromInline
+struct AxisUnits<T: LossFloat> {
+    @usableFromInline let outer: Int, dim: Int, inner: Int
+    @usableFromInline let blocksPerOuter: Int
+
+    @inlinable @inline(__always)
+    init(outer: Int, dim: Int, inner: Int) {
+        self.outer = outer; self.dim = dim; self.inner = inner
+        blocksPerOuter = inner == 1 ? 1 : (inner - 1) / T.lanes + 1
+    }
+
+    @inlinable @inline(__always) var count: Int { outer &* blocksPerOuter }
+    @inlinable @inline(__always) var elementsPerUnit: Int { inner == 1 ? dim : dim &* T.lanes }
+
+    /// For unit `u` of a strided layout: the offset of its first element, its first sample
+    /// index (`outer * inner + i`), and its lanes.
+    @inlinable @inline(__always)
+    func block(_ u: Int) -> (offset: Int, sample: Int, io: BlockIO<T>) {
+        let (o, b) = u.quotientAndRemainder(dividingBy: blocksPerOuter)
+        let i = b &* T.lanes
+        return (o &* dim &* inner &+ i, o &* inner &+ i, BlockIO(count: min(T.lanes, inner &- i)))
+    }
+}
