@@ -1,0 +1,81 @@
+"""swiftloss: PyTorch's loss functions on numpy arrays, computed by a small Swift library.
+
+The API mirrors ``torch.nn.functional`` (functions) and ``torch.nn`` (loss classes): same
+names, keyword arguments and defaults, so a script runs against swiftloss by changing its
+imports::
+
+    import swiftloss as F                      # instead of torch.nn.functional as F
+    from swiftloss import CrossEntropyLoss     # instead of torch.nn
+
+    F.cross_entropy([[0.1, 0.2, 0.3, 0.4], [0.1, 0.1, 0.1, 0.1]], [2, 3])   # 1.3644...
+
+Functions: softmax, log_softmax, nll_loss, cross_entropy, binary_cross_entropy,
+binary_cross_entropy_with_logits, kl_div (also in :mod:`swiftloss.functional`).
+Classes: Softmax, LogSoftmax, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss,
+KLDivLoss (also in :mod:`swiftloss.modules`).
+
+Inputs and results:
+
+* Anything ``numpy.asarray`` accepts: lists, numpy arrays (non-contiguous ones are copied),
+  CPU torch tensors. Note that ``numpy.asarray`` makes Python floats float64, where
+  ``torch.tensor`` makes them float32: pass ``np.float32`` arrays for torch's float32 numbers.
+* float32 and float64 are computed in their own precision and returned in it (float16 is
+  computed in float32, longdouble in float64, and cast back). An integer, bool or complex
+  array where a floating one is needed raises ``TypeError`` (PyTorch: RuntimeError
+  "not implemented for 'Long'"). Targets, weights and pos_weights of another real dtype are
+  converted to the input's dtype (PyTorch would require the same dtype).
+* Class-index targets may be of any integer dtype. ``cross_entropy`` takes probability
+  targets when ``target.shape == input.shape`` (they must then be floating point).
+* ``reduction='none'`` returns an ndarray of the target's shape; ``'sum'`` and ``'mean'``
+  return a numpy scalar of the input's dtype.
+
+Errors carry PyTorch's messages. ``IndexError`` ("Target 5 is out of bounds.", a softmax
+``dim`` out of range) and ``ValueError`` (a bad reduction, batch size or BCE shape) are raised
+where PyTorch raises them; where PyTorch raises ``RuntimeError`` for a bad argument (weight
+size, label smoothing above 1, BCE values outside [0, 1], ignore_index with probability
+targets, spatial target shapes, shapes that do not broadcast) swiftloss raises ``ValueError``.
+
+``__version__`` is the C library's version (swiftloss_version_string).
+"""
+from . import _swiftloss
+from . import functional, modules
+from .functional import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    kl_div,
+    log_softmax,
+    nll_loss,
+    softmax,
+)
+from .modules import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    KLDivLoss,
+    LogSoftmax,
+    NLLLoss,
+    Softmax,
+)
+
+__version__: str = _swiftloss.version_string()
+
+__all__ = [
+    "__version__",
+    "functional",
+    "modules",
+    "softmax",
+    "log_softmax",
+    "nll_loss",
+    "cross_entropy",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    "Softmax",
+    "LogSoftmax",
+    "NLLLoss",
+    "CrossEntropyLoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "KLDivLoss",
+]

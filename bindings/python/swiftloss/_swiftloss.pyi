@@ -1,0 +1,85 @@
+"""Low-level bindings to libswiftloss.so: buffers in, status codes raised as exceptions."""
+from typing import Any, Optional
+
+# Objects supporting the buffer protocol: C-contiguous float32 ('f') or float64 ('d') data,
+# int64 ('q' / 'l') for class-index targets; outputs must be writable.
+_Buffer = Any
+
+HEADER_VERSION: str
+GIL_THRESHOLD: int
+REDUCTION_NONE: int
+REDUCTION_SUM: int
+REDUCTION_MEAN: int
+REDUCTION_BATCHMEAN: int
+
+def version_string() -> str: ...
+def version_number() -> int: ...
+def status_string(status: int, /) -> str: ...
+def softmax(input: _Buffer, outer: int, dim: int, inner: int, output: _Buffer, /) -> None: ...
+def log_softmax(input: _Buffer, outer: int, dim: int, inner: int, output: _Buffer, /) -> None: ...
+def nll_loss(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, inner: int,
+    weight: Optional[_Buffer], ignore_index: int, reduction: int, output: _Buffer, /,
+) -> None: ...
+def cross_entropy(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, inner: int,
+    weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float,
+    output: _Buffer, /,
+) -> None: ...
+def cross_entropy_probs(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, inner: int,
+    weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float,
+    output: _Buffer, /,
+) -> None: ...
+def binary_cross_entropy(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], reduction: int,
+    output: _Buffer, /,
+) -> None: ...
+def binary_cross_entropy_with_logits(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer],
+    pos_weight: Optional[_Buffer], reduction: int, output: _Buffer, /,
+) -> None: ...
+def kl_div(
+    input: _Buffer, target: _Buffer, count: int, batch: int, reduction: int, log_target: int,
+    output: _Buffer, /,
+) -> None: ...
+
+# Gradients (the header's Gradients section): grad_output has the forward output's size,
+# grad_input the forward input's.
+def softmax_backward(
+    output: _Buffer, grad_output: _Buffer, outer: int, dim: int, inner: int, grad_input: _Buffer, /
+) -> None: ...
+def log_softmax_backward(
+    output: _Buffer, grad_output: _Buffer, outer: int, dim: int, inner: int, grad_input: _Buffer, /
+) -> None: ...
+def nll_loss_backward(
+    target: _Buffer, batch: int, classes: int, inner: int, weight: Optional[_Buffer],
+    ignore_index: int, reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def cross_entropy_backward(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, inner: int,
+    weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float,
+    grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def cross_entropy_fused(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, inner: int,
+    weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float,
+    grad_output: Optional[_Buffer], output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def cross_entropy_probs_backward(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, inner: int,
+    weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float,
+    grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def binary_cross_entropy_backward(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], reduction: int,
+    grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def binary_cross_entropy_with_logits_backward(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer],
+    pos_weight: Optional[_Buffer], reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def kl_div_backward(
+    target: _Buffer, count: int, batch: int, reduction: int, log_target: int,
+    grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...

@@ -1,0 +1,172 @@
+"""torch.nn-style callable objects over :mod:`swiftloss.functional`.
+
+Each class takes torch.nn's constructor keywords, keeps them as attributes of the same names
+(``weight``, ``ignore_index``, ``reduction``, ``label_smoothing``, ``pos_weight``,
+``log_target``, ``dim``), and is called as ``module(input, target)`` (``module(input)`` for
+Softmax and LogSoftmax), which runs ``forward``. Like torch.nn, the reduction is only checked
+when the module is called.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import functional as F
+
+__all__ = [
+    "Softmax",
+    "LogSoftmax",
+    "NLLLoss",
+    "CrossEntropyLoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "KLDivLoss",
+]
+
+
+class _Module:
+    """The calling convention of torch.nn.Module: module(*args) runs forward(*args)."""
+
+    def forward(self, *args: Any) -> Any:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+
+class _Loss(_Module):
+    def __init__(self, size_average: Optional[bool] = None, reduce: Optional[bool] = None, reduction: str = "mean") -> None:
+        if size_average is not None or reduce is not None:
+            self.reduction = F._legacy_get_string(size_average, reduce, stacklevel=4)
+        else:
+            self.reduction = reduction
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight: Any = None, size_average: Optional[bool] = None, reduce: Optional[bool] = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.weight = weight
+
+
+class Softmax(_Module):
+    r"""``Softmax(dim)(x)`` is :func:`swiftloss.softmax` ``(x, dim)``:
+    :math:`e^{x_i - M} / \sum_j e^{x_j - M}` along ``dim``."""
+
+    def __init__(self, dim: Optional[int] = None) -> None:
+        self.dim = dim
+
+    def forward(self, input: Any) -> Any:
+        return F.softmax(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(_Module):
+    r"""``LogSoftmax(dim)(x)`` is :func:`swiftloss.log_softmax` ``(x, dim)``:
+    :math:`x_i - M - \log \sum_j e^{x_j - M}` along ``dim``."""
+
+    def __init__(self, dim: Optional[int] = None) -> None:
+        self.dim = dim
+
+    def forward(self, input: Any) -> Any:
+        return F.log_softmax(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class NLLLoss(_WeightedLoss):
+    r"""Negative log-likelihood of log-probabilities, :math:`\ell_n = -w_{y_n} x_{n, y_n}`.
+
+    ``NLLLoss(weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean')``;
+    calling it runs :func:`swiftloss.nll_loss`. It expects log-probabilities (use
+    :class:`LogSoftmax` first, or :class:`CrossEntropyLoss` on logits): given probabilities it
+    returns :math:`-w_y p_y`, a negative number, as PyTorch's does.
+    """
+
+    def __init__(self, weight: Any = None, size_average: Optional[bool] = None, ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    r"""Cross-entropy of logits, ``nll_loss(log_softmax(x, 1), y)`` with optional label smoothing:
+    :math:`(1 - \varepsilon)\,\mathrm{NLL} + (\varepsilon / C) \sum_c -w_c\, \mathrm{lp}_c`.
+
+    ``CrossEntropyLoss(weight=None, size_average=None, ignore_index=-100, reduce=None,
+    reduction='mean', label_smoothing=0.0)``; calling it runs :func:`swiftloss.cross_entropy`
+    (class-index targets, or probability targets of the input's shape).
+    """
+
+    def __init__(self, weight: Any = None, size_average: Optional[bool] = None, ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return F.cross_entropy(
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
+
+
+class BCELoss(_WeightedLoss):
+    r"""Binary cross-entropy of probabilities,
+    :math:`-w\,[t \max(\log x, -100) + (1 - t) \max(\log(1 - x), -100)]`.
+
+    ``BCELoss(weight=None, size_average=None, reduce=None, reduction='mean')``; calling it runs
+    :func:`swiftloss.binary_cross_entropy`. Inputs must lie in [0, 1]: apply a sigmoid first,
+    or use :class:`BCEWithLogitsLoss` on logits.
+    """
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    r"""Binary cross-entropy of logits,
+    :math:`w\,[p_w\, t\, \mathrm{softplus}(-x) + (1 - t)\, \mathrm{softplus}(x)]`.
+
+    ``BCEWithLogitsLoss(weight=None, size_average=None, reduce=None, reduction='mean',
+    pos_weight=None)``; calling it runs :func:`swiftloss.binary_cross_entropy_with_logits`.
+    """
+
+    def __init__(self, weight: Any = None, size_average: Optional[bool] = None, reduce: Optional[bool] = None, reduction: str = "mean", pos_weight: Any = None) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.weight = weight
+        self.pos_weight = pos_weight
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return F.binary_cross_entropy_with_logits(
+            input, target, self.weight, pos_weight=self.pos_weight, reduction=self.reduction
+        )
+
+
+class KLDivLoss(_Loss):
+    r"""Kullback-Leibler divergence with ``input`` = :math:`\log q`:
+    :math:`t \log t - t x`, or :math:`e^t (t - x)` with ``log_target=True``.
+
+    ``KLDivLoss(size_average=None, reduce=None, reduction='mean', log_target=False)``; calling
+    it runs :func:`swiftloss.kl_div`. ``reduction='batchmean'`` gives the mathematical
+    definition (the sum divided by the batch size).
+    """
+
+    def __init__(self, size_average: Optional[bool] = None, reduce: Optional[bool] = None, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

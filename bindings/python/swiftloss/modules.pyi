@@ -1,0 +1,96 @@
+from typing import Any, Optional
+
+import numpy as np
+import numpy.typing as npt
+
+from .functional import _Loss as _LossValue
+
+_ArrayLike = npt.ArrayLike
+
+__all__ = [
+    "Softmax",
+    "LogSoftmax",
+    "NLLLoss",
+    "CrossEntropyLoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "KLDivLoss",
+]
+
+class Softmax:
+    dim: Optional[int]
+    def __init__(self, dim: Optional[int] = ...) -> None: ...
+    def forward(self, input: _ArrayLike) -> np.ndarray: ...
+    def __call__(self, input: _ArrayLike) -> np.ndarray: ...
+    def extra_repr(self) -> str: ...
+
+class LogSoftmax:
+    dim: Optional[int]
+    def __init__(self, dim: Optional[int] = ...) -> None: ...
+    def forward(self, input: _ArrayLike) -> np.ndarray: ...
+    def __call__(self, input: _ArrayLike) -> np.ndarray: ...
+    def extra_repr(self) -> str: ...
+
+class _Loss:
+    reduction: str
+    def forward(self, input: _ArrayLike, target: _ArrayLike) -> _LossValue: ...
+    def __call__(self, input: _ArrayLike, target: _ArrayLike) -> _LossValue: ...
+    def extra_repr(self) -> str: ...
+
+class NLLLoss(_Loss):
+    weight: Optional[_ArrayLike]
+    ignore_index: int
+    def __init__(
+        self,
+        weight: Optional[_ArrayLike] = ...,
+        size_average: Optional[bool] = ...,
+        ignore_index: int = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+
+class CrossEntropyLoss(_Loss):
+    weight: Optional[_ArrayLike]
+    ignore_index: int
+    label_smoothing: float
+    def __init__(
+        self,
+        weight: Optional[_ArrayLike] = ...,
+        size_average: Optional[bool] = ...,
+        ignore_index: int = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+        label_smoothing: float = ...,
+    ) -> None: ...
+
+class BCELoss(_Loss):
+    weight: Optional[_ArrayLike]
+    def __init__(
+        self,
+        weight: Optional[_ArrayLike] = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+
+class BCEWithLogitsLoss(_Loss):
+    weight: Optional[_ArrayLike]
+    pos_weight: Optional[_ArrayLike]
+    def __init__(
+        self,
+        weight: Optional[_ArrayLike] = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+        pos_weight: Optional[_ArrayLike] = ...,
+    ) -> None: ...
+
+class KLDivLoss(_Loss):
+    log_target: bool
+    def __init__(
+        self,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+        log_target: bool = ...,
+    ) -> None: ...
