@@ -7,9 +7,13 @@
  * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
- *             back, never keeps a pointer after a call returns, and holds no global state.
+ *             back and never keeps a pointer after a call returns. Its only global state is
+ *             the thread count below.
  * Threading:  every function is reentrant; concurrent calls are safe as long as their output
- *             buffers do not overlap each other or another call's inputs.
+ *             buffers do not overlap each other or another call's inputs. A call on a large
+ *             input (about 256K elements of work or more) splits its work over threads that
+ *             it starts and joins before returning; results are bitwise identical whatever
+ *             the thread count.
  * Errors:     every function validates all of its arguments before it writes anything. On any
  *             status other than SWIFTLOSS_OK the output buffer is left untouched.
  * Pointers:   a pointer may be NULL only when the buffer it points to holds zero elements.
@@ -97,6 +101,20 @@ typedef enum swiftloss_status {
 /* A short English description of a status, e.g. "target out of bounds". Static storage;
  * never NULL, never to be freed. Unknown values give "unknown status". */
 SWIFTLOSS_API const char *swiftloss_status_string(int status);
+
+/* ==========================================================================================
+ * Threads
+ * ========================================================================================== */
+
+/* Sets the number of threads a large call may use: 1 keeps every call on the calling thread;
+ * 0 restores the default, which is the environment variable SWIFTLOSS_NUM_THREADS (read once,
+ * when the library first needs it) or else the number of online processors (at most 64).
+ * Negative values count as 0, values above 256 as 256. Safe to call at any time, from any
+ * thread; calls already running keep the count they started with. */
+SWIFTLOSS_API void swiftloss_set_num_threads(int n);
+
+/* The number of threads a large call uses now (at least 1). */
+SWIFTLOSS_API int swiftloss_get_num_threads(void);
 
 /* ==========================================================================================
  * Reduction

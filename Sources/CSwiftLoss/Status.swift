@@ -126,3 +126,13 @@ public func swiftloss_version_number() -> UInt32 {
 public func swiftloss_version_string() -> UnsafePointer<CChar> {
     UnsafeRawPointer(SwiftLossVersion.string.utf8Start).assumingMemoryBound(to: CChar.self)
 }
+
+@_cdecl("swiftloss_set_num_threads")
+public func swiftloss_set_num_threads(_ n: Int32) {
+    setThreadCount(Int(n))
+}
+
+@_cdecl("swiftloss_get_num_threads")
+public func swiftloss_get_num_threads() -> Int32 {
+    Int32(threadCount())
+}
