@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# run.sh - build and run the C test suite of libswiftloss.
+#
+# Usage: Tests/c/run.sh [path/to/directory/of/libswiftloss.so]
+#        (default .build/release, relative to the repository root; works from any cwd)
+#
+# Compiles Tests/c/test_swiftloss.c as C99 and as C++17 into Tests/c/build/, runs both,
+# runs Tests/c/check_exports.sh, and runs the C99 binary under valgrind when it is installed.
+# Honours $CC and $CXX. Exits non-zero if anything fails.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+# A relative argument is relative to the caller's directory.
+libdir=${1:-$root/.build/release}
+if [[ ! -f $libdir/libswiftloss.so ]]; then
+    echo "run.sh: $libdir/libswiftloss.so not found (build it: swift build -c release)" >&2
+    exit 1
+fi
+libdir=$(cd "$libdir" && pwd)
+cd "$root"
+
+build=$here/build
+rm -rf "$build"
+mkdir -p "$build/lib"
+# The library's SONAME is libswiftloss.so.0 but SwiftPM names the file libswiftloss.so:
+# give the loader a libswiftloss.so.0, first in the rpath.
+ln -s "$libdir/libswiftloss.so" "$build/lib/libswiftloss.so.0"
+link=(-L"$libdir" -lswiftloss -Wl,-rpath,"$build/lib" -Wl,-rpath,"$libdir")
+
+echo "== compile (C99, C++17)"
+"${CC:-cc}" -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude \
+    Tests/c/test_swiftloss.c -o "$build/test_c99" "${link[@]}"
+"${CXX:-c++}" -x c++ -std=c++17 -Wall -Wextra -Werror -Iinclude \
+    Tests/c/test_swiftloss.c -o "$build/test_cxx" "${link[@]}"
+
+status=0
+run() {
+    local name=$1
+    shift
+    echo "== $name"
+    if "$@"; then echo "-- $name: ok"; else echo "-- $name: FAILED"; status=1; fi
+}
+
+run "test (C99)" env -u LD_LIBRARY_PATH "$build/test_c99"
+run "test (C++17)" env -u LD_LIBRARY_PATH "$build/test_cxx"
+run "exports" "$here/check_exports.sh" "$libdir/libswiftloss.so"
+
+# The README's C example, extracted from README.md and compiled exactly as it stands there.
+awk '/^```c$/{on=1; next} /^```$/{on=0} on' README.md > "$build/readme_example.c"
+"${CC:-cc}" -std=c99 -Wall -Wextra -Werror -Iinclude "$build/readme_example.c" \
+    -o "$build/readme_example" "${link[@]}"
+run "README example" bash -c "env -u LD_LIBRARY_PATH '$build/readme_example' | tee /dev/stderr | grep -q '1.3669'"
+if command -v valgrind >/dev/null; then
+    # valgrind-swift.supp: the Swift runtime's process-lifetime metadata cache, a false
+    # "possibly lost" (see the file).
+    run "valgrind (C99)" env -u LD_LIBRARY_PATH \
+        valgrind --error-exitcode=1 --leak-check=full -q \
+        --suppressions="$here/valgrind-swift.supp" "$build/test_c99"
+else
+    echo "== valgrind: not installed, skipped"
+fi
+
+if ((status)); then echo "run.sh: FAILED"; else echo "run.sh: all passed"; fi
+exit "$status"

@@ -1,0 +1,1800 @@
+/*
+ * test_swiftloss.c - the C test suite of libswiftloss (include/swiftloss.h is the contract).
+ *
+ * Plain C99 that also compiles as C++17, with no test framework:
+ *     cc  -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude Tests/c/test_swiftloss.c -lswiftloss
+ *     c++ -x c++ -std=c++17 -Wall -Wextra -Werror -Iinclude Tests/c/test_swiftloss.c -lswiftloss
+ * (Tests/c/run.sh does both and runs them.)
+ *
+ * How it is organised
+ *   - Every test runs twice, once against the _f32 and once against the _f64 functions.
+ *     Test data are written once, in double, and held in a `vec`, which carries a double and a
+ *     float copy. The wrappers sm, lsm, nll, ce, cep, bce, bcel and kl (and the gradients'
+ *     sm_bw, ..., kl_bw and ce_fused) call the function of the current precision (g_f32)
+ *     and copy a float result back into the double copy.
+ *   - Each wrapper first fills its output with SENTINEL (except in place, when the output is
+ *     the input), so a check can tell exactly which elements a call wrote: CHECK_VALUES wants
+ *     the expected values followed by untouched sentinels, and CHECK_ERROR wants the status
+ *     and an output that is all sentinels.
+ *   - Expected values come from articles.md (the PyTorch 2.15 float32 column) or are
+ *     computed by hand from SEMANTICS.md. The program calls no libm function, so
+ *     that it links with -lswiftloss alone: values that need log or exp are written out, with
+ *     their formula beside them.
+ *
+ * Output: one line per failed check (file:line, precision, what failed), then a last line
+ * "N passed, M failed". The exit status is 1 if any check failed.
+ */
+#include "swiftloss.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ========================================================================================
+ * Checks
+ * ======================================================================================== */
+
+#define TOL 1e-5           /* articles.md: agree with PyTorch's float32 values to 1e-5 */
+#define SENTINEL 12345.0   /* what an output holds before a call (exact in float too)  */
+
+static int g_passed, g_failed;
+static int g_f32;                 /* 1: call the _f32 functions; 0: the _f64 ones */
+static const char *g_prec = "any"; /* "f32" or "f64", for the failure lines */
+static char g_ctx[96];            /* extra context for checks inside a loop, or "" */
+static const char *g_test = "";   /* the test function running, for a crash report */
+
+static void record(int ok, const char *file, int line, const char *what, const char *detail)
+{
+    if (ok) {
+        g_passed++;
+        return;
+    }
+    g_failed++;
+    printf("%s:%d: FAILED [%s%s%s] %s%s%s\n", file, line, g_prec, g_ctx[0] ? ", " : "",
+           g_ctx, what, detail[0] ? ": " : "", detail);
+    fflush(stdout);
+}
+
+/* A crash inside the library still names the test and ends with the summary line. */
+static void on_crash(int sig)
+{
+    printf("CRASHED with signal %d in %s [%s%s%s]\n%d passed, %d failed\n", sig, g_test,
+           g_prec, g_ctx[0] ? ", " : "", g_ctx, g_passed, g_failed + 1);
+    fflush(stdout);
+    _Exit(1);
+}
+
+static int is_nan(double x) { return x != x; }
+
+/* |a - b| <= tol; equal infinities match, and NaN matches only NaN. */
+static int near(double a, double b, double tol)
+{
+    if (is_nan(a) || is_nan(b))
+        return is_nan(a) && is_nan(b);
+    if (a == b)
+        return 1;
+    return (a > b ? a - b : b - a) <= tol;
+}
+
+static void check_true(int ok, const char *file, int line, const char *expr)
+{
+    record(ok, file, line, expr, "");
+}
+
+static void check_near(double got, double want, double tol, const char *file, int line,
+                       const char *expr)
+{
+    char detail[96];
+    snprintf(detail, sizeof detail, "got %.9g, expected %.9g (tol %g)", got, want, tol);
+    record(near(got, want, tol), file, line, expr, detail);
+}
+
+static void check_status(int got, int want, const char *file, int line, const char *expr)
+{
+    char detail[160];
+    snprintf(detail, sizeof detail, "returned %d (%s), expected %d (%s)", got,
+             swiftloss_status_string(got), want, swiftloss_status_string(want));
+    record(got == want, file, line, expr, detail);
+}
+
+#define CHECK(cond) check_true((cond) ? 1 : 0, __FILE__, __LINE__, #cond)
+#define CHECK_NEAR(a, b, tol) check_near((a), (b), (tol), __FILE__, __LINE__, #a)
+#define CHECK_STATUS(call, expected) \
+    check_status((int)(call), (int)(expected), __FILE__, __LINE__, #call)
+
+/* ========================================================================================
+ * vec: a test buffer with a double and a float copy. All vecs are freed by vec_free_all().
+ * ======================================================================================== */
+
+typedef struct vec {
+    size_t n;
+    double *d;
+    float *f;
+    struct vec *next;
+} vec;
+
+static vec *g_vecs;
+
+static vec *vec_new(size_t n)
+{
+    vec *v = (vec *)calloc(1, sizeof *v);
+    if (v != NULL) {
+        v->d = (double *)calloc(n ? n : 1, sizeof *v->d);
+        v->f = (float *)calloc(n ? n : 1, sizeof *v->f);
+    }
+    if (v == NULL || v->d == NULL || v->f == NULL) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    v->n = n;
+    v->next = g_vecs;
+    g_vecs = v;
+    return v;
+}
+
+static void vec_set(vec *v, size_t i, double x)
+{
+    v->d[i] = x;
+    v->f[i] = (float)x;
+}
+
+static void vec_fill(vec *v, double x)
+{
+    size_t i;
+    for (i = 0; i < v->n; i++)
+        vec_set(v, i, x);
+}
+
+static vec *vec_of(const double *a, size_t n)
+{
+    vec *v = vec_new(n);
+    size_t i;
+    for (i = 0; i < n; i++)
+        vec_set(v, i, a[i]);
+    return v;
+}
+
+#define VEC(array) vec_of((array), sizeof(array) / sizeof((array)[0]))
+
+/* n elements, all x. */
+static vec *vec_const(size_t n, double x)
+{
+    vec *v = vec_new(n);
+    vec_fill(v, x);
+    return v;
+}
+
+/* An output buffer of n elements, all SENTINEL. */
+static vec *vec_out(size_t n) { return vec_const(n, SENTINEL); }
+
+static void vec_free_all(void)
+{
+    while (g_vecs != NULL) {
+        vec *next = g_vecs->next;
+        free(g_vecs->d);
+        free(g_vecs->f);
+        free(g_vecs);
+        g_vecs = next;
+    }
+}
+
+/* The first n elements of out are want[0..n), the rest are still SENTINEL. */
+static void check_values(const vec *out, const double *want, size_t n, double tol,
+                         const char *file, int line, const char *expr)
+{
+    char detail[128] = "";
+    size_t i;
+    int ok = n <= out->n;
+    if (!ok)
+        snprintf(detail, sizeof detail, "buffer has %zu elements, %zu expected", out->n, n);
+    for (i = 0; ok && i < out->n; i++) {
+        if (i < n && !near(out->d[i], want[i], tol)) {
+            snprintf(detail, sizeof detail, "element %zu is %.9g, expected %.9g (tol %g)", i,
+                     out->d[i], want[i], tol);
+            ok = 0;
+        } else if (i >= n && out->d[i] != SENTINEL) {
+            snprintf(detail, sizeof detail, "element %zu was written (%zu expected)", i, n);
+            ok = 0;
+        }
+    }
+    record(ok, file, line, expr, detail);
+}
+
+/* The call returned `want` (an error) and left every element of out at SENTINEL. */
+static void check_error(int got, int want, const vec *out, const char *file, int line,
+                        const char *expr)
+{
+    size_t i;
+    check_status(got, want, file, line, expr);
+    if (out == NULL)
+        return;
+    for (i = 0; i < out->n && out->d[i] == SENTINEL; i++) {
+    }
+    record(i == out->n, file, line, expr, "output written on error");
+}
+
+#define CHECK_VALUES(out, want, n, tol) \
+    check_values((out), (want), (n), (tol), __FILE__, __LINE__, #out " == " #want)
+#define CHECK_SCALAR(out, want, tol)                                           \
+    do {                                                                       \
+        double want_ = (want);                                                 \
+        check_values((out), &want_, 1, (tol), __FILE__, __LINE__, #out " == " #want); \
+    } while (0)
+#define CHECK_ERROR(out, call, expected) \
+    check_error((int)(call), (int)(expected), (out), __FILE__, __LINE__, #call)
+
+/* ========================================================================================
+ * Wrappers: call the _f32 or _f64 function (g_f32). A NULL vec is passed as NULL.
+ * ======================================================================================== */
+
+enum {
+    OK = SWIFTLOSS_OK,
+    NONE = SWIFTLOSS_REDUCTION_NONE,
+    SUM = SWIFTLOSS_REDUCTION_SUM,
+    MEAN = SWIFTLOSS_REDUCTION_MEAN,
+    BATCHMEAN = SWIFTLOSS_REDUCTION_BATCHMEAN
+};
+#define IGNORE (-100) /* PyTorch's default ignore_index */
+
+static float *F(const vec *v) { return v ? v->f : NULL; }
+static double *D(const vec *v) { return v ? v->d : NULL; }
+
+/* Fill out with SENTINEL, unless it is one of the inputs (an in-place call). */
+static void before(vec *out, const vec *input, const vec *input2)
+{
+    if (out != NULL && out != input && out != input2)
+        vec_fill(out, SENTINEL);
+}
+
+static swiftloss_status after(vec *out, swiftloss_status status)
+{
+    size_t i;
+    if (g_f32 && out != NULL)
+        for (i = 0; i < out->n; i++)
+            out->d[i] = out->f[i];
+    return status;
+}
+
+static swiftloss_status sm(const vec *x, size_t outer, size_t dim, size_t inner, vec *out)
+{
+    before(out, x, NULL);
+    return after(out, g_f32 ? swiftloss_softmax_f32(F(x), outer, dim, inner, F(out))
+                            : swiftloss_softmax_f64(D(x), outer, dim, inner, D(out)));
+}
+
+static swiftloss_status lsm(const vec *x, size_t outer, size_t dim, size_t inner, vec *out)
+{
+    before(out, x, NULL);
+    return after(out, g_f32 ? swiftloss_log_softmax_f32(F(x), outer, dim, inner, F(out))
+                            : swiftloss_log_softmax_f64(D(x), outer, dim, inner, D(out)));
+}
+
+static swiftloss_status nll(const vec *x, const int64_t *t, size_t batch, size_t classes,
+                            size_t inner, const vec *w, size_t wlen, int64_t ignore,
+                            int reduction, vec *out)
+{
+    before(out, x, NULL);
+    return after(out, g_f32 ? swiftloss_nll_loss_f32(F(x), t, batch, classes, inner, F(w),
+                                                     wlen, ignore, reduction, F(out))
+                            : swiftloss_nll_loss_f64(D(x), t, batch, classes, inner, D(w),
+                                                     wlen, ignore, reduction, D(out)));
+}
+
+static swiftloss_status ce(const vec *x, const int64_t *t, size_t batch, size_t classes,
+                           size_t inner, const vec *w, size_t wlen, int64_t ignore,
+                           int reduction, double smoothing, vec *out)
+{
+    before(out, x, NULL);
+    return after(out, g_f32 ? swiftloss_cross_entropy_f32(F(x), t, batch, classes, inner,
+                                                          F(w), wlen, ignore, reduction,
+                                                          smoothing, F(out))
+                            : swiftloss_cross_entropy_f64(D(x), t, batch, classes, inner,
+                                                          D(w), wlen, ignore, reduction,
+                                                          smoothing, D(out)));
+}
+
+static swiftloss_status cep(const vec *x, const vec *q, size_t batch, size_t classes,
+                            size_t inner, const vec *w, size_t wlen, int64_t ignore,
+                            int reduction, double smoothing, vec *out)
+{
+    before(out, x, NULL);
+    return after(out, g_f32 ? swiftloss_cross_entropy_probs_f32(F(x), F(q), batch, classes,
+                                                                inner, F(w), wlen, ignore,
+                                                                reduction, smoothing, F(out))
+                            : swiftloss_cross_entropy_probs_f64(D(x), D(q), batch, classes,
+                                                                inner, D(w), wlen, ignore,
+                                                                reduction, smoothing, D(out)));
+}
+
+static swiftloss_status bce(const vec *x, const vec *t, size_t count, const vec *w,
+                            size_t wlen, int reduction, vec *out)
+{
+    before(out, x, NULL);
+    return after(out, g_f32 ? swiftloss_binary_cross_entropy_f32(F(x), F(t), count, F(w),
+                                                                 wlen, reduction, F(out))
+                            : swiftloss_binary_cross_entropy_f64(D(x), D(t), count, D(w),
+                                                                 wlen, reduction, D(out)));
+}
+
+static swiftloss_status bcel(const vec *x, const vec *t, size_t count, const vec *w,
+                             size_t wlen, const vec *pw, size_t pwlen, int reduction,
+                             vec *out)
+{
+    before(out, x, NULL);
+    return after(out, g_f32 ? swiftloss_binary_cross_entropy_with_logits_f32(
+                                  F(x), F(t), count, F(w), wlen, F(pw), pwlen, reduction,
+                                  F(out))
+                            : swiftloss_binary_cross_entropy_with_logits_f64(
+                                  D(x), D(t), count, D(w), wlen, D(pw), pwlen, reduction,
+                                  D(out)));
+}
+
+static swiftloss_status kl(const vec *x, const vec *t, size_t count, size_t batch,
+                           int reduction, int log_target, vec *out)
+{
+    before(out, x, NULL);
+    return after(out, g_f32 ? swiftloss_kl_div_f32(F(x), F(t), count, batch, reduction,
+                                                   log_target, F(out))
+                            : swiftloss_kl_div_f64(D(x), D(t), count, batch, reduction,
+                                                   log_target, D(out)));
+}
+
+/* The gradients: grad_input is written where the forward functions write out. */
+
+static swiftloss_status sm_bw(const vec *y, const vec *g, size_t outer, size_t dim, size_t inner,
+                              vec *gx)
+{
+    before(gx, y, g);
+    return after(gx, g_f32 ? swiftloss_softmax_backward_f32(F(y), F(g), outer, dim, inner, F(gx))
+                           : swiftloss_softmax_backward_f64(D(y), D(g), outer, dim, inner, D(gx)));
+}
+
+static swiftloss_status lsm_bw(const vec *y, const vec *g, size_t outer, size_t dim, size_t inner,
+                               vec *gx)
+{
+    before(gx, y, g);
+    return after(gx, g_f32 ? swiftloss_log_softmax_backward_f32(F(y), F(g), outer, dim, inner,
+                                                                F(gx))
+                           : swiftloss_log_softmax_backward_f64(D(y), D(g), outer, dim, inner,
+                                                                D(gx)));
+}
+
+static swiftloss_status nll_bw(const int64_t *t, size_t batch, size_t classes, size_t inner,
+                               const vec *w, size_t wlen, int64_t ignore, int reduction,
+                               const vec *g, vec *gx)
+{
+    before(gx, g, NULL);
+    return after(gx, g_f32 ? swiftloss_nll_loss_backward_f32(t, batch, classes, inner, F(w), wlen,
+                                                             ignore, reduction, F(g), F(gx))
+                           : swiftloss_nll_loss_backward_f64(t, batch, classes, inner, D(w), wlen,
+                                                             ignore, reduction, D(g), D(gx)));
+}
+
+static swiftloss_status ce_bw(const vec *x, const int64_t *t, size_t batch, size_t classes,
+                              size_t inner, const vec *w, size_t wlen, int64_t ignore,
+                              int reduction, double smoothing, const vec *g, vec *gx)
+{
+    before(gx, x, g);
+    return after(gx, g_f32 ? swiftloss_cross_entropy_backward_f32(F(x), t, batch, classes, inner,
+                                                                  F(w), wlen, ignore, reduction,
+                                                                  smoothing, F(g), F(gx))
+                           : swiftloss_cross_entropy_backward_f64(D(x), t, batch, classes, inner,
+                                                                  D(w), wlen, ignore, reduction,
+                                                                  smoothing, D(g), D(gx)));
+}
+
+static swiftloss_status ce_fused(const vec *x, const int64_t *t, size_t batch, size_t classes,
+                                 size_t inner, const vec *w, size_t wlen, int64_t ignore,
+                                 int reduction, double smoothing, const vec *g, vec *out,
+                                 vec *gx)
+{
+    swiftloss_status status;
+    before(out, NULL, NULL);
+    before(gx, x, g);
+    status = g_f32 ? swiftloss_cross_entropy_fused_f32(F(x), t, batch, classes, inner, F(w),
+                                                       wlen, ignore, reduction, smoothing, F(g),
+                                                       F(out), F(gx))
+                   : swiftloss_cross_entropy_fused_f64(D(x), t, batch, classes, inner, D(w),
+                                                       wlen, ignore, reduction, smoothing, D(g),
+                                                       D(out), D(gx));
+    after(out, status);
+    return after(gx, status);
+}
+
+static swiftloss_status cep_bw(const vec *x, const vec *q, size_t batch, size_t classes,
+                               size_t inner, const vec *w, size_t wlen, int64_t ignore,
+                               int reduction, double smoothing, const vec *g, vec *gx)
+{
+    before(gx, x, g);
+    return after(gx, g_f32 ? swiftloss_cross_entropy_probs_backward_f32(
+                                 F(x), F(q), batch, classes, inner, F(w), wlen, ignore,
+                                 reduction, smoothing, F(g), F(gx))
+                           : swiftloss_cross_entropy_probs_backward_f64(
+                                 D(x), D(q), batch, classes, inner, D(w), wlen, ignore,
+                                 reduction, smoothing, D(g), D(gx)));
+}
+
+static swiftloss_status bce_bw(const vec *x, const vec *t, size_t count, const vec *w,
+                               size_t wlen, int reduction, const vec *g, vec *gx)
+{
+    before(gx, x, g);
+    return after(gx, g_f32 ? swiftloss_binary_cross_entropy_backward_f32(
+                                 F(x), F(t), count, F(w), wlen, reduction, F(g), F(gx))
+                           : swiftloss_binary_cross_entropy_backward_f64(
+                                 D(x), D(t), count, D(w), wlen, reduction, D(g), D(gx)));
+}
+
+static swiftloss_status bcel_bw(const vec *x, const vec *t, size_t count, const vec *w,
+                                size_t wlen, const vec *pw, size_t pwlen, int reduction,
+                                const vec *g, vec *gx)
+{
+    before(gx, x, g);
+    return after(gx, g_f32 ? swiftloss_binary_cross_entropy_with_logits_backward_f32(
+                                 F(x), F(t), count, F(w), wlen, F(pw), pwlen, reduction, F(g),
+                                 F(gx))
+                           : swiftloss_binary_cross_entropy_with_logits_backward_f64(
+                                 D(x), D(t), count, D(w), wlen, D(pw), pwlen, reduction, D(g),
+                                 D(gx)));
+}
+
+static swiftloss_status kl_bw(const vec *t, size_t count, size_t batch, int reduction,
+                              int log_target, const vec *g, vec *gx)
+{
+    before(gx, g, NULL);
+    return after(gx, g_f32 ? swiftloss_kl_div_backward_f32(F(t), count, batch, reduction,
+                                                           log_target, F(g), F(gx))
+                           : swiftloss_kl_div_backward_f64(D(t), count, batch, reduction,
+                                                           log_target, D(g), D(gx)));
+}
+
+/* cross_entropy(x) (via_nll == 0) or nll_loss(log_softmax(x)) (via_nll == 1): PyTorch's
+ * CrossEntropyLoss is exactly NLLLoss after LogSoftmax (article 000), so tests run both. */
+static swiftloss_status ce_or_nll(int via_nll, const vec *x, const int64_t *t, size_t batch,
+                                  size_t classes, size_t inner, const vec *w, size_t wlen,
+                                  int64_t ignore, int reduction, vec *out)
+{
+    vec *lp;
+    swiftloss_status status;
+    if (!via_nll)
+        return ce(x, t, batch, classes, inner, w, wlen, ignore, reduction, 0.0, out);
+    lp = vec_new(x->n);
+    status = lsm(x, batch, classes, inner, lp);
+    if (status != SWIFTLOSS_OK)
+        return status;
+    return nll(lp, t, batch, classes, inner, w, wlen, ignore, reduction, out);
+}
+
+static const char *const VIA_NAME[2] = {"cross_entropy", "nll_loss(log_softmax)"};
+
+/* ========================================================================================
+ * Version and status strings (no precision)
+ * ======================================================================================== */
+
+static void test_version_and_status_strings(void)
+{
+    static const int unknown[] = {-1, 12, 999}; /* 12: the first unused code */
+    int code;
+    size_t i;
+
+    CHECK(swiftloss_version_number() == SWIFTLOSS_VERSION_NUMBER);
+    CHECK(swiftloss_version_string() != NULL &&
+          strcmp(swiftloss_version_string(), SWIFTLOSS_VERSION_STRING) == 0);
+
+    for (code = SWIFTLOSS_OK; code <= SWIFTLOSS_ERROR_INVALID_ARGUMENT; code++) {
+        const char *s = swiftloss_status_string(code);
+        snprintf(g_ctx, sizeof g_ctx, "status %d", code);
+        CHECK(s != NULL && s[0] != '\0' && strcmp(s, "unknown status") != 0);
+    }
+    for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        const char *s = swiftloss_status_string(unknown[i]);
+        snprintf(g_ctx, sizeof g_ctx, "status %d", unknown[i]);
+        CHECK(s != NULL && strcmp(s, "unknown status") == 0);
+    }
+    g_ctx[0] = '\0';
+    CHECK(strcmp(swiftloss_status_string(SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS),
+                 "target out of bounds") == 0); /* the header's example */
+}
+
+/* ========================================================================================
+ * articles.md A: softmax, log_softmax, NLLLoss, CrossEntropyLoss, label smoothing (001)
+ * ======================================================================================== */
+
+static const double A_PREDS[] = {0.1, 0.2, 0.3, 0.4, 0.1, 0.1, 0.1, 0.1}; /* (2, 4) */
+static const int64_t A_TARGET[] = {2, 3};
+
+static void test_article_a(void)
+{
+    static const double softmax_want[] = {0.213838, 0.236328, 0.261183, 0.288651,
+                                          0.25,     0.25,     0.25,     0.25};
+    static const double log_softmax_want[] = {-1.542536, -1.442536, -1.342536, -1.242536,
+                                              -1.386294, -1.386294, -1.386294, -1.386294};
+    static const double one_hot[] = {0, 0, 1, 0, 0, 0, 0, 1};
+    static const double uniform[] = {0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25};
+    /* per-row nll = -log_softmax[target]; per-row smoothing term = -sum(log_softmax) / 4 */
+    static const double nll_rows[] = {1.342536, 1.386294};
+    static const double smooth_rows[] = {5.570142 / 4, 5.545177 / 4};
+    static const double eps01_rows[] = {0.9 * 1.342536 + 0.1 * 5.570142 / 4,
+                                        0.9 * 1.386294 + 0.1 * 5.545177 / 4};
+    vec *x = VEC(A_PREDS), *out = vec_out(9), *lp = vec_out(9);
+    int via;
+
+    CHECK_STATUS(sm(x, 2, 4, 1, out), OK);
+    CHECK_VALUES(out, softmax_want, 8, TOL);
+    CHECK_STATUS(lsm(x, 2, 4, 1, lp), OK);
+    CHECK_VALUES(lp, log_softmax_want, 8, TOL);
+
+    /* nll_loss(log_softmax(preds), target) and cross_entropy(preds, target): 1.364415 */
+    CHECK_STATUS(nll(lp, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, MEAN, out), OK);
+    CHECK_SCALAR(out, 1.364415, TOL);
+    for (via = 0; via < 2; via++) {
+        snprintf(g_ctx, sizeof g_ctx, "%s", VIA_NAME[via]);
+        CHECK_STATUS(ce_or_nll(via, x, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, MEAN, out), OK);
+        CHECK_SCALAR(out, 1.364415, TOL);
+        CHECK_STATUS(ce_or_nll(via, x, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, NONE, out), OK);
+        CHECK_VALUES(out, nll_rows, 2, TOL);
+        CHECK_STATUS(ce_or_nll(via, x, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, SUM, out), OK);
+        CHECK_SCALAR(out, 1.342536 + 1.386294, TOL);
+    }
+    g_ctx[0] = '\0';
+
+    /* label smoothing 0.1: 0.9 * 1.364415 + 0.1 * 1.389415 = 1.366915 */
+    CHECK_STATUS(ce(x, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, MEAN, 0.1, out), OK);
+    CHECK_SCALAR(out, 1.366915, TOL);
+    CHECK_STATUS(ce(x, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, NONE, 0.1, out), OK);
+    CHECK_VALUES(out, eps01_rows, 2, TOL);
+    /* label_smoothing 1.0 leaves only the smoothing term: -sum(log_softmax) / (N*K) */
+    CHECK_STATUS(ce(x, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, MEAN, 1.0, out), OK);
+    CHECK_SCALAR(out, 1.389415, TOL);
+    CHECK_STATUS(ce(x, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, NONE, 1.0, out), OK);
+    CHECK_VALUES(out, smooth_rows, 2, TOL);
+    CHECK_STATUS(ce(x, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, SUM, 1.0, out), OK);
+    CHECK_SCALAR(out, 2 * 1.389415, TOL);
+
+    /* The same with probability targets: manual -sum(one_hot * log_softmax) / N = 1.364415;
+     * a uniform target is the smoothing term; one-hot smoothed by 0.1 is 1.366915. */
+    CHECK_STATUS(cep(x, VEC(one_hot), 2, 4, 1, NULL, 0, IGNORE, MEAN, 0.0, out), OK);
+    CHECK_SCALAR(out, 1.364415, TOL);
+    CHECK_STATUS(cep(x, VEC(uniform), 2, 4, 1, NULL, 0, IGNORE, MEAN, 0.0, out), OK);
+    CHECK_SCALAR(out, 1.389415, TOL);
+    CHECK_STATUS(cep(x, VEC(uniform), 2, 4, 1, NULL, 0, IGNORE, MEAN, 0.5, out), OK);
+    CHECK_SCALAR(out, 1.389415, TOL);
+    CHECK_STATUS(cep(x, VEC(one_hot), 2, 4, 1, NULL, 0, IGNORE, MEAN, 0.1, out), OK);
+    CHECK_SCALAR(out, 1.366915, TOL);
+    CHECK_STATUS(cep(x, VEC(one_hot), 2, 4, 1, NULL, 0, IGNORE, NONE, 0.1, out), OK);
+    CHECK_VALUES(out, eps01_rows, 2, TOL);
+}
+
+/* ========================================================================================
+ * articles.md B: an MNIST-style label is a class index (003)
+ * ======================================================================================== */
+
+static void test_article_b(void)
+{
+    static const double inputs[] = {-0.5, -0.2, -0.3};
+    static const int64_t target[] = {0};
+    vec *x = VEC(inputs), *out = vec_out(2);
+    int via;
+
+    for (via = 0; via < 2; via++) {
+        snprintf(g_ctx, sizeof g_ctx, "%s", VIA_NAME[via]);
+        CHECK_STATUS(ce_or_nll(via, x, target, 1, 3, 1, NULL, 0, IGNORE, MEAN, out), OK);
+        CHECK_SCALAR(out, 1.272919, TOL);
+        CHECK_STATUS(ce_or_nll(via, x, target, 1, 3, 1, NULL, 0, IGNORE, NONE, out), OK);
+        CHECK_SCALAR(out, 1.272919, TOL);
+        CHECK_STATUS(ce_or_nll(via, x, target, 1, 3, 1, NULL, 0, IGNORE, SUM, out), OK);
+        CHECK_SCALAR(out, 1.272919, TOL);
+    }
+    g_ctx[0] = '\0';
+}
+
+/* ========================================================================================
+ * articles.md C: weight and reduction (002)
+ * ======================================================================================== */
+
+/* The course's example: inputs [[1, 2], [1, 3], [1, 3]], target [0, 1, 1], weight [1, 2]. */
+static const double C_INPUTS[] = {1, 2, 1, 3, 1, 3};
+static const int64_t C_TARGET[] = {0, 1, 1};
+static const double C_WEIGHT[] = {1, 2};
+static const double C_NONE[] = {1.313262, 0.126928, 0.126928};
+static const double C_NONE_WEIGHTED[] = {1.313262, 0.253856, 0.253856};
+static const double C_ONE_HOT[] = {1, 0, 0, 1, 0, 1}; /* the target as probabilities */
+/* ... with label_smoothing 0.2: 0.8 * C_NONE_WEIGHTED + 0.2 / 2 * s (see its test) */
+static const double SMOOTHED_WEIGHTED[] = {1.2445878562700452, 0.441163220981648,
+                                           0.441163220981648};
+
+static void test_article_c(void)
+{
+    /* The article's illustrative losses [0.2, 0.3, 0.4]: a row [0, m] with label 0 (or
+     * [m, 0] with label 1) has loss log(1 + e^m), so m = log(e^L - 1). */
+    static const double illus_inputs[] = {0, -1.5077718009705199,  /* m(0.2), label 0 */
+                                          -1.0502256128148464, 0,  /* m(0.3), label 1 */
+                                          -0.709632931588928, 0};  /* m(0.4), label 1 */
+    static const double illus_none[] = {0.2, 0.6, 0.8};
+    vec *w = VEC(C_WEIGHT), *out = vec_out(4);
+    struct {
+        const char *name;
+        vec *x;
+        const vec *w;
+        size_t wlen;
+        const double *none;
+        double sum, mean;
+    } cases[3] = {
+        {"no weight", VEC(C_INPUTS), NULL, 0, C_NONE, 1.567118, 0.522373},
+        {"weight [1, 2]", VEC(C_INPUTS), w, 2, C_NONE_WEIGHTED, 1.820974, 0.364195},
+        {"illustrative", VEC(illus_inputs), w, 2, illus_none, 1.6, 0.32},
+    };
+    size_t i;
+    int via;
+
+    for (i = 0; i < 3; i++) {
+        for (via = 0; via < 2; via++) {
+            snprintf(g_ctx, sizeof g_ctx, "%s, %s", cases[i].name, VIA_NAME[via]);
+            CHECK_STATUS(ce_or_nll(via, cases[i].x, C_TARGET, 3, 2, 1, cases[i].w, cases[i].wlen,
+                                   IGNORE, NONE, out), OK);
+            CHECK_VALUES(out, cases[i].none, 3, TOL);
+            CHECK_STATUS(ce_or_nll(via, cases[i].x, C_TARGET, 3, 2, 1, cases[i].w, cases[i].wlen,
+                                   IGNORE, SUM, out), OK);
+            CHECK_SCALAR(out, cases[i].sum, TOL);
+            CHECK_STATUS(ce_or_nll(via, cases[i].x, C_TARGET, 3, 2, 1, cases[i].w, cases[i].wlen,
+                                   IGNORE, MEAN, out), OK);
+            CHECK_SCALAR(out, cases[i].mean, TOL);
+        }
+    }
+    g_ctx[0] = '\0';
+}
+
+/* ========================================================================================
+ * articles.md D and E: cross_entropy == nll_loss(log_softmax) for any data (000);
+ * nll_loss given probabilities returns -p[target] (004)
+ * ======================================================================================== */
+
+static void test_articles_d_e(void)
+{
+    static const int64_t target_d[] = {1, 2};
+    static const double probs[] = {0.3, 0.7, 0.6, 0.4};
+    static const int64_t target_e[] = {1, 0};
+    static const double minus_p[] = {-0.7, -0.6};
+    vec *x = vec_new(12), *a = vec_out(3), *b = vec_out(3), *out = vec_out(3);
+    static const int reductions[] = {NONE, SUM, MEAN};
+    uint32_t seed = 12345u;
+    size_t i;
+
+    for (i = 0; i < x->n; i++) { /* a fixed pseudo-random (2, 6) "randn" in [-3, 3) */
+        seed = seed * 1664525u + 1013904223u;
+        vec_set(x, i, (double)(seed >> 8) / (double)(1u << 24) * 6.0 - 3.0);
+    }
+    for (i = 0; i < 3; i++) {
+        snprintf(g_ctx, sizeof g_ctx, "reduction %d", reductions[i]);
+        CHECK_STATUS(ce_or_nll(0, x, target_d, 2, 6, 1, NULL, 0, IGNORE, reductions[i], a), OK);
+        CHECK_STATUS(ce_or_nll(1, x, target_d, 2, 6, 1, NULL, 0, IGNORE, reductions[i], b), OK);
+        CHECK_VALUES(a, b->d, reductions[i] == NONE ? 2 : 1, TOL);
+    }
+    g_ctx[0] = '\0';
+
+    CHECK_STATUS(nll(VEC(probs), target_e, 2, 2, 1, NULL, 0, IGNORE, NONE, out), OK);
+    CHECK_VALUES(out, minus_p, 2, TOL);
+    CHECK_STATUS(nll(VEC(probs), target_e, 2, 2, 1, NULL, 0, IGNORE, MEAN, out), OK);
+    CHECK_SCALAR(out, -0.65, TOL);
+}
+
+/* ========================================================================================
+ * SEMANTICS.md: ignore_index, empty and zero-weight means, negative weights
+ * ======================================================================================== */
+
+static void test_ignore_index(void)
+{
+    /* article C's inputs; per-row losses 1.313262 (label 0), 0.126928 (label 1) */
+    static const int64_t t_default[] = {0, -100, 1};
+    static const int64_t t_255[] = {0, 255, 1};
+    static const int64_t t_class1[] = {0, 1, 1}; /* ignore_index 1: a real class */
+    static const int64_t t_all[] = {7, 7, 7};
+    static const double none_plain[] = {1.313262, 0, 0.126928};
+    static const double none_weighted[] = {1.313262, 0, 0.253856};
+    static const double none_class1[] = {1.313262, 0, 0};
+    static const double zeros[] = {0, 0, 0};
+    vec *x = VEC(C_INPUTS), *w = VEC(C_WEIGHT), *out = vec_out(4);
+    struct {
+        const char *name;
+        const int64_t *target;
+        int64_t ignore;
+        const vec *w;
+        size_t wlen;
+        const double *none;
+        double sum, mean;
+    } cases[] = {
+        /* ignored rows give 0 and are not counted in the mean: (1.313262 + 0.126928) / 2 */
+        {"ignore -100", t_default, -100, NULL, 0, none_plain, 1.440190, 0.720095},
+        {"ignore 255", t_255, 255, NULL, 0, none_plain, 1.440190, 0.720095},
+        /* weighted: (1.313262 + 2 * 0.126928) / (1 + 2) */
+        {"ignore -100, weight", t_default, -100, w, 2, none_weighted, 1.567118, 0.522373},
+        {"ignore 255, weight", t_255, 255, w, 2, none_weighted, 1.567118, 0.522373},
+        /* an ignored real class still counts in the softmax denominator */
+        {"ignore class 1", t_class1, 1, NULL, 0, none_class1, 1.313262, 1.313262},
+        /* every target ignored: none is zeros, sum 0, mean 0/0 = NaN */
+        {"all ignored", t_all, 7, NULL, 0, zeros, 0, NAN},
+        {"all ignored, weight", t_all, 7, w, 2, zeros, 0, NAN},
+    };
+    size_t i;
+    int via;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (via = 0; via < 2; via++) {
+            snprintf(g_ctx, sizeof g_ctx, "%s, %s", cases[i].name, VIA_NAME[via]);
+            CHECK_STATUS(ce_or_nll(via, x, cases[i].target, 3, 2, 1, cases[i].w, cases[i].wlen,
+                                   cases[i].ignore, NONE, out), OK);
+            CHECK_VALUES(out, cases[i].none, 3, TOL);
+            CHECK_STATUS(ce_or_nll(via, x, cases[i].target, 3, 2, 1, cases[i].w, cases[i].wlen,
+                                   cases[i].ignore, SUM, out), OK);
+            CHECK_SCALAR(out, cases[i].sum, TOL);
+            CHECK_STATUS(ce_or_nll(via, x, cases[i].target, 3, 2, 1, cases[i].w, cases[i].wlen,
+                                   cases[i].ignore, MEAN, out), OK);
+            CHECK_SCALAR(out, cases[i].mean, TOL);
+        }
+        /* with label smoothing an ignored row is still exactly 0, and the mean still NaN */
+        snprintf(g_ctx, sizeof g_ctx, "%s, label_smoothing 0.2", cases[i].name);
+        CHECK_STATUS(ce(x, cases[i].target, 3, 2, 1, cases[i].w, cases[i].wlen,
+                        cases[i].ignore, NONE, 0.2, out), OK);
+        CHECK(out->d[1] == 0.0);
+        if (is_nan(cases[i].mean)) {
+            CHECK_STATUS(ce(x, cases[i].target, 3, 2, 1, cases[i].w, cases[i].wlen,
+                            cases[i].ignore, MEAN, 0.2, out), OK);
+            CHECK_SCALAR(out, NAN, 0);
+        }
+    }
+    g_ctx[0] = '\0';
+}
+
+static void test_class_index_edge_cases(void)
+{
+    const int64_t *target = C_TARGET;
+    static const double zero_w[] = {0, 0};
+    static const double neg_w[] = {-1, 2};
+    static const double none_neg[] = {-1.313262, 0.253856, 0.253856};
+    vec *x = VEC(C_INPUTS), *out = vec_out(4);
+    int via;
+
+    for (via = 0; via < 2; via++) {
+        snprintf(g_ctx, sizeof g_ctx, "%s", VIA_NAME[via]);
+        /* weights summing to 0: mean NaN, sum 0 */
+        CHECK_STATUS(ce_or_nll(via, x, target, 3, 2, 1, VEC(zero_w), 2, IGNORE, MEAN, out), OK);
+        CHECK_SCALAR(out, NAN, 0);
+        CHECK_STATUS(ce_or_nll(via, x, target, 3, 2, 1, VEC(zero_w), 2, IGNORE, SUM, out), OK);
+        CHECK_SCALAR(out, 0.0, TOL);
+        /* negative weights are allowed: (-1.313262 + 2 * 0.253856) / (-1 + 2 + 2) */
+        CHECK_STATUS(ce_or_nll(via, x, target, 3, 2, 1, VEC(neg_w), 2, IGNORE, NONE, out), OK);
+        CHECK_VALUES(out, none_neg, 3, TOL);
+        CHECK_STATUS(ce_or_nll(via, x, target, 3, 2, 1, VEC(neg_w), 2, IGNORE, MEAN, out), OK);
+        CHECK_SCALAR(out, (-1.313262 + 2 * 0.253856) / 3, TOL);
+        /* an empty batch: mean NaN, sum 0, none writes nothing */
+        CHECK_STATUS(ce_or_nll(via, vec_new(0), NULL, 0, 2, 1, NULL, 0, IGNORE, MEAN, out), OK);
+        CHECK_SCALAR(out, NAN, 0);
+        CHECK_STATUS(ce_or_nll(via, vec_new(0), NULL, 0, 2, 1, NULL, 0, IGNORE, SUM, out), OK);
+        CHECK_SCALAR(out, 0.0, 0);
+        CHECK_STATUS(ce_or_nll(via, vec_new(0), NULL, 0, 2, 1, NULL, 0, IGNORE, NONE, out), OK);
+        CHECK_VALUES(out, NULL, 0, 0);
+    }
+    g_ctx[0] = '\0';
+
+    /* the same with NULL pointers for the empty buffers, straight to the library */
+    CHECK_STATUS(nll(NULL, NULL, 0, 2, 1, NULL, 0, IGNORE, NONE, NULL), OK);
+    CHECK_STATUS(ce(NULL, NULL, 0, 2, 1, NULL, 0, IGNORE, NONE, 0.1, NULL), OK);
+    CHECK_STATUS(nll(NULL, NULL, 2, 2, 0, NULL, 0, IGNORE, NONE, NULL), OK); /* inner 0 */
+    CHECK_STATUS(ce(NULL, NULL, 2, 2, 0, NULL, 0, IGNORE, SUM, 0.0, out), OK);
+    CHECK_SCALAR(out, 0.0, 0);
+    CHECK_STATUS(cep(NULL, NULL, 0, 2, 1, NULL, 0, IGNORE, NONE, 0.0, NULL), OK);
+    CHECK_STATUS(cep(NULL, NULL, 0, 2, 1, NULL, 0, IGNORE, MEAN, 0.0, out), OK);
+    CHECK_SCALAR(out, NAN, 0); /* 0 / (batch * inner) */
+
+    /* label smoothing with weights: each class of the smoothing term has its own weight,
+     * s_i = -sum_c w[c] lp[i, c], and 'mean' divides both terms by sum w[y_i] = 5:
+     * s = [1.313262 + 2 * 0.313262, 2.126928 + 2 * 0.126928 (twice)] */
+    CHECK_STATUS(ce(x, target, 3, 2, 1, VEC(C_WEIGHT), 2, IGNORE, NONE, 0.2, out), OK);
+    CHECK_VALUES(out, SMOOTHED_WEIGHTED, 3, TOL);
+    CHECK_STATUS(ce(x, target, 3, 2, 1, VEC(C_WEIGHT), 2, IGNORE, MEAN, 0.2, out), OK);
+    CHECK_SCALAR(out, 2.1269142982333413 / 5, TOL);
+
+    /* a negative label_smoothing behaves as 0 */
+    CHECK_STATUS(ce(x, target, 3, 2, 1, NULL, 0, IGNORE, MEAN, -0.5, out), OK);
+    CHECK_SCALAR(out, 0.522373, TOL);
+    CHECK_STATUS(ce(x, target, 3, 2, 1, NULL, 0, IGNORE, NONE, -0.5, out), OK);
+    CHECK_VALUES(out, C_NONE, 3, TOL);
+}
+
+/* ========================================================================================
+ * SEMANTICS.md: cross_entropy with probability targets
+ * ======================================================================================== */
+
+static void test_probability_targets(void)
+{
+    /* article C as one-hot probabilities, (3, 2) and again as (1, 2, 3) with inner 3 */
+    static const double x_inner[] = {1, 1, 1, 2, 3, 3};
+    static const double q_inner[] = {1, 0, 0, 0, 1, 1};
+    static const double half[] = {0.5, 0.5};
+    vec *x = VEC(C_INPUTS), *q = VEC(C_ONE_HOT), *w = VEC(C_WEIGHT);
+    vec *out = vec_out(4), *a = vec_out(4);
+
+    CHECK_STATUS(cep(x, q, 3, 2, 1, w, 2, IGNORE, NONE, 0.0, out), OK);
+    CHECK_VALUES(out, C_NONE_WEIGHTED, 3, TOL);
+    CHECK_STATUS(cep(x, q, 3, 2, 1, w, 2, IGNORE, SUM, 0.0, out), OK);
+    CHECK_SCALAR(out, 1.820974, TOL);
+    /* 'mean' divides by the number of samples, 3, not by the weights (5) */
+    CHECK_STATUS(cep(x, q, 3, 2, 1, w, 2, IGNORE, MEAN, 0.0, out), OK);
+    CHECK_SCALAR(out, 1.820974 / 3, TOL);
+    CHECK_STATUS(cep(VEC(x_inner), VEC(q_inner), 1, 2, 3, w, 2, IGNORE, NONE, 0.0, out), OK);
+    CHECK_VALUES(out, C_NONE_WEIGHTED, 3, TOL);
+    CHECK_STATUS(cep(VEC(x_inner), VEC(q_inner), 1, 2, 3, w, 2, IGNORE, MEAN, 0.0, out), OK);
+    CHECK_SCALAR(out, 1.820974 / 3, TOL); /* batch * inner = 3 */
+
+    /* smoothing 0.2 of a one-hot target gives class-index smoothing's numbers; mean / 3 */
+    CHECK_STATUS(cep(x, q, 3, 2, 1, w, 2, IGNORE, NONE, 0.2, out), OK);
+    CHECK_VALUES(out, SMOOTHED_WEIGHTED, 3, TOL);
+    CHECK_STATUS(cep(x, q, 3, 2, 1, w, 2, IGNORE, MEAN, 0.2, out), OK);
+    CHECK_SCALAR(out, 2.1269142982333413 / 3, TOL);
+    /* a soft target: row [1, 2] has log_softmax [-1.313262, -0.313262] */
+    CHECK_STATUS(cep(x, VEC(half), 1, 2, 1, NULL, 0, IGNORE, NONE, 0.0, out), OK);
+    CHECK_SCALAR(out, 0.5 * (1.313262 + 0.313262), TOL);
+    /* ignore_index < 0 is accepted, -1 as well as -100; a negative smoothing behaves as 0 */
+    CHECK_STATUS(cep(x, q, 3, 2, 1, w, 2, -1, MEAN, -0.5, a), OK);
+    CHECK_SCALAR(a, 1.820974 / 3, TOL);
+}
+
+/* ========================================================================================
+ * SEMANTICS.md: (N, C, d) gives the same numbers as moving C last, (N*d, C)
+ * ======================================================================================== */
+
+static void test_layout(void)
+{
+    enum { N = 2, C = 3, K = 2 }; /* input (N, C, K) */
+    static const int64_t target[N * K] = {0, 2, 1, -100}; /* (N, K); same order as (N*K,) */
+    static const double weight[C] = {0.5, 1, 2};
+    vec *x = vec_new(N * C * K), *xt = vec_new(N * K * C);
+    vec *q = vec_new(N * C * K), *qt = vec_new(N * K * C);
+    vec *w = VEC(weight), *got = vec_out(N * C * K + 1), *want = vec_out(N * C * K + 1);
+    static const int reductions[] = {NONE, SUM, MEAN};
+    size_t n, c, k, r;
+
+    for (n = 0; n < N; n++)
+        for (c = 0; c < C; c++)
+            for (k = 0; k < K; k++) {
+                size_t i = (n * C + c) * K + k;  /* (n, c, k) in (N, C, K) */
+                size_t it = (n * K + k) * C + c; /* (n, k, c) in (N, K, C) */
+                double xv = (double)((i * 7) % 11) / 4.0 - 1.0, qv = (double)(c + k + 1) / 9.0;
+                vec_set(x, i, xv);
+                vec_set(xt, it, xv);
+                vec_set(q, i, qv);
+                vec_set(qt, it, qv);
+            }
+
+    for (r = 0; r < 3; r++) {
+        size_t len = reductions[r] == NONE ? N * K : 1;
+        snprintf(g_ctx, sizeof g_ctx, "reduction %d", reductions[r]);
+        CHECK_STATUS(ce(x, target, N, C, K, w, C, IGNORE, reductions[r], 0.1, got), OK);
+        CHECK_STATUS(ce(xt, target, N * K, C, 1, w, C, IGNORE, reductions[r], 0.1, want), OK);
+        CHECK_VALUES(got, want->d, len, TOL);
+        CHECK_STATUS(ce_or_nll(1, x, target, N, C, K, w, C, IGNORE, reductions[r], got), OK);
+        CHECK_STATUS(ce_or_nll(1, xt, target, N * K, C, 1, w, C, IGNORE, reductions[r], want),
+                     OK);
+        CHECK_VALUES(got, want->d, len, TOL);
+        CHECK_STATUS(cep(x, q, N, C, K, w, C, IGNORE, reductions[r], 0.1, got), OK);
+        CHECK_STATUS(cep(xt, qt, N * K, C, 1, w, C, IGNORE, reductions[r], 0.1, want), OK);
+        CHECK_VALUES(got, want->d, len, TOL);
+    }
+    g_ctx[0] = '\0';
+
+    /* softmax over the middle axis of (N, C, K) is softmax over the rows of (N*K, C) */
+    CHECK_STATUS(sm(xt, N * K, C, 1, want), OK);
+    CHECK_STATUS(sm(x, N, C, K, got), OK);
+    for (n = 0; n < N; n++)
+        for (c = 0; c < C; c++)
+            for (k = 0; k < K; k++)
+                CHECK_NEAR(got->d[(n * C + c) * K + k], want->d[(n * K + k) * C + c], TOL);
+    CHECK_STATUS(lsm(xt, N * K, C, 1, want), OK);
+    CHECK_STATUS(lsm(x, N, C, K, got), OK);
+    for (n = 0; n < N; n++)
+        for (c = 0; c < C; c++)
+            for (k = 0; k < K; k++)
+                CHECK_NEAR(got->d[(n * C + c) * K + k], want->d[(n * K + k) * C + c], TOL);
+}
+
+/* ========================================================================================
+ * softmax and log_softmax: special values, inner axis, in place, empty shapes
+ * ======================================================================================== */
+
+static void test_softmax(void)
+{
+    static const double rows[] = {
+        0,         -INFINITY, 0,         /* -inf entry of a finite row */
+        -INFINITY, -INFINITY, -INFINITY, /* all -inf: NaN */
+        0,         INFINITY,  1,         /* +inf: NaN */
+        0,         NAN,       1,         /* NaN: NaN */
+        1000,      1000,      -1000,     /* large values stay finite */
+    };
+    static const double softmax_want[] = {0.5, 0, 0.5, NAN, NAN, NAN, NAN, NAN, NAN,
+                                          NAN, NAN, NAN, 0.5, 0.5, 0};
+    static const double log_softmax_want[] = {
+        -0.6931471805599453, -INFINITY, -0.6931471805599453, /* -log 2 */
+        NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN,
+        -0.6931471805599453, -0.6931471805599453, -2000.6931471805599453};
+    /* (1, 2, 2): softmax over the classes of each of the 2 inner positions */
+    static const double inner_x[] = {0, 1, 0, 3};
+    static const double inner_softmax[] = {0.5, 0.11920292202211757, /* 1 / (1 + e^2) */
+                                           0.5, 0.88079707797788243};
+    static const double inner_log_softmax[] = {-0.6931471805599453, -2.1269280110429727,
+                                               -0.6931471805599453, -0.1269280110429727};
+    static const double three_ones[] = {1, 1, 1}, three_zeros[] = {0, 0, 0};
+    vec *x = VEC(rows), *out = vec_out(16), *v;
+
+    CHECK_STATUS(sm(x, 5, 3, 1, out), OK);
+    CHECK_VALUES(out, softmax_want, 15, TOL);
+    CHECK_STATUS(lsm(x, 5, 3, 1, out), OK);
+    CHECK_VALUES(out, log_softmax_want, 15, g_f32 ? 1e-3 : TOL); /* -2000.69 in float */
+    CHECK_STATUS(sm(VEC(inner_x), 1, 2, 2, out), OK);
+    CHECK_VALUES(out, inner_softmax, 4, TOL);
+    CHECK_STATUS(lsm(VEC(inner_x), 1, 2, 2, out), OK);
+    CHECK_VALUES(out, inner_log_softmax, 4, TOL);
+    /* dim of size 1 */
+    CHECK_STATUS(sm(VEC(A_PREDS), 1, 1, 3, out), OK);
+    CHECK_VALUES(out, three_ones, 3, 0);
+    CHECK_STATUS(lsm(VEC(A_PREDS), 3, 1, 1, out), OK);
+    CHECK_VALUES(out, three_zeros, 3, 0);
+
+    /* in place: output == input */
+    v = VEC(A_PREDS);
+    CHECK_STATUS(sm(v, 2, 4, 1, v), OK);
+    CHECK_STATUS(sm(VEC(A_PREDS), 2, 4, 1, out), OK);
+    CHECK_VALUES(v, out->d, 8, 1e-7);
+    v = VEC(inner_x);
+    CHECK_STATUS(lsm(v, 1, 2, 2, v), OK);
+    CHECK_VALUES(v, inner_log_softmax, 4, TOL);
+
+    /* any size may be zero, and then the pointers may be NULL */
+    CHECK_STATUS(sm(NULL, 0, 3, 1, NULL), OK);
+    CHECK_STATUS(sm(NULL, 2, 0, 1, NULL), OK);
+    CHECK_STATUS(lsm(NULL, 2, 3, 0, NULL), OK);
+    CHECK_STATUS(lsm(NULL, 0, 0, 0, NULL), OK);
+}
+
+/* ========================================================================================
+ * binary_cross_entropy and binary_cross_entropy_with_logits
+ * ======================================================================================== */
+
+#define LN2 0.6931471805599453
+
+static void test_bce(void)
+{
+    static const double x[] = {0, 1, 0, 0.5, 1, 0.25};
+    static const double t[] = {1, 0, 0, 1, 1, 0.5};
+    /* log clamped at -100: x = 0, t = 1 and x = 1, t = 0 give 100; 0 * (-100) is 0;
+     * x = 0.25, t = 0.5: -(0.5 log 0.25 + 0.5 log 0.75) */
+    static const double none[] = {100, 100, 0, LN2, 0, 0.8369882167858358};
+    static const double w2[] = {1, 2};
+    static const double none_w2[] = {100, 200, 0, 2 * LN2, 0, 2 * 0.8369882167858358};
+    static const double w6[] = {1, 0, 1, 3, 1, 0.5};
+    static const double none_w6[] = {100, 0, 0, 3 * LN2, 0, 0.5 * 0.8369882167858358};
+    vec *vx = VEC(x), *vt = VEC(t), *out = vec_out(7);
+    const double sum = 200 + LN2 + 0.8369882167858358;
+
+    CHECK_STATUS(bce(vx, vt, 6, NULL, 0, NONE, out), OK);
+    CHECK_VALUES(out, none, 6, TOL);
+    CHECK_STATUS(bce(vx, vt, 6, NULL, 0, SUM, out), OK);
+    CHECK_SCALAR(out, sum, 1e-4); /* 200.0 in float */
+    CHECK_STATUS(bce(vx, vt, 6, NULL, 0, MEAN, out), OK);
+    CHECK_SCALAR(out, sum / 6, TOL);
+    /* weight of 2 elements broadcast over (3, 2), and a full weight */
+    CHECK_STATUS(bce(vx, vt, 6, VEC(w2), 2, NONE, out), OK);
+    CHECK_VALUES(out, none_w2, 6, TOL);
+    CHECK_STATUS(bce(vx, vt, 6, VEC(w6), 6, NONE, out), OK);
+    CHECK_VALUES(out, none_w6, 6, TOL);
+    CHECK_STATUS(bce(vx, vt, 6, VEC(w6), 6, MEAN, out), OK);
+    CHECK_SCALAR(out, (100 + 3 * LN2 + 0.5 * 0.8369882167858358) / 6, TOL);
+    /* empty: NULL allowed, mean NaN, sum 0 */
+    CHECK_STATUS(bce(NULL, NULL, 0, NULL, 0, NONE, NULL), OK);
+    CHECK_STATUS(bce(NULL, NULL, 0, NULL, 0, MEAN, out), OK);
+    CHECK_SCALAR(out, NAN, 0);
+    CHECK_STATUS(bce(NULL, NULL, 0, NULL, 0, SUM, out), OK);
+    CHECK_SCALAR(out, 0.0, 0);
+}
+
+static void test_bce_with_logits(void)
+{
+    /* softplus(z) = log(1 + e^z); softplus(-200) ~ 1e-87, softplus(200) = 200 */
+    static const double x[] = {200, 200, -200, -200, 0, 0, 1, -1, 1, 0};
+    static const double t[] = {1, 0, 1, 0, 1, 0.5, 1, 0, 0, 2}; /* t = 2: not checked */
+    static const double none[] = {0, 200, 200, 0, LN2, LN2,
+                                  0.31326168751822286, 0.31326168751822286,
+                                  1.3132616875182228, LN2};
+    /* pos_weight [3, 1] broadcast: pw * t * softplus(-x) + (1 - t) * softplus(x) */
+    static const double pw[] = {3, 1};
+    static const double none_pw[] = {0, 200, 600, 0, 3 * LN2, LN2,
+                                     3 * 0.31326168751822286, 0.31326168751822286,
+                                     1.3132616875182228, LN2};
+    static const double w[] = {2, 1};
+    static const double none_w_pw[] = {0, 200, 1200, 0, 6 * LN2, LN2,
+                                       6 * 0.31326168751822286, 0.31326168751822286,
+                                       2 * 1.3132616875182228, LN2};
+    vec *vx = VEC(x), *vt = VEC(t), *out = vec_out(11);
+    double sum = 0;
+    size_t i;
+
+    for (i = 0; i < 10; i++)
+        sum += none[i];
+    CHECK_STATUS(bcel(vx, vt, 10, NULL, 0, NULL, 0, NONE, out), OK);
+    CHECK_VALUES(out, none, 10, TOL);
+    CHECK_STATUS(bcel(vx, vt, 10, NULL, 0, NULL, 0, SUM, out), OK);
+    CHECK_SCALAR(out, sum, 1e-4);
+    CHECK_STATUS(bcel(vx, vt, 10, NULL, 0, NULL, 0, MEAN, out), OK);
+    CHECK_SCALAR(out, sum / 10, TOL);
+    CHECK_STATUS(bcel(vx, vt, 10, NULL, 0, VEC(pw), 2, NONE, out), OK);
+    CHECK_VALUES(out, none_pw, 10, 1e-4);
+    CHECK_STATUS(bcel(vx, vt, 10, VEC(w), 2, VEC(pw), 2, NONE, out), OK);
+    CHECK_VALUES(out, none_w_pw, 10, 1e-4);
+    CHECK_STATUS(bcel(NULL, NULL, 0, NULL, 0, NULL, 0, NONE, NULL), OK);
+    CHECK_STATUS(bcel(NULL, NULL, 0, NULL, 0, NULL, 0, MEAN, out), OK);
+    CHECK_SCALAR(out, NAN, 0);
+}
+
+/* ========================================================================================
+ * kl_div
+ * ======================================================================================== */
+
+#define LN_HALF (-0.6931471805599453)
+#define LN_QUARTER (-1.3862943611198906)
+
+static void test_kl_div(void)
+{
+    /* input = log q. t = 0 gives 0 whatever the input (0 * log 0 = 0). */
+    static const double x[] = {-1, LN_QUARTER, LN_HALF, LN_QUARTER};
+    static const double t[] = {0, 0.5, 0.25, 0.25};
+    /* 0; 0.5 (log 0.5 - log 0.25) = 0.5 ln 2; 0.25 (log 0.25 - log 0.5) = -0.25 ln 2; 0 */
+    static const double none[] = {0, 0.5 * LN2, -0.25 * LN2, 0};
+    /* log_target: loss = exp(t) (t - input), the same numbers with t given as log t */
+    static const double x_lt[] = {LN_QUARTER, LN_HALF, LN_QUARTER, LN_HALF};
+    static const double t_lt[] = {LN_HALF, LN_QUARTER, LN_QUARTER, LN_HALF};
+    static const double none_lt[] = {0.5 * LN2, -0.25 * LN2, 0, 0};
+    vec *vx = VEC(x), *vt = VEC(t), *out = vec_out(5);
+
+    CHECK_STATUS(kl(vx, vt, 4, 0, NONE, 0, out), OK); /* batch is read only for BATCHMEAN */
+    CHECK_VALUES(out, none, 4, TOL);
+    CHECK_STATUS(kl(vx, vt, 4, 3, SUM, 0, out), OK);
+    CHECK_SCALAR(out, 0.25 * LN2, TOL);
+    CHECK_STATUS(kl(vx, vt, 4, 0, MEAN, 0, out), OK);
+    CHECK_SCALAR(out, 0.25 * LN2 / 4, TOL);
+    CHECK_STATUS(kl(vx, vt, 4, 2, BATCHMEAN, 0, out), OK);
+    CHECK_SCALAR(out, 0.25 * LN2 / 2, TOL);
+    CHECK_STATUS(kl(vx, vt, 4, 4, BATCHMEAN, 0, out), OK);
+    CHECK_SCALAR(out, 0.25 * LN2 / 4, TOL);
+
+    CHECK_STATUS(kl(VEC(x_lt), VEC(t_lt), 4, 0, NONE, 1, out), OK);
+    CHECK_VALUES(out, none_lt, 4, TOL);
+    CHECK_STATUS(kl(VEC(x_lt), VEC(t_lt), 4, 1, BATCHMEAN, 1, out), OK);
+    CHECK_SCALAR(out, 0.25 * LN2, TOL);
+
+    CHECK_STATUS(kl(NULL, NULL, 0, 0, NONE, 0, NULL), OK);
+    CHECK_STATUS(kl(NULL, NULL, 0, 0, SUM, 1, out), OK);
+    CHECK_SCALAR(out, 0.0, 0);
+    CHECK_STATUS(kl(NULL, NULL, 0, 0, MEAN, 0, out), OK);
+    CHECK_SCALAR(out, NAN, 0);
+    CHECK_STATUS(kl(NULL, NULL, 0, 0, BATCHMEAN, 0, out), OK); /* batch 0 with count 0 */
+}
+
+/* ========================================================================================
+ * Gradients (SEMANTICS.md's formulas). Article A's cross_entropy gradient is
+ * (softmax - one_hot) / N.
+ * ======================================================================================== */
+
+static const double A_SOFTMAX_MINUS_ONE_HOT[] = {0.213838, 0.236328, 0.261183 - 1, 0.288651,
+                                                 0.25,     0.25,     0.25,         0.25 - 1};
+
+static void test_gradients_softmax(void)
+{
+    /* softmax: y * (g - sum(g * y)). Row 0: g = ones gives 0; row 1 (y = 0.25): g = e_0. */
+    static const double g[] = {1, 1, 1, 1, 1, 0, 0, 0};
+    static const double softmax_want[] = {0, 0, 0, 0, 0.1875, -0.0625, -0.0625, -0.0625};
+    /* log_softmax: g - exp(y) * sum(g). Row 0: g = -e_2 (nll's gradient) gives p - e_2. */
+    static const double g_log[] = {0, 0, -1, 0, 1, 0, 0, 0};
+    static const double log_softmax_want[] = {0.213838, 0.236328, -0.738817, 0.288651,
+                                              0.75,     -0.25,    -0.25,     -0.25};
+    vec *x = VEC(A_PREDS), *y = vec_out(8), *ly = vec_out(8), *gx = vec_out(9), *v;
+
+    CHECK_STATUS(sm(x, 2, 4, 1, y), OK);
+    CHECK_STATUS(sm_bw(y, VEC(g), 2, 4, 1, gx), OK);
+    CHECK_VALUES(gx, softmax_want, 8, TOL);
+    CHECK_STATUS(lsm(x, 2, 4, 1, ly), OK);
+    CHECK_STATUS(lsm_bw(ly, VEC(g_log), 2, 4, 1, gx), OK);
+    CHECK_VALUES(gx, log_softmax_want, 8, TOL);
+
+    /* in place: grad_input == output, and grad_input == grad_output */
+    v = vec_of(y->d, 8);
+    CHECK_STATUS(sm_bw(v, VEC(g), 2, 4, 1, v), OK);
+    CHECK_VALUES(v, softmax_want, 8, TOL);
+    v = VEC(g_log);
+    CHECK_STATUS(lsm_bw(ly, v, 2, 4, 1, v), OK);
+    CHECK_VALUES(v, log_softmax_want, 8, TOL);
+
+    CHECK_STATUS(sm_bw(NULL, NULL, 0, 4, 1, NULL), OK);
+    CHECK_STATUS(lsm_bw(NULL, NULL, 2, 4, 0, NULL), OK);
+}
+
+static void test_gradients_class_index(void)
+{
+    static const double g1[] = {1}, g3[] = {3}, g12[] = {1, 2}, g_mixed[] = {0.5, 2, -1};
+    static const double one_hot_a[] = {0, 0, 1, 0, 0, 0, 0, 1};
+    static const double a_rows[] = {1.342536, 1.386294};
+    /* nll_loss, article C with weight [1, 2] and row 1 ignored: -weight[t] * s at each
+     * target; 'mean' has s = 1 / (1 + 2), 'none' s = grad_output of the row */
+    static const int64_t t_ignored[] = {0, -100, 1}, t_all_ignored[] = {-100, -100, -100};
+    static const double nll_mean[] = {-1.0 / 3, 0, 0, 0, 0, -2.0 / 3};
+    static const double nll_none[] = {-0.5, 0, 0, 0, 0, 2};
+    static const double zeros[6] = {0};
+    /* label smoothing 0.2 with weight [1, 2], article C, 'mean':
+     * ((1 - eps) w[y] (p_j - [j == y]) + (eps / C) (p_j sum(w) - w[j])) / 5 */
+    static const double smoothed_mean[] = {-0.12083288729860106, 0.12083288729860106,
+                                           0.02529711036840467,  -0.025297110368404718,
+                                           0.02529711036840467,  -0.025297110368404718};
+    double a_mean[8], a_none[8], a_sum[8], smoothed_sum[6];
+    vec *xa = VEC(A_PREDS), *xc = VEC(C_INPUTS), *w = VEC(C_WEIGHT), *q = VEC(C_ONE_HOT);
+    vec *gx = vec_out(9), *loss = vec_out(4), *v;
+    vec *gn = vec_out(6), *ly = vec_out(6), *chain = vec_out(6);
+    size_t i;
+
+    for (i = 0; i < 8; i++) {
+        a_mean[i] = A_SOFTMAX_MINUS_ONE_HOT[i] / 2;
+        a_none[i] = A_SOFTMAX_MINUS_ONE_HOT[i] * (i < 4 ? 1 : 2); /* grad_output [1, 2] */
+        a_sum[i] = A_SOFTMAX_MINUS_ONE_HOT[i] * 3;                 /* grad_output [3] */
+    }
+    for (i = 0; i < 6; i++)
+        smoothed_sum[i] = smoothed_mean[i] * 5;
+
+    /* cross_entropy, article A */
+    CHECK_STATUS(ce_bw(xa, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, MEAN, 0.0, VEC(g1), gx), OK);
+    CHECK_VALUES(gx, a_mean, 8, TOL);
+    CHECK_STATUS(ce_bw(xa, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, NONE, 0.0, VEC(g12), gx), OK);
+    CHECK_VALUES(gx, a_none, 8, TOL);
+    CHECK_STATUS(ce_bw(xa, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, SUM, 0.0, VEC(g3), gx), OK);
+    CHECK_VALUES(gx, a_sum, 8, TOL);
+    v = VEC(A_PREDS); /* in place */
+    CHECK_STATUS(ce_bw(v, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, MEAN, 0.0, VEC(g1), v), OK);
+    CHECK_VALUES(v, a_mean, 8, TOL);
+    /* probability targets: one-hot gives the same gradient (N = 2 = the weight sum here) */
+    CHECK_STATUS(cep_bw(xa, VEC(one_hot_a), 2, 4, 1, NULL, 0, IGNORE, MEAN, 0.0, VEC(g1), gx),
+                 OK);
+    CHECK_VALUES(gx, a_mean, 8, TOL);
+    v = VEC(A_PREDS);
+    CHECK_STATUS(cep_bw(v, VEC(one_hot_a), 2, 4, 1, NULL, 0, IGNORE, NONE, 0.0, VEC(g12), v), OK);
+    CHECK_VALUES(v, a_none, 8, TOL);
+
+    /* fused: the loss and the same gradient; a NULL grad_output means ones */
+    CHECK_STATUS(ce_fused(xa, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, MEAN, 0.0, NULL, loss, gx), OK);
+    CHECK_SCALAR(loss, 1.364415, TOL);
+    CHECK_VALUES(gx, a_mean, 8, TOL);
+    CHECK_STATUS(ce_fused(xa, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, NONE, 0.0, VEC(g12), loss, gx),
+                 OK);
+    CHECK_VALUES(loss, a_rows, 2, TOL);
+    CHECK_VALUES(gx, a_none, 8, TOL);
+    v = VEC(A_PREDS); /* in place: the logits overwritten by their gradient */
+    CHECK_STATUS(ce_fused(v, A_TARGET, 2, 4, 1, NULL, 0, IGNORE, SUM, 0.0, VEC(g3), loss, v), OK);
+    CHECK_SCALAR(loss, 1.342536 + 1.386294, TOL);
+    CHECK_VALUES(v, a_sum, 8, TOL);
+
+    /* nll_loss: weights, ignore_index, every target ignored (a zero gradient, not NaN) */
+    CHECK_STATUS(nll_bw(t_ignored, 3, 2, 1, w, 2, IGNORE, MEAN, VEC(g1), gx), OK);
+    CHECK_VALUES(gx, nll_mean, 6, TOL);
+    CHECK_STATUS(nll_bw(t_ignored, 3, 2, 1, w, 2, IGNORE, NONE, VEC(g_mixed), gx), OK);
+    CHECK_VALUES(gx, nll_none, 6, TOL);
+    CHECK_STATUS(nll_bw(t_all_ignored, 3, 2, 1, w, 2, IGNORE, MEAN, VEC(g1), gx), OK);
+    CHECK_VALUES(gx, zeros, 6, 0);
+    CHECK_STATUS(ce_bw(xc, t_all_ignored, 3, 2, 1, w, 2, IGNORE, MEAN, 0.2, VEC(g1), gx), OK);
+    CHECK_VALUES(gx, zeros, 6, 0);
+    CHECK_STATUS(ce_fused(xc, t_all_ignored, 3, 2, 1, w, 2, IGNORE, MEAN, 0.2, NULL, loss, gx),
+                 OK);
+    CHECK_SCALAR(loss, NAN, 0);
+    CHECK_VALUES(gx, zeros, 6, 0);
+
+    /* the chain rule: cross_entropy's gradient is log_softmax_backward(nll_loss_backward) */
+    CHECK_STATUS(nll_bw(t_ignored, 3, 2, 1, w, 2, IGNORE, NONE, VEC(g_mixed), gn), OK);
+    CHECK_STATUS(lsm(xc, 3, 2, 1, ly), OK);
+    CHECK_STATUS(lsm_bw(ly, gn, 3, 2, 1, chain), OK);
+    CHECK_STATUS(ce_bw(xc, t_ignored, 3, 2, 1, w, 2, IGNORE, NONE, 0.0, VEC(g_mixed), gx), OK);
+    CHECK_VALUES(gx, chain->d, 6, TOL);
+
+    /* label smoothing with weights; probability targets (one-hot, smoothed alike) give the
+     * same per-sample gradient, but their 'mean' divides by 3, not by the weights' 5 */
+    CHECK_STATUS(ce_bw(xc, C_TARGET, 3, 2, 1, w, 2, IGNORE, MEAN, 0.2, VEC(g1), gx), OK);
+    CHECK_VALUES(gx, smoothed_mean, 6, TOL);
+    CHECK_STATUS(ce_fused(xc, C_TARGET, 3, 2, 1, w, 2, IGNORE, MEAN, 0.2, NULL, loss, gx), OK);
+    CHECK_SCALAR(loss, 2.1269142982333413 / 5, TOL);
+    CHECK_VALUES(gx, smoothed_mean, 6, TOL);
+    CHECK_STATUS(cep_bw(xc, q, 3, 2, 1, w, 2, IGNORE, SUM, 0.2, VEC(g1), gx), OK);
+    CHECK_VALUES(gx, smoothed_sum, 6, TOL);
+    CHECK_STATUS(cep_bw(xc, q, 3, 2, 1, w, 2, IGNORE, MEAN, 0.2, VEC(g3), gx), OK);
+    CHECK_VALUES(gx, smoothed_sum, 6, TOL); /* grad_output 3, divided by 3 */
+
+    /* empty batches: NULL allowed for the empty buffers */
+    CHECK_STATUS(nll_bw(NULL, 0, 2, 1, NULL, 0, IGNORE, NONE, NULL, NULL), OK);
+    CHECK_STATUS(ce_bw(NULL, NULL, 0, 2, 1, NULL, 0, IGNORE, NONE, 0.1, NULL, NULL), OK);
+    CHECK_STATUS(cep_bw(NULL, NULL, 0, 2, 1, NULL, 0, IGNORE, NONE, 0.1, NULL, NULL), OK);
+    CHECK_STATUS(ce_fused(NULL, NULL, 0, 2, 1, NULL, 0, IGNORE, NONE, 0.1, NULL, NULL, NULL), OK);
+}
+
+static void test_gradients_elementwise(void)
+{
+    /* binary_cross_entropy: w * (x - t) / max(x (1 - x), 1e-12) */
+    static const double x[] = {0.5, 0.25, 0.1, 0.9}, t[] = {1, 0.5, 0, 1};
+    static const double bce_want[] = {-2, -4.0 / 3, 10.0 / 9, -10.0 / 9};
+    static const double bce_weighted[] = {-2, -8.0 / 3, 10.0 / 9, -20.0 / 9}; /* w [1, 2] */
+    static const double x_edge[] = {0, 1}, t_edge[] = {1, 0};
+    static const double bce_clamped[] = {-1e12, 1e12};
+    /* with logits: w * ((pw t + 1 - t) sigmoid(x) - pw t); pos_weight [3, 1], w [1, 0.5],
+     * 'sum' with grad_output 2 */
+    static const double xl[] = {0, 0, 200, -200, 1, -1}, tl[] = {1, 0, 0, 1, 1, 0.5};
+    static const double bcel_want[] = {-3, 0.5, 2, -1, -1.6136485282199704,
+                                       -0.2310585786300049};
+    static const double pw[] = {3, 1}, wl[] = {1, 0.5};
+    /* kl_div: -t s, or -exp(t) s with log_target */
+    static const double tk[] = {0, 0.5, 0.25, 0.25};
+    static const double kl_mean[] = {0, -0.125, -0.0625, -0.0625};
+    static const double kl_none[] = {0, -1, -0.75, -1}; /* grad_output [1, 2, 3, 4] */
+    static const double kl_batchmean[] = {0, -0.5, -0.25, -0.25};
+    static const double tk_log[] = {LN_HALF, LN_QUARTER, LN_QUARTER, LN_HALF};
+    static const double kl_log[] = {-0.5, -0.25, -0.25, -0.5};
+    static const double g1[] = {1}, g2[] = {2}, g4[] = {4}, g1234[] = {1, 2, 3, 4};
+    vec *vx = VEC(x), *vt = VEC(t), *gx = vec_out(7), *all1 = vec_const(6, 1.0);
+    size_t i;
+    double bce_mean[4];
+
+    for (i = 0; i < 4; i++)
+        bce_mean[i] = bce_want[i] / 4;
+    CHECK_STATUS(bce_bw(vx, vt, 4, NULL, 0, NONE, all1, gx), OK);
+    CHECK_VALUES(gx, bce_want, 4, TOL);
+    CHECK_STATUS(bce_bw(vx, vt, 4, VEC(C_WEIGHT), 2, NONE, all1, gx), OK);
+    CHECK_VALUES(gx, bce_weighted, 4, TOL);
+    CHECK_STATUS(bce_bw(vx, vt, 4, NULL, 0, MEAN, VEC(g1), gx), OK);
+    CHECK_VALUES(gx, bce_mean, 4, TOL);
+    CHECK_STATUS(bce_bw(VEC(x_edge), VEC(t_edge), 2, NULL, 0, SUM, VEC(g1), gx), OK);
+    CHECK_VALUES(gx, bce_clamped, 2, 1e6); /* 1e12 to 1e-6 */
+
+    CHECK_STATUS(bcel_bw(VEC(xl), VEC(tl), 6, VEC(wl), 2, VEC(pw), 2, SUM, VEC(g2), gx), OK);
+    CHECK_VALUES(gx, bcel_want, 6, TOL);
+
+    CHECK_STATUS(kl_bw(VEC(tk), 4, 0, MEAN, 0, VEC(g1), gx), OK);
+    CHECK_VALUES(gx, kl_mean, 4, TOL);
+    CHECK_STATUS(kl_bw(VEC(tk), 4, 0, NONE, 0, VEC(g1234), gx), OK);
+    CHECK_VALUES(gx, kl_none, 4, TOL);
+    CHECK_STATUS(kl_bw(VEC(tk), 4, 2, BATCHMEAN, 0, VEC(g2), gx), OK); /* 2 / batch 2 */
+    CHECK_VALUES(gx, kl_batchmean, 4, TOL);
+    CHECK_STATUS(kl_bw(VEC(tk_log), 4, 4, BATCHMEAN, 1, VEC(g4), gx), OK);
+    CHECK_VALUES(gx, kl_log, 4, TOL);
+
+    CHECK_STATUS(bce_bw(NULL, NULL, 0, NULL, 0, NONE, NULL, NULL), OK);
+    CHECK_STATUS(bcel_bw(NULL, NULL, 0, NULL, 0, NULL, 0, NONE, NULL, NULL), OK);
+    CHECK_STATUS(kl_bw(NULL, 0, 0, NONE, 0, NULL, NULL), OK);
+}
+
+/* ========================================================================================
+ * SEMANTICS.md, dtypes: reductions accumulate more precisely than a running float sum (as
+ * PyTorch's pairwise sums). 2^20 float losses of ln 2 summed one by one give a mean 0.68864.
+ * ======================================================================================== */
+
+static void test_precise_reductions(void)
+{
+    enum { N = 1 << 20 };
+    vec *x = vec_new(N), *t = vec_new(N), *out = vec_out(2);
+    int64_t *target = (int64_t *)calloc(N / 2, sizeof *target); /* all class 0 */
+
+    vec_fill(x, 0.5);
+    vec_fill(t, 1.0);
+    CHECK_STATUS(bce(x, t, N, NULL, 0, MEAN, out), OK); /* each -log 0.5 */
+    CHECK_SCALAR(out, LN2, TOL);
+    CHECK_STATUS(bce(x, t, N, NULL, 0, SUM, out), OK);
+    CHECK_SCALAR(out, N * LN2, N * 1e-6);
+
+    vec_fill(x, 0.0);
+    CHECK_STATUS(bcel(x, t, N, NULL, 0, NULL, 0, MEAN, out), OK); /* each softplus(0) */
+    CHECK_SCALAR(out, LN2, TOL);
+    CHECK_STATUS(ce(x, target, N / 2, 2, 1, NULL, 0, IGNORE, MEAN, 0.0, out), OK); /* [0, 0] */
+    CHECK_SCALAR(out, LN2, TOL);
+    CHECK_STATUS(ce(x, target, N / 2, 2, 1, NULL, 0, IGNORE, SUM, 0.0, out), OK);
+    CHECK_SCALAR(out, N / 2 * LN2, N * 1e-6);
+
+    vec_fill(x, LN_QUARTER);
+    vec_fill(t, 0.5);
+    CHECK_STATUS(kl(x, t, N, 0, MEAN, 0, out), OK); /* each 0.5 (log 0.5 - log 0.25) */
+    CHECK_SCALAR(out, 0.5 * LN2, TOL);
+    free(target);
+}
+
+/* ========================================================================================
+ * Errors: every status each function documents, and the outputs left untouched.
+ * A gradient checks the arguments it shares with its forward call exactly as there, so each
+ * error test runs the forward function and its gradient alike: the *_fn helpers below call
+ * one of them by number, a gradient with a grad_output of ones and its grad_input in place
+ * of the forward output.
+ * ======================================================================================== */
+
+#define HALF_BITS (sizeof(size_t) * 4)
+#define PTRDIFF_LIMIT ((size_t)PTRDIFF_MAX)
+
+/* Shapes (outer/batch, dim/classes, inner) whose element or byte count overflows. */
+static const size_t HUGE_SHAPES[][3] = {
+    {SIZE_MAX / 2, 4, 1},                                /* the product wraps       */
+    {(size_t)1 << HALF_BITS, (size_t)1 << HALF_BITS, 1}, /* wraps to exactly 0      */
+    {1, 2, (size_t)1 << (HALF_BITS * 2 - 1)},            /* wraps to exactly 0      */
+    {1, SIZE_MAX, 1},                                    /* SIZE_MAX elements       */
+    {PTRDIFF_LIMIT + 1, 1, 1},                           /* > PTRDIFF_MAX elements  */
+    {1, 1, PTRDIFF_LIMIT / 2},                           /* only the bytes overflow */
+};
+#define N_HUGE (sizeof HUGE_SHAPES / sizeof HUGE_SHAPES[0])
+
+/* Element counts for the element-wise losses. */
+static const size_t HUGE_COUNTS[] = {SIZE_MAX, PTRDIFF_LIMIT + 1, PTRDIFF_LIMIT / 2};
+#define N_HUGE_COUNTS (sizeof HUGE_COUNTS / sizeof HUGE_COUNTS[0])
+
+static const int BAD_REDUCTIONS[] = {-1, BATCHMEAN, 4, 1000}; /* BATCHMEAN is kl_div's only */
+#define N_BAD_REDUCTIONS (sizeof BAD_REDUCTIONS / sizeof BAD_REDUCTIONS[0])
+
+/* grad_output for the error tests: ones, enough for any of their (small) shapes */
+static vec *ones(void) { return vec_const(16, 1.0); }
+
+enum { SOFTMAX, LOG_SOFTMAX, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD, N_SOFTMAX_FNS };
+static const char *const SOFTMAX_FN[] = {"softmax", "log_softmax", "softmax_backward",
+                                         "log_softmax_backward"};
+
+static swiftloss_status softmax_fn(int fn, const vec *x, size_t outer, size_t dim, size_t inner,
+                                   vec *out)
+{
+    switch (fn) {
+    case SOFTMAX: return sm(x, outer, dim, inner, out);
+    case LOG_SOFTMAX: return lsm(x, outer, dim, inner, out);
+    case SOFTMAX_BACKWARD: return sm_bw(x, ones(), outer, dim, inner, out);
+    default: return lsm_bw(x, ones(), outer, dim, inner, out);
+    }
+}
+
+enum { NLL, CE, NLL_BACKWARD, CE_BACKWARD, CE_FUSED, N_CLASS_FNS };
+static const char *const CLASS_FN[] = {"nll_loss", "cross_entropy", "nll_loss_backward",
+                                       "cross_entropy_backward", "cross_entropy_fused"};
+
+static swiftloss_status class_fn(int fn, const vec *x, const int64_t *t, size_t batch,
+                                 size_t classes, size_t inner, const vec *w, size_t wlen,
+                                 int64_t ignore, int reduction, double smoothing, vec *out)
+{
+    vec *loss;
+    swiftloss_status status;
+    switch (fn) {
+    case NLL: return nll(x, t, batch, classes, inner, w, wlen, ignore, reduction, out);
+    case CE:
+        return ce(x, t, batch, classes, inner, w, wlen, ignore, reduction, smoothing, out);
+    case NLL_BACKWARD:
+        return nll_bw(t, batch, classes, inner, w, wlen, ignore, reduction, ones(), out);
+    case CE_BACKWARD:
+        return ce_bw(x, t, batch, classes, inner, w, wlen, ignore, reduction, smoothing, ones(),
+                     out);
+    default: /* CE_FUSED: the gradient goes to out; on error the loss must stay untouched too */
+        loss = vec_out(16);
+        status = ce_fused(x, t, batch, classes, inner, w, wlen, ignore, reduction, smoothing,
+                          ones(), loss, out);
+        if (status != SWIFTLOSS_OK)
+            CHECK_VALUES(loss, NULL, 0, 0);
+        return status;
+    }
+}
+
+static swiftloss_status probs_fn(int backward, const vec *x, const vec *q, size_t batch,
+                                 size_t classes, size_t inner, const vec *w, size_t wlen,
+                                 int64_t ignore, int reduction, double smoothing, vec *out)
+{
+    return backward ? cep_bw(x, q, batch, classes, inner, w, wlen, ignore, reduction, smoothing,
+                             ones(), out)
+                    : cep(x, q, batch, classes, inner, w, wlen, ignore, reduction, smoothing,
+                          out);
+}
+
+static swiftloss_status bce_fn(int backward, const vec *x, const vec *t, size_t count,
+                               const vec *w, size_t wlen, int reduction, vec *out)
+{
+    return backward ? bce_bw(x, t, count, w, wlen, reduction, ones(), out)
+                    : bce(x, t, count, w, wlen, reduction, out);
+}
+
+static swiftloss_status bcel_fn(int backward, const vec *x, const vec *t, size_t count,
+                                const vec *w, size_t wlen, const vec *pw, size_t pwlen,
+                                int reduction, vec *out)
+{
+    return backward ? bcel_bw(x, t, count, w, wlen, pw, pwlen, reduction, ones(), out)
+                    : bcel(x, t, count, w, wlen, pw, pwlen, reduction, out);
+}
+
+static swiftloss_status kl_fn(int backward, const vec *x, const vec *t, size_t count,
+                              size_t batch, int reduction, int log_target, vec *out)
+{
+    return backward ? kl_bw(t, count, batch, reduction, log_target, ones(), out)
+                    : kl(x, t, count, batch, reduction, log_target, out);
+}
+
+static const char *direction(int backward) { return backward ? "backward" : "forward"; }
+
+static void test_errors_softmax(void)
+{
+    vec *x = VEC(A_PREDS), *out = vec_out(9);
+    size_t i;
+    int fn;
+
+    for (fn = 0; fn < N_SOFTMAX_FNS; fn++) {
+        snprintf(g_ctx, sizeof g_ctx, "%s", SOFTMAX_FN[fn]);
+        CHECK_STATUS(softmax_fn(fn, x, 2, 4, 1, out), OK);
+        CHECK_ERROR(out, softmax_fn(fn, NULL, 2, 4, 1, out), SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(NULL, softmax_fn(fn, x, 1, 1, 1, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+        for (i = 0; i < N_HUGE; i++) {
+            const size_t *s = HUGE_SHAPES[i];
+            snprintf(g_ctx, sizeof g_ctx, "%s, huge shape %zu", SOFTMAX_FN[fn], i);
+            CHECK_ERROR(out, softmax_fn(fn, x, s[0], s[1], s[2], out),
+                        SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+            CHECK_ERROR(out, softmax_fn(fn, x, s[2], s[0], s[1], out),
+                        SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        }
+    }
+    g_ctx[0] = '\0';
+    CHECK_ERROR(out, sm_bw(x, NULL, 2, 4, 1, out), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_ERROR(out, lsm_bw(x, NULL, 1, 8, 1, out), SWIFTLOSS_ERROR_NULL_POINTER);
+}
+
+/* nll_loss and cross_entropy with class-index targets, their gradients, the fused one */
+static void test_errors_class_index(void)
+{
+    static const double inputs[] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6}; /* (2, 3) */
+    static const int64_t target[] = {0, 2};
+    static const int64_t t_3[] = {0, 3}, t_minus1[] = {-1, 0}, t_minus100[] = {0, -100};
+    static const int64_t t_255[] = {255, 0}, t_ignored[] = {-100, -100};
+    static const int64_t t_2_32[] = {0, ((int64_t)1 << 32) + 1}; /* 1 if cut to 32 bits */
+    static const double w3[] = {1, 1, 1}, w4[] = {1, 1, 1, 1};
+    static const double bad_smoothing[] = {1.5, 1.0000001, NAN, INFINITY};
+    vec *x = VEC(inputs), *out = vec_out(8), *loss = vec_out(2), *w2 = VEC(C_WEIGHT);
+    vec *w3v = VEC(w3), *w4v = VEC(w4);
+    size_t i;
+    int fn;
+
+    for (fn = 0; fn < N_CLASS_FNS; fn++) {
+#define CALL(x_, t_, b_, c_, i_, w_, wl_, ig_, red_, out_) \
+    class_fn(fn, (x_), (t_), (b_), (c_), (i_), (w_), (wl_), (ig_), (red_), 0.1, (out_))
+        snprintf(g_ctx, sizeof g_ctx, "%s", CLASS_FN[fn]);
+        CHECK_STATUS(CALL(x, target, 2, 3, 1, w3v, 3, IGNORE, NONE, out), OK);
+        if (fn != NLL_BACKWARD) /* the only one without the input */
+            CHECK_ERROR(out, CALL(NULL, target, 2, 3, 1, NULL, 0, IGNORE, MEAN, out),
+                        SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, CALL(x, NULL, 2, 3, 1, NULL, 0, IGNORE, NONE, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, CALL(x, target, 2, 3, 1, NULL, 3, IGNORE, MEAN, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(NULL, CALL(x, target, 2, 3, 1, NULL, 0, IGNORE, SUM, NULL),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, CALL(x, t_ignored, 2, 0, 1, NULL, 0, IGNORE, MEAN, out),
+                    SWIFTLOSS_ERROR_ZERO_CLASSES);
+        CHECK_ERROR(out, CALL(x, target, 2, 3, 1, w2, 2, IGNORE, MEAN, out),
+                    SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        CHECK_ERROR(out, CALL(x, target, 2, 3, 1, w4v, 4, IGNORE, NONE, out),
+                    SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        CHECK_ERROR(out, CALL(x, t_3, 2, 3, 1, NULL, 0, IGNORE, NONE, out),
+                    SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+        CHECK_ERROR(out, CALL(x, t_minus1, 2, 3, 1, NULL, 0, IGNORE, MEAN, out),
+                    SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+        CHECK_ERROR(out, CALL(x, t_minus100, 2, 3, 1, NULL, 0, 255, SUM, out),
+                    SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+        CHECK_ERROR(out, CALL(x, t_255, 2, 3, 1, NULL, 0, IGNORE, NONE, out),
+                    SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+        CHECK_ERROR(out, CALL(x, t_2_32, 2, 3, 1, NULL, 0, IGNORE, SUM, out),
+                    SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+        CHECK_STATUS(CALL(x, t_255, 2, 3, 1, NULL, 0, 255, NONE, out), OK);
+        /* one class: the float input's bytes fit, the int64 target's bytes do not */
+        CHECK_ERROR(out, CALL(x, target, PTRDIFF_LIMIT / 6, 1, 1, NULL, 0, IGNORE, MEAN, out),
+                    SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        for (i = 0; i < N_BAD_REDUCTIONS; i++) {
+            snprintf(g_ctx, sizeof g_ctx, "%s, reduction %d", CLASS_FN[fn], BAD_REDUCTIONS[i]);
+            CHECK_ERROR(out, CALL(x, target, 2, 3, 1, NULL, 0, IGNORE, BAD_REDUCTIONS[i], out),
+                        SWIFTLOSS_ERROR_INVALID_REDUCTION);
+        }
+        for (i = 0; i < N_HUGE; i++) {
+            const size_t *s = HUGE_SHAPES[i];
+            snprintf(g_ctx, sizeof g_ctx, "%s, huge shape %zu", CLASS_FN[fn], i);
+            CHECK_ERROR(out, CALL(x, target, s[0], s[1], s[2], NULL, 0, IGNORE, MEAN, out),
+                        SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+            CHECK_ERROR(out, CALL(x, target, s[0], s[1], s[2], NULL, 0, IGNORE, NONE, out),
+                        SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        }
+#undef CALL
+        /* label_smoothing must be <= 1 and not NaN (1 itself is fine); nll has none */
+        if (fn == NLL || fn == NLL_BACKWARD)
+            continue;
+        for (i = 0; i < sizeof bad_smoothing / sizeof bad_smoothing[0]; i++) {
+            snprintf(g_ctx, sizeof g_ctx, "%s, label_smoothing %g", CLASS_FN[fn],
+                     bad_smoothing[i]);
+            CHECK_ERROR(out, class_fn(fn, x, target, 2, 3, 1, NULL, 0, IGNORE, MEAN,
+                                      bad_smoothing[i], out),
+                        SWIFTLOSS_ERROR_INVALID_LABEL_SMOOTHING);
+            CHECK_STATUS(class_fn(fn, x, target, 2, 3, 1, NULL, 0, IGNORE, MEAN, 1.0, out), OK);
+        }
+    }
+    g_ctx[0] = '\0';
+
+    /* grad_output NULL is an error, except for the fused function (there it means ones) */
+    CHECK_ERROR(out, nll_bw(target, 2, 3, 1, NULL, 0, IGNORE, MEAN, NULL, out),
+                SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_ERROR(out, ce_bw(x, target, 2, 3, 1, NULL, 0, IGNORE, NONE, 0.0, NULL, out),
+                SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(ce_fused(x, target, 2, 3, 1, NULL, 0, IGNORE, NONE, 0.0, NULL, loss, out), OK);
+    /* the fused function's loss output may not be NULL */
+    CHECK_ERROR(out, ce_fused(x, target, 2, 3, 1, NULL, 0, IGNORE, SUM, 0.0, NULL, NULL, out),
+                SWIFTLOSS_ERROR_NULL_POINTER);
+}
+
+static void test_errors_probability_targets(void)
+{
+    static const double inputs[] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6}; /* (2, 3) */
+    static const double q[] = {1, 0, 0, 0.2, 0.3, 0.5};
+    static const double w3[] = {1, 2, 3};
+    static const int64_t bad_ignore[] = {0, 1, 255, INT64_MAX};
+    static const double bad_smoothing[] = {1.5, NAN};
+    vec *x = VEC(inputs), *vq = VEC(q), *w3v = VEC(w3), *out = vec_out(8);
+    size_t i;
+    int bw;
+
+    for (bw = 0; bw < 2; bw++) {
+        snprintf(g_ctx, sizeof g_ctx, "%s", direction(bw));
+        CHECK_STATUS(probs_fn(bw, x, vq, 2, 3, 1, w3v, 3, IGNORE, NONE, 0.0, out), OK);
+        CHECK_STATUS(probs_fn(bw, x, vq, 2, 3, 1, w3v, 3, INT64_MIN, NONE, 0.0, out), OK);
+        CHECK_ERROR(out, probs_fn(bw, NULL, vq, 2, 3, 1, NULL, 0, IGNORE, MEAN, 0.0, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, probs_fn(bw, x, NULL, 2, 3, 1, NULL, 0, IGNORE, NONE, 0.0, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, probs_fn(bw, x, vq, 2, 3, 1, NULL, 3, IGNORE, NONE, 0.0, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(NULL, probs_fn(bw, x, vq, 2, 3, 1, NULL, 0, IGNORE, MEAN, 0.0, NULL),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, probs_fn(bw, x, vq, 2, 0, 1, NULL, 0, IGNORE, MEAN, 0.0, out),
+                    SWIFTLOSS_ERROR_ZERO_CLASSES);
+        CHECK_ERROR(out, probs_fn(bw, x, vq, 2, 3, 1, VEC(C_WEIGHT), 2, IGNORE, MEAN, 0.0, out),
+                    SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        for (i = 0; i < 2; i++) {
+            snprintf(g_ctx, sizeof g_ctx, "%s, label_smoothing %g", direction(bw),
+                     bad_smoothing[i]);
+            CHECK_ERROR(out, probs_fn(bw, x, vq, 2, 3, 1, NULL, 0, IGNORE, NONE,
+                                      bad_smoothing[i], out),
+                        SWIFTLOSS_ERROR_INVALID_LABEL_SMOOTHING);
+        }
+        for (i = 0; i < sizeof bad_ignore / sizeof bad_ignore[0]; i++) {
+            snprintf(g_ctx, sizeof g_ctx, "%s, ignore_index %lld", direction(bw),
+                     (long long)bad_ignore[i]);
+            CHECK_ERROR(out, probs_fn(bw, x, vq, 2, 3, 1, NULL, 0, bad_ignore[i], MEAN, 0.0, out),
+                        SWIFTLOSS_ERROR_IGNORE_INDEX_UNSUPPORTED);
+        }
+        for (i = 0; i < N_BAD_REDUCTIONS; i++) {
+            snprintf(g_ctx, sizeof g_ctx, "%s, reduction %d", direction(bw), BAD_REDUCTIONS[i]);
+            CHECK_ERROR(out, probs_fn(bw, x, vq, 2, 3, 1, NULL, 0, IGNORE, BAD_REDUCTIONS[i], 0.0,
+                                      out),
+                        SWIFTLOSS_ERROR_INVALID_REDUCTION);
+        }
+        for (i = 0; i < N_HUGE; i++) {
+            const size_t *s = HUGE_SHAPES[i];
+            snprintf(g_ctx, sizeof g_ctx, "%s, huge shape %zu", direction(bw), i);
+            CHECK_ERROR(out, probs_fn(bw, x, vq, s[0], s[1], s[2], NULL, 0, IGNORE, MEAN, 0.0,
+                                      out),
+                        SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+            CHECK_ERROR(out, probs_fn(bw, x, vq, s[0], s[1], s[2], NULL, 0, IGNORE, NONE, 0.0,
+                                      out),
+                        SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        }
+    }
+    g_ctx[0] = '\0';
+    CHECK_ERROR(out, cep_bw(x, vq, 2, 3, 1, NULL, 0, IGNORE, MEAN, 0.0, NULL, out),
+                SWIFTLOSS_ERROR_NULL_POINTER); /* grad_output */
+}
+
+static void test_errors_binary(void)
+{
+    static const double x[] = {0.1, 0.5, 0.9, 1, 0, 0.3};
+    static const double t[] = {0, 1, 0.5, 1, 0, 0.2};
+    static const double x_bad[][6] = {{0.1, 1.5, 0.9, 1, 0, 0.3},
+                                      {0.1, 0.5, -0.1, 1, 0, 0.3},
+                                      {0.1, 0.5, 0.9, 1, 0, NAN},
+                                      {0.1, 0.5, 0.9, 1, INFINITY, 0.3}};
+    static const double w4[] = {1, 1, 1, 1}, w7[] = {1, 1, 1, 1, 1, 1, 1};
+    vec *vx = VEC(x), *vt = VEC(t), *out = vec_out(8), *w4v = VEC(w4), *w7v = VEC(w7);
+    size_t i;
+    int bw;
+
+    for (bw = 0; bw < 2; bw++) {
+        /* binary_cross_entropy */
+        snprintf(g_ctx, sizeof g_ctx, "binary_cross_entropy %s", direction(bw));
+        CHECK_STATUS(bce_fn(bw, vx, vt, 6, w4v, 2, NONE, out), OK); /* 2 divides 6 */
+        CHECK_ERROR(out, bce_fn(bw, NULL, vt, 6, NULL, 0, NONE, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, bce_fn(bw, vx, NULL, 6, NULL, 0, MEAN, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, bce_fn(bw, vx, vt, 6, NULL, 3, MEAN, out), SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(NULL, bce_fn(bw, vx, vt, 6, NULL, 0, SUM, NULL),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, bce_fn(bw, vx, vt, 6, w4v, 4, NONE, out), SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        CHECK_ERROR(out, bce_fn(bw, vx, vt, 6, w7v, 7, MEAN, out), SWIFTLOSS_ERROR_WEIGHT_SIZE);
+
+        /* binary_cross_entropy_with_logits */
+        snprintf(g_ctx, sizeof g_ctx, "binary_cross_entropy_with_logits %s", direction(bw));
+        CHECK_STATUS(bcel_fn(bw, vx, vt, 6, w4v, 3, w4v, 1, MEAN, out), OK);
+        CHECK_ERROR(out, bcel_fn(bw, NULL, vt, 6, NULL, 0, NULL, 0, NONE, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, bcel_fn(bw, vx, NULL, 6, NULL, 0, NULL, 0, NONE, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, bcel_fn(bw, vx, vt, 6, NULL, 2, NULL, 0, NONE, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, bcel_fn(bw, vx, vt, 6, NULL, 0, NULL, 2, SUM, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(NULL, bcel_fn(bw, vx, vt, 6, NULL, 0, NULL, 0, MEAN, NULL),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, bcel_fn(bw, vx, vt, 6, w4v, 4, NULL, 0, NONE, out),
+                    SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        CHECK_ERROR(out, bcel_fn(bw, vx, vt, 6, NULL, 0, w4v, 4, NONE, out),
+                    SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        CHECK_ERROR(out, bcel_fn(bw, vx, vt, 6, w7v, 7, w4v, 2, MEAN, out),
+                    SWIFTLOSS_ERROR_WEIGHT_SIZE);
+
+        for (i = 0; i < sizeof x_bad / sizeof x_bad[0]; i++) {
+            vec *bad = vec_of(x_bad[i], 6);
+            snprintf(g_ctx, sizeof g_ctx, "%s, bad element %zu", direction(bw), i);
+            CHECK_ERROR(out, bce_fn(bw, bad, vt, 6, NULL, 0, NONE, out),
+                        SWIFTLOSS_ERROR_INPUT_OUT_OF_RANGE);
+            CHECK_ERROR(out, bce_fn(bw, vx, bad, 6, NULL, 0, MEAN, out),
+                        SWIFTLOSS_ERROR_TARGET_OUT_OF_RANGE);
+            /* binary_cross_entropy_with_logits does not check the target range */
+            CHECK_STATUS(bcel_fn(bw, vx, bad, 6, NULL, 0, NULL, 0, NONE, out), OK);
+        }
+        for (i = 0; i < N_BAD_REDUCTIONS; i++) {
+            snprintf(g_ctx, sizeof g_ctx, "%s, reduction %d", direction(bw), BAD_REDUCTIONS[i]);
+            CHECK_ERROR(out, bce_fn(bw, vx, vt, 6, NULL, 0, BAD_REDUCTIONS[i], out),
+                        SWIFTLOSS_ERROR_INVALID_REDUCTION);
+            CHECK_ERROR(out, bcel_fn(bw, vx, vt, 6, NULL, 0, NULL, 0, BAD_REDUCTIONS[i], out),
+                        SWIFTLOSS_ERROR_INVALID_REDUCTION);
+        }
+        for (i = 0; i < N_HUGE_COUNTS; i++) {
+            snprintf(g_ctx, sizeof g_ctx, "%s, huge count %zu", direction(bw), i);
+            CHECK_ERROR(out, bce_fn(bw, vx, vt, HUGE_COUNTS[i], NULL, 0, MEAN, out),
+                        SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+            CHECK_ERROR(out, bcel_fn(bw, vx, vt, HUGE_COUNTS[i], NULL, 0, NULL, 0, NONE, out),
+                        SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        }
+    }
+    g_ctx[0] = '\0';
+    /* grad_output */
+    CHECK_ERROR(out, bce_bw(vx, vt, 6, NULL, 0, MEAN, NULL, out), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_ERROR(out, bcel_bw(vx, vt, 6, NULL, 0, NULL, 0, NONE, NULL, out),
+                SWIFTLOSS_ERROR_NULL_POINTER);
+}
+
+static void test_errors_kl_div(void)
+{
+    static const double x[] = {-1, -2, -0.5, -3}, t[] = {0.1, 0.2, 0.3, 0.4};
+    static const int bad_kl_reductions[] = {-1, 4, 1000};
+    static const int bad_log_target[] = {-1, 2, 100};
+    vec *vx = VEC(x), *vt = VEC(t), *out = vec_out(5);
+    size_t i;
+    int bw;
+
+    for (bw = 0; bw < 2; bw++) {
+        snprintf(g_ctx, sizeof g_ctx, "%s", direction(bw));
+        CHECK_STATUS(kl_fn(bw, vx, vt, 4, 2, BATCHMEAN, 1, out), OK);
+        if (!bw) /* the gradient does not take the input */
+            CHECK_ERROR(out, kl_fn(bw, NULL, vt, 4, 2, NONE, 0, out),
+                        SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(out, kl_fn(bw, vx, NULL, 4, 2, BATCHMEAN, 0, out),
+                    SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_ERROR(NULL, kl_fn(bw, vx, vt, 4, 2, MEAN, 1, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+        /* batchmean: batch must divide count, and may be 0 only when count is 0 */
+        CHECK_ERROR(out, kl_fn(bw, vx, vt, 4, 0, BATCHMEAN, 0, out),
+                    SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        CHECK_ERROR(out, kl_fn(bw, vx, vt, 4, 3, BATCHMEAN, 0, out),
+                    SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        CHECK_ERROR(out, kl_fn(bw, vx, vt, 4, 8, BATCHMEAN, 1, out),
+                    SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        for (i = 0; i < 3; i++) {
+            snprintf(g_ctx, sizeof g_ctx, "%s, reduction %d / log_target %d", direction(bw),
+                     bad_kl_reductions[i], bad_log_target[i]);
+            CHECK_ERROR(out, kl_fn(bw, vx, vt, 4, 2, bad_kl_reductions[i], 0, out),
+                        SWIFTLOSS_ERROR_INVALID_REDUCTION);
+            CHECK_ERROR(out, kl_fn(bw, vx, vt, 4, 2, MEAN, bad_log_target[i], out),
+                        SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        }
+        for (i = 0; i < N_HUGE_COUNTS; i++) {
+            snprintf(g_ctx, sizeof g_ctx, "%s, huge count %zu", direction(bw), i);
+            CHECK_ERROR(out, kl_fn(bw, vx, vt, HUGE_COUNTS[i], 1, BATCHMEAN, 0, out),
+                        SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+            CHECK_ERROR(out, kl_fn(bw, vx, vt, HUGE_COUNTS[i], 0, NONE, 1, out),
+                        SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        }
+    }
+    g_ctx[0] = '\0';
+    CHECK_ERROR(out, kl_bw(vt, 4, 2, SUM, 0, NULL, out), SWIFTLOSS_ERROR_NULL_POINTER);
+}
+
+/* ======================================================================================== */
+
+#define RUN(test) (g_test = #test, test())
+
+/* The thread count: setting, defaults, clamping, and results that do not depend on it.
+ * 64 x 8192 float32 logits are above the threshold at which a call splits its work. */
+static void test_threads(void)
+{
+    enum { N = 64, C = 8192 };
+    static float x[N * C], grad1[N * C], grad2[N * C];
+    static int64_t t[N];
+    float loss1[N], loss2[N], mean1, mean2;
+    int default_threads, i;
+
+    swiftloss_set_num_threads(0);
+    default_threads = swiftloss_get_num_threads();
+    CHECK(default_threads >= 1 && default_threads <= 256);
+    swiftloss_set_num_threads(1);
+    CHECK(swiftloss_get_num_threads() == 1);
+    swiftloss_set_num_threads(1000);
+    CHECK(swiftloss_get_num_threads() == 256);
+    swiftloss_set_num_threads(-5);
+    CHECK(swiftloss_get_num_threads() == default_threads);
+
+    for (i = 0; i < N * C; i++) x[i] = (float)((i * 7919) % 1000) / 100.0f - 5.0f;
+    for (i = 0; i < N; i++) t[i] = (i * 31) % C;
+    swiftloss_set_num_threads(1);
+    CHECK_STATUS(swiftloss_cross_entropy_f32(x, t, N, C, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_NONE, 0.1, loss1), SWIFTLOSS_OK);
+    CHECK_STATUS(swiftloss_cross_entropy_fused_f32(x, t, N, C, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.1, NULL, &mean1, grad1), SWIFTLOSS_OK);
+    swiftloss_set_num_threads(3);
+    CHECK_STATUS(swiftloss_cross_entropy_f32(x, t, N, C, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_NONE, 0.1, loss2), SWIFTLOSS_OK);
+    CHECK_STATUS(swiftloss_cross_entropy_fused_f32(x, t, N, C, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.1, NULL, &mean2, grad2), SWIFTLOSS_OK);
+    CHECK(memcmp(loss1, loss2, sizeof loss1) == 0);
+    CHECK(memcmp(&mean1, &mean2, sizeof mean1) == 0);
+    CHECK(memcmp(grad1, grad2, sizeof grad1) == 0);
+    swiftloss_set_num_threads(0);
+}
+
+int main(void)
+{
+    int precision;
+
+    signal(SIGSEGV, on_crash);
+    signal(SIGFPE, on_crash);
+    signal(SIGILL, on_crash); /* a Swift runtime trap (overflow, bounds) on x86-64 */
+#ifdef SIGTRAP
+    signal(SIGTRAP, on_crash); /* ... and on arm64 */
+#endif
+#ifdef SIGBUS
+    signal(SIGBUS, on_crash);
+#endif
+
+    RUN(test_version_and_status_strings);
+    RUN(test_threads);
+    for (precision = 0; precision < 2; precision++) {
+        g_f32 = precision == 0;
+        g_prec = g_f32 ? "f32" : "f64";
+        RUN(test_article_a);
+        RUN(test_article_b);
+        RUN(test_article_c);
+        RUN(test_articles_d_e);
+        RUN(test_ignore_index);
+        RUN(test_class_index_edge_cases);
+        RUN(test_probability_targets);
+        RUN(test_layout);
+        RUN(test_softmax);
+        RUN(test_bce);
+        RUN(test_bce_with_logits);
+        RUN(test_kl_div);
+        RUN(test_precise_reductions);
+        RUN(test_gradients_softmax);
+        RUN(test_gradients_class_index);
+        RUN(test_gradients_elementwise);
+        RUN(test_errors_softmax);
+        RUN(test_errors_class_index);
+        RUN(test_errors_probability_targets);
+        RUN(test_errors_binary);
+        RUN(test_errors_kl_div);
+        vec_free_all();
+    }
+    printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed ? 1 : 0;
+}
