@@ -51,7 +51,13 @@ run "exports" "$here/check_exports.sh" "$libdir/libswiftloss.so"
 awk '/^```c$/{on=1; next} /^```$/{on=0} on' README.md > "$build/readme_example.c"
 "${CC:-cc}" -std=c99 -Wall -Wextra -Werror -Iinclude "$build/readme_example.c" \
     -o "$build/readme_example" "${link[@]}"
-run "README example" bash -c "env -u LD_LIBRARY_PATH '$build/readme_example' | tee /dev/stderr | grep -q '1.3669'"
+readme_example() {
+    local out
+    out=$(env -u LD_LIBRARY_PATH "$build/readme_example") || return 1
+    echo "$out"
+    [[ $out == *"1.3669"* ]]
+}
+run "README example" readme_example
 if command -v valgrind >/dev/null; then
     # valgrind-swift.supp: the Swift runtime's process-lifetime metadata cache, a false
     # "possibly lost" (see the file).
