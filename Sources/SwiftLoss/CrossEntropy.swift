@@ -218,24 +218,27 @@ func crossEntropyRow<T: LossFloat>(
     }
     let t = Int(truncatingIfNeeded: t64)
     let m = rowMax(x, classes)
-    let s = rowSumExp(x, classes, m)
+    // Read everything the loss needs from the logits before the exponentials are stored over
+    // the gradient buffer (which may be the logits themselves).
+    let shiftedTarget = x[t] - m
+    let shifted = wantLoss && terms.smoothing ? rowWeightedShiftedSum(x, classes, m, terms.weight) : 0
+    let s = rowSumExp(x, classes, m, store: gx)
     let logSum = T(narrowing: Double.log(s))
     var value: T = 0
     if wantLoss {
-        let shifted = terms.smoothing ? rowWeightedShiftedSum(x, classes, m, terms.weight) : 0
-        value = terms.loss(target: t, shiftedTarget: x[t] - m, logSum: logSum, weightedShiftedSum: shifted)
+        value = terms.loss(target: t, shiftedTarget: shiftedTarget, logSum: logSum, weightedShiftedSum: shifted)
         each?[sample] = value
     }
     if let gx {
+        // gx holds exp(x - m): grad = coefP / s * e - b * w, minus a at the target.
         let (coefP, b, a) = terms.gradientCoefficients(sample: sample, target: t)
-        let mv = T.Vector(repeating: m), pScale = T.Vector(repeating: coefP * T(narrowing: 1 / s))
-        let bv = T.Vector(repeating: b)
+        let pScale = T.Vector(repeating: coefP * T(narrowing: 1 / s)), bv = T.Vector(repeating: b)
         if let w = terms.weight {
-            rowMap(x, classes, into: gx) { j, v in pScale * T.exp(vector: v - mv) - bv * weightVector(w, j, classes) }
+            rowMap(gx, classes, into: gx) { j, e in pScale * e - bv * weightVector(w, j, classes) }
         } else {
-            rowMap(x, classes, into: gx) { _, v in pScale * T.exp(vector: v - mv) - bv }
+            rowMap(gx, classes, into: gx) { _, e in pScale * e - bv }
         }
-        gx[t] -= a  // after the row: in place, x[t] was read above
+        gx[t] -= a
     }
     return value.wide
 }
@@ -250,18 +253,26 @@ func crossEntropyBlock<T: LossFloat>(
     each: UnsafeMutablePointer<T>?, gradient gx: UnsafeMutablePointer<T>?
 ) -> Double {
     let classes = terms.classes
-    let (m, s) = blockMaxSumExp(x, classes: classes, stride: stride, io)
-    let logSum = T.log(vector: s)
+    // The loss needs the logits: read the max, the target logits and the smoothing sums first,
+    // then let the exponentials be stored over the gradient buffer (which may be the logits).
+    let m = blockMax(x, classes: classes, stride: stride, io)
+    var k = 0
+    var shiftedTarget = T.Vector()
+    for l in 0..<io.count where targets[l] != ignoreIndex {
+        shiftedTarget[l] = x[Int(truncatingIfNeeded: targets[l]) &* stride &+ l] - m[l]
+    }
     // With smoothing, sum_c w_c * (x_c - max) per lane.
     var shifted = SIMD8<Double>()
     if wantLoss && terms.smoothing {
-        var k = 0
+        k = 0
         for c in 0..<classes {
             let d = (io.load(x + k) - m) * T.Vector(repeating: terms.weight(c))
             for l in 0..<io.count { shifted[l] += d[l].wide }
             k &+= stride
         }
     }
+    let s = blockSumExp(x, classes: classes, stride: stride, io, max: m, store: gx)
+    let logSum = T.log(vector: s)
     var total = 0.0
     var coefP = T.Vector(), b = T.Vector(), invSum = T.Vector()
     for l in 0..<io.count {
@@ -269,7 +280,7 @@ func crossEntropyBlock<T: LossFloat>(
         guard t64 != ignoreIndex else { each?[firstSample &+ l] = 0; continue }
         let t = Int(truncatingIfNeeded: t64)
         if wantLoss {
-            let value = terms.loss(target: t, shiftedTarget: x[t &* stride &+ l] - m[l], logSum: logSum[l],
+            let value = terms.loss(target: t, shiftedTarget: shiftedTarget[l], logSum: logSum[l],
                                    weightedShiftedSum: shifted[l])
             each?[firstSample &+ l] = value
             total += value.wide
@@ -280,10 +291,11 @@ func crossEntropyBlock<T: LossFloat>(
         }
     }
     guard let gx else { return total }
+    // gx holds exp(x - max) per class: grad = coefP / s * e - b * w_c, minus a at the target.
     let pScale = coefP * invSum
-    var k = 0
+    k = 0
     for c in 0..<classes {
-        let g = pScale * T.exp(vector: io.load(x + k) - m) - b * T.Vector(repeating: terms.weight(c))
+        let g = pScale * io.load(gx + k) - b * T.Vector(repeating: terms.weight(c))
         io.store(g, to: gx + k)
         k &+= stride
     }

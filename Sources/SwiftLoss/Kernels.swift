@@ -63,9 +63,11 @@ func rowMax<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> T {
     return T.maximum(m0, m1).max()
 }
 
-/// `sum(exp(x - m))` over `n` contiguous elements, in `Double`.
+/// `sum(exp(x - m))` over `n` contiguous elements, in `Double`. With `store`, each
+/// `exp(x - m)` is also written there (it may be `x` itself), so that a later pass can use the
+/// exponentials without computing them again.
 @inlinable @inline(__always)
-func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T) -> Double {
+func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: UnsafeMutablePointer<T>? = nil) -> Double {
     let L = T.lanes
     let mv = T.Vector(repeating: m)
     var total = 0.0
@@ -74,15 +76,26 @@ func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T) -> Double 
         var s0 = T.Vector(), s1 = T.Vector()
         var k = 0
         while k < flushEvery && j + 2 * L <= n {
-            s0 += T.exp(vector: T.load(x + j) - mv)
-            s1 += T.exp(vector: T.load(x + j + L) - mv)
+            let e0 = T.exp(vector: T.load(x + j) - mv), e1 = T.exp(vector: T.load(x + j + L) - mv)
+            if let store { T.store(e0, to: store + j); T.store(e1, to: store + j + L) }
+            s0 += e0
+            s1 += e1
             j += 2 * L
             k += 1
         }
         total += T.wideSum(s0 + s1)
     }
-    while j + L <= n { total += T.wideSum(T.exp(vector: T.load(x + j) - mv)); j += L }
-    if j < n { total += T.wideSum(T.exp(vector: T.loadPartial(x + j, n - j, fill: -.infinity) - mv)) }
+    while j + L <= n {
+        let e = T.exp(vector: T.load(x + j) - mv)
+        if let store { T.store(e, to: store + j) }
+        total += T.wideSum(e)
+        j += L
+    }
+    if j < n {
+        let e = T.exp(vector: T.loadPartial(x + j, n - j, fill: -.infinity) - mv)
+        if let store { T.storePartial(e, to: store + j, n - j) }
+        total += T.wideSum(e)
+    }
     return total
 }
 
@@ -147,25 +160,39 @@ struct BlockIO<T: LossFloat> {
     }
 }
 
-/// Per lane, the max over `classes` vectors `x[0], x[stride], ...` and the sum of
-/// `exp(x - max)`, accumulated in `Double` and returned rounded to `T`.
+/// Per lane, the max over `classes` vectors `x[0], x[stride], ...`.
 @inlinable @inline(__always)
-func blockMaxSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int, _ io: BlockIO<T>) -> (max: T.Vector, sum: T.Vector) {
+func blockMax<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int, _ io: BlockIO<T>) -> T.Vector {
     var m = T.Vector(repeating: -.infinity)
     var k = 0
     for _ in 0..<classes { m = T.maximum(m, io.load(x + k)); k &+= stride }
+    return m
+}
+
+/// Per lane, the sum of `exp(x - m)` over `classes` vectors `x[0], x[stride], ...`,
+/// accumulated in `Double` and returned rounded to `T`. With `store`, each `exp(x - m)` vector
+/// is also written at the same offset there (it may be `x` itself).
+@inlinable @inline(__always)
+func blockSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int, _ io: BlockIO<T>,
+                               max m: T.Vector, store: UnsafeMutablePointer<T>? = nil) -> T.Vector {
     var acc = SIMD8<Double>()
     var c = 0
-    k = 0
+    var k = 0
     while c < classes {
         var s = T.Vector()
         let end = min(classes, c + flushEvery)
-        while c < end { s += T.exp(vector: io.load(x + k) - m); k &+= stride; c += 1 }
+        while c < end {
+            let e = T.exp(vector: io.load(x + k) - m)
+            if let store { io.store(e, to: store + k) }
+            s += e
+            k &+= stride
+            c += 1
+        }
         for l in 0..<T.lanes { acc[l] += s[l].wide }
     }
     var sum = T.Vector()
     for l in 0..<T.lanes { sum[l] = T(narrowing: acc[l]) }
-    return (m, sum)
+    return sum
 }
 
 /// Runs `body(units)` over `units` units of work of `unitElements` elements each, split into

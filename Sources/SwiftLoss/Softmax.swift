@@ -60,16 +60,18 @@ public func softmax<T: LossFloat>(
     _ = sumOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
         for u in range {
             if inner == 1 {
-                let row = x + u &* dim
+                // The exponentials go to the output, then are scaled there.
+                let row = x + u &* dim, out = y + u &* dim
                 let m = rowMax(row, dim)
-                let mv = T.Vector(repeating: m), scale = T.Vector(repeating: T(narrowing: 1 / rowSumExp(row, dim, m)))
-                rowMap(row, dim, into: y + u &* dim) { _, v in T.exp(vector: v - mv) * scale }
+                let scale = T.Vector(repeating: T(narrowing: 1 / rowSumExp(row, dim, m, store: out)))
+                rowMap(out, dim, into: out) { _, e in e * scale }
             } else {
                 let (offset, _, io) = units.block(u)
-                let (m, s) = blockMaxSumExp(x + offset, classes: dim, stride: inner, io)
+                let m = blockMax(x + offset, classes: dim, stride: inner, io)
+                let s = blockSumExp(x + offset, classes: dim, stride: inner, io, max: m, store: y + offset)
                 let scale = 1 / s
                 var k = offset
-                for _ in 0..<dim { io.store(T.exp(vector: io.load(x + k) - m) * scale, to: y + k); k &+= inner }
+                for _ in 0..<dim { io.store(io.load(y + k) * scale, to: y + k); k &+= inner }
             }
         }
         return 0
@@ -97,8 +99,8 @@ public func logSoftmax<T: LossFloat>(
                 rowMap(row, dim, into: y + u &* dim) { _, v in (v - mv) - logSum }
             } else {
                 let (offset, _, io) = units.block(u)
-                let (m, s) = blockMaxSumExp(x + offset, classes: dim, stride: inner, io)
-                let logSum = T.log(vector: s)
+                let m = blockMax(x + offset, classes: dim, stride: inner, io)
+                let logSum = T.log(vector: blockSumExp(x + offset, classes: dim, stride: inner, io, max: m))
                 var k = offset
                 for _ in 0..<dim { io.store((io.load(x + k) - m) - logSum, to: y + k); k &+= inner }
             }
