@@ -1,10 +1,20 @@
 // swift-tools-version:5.9
 //
 // swiftloss: PyTorch's loss functions as a pure-Swift core (`SwiftLoss`) and a C-ABI shared
-// library (`libswiftloss.so`, built from the `CSwiftLoss` export shim).
+// library (`libswiftloss.so`, whose exports are in `CSwiftLoss`).
+//
+// libswiftloss.so carries two builds of its kernels: `SwiftLossEntries` for the architecture's
+// baseline and `SwiftLossEntriesAVX2` (the same sources, through symbolic links) for x86-64
+// CPUs with AVX2; the exports pick one at run time (Sources/CSwiftLoss/Dispatch.swift).
 import PackageDescription
 
 let root = Context.packageDirectory
+
+#if arch(x86_64)
+let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let avx2Flags: [SwiftSetting] = []
+#endif
 
 let package = Package(
     name: "swiftloss",
@@ -19,13 +29,25 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
+        // The core: pure Swift, generic over Float and Double.
         .target(
             name: "SwiftLoss",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]
         ),
+        // Argument checking and status codes around the core, one function per C entry point.
+        .target(name: "SwiftLossEntries", dependencies: ["SwiftLoss"]),
+        // The same, with its own copy of the core, compiled for AVX2 (Haswell and later).
+        .target(
+            name: "SwiftLossEntriesAVX2",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: [.define("SWIFTLOSS_AVX2")] + avx2Flags
+        ),
+        // cpuid / xgetbv for the dispatch. DWARF 4: valgrind 3.19 cannot read clang's DWARF 5.
+        .target(name: "SwiftLossCPU", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        // The @_cdecl exports.
         .target(
             name: "CSwiftLoss",
-            dependencies: ["SwiftLoss"],
+            dependencies: ["SwiftLossEntries", "SwiftLossEntriesAVX2", "SwiftLossCPU"],
             exclude: ["exports.map"],
             linkerSettings: [
                 .unsafeFlags([

@@ -5,7 +5,7 @@ import RealModule
 /// Element-wise work (exp, log, the per-element loss) is done in `Self`, as PyTorch does;
 /// sums over many elements are accumulated in `Double`, so that a float32 mean over tens of
 /// millions of elements keeps float32 accuracy.
-public protocol LossFloat: Real, BinaryFloatingPoint, SIMDScalar, Sendable {
+public protocol LossFloat: Real, BinaryFloatingPoint, SIMDScalar, Codable, Sendable {
     /// The SIMD vector the kernels process this type in (8 floats, 4 doubles: 32 bytes).
     associatedtype Vector: SIMD where Vector.Scalar == Self
     /// Lane-wise max (VectorMath.swift). Which operand wins for NaN is unspecified.

@@ -46,6 +46,18 @@ run() {
 run "test (C99)" env -u LD_LIBRARY_PATH "$build/test_c99"
 run "test (C++17)" env -u LD_LIBRARY_PATH "$build/test_cxx"
 run "exports" "$here/check_exports.sh" "$libdir/libswiftloss.so"
+run "ISA split" "$here/check_isa.sh" "$libdir/libswiftloss.so"
+
+# The AVX2 and baseline builds of the kernels must give the same bytes.
+"${CC:-cc}" -std=c99 -O1 -Wall -Wextra -Werror -Iinclude Tests/c/isa_dump.c -o "$build/isa_dump" "${link[@]}"
+same_on_both_builds() {
+    env -u LD_LIBRARY_PATH "$build/isa_dump" > "$build/dump_dispatch.bin" &&
+    env -u LD_LIBRARY_PATH SWIFTLOSS_ISA=baseline "$build/isa_dump" > "$build/dump_baseline.bin" &&
+    cmp "$build/dump_dispatch.bin" "$build/dump_baseline.bin" &&
+    echo "$(wc -c < "$build/dump_baseline.bin") bytes identical"
+}
+run "AVX2 build == baseline build" same_on_both_builds
+run "test (C99, baseline build forced)" env -u LD_LIBRARY_PATH SWIFTLOSS_ISA=baseline "$build/test_c99"
 
 # The README's C example, extracted from README.md and compiled exactly as it stands there.
 awk '/^```c$/{on=1; next} /^```$/{on=0} on' README.md > "$build/readme_example.c"

@@ -1,4 +1,6 @@
+#if !SWIFTLOSS_AVX2
 import SwiftLoss
+#endif
 
 /// `swiftloss_status` of include/swiftloss.h. The numbers are published: never change them.
 enum Status: Int32, CaseIterable {
@@ -109,30 +111,4 @@ func parseReduction(_ code: Int32) throws -> Reduction {
 func flag(_ value: Int32) throws -> Bool {
     guard value == 0 || value == 1 else { throw Failure(status: .invalidArgument) }
     return value == 1
-}
-
-@_cdecl("swiftloss_status_string")
-public func swiftloss_status_string(_ code: Int32) -> UnsafePointer<CChar> {
-    let text: StaticString = Status(rawValue: code)?.text ?? "unknown status"
-    return UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
-}
-
-@_cdecl("swiftloss_version_number")
-public func swiftloss_version_number() -> UInt32 {
-    UInt32(SwiftLossVersion.number)
-}
-
-@_cdecl("swiftloss_version_string")
-public func swiftloss_version_string() -> UnsafePointer<CChar> {
-    UnsafeRawPointer(SwiftLossVersion.string.utf8Start).assumingMemoryBound(to: CChar.self)
-}
-
-@_cdecl("swiftloss_set_num_threads")
-public func swiftloss_set_num_threads(_ n: Int32) {
-    setThreadCount(Int(n))
-}
-
-@_cdecl("swiftloss_get_num_threads")
-public func swiftloss_get_num_threads() -> Int32 {
-    Int32(threadCount())
 }

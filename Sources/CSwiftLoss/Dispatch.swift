@@ -1,0 +1,17 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SwiftLossCPU
+
+/// Whether the exports call the AVX2 build: the CPU has AVX2 and the OS saves the YMM
+/// registers (checked with cpuid and xgetbv in SwiftLossCPU), unless the environment variable
+/// SWIFTLOSS_ISA is "baseline" (read once, at the first call). Both builds compute the same
+/// operations in the same order, so they give the same results.
+let useAVX2: Bool = {
+    if let s = getenv("SWIFTLOSS_ISA"), String(cString: s) == "baseline" { return false }
+    return swiftloss_internal_cpu_has_avx2() != 0
+}()

@@ -1,0 +1,9 @@
+/* CPU feature detection for libswiftloss's dispatch (internal; not part of the C API). */
+#ifndef SWIFTLOSS_CPU_H
+#define SWIFTLOSS_CPU_H
+
+/* 1 when the CPU supports AVX2 and the OS has enabled the YMM state (XCR0), else 0.
+ * Always 0 outside x86-64. Hidden: libswiftloss.so exports only the documented API. */
+__attribute__((visibility("hidden"))) int swiftloss_internal_cpu_has_avx2(void);
+
+#endif

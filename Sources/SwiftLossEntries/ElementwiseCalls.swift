@@ -1,0 +1,79 @@
+#if !SWIFTLOSS_AVX2
+import SwiftLoss
+#endif
+
+/// An element-wise call whose size and reduction have been checked; its methods turn the
+/// caller's pointers into buffers of exactly the documented sizes (NULL only when empty).
+struct ElementwiseCall<T: LossFloat> {
+    let count: Int
+    let reduction: Reduction
+
+    /// Elements of a loss output or upstream gradient: `count` for `.none`, else 1.
+    var reducedCount: Int { reduction.outputCount(for: count) }
+
+    init(_ count: UInt, _ reductionCode: Int32) throws {
+        self.count = try elementCount(try size(count), of: T.self)
+        reduction = try parseReduction(reductionCode)
+    }
+
+    func elements(_ p: UnsafePointer<T>?) throws -> UnsafeBufferPointer<T> { try inputBuffer(p, count) }
+    func output(_ p: UnsafeMutablePointer<T>?) throws -> UnsafeMutableBufferPointer<T> { try outputBuffer(p, reducedCount) }
+    func gradOutput(_ p: UnsafePointer<T>?) throws -> UnsafeBufferPointer<T> { try inputBuffer(p, reducedCount) }
+    func gradInput(_ p: UnsafeMutablePointer<T>?) throws -> UnsafeMutableBufferPointer<T> { try outputBuffer(p, count) }
+}
+
+func bceCall<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?, backward: Bool
+) -> Int32 {
+    status {
+        let c = try ElementwiseCall<T>(count, reduction)
+        let x = try c.elements(input), t = try c.elements(target), w = try weightBuffer(weight, weightLen)
+        if backward {
+            try binaryCrossEntropyBackward(x, target: t, weight: w, reduction: c.reduction,
+                                           gradOutput: try c.gradOutput(gradOutput), into: try c.gradInput(output))
+        } else {
+            try binaryCrossEntropy(x, target: t, weight: w, reduction: c.reduction, into: try c.output(output))
+        }
+    }
+}
+
+func bceLogitsCall<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ posWeight: UnsafePointer<T>?, _ posWeightLen: UInt,
+    _ reduction: Int32, _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?, backward: Bool
+) -> Int32 {
+    status {
+        let c = try ElementwiseCall<T>(count, reduction)
+        let x = try c.elements(input), t = try c.elements(target)
+        let w = try weightBuffer(weight, weightLen), pw = try weightBuffer(posWeight, posWeightLen)
+        if backward {
+            try binaryCrossEntropyWithLogitsBackward(
+                x, target: t, weight: w, posWeight: pw, reduction: c.reduction,
+                gradOutput: try c.gradOutput(gradOutput), into: try c.gradInput(output))
+        } else {
+            try binaryCrossEntropyWithLogits(x, target: t, weight: w, posWeight: pw, reduction: c.reduction,
+                                             into: try c.output(output))
+        }
+    }
+}
+
+func klDivCall<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt, _ batch: UInt,
+    _ reduction: Int32, _ logTarget: Int32, _ gradOutput: UnsafePointer<T>?,
+    _ output: UnsafeMutablePointer<T>?, backward: Bool
+) -> Int32 {
+    status {
+        let c = try ElementwiseCall<T>(count, reduction)
+        let t = try c.elements(target), log = try flag(logTarget)
+        let batchSize = Int(exactly: batch) ?? -1  // too large to divide any count: rejected
+        if backward {
+            try klDivBackward(target: t, reduction: c.reduction, logTarget: log, batchSize: batchSize,
+                              gradOutput: try c.gradOutput(gradOutput), into: try c.gradInput(output))
+        } else {
+            try klDiv(try c.elements(input), target: t, reduction: c.reduction, logTarget: log,
+                      batchSize: batchSize, into: try c.output(output))
+        }
+    }
+}

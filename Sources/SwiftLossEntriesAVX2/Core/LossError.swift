@@ -1,0 +1,1 @@
+../../SwiftLoss/LossError.swift

@@ -1,0 +1,1 @@
+../../SwiftLossEntries/AxisCalls.swift
