@@ -105,14 +105,17 @@ def test_integer_inputs_raise_type_error():
 # Signatures mirror torch.nn.functional and torch.nn
 # ------------------------------------------------------------------------------------------
 
+# torch's parameters, then swiftloss's keyword-only gradient request (see test_grad_api.py).
+GRAD = ", *, with_grad=False, grad_output=None)"
+
 SIGNATURES = {
-    F.softmax: "(input, dim=None, _stacklevel=3, dtype=None)",
-    F.log_softmax: "(input, dim=None, _stacklevel=3, dtype=None)",
-    F.nll_loss: "(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean')",
-    F.cross_entropy: "(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0)",
-    F.binary_cross_entropy: "(input, target, weight=None, size_average=None, reduce=None, reduction='mean')",
-    F.binary_cross_entropy_with_logits: "(input, target, weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None)",
-    F.kl_div: "(input, target, size_average=None, reduce=None, reduction='mean', log_target=False)",
+    F.softmax: "(input, dim=None, _stacklevel=3, dtype=None" + GRAD,
+    F.log_softmax: "(input, dim=None, _stacklevel=3, dtype=None" + GRAD,
+    F.nll_loss: "(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'" + GRAD,
+    F.cross_entropy: "(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0" + GRAD,
+    F.binary_cross_entropy: "(input, target, weight=None, size_average=None, reduce=None, reduction='mean'" + GRAD,
+    F.binary_cross_entropy_with_logits: "(input, target, weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None" + GRAD,
+    F.kl_div: "(input, target, size_average=None, reduce=None, reduction='mean', log_target=False" + GRAD,
     swiftloss.Softmax: "(dim=None)",
     swiftloss.LogSoftmax: "(dim=None)",
     swiftloss.NLLLoss: "(weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean')",

@@ -13,6 +13,7 @@
  *   - releases the GIL when the call touches more than SWIFTLOSS_GIL_THRESHOLD elements,
  *   - turns a status other than SWIFTLOSS_OK into IndexError (target out of bounds) or
  *     ValueError (anything else) carrying swiftloss_status_string's text.
+ * It also binds swiftloss_set_num_threads / swiftloss_get_num_threads.
  * Shapes, defaults, dtype conversion and PyTorch's error wording live in Python
  * (swiftloss/functional.py); this module is the backstop.
  */
@@ -288,6 +289,48 @@ py_status_string(PyObject *module, PyObject *arg)
         return PyUnicode_FromString(swiftloss_status_string(-1));
     }
     return PyUnicode_FromString(swiftloss_status_string((int)value));
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Threads
+ * ------------------------------------------------------------------------------------------ */
+
+/* set_num_threads(n): n an int (bool excluded) >= 0; values above INT_MAX are passed as
+ * INT_MAX (the library caps the count at 256 anyway). */
+static PyObject *
+py_set_num_threads(PyObject *module, PyObject *arg)
+{
+    if (PyBool_Check(arg) || !PyIndex_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "set_num_threads: n must be an int, got %s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    PyObject *index = PyNumber_Index(arg);
+    if (index == NULL) {
+        return NULL;
+    }
+    int overflow = 0;
+    long long value = PyLong_AsLongLongAndOverflow(index, &overflow);
+    if (value == -1 && PyErr_Occurred()) {
+        Py_DECREF(index);
+        return NULL;
+    }
+    if (overflow < 0 || (overflow == 0 && value < 0)) {
+        PyErr_Format(PyExc_ValueError,
+                     "set_num_threads: n must be >= 0 (0 restores the default), got %S", index);
+        Py_DECREF(index);
+        return NULL;
+    }
+    Py_DECREF(index);
+    int n = (overflow > 0 || value > INT_MAX) ? INT_MAX : (int)value;
+    swiftloss_set_num_threads(n);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+py_get_num_threads(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromLong(swiftloss_get_num_threads());
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -989,6 +1032,16 @@ PyDoc_STRVAR(status_string_doc,
 "status_string(status) -> str\n\n"
 "The library's description of a status code (swiftloss_status_string).");
 
+PyDoc_STRVAR(set_num_threads_doc,
+"set_num_threads(n) -> None\n\n"
+"The number of threads a large call may use (swiftloss_set_num_threads): 1 keeps every call\n"
+"on the calling thread, 0 restores the default (SWIFTLOSS_NUM_THREADS, else the number of\n"
+"online processors, at most 64); counts above 256 act as 256. n must be an int >= 0.");
+
+PyDoc_STRVAR(get_num_threads_doc,
+"get_num_threads() -> int\n\n"
+"The number of threads a large call uses now (swiftloss_get_num_threads; at least 1).");
+
 PyDoc_STRVAR(softmax_doc,
 "softmax(input, outer, dim, inner, output) -> None\n\n"
 "softmax over the middle axis of an [outer][dim][inner] float32/float64 buffer,\n"
@@ -1083,6 +1136,8 @@ static PyMethodDef swiftloss_methods[] = {
     {"version_string", py_version_string, METH_NOARGS, version_string_doc},
     {"version_number", py_version_number, METH_NOARGS, version_number_doc},
     {"status_string", py_status_string, METH_O, status_string_doc},
+    {"set_num_threads", py_set_num_threads, METH_O, set_num_threads_doc},
+    {"get_num_threads", py_get_num_threads, METH_NOARGS, get_num_threads_doc},
     {"softmax", py_softmax, METH_VARARGS, softmax_doc},
     {"log_softmax", py_log_softmax, METH_VARARGS, log_softmax_doc},
     {"nll_loss", py_nll_loss, METH_VARARGS, nll_loss_doc},

@@ -29,6 +29,19 @@ Inputs and results:
 * ``reduction='none'`` returns an ndarray of the target's shape; ``'sum'`` and ``'mean'``
   return a numpy scalar of the input's dtype.
 
+Gradients: every function and class call takes the keyword-only ``with_grad=False,
+grad_output=None``. ``F.cross_entropy(x, y, with_grad=True)`` returns ``(loss, grad_input)`` with
+``grad_input`` = d(sum(loss * grad_output)) / d(x), of the input's shape and dtype, where
+``grad_output`` (the upstream gradient) defaults to ones and otherwise has the result's shape: a
+scalar for ``'sum'`` / ``'mean'``, the loss's shape for ``'none'``, the output's shape for
+softmax / log_softmax. ``cross_entropy`` with class-index targets computes the loss and the
+gradient in one fused pass over the logits. What PyTorch's autograd gives, without autograd.
+
+Threads: ``set_num_threads(n)`` sets how many threads a large call (about 256K elements of
+work or more) may use, ``0`` restoring the default (``SWIFTLOSS_NUM_THREADS``, else the number
+of processors); ``get_num_threads()`` reads it. Results are bitwise identical whatever the
+count.
+
 Errors carry PyTorch's messages. ``IndexError`` ("Target 5 is out of bounds.", a softmax
 ``dim`` out of range) and ``ValueError`` (a bad reduction, batch size or BCE shape) are raised
 where PyTorch raises them; where PyTorch raises ``RuntimeError`` for a bad argument (weight
@@ -37,6 +50,8 @@ targets, spatial target shapes, shapes that do not broadcast) swiftloss raises `
 
 ``__version__`` is the C library's version (swiftloss_version_string).
 """
+import operator as _operator
+
 from . import _swiftloss
 from . import functional, modules
 from .functional import (
@@ -60,6 +75,36 @@ from .modules import (
 
 __version__: str = _swiftloss.version_string()
 
+
+def set_num_threads(n: int) -> None:
+    """Set the number of threads a large call may use (``swiftloss_set_num_threads``).
+
+    ``1`` keeps every call on the calling thread; ``0`` restores the default, the environment
+    variable ``SWIFTLOSS_NUM_THREADS`` (read once) or else the number of online processors (at
+    most 64); counts above 256 act as 256. Only calls on large inputs (about 256K elements of
+    work or more) split their work, and their results are bitwise identical whatever the count.
+    Safe to call at any time from any thread; calls already running keep their count.
+
+    Raises:
+        TypeError: ``n`` is not an int (``bool`` is refused too).
+        ValueError: ``n`` is negative.
+    """
+    if isinstance(n, bool):
+        raise TypeError("set_num_threads: n must be an int, got bool")
+    try:
+        n = _operator.index(n)
+    except TypeError:
+        raise TypeError(f"set_num_threads: n must be an int, got {type(n).__name__}") from None
+    if n < 0:
+        raise ValueError(f"set_num_threads: n must be >= 0 (0 restores the default), got {n}")
+    _swiftloss.set_num_threads(n)
+
+
+def get_num_threads() -> int:
+    """The number of threads a large call uses now (``swiftloss_get_num_threads``; at least 1)."""
+    return _swiftloss.get_num_threads()
+
+
 __all__ = [
     "__version__",
     "functional",
@@ -78,4 +123,6 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "KLDivLoss",
+    "set_num_threads",
+    "get_num_threads",
 ]

@@ -21,4 +21,27 @@ from .modules import (
 )
 
 __version__: str
-__all__: list[str]
+__all__ = [
+    "__version__",
+    "functional",
+    "modules",
+    "softmax",
+    "log_softmax",
+    "nll_loss",
+    "cross_entropy",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    "Softmax",
+    "LogSoftmax",
+    "NLLLoss",
+    "CrossEntropyLoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "KLDivLoss",
+    "set_num_threads",
+    "get_num_threads",
+]
+
+def set_num_threads(n: int) -> None: ...
+def get_num_threads() -> int: ...

@@ -141,6 +141,67 @@ def _output(count: int, reduction: int, dtype: np.dtype) -> np.ndarray:
     return np.empty(count if reduction == _NONE else 1, dtype=dtype)
 
 
+# ------------------------------------------------------------------------------------------
+# Gradients: with_grad=True, grad_output=...
+# ------------------------------------------------------------------------------------------
+
+_REDUCTION_NAMES = {_NONE: "none", _SUM: "sum", _MEAN: "mean", _BATCHMEAN: "batchmean"}
+
+
+def _wants_grad(with_grad: Any, grad_output: Any, function: str) -> bool:
+    """with_grad as a bool. A grad_output without with_grad=True is a mistake, not ignored."""
+    if with_grad:
+        return True
+    if grad_output is not None:
+        raise ValueError(f"{function}: grad_output is only used with with_grad=True")
+    return False
+
+
+def _grad_output(
+    value: Any, shape: Tuple[int, ...], dtype: np.dtype, function: str, reduction: Optional[str]
+) -> Optional[np.ndarray]:
+    """The upstream gradient as a flat C-contiguous array of dtype, or None when not given.
+
+    It must have the result's shape exactly: () for 'sum' / 'mean' / 'batchmean', the loss's
+    shape for 'none' and the output's shape for softmax / log_softmax (reduction None).
+    """
+    if value is None:
+        return None
+    g = _real_array(value, dtype, function, "grad_output")
+    shape = tuple(shape)
+    if g.shape != shape:
+        if reduction is None:
+            expected = f"must have the output's shape {_shape_str(shape)}"
+        elif shape == ():
+            expected = f"must be a scalar (shape []) for reduction='{reduction}'"
+        else:
+            expected = f"must have the loss's shape {_shape_str(shape)} for reduction='{reduction}'"
+        raise ValueError(f"{function}: grad_output {expected}, got shape {_shape_str(g.shape)}")
+    return g.reshape(-1)
+
+
+def _ones_if_none(g: Optional[np.ndarray], count: int, dtype: np.dtype) -> np.ndarray:
+    return np.ones(count, dtype=dtype) if g is None else g
+
+
+def _grad_result(grad: np.ndarray, shape: Tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """The gradient in the input's shape and dtype."""
+    if grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    return grad.reshape(shape)
+
+
+def _sum_to_shape(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
+    """The gradient of a broadcast input summed back to the input's own shape (as autograd)."""
+    if grad.shape == tuple(shape):
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(shape) if size == 1 and grad.shape[lead + i] != 1
+    )
+    return np.ascontiguousarray(grad.sum(axis=axes, keepdims=True).reshape(shape))
+
+
 def _infer_size(a: Tuple[int, ...], b: Tuple[int, ...]) -> Tuple[int, ...]:
     """The broadcast of shapes a and b, with PyTorch's message when they do not broadcast."""
     ndim = max(len(a), len(b))
@@ -209,8 +270,10 @@ def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _softmax_common(input, dim, stacklevel, dtype, name, kernel):
+def _softmax_common(input, dim, stacklevel, dtype, name, kernel, backward, with_grad, grad_output):
+    grad = _wants_grad(with_grad, grad_output, name)
     array = np.asarray(input)
+    input_dtype = array.dtype
     if dtype is not None:
         dtype = np.dtype(dtype)
         _compute_dtype(dtype, "dtype", name)
@@ -222,12 +285,31 @@ def _softmax_common(input, dim, stacklevel, dtype, name, kernel):
     shape = x.shape if x.ndim else (1,)
     outer = int(np.prod(shape[:axis], dtype=np.int64))
     inner = int(np.prod(shape[axis + 1:], dtype=np.int64))
+    g = _grad_output(grad_output, x.shape, x.dtype, name, None) if grad else None
     output = np.empty_like(x)
     kernel(x, outer, shape[axis], inner, output)
-    return output.astype(result_dtype, copy=False)
+    result = output.astype(result_dtype, copy=False)
+    if not grad:
+        return result
+    grad_input = np.empty_like(x)
+    backward(output, _ones_if_none(g, x.size, x.dtype), outer, shape[axis], inner, grad_input)
+    # The gradient takes the input's dtype (not the dtype= the softmax was computed in), as
+    # autograd's; an input that is not floating point gets the result's dtype.
+    grad_dtype = input_dtype if input_dtype.kind == "f" else result_dtype
+    if not grad_dtype.isnative:
+        grad_dtype = grad_dtype.newbyteorder("=")
+    return result, _grad_result(grad_input, x.shape, grad_dtype)
 
 
-def softmax(input: Any, dim: Optional[int] = None, _stacklevel: int = 3, dtype: Any = None) -> np.ndarray:
+def softmax(
+    input: Any,
+    dim: Optional[int] = None,
+    _stacklevel: int = 3,
+    dtype: Any = None,
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+):
     r"""Softmax along ``dim``: :math:`\mathrm{softmax}(x)_i = e^{x_i - M} / \sum_j e^{x_j - M}`.
 
     ``M`` is the maximum along ``dim``. The result has the input's shape and dtype; each slice
@@ -239,23 +321,50 @@ def softmax(input: Any, dim: Optional[int] = None, _stacklevel: int = 3, dtype: 
         dim: the axis, negative counting from the end. ``None`` picks PyTorch's deprecated
             implicit axis (0 for 0-, 1- and 3-d input, else 1) with a warning.
         dtype: if given, the input is cast to this floating dtype first.
+        with_grad: also return the gradient with respect to ``input`` (keyword only).
+        grad_output: the upstream gradient, an array of the output's shape (keyword only).
+
+    Gradient (``with_grad=True``): returns ``(y, grad_input)`` with ``y = softmax(input)`` and,
+    per slice along ``dim``, :math:`\partial x = y \odot (g - \sum(g \odot y))` where
+    :math:`g` = ``grad_output`` (ones by default, which gives a zero gradient since every slice
+    sums to 1). ``grad_input`` has the input's shape and dtype (with ``dtype=``, the input's
+    own dtype, as autograd).
 
     Raises:
         IndexError: ``dim`` out of range, "Dimension out of range (expected to be in range of
             [-2, 1], but got 2)".
         TypeError: an integer, bool or complex input.
+        ValueError: a ``grad_output`` whose shape is not the output's.
     """
-    return _softmax_common(input, dim, _stacklevel, dtype, "softmax", _C.softmax)
+    return _softmax_common(
+        input, dim, _stacklevel, dtype, "softmax", _C.softmax, _C.softmax_backward, with_grad, grad_output
+    )
 
 
-def log_softmax(input: Any, dim: Optional[int] = None, _stacklevel: int = 3, dtype: Any = None) -> np.ndarray:
+def log_softmax(
+    input: Any,
+    dim: Optional[int] = None,
+    _stacklevel: int = 3,
+    dtype: Any = None,
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+):
     r"""Log-softmax along ``dim``: :math:`\log\mathrm{softmax}(x)_i = x_i - M - \log\sum_j e^{x_j - M}`.
 
     Computed without forming the softmax, so it stays finite where ``log(softmax(x))`` would
     underflow to ``-inf``. Same arguments, shape rules and errors as :func:`softmax`; ``-inf``
     entries of an otherwise finite slice give ``-inf``.
+
+    Gradient (``with_grad=True``): returns ``(y, grad_input)`` with ``y = log_softmax(input)``
+    and, per slice along ``dim``, :math:`\partial x = g - e^{y} \sum g` where :math:`g` =
+    ``grad_output``, an array of the output's shape (ones by default). ``grad_input`` has the
+    input's shape and dtype.
     """
-    return _softmax_common(input, dim, _stacklevel, dtype, "log_softmax", _C.log_softmax)
+    return _softmax_common(
+        input, dim, _stacklevel, dtype, "log_softmax", _C.log_softmax, _C.log_softmax_backward,
+        with_grad, grad_output,
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -358,6 +467,9 @@ def nll_loss(
     ignore_index: int = -100,
     reduce: Optional[bool] = None,
     reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
 ):
     r"""Negative log-likelihood: :math:`\ell_n = -w_{y_n} x_{n, y_n}` for :math:`y_n \ne` ignore_index.
 
@@ -378,12 +490,24 @@ def nll_loss(
         size_average, reduce: deprecated, as in PyTorch (use ``reduction``).
         ignore_index: a target value that contributes nothing and is not counted.
         reduction: ``'none'``, ``'mean'`` or ``'sum'``.
+        with_grad: also return the gradient with respect to ``input`` (keyword only).
+        grad_output: the upstream gradient (keyword only): a scalar for ``'sum'`` / ``'mean'``,
+            an array of the loss's shape for ``'none'``; ones when not given.
+
+    Gradient (``with_grad=True``): returns ``(loss, grad_input)``, ``grad_input`` =
+    d(sum(loss * grad_output)) / d(input), of the input's shape and dtype:
+    :math:`\partial x_{n, y_n} = -w_{y_n} s_n` at each counted target and 0 elsewhere, with
+    :math:`s_n` = ``grad_output[n]`` for ``'none'``, ``grad_output`` for ``'sum'`` and
+    ``grad_output`` :math:`/ \sum_n w_{y_n}` for ``'mean'`` (all targets ignored: a zero
+    gradient beside the NaN loss, as PyTorch). Ignored samples get zero gradient.
 
     Raises:
         IndexError: "Target 5 is out of bounds."
-        ValueError: a bad reduction, batch size, target shape or weight size (PyTorch's text).
+        ValueError: a bad reduction, batch size, target shape or weight size (PyTorch's text);
+            a ``grad_output`` of the wrong shape, or given without ``with_grad=True``.
         TypeError: a non-integer target or non-floating input.
     """
+    grad = _wants_grad(with_grad, grad_output, "nll_loss")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     x, result_dtype = _float_input(input, "nll_loss")
     t = _class_target(target, "nll_loss")
@@ -391,9 +515,17 @@ def nll_loss(
     w = _class_weight(weight, classes, x.ndim, x.dtype, "nll_loss")
     ignore = _ignore_index(ignore_index)
     _check_targets(t, classes, ignore)
+    if grad:
+        g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "nll_loss", _REDUCTION_NAMES[red])
     output = _output(batch * inner, red, x.dtype)
     _C.nll_loss(x, t, batch, classes, inner, w, ignore, red, output)
-    return _finish(output, red, out_shape, result_dtype)
+    result = _finish(output, red, out_shape, result_dtype)
+    if not grad:
+        return result
+    grad_input = np.empty_like(x)
+    g = _ones_if_none(g, output.size, x.dtype)
+    _C.nll_loss_backward(t, batch, classes, inner, w, ignore, red, g, grad_input)
+    return result, _grad_result(grad_input, x.shape, result_dtype)
 
 
 def cross_entropy(
@@ -405,6 +537,9 @@ def cross_entropy(
     reduce: Optional[bool] = None,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
 ):
     r"""Cross-entropy of logits: ``nll_loss(log_softmax(input, 1), target)``, with label smoothing.
 
@@ -432,14 +567,34 @@ def cross_entropy(
         ignore_index: a class-index target value that contributes nothing and is not counted.
         reduction: ``'none'``, ``'mean'`` or ``'sum'``.
         label_smoothing: :math:`\varepsilon \le 1`; a negative (or NaN) value means none.
+        with_grad: also return the gradient with respect to ``input`` (keyword only).
+        grad_output: the upstream gradient (keyword only): a scalar for ``'sum'`` / ``'mean'``,
+            an array of the loss's shape for ``'none'``; ones when not given.
+
+    **Gradient** (``with_grad=True``): returns ``(loss, grad_input)``, ``grad_input`` =
+    d(sum(loss * grad_output)) / d(input), of the input's shape and dtype. With
+    :math:`p = \mathrm{softmax}(x)` over the class axis, :math:`W = \sum_c w_c` and :math:`s_n`
+    the upstream gradient of sample n (``grad_output[n]`` for ``'none'``, ``grad_output`` for
+    ``'sum'``, and for ``'mean'`` ``grad_output`` divided by the summed weights of the counted
+    targets (class indices) or by the number of samples (probabilities)):
+
+    * class indices: :math:`\partial x_{n,j} = s_n [(1 - \varepsilon) w_{y_n} (p_{n,j} -
+      [j = y_n]) + (\varepsilon / C)(p_{n,j} W - w_j)]`; ignored samples get zero rows, and
+      with every target ignored ``'mean'`` gives a NaN loss and a zero gradient (as PyTorch).
+      The loss and the gradient come from one fused pass over the logits
+      (``swiftloss_cross_entropy_fused``), written to a new array (the input is not modified);
+      the loss is the one ``with_grad=False`` returns.
+    * probabilities: :math:`\partial x_{n,j} = s_n (p_{n,j} \sum_c w_c q'_{n,c} - w_j q'_{n,j})`.
 
     Raises:
         IndexError: "Target 5 is out of bounds."
         ValueError: a bad reduction, batch size, target shape, weight size, label smoothing
-            above 1, or an ``ignore_index >= 0`` with probability targets (PyTorch's text).
+            above 1, or an ``ignore_index >= 0`` with probability targets (PyTorch's text); a
+            ``grad_output`` of the wrong shape, or given without ``with_grad=True``.
         TypeError: a non-floating input, a probability target that is not floating point, or a
             class-index target that is not integer.
     """
+    grad = _wants_grad(with_grad, grad_output, "cross_entropy")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     x, result_dtype = _float_input(input, "cross_entropy")
     target_array = np.asarray(target)
@@ -463,9 +618,17 @@ def cross_entropy(
         w = _class_weight(weight, classes, x.ndim, x.dtype, "cross_entropy", prefix="cross_entropy: ")
         eps = _label_smoothing(label_smoothing)
         q = np.asarray(target_array, dtype=x.dtype, order="C")
+        if grad:
+            g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "cross_entropy", _REDUCTION_NAMES[red])
         output = _output(batch * inner, red, x.dtype)
         _C.cross_entropy_probs(x, q, batch, classes, inner, w, ignore, red, eps, output)
-        return _finish(output, red, out_shape, result_dtype)
+        result = _finish(output, red, out_shape, result_dtype)
+        if not grad:
+            return result
+        grad_input = np.empty_like(x)
+        g = _ones_if_none(g, output.size, x.dtype)
+        _C.cross_entropy_probs_backward(x, q, batch, classes, inner, w, ignore, red, eps, g, grad_input)
+        return result, _grad_result(grad_input, x.shape, result_dtype)
 
     eps = _label_smoothing(label_smoothing)
     hint = (
@@ -478,8 +641,15 @@ def cross_entropy(
     w = _class_weight(weight, classes, x.ndim, x.dtype, "cross_entropy")
     _check_targets(t, classes, ignore)
     output = _output(batch * inner, red, x.dtype)
-    _C.cross_entropy(x, t, batch, classes, inner, w, ignore, red, eps, output)
-    return _finish(output, red, out_shape, result_dtype)
+    if not grad:
+        _C.cross_entropy(x, t, batch, classes, inner, w, ignore, red, eps, output)
+        return _finish(output, red, out_shape, result_dtype)
+    g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "cross_entropy", _REDUCTION_NAMES[red])
+    # One pass over the logits for the loss and the gradient, into a fresh array (x may be the
+    # caller's own array: never overwrite it). grad_output None means ones.
+    grad_input = np.empty_like(x)
+    _C.cross_entropy_fused(x, t, batch, classes, inner, w, ignore, red, eps, g, output, grad_input)
+    return _finish(output, red, out_shape, result_dtype), _grad_result(grad_input, x.shape, result_dtype)
 
 
 # ------------------------------------------------------------------------------------------
@@ -493,6 +663,9 @@ def binary_cross_entropy(
     size_average: Optional[bool] = None,
     reduce: Optional[bool] = None,
     reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
 ):
     r"""Binary cross-entropy of probabilities:
     :math:`\ell = -w\,[t \max(\log x, -100) + (1 - t) \max(\log(1 - x), -100)]`.
@@ -503,13 +676,22 @@ def binary_cross_entropy(
     ``weight`` broadcasts from the trailing dimensions (a ``(C,)`` weight on ``(N, C)``).
     ``'mean'`` divides the sum by the number of elements.
 
+    Gradient (keyword-only ``with_grad=True``, optional ``grad_output``: a scalar for
+    ``'sum'`` / ``'mean'``, an array of the input's shape for ``'none'``, ones by default):
+    returns ``(loss, grad_input)``, ``grad_input`` = d(sum(loss * grad_output)) / d(input) of
+    the input's shape and dtype, :math:`\partial x = s\, w\, (x - t) / \max(x (1 - x),
+    10^{-12})` with :math:`s` the upstream gradient (divided by the element count for
+    ``'mean'``), as PyTorch's.
+
     Raises:
         ValueError: a bad reduction; "Using a target size (...) that is different to the input
             size (...) is deprecated. Please ensure they have the same size."; "all elements of
             input should be between 0 and 1" / "all elements of target should be between 0
             and 1" (NaN included; PyTorch raises RuntimeError here); a weight that does not
-            broadcast.
+            broadcast; a ``grad_output`` of the wrong shape, or given without
+            ``with_grad=True``.
     """
+    grad = _wants_grad(with_grad, grad_output, "binary_cross_entropy")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     x, result_dtype = _float_input(input, "binary_cross_entropy")
     t = _real_array(target, x.dtype, "binary_cross_entropy", "target")
@@ -526,9 +708,17 @@ def binary_cross_entropy(
         first = int(np.argmax(~(in_range_x & in_range_t).reshape(-1)))
         which = "input" if not in_range_x.reshape(-1)[first] else "target"
         raise ValueError(f"all elements of {which} should be between 0 and 1")
+    if grad:
+        g = _grad_output(grad_output, x.shape if red == _NONE else (), x.dtype, "binary_cross_entropy", _REDUCTION_NAMES[red])
     output = _output(x.size, red, x.dtype)
     _C.binary_cross_entropy(x, t, x.size, w, red, output)
-    return _finish(output, red, x.shape, result_dtype)
+    result = _finish(output, red, x.shape, result_dtype)
+    if not grad:
+        return result
+    grad_input = np.empty_like(x)
+    g = _ones_if_none(g, output.size, x.dtype)
+    _C.binary_cross_entropy_backward(x, t, x.size, w, red, g, grad_input)
+    return result, _grad_result(grad_input, x.shape, result_dtype)
 
 
 def binary_cross_entropy_with_logits(
@@ -539,6 +729,9 @@ def binary_cross_entropy_with_logits(
     reduce: Optional[bool] = None,
     reduction: str = "mean",
     pos_weight: Any = None,
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
 ):
     r"""Binary cross-entropy of logits:
     :math:`\ell = w\,[p_w\, t\, \mathrm{softplus}(-x) + (1 - t)\, \mathrm{softplus}(x)]`.
@@ -549,10 +742,19 @@ def binary_cross_entropy_with_logits(
     target range is not checked (as PyTorch). ``'mean'`` divides the sum by the number of
     elements.
 
+    Gradient (keyword-only ``with_grad=True``, optional ``grad_output``: a scalar for
+    ``'sum'`` / ``'mean'``, an array of the input's shape for ``'none'``, ones by default):
+    returns ``(loss, grad_input)``, ``grad_input`` = d(sum(loss * grad_output)) / d(input) of
+    the input's shape and dtype, :math:`\partial x = s\, w\, ((p_w t + 1 - t)\,
+    \sigma(x) - p_w t)` with :math:`s` the upstream gradient (divided by the element count
+    for ``'mean'``).
+
     Raises:
         ValueError: a bad reduction; "Target size (...) must be the same as input size (...)";
-            a weight or pos_weight that does not broadcast.
+            a weight or pos_weight that does not broadcast; a ``grad_output`` of the wrong
+            shape, or given without ``with_grad=True``.
     """
+    grad = _wants_grad(with_grad, grad_output, "binary_cross_entropy_with_logits")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     x, result_dtype = _float_input(input, "binary_cross_entropy_with_logits")
     t = _real_array(target, x.dtype, "binary_cross_entropy_with_logits", "target")
@@ -563,9 +765,20 @@ def binary_cross_entropy_with_logits(
         )
     w = _elementwise_weight(weight, x.shape, x.dtype, "binary_cross_entropy_with_logits", "weight")
     pw = _elementwise_weight(pos_weight, x.shape, x.dtype, "binary_cross_entropy_with_logits", "pos_weight")
+    if grad:
+        g = _grad_output(
+            grad_output, x.shape if red == _NONE else (), x.dtype, "binary_cross_entropy_with_logits",
+            _REDUCTION_NAMES[red],
+        )
     output = _output(x.size, red, x.dtype)
     _C.binary_cross_entropy_with_logits(x, t, x.size, w, pw, red, output)
-    return _finish(output, red, x.shape, result_dtype)
+    result = _finish(output, red, x.shape, result_dtype)
+    if not grad:
+        return result
+    grad_input = np.empty_like(x)
+    g = _ones_if_none(g, output.size, x.dtype)
+    _C.binary_cross_entropy_with_logits_backward(x, t, x.size, w, pw, red, g, grad_input)
+    return result, _grad_result(grad_input, x.shape, result_dtype)
 
 
 def kl_div(
@@ -575,6 +788,9 @@ def kl_div(
     reduce: Optional[bool] = None,
     reduction: str = "mean",
     log_target: bool = False,
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
 ):
     r"""Kullback-Leibler divergence of ``target`` from ``input``, where ``input`` is :math:`\log q`:
 
@@ -586,9 +802,20 @@ def kl_div(
     elements; PyTorch warns that this is not the math definition, and so does swiftloss).
     ``input`` and ``target`` broadcast against each other, as in PyTorch.
 
+    Gradient (keyword-only ``with_grad=True``, optional ``grad_output``: a scalar for
+    ``'sum'`` / ``'mean'`` / ``'batchmean'``, an array of the loss's shape for ``'none'``, ones
+    by default): returns ``(loss, grad_input)``, ``grad_input`` = d(sum(loss * grad_output)) /
+    d(input) of the input's shape and dtype: :math:`\partial x = -t\, s` (``log_target=True``:
+    :math:`-e^{t} s`) with :math:`s` the upstream gradient divided by the element count for
+    ``'mean'`` and by ``input.shape[0]`` for ``'batchmean'``. The gradient does not depend on
+    the input. When the input was broadcast against the target, the gradient is summed back
+    to the input's shape, as autograd does.
+
     Raises:
-        ValueError: a bad reduction, or shapes that do not broadcast.
+        ValueError: a bad reduction, or shapes that do not broadcast; a ``grad_output`` of the
+            wrong shape, or given without ``with_grad=True``.
     """
+    grad = _wants_grad(with_grad, grad_output, "kl_div")
     if size_average is not None or reduce is not None:
         red = _reduction_enum(_legacy_get_string(size_average, reduce, stacklevel=3))
         batchmean = False
@@ -604,7 +831,7 @@ def kl_div(
         red = _SUM if batchmean else _reduction_enum(reduction)
     x, result_dtype = _float_input(input, "kl_div")
     t = _real_array(target, x.dtype, "kl_div", "target")
-    shape = tuple(x.shape)
+    input_shape = shape = tuple(x.shape)
     if t.shape != x.shape:
         shape = _infer_size(tuple(x.shape), tuple(t.shape))
         x = np.ascontiguousarray(np.broadcast_to(x, shape))
@@ -614,6 +841,18 @@ def kl_div(
     if batchmean and len(np.shape(input)) != 0:
         red = _BATCHMEAN
         batch = int(np.shape(input)[0])
+    if grad:
+        g = _grad_output(
+            grad_output, shape if red == _NONE else (), x.dtype, "kl_div",
+            "batchmean" if batchmean else _REDUCTION_NAMES[red],
+        )
     output = _output(count, red, x.dtype)
     _C.kl_div(x, t, count, batch, red, 1 if log_target else 0, output)
-    return _finish(output, red, shape, result_dtype)
+    result = _finish(output, red, shape, result_dtype)
+    if not grad:
+        return result
+    grad_input = np.empty(count, dtype=x.dtype)
+    g = _ones_if_none(g, output.size, x.dtype)
+    _C.kl_div_backward(t, count, batch, red, 1 if log_target else 0, g, grad_input)
+    grad_input = _sum_to_shape(grad_input.reshape(shape), input_shape)
+    return result, _grad_result(grad_input, input_shape, result_dtype)

@@ -1,4 +1,4 @@
-from typing import Any, Optional, Union
+from typing import Any, Literal, Optional, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -7,6 +7,9 @@ _ArrayLike = npt.ArrayLike
 _DTypeLike = npt.DTypeLike
 # 'none' gives an ndarray, 'sum' and 'mean' a numpy scalar of the input's dtype.
 _Loss = Union[np.ndarray, np.floating[Any]]
+# with_grad=True: (loss, gradient with respect to the input, of the input's shape and dtype).
+_LossAndGrad = Tuple[_Loss, np.ndarray]
+_OutputAndGrad = Tuple[np.ndarray, np.ndarray]
 
 __all__ = [
     "softmax",
@@ -18,12 +21,73 @@ __all__ = [
     "kl_div",
 ]
 
+@overload
 def softmax(
-    input: _ArrayLike, dim: Optional[int] = ..., _stacklevel: int = ..., dtype: _DTypeLike = ...
+    input: _ArrayLike,
+    dim: Optional[int] = ...,
+    _stacklevel: int = ...,
+    dtype: Optional[_DTypeLike] = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
 ) -> np.ndarray: ...
+
+@overload
+def softmax(
+    input: _ArrayLike,
+    dim: Optional[int] = ...,
+    _stacklevel: int = ...,
+    dtype: Optional[_DTypeLike] = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+) -> _OutputAndGrad: ...
+
+@overload
+def softmax(
+    input: _ArrayLike,
+    dim: Optional[int] = ...,
+    _stacklevel: int = ...,
+    dtype: Optional[_DTypeLike] = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+) -> Union[np.ndarray, _OutputAndGrad]: ...
+
+@overload
 def log_softmax(
-    input: _ArrayLike, dim: Optional[int] = ..., _stacklevel: int = ..., dtype: _DTypeLike = ...
+    input: _ArrayLike,
+    dim: Optional[int] = ...,
+    _stacklevel: int = ...,
+    dtype: Optional[_DTypeLike] = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
 ) -> np.ndarray: ...
+
+@overload
+def log_softmax(
+    input: _ArrayLike,
+    dim: Optional[int] = ...,
+    _stacklevel: int = ...,
+    dtype: Optional[_DTypeLike] = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+) -> _OutputAndGrad: ...
+
+@overload
+def log_softmax(
+    input: _ArrayLike,
+    dim: Optional[int] = ...,
+    _stacklevel: int = ...,
+    dtype: Optional[_DTypeLike] = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+) -> Union[np.ndarray, _OutputAndGrad]: ...
+
+@overload
 def nll_loss(
     input: _ArrayLike,
     target: _ArrayLike,
@@ -32,7 +96,40 @@ def nll_loss(
     ignore_index: int = ...,
     reduce: Optional[bool] = ...,
     reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
 ) -> _Loss: ...
+
+@overload
+def nll_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    ignore_index: int = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def nll_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    ignore_index: int = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
 def cross_entropy(
     input: _ArrayLike,
     target: _ArrayLike,
@@ -42,7 +139,42 @@ def cross_entropy(
     reduce: Optional[bool] = ...,
     reduction: str = ...,
     label_smoothing: float = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
 ) -> _Loss: ...
+
+@overload
+def cross_entropy(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    ignore_index: int = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    label_smoothing: float = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def cross_entropy(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    ignore_index: int = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    label_smoothing: float = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
 def binary_cross_entropy(
     input: _ArrayLike,
     target: _ArrayLike,
@@ -50,7 +182,38 @@ def binary_cross_entropy(
     size_average: Optional[bool] = ...,
     reduce: Optional[bool] = ...,
     reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
 ) -> _Loss: ...
+
+@overload
+def binary_cross_entropy(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def binary_cross_entropy(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
 def binary_cross_entropy_with_logits(
     input: _ArrayLike,
     target: _ArrayLike,
@@ -59,7 +222,40 @@ def binary_cross_entropy_with_logits(
     reduce: Optional[bool] = ...,
     reduction: str = ...,
     pos_weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
 ) -> _Loss: ...
+
+@overload
+def binary_cross_entropy_with_logits(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    pos_weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def binary_cross_entropy_with_logits(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    pos_weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
 def kl_div(
     input: _ArrayLike,
     target: _ArrayLike,
@@ -67,4 +263,33 @@ def kl_div(
     reduce: Optional[bool] = ...,
     reduction: str = ...,
     log_target: bool = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
 ) -> _Loss: ...
+
+@overload
+def kl_div(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    log_target: bool = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def kl_div(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    log_target: bool = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...

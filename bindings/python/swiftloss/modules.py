@@ -5,6 +5,12 @@ Each class takes torch.nn's constructor keywords, keeps them as attributes of th
 ``log_target``, ``dim``), and is called as ``module(input, target)`` (``module(input)`` for
 Softmax and LogSoftmax), which runs ``forward``. Like torch.nn, the reduction is only checked
 when the module is called.
+
+Every call also takes the keyword-only ``with_grad=False, grad_output=None`` of the functions:
+``module(input, target, with_grad=True)`` returns ``(loss, grad_input)`` with ``grad_input`` =
+d(sum(loss * grad_output)) / d(input), of the input's shape and dtype (``grad_output``: ones by
+default; a scalar for ``'sum'`` / ``'mean'``, an array of the loss's shape for ``'none'`` and of
+the output's shape for Softmax / LogSoftmax).
 """
 from __future__ import annotations
 
@@ -26,7 +32,7 @@ __all__ = [
 class _Module:
     """The calling convention of torch.nn.Module: module(*args) runs forward(*args)."""
 
-    def forward(self, *args: Any) -> Any:  # pragma: no cover - every subclass overrides it
+    def forward(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover - every subclass overrides it
         raise NotImplementedError
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -60,8 +66,9 @@ class Softmax(_Module):
     def __init__(self, dim: Optional[int] = None) -> None:
         self.dim = dim
 
-    def forward(self, input: Any) -> Any:
-        return F.softmax(input, self.dim, _stacklevel=5)
+    def forward(self, input: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+        """``softmax(input, self.dim)``; with ``with_grad=True``, ``(output, grad_input)``."""
+        return F.softmax(input, self.dim, _stacklevel=5, with_grad=with_grad, grad_output=grad_output)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -74,8 +81,9 @@ class LogSoftmax(_Module):
     def __init__(self, dim: Optional[int] = None) -> None:
         self.dim = dim
 
-    def forward(self, input: Any) -> Any:
-        return F.log_softmax(input, self.dim, _stacklevel=5)
+    def forward(self, input: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+        """``log_softmax(input, self.dim)``; with ``with_grad=True``, ``(output, grad_input)``."""
+        return F.log_softmax(input, self.dim, _stacklevel=5, with_grad=with_grad, grad_output=grad_output)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -94,8 +102,17 @@ class NLLLoss(_WeightedLoss):
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
 
-    def forward(self, input: Any, target: Any) -> Any:
-        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.nll_loss`)."""
+        return F.nll_loss(
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            with_grad=with_grad,
+            grad_output=grad_output,
+        )
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -112,7 +129,9 @@ class CrossEntropyLoss(_WeightedLoss):
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
-    def forward(self, input: Any, target: Any) -> Any:
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` from one fused pass for
+        class-index targets (see :func:`swiftloss.cross_entropy`)."""
         return F.cross_entropy(
             input,
             target,
@@ -120,6 +139,8 @@ class CrossEntropyLoss(_WeightedLoss):
             ignore_index=self.ignore_index,
             reduction=self.reduction,
             label_smoothing=self.label_smoothing,
+            with_grad=with_grad,
+            grad_output=grad_output,
         )
 
 
@@ -132,8 +153,12 @@ class BCELoss(_WeightedLoss):
     or use :class:`BCEWithLogitsLoss` on logits.
     """
 
-    def forward(self, input: Any, target: Any) -> Any:
-        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see
+        :func:`swiftloss.binary_cross_entropy`)."""
+        return F.binary_cross_entropy(
+            input, target, weight=self.weight, reduction=self.reduction, with_grad=with_grad, grad_output=grad_output
+        )
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -149,9 +174,17 @@ class BCEWithLogitsLoss(_Loss):
         self.weight = weight
         self.pos_weight = pos_weight
 
-    def forward(self, input: Any, target: Any) -> Any:
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see
+        :func:`swiftloss.binary_cross_entropy_with_logits`)."""
         return F.binary_cross_entropy_with_logits(
-            input, target, self.weight, pos_weight=self.pos_weight, reduction=self.reduction
+            input,
+            target,
+            self.weight,
+            pos_weight=self.pos_weight,
+            reduction=self.reduction,
+            with_grad=with_grad,
+            grad_output=grad_output,
         )
 
 
@@ -168,5 +201,13 @@ class KLDivLoss(_Loss):
         super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 
-    def forward(self, input: Any, target: Any) -> Any:
-        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.kl_div`)."""
+        return F.kl_div(
+            input,
+            target,
+            reduction=self.reduction,
+            log_target=self.log_target,
+            with_grad=with_grad,
+            grad_output=grad_output,
+        )
