@@ -433,7 +433,11 @@ def _class_target(value: Any, function: str, probability_hint: str = "") -> np.n
 
 
 def _check_targets(target: np.ndarray, classes: int, ignore_index: int) -> None:
-    """PyTorch's IndexError for the first target outside [0, classes) that is not ignored."""
+    """PyTorch's IndexError for the first target outside [0, classes) that is not ignored.
+
+    Called only after the C library has reported SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS (it
+    checks every target before it writes anything), to name the offending value as PyTorch
+    does; the common path pays for no second pass over the targets."""
     flat = target.reshape(-1)
     bad = (flat < 0) | (flat >= classes)
     if ignore_index is not None:
@@ -514,11 +518,14 @@ def nll_loss(
     batch, classes, inner, out_shape = _class_layout(x.shape, t.shape)
     w = _class_weight(weight, classes, x.ndim, x.dtype, "nll_loss")
     ignore = _ignore_index(ignore_index)
-    _check_targets(t, classes, ignore)
     if grad:
         g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "nll_loss", _REDUCTION_NAMES[red])
     output = _output(batch * inner, red, x.dtype)
-    _C.nll_loss(x, t, batch, classes, inner, w, ignore, red, output)
+    try:
+        _C.nll_loss(x, t, batch, classes, inner, w, ignore, red, output)
+    except IndexError:
+        _check_targets(t, classes, ignore)
+        raise
     result = _finish(output, red, out_shape, result_dtype)
     if not grad:
         return result
@@ -639,16 +646,19 @@ def cross_entropy(
     t = _class_target(target_array, "cross_entropy", hint)
     batch, classes, inner, out_shape = _class_layout(x.shape, t.shape)
     w = _class_weight(weight, classes, x.ndim, x.dtype, "cross_entropy")
-    _check_targets(t, classes, ignore)
     output = _output(batch * inner, red, x.dtype)
-    if not grad:
-        _C.cross_entropy(x, t, batch, classes, inner, w, ignore, red, eps, output)
-        return _finish(output, red, out_shape, result_dtype)
-    g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "cross_entropy", _REDUCTION_NAMES[red])
-    # One pass over the logits for the loss and the gradient, into a fresh array (x may be the
-    # caller's own array: never overwrite it). grad_output None means ones.
-    grad_input = np.empty_like(x)
-    _C.cross_entropy_fused(x, t, batch, classes, inner, w, ignore, red, eps, g, output, grad_input)
+    try:
+        if not grad:
+            _C.cross_entropy(x, t, batch, classes, inner, w, ignore, red, eps, output)
+            return _finish(output, red, out_shape, result_dtype)
+        g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "cross_entropy", _REDUCTION_NAMES[red])
+        # One pass over the logits for the loss and the gradient, into a fresh array (x may be
+        # the caller's own array: never overwrite it). grad_output None means ones.
+        grad_input = np.empty_like(x)
+        _C.cross_entropy_fused(x, t, batch, classes, inner, w, ignore, red, eps, g, output, grad_input)
+    except IndexError:
+        _check_targets(t, classes, ignore)
+        raise
     return _finish(output, red, out_shape, result_dtype), _grad_result(grad_input, x.shape, result_dtype)
 
 
