@@ -3,6 +3,7 @@
 #   make articles   set up, build, install the Python package, print the articles' numbers
 #   make test       set up, build, run every test (Swift, C, Python)
 #   make lib        build .build/release/libswiftloss.so
+#   make bench      install the Python package, print the benchmark table (benchmarks/)
 #
 SHELL  := /bin/bash
 PYTHON ?= python3
@@ -11,7 +12,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 LIBDIR := .build/release
 LIB    := $(LIBDIR)/libswiftloss.so
 
-.PHONY: all setup lib python articles test test-swift test-c test-python clean
+.PHONY: all setup lib python articles bench test test-swift test-c test-python clean
 
 all: lib
 
@@ -27,6 +28,9 @@ python: lib
 
 articles: setup python
 	cd /tmp && $(PYTHON) $(CURDIR)/examples/articles.py
+
+bench: setup python
+	cd /tmp && $(PYTHON) $(CURDIR)/benchmarks/bench.py
 
 test: setup test-swift test-c test-python
 
