@@ -274,18 +274,35 @@ func crossEntropyBlock<T: LossFloat>(
     let s = blockSumExp(x, classes: classes, stride: stride, io, max: m, store: gx)
     let logSum = T.log(vector: s)
     var total = 0.0
-    var coefP = T.Vector(), b = T.Vector(), invSum = T.Vector()
-    for l in 0..<io.count {
-        let t64 = targets[l]
-        guard t64 != ignoreIndex else { each?[firstSample &+ l] = 0; continue }
-        let t = Int(truncatingIfNeeded: t64)
-        if wantLoss {
-            let value = terms.loss(target: t, shiftedTarget: shiftedTarget[l], logSum: logSum[l],
-                                   weightedShiftedSum: shifted[l])
-            each?[firstSample &+ l] = value
-            total += value.wide
+    if wantLoss {
+        if terms.smoothing {
+            for l in 0..<io.count where targets[l] != ignoreIndex {
+                let t = Int(truncatingIfNeeded: targets[l])
+                let value = terms.loss(target: t, shiftedTarget: shiftedTarget[l], logSum: logSum[l],
+                                       weightedShiftedSum: shifted[l])
+                each?[firstSample &+ l] = value
+                total += value.wide
+            }
+        } else {
+            // nll = -w_t * (x_t - max - logSum) for the whole block at once.
+            var wt = T.Vector()
+            for l in 0..<io.count where targets[l] != ignoreIndex {
+                wt[l] = terms.weight(Int(truncatingIfNeeded: targets[l]))
+            }
+            let nll = -(wt * (shiftedTarget - logSum))
+            for l in 0..<io.count where targets[l] != ignoreIndex {
+                each?[firstSample &+ l] = nll[l]
+                total += nll[l].wide
+            }
         }
-        if gx != nil {
+        if each != nil {
+            for l in 0..<io.count where targets[l] == ignoreIndex { each?[firstSample &+ l] = 0 }
+        }
+    }
+    var coefP = T.Vector(), b = T.Vector(), invSum = T.Vector()
+    if gx != nil {
+        for l in 0..<io.count where targets[l] != ignoreIndex {
+            let t = Int(truncatingIfNeeded: targets[l])
             (coefP[l], b[l], _) = terms.gradientCoefficients(sample: firstSample &+ l, target: t)
             invSum[l] = 1 / s[l]
         }

@@ -46,17 +46,11 @@ func checkElementwiseCall<T>(
     if let output { try checkCount(output.count, reduction.outputCount(for: input.count)) }
 }
 
-/// Runs `loss(input[k], target[k])` over every element into the reducing sink.
+/// Writes a reduced loss (`sum / divisor`) to `output[0]`; nothing for `.none`.
 @inlinable @inline(__always)
-func reduceElements<T: LossFloat>(
-    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ reduction: Reduction,
-    _ output: UnsafeMutableBufferPointer<T>, divisor: Double, _ loss: (T, T) -> T
-) {
-    var sink = ReducingSink(output, reduction)
-    if let x = input.baseAddress, let t = target.baseAddress {
-        for k in 0..<input.count { sink.put(loss(x[k], t[k]), at: k) }
-    }
-    sink.finish(divisor: reduction == .mean ? Double(input.count) : divisor)
+func finishReduction<T: LossFloat>(_ output: UnsafeMutableBufferPointer<T>, _ reduction: Reduction,
+                                   sum: Double, divisor: Double) {
+    if reduction != .none { output[0] = T(narrowing: sum / divisor) }
 }
 
 /// Writes `gradInput[k] = derivative(input[k], target[k]) * s_k` where `s_k` is the upstream
@@ -127,12 +121,14 @@ public func binaryCrossEntropy<T: LossFloat>(
     into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     try checkBinaryCrossEntropyCall(input, target, weight, reduction, output)
-    var w = BroadcastWeight(weight)
-    let floor: T = -100
-    reduceElements(input, target, reduction, output, divisor: 1) { x, t in
-        let l = (t - 1) * max(T.log(onePlus: -x), floor) - t * max(T.log(x), floor)
-        return l * w.next()
+    let floor = T.Vector(repeating: -100)
+    let sum = sumElementwise(input, target, weight: weight, each: reduction == .none ? output.baseAddress : nil) { x, t, w, _ in
+        // PyTorch: (t - 1) * max(log1p(-x), -100) - t * max(log(x), -100), times the weight.
+        let logX = T.maximum(T.log(vector: x), floor)
+        let log1mX = T.maximum(T.logOnePlus(vector: -x), floor)
+        return ((t - 1) * log1mX - t * logX) * w
     }
+    finishReduction(output, reduction, sum: sum, divisor: elementwiseDivisor(reduction, count: input.count))
 }
 
 /// The gradient of `binaryCrossEntropy` with respect to its input:
@@ -172,15 +168,16 @@ public func binaryCrossEntropyWithLogits<T: LossFloat>(
     try checkElementwiseCall(input, target, reduction, output)
     try checkBroadcastWeight(weight, count: input.count)
     try checkBroadcastWeight(posWeight, count: input.count)
-    var w = BroadcastWeight(weight)
-    var pw = BroadcastWeight(posWeight)
     let hasPosWeight = posWeight != nil
-    reduceElements(input, target, reduction, output, divisor: 1) { x, t in
+    let sum = sumElementwise(input, target, weight: weight, posWeight: posWeight,
+                             each: reduction == .none ? output.baseAddress : nil) { x, t, w, pw in
         // log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|)), PyTorch's stable form.
-        let logSigmoid = (x < 0 ? x : 0) - T.log(onePlus: T.exp(-abs(x)))
-        let logWeight = hasPosWeight ? 1 + (pw.next() - 1) * t : 1
-        return ((1 - t) * x - logWeight * logSigmoid) * w.next()
+        let zero = T.Vector()
+        let logSigmoid = T.select(x, lessThan: zero, x, else: zero) - T.logOnePlus(vector: T.exp(vector: -T.abs(vector: x)))
+        let logWeight = hasPosWeight ? 1 + (pw - 1) * t : T.Vector(repeating: 1)
+        return ((1 - t) * x - logWeight * logSigmoid) * w
     }
+    finishReduction(output, reduction, sum: sum, divisor: elementwiseDivisor(reduction, count: input.count))
 }
 
 /// The gradient of `binaryCrossEntropyWithLogits` with respect to its input:
@@ -236,17 +233,19 @@ public func klDiv<T: LossFloat>(
     into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     try checkKLDivCall(input, target, reduction, batchSize, output)
-    let divisor = reduction == .batchMean ? Double(batchSize) : 1
+    let each = reduction == .none ? output.baseAddress : nil
+    let sum: Double
     if logTarget {
-        reduceElements(input, target, reduction, output, divisor: divisor) { x, t in
-            T.exp(t) * (t - x)
-        }
+        sum = sumElementwise(input, target, each: each) { x, t, _, _ in T.exp(vector: t) * (t - x) }
     } else {
-        reduceElements(input, target, reduction, output, divisor: divisor) { x, t in
-            let xlogy: T = t.isNaN ? .nan : (t == 0 ? 0 : t * T.log(t))
-            return xlogy - t * x
+        sum = sumElementwise(input, target, each: each) { x, t, _, _ in
+            // xlogy(t, t) - t * x: 0 * log 0 = 0, NaN stays NaN.
+            let zero = T.Vector()
+            return T.select(t, equalTo: zero, zero, else: t * T.log(vector: t)) - t * x
         }
     }
+    finishReduction(output, reduction, sum: sum,
+                    divisor: elementwiseDivisor(reduction, count: input.count, batch: batchSize))
 }
 
 /// The gradient of `klDiv` with respect to its input: `-t` (or `-exp(t)` with `logTarget`)

@@ -188,6 +188,9 @@ func blockSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int,
             k &+= stride
             c += 1
         }
+        // Up to flushEvery terms per lane are summed accurately enough in T (the common case
+        // of a few dozen classes); longer sums go through Double.
+        if c == classes && c <= flushEvery { return s }
         for l in 0..<T.lanes { acc[l] += s[l].wide }
     }
     var sum = T.Vector()
@@ -230,5 +233,98 @@ struct AxisUnits<T: LossFloat> {
         let (o, b) = u.quotientAndRemainder(dividingBy: blocksPerOuter)
         let i = b &* T.lanes
         return (o &* dim &* inner &+ i, o &* inner &+ i, BlockIO(count: min(T.lanes, inner &- i)))
+    }
+}
+
+// MARK: - Element-wise losses
+
+/// Vector helpers built on the concrete selects.
+extension LossFloat {
+    @inlinable @inline(__always)
+    static func abs(vector x: Vector) -> Vector { select(x, lessThan: Vector(), -x, else: x) }
+
+    /// `log(1 + y)` for `y > -1`, accurate for small `y` too: `log(u) * y / (u - 1)` with
+    /// `u = 1 + y` (exact `y` when `u` rounds to 1).
+    @inlinable @inline(__always)
+    static func logOnePlus(vector y: Vector) -> Vector {
+        let u = 1 + y
+        return select(u, equalTo: Vector(repeating: 1), y, else: log(vector: u) * (y / (u - 1)))
+    }
+}
+
+/// A weight broadcast from the trailing dimensions, read a vector at a time: element `k` uses
+/// `weight[k % count]`. Contiguous loads where the vector does not wrap, lane by lane where it
+/// does; ones without a weight.
+@usableFromInline
+struct WeightCursor<T: LossFloat> {
+    @usableFromInline let base: UnsafePointer<T>?
+    @usableFromInline let count: Int
+    @usableFromInline var offset: Int
+
+    /// A cursor at element `start`.
+    @inlinable @inline(__always)
+    init(_ weight: UnsafeBufferPointer<T>?, start: Int) {
+        base = weight?.baseAddress
+        count = weight?.count ?? 1
+        offset = count > 0 ? start % count : 0
+    }
+
+    /// The weights of the next `T.lanes` elements, then moves on.
+    @inlinable @inline(__always)
+    mutating func next() -> T.Vector {
+        guard let base else { return T.Vector(repeating: 1) }
+        if count == 1 { return T.Vector(repeating: base[0]) }
+        var v: T.Vector
+        if offset + T.lanes <= count {
+            v = T.load(base + offset)
+            offset += T.lanes
+            if offset == count { offset = 0 }
+        } else {
+            v = T.Vector()
+            for l in 0..<T.lanes {
+                v[l] = base[offset]
+                offset += 1
+                if offset == count { offset = 0 }
+            }
+        }
+        return v
+    }
+}
+
+/// Runs a vectorised element-wise loss `loss(x, t, w, pw)` over every element (with the
+/// broadcast weight and pos_weight vectors), in fixed chunks over threads, writing each loss
+/// for `.none` and returning the sum (accumulated in T lanes, flushed to Double).
+@inlinable
+func sumElementwise<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>,
+    weight: UnsafeBufferPointer<T>? = nil, posWeight: UnsafeBufferPointer<T>? = nil,
+    each: UnsafeMutablePointer<T>?, _ loss: (T.Vector, T.Vector, T.Vector, T.Vector) -> T.Vector
+) -> Double {
+    let n = input.count
+    guard let x = input.baseAddress, let t = target.baseAddress, n > 0 else { return 0 }
+    let L = T.lanes
+    return sumOverUnits((n - 1) / L + 1, unitElements: L) { range in
+        let start = range.lowerBound &* L
+        var w = WeightCursor(weight, start: start), pw = WeightCursor(posWeight, start: start)
+        var total = 0.0
+        var s = T.Vector()
+        var pending = 0
+        for u in range {
+            let k = u &* L
+            let lanes = min(L, n &- k)
+            var v: T.Vector
+            if lanes == L {
+                v = loss(T.load(x + k), T.load(t + k), w.next(), pw.next())
+                if let each { T.store(v, to: each + k) }
+            } else {
+                v = loss(T.loadPartial(x + k, lanes, fill: 0), T.loadPartial(t + k, lanes, fill: 0), w.next(), pw.next())
+                for l in lanes..<L { v[l] = 0 }
+                if let each { T.storePartial(v, to: each + k, lanes) }
+            }
+            s += v
+            pending += 1
+            if pending == flushEvery { total += T.wideSum(s); s = T.Vector(); pending = 0 }
+        }
+        return total + T.wideSum(s)
     }
 }

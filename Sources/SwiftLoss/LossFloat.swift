@@ -14,6 +14,10 @@ public protocol LossFloat: Real, BinaryFloatingPoint, SIMDScalar, Codable, Senda
     /// code for masks and selects, which does not vectorise; operations that need them are
     /// requirements implemented on the concrete vector types instead.
     static func maximum(_ a: Vector, _ b: Vector) -> Vector
+    /// Lane-wise `a < b ? x : y` (VectorMath.swift).
+    static func select(_ a: Vector, lessThan b: Vector, _ x: Vector, else y: Vector) -> Vector
+    /// Lane-wise `a == b ? x : y` (VectorMath.swift).
+    static func select(_ a: Vector, equalTo b: Vector, _ x: Vector, else y: Vector) -> Vector
     /// `exp` of every lane (VectorMath.swift).
     static func exp(vector x: Vector) -> Vector
     /// `log` of every lane (VectorMath.swift).

@@ -13,6 +13,16 @@ extension Float {
     }
 
     @inlinable @inline(__always)
+    public static func select(_ a: SIMD8<Float>, lessThan b: SIMD8<Float>, _ x: SIMD8<Float>, else y: SIMD8<Float>) -> SIMD8<Float> {
+        y.replacing(with: x, where: a .< b)
+    }
+
+    @inlinable @inline(__always)
+    public static func select(_ a: SIMD8<Float>, equalTo b: SIMD8<Float>, _ x: SIMD8<Float>, else y: SIMD8<Float>) -> SIMD8<Float> {
+        y.replacing(with: x, where: a .== b)
+    }
+
+    @inlinable @inline(__always)
     public static func exp(vector x: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
         typealias I = SIMD8<Int32>
@@ -84,6 +94,16 @@ extension Double {
     @inlinable @inline(__always)
     public static func maximum(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
         a.replacing(with: b, where: a .< b)
+    }
+
+    @inlinable @inline(__always)
+    public static func select(_ a: SIMD4<Double>, lessThan b: SIMD4<Double>, _ x: SIMD4<Double>, else y: SIMD4<Double>) -> SIMD4<Double> {
+        y.replacing(with: x, where: a .< b)
+    }
+
+    @inlinable @inline(__always)
+    public static func select(_ a: SIMD4<Double>, equalTo b: SIMD4<Double>, _ x: SIMD4<Double>, else y: SIMD4<Double>) -> SIMD4<Double> {
+        y.replacing(with: x, where: a .== b)
     }
 
     @inlinable @inline(__always)
