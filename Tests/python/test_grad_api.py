@@ -8,6 +8,8 @@ loss against the unfused one, bit for bit; and results against the thread count.
 import warnings
 
 import numpy as np
+
+from gradcheck import finite_difference
 import pytest
 
 import swiftloss
@@ -17,28 +19,12 @@ from swiftloss import _swiftloss
 SHAPES = [(4,), (3, 4), (2, 4, 2, 3)]  # (C,), (N, C), (N, C, d1, d2)
 SHAPE_IDS = ["C", "NC", "NCd1d2"]
 REDUCTIONS = ["none", "sum", "mean"]
-STEP = 1e-6
 RTOL = 1e-6
 
 
 # ------------------------------------------------------------------------------------------
 # Helpers (independent of test_gradients.py)
 # ------------------------------------------------------------------------------------------
-
-def finite_difference(f, x):
-    """d f / d x by central differences, element by element; f maps a float64 array to a float."""
-    x = np.array(x, dtype=np.float64)
-    grad = np.empty_like(x)
-    for index in np.ndindex(x.shape):
-        saved = x[index]
-        x[index] = saved + STEP
-        up = f(x)
-        x[index] = saved - STEP
-        down = f(x)
-        x[index] = saved
-        grad[index] = (up - down) / (2 * STEP)
-    return grad
-
 
 def contract(result, grad_output):
     """sum(result * grad_output) in float64."""

@@ -4,6 +4,8 @@ checks."""
 import warnings
 
 import numpy as np
+
+from gradcheck import finite_difference
 import pytest
 
 import swiftloss as F
@@ -11,22 +13,6 @@ from swiftloss import _swiftloss as C
 
 NONE, SUM, MEAN, BATCHMEAN = 0, 1, 2, 3
 REDUCTIONS = {"none": NONE, "sum": SUM, "mean": MEAN}
-H = 1e-6
-
-
-def numeric_gradient(f, x):
-    """d f(x) / dx by central differences; f returns a scalar."""
-    grad = np.zeros_like(x)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)
-    for k in range(flat.size):
-        saved = flat[k]
-        flat[k] = saved + H
-        up = f(x)
-        flat[k] = saved - H
-        down = f(x)
-        flat[k] = saved
-        gflat[k] = (up - down) / (2 * H)
-    return grad
 
 
 def upstream(rng, reduction, shape):
@@ -46,7 +32,7 @@ def test_softmax_backward(function):
     y = forward(x, 1)
     gx = np.empty_like(x)
     getattr(C, function + "_backward")(y, g, 2, 3, 4, gx)
-    np.testing.assert_allclose(gx, numeric_gradient(lambda v: np.sum(forward(v, 1) * g), x.copy()), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(gx, finite_difference(lambda v: np.sum(forward(v, 1) * g), x.copy()), rtol=1e-6, atol=1e-8)
     # grad_input may be output or grad_output itself
     in_place = g.copy()
     getattr(C, function + "_backward")(y, in_place, 2, 3, 4, in_place)
@@ -69,7 +55,7 @@ def test_cross_entropy_backward_and_fused(reduction, weighted, eps, ignore_index
         return weighted_sum(F.cross_entropy(v, t, weight=weight, ignore_index=ignore_index,
                                             reduction=reduction, label_smoothing=eps), g)
 
-    expected = numeric_gradient(loss, x.copy())
+    expected = finite_difference(loss, x.copy())
     gx = np.empty_like(x)
     C.cross_entropy_backward(x, t, 3, 4, 2, weight, ignore_index, red, eps, g, gx)
     np.testing.assert_allclose(gx, expected, rtol=1e-6, atol=1e-8)
@@ -95,7 +81,7 @@ def test_nll_loss_backward(reduction, weighted, _eps, ignore_index):
     t = rng.integers(0, 3, 5)
     weight = rng.uniform(0.5, 2, 3) if weighted else None
     g = upstream(rng, reduction, t.size)
-    expected = numeric_gradient(
+    expected = finite_difference(
         lambda v: weighted_sum(F.nll_loss(v, t, weight=weight, ignore_index=ignore_index, reduction=reduction), g), x.copy())
     gx = np.empty_like(x)
     C.nll_loss_backward(t, 5, 3, 1, weight, ignore_index, REDUCTIONS[reduction], g, gx)
@@ -110,7 +96,7 @@ def test_cross_entropy_probs_backward(reduction, weighted, eps):
     q = F.softmax(rng.standard_normal((3, 4)), 1)
     weight = rng.uniform(0.5, 2, 4) if weighted else None
     g = upstream(rng, reduction, 3)
-    expected = numeric_gradient(
+    expected = finite_difference(
         lambda v: weighted_sum(F.cross_entropy(v, q, weight=weight, reduction=reduction, label_smoothing=eps), g), x.copy())
     gx = np.empty_like(x)
     C.cross_entropy_probs_backward(x, q, 3, 4, 1, weight, -100, REDUCTIONS[reduction], eps, g, gx)
@@ -124,7 +110,7 @@ def test_binary_cross_entropy_backward(reduction):
     t = rng.uniform(0, 1, (4, 3))
     w = rng.uniform(0.5, 2, 3)
     g = upstream(rng, reduction, x.size)
-    expected = numeric_gradient(
+    expected = finite_difference(
         lambda v: weighted_sum(F.binary_cross_entropy(v, t, weight=w, reduction=reduction), g), x.copy())
     gx = np.empty_like(x)
     C.binary_cross_entropy_backward(x, t, x.size, w, REDUCTIONS[reduction], g, gx)
@@ -138,7 +124,7 @@ def test_binary_cross_entropy_with_logits_backward(reduction):
     t = rng.uniform(0, 1, (4, 3))
     w, pw = rng.uniform(0.5, 2, 3), rng.uniform(0.5, 3, 3)
     g = upstream(rng, reduction, x.size)
-    expected = numeric_gradient(
+    expected = finite_difference(
         lambda v: weighted_sum(F.binary_cross_entropy_with_logits(v, t, weight=w, pos_weight=pw, reduction=reduction), g),
         x.copy())
     gx = np.empty_like(x)
@@ -158,7 +144,7 @@ def test_kl_div_backward(reduction, log_target):
     g = upstream(rng, reduction, x.size)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # kl_div's 'mean' warning
-        expected = numeric_gradient(
+        expected = finite_difference(
             lambda v: weighted_sum(F.kl_div(v, t, reduction=reduction, log_target=log_target), g), x.copy())
     gx = np.empty_like(x)
     C.kl_div_backward(t, x.size, 4, red, int(log_target), g, gx)
