@@ -90,20 +90,6 @@ func upstreamScale<T: LossFloat>(_ g: UnsafeBufferPointer<T>?, _ reduction: Redu
     return gv
 }
 
-/// `-sum_c weight[c] * logSoftmax(x)_c` over one sample's logits, in `Double`.
-@inlinable @inline(__always)
-func smoothingSum<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int, max m: T,
-                                logSum: T, weight: UnsafeBufferPointer<T>?) -> Double {
-    var smooth = 0.0
-    var k = 0
-    for c in 0..<classes {
-        let lp = (x[k] - m) - logSum
-        smooth -= (weight.map { $0[c] * lp } ?? lp).wide
-        k &+= stride
-    }
-    return smooth
-}
-
 /// What the cross_entropy kernel needs per sample besides the logits: the options, the
 /// weights and the upstream gradient.
 @usableFromInline
@@ -365,6 +351,29 @@ public func crossEntropyBackward<T: LossFloat>(
 ) throws(LossError) {
     try probabilityCrossEntropyKernel(input, target, layout, weight, ignoreIndex, reduction,
                                       labelSmoothing, gradOutput: gradOutput, loss: nil, gradient: gradInput)
+}
+
+/// The max and the sum of `exp(x - max)` over `count` elements `x[0], x[stride], ...`, one
+/// element at a time (the probability-target kernel; the class-index ones are vectorised).
+///
+/// The sum is accumulated in `Double`. A NaN or +inf element, or a slice of all -inf, makes
+/// the sum NaN, which then propagates to every output of the slice (PyTorch's behaviour).
+@inlinable @inline(__always)
+func maxAndSumExp<T: LossFloat>(_ x: UnsafePointer<T>, count: Int, stride: Int) -> (max: T, sum: Double) {
+    var m = -T.infinity
+    var k = 0
+    for _ in 0..<count {
+        let v = x[k]
+        if v > m || v.isNaN { m = v }
+        k &+= stride
+    }
+    var s = 0.0
+    k = 0
+    for _ in 0..<count {
+        s += T.exp(x[k] - m).wide
+        k &+= stride
+    }
+    return (m, s)
 }
 
 @inlinable

@@ -1,27 +1,5 @@
 import RealModule
 
-/// The max and the sum of `exp(x - max)` over `count` elements `x[0], x[stride], ...`.
-///
-/// The sum is accumulated in `Double`. A NaN or +inf element, or a slice of all -inf, makes
-/// the sum NaN, which then propagates to every output of the slice (PyTorch's behaviour).
-@inlinable @inline(__always)
-func maxAndSumExp<T: LossFloat>(_ x: UnsafePointer<T>, count: Int, stride: Int) -> (max: T, sum: Double) {
-    var m = -T.infinity
-    var k = 0
-    for _ in 0..<count {
-        let v = x[k]
-        if v > m || v.isNaN { m = v }
-        k &+= stride
-    }
-    var s = 0.0
-    k = 0
-    for _ in 0..<count {
-        s += T.exp(x[k] - m).wide
-        k &+= stride
-    }
-    return (m, s)
-}
-
 /// Visits every slice of a `[outer][dim][inner]` layout as (offset of its first element,
 /// stride between its elements).
 @inlinable @inline(__always)
