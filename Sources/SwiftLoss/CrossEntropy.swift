@@ -203,12 +203,23 @@ func crossEntropyRow<T: LossFloat>(
         return 0
     }
     let t = Int(truncatingIfNeeded: t64)
-    let m = rowMax(x, classes)
     // Read everything the loss needs from the logits before the exponentials are stored over
     // the gradient buffer (which may be the logits themselves).
-    let shiftedTarget = x[t] - m
-    let shifted = wantLoss && terms.smoothing ? rowWeightedShiftedSum(x, classes, m, terms.weight) : 0
-    let s = rowSumExp(x, classes, m, store: gx)
+    let xt = x[t]
+    let needShifted = wantLoss && terms.smoothing
+    let m: T, s: Double, stored: Bool
+    var shifted = 0.0  // with smoothing, sum_c w_c * (x_c - m)
+    if classes > onlineRowThreshold {
+        (m, s) = rowMaxSumExpOnline(x, classes)
+        stored = false
+        if needShifted { shifted = rowWeightedShiftedSum(x, classes, m, terms.weight) }
+    } else {
+        m = rowMax(x, classes)
+        if needShifted { shifted = rowWeightedShiftedSum(x, classes, m, terms.weight) }
+        s = rowSumExp(x, classes, m, store: gx)  // may overwrite x (in place): read it first
+        stored = gx != nil
+    }
+    let shiftedTarget = xt - m
     let logSum = T(narrowing: Double.log(s))
     var value: T = 0
     if wantLoss {
@@ -216,13 +227,17 @@ func crossEntropyRow<T: LossFloat>(
         each?[sample] = value
     }
     if let gx {
-        // gx holds exp(x - m): grad = coefP / s * e - b * w, minus a at the target.
+        // grad = coefP / s * exp(x - m) - b * w, minus a at the target. gx already holds the
+        // exponentials of a short row; a long one's are computed here from x.
         let (coefP, b, a) = terms.gradientCoefficients(sample: sample, target: t)
         let pScale = T.Vector(repeating: coefP * T(narrowing: 1 / s)), bv = T.Vector(repeating: b)
+        let mv = T.Vector(repeating: m)
+        let source = stored ? UnsafePointer(gx) : x
+        let exps = { (v: T.Vector) -> T.Vector in stored ? v : T.exp(vector: v - mv) }
         if let w = terms.weight {
-            rowMap(gx, classes, into: gx) { j, e in pScale * e - bv * weightVector(w, j, classes) }
+            rowMap(source, classes, into: gx) { j, v in pScale * exps(v) - bv * weightVector(w, j, classes) }
         } else {
-            rowMap(gx, classes, into: gx) { _, e in pScale * e - bv }
+            rowMap(source, classes, into: gx) { _, v in pScale * exps(v) - bv }
         }
         gx[t] -= a
     }

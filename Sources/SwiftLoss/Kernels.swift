@@ -99,6 +99,57 @@ func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: Uns
     return total
 }
 
+/// Rows longer than this are reduced online (`rowMaxSumExpOnline`): their two passes would
+/// otherwise read them from memory twice.
+@usableFromInline let onlineRowThreshold = 1 << 16
+
+/// Elements per block of the online row reduction: small enough to stay in L1 between the
+/// block's max and its sum of exponentials.
+@usableFromInline let onlineBlock = 4096
+
+/// The max of a row and `sum(exp(x - max))` (in `Double`) with one read of the row from
+/// memory: block by block, the block's max, then its exponentials against the running max
+/// while the block is in cache, the running sum rescaled whenever a block raises the max.
+/// Same special cases as the two passes: a NaN or +inf element, or a row of all -inf, makes
+/// the sum NaN; -inf elements of a finite row add nothing.
+@inlinable
+func rowMaxSumExpOnline<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> (max: T, sum: Double) {
+    var m = -T.infinity
+    var s = 0.0
+    var j = 0
+    while j < n {
+        let len = min(onlineBlock, n &- j)
+        let block = x + j
+        let bm = rowMax(block, len)
+        if bm > m {
+            s *= Double.exp(m.wide - bm.wide)  // 0 while nothing has been added
+            m = bm
+        }
+        if m == -.infinity {
+            // All -inf so far: this block adds nothing, unless it hides a NaN.
+            for k in 0..<len where block[k].isNaN { s = .nan }
+        } else {
+            s += rowSumExp(block, len, m)
+        }
+        j &+= len
+    }
+    return (m, m == -.infinity ? .nan : s)
+}
+
+/// The max and `sum(exp(x - max))` of a row; a short row in two passes, storing each
+/// `exp(x - max)` into `store` when given (then `stored` is true), a long one online (then
+/// nothing is stored: a later pass must compute the exponentials from `x`).
+@inlinable @inline(__always)
+func rowStats<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, store: UnsafeMutablePointer<T>? = nil)
+    -> (max: T, sum: Double, stored: Bool) {
+    if n > onlineRowThreshold {
+        let (m, s) = rowMaxSumExpOnline(x, n)
+        return (m, s, false)
+    }
+    let m = rowMax(x, n)
+    return (m, rowSumExp(x, n, m, store: store), store != nil)
+}
+
 /// `sum(w * (x - m))` over `n` contiguous elements (`w` all ones when nil), in `Double`:
 /// the smoothing term's sum before the log-sum is taken out.
 @inlinable @inline(__always)

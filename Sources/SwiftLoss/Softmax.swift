@@ -38,11 +38,16 @@ public func softmax<T: LossFloat>(
     _ = sumOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
         for u in range {
             if inner == 1 {
-                // The exponentials go to the output, then are scaled there.
+                // The exponentials go to the output (short rows), then are scaled there.
                 let row = x + u &* dim, out = y + u &* dim
-                let m = rowMax(row, dim)
-                let scale = T.Vector(repeating: T(narrowing: 1 / rowSumExp(row, dim, m, store: out)))
-                rowMap(out, dim, into: out) { _, e in e * scale }
+                let (m, sum, stored) = rowStats(row, dim, store: out)
+                let scale = T.Vector(repeating: T(narrowing: 1 / sum))
+                if stored {
+                    rowMap(out, dim, into: out) { _, e in e * scale }
+                } else {
+                    let mv = T.Vector(repeating: m)
+                    rowMap(row, dim, into: out) { _, v in T.exp(vector: v - mv) * scale }
+                }
             } else {
                 let (offset, _, io) = units.block(u)
                 let m = blockMax(x + offset, classes: dim, stride: inner, io)
@@ -71,9 +76,9 @@ public func logSoftmax<T: LossFloat>(
         for u in range {
             if inner == 1 {
                 let row = x + u &* dim
-                let m = rowMax(row, dim)
+                let (m, sum, _) = rowStats(row, dim)
                 let mv = T.Vector(repeating: m)
-                let logSum = T.Vector(repeating: T(narrowing: Double.log(rowSumExp(row, dim, m))))
+                let logSum = T.Vector(repeating: T(narrowing: Double.log(sum)))
                 rowMap(row, dim, into: y + u &* dim) { _, v in (v - mv) - logSum }
             } else {
                 let (offset, _, io) = units.block(u)

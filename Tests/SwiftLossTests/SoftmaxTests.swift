@@ -81,4 +81,28 @@ struct SoftmaxTests {
         #expect(throws: LossError.sizeOverflow) { try softmax([Float](), outer: Int.max / 2, dim: 3) }
         #expect(throws: LossError.sizeOverflow) { try softmax([Float](), outer: -1, dim: 3) }
     }
+
+    @Test("rows longer than the online threshold: same numbers and special cases")
+    func longRows() throws {
+        var rng = SeededGenerator(seed: 13)
+        let n = onlineRowThreshold + 4_099  // several online blocks and a ragged tail
+        let x = [Double].random(n, in: -20...20, using: &rng)
+        expectClose(try logSoftmax(x, outer: 1, dim: n), Naive.logSoftmax(x, batch: 1, classes: n, inner: 1), 1e-11)
+        // A first block of -inf, then finite values: the -inf entries add nothing.
+        var y = [Float](repeating: -.infinity, count: n)
+        y[n - 1] = 3
+        y[n - 2] = 3
+        let ly = try logSoftmax(y, outer: 1, dim: n), sy = try softmax(y, outer: 1, dim: n)
+        #expect(ly[0] == -.infinity && sy[0] == 0)
+        #expect(close(Double(ly[n - 1]), -Double.log(2), 1e-7) && sy[n - 1] == 0.5)
+        // A NaN hidden among -inf, and a row of all -inf: NaN everywhere.
+        var z = [Float](repeating: -.infinity, count: n)
+        z[5] = .nan
+        z[n - 1] = 1
+        #expect(try logSoftmax(z, outer: 1, dim: n).allSatisfy(\.isNaN))
+        #expect(try softmax([Float](repeating: -.infinity, count: n), outer: 1, dim: n).allSatisfy(\.isNaN))
+        // cross_entropy over the same long row agrees with nll_loss(log_softmax).
+        let t: [Int64] = [17]
+        expectClose(try ce(x, t, batch: 1, classes: n), try nll(try logSoftmax(x, outer: 1, dim: n), t, batch: 1, classes: n), 1e-12)
+    }
 }
