@@ -19,16 +19,18 @@ public func swiftloss_version_string() -> UnsafePointer<CChar> {
     SwiftLossEntries.Entries.version_string()
 }
 
-/// Both builds keep their own thread count: set both.
+/// Each build keeps its own thread count; only the build in use matters (the choice is made
+/// once per process). Nothing of the AVX2 build may run unless the dispatch chose it: even
+/// this function is compiled for Haswell there (a SIGILL on older CPUs, caught by the test
+/// that runs the C suite on an emulated pre-AVX CPU).
 @_cdecl("swiftloss_set_num_threads")
 public func swiftloss_set_num_threads(_ n: Int32) {
-    SwiftLossEntries.Entries.set_num_threads(n)
-    SwiftLossEntriesAVX2.Entries.set_num_threads(n)
+    useAVX2 ? SwiftLossEntriesAVX2.Entries.set_num_threads(n) : SwiftLossEntries.Entries.set_num_threads(n)
 }
 
 @_cdecl("swiftloss_get_num_threads")
 public func swiftloss_get_num_threads() -> Int32 {
-    SwiftLossEntries.Entries.get_num_threads()
+    useAVX2 ? SwiftLossEntriesAVX2.Entries.get_num_threads() : SwiftLossEntries.Entries.get_num_threads()
 }
 
 @_cdecl("swiftloss_softmax_f32")

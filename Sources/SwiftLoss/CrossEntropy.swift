@@ -130,7 +130,8 @@ struct CrossEntropyTerms<T: LossFloat> {
     func gradientCoefficients(sample: Int, target t: Int) -> (coefP: T, b: T, a: T) {
         let scale = upstreamScale(gradOutput, reduction, sample, divisor: divisor)
         let a = keep * weight(t).wide * scale, b = spread * scale
-        return (T(narrowing: a + b * weightSum), T(narrowing: b), T(narrowing: a))
+        // Without smoothing b is 0: leave out b * weightSum, which is NaN for an infinite weight.
+        return (T(narrowing: smoothing ? a + b * weightSum : a), T(narrowing: b), T(narrowing: a))
     }
 }
 
@@ -197,12 +198,11 @@ func crossEntropyRow<T: LossFloat>(
     gradient gx: UnsafeMutablePointer<T>?
 ) -> Double {
     let classes = terms.classes
-    guard t64 != ignoreIndex else {
+    guard let t = classIndex(t64, classes: classes, ignoreIndex: ignoreIndex) else {
         each?[sample] = 0
         if let gx { gx.update(repeating: 0, count: classes) }
         return 0
     }
-    let t = Int(truncatingIfNeeded: t64)
     // Read everything the loss needs from the logits before the exponentials are stored over
     // the gradient buffer (which may be the logits themselves).
     let xt = x[t]
@@ -234,9 +234,9 @@ func crossEntropyRow<T: LossFloat>(
         let mv = T.Vector(repeating: m)
         let source = stored ? UnsafePointer(gx) : x
         let exps = { (v: T.Vector) -> T.Vector in stored ? v : T.exp(vector: v - mv) }
-        if let w = terms.weight {
+        if let w = terms.weight, terms.smoothing {
             rowMap(source, classes, into: gx) { j, v in pScale * exps(v) - bv * weightVector(w, j, classes) }
-        } else {
+        } else {  // b is 0 without smoothing: no b * w (NaN for an infinite or NaN weight)
             rowMap(source, classes, into: gx) { _, v in pScale * exps(v) - bv }
         }
         gx[t] -= a
@@ -258,9 +258,14 @@ func crossEntropyBlock<T: LossFloat>(
     // then let the exponentials be stored over the gradient buffer (which may be the logits).
     let m = blockMax(x, classes: classes, stride: stride, io)
     var k = 0
+    // Each lane's class index, read once (-1: ignored; see classIndex).
+    var cls = SIMD8<Int>(repeating: -1)
+    for l in 0..<io.count {
+        if let t = classIndex(targets[l], classes: classes, ignoreIndex: ignoreIndex) { cls[l] = t }
+    }
     var shiftedTarget = T.Vector()
-    for l in 0..<io.count where targets[l] != ignoreIndex {
-        shiftedTarget[l] = x[Int(truncatingIfNeeded: targets[l]) &* stride &+ l] - m[l]
+    for l in 0..<io.count where cls[l] >= 0 {
+        shiftedTarget[l] = x[cls[l] &* stride &+ l] - m[l]
     }
     // With smoothing, sum_c w_c * (x_c - max) per lane.
     var shifted = SIMD8<Double>()
@@ -277,8 +282,8 @@ func crossEntropyBlock<T: LossFloat>(
     var total = 0.0
     if wantLoss {
         if terms.smoothing {
-            for l in 0..<io.count where targets[l] != ignoreIndex {
-                let t = Int(truncatingIfNeeded: targets[l])
+            for l in 0..<io.count where cls[l] >= 0 {
+                let t = cls[l]
                 let value = terms.loss(target: t, shiftedTarget: shiftedTarget[l], logSum: logSum[l],
                                        weightedShiftedSum: shifted[l])
                 each?[firstSample &+ l] = value
@@ -287,24 +292,21 @@ func crossEntropyBlock<T: LossFloat>(
         } else {
             // nll = -w_t * (x_t - max - logSum) for the whole block at once.
             var wt = T.Vector()
-            for l in 0..<io.count where targets[l] != ignoreIndex {
-                wt[l] = terms.weight(Int(truncatingIfNeeded: targets[l]))
-            }
+            for l in 0..<io.count where cls[l] >= 0 { wt[l] = terms.weight(cls[l]) }
             let nll = -(wt * (shiftedTarget - logSum))
-            for l in 0..<io.count where targets[l] != ignoreIndex {
+            for l in 0..<io.count where cls[l] >= 0 {
                 each?[firstSample &+ l] = nll[l]
                 total += nll[l].wide
             }
         }
         if each != nil {
-            for l in 0..<io.count where targets[l] == ignoreIndex { each?[firstSample &+ l] = 0 }
+            for l in 0..<io.count where cls[l] < 0 { each?[firstSample &+ l] = 0 }
         }
     }
     var coefP = T.Vector(), b = T.Vector(), invSum = T.Vector()
     if gx != nil {
-        for l in 0..<io.count where targets[l] != ignoreIndex {
-            let t = Int(truncatingIfNeeded: targets[l])
-            (coefP[l], b[l], _) = terms.gradientCoefficients(sample: firstSample &+ l, target: t)
+        for l in 0..<io.count where cls[l] >= 0 {
+            (coefP[l], b[l], _) = terms.gradientCoefficients(sample: firstSample &+ l, target: cls[l])
             invSum[l] = 1 / s[l]
         }
     }
@@ -313,16 +315,17 @@ func crossEntropyBlock<T: LossFloat>(
     let pScale = coefP * invSum
     k = 0
     for c in 0..<classes {
-        let g = pScale * io.load(gx + k) - b * T.Vector(repeating: terms.weight(c))
+        let g = terms.smoothing ? pScale * io.load(gx + k) - b * T.Vector(repeating: terms.weight(c))
+                                : pScale * io.load(gx + k)  // b is 0: no b * w (NaN for a non-finite w)
         io.store(g, to: gx + k)
         k &+= stride
     }
     for l in 0..<io.count {
-        if targets[l] == ignoreIndex {  // exact zeros, as the row kernel writes, even for NaN logits
+        let t = cls[l]
+        if t < 0 {  // exact zeros, as the row kernel writes, even for NaN logits
             var k = l
             for _ in 0..<classes { gx[k] = 0; k &+= stride }
         } else {
-            let t = Int(truncatingIfNeeded: targets[l])
             gx[t &* stride &+ l] -= terms.gradientCoefficients(sample: firstSample &+ l, target: t).a
         }
     }
@@ -413,7 +416,7 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
     let divisor = reduction == .mean ? Double(layout.samples) : 1
     var sink = loss.map { ReducingSink($0, reduction) }
     defer { sink?.finish(divisor: divisor) }
-    guard let x = input.baseAddress, let q = target.baseAddress else { return }
+    guard let x = input.baseAddress, let q = target.baseAddress, layout.count > 0 else { return }
     let gx = gradient?.baseAddress
     let classes = layout.classes, inner = layout.inner
     let keep = T(narrowing: 1 - eps), spread = T(narrowing: eps / Double(classes))

@@ -1,3 +1,5 @@
+import RealModule
+
 // SIMD building blocks shared by the softmax and cross-entropy kernels.
 //
 // Two shapes of work: a contiguous row (inner == 1: the classes of one sample are adjacent,
@@ -271,7 +273,7 @@ struct AxisUnits<T: LossFloat> {
     @inlinable @inline(__always)
     init(outer: Int, dim: Int, inner: Int) {
         self.outer = outer; self.dim = dim; self.inner = inner
-        blocksPerOuter = inner == 1 ? 1 : (inner - 1) / T.lanes + 1
+        blocksPerOuter = inner <= 1 ? inner : (inner - 1) / T.lanes + 1  // no unit when inner == 0
     }
 
     @inlinable @inline(__always) var count: Int { outer &* blocksPerOuter }

@@ -17,15 +17,27 @@ func checkClassIndexCall<T: LossFloat>(
     }
 }
 
+/// A target at the point of use: its class index, or nil for the ignore index. Targets are
+/// all checked before anything is computed, so nil for a value out of range can only happen
+/// when another thread rewrote the targets during the call (a race in the caller); such a
+/// sample is then left out like an ignored one, never read or written out of bounds.
+@inlinable @inline(__always)
+func classIndex(_ t64: Int64, classes: Int, ignoreIndex: Int64) -> Int? {
+    guard t64 != ignoreIndex, t64 >= 0, t64 < Int64(classes) else { return nil }
+    return Int(truncatingIfNeeded: t64)
+}
+
 /// The sum of `weight[t]` (1 without a weight) over the targets that are not ignored: the
-/// divisor of a class-index `.mean`. Targets must have been checked.
+/// divisor of a class-index `.mean`.
 @inlinable
 func countedWeight<T: LossFloat>(
     _ targets: UnsafeBufferPointer<Int64>, _ weight: UnsafeBufferPointer<T>?, _ ignoreIndex: Int64
 ) -> Double {
     var total = 0.0
-    for t in targets where t != ignoreIndex {
-        total += weight.map { $0[Int(truncatingIfNeeded: t)].wide } ?? 1
+    let classes = weight?.count ?? Int.max
+    for t64 in targets {
+        guard let t = classIndex(t64, classes: classes, ignoreIndex: ignoreIndex) else { continue }
+        total += weight.map { $0[t].wide } ?? 1
     }
     return total
 }
@@ -63,9 +75,10 @@ public func nllLoss<T: LossFloat>(
     guard let x = input.baseAddress else { return }
     let classes = layout.classes, inner = layout.inner
     for sample in 0..<layout.samples {
-        let t64 = targets[sample]
-        guard t64 != ignoreIndex else { sink.put(0, at: sample); continue }
-        let t = Int(truncatingIfNeeded: t64)
+        guard let t = classIndex(targets[sample], classes: classes, ignoreIndex: ignoreIndex) else {
+            sink.put(0, at: sample)
+            continue
+        }
         let (n, i) = sample.quotientAndRemainder(dividingBy: inner)
         let w: T = weight.map { $0[t] } ?? 1
         sink.put(-w * x[(n &* classes &+ t) &* inner &+ i], at: sample)
@@ -95,8 +108,8 @@ public func nllLossBackward<T: LossFloat>(
     let divisor = classIndexDivisor(reduction, totalWeight: countedWeight(targets, weight, ignoreIndex))
     gx.update(repeating: 0, count: layout.count)
     let classes = layout.classes, inner = layout.inner
-    for sample in 0..<layout.samples where targets[sample] != ignoreIndex {
-        let t = Int(truncatingIfNeeded: targets[sample])
+    for sample in 0..<layout.samples {
+        guard let t = classIndex(targets[sample], classes: classes, ignoreIndex: ignoreIndex) else { continue }
         let (n, i) = sample.quotientAndRemainder(dividingBy: inner)
         let w = weight.map { $0[t].wide } ?? 1
         let scale = upstreamScale(Optional(gradOutput), reduction, sample, divisor: divisor)

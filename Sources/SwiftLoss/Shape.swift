@@ -33,7 +33,7 @@ public struct ClassLayout: Sendable, Equatable {
     @inlinable
     public init<T>(batch: Int, classes: Int, inner: Int = 1, of type: T.Type) throws(LossError) {
         self.count = try elementCount(batch, classes, inner, of: type)
-        self.samples = batch * inner
+        self.samples = try elementCount(batch, inner, of: type)  // classes == 0: not implied by count
         self.batch = batch
         self.classes = classes
         self.inner = inner

@@ -4,6 +4,7 @@ import RealModule
 /// stride between its elements).
 @inlinable @inline(__always)
 func forEachSlice(outer: Int, dim: Int, inner: Int, _ body: (Int, Int) -> Void) {
+    guard outer > 0, dim > 0, inner > 0 else { return }  // empty: no slice to visit
     for o in 0..<outer {
         let base = o &* dim &* inner
         for i in 0..<inner { body(base &+ i, inner) }

@@ -46,7 +46,7 @@ run() {
 run "test (C99)" env -u LD_LIBRARY_PATH "$build/test_c99"
 run "test (C++17)" env -u LD_LIBRARY_PATH "$build/test_cxx"
 run "exports" "$here/check_exports.sh" "$libdir/libswiftloss.so"
-run "ISA split" "$here/check_isa.sh" "$libdir/libswiftloss.so"
+run "ISA split" python3 "$here/check_isa.py" "$libdir/libswiftloss.so"
 
 # The AVX2 and baseline builds of the kernels must give the same bytes.
 "${CC:-cc}" -std=c99 -O1 -Wall -Wextra -Werror -Iinclude Tests/c/isa_dump.c -o "$build/isa_dump" "${link[@]}"
@@ -58,6 +58,19 @@ same_on_both_builds() {
 }
 run "AVX2 build == baseline build" same_on_both_builds
 run "test (C99, baseline build forced)" env -u LD_LIBRARY_PATH SWIFTLOSS_ISA=baseline "$build/test_c99"
+
+# On an emulated CPU without AVX (Westmere), the dispatch must pick the baseline build and
+# nothing may execute an AVX instruction (a SIGILL there would be a crash on old hardware).
+if [[ $(uname -m) == x86_64 ]] && command -v qemu-x86_64 >/dev/null; then
+    run "test (C99, emulated CPU without AVX)" env -u LD_LIBRARY_PATH qemu-x86_64 -cpu Westmere "$build/test_c99"
+    same_without_avx() {
+        env -u LD_LIBRARY_PATH qemu-x86_64 -cpu Westmere "$build/isa_dump" > "$build/dump_noavx.bin" &&
+        cmp "$build/dump_noavx.bin" "$build/dump_baseline.bin" && echo "identical to the baseline build's"
+    }
+    run "outputs on the emulated CPU without AVX" same_without_avx
+else
+    echo "== emulated CPU without AVX: not x86-64 or no qemu-x86_64 (.ci/setup installs qemu-user)"
+fi
 
 # The README's C example, extracted from README.md and compiled exactly as it stands there.
 awk '/^```c$/{on=1; next} /^```$/{on=0} on' README.md > "$build/readme_example.c"

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""check_isa.py - no AVX instruction is reachable from libswiftloss.so's baseline path.
+
+libswiftloss.so carries a baseline and an AVX2 build of its kernels (the module
+SwiftLossEntriesAVX2, mangled 20SwiftLossEntriesAVX2), picked at run time. The AVX2 build may
+also leave out-of-line copies of generic helpers (specializations) that carry no module name;
+that is safe as long as only AVX2 code calls them. This check disassembles the library, builds
+the direct-call graph (call and jmp), computes the functions reachable only from the AVX2
+build, and fails if any function outside that set contains a VEX/EVEX instruction: such code
+could run on a CPU without AVX and die with SIGILL.
+
+Usage: check_isa.py path/to/libswiftloss.so
+"""
+import collections
+import platform
+import re
+import subprocess
+import sys
+
+AVX2_MODULE = "20SwiftLossEntriesAVX2"
+VEX = re.compile(r"\tv[a-z0-9]+[ \t]|%[yz]mm")
+CALL = re.compile(r"\t(?:call|jmp)[a-z]*\s+[0-9a-f]+ <([^>+]+)(?:\+0x[0-9a-f]+)?>")
+
+
+def main(lib):
+    if platform.machine() != "x86_64":
+        print("check_isa: not x86-64, nothing to check")
+        return 0
+    dump = subprocess.run(["objdump", "-d", "--no-show-raw-insn", lib], check=True,
+                          capture_output=True, text=True).stdout
+    callers = collections.defaultdict(set)
+    vex = set()
+    functions = set()
+    current = None
+    for line in dump.splitlines():
+        head = re.match(r"^[0-9a-f]+ <(.+)>:$", line)
+        if head:
+            current = head.group(1)
+            functions.add(current)
+            continue
+        if current is None:
+            continue
+        if VEX.search(line):
+            vex.add(current)
+        call = CALL.search(line)
+        if call and call.group(1) != current:
+            callers[call.group(1)].add(current)
+
+    # Functions reachable only from the AVX2 build: its own, then every function all of whose
+    # callers are in the set (and that has a caller: exported or unreferenced code is not).
+    avx2_only = {f for f in functions if AVX2_MODULE in f}
+    changed = True
+    while changed:
+        changed = False
+        for f in functions - avx2_only:
+            if callers[f] and callers[f] <= avx2_only:
+                avx2_only.add(f)
+                changed = True
+
+    bad = sorted(vex - avx2_only)
+    for f in bad:
+        outside = sorted(c for c in callers[f] if c not in avx2_only)
+        print(f"check_isa: AVX code reachable outside the AVX2 build: {f} (called from {outside[:3]})")
+    used = len(vex & avx2_only)
+    if used == 0:
+        print("check_isa: the AVX2 build contains no AVX instruction")
+        return 1
+    if bad:
+        return 1
+    shared = len({f for f in vex if AVX2_MODULE not in f})
+    print(f"check_isa: OK ({used} functions with AVX instructions, all reachable only from the "
+          f"AVX2 build; {shared} of them shared helpers called only by it)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
