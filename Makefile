@@ -1,16 +1,18 @@
 # swiftloss — build, test and run the articles.
 #
 #   make articles   set up, build, install the Python package, print the articles' numbers
-#   make test       set up, build, run every test (Swift, C, Python)
-#   make lib        build .build/release/libswiftloss.so
+#   make test       set up, build, run every test (Swift, C, install, examples, wheel, Python)
+#   make lib        build .build/release/libswiftloss.so (and its SONAME link libswiftloss.so.0)
 #   make bench      install the Python package, print the benchmark table (benchmarks/)
+#   make install PREFIX=/usr/local   (and make uninstall): the library, header and pkg-config file
+#   make wheel      a Python wheel carrying libswiftloss.so, in dist/
 #
 SHELL  := /bin/bash
 PYTHON ?= python3
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-LIBDIR := .build/release
-LIB    := $(LIBDIR)/libswiftloss.so
+BUILD_LIBDIR := .build/release
+LIB    := $(BUILD_LIBDIR)/libswiftloss.so
 
 .PHONY: all setup lib python articles bench test test-swift test-c test-python clean
 
@@ -21,6 +23,7 @@ setup:
 
 lib:
 	swift build -c release --product swiftloss
+	ln -sf libswiftloss.so $(BUILD_LIBDIR)/libswiftloss.so.0
 
 python: lib
 	$(PYTHON) -m pip install -q ./bindings/python 2>/dev/null || \
@@ -32,16 +35,41 @@ articles: setup python
 bench: setup python
 	cd /tmp && $(PYTHON) $(CURDIR)/benchmarks/bench.py
 
-test: setup test-swift test-c test-python
+# pytest last: its summary closes the output.
+test: setup test-swift test-c test-install test-examples test-wheel test-python
 
 test-swift:
 	swift test
 
 test-c: lib
-	bash Tests/c/run.sh $(LIBDIR)
+	bash Tests/c/run.sh $(BUILD_LIBDIR)
 
 test-python: python
 	cd /tmp && $(PYTHON) -m pytest -q $(CURDIR)/Tests/python
 
 clean:
 	rm -rf .build Tests/c/build bindings/python/build
+
+# ---- install / uninstall / wheel (Tests/install) ----
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: install uninstall wheel test-install test-examples test-wheel
+
+install: lib
+	DESTDIR="$(DESTDIR)" bash Tests/install/install.sh "$(PREFIX)"
+
+uninstall:
+	DESTDIR="$(DESTDIR)" bash Tests/install/install.sh --uninstall "$(PREFIX)"
+
+wheel: lib
+	$(PYTHON) -m pip wheel ./bindings/python -w dist/ --no-deps
+
+test-install: lib
+	bash Tests/install/test_install.sh
+
+test-examples: lib
+	bash Tests/install/test_examples.sh
+
+test-wheel: lib
+	bash Tests/install/test_wheel.sh

@@ -105,8 +105,9 @@ def test_integer_inputs_raise_type_error():
 # Signatures mirror torch.nn.functional and torch.nn
 # ------------------------------------------------------------------------------------------
 
-# torch's parameters, then swiftloss's keyword-only gradient request (see test_grad_api.py).
-GRAD = ", *, with_grad=False, grad_output=None)"
+# torch's parameters, then swiftloss's keyword-only gradient request (see test_grad_api.py)
+# and output buffers (test_interop.py).
+GRAD = ", *, with_grad=False, grad_output=None, out=None)"
 
 SIGNATURES = {
     F.softmax: "(input, dim=None, _stacklevel=3, dtype=None" + GRAD,

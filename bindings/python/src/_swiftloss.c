@@ -10,7 +10,9 @@
  *   - checks that every buffer holds exactly the number of elements the call needs and that
  *     the output does not overlap an input, so a wrong or short buffer never reaches the
  *     library,
- *   - releases the GIL when the call touches more than SWIFTLOSS_GIL_THRESHOLD elements,
+ *   - releases the GIL when the call touches more than SWIFTLOSS_GIL_THRESHOLD elements (the
+ *     library re-checks each class index where it uses it, so another Python thread writing
+ *     into the target array meanwhile cannot make it read or write out of bounds),
  *   - turns a status other than SWIFTLOSS_OK into IndexError (target out of bounds) or
  *     ValueError (anything else) carrying swiftloss_status_string's text.
  * It also binds swiftloss_set_num_threads / swiftloss_get_num_threads.

@@ -17,8 +17,11 @@ KLDivLoss (also in :mod:`swiftloss.modules`).
 Inputs and results:
 
 * Anything ``numpy.asarray`` accepts: lists, numpy arrays (non-contiguous ones are copied),
-  CPU torch tensors. Note that ``numpy.asarray`` makes Python floats float64, where
-  ``torch.tensor`` makes them float32: pass ``np.float32`` arrays for torch's float32 numbers.
+  objects with ``__array__``, buffers (``array.array``, ``memoryview``), and also objects
+  that only speak DLPack (``__dlpack__``) and CPU torch tensors, read without a copy (tensors
+  that require grad are read detached: for autograd use :mod:`swiftloss.torch`). Note that
+  ``numpy.asarray`` makes Python floats float64, where ``torch.tensor`` makes them float32:
+  pass ``np.float32`` arrays for torch's float32 numbers.
 * float32 and float64 are computed in their own precision and returned in it (float16 is
   computed in float32, longdouble in float64, and cast back). An integer, bool or complex
   array where a floating one is needed raises ``TypeError`` (PyTorch: RuntimeError
@@ -36,6 +39,17 @@ grad_output=None``. ``F.cross_entropy(x, y, with_grad=True)`` returns ``(loss, g
 scalar for ``'sum'`` / ``'mean'``, the loss's shape for ``'none'``, the output's shape for
 softmax / log_softmax. ``cross_entropy`` with class-index targets computes the loss and the
 gradient in one fused pass over the logits. What PyTorch's autograd gives, without autograd.
+
+Buffers: every function and class call also takes a keyword-only ``out=``, to write results
+into memory the caller keeps and reuses: the ``reduction='none'`` losses (or the softmax), and
+with ``with_grad=True`` the pair ``out=(out, grad_out)`` (either may be None; ``out`` must be
+None for a scalar loss). Buffers must match the result's shape and dtype and be C-contiguous
+and writable; the call returns them. ``cross_entropy(x, y, with_grad=True, out=(None, x))``
+overwrites the logits with their gradient (one fused pass, no second N-by-C buffer).
+
+PyTorch: ``import swiftloss.torch`` (needs torch) gives autograd Functions and ``torch.nn``
+drop-ins (``CrossEntropyLoss``, ``NLLLoss``, ``BCELoss``, ``BCEWithLogitsLoss``,
+``KLDivLoss``) and their functional forms, for CPU training with swiftloss's kernels.
 
 Threads: ``set_num_threads(n)`` sets how many threads a large call (about 256K elements of
 work or more) may use, ``0`` restoring the default (``SWIFTLOSS_NUM_THREADS``, else the number

@@ -20,6 +20,7 @@ Conventions (see the package docstring for the full list):
 """
 from __future__ import annotations
 
+import math
 import operator
 import warnings
 from typing import Any, Optional, Tuple
@@ -103,6 +104,50 @@ def _reduction_enum(reduction: Any) -> int:
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
+def _is_torch_tensor(value: Any) -> bool:
+    """True for torch.Tensor and its subclasses (Parameter, ...), without importing torch."""
+    return any(c.__name__ == "Tensor" and c.__module__ == "torch" for c in type(value).__mro__)
+
+
+def _torch_array(tensor: Any, function: str, name: str) -> np.ndarray:
+    """A CPU torch tensor as an ndarray sharing its memory (detached: swiftloss does not
+    record autograd history; use swiftloss.torch for that). bfloat16, which numpy lacks,
+    becomes float32."""
+    t = tensor.detach()
+    if t.device.type != "cpu":
+        raise TypeError(
+            f"{function}: {name} is a torch tensor on {t.device}; swiftloss computes on the "
+            f"CPU: pass {name}.cpu()"
+        )
+    if getattr(t, "is_conj", None) is not None and t.is_conj():
+        t = t.resolve_conj()
+    if getattr(t, "is_neg", None) is not None and t.is_neg():
+        t = t.resolve_neg()
+    if str(t.dtype) == "torch.bfloat16":
+        t = t.float()
+    return t.numpy()
+
+
+def _asarray(value: Any, function: str = "swiftloss", name: str = "input") -> np.ndarray:
+    """Any argument as an ndarray, without a copy where the memory can be shared.
+
+    Accepted: numpy arrays; CPU torch tensors (detached, even when they require grad);
+    objects with ``__array__``; objects exposing the buffer protocol (``array.array``,
+    ``memoryview``); objects exposing only DLPack (``__dlpack__``, read with
+    ``numpy.from_dlpack``); Python lists, tuples and scalars.
+    """
+    if isinstance(value, np.ndarray):
+        return value
+    if _is_torch_tensor(value):
+        return _torch_array(value, function, name)
+    if hasattr(value, "__dlpack__") and not hasattr(value, "__array__"):
+        try:
+            return np.from_dlpack(value)
+        except (BufferError, TypeError, RuntimeError, ValueError) as error:
+            raise TypeError(f"{function}: {name} could not be read through DLPack: {error}") from None
+    return np.asarray(value)
+
+
 def _compute_dtype(dtype: np.dtype, name: str, function: str) -> np.dtype:
     """The dtype a floating-point argument is computed in: float32 or float64 (native order)."""
     if dtype.kind != "f":
@@ -114,7 +159,7 @@ def _compute_dtype(dtype: np.dtype, name: str, function: str) -> np.dtype:
 
 def _float_input(value: Any, function: str, name: str = "input") -> Tuple[np.ndarray, np.dtype]:
     """The input as a C-contiguous float32/float64 array, and the dtype to return results in."""
-    array = np.asarray(value)
+    array = value if type(value) is np.ndarray else _asarray(value, function, name)
     compute = _compute_dtype(array.dtype, name, function)
     result_dtype = array.dtype if array.dtype.isnative else array.dtype.newbyteorder("=")
     return np.asarray(array, dtype=compute, order="C"), result_dtype
@@ -122,7 +167,7 @@ def _float_input(value: Any, function: str, name: str = "input") -> Tuple[np.nda
 
 def _real_array(value: Any, dtype: np.dtype, function: str, name: str) -> np.ndarray:
     """A target / weight / pos_weight of any real dtype, as a C-contiguous array of dtype."""
-    array = np.asarray(value)
+    array = value if type(value) is np.ndarray else _asarray(value, function, name)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{function}: expected a real-valued {name}, got {array.dtype}")
     return np.asarray(array, dtype=dtype, order="C")
@@ -139,6 +184,242 @@ def _finish(output: np.ndarray, reduction: int, shape: Tuple[int, ...], result_d
 
 def _output(count: int, reduction: int, dtype: np.dtype) -> np.ndarray:
     return np.empty(count if reduction == _NONE else 1, dtype=dtype)
+
+
+# ------------------------------------------------------------------------------------------
+# out=: results written into the caller's buffers
+# ------------------------------------------------------------------------------------------
+
+_OUT_KINDS = (
+    "a numpy array, a CPU torch tensor, or an object exposing a writable buffer "
+    "(array.array, memoryview) or DLPack"
+)
+
+
+def _out_view(value: Any, shape: Tuple[int, ...], dtype: np.dtype, function: str, what: str) -> np.ndarray:
+    """A writable ndarray of ``shape`` sharing the memory of the caller's out buffer.
+
+    numpy arrays and torch tensors must have exactly ``shape``; shapeless buffers
+    (array.array, memoryview, DLPack-only objects of one dimension) may instead hold the
+    right number of elements. The dtype must be ``dtype`` (the result's); the memory must be
+    C-contiguous and writable, since the result is written there and nowhere else.
+    """
+    shaped = True
+    if isinstance(value, np.ndarray):
+        array = value
+    elif _is_torch_tensor(value):
+        if value.requires_grad:
+            raise ValueError(
+                f"{function}: {what} is a torch tensor that requires grad; autograd cannot "
+                "follow a write into it (allocate it under torch.no_grad(), or use swiftloss.torch)"
+            )
+        if value.device.type != "cpu":
+            raise TypeError(
+                f"{function}: {what} is a torch tensor on {value.device}; it must be on the CPU"
+            )
+        try:
+            array = value.numpy()
+        except (TypeError, RuntimeError) as error:
+            raise TypeError(f"{function}: {what}: {error}") from None
+    else:
+        shaped = False
+        try:
+            array = np.asarray(memoryview(value))
+        except TypeError:
+            if not hasattr(value, "__dlpack__"):
+                raise TypeError(
+                    f"{function}: {what} must be {_OUT_KINDS}, got {type(value).__name__}"
+                ) from None
+            try:
+                array = np.from_dlpack(value)
+            except (BufferError, TypeError, RuntimeError, ValueError) as error:
+                raise TypeError(f"{function}: {what} could not be read through DLPack: {error}") from None
+    if array.dtype != dtype:
+        raise TypeError(
+            f"{function}: {what} has dtype {array.dtype}, but the result is {dtype} (the "
+            "input's dtype); out= is written as it is, never cast"
+        )
+    shape = tuple(shape)
+    if array.shape != shape:
+        count = math.prod(shape)
+        if shaped or array.ndim != 1 or array.size != count:
+            expected = f"shape {_shape_str(shape)}" + ("" if shaped else f" (or {count} elements)")
+            raise ValueError(f"{function}: {what} has shape {_shape_str(array.shape)}, expected {expected}")
+    if not array.flags.c_contiguous:
+        raise ValueError(
+            f"{function}: {what} must be C-contiguous (a strided view cannot be written in "
+            "one pass; np.ascontiguousarray would make a copy that out= cannot fill)"
+        )
+    if not array.flags.writeable:
+        raise ValueError(f"{function}: {what} is read-only")
+    return array.reshape(shape)
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    return (
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.nbytes == b.nbytes
+    )
+
+
+class _NoOut:
+    """``out=None``: fresh arrays, with as little work per call as possible (small calls are
+    dominated by Python overhead)."""
+
+    __slots__ = ()
+    with_grad = False
+
+    @staticmethod
+    def result_buffer(shape, reduction, compute, dtype, inputs=None, allow_same=(), reduction_name=None):
+        if reduction is not None and reduction != _NONE:
+            return np.empty(1, compute), None
+        return np.empty(math.prod(shape), compute), None
+
+    @staticmethod
+    def grad_buffer(shape, compute, dtype, inputs=None, allow_same=(), direct=True):
+        return np.empty(math.prod(shape), compute), None
+
+    @staticmethod
+    def finish_result(buffer, view, reduction, shape, dtype):
+        if reduction is None:
+            return buffer.reshape(shape).astype(dtype, copy=False)
+        return _finish(buffer, reduction, shape, dtype)
+
+    @staticmethod
+    def finish_grad(grad, view, shape, dtype):
+        return _grad_result(grad, shape, dtype)
+
+    @staticmethod
+    def wrap(value, reduction, shape, input_shape, dtype):
+        return value
+
+
+_NO_OUT = _NoOut()
+
+
+def _outs(out: Any, with_grad: bool, function: str):
+    """The handler of a call's ``out=``."""
+    return _NO_OUT if out is None else _Out(out, with_grad, function)
+
+
+class _Out:
+    """The ``out=`` of one call: where its result and its gradient are written.
+
+    ``with_grad=False``: ``out`` is one buffer for the result. ``with_grad=True``: ``out`` is a
+    pair ``(out, grad_out)``, either of which may be None (a new array is then returned in its
+    place). A reduced loss ('sum', 'mean', 'batchmean') is a scalar: its ``out`` must be None.
+    A call returns the caller's own out objects where it was given them.
+    """
+
+    def __init__(self, out: Any, with_grad: bool, function: str) -> None:
+        self.function = function
+        self.with_grad = bool(with_grad)
+        self.result: Any = None
+        self.grad: Any = None
+        self.views: list = []
+        if out is None:
+            return
+        if with_grad:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise TypeError(
+                    f"{function}: with with_grad=True, out= must be a pair (out, grad_out), "
+                    f"either of which may be None; got {type(out).__name__}"
+                )
+            self.result, self.grad = out
+        else:
+            if isinstance(out, tuple):
+                raise TypeError(
+                    f"{function}: out= is one buffer when with_grad=False (a pair "
+                    "(out, grad_out) goes with with_grad=True)"
+                )
+            self.result = out
+
+    def _claim(self, view: np.ndarray, what: str, inputs: dict, allow_same: Tuple[str, ...]) -> None:
+        """Refuses a buffer that overlaps an input or the other out buffer (being exactly an
+        input named in allow_same is the one exception: an in-place call)."""
+        for name, array in inputs.items():
+            if array is None or not np.may_share_memory(view, array):
+                continue
+            if name in allow_same and _same_memory(view, array):
+                continue
+            also = f" (it may be the {name} array itself)" if name in allow_same else ""
+            raise ValueError(f"{self.function}: {what} overlaps the {name} array{also}")
+        for other_what, other in self.views:
+            if np.may_share_memory(view, other):
+                raise ValueError(f"{self.function}: {what} overlaps {other_what}")
+        self.views.append((what, view))
+
+    def result_buffer(
+        self, shape: Tuple[int, ...], reduction: Optional[int], compute: np.dtype, dtype: np.dtype,
+        inputs: dict, allow_same: Tuple[str, ...] = (), reduction_name: Optional[str] = None,
+    ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+        """(the flat buffer the kernel writes, the caller's view or None). reduction None:
+        softmax / log_softmax, whose output always has the input's shape."""
+        count = math.prod(shape)
+        if self.result is None:
+            if reduction is None:
+                return np.empty(count, compute), None
+            return _output(count, reduction, compute), None
+        if reduction is not None and reduction != _NONE:
+            name = reduction_name or _REDUCTION_NAMES[reduction]
+            raise ValueError(
+                f"{self.function}: out= is for reduction='none', whose result is an array; "
+                f"reduction='{name}' returns a scalar, so "
+                + ("pass out=(None, grad_out) to reuse only the gradient buffer"
+                   if self.with_grad else "pass out=None")
+            )
+        view = _out_view(self.result, shape, dtype, self.function, "out")
+        self._claim(view, "out", inputs, allow_same)
+        return (view.reshape(-1) if view.dtype == compute else np.empty(count, compute)), view
+
+    def grad_buffer(
+        self, shape: Tuple[int, ...], compute: np.dtype, dtype: np.dtype, inputs: dict,
+        allow_same: Tuple[str, ...] = (), direct: bool = True,
+    ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+        """(the flat buffer the backward kernel writes, the caller's view or None). direct
+        False: the kernel's result is reshaped or summed before it reaches the caller."""
+        count = math.prod(shape)
+        if self.grad is None:
+            return np.empty(count, compute), None
+        view = _out_view(self.grad, shape, dtype, self.function, "grad_out")
+        self._claim(view, "grad_out", inputs, allow_same)
+        if direct and view.dtype == compute:
+            return view.reshape(-1), view
+        return np.empty(count, compute), view
+
+    def finish_result(self, buffer: np.ndarray, view: Optional[np.ndarray], reduction: Optional[int],
+                      shape: Tuple[int, ...], dtype: np.dtype) -> Any:
+        if view is None:
+            if reduction is None:
+                return buffer.reshape(shape).astype(dtype, copy=False)
+            return _finish(buffer, reduction, shape, dtype)
+        if not np.may_share_memory(buffer, view):
+            np.copyto(view, buffer.reshape(shape), casting="unsafe")
+        return self.result
+
+    def wrap(self, value: Any, reduction: int, shape: Tuple[int, ...], input_shape: Tuple[int, ...],
+             dtype: np.dtype) -> Any:
+        """A result computed without the kernels (an edge case), delivered through out=."""
+        if self.result is None and self.grad is None:
+            return value
+        loss, grad = value if self.with_grad else (value, None)
+        if self.result is not None:
+            _, view = self.result_buffer(shape, reduction, dtype, dtype, {})
+            np.copyto(view, np.reshape(loss, shape), casting="unsafe")
+            loss = self.result
+        if self.grad is not None:
+            _, view = self.grad_buffer(input_shape, dtype, dtype, {})
+            np.copyto(view, np.reshape(grad, input_shape), casting="unsafe")
+            grad = self.grad
+        return (loss, grad) if self.with_grad else loss
+
+    def finish_grad(self, grad: np.ndarray, view: Optional[np.ndarray], shape: Tuple[int, ...],
+                    dtype: np.dtype) -> Any:
+        if view is None:
+            return _grad_result(grad, shape, dtype)
+        if not np.may_share_memory(grad, view):
+            np.copyto(view, grad.reshape(shape), casting="unsafe")
+        return self.grad
 
 
 # ------------------------------------------------------------------------------------------
@@ -234,7 +515,9 @@ def _elementwise_weight(
     wshape = weight.shape
     while wshape and wshape[0] == 1:
         wshape = wshape[1:]
-    if len(wshape) <= len(shape) and tuple(shape[len(shape) - len(wshape):]) == wshape:
+    # A weight of more dimensions than the input (even leading 1s) would make the loss bigger
+    # than the input: PyTorch refuses it, and so does the broadcast check below.
+    if weight.ndim <= len(shape) and tuple(shape[len(shape) - len(wshape):]) == wshape:
         return weight.reshape(-1)
     broadcast = _infer_size(tuple(shape), weight.shape)
     if broadcast != tuple(shape):
@@ -245,9 +528,16 @@ def _elementwise_weight(
     return np.ascontiguousarray(np.broadcast_to(weight, shape)).reshape(-1)
 
 
+def _int_argument(value: Any, name: str) -> int:
+    """An int argument as PyTorch's argument parser takes it: any integer, but not a bool."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"argument '{name}' must be int, not bool")
+    return operator.index(value)
+
+
 def _wrap_dim(dim: Any, ndim: int) -> int:
     """dim in [0, ndim) from PyTorch's [-ndim, ndim - 1] (a 0-d array counts as 1-d)."""
-    dim = operator.index(dim)
+    dim = _int_argument(dim, "dim")
     size = max(ndim, 1)
     low, high = -size, size - 1
     if dim < low or dim > high:
@@ -270,9 +560,10 @@ def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _softmax_common(input, dim, stacklevel, dtype, name, kernel, backward, with_grad, grad_output):
+def _softmax_common(input, dim, stacklevel, dtype, name, kernel, backward, with_grad, grad_output, out):
     grad = _wants_grad(with_grad, grad_output, name)
-    array = np.asarray(input)
+    outs = _outs(out, grad, name)
+    array = input if type(input) is np.ndarray else _asarray(input, name)
     input_dtype = array.dtype
     if dtype is not None:
         dtype = np.dtype(dtype)
@@ -286,19 +577,22 @@ def _softmax_common(input, dim, stacklevel, dtype, name, kernel, backward, with_
     outer = int(np.prod(shape[:axis], dtype=np.int64))
     inner = int(np.prod(shape[axis + 1:], dtype=np.int64))
     g = _grad_output(grad_output, x.shape, x.dtype, name, None) if grad else None
-    output = np.empty_like(x)
-    kernel(x, outer, shape[axis], inner, output)
-    result = output.astype(result_dtype, copy=False)
-    if not grad:
-        return result
-    grad_input = np.empty_like(x)
-    backward(output, _ones_if_none(g, x.size, x.dtype), outer, shape[axis], inner, grad_input)
     # The gradient takes the input's dtype (not the dtype= the softmax was computed in), as
     # autograd's; an input that is not floating point gets the result's dtype.
     grad_dtype = input_dtype if input_dtype.kind == "f" else result_dtype
     if not grad_dtype.isnative:
         grad_dtype = grad_dtype.newbyteorder("=")
-    return result, _grad_result(grad_input, x.shape, grad_dtype)
+    inputs = None if out is None else {"input": x, "grad_output": g}
+    # out may be the input itself: softmax in place.
+    output, view = outs.result_buffer(x.shape, None, x.dtype, result_dtype, inputs, allow_same=("input",))
+    if grad:
+        grad_input, grad_view = outs.grad_buffer(x.shape, x.dtype, grad_dtype, inputs)
+    kernel(x, outer, shape[axis], inner, output)
+    result = outs.finish_result(output, view, None, x.shape, result_dtype)
+    if not grad:
+        return result
+    backward(output, _ones_if_none(g, x.size, x.dtype), outer, shape[axis], inner, grad_input)
+    return result, outs.finish_grad(grad_input, grad_view, x.shape, grad_dtype)
 
 
 def softmax(
@@ -309,6 +603,7 @@ def softmax(
     *,
     with_grad: bool = False,
     grad_output: Any = None,
+    out: Any = None,
 ):
     r"""Softmax along ``dim``: :math:`\mathrm{softmax}(x)_i = e^{x_i - M} / \sum_j e^{x_j - M}`.
 
@@ -323,6 +618,11 @@ def softmax(
         dtype: if given, the input is cast to this floating dtype first.
         with_grad: also return the gradient with respect to ``input`` (keyword only).
         grad_output: the upstream gradient, an array of the output's shape (keyword only).
+        out: an array to write the result into, returned in place of a new one (keyword
+            only): the input's shape, the result's dtype, C-contiguous and writable; it may
+            be the input itself (softmax in place). With ``with_grad=True``, a pair
+            ``(out, grad_out)``, either of which may be None; ``grad_out`` has the input's
+            shape and the gradient's dtype.
 
     Gradient (``with_grad=True``): returns ``(y, grad_input)`` with ``y = softmax(input)`` and,
     per slice along ``dim``, :math:`\partial x = y \odot (g - \sum(g \odot y))` where
@@ -337,7 +637,7 @@ def softmax(
         ValueError: a ``grad_output`` whose shape is not the output's.
     """
     return _softmax_common(
-        input, dim, _stacklevel, dtype, "softmax", _C.softmax, _C.softmax_backward, with_grad, grad_output
+        input, dim, _stacklevel, dtype, "softmax", _C.softmax, _C.softmax_backward, with_grad, grad_output, out
     )
 
 
@@ -349,6 +649,7 @@ def log_softmax(
     *,
     with_grad: bool = False,
     grad_output: Any = None,
+    out: Any = None,
 ):
     r"""Log-softmax along ``dim``: :math:`\log\mathrm{softmax}(x)_i = x_i - M - \log\sum_j e^{x_j - M}`.
 
@@ -360,10 +661,13 @@ def log_softmax(
     and, per slice along ``dim``, :math:`\partial x = g - e^{y} \sum g` where :math:`g` =
     ``grad_output``, an array of the output's shape (ones by default). ``grad_input`` has the
     input's shape and dtype.
+
+    ``out`` (keyword only) as for :func:`softmax`: the result is written into it (it may be
+    the input itself); with ``with_grad=True`` a pair ``(out, grad_out)``.
     """
     return _softmax_common(
         input, dim, _stacklevel, dtype, "log_softmax", _C.log_softmax, _C.log_softmax_backward,
-        with_grad, grad_output,
+        with_grad, grad_output, out,
     )
 
 
@@ -420,7 +724,7 @@ def _class_weight(value: Any, classes: int, ndim: int, dtype: np.dtype, function
 
 def _class_target(value: Any, function: str, probability_hint: str = "") -> np.ndarray:
     """Class indices of any integer dtype as a C-contiguous int64 array."""
-    array = np.asarray(value)
+    array = value if type(value) is np.ndarray else _asarray(value, function, "target")
     if array.dtype.kind not in "iu":
         raise TypeError(
             f"{function}: expected a target of integer class indices, got {array.dtype}"
@@ -446,10 +750,35 @@ def _check_targets(target: np.ndarray, classes: int, ignore_index: int) -> None:
         raise IndexError(f"Target {int(flat[np.argmax(bad)])} is out of bounds.")
 
 
+def _no_classes(
+    target: Optional[np.ndarray], ignore_index: int, reduction: int, eps: float,
+    out_shape: Tuple[int, ...], input_shape: Tuple[int, ...], dtype: np.dtype, grad: bool,
+):
+    """PyTorch's answer for an input with zero classes, which the library refuses (status
+    SWIFTLOSS_ERROR_ZERO_CLASSES).
+
+    Class indices (target given): every target other than ignore_index is out of bounds
+    (IndexError); with none left the losses are an all-ignored batch's, 0 and a NaN 'mean',
+    except that label smoothing's eps / C = eps / 0 makes every result NaN, as PyTorch's
+    formula does. Probabilities (target None): each sample's loss is an empty sum, 0; 'mean'
+    is NaN (PyTorch: an input of no elements has a NaN mean). The gradient is empty."""
+    if target is not None:
+        _check_targets(target, 0, ignore_index)
+    fill = np.nan if (target is not None and eps > 0) else 0.0
+    if reduction == _NONE:
+        loss = np.full(out_shape, fill, dtype=dtype)
+    else:
+        loss = np.array([np.nan if reduction == _MEAN else fill], dtype=dtype)[0]
+    if not grad:
+        return loss
+    return loss, np.zeros(input_shape, dtype=dtype)
+
+
 def _ignore_index(value: Any) -> int:
-    value = operator.index(value)
+    value = _int_argument(value, "ignore_index")
     if not -(2**63) <= value <= _INT64_MAX:
-        raise OverflowError(f"ignore_index {value} does not fit in int64")
+        # ValueError, as PyTorch's argument parser ("Overflow when unpacking long long").
+        raise ValueError(f"ignore_index {value} does not fit in int64")
     return value
 
 
@@ -474,6 +803,7 @@ def nll_loss(
     *,
     with_grad: bool = False,
     grad_output: Any = None,
+    out: Any = None,
 ):
     r"""Negative log-likelihood: :math:`\ell_n = -w_{y_n} x_{n, y_n}` for :math:`y_n \ne` ignore_index.
 
@@ -505,6 +835,16 @@ def nll_loss(
     ``grad_output`` :math:`/ \sum_n w_{y_n}` for ``'mean'`` (all targets ignored: a zero
     gradient beside the NaN loss, as PyTorch). Ignored samples get zero gradient.
 
+    Output buffers (keyword-only ``out``), to reuse memory from call to call: with
+    ``reduction='none'``, ``out`` receives the per-sample losses (the target's shape, the
+    input's dtype, C-contiguous, writable; a flat ``array.array`` / ``memoryview`` of as many
+    elements also works, as does a CPU torch tensor) and is returned in place of a new array.
+    With ``with_grad=True``, ``out=(out, grad_out)``: ``grad_out`` (the input's shape and dtype)
+    receives the gradient and is returned in place of ``grad_input``; either may be None, and
+    for ``'sum'`` / ``'mean'`` ``out`` must be None, the loss being a scalar. Buffers must not
+    overlap the inputs; a wrong dtype raises ``TypeError``, a wrong shape, a strided, read-only
+    or overlapping buffer ``ValueError``, before anything is computed.
+
     Raises:
         IndexError: "Target 5 is out of bounds."
         ValueError: a bad reduction, batch size, target shape or weight size (PyTorch's text);
@@ -512,27 +852,36 @@ def nll_loss(
         TypeError: a non-integer target or non-floating input.
     """
     grad = _wants_grad(with_grad, grad_output, "nll_loss")
+    outs = _outs(out, grad, "nll_loss")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     x, result_dtype = _float_input(input, "nll_loss")
     t = _class_target(target, "nll_loss")
     batch, classes, inner, out_shape = _class_layout(x.shape, t.shape)
     w = _class_weight(weight, classes, x.ndim, x.dtype, "nll_loss")
     ignore = _ignore_index(ignore_index)
+    g = None
     if grad:
         g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "nll_loss", _REDUCTION_NAMES[red])
-    output = _output(batch * inner, red, x.dtype)
+    if classes == 0:
+        return outs.wrap(
+            _no_classes(t, ignore, red, 0.0, out_shape, x.shape, result_dtype, grad),
+            red, out_shape, x.shape, result_dtype
+        )
+    inputs = None if out is None else {"input": x, "target": t, "weight": w, "grad_output": g}
+    output, view = outs.result_buffer(out_shape, red, x.dtype, result_dtype, inputs)
+    if grad:
+        grad_input, grad_view = outs.grad_buffer(x.shape, x.dtype, result_dtype, inputs)
     try:
         _C.nll_loss(x, t, batch, classes, inner, w, ignore, red, output)
     except IndexError:
         _check_targets(t, classes, ignore)
         raise
-    result = _finish(output, red, out_shape, result_dtype)
+    result = outs.finish_result(output, view, red, out_shape, result_dtype)
     if not grad:
         return result
-    grad_input = np.empty_like(x)
     g = _ones_if_none(g, output.size, x.dtype)
     _C.nll_loss_backward(t, batch, classes, inner, w, ignore, red, g, grad_input)
-    return result, _grad_result(grad_input, x.shape, result_dtype)
+    return result, outs.finish_grad(grad_input, grad_view, x.shape, result_dtype)
 
 
 def cross_entropy(
@@ -547,6 +896,7 @@ def cross_entropy(
     *,
     with_grad: bool = False,
     grad_output: Any = None,
+    out: Any = None,
 ):
     r"""Cross-entropy of logits: ``nll_loss(log_softmax(input, 1), target)``, with label smoothing.
 
@@ -589,9 +939,22 @@ def cross_entropy(
       [j = y_n]) + (\varepsilon / C)(p_{n,j} W - w_j)]`; ignored samples get zero rows, and
       with every target ignored ``'mean'`` gives a NaN loss and a zero gradient (as PyTorch).
       The loss and the gradient come from one fused pass over the logits
-      (``swiftloss_cross_entropy_fused``), written to a new array (the input is not modified);
+      (``swiftloss_cross_entropy_fused``), written to a new array (or to ``grad_out``);
       the loss is the one ``with_grad=False`` returns.
     * probabilities: :math:`\partial x_{n,j} = s_n (p_{n,j} \sum_c w_c q'_{n,c} - w_j q'_{n,j})`.
+
+    Output buffers (keyword-only ``out``), to reuse memory from call to call: with
+    ``reduction='none'``, ``out`` receives the per-sample losses (the loss's shape, the input's
+    dtype, C-contiguous, writable; a flat ``array.array`` / ``memoryview`` of as many elements
+    also works, as does a CPU torch tensor) and is returned in place of a new array. With
+    ``with_grad=True``, ``out=(out, grad_out)``: ``grad_out`` (the input's shape and dtype)
+    receives the gradient and is returned in place of ``grad_input``; either may be None, and
+    for ``'sum'`` / ``'mean'`` ``out`` must be None, the loss being a scalar. Buffers must not
+    overlap the inputs except that ``grad_out`` may be the logits array itself: the fused kernel
+    then overwrites the logits with their gradient, so a large-vocabulary loss needs no second
+    N-by-C buffer (``F.cross_entropy(x, y, with_grad=True, out=(None, x))``); a wrong dtype
+    raises ``TypeError``, a wrong shape, a strided, read-only or overlapping buffer
+    ``ValueError``, before anything is computed.
 
     Raises:
         IndexError: "Target 5 is out of bounds."
@@ -602,9 +965,10 @@ def cross_entropy(
             class-index target that is not integer.
     """
     grad = _wants_grad(with_grad, grad_output, "cross_entropy")
+    outs = _outs(out, grad, "cross_entropy")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     x, result_dtype = _float_input(input, "cross_entropy")
-    target_array = np.asarray(target)
+    target_array = target if type(target) is np.ndarray else _asarray(target, "cross_entropy", "target")
     ignore = _ignore_index(ignore_index)
 
     if target_array.shape == x.shape:
@@ -625,17 +989,26 @@ def cross_entropy(
         w = _class_weight(weight, classes, x.ndim, x.dtype, "cross_entropy", prefix="cross_entropy: ")
         eps = _label_smoothing(label_smoothing)
         q = np.asarray(target_array, dtype=x.dtype, order="C")
+        g = None
         if grad:
             g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "cross_entropy", _REDUCTION_NAMES[red])
-        output = _output(batch * inner, red, x.dtype)
+        if classes == 0:
+            return outs.wrap(
+                _no_classes(None, ignore, red, eps, out_shape, x.shape, result_dtype, grad),
+                red, out_shape, x.shape, result_dtype
+            )
+        inputs = None if out is None else {"input": x, "target": q, "weight": w, "grad_output": g}
+        output, view = outs.result_buffer(out_shape, red, x.dtype, result_dtype, inputs)
+        if grad:
+            # The backward kernel may write over the logits (the forward has read them).
+            grad_input, grad_view = outs.grad_buffer(x.shape, x.dtype, result_dtype, inputs, allow_same=("input",))
         _C.cross_entropy_probs(x, q, batch, classes, inner, w, ignore, red, eps, output)
-        result = _finish(output, red, out_shape, result_dtype)
+        result = outs.finish_result(output, view, red, out_shape, result_dtype)
         if not grad:
             return result
-        grad_input = np.empty_like(x)
         g = _ones_if_none(g, output.size, x.dtype)
         _C.cross_entropy_probs_backward(x, q, batch, classes, inner, w, ignore, red, eps, g, grad_input)
-        return result, _grad_result(grad_input, x.shape, result_dtype)
+        return result, outs.finish_grad(grad_input, grad_view, x.shape, result_dtype)
 
     eps = _label_smoothing(label_smoothing)
     hint = (
@@ -646,20 +1019,36 @@ def cross_entropy(
     t = _class_target(target_array, "cross_entropy", hint)
     batch, classes, inner, out_shape = _class_layout(x.shape, t.shape)
     w = _class_weight(weight, classes, x.ndim, x.dtype, "cross_entropy")
-    output = _output(batch * inner, red, x.dtype)
+    if classes == 0:
+        if grad:
+            _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "cross_entropy", _REDUCTION_NAMES[red])
+        return outs.wrap(
+            _no_classes(t, ignore, red, eps, out_shape, x.shape, result_dtype, grad),
+            red, out_shape, x.shape, result_dtype
+        )
+    g = None
+    if grad:
+        g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "cross_entropy", _REDUCTION_NAMES[red])
+    inputs = None if out is None else {"input": x, "target": t, "weight": w, "grad_output": g}
+    output, view = outs.result_buffer(out_shape, red, x.dtype, result_dtype, inputs)
+    if grad:
+        # A fresh array unless the caller gives grad_out (x may be the caller's own array:
+        # never overwrite it unasked); grad_out may be the logits themselves, which are then
+        # overwritten by their gradient, with no second N-by-C buffer.
+        grad_input, grad_view = outs.grad_buffer(x.shape, x.dtype, result_dtype, inputs, allow_same=("input",))
     try:
         if not grad:
             _C.cross_entropy(x, t, batch, classes, inner, w, ignore, red, eps, output)
-            return _finish(output, red, out_shape, result_dtype)
-        g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "cross_entropy", _REDUCTION_NAMES[red])
-        # One pass over the logits for the loss and the gradient, into a fresh array (x may be
-        # the caller's own array: never overwrite it). grad_output None means ones.
-        grad_input = np.empty_like(x)
+            return outs.finish_result(output, view, red, out_shape, result_dtype)
+        # One pass over the logits for the loss and the gradient; grad_output None means ones.
         _C.cross_entropy_fused(x, t, batch, classes, inner, w, ignore, red, eps, g, output, grad_input)
     except IndexError:
         _check_targets(t, classes, ignore)
         raise
-    return _finish(output, red, out_shape, result_dtype), _grad_result(grad_input, x.shape, result_dtype)
+    return (
+        outs.finish_result(output, view, red, out_shape, result_dtype),
+        outs.finish_grad(grad_input, grad_view, x.shape, result_dtype),
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -676,6 +1065,7 @@ def binary_cross_entropy(
     *,
     with_grad: bool = False,
     grad_output: Any = None,
+    out: Any = None,
 ):
     r"""Binary cross-entropy of probabilities:
     :math:`\ell = -w\,[t \max(\log x, -100) + (1 - t) \max(\log(1 - x), -100)]`.
@@ -693,6 +1083,16 @@ def binary_cross_entropy(
     10^{-12})` with :math:`s` the upstream gradient (divided by the element count for
     ``'mean'``), as PyTorch's.
 
+    Output buffers (keyword-only ``out``), to reuse memory from call to call: with
+    ``reduction='none'``, ``out`` receives the element-wise losses (the input's shape, the
+    input's dtype, C-contiguous, writable; a flat ``array.array`` / ``memoryview`` of as many
+    elements also works, as does a CPU torch tensor) and is returned in place of a new array.
+    With ``with_grad=True``, ``out=(out, grad_out)``: ``grad_out`` (the input's shape and dtype)
+    receives the gradient and is returned in place of ``grad_input``; either may be None, and
+    for ``'sum'`` / ``'mean'`` ``out`` must be None, the loss being a scalar. Buffers must not
+    overlap the inputs; a wrong dtype raises ``TypeError``, a wrong shape, a strided, read-only
+    or overlapping buffer ``ValueError``, before anything is computed.
+
     Raises:
         ValueError: a bad reduction; "Using a target size (...) that is different to the input
             size (...) is deprecated. Please ensure they have the same size."; "all elements of
@@ -702,6 +1102,7 @@ def binary_cross_entropy(
             ``with_grad=True``.
     """
     grad = _wants_grad(with_grad, grad_output, "binary_cross_entropy")
+    outs = _outs(out, grad, "binary_cross_entropy")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     x, result_dtype = _float_input(input, "binary_cross_entropy")
     t = _real_array(target, x.dtype, "binary_cross_entropy", "target")
@@ -718,17 +1119,20 @@ def binary_cross_entropy(
         first = int(np.argmax(~(in_range_x & in_range_t).reshape(-1)))
         which = "input" if not in_range_x.reshape(-1)[first] else "target"
         raise ValueError(f"all elements of {which} should be between 0 and 1")
+    g = None
     if grad:
         g = _grad_output(grad_output, x.shape if red == _NONE else (), x.dtype, "binary_cross_entropy", _REDUCTION_NAMES[red])
-    output = _output(x.size, red, x.dtype)
+    inputs = None if out is None else {"input": x, "target": t, "weight": w, "grad_output": g}
+    output, view = outs.result_buffer(x.shape, red, x.dtype, result_dtype, inputs)
+    if grad:
+        grad_input, grad_view = outs.grad_buffer(x.shape, x.dtype, result_dtype, inputs)
     _C.binary_cross_entropy(x, t, x.size, w, red, output)
-    result = _finish(output, red, x.shape, result_dtype)
+    result = outs.finish_result(output, view, red, x.shape, result_dtype)
     if not grad:
         return result
-    grad_input = np.empty_like(x)
     g = _ones_if_none(g, output.size, x.dtype)
     _C.binary_cross_entropy_backward(x, t, x.size, w, red, g, grad_input)
-    return result, _grad_result(grad_input, x.shape, result_dtype)
+    return result, outs.finish_grad(grad_input, grad_view, x.shape, result_dtype)
 
 
 def binary_cross_entropy_with_logits(
@@ -742,6 +1146,7 @@ def binary_cross_entropy_with_logits(
     *,
     with_grad: bool = False,
     grad_output: Any = None,
+    out: Any = None,
 ):
     r"""Binary cross-entropy of logits:
     :math:`\ell = w\,[p_w\, t\, \mathrm{softplus}(-x) + (1 - t)\, \mathrm{softplus}(x)]`.
@@ -759,12 +1164,23 @@ def binary_cross_entropy_with_logits(
     \sigma(x) - p_w t)` with :math:`s` the upstream gradient (divided by the element count
     for ``'mean'``).
 
+    Output buffers (keyword-only ``out``), to reuse memory from call to call: with
+    ``reduction='none'``, ``out`` receives the element-wise losses (the input's shape, the
+    input's dtype, C-contiguous, writable; a flat ``array.array`` / ``memoryview`` of as many
+    elements also works, as does a CPU torch tensor) and is returned in place of a new array.
+    With ``with_grad=True``, ``out=(out, grad_out)``: ``grad_out`` (the input's shape and dtype)
+    receives the gradient and is returned in place of ``grad_input``; either may be None, and
+    for ``'sum'`` / ``'mean'`` ``out`` must be None, the loss being a scalar. Buffers must not
+    overlap the inputs; a wrong dtype raises ``TypeError``, a wrong shape, a strided, read-only
+    or overlapping buffer ``ValueError``, before anything is computed.
+
     Raises:
         ValueError: a bad reduction; "Target size (...) must be the same as input size (...)";
             a weight or pos_weight that does not broadcast; a ``grad_output`` of the wrong
             shape, or given without ``with_grad=True``.
     """
     grad = _wants_grad(with_grad, grad_output, "binary_cross_entropy_with_logits")
+    outs = _outs(out, grad, "binary_cross_entropy_with_logits")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     x, result_dtype = _float_input(input, "binary_cross_entropy_with_logits")
     t = _real_array(target, x.dtype, "binary_cross_entropy_with_logits", "target")
@@ -775,20 +1191,23 @@ def binary_cross_entropy_with_logits(
         )
     w = _elementwise_weight(weight, x.shape, x.dtype, "binary_cross_entropy_with_logits", "weight")
     pw = _elementwise_weight(pos_weight, x.shape, x.dtype, "binary_cross_entropy_with_logits", "pos_weight")
+    g = None
     if grad:
         g = _grad_output(
             grad_output, x.shape if red == _NONE else (), x.dtype, "binary_cross_entropy_with_logits",
             _REDUCTION_NAMES[red],
         )
-    output = _output(x.size, red, x.dtype)
+    inputs = None if out is None else {"input": x, "target": t, "weight": w, "pos_weight": pw, "grad_output": g}
+    output, view = outs.result_buffer(x.shape, red, x.dtype, result_dtype, inputs)
+    if grad:
+        grad_input, grad_view = outs.grad_buffer(x.shape, x.dtype, result_dtype, inputs)
     _C.binary_cross_entropy_with_logits(x, t, x.size, w, pw, red, output)
-    result = _finish(output, red, x.shape, result_dtype)
+    result = outs.finish_result(output, view, red, x.shape, result_dtype)
     if not grad:
         return result
-    grad_input = np.empty_like(x)
     g = _ones_if_none(g, output.size, x.dtype)
     _C.binary_cross_entropy_with_logits_backward(x, t, x.size, w, pw, red, g, grad_input)
-    return result, _grad_result(grad_input, x.shape, result_dtype)
+    return result, outs.finish_grad(grad_input, grad_view, x.shape, result_dtype)
 
 
 def kl_div(
@@ -801,6 +1220,7 @@ def kl_div(
     *,
     with_grad: bool = False,
     grad_output: Any = None,
+    out: Any = None,
 ):
     r"""Kullback-Leibler divergence of ``target`` from ``input``, where ``input`` is :math:`\log q`:
 
@@ -821,11 +1241,23 @@ def kl_div(
     the input. When the input was broadcast against the target, the gradient is summed back
     to the input's shape, as autograd does.
 
+    Output buffers (keyword-only ``out``), to reuse memory from call to call: with
+    ``reduction='none'``, ``out`` receives the element-wise losses (the broadcast shape of input
+    and target, the input's dtype, C-contiguous, writable; a flat ``array.array`` /
+    ``memoryview`` of as many elements also works, as does a CPU torch tensor) and is returned
+    in place of a new array. With ``with_grad=True``, ``out=(out, grad_out)``: ``grad_out`` (the
+    input's shape and dtype) receives the gradient and is returned in place of ``grad_input``;
+    either may be None, and for ``'sum'`` / ``'mean'`` / ``'batchmean'`` ``out`` must be None,
+    the loss being a scalar. Buffers must not overlap the inputs; a wrong dtype raises
+    ``TypeError``, a wrong shape, a strided, read-only or overlapping buffer ``ValueError``,
+    before anything is computed.
+
     Raises:
         ValueError: a bad reduction, or shapes that do not broadcast; a ``grad_output`` of the
             wrong shape, or given without ``with_grad=True``.
     """
     grad = _wants_grad(with_grad, grad_output, "kl_div")
+    outs = _outs(out, grad, "kl_div")
     if size_average is not None or reduce is not None:
         red = _reduction_enum(_legacy_get_string(size_average, reduce, stacklevel=3))
         batchmean = False
@@ -848,21 +1280,30 @@ def kl_div(
         t = np.ascontiguousarray(np.broadcast_to(t, shape))
     count = int(np.prod(shape, dtype=np.int64))
     batch = 0
-    if batchmean and len(np.shape(input)) != 0:
+    if batchmean and len(input_shape) != 0:
         red = _BATCHMEAN
-        batch = int(np.shape(input)[0])
+        batch = int(input_shape[0])
+    reduction_name = "batchmean" if batchmean else _REDUCTION_NAMES[red]
+    g = None
     if grad:
         g = _grad_output(
             grad_output, shape if red == _NONE else (), x.dtype, "kl_div",
             "batchmean" if batchmean else _REDUCTION_NAMES[red],
         )
-    output = _output(count, red, x.dtype)
+    inputs = None if out is None else {"input": x, "target": t, "grad_output": g}
+    output, view = outs.result_buffer(shape, red, x.dtype, result_dtype, inputs, reduction_name=reduction_name)
+    if grad:
+        # A broadcast input's gradient is summed back to the input's shape before grad_out.
+        grad_input, grad_view = outs.grad_buffer(
+            input_shape, x.dtype, result_dtype, inputs, direct=shape == input_shape
+        )
+        if shape != input_shape:
+            grad_input = np.empty(count, dtype=x.dtype)
     _C.kl_div(x, t, count, batch, red, 1 if log_target else 0, output)
-    result = _finish(output, red, shape, result_dtype)
+    result = outs.finish_result(output, view, red, shape, result_dtype)
     if not grad:
         return result
-    grad_input = np.empty(count, dtype=x.dtype)
     g = _ones_if_none(g, output.size, x.dtype)
     _C.kl_div_backward(t, count, batch, red, 1 if log_target else 0, g, grad_input)
     grad_input = _sum_to_shape(grad_input.reshape(shape), input_shape)
-    return result, _grad_result(grad_input, input_shape, result_dtype)
+    return result, outs.finish_grad(grad_input, grad_view, input_shape, result_dtype)

@@ -10,6 +10,11 @@ _Loss = Union[np.ndarray, np.floating[Any]]
 # with_grad=True: (loss, gradient with respect to the input, of the input's shape and dtype).
 _LossAndGrad = Tuple[_Loss, np.ndarray]
 _OutputAndGrad = Tuple[np.ndarray, np.ndarray]
+# out=: a buffer the result is written into (returned in place of a new array): a numpy
+# array, a CPU torch tensor, array.array, memoryview or a DLPack object; with
+# with_grad=True a pair (out, grad_out), either of which may be None.
+_OutBuffer = Any
+_OutPair = Tuple[Optional[_OutBuffer], Optional[_OutBuffer]]
 
 __all__ = [
     "softmax",
@@ -30,6 +35,7 @@ def softmax(
     *,
     with_grad: Literal[False] = ...,
     grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
 ) -> np.ndarray: ...
 
 @overload
@@ -41,6 +47,7 @@ def softmax(
     *,
     with_grad: Literal[True],
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
 ) -> _OutputAndGrad: ...
 
 @overload
@@ -52,6 +59,7 @@ def softmax(
     *,
     with_grad: bool,
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
 ) -> Union[np.ndarray, _OutputAndGrad]: ...
 
 @overload
@@ -63,6 +71,7 @@ def log_softmax(
     *,
     with_grad: Literal[False] = ...,
     grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
 ) -> np.ndarray: ...
 
 @overload
@@ -74,6 +83,7 @@ def log_softmax(
     *,
     with_grad: Literal[True],
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
 ) -> _OutputAndGrad: ...
 
 @overload
@@ -85,6 +95,7 @@ def log_softmax(
     *,
     with_grad: bool,
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
 ) -> Union[np.ndarray, _OutputAndGrad]: ...
 
 @overload
@@ -99,6 +110,7 @@ def nll_loss(
     *,
     with_grad: Literal[False] = ...,
     grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
 ) -> _Loss: ...
 
 @overload
@@ -113,6 +125,7 @@ def nll_loss(
     *,
     with_grad: Literal[True],
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
 ) -> _LossAndGrad: ...
 
 @overload
@@ -127,6 +140,7 @@ def nll_loss(
     *,
     with_grad: bool,
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
 ) -> Union[_Loss, _LossAndGrad]: ...
 
 @overload
@@ -142,6 +156,7 @@ def cross_entropy(
     *,
     with_grad: Literal[False] = ...,
     grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
 ) -> _Loss: ...
 
 @overload
@@ -157,6 +172,7 @@ def cross_entropy(
     *,
     with_grad: Literal[True],
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
 ) -> _LossAndGrad: ...
 
 @overload
@@ -172,6 +188,7 @@ def cross_entropy(
     *,
     with_grad: bool,
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
 ) -> Union[_Loss, _LossAndGrad]: ...
 
 @overload
@@ -185,6 +202,7 @@ def binary_cross_entropy(
     *,
     with_grad: Literal[False] = ...,
     grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
 ) -> _Loss: ...
 
 @overload
@@ -198,6 +216,7 @@ def binary_cross_entropy(
     *,
     with_grad: Literal[True],
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
 ) -> _LossAndGrad: ...
 
 @overload
@@ -211,6 +230,7 @@ def binary_cross_entropy(
     *,
     with_grad: bool,
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
 ) -> Union[_Loss, _LossAndGrad]: ...
 
 @overload
@@ -225,6 +245,7 @@ def binary_cross_entropy_with_logits(
     *,
     with_grad: Literal[False] = ...,
     grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
 ) -> _Loss: ...
 
 @overload
@@ -239,6 +260,7 @@ def binary_cross_entropy_with_logits(
     *,
     with_grad: Literal[True],
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
 ) -> _LossAndGrad: ...
 
 @overload
@@ -253,6 +275,7 @@ def binary_cross_entropy_with_logits(
     *,
     with_grad: bool,
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
 ) -> Union[_Loss, _LossAndGrad]: ...
 
 @overload
@@ -266,6 +289,7 @@ def kl_div(
     *,
     with_grad: Literal[False] = ...,
     grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
 ) -> _Loss: ...
 
 @overload
@@ -279,6 +303,7 @@ def kl_div(
     *,
     with_grad: Literal[True],
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
 ) -> _LossAndGrad: ...
 
 @overload
@@ -292,4 +317,5 @@ def kl_div(
     *,
     with_grad: bool,
     grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
 ) -> Union[_Loss, _LossAndGrad]: ...

@@ -6,7 +6,8 @@ Each class takes torch.nn's constructor keywords, keeps them as attributes of th
 Softmax and LogSoftmax), which runs ``forward``. Like torch.nn, the reduction is only checked
 when the module is called.
 
-Every call also takes the keyword-only ``with_grad=False, grad_output=None`` of the functions:
+Every call also takes the keyword-only ``with_grad=False, grad_output=None, out=None`` of the
+functions (``out``: buffers to write the result and the gradient into; see the functions):
 ``module(input, target, with_grad=True)`` returns ``(loss, grad_input)`` with ``grad_input`` =
 d(sum(loss * grad_output)) / d(input), of the input's shape and dtype (``grad_output``: ones by
 default; a scalar for ``'sum'`` / ``'mean'``, an array of the loss's shape for ``'none'`` and of
@@ -66,11 +67,12 @@ class Softmax(_Module):
     def __init__(self, dim: Optional[int] = None) -> None:
         self.dim = dim
 
-    def forward(self, input: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+    def forward(self, input: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
         """``softmax(input, self.dim)``; with ``with_grad=True``, ``(output, grad_input)``."""
-        return F.softmax(input, self.dim, _stacklevel=5, with_grad=with_grad, grad_output=grad_output)
+        return F.softmax(input, self.dim, _stacklevel=5, with_grad=with_grad, grad_output=grad_output, out=out)
 
     def extra_repr(self) -> str:
+        """What ``repr`` shows between the parentheses, as torch.nn's: ``dim=1``."""
         return f"dim={self.dim}"
 
 
@@ -81,11 +83,12 @@ class LogSoftmax(_Module):
     def __init__(self, dim: Optional[int] = None) -> None:
         self.dim = dim
 
-    def forward(self, input: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+    def forward(self, input: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
         """``log_softmax(input, self.dim)``; with ``with_grad=True``, ``(output, grad_input)``."""
-        return F.log_softmax(input, self.dim, _stacklevel=5, with_grad=with_grad, grad_output=grad_output)
+        return F.log_softmax(input, self.dim, _stacklevel=5, with_grad=with_grad, grad_output=grad_output, out=out)
 
     def extra_repr(self) -> str:
+        """What ``repr`` shows between the parentheses, as torch.nn's: ``dim=1``."""
         return f"dim={self.dim}"
 
 
@@ -102,7 +105,7 @@ class NLLLoss(_WeightedLoss):
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
 
-    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
         """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.nll_loss`)."""
         return F.nll_loss(
             input,
@@ -112,6 +115,7 @@ class NLLLoss(_WeightedLoss):
             reduction=self.reduction,
             with_grad=with_grad,
             grad_output=grad_output,
+            out=out,
         )
 
 
@@ -129,7 +133,7 @@ class CrossEntropyLoss(_WeightedLoss):
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
-    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
         """The loss; with ``with_grad=True``, ``(loss, grad_input)`` from one fused pass for
         class-index targets (see :func:`swiftloss.cross_entropy`)."""
         return F.cross_entropy(
@@ -141,6 +145,7 @@ class CrossEntropyLoss(_WeightedLoss):
             label_smoothing=self.label_smoothing,
             with_grad=with_grad,
             grad_output=grad_output,
+            out=out,
         )
 
 
@@ -153,11 +158,11 @@ class BCELoss(_WeightedLoss):
     or use :class:`BCEWithLogitsLoss` on logits.
     """
 
-    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
         """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see
         :func:`swiftloss.binary_cross_entropy`)."""
         return F.binary_cross_entropy(
-            input, target, weight=self.weight, reduction=self.reduction, with_grad=with_grad, grad_output=grad_output
+            input, target, weight=self.weight, reduction=self.reduction, with_grad=with_grad, grad_output=grad_output, out=out
         )
 
 
@@ -174,7 +179,7 @@ class BCEWithLogitsLoss(_Loss):
         self.weight = weight
         self.pos_weight = pos_weight
 
-    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
         """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see
         :func:`swiftloss.binary_cross_entropy_with_logits`)."""
         return F.binary_cross_entropy_with_logits(
@@ -185,6 +190,7 @@ class BCEWithLogitsLoss(_Loss):
             reduction=self.reduction,
             with_grad=with_grad,
             grad_output=grad_output,
+            out=out,
         )
 
 
@@ -201,7 +207,7 @@ class KLDivLoss(_Loss):
         super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 
-    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
         """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.kl_div`)."""
         return F.kl_div(
             input,
@@ -210,4 +216,5 @@ class KLDivLoss(_Loss):
             log_target=self.log_target,
             with_grad=with_grad,
             grad_output=grad_output,
+            out=out,
         )

@@ -4,7 +4,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .functional import _Loss as _LossValue
-from .functional import _LossAndGrad, _OutputAndGrad
+from .functional import _LossAndGrad, _OutBuffer, _OutPair, _OutputAndGrad
 
 _ArrayLike = npt.ArrayLike
 
@@ -23,27 +23,57 @@ class Softmax:
     def __init__(self, dim: Optional[int] = ...) -> None: ...
     @overload
     def forward(
-        self, input: _ArrayLike, *, with_grad: Literal[False] = ..., grad_output: None = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
     ) -> np.ndarray: ...
     @overload
     def forward(
-        self, input: _ArrayLike, *, with_grad: Literal[True], grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutPair] = ...,
     ) -> _OutputAndGrad: ...
     @overload
     def forward(
-        self, input: _ArrayLike, *, with_grad: bool, grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: bool,
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[Union[_OutBuffer, _OutPair]] = ...,
     ) -> Union[np.ndarray, _OutputAndGrad]: ...
     @overload
     def __call__(
-        self, input: _ArrayLike, *, with_grad: Literal[False] = ..., grad_output: None = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
     ) -> np.ndarray: ...
     @overload
     def __call__(
-        self, input: _ArrayLike, *, with_grad: Literal[True], grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutPair] = ...,
     ) -> _OutputAndGrad: ...
     @overload
     def __call__(
-        self, input: _ArrayLike, *, with_grad: bool, grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: bool,
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[Union[_OutBuffer, _OutPair]] = ...,
     ) -> Union[np.ndarray, _OutputAndGrad]: ...
     def extra_repr(self) -> str: ...
 
@@ -52,27 +82,57 @@ class LogSoftmax:
     def __init__(self, dim: Optional[int] = ...) -> None: ...
     @overload
     def forward(
-        self, input: _ArrayLike, *, with_grad: Literal[False] = ..., grad_output: None = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
     ) -> np.ndarray: ...
     @overload
     def forward(
-        self, input: _ArrayLike, *, with_grad: Literal[True], grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutPair] = ...,
     ) -> _OutputAndGrad: ...
     @overload
     def forward(
-        self, input: _ArrayLike, *, with_grad: bool, grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: bool,
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[Union[_OutBuffer, _OutPair]] = ...,
     ) -> Union[np.ndarray, _OutputAndGrad]: ...
     @overload
     def __call__(
-        self, input: _ArrayLike, *, with_grad: Literal[False] = ..., grad_output: None = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
     ) -> np.ndarray: ...
     @overload
     def __call__(
-        self, input: _ArrayLike, *, with_grad: Literal[True], grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutPair] = ...,
     ) -> _OutputAndGrad: ...
     @overload
     def __call__(
-        self, input: _ArrayLike, *, with_grad: bool, grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        *,
+        with_grad: bool,
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[Union[_OutBuffer, _OutPair]] = ...,
     ) -> Union[np.ndarray, _OutputAndGrad]: ...
     def extra_repr(self) -> str: ...
 
@@ -83,27 +143,63 @@ class _Loss:
     ) -> None: ...
     @overload
     def forward(
-        self, input: _ArrayLike, target: _ArrayLike, *, with_grad: Literal[False] = ..., grad_output: None = ...
+        self,
+        input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
     ) -> _LossValue: ...
     @overload
     def forward(
-        self, input: _ArrayLike, target: _ArrayLike, *, with_grad: Literal[True], grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutPair] = ...,
     ) -> _LossAndGrad: ...
     @overload
     def forward(
-        self, input: _ArrayLike, target: _ArrayLike, *, with_grad: bool, grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: bool,
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[Union[_OutBuffer, _OutPair]] = ...,
     ) -> Union[_LossValue, _LossAndGrad]: ...
     @overload
     def __call__(
-        self, input: _ArrayLike, target: _ArrayLike, *, with_grad: Literal[False] = ..., grad_output: None = ...
+        self,
+        input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
     ) -> _LossValue: ...
     @overload
     def __call__(
-        self, input: _ArrayLike, target: _ArrayLike, *, with_grad: Literal[True], grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutPair] = ...,
     ) -> _LossAndGrad: ...
     @overload
     def __call__(
-        self, input: _ArrayLike, target: _ArrayLike, *, with_grad: bool, grad_output: Optional[_ArrayLike] = ...
+        self,
+        input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: bool,
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[Union[_OutBuffer, _OutPair]] = ...,
     ) -> Union[_LossValue, _LossAndGrad]: ...
     def extra_repr(self) -> str: ...
 

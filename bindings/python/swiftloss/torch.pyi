@@ -1,0 +1,172 @@
+from typing import Any, Optional, Tuple
+
+import torch
+from torch import Tensor
+
+__all__ = [
+    "CrossEntropyLoss",
+    "NLLLoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "KLDivLoss",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    "CrossEntropyFunction",
+    "NLLLossFunction",
+    "BCEFunction",
+    "BCEWithLogitsFunction",
+    "KLDivFunction",
+]
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = ...,
+    size_average: Optional[bool] = ...,
+    ignore_index: int = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    label_smoothing: float = ...,
+) -> Tensor: ...
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = ...,
+    size_average: Optional[bool] = ...,
+    ignore_index: int = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    pos_weight: Optional[Tensor] = ...,
+) -> Tensor: ...
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    log_target: bool = ...,
+) -> Tensor: ...
+
+# apply() takes every argument positionally: see each class's docstring for the order.
+class CrossEntropyFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], ignore_index: int,
+        reduction: str, label_smoothing: float,
+    ) -> Tensor: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+
+class NLLLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], ignore_index: int,
+        reduction: str,
+    ) -> Tensor: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+
+class BCEFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str) -> Tensor: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+
+class BCEWithLogitsFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor],
+        pos_weight: Optional[Tensor], reduction: str,
+    ) -> Tensor: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+
+class KLDivFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str, log_target: bool) -> Tensor: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+
+class _Loss(torch.nn.Module):
+    reduction: str
+    def __init__(
+        self, size_average: Optional[bool] = ..., reduce: Optional[bool] = ..., reduction: str = ...
+    ) -> None: ...
+    def forward(self, input: Tensor, target: Tensor) -> Tensor: ...
+
+class CrossEntropyLoss(_Loss):
+    weight: Optional[Tensor]
+    ignore_index: int
+    label_smoothing: float
+    def __init__(
+        self,
+        weight: Optional[Tensor] = ...,
+        size_average: Optional[bool] = ...,
+        ignore_index: int = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+        label_smoothing: float = ...,
+    ) -> None: ...
+
+class NLLLoss(_Loss):
+    weight: Optional[Tensor]
+    ignore_index: int
+    def __init__(
+        self,
+        weight: Optional[Tensor] = ...,
+        size_average: Optional[bool] = ...,
+        ignore_index: int = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+
+class BCELoss(_Loss):
+    weight: Optional[Tensor]
+    def __init__(
+        self,
+        weight: Optional[Tensor] = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+
+class BCEWithLogitsLoss(_Loss):
+    weight: Optional[Tensor]
+    pos_weight: Optional[Tensor]
+    def __init__(
+        self,
+        weight: Optional[Tensor] = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+        pos_weight: Optional[Tensor] = ...,
+    ) -> None: ...
+
+class KLDivLoss(_Loss):
+    log_target: bool
+    def __init__(
+        self,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+        log_target: bool = ...,
+    ) -> None: ...
