@@ -14,7 +14,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 BUILD_LIBDIR := .build/release
 LIB    := $(BUILD_LIBDIR)/libswiftloss.so
 
-.PHONY: all setup lib python articles bench test test-swift test-c test-python clean
+.PHONY: all setup lib python articles bench test test-swift test-c test-fuzz test-stress test-sanitizers test-python clean
 
 all: lib
 
@@ -36,13 +36,24 @@ bench: setup python
 	cd /tmp && $(PYTHON) $(CURDIR)/benchmarks/bench.py
 
 # pytest last: its summary closes the output.
-test: setup test-swift test-c test-install test-examples test-wheel test-python
+test: setup test-swift test-c test-fuzz test-stress test-sanitizers test-install test-examples test-wheel test-python
 
 test-swift:
 	swift test
 
 test-c: lib
 	bash Tests/c/run.sh $(BUILD_LIBDIR)
+
+# A short fuzz run (Tests/fuzz/run.sh 3600 for an hour), the threads stress test with the
+# C-ABI limits, and the Swift and C tests under AddressSanitizer, UBSan and ThreadSanitizer.
+test-fuzz: lib
+	bash Tests/fuzz/run.sh
+
+test-stress: lib
+	bash Tests/stress/run.sh
+
+test-sanitizers: lib
+	bash Tests/stress/sanitizers.sh
 
 test-python: python
 	cd /tmp && $(PYTHON) -m pytest -q $(CURDIR)/Tests/python

@@ -1739,7 +1739,7 @@ static void test_threads(void)
     swiftloss_set_num_threads(-5);
     CHECK(swiftloss_get_num_threads() == default_threads);
 
-    for (i = 0; i < N * C; i++) x[i] = (float)((i * 7919) % 1000) / 100.0f - 5.0f;
+    for (i = 0; i < N * C; i++) x[i] = (float)(((unsigned long)i * 7919u) % 1000u) / 100.0f - 5.0f;
     for (i = 0; i < N; i++) t[i] = (i * 31) % C;
     swiftloss_set_num_threads(1);
     CHECK_STATUS(swiftloss_cross_entropy_f32(x, t, N, C, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_NONE, 0.1, loss1), SWIFTLOSS_OK);

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of fuzz_swiftloss.c into Tests/fuzz/corpus/.
+
+Every worked example of /work/shared/articles.md (articles A-E: softmax, log_softmax,
+nll_loss, cross_entropy with weights, reductions and label smoothing, nll_loss on
+probabilities) becomes a fuzz input for each entry point it exercises, in float32 and float64,
+forward and backward, plus the element-wise losses the articles name (BCE, BCE with logits,
+KL divergence), the edge cases (every target ignored, empty batch, one class, ...) and a few
+inputs of the other size modes (huge sizes, zero sizes with huge dimensions, large calls
+above the threading threshold). The input format is described at the top of
+fuzz_swiftloss.c; values are stored as raw float bits (value mode 2), so the seeds carry the
+articles' numbers exactly.
+
+With --regressions it writes instead the reproducers of the bugs the fuzzer found into
+Tests/fuzz/regressions/ (see the README.md there); run.sh replays them before fuzzing.
+
+Usage: python3 Tests/fuzz/make_corpus.py [output directory]   (deterministic; no packages)
+       python3 Tests/fuzz/make_corpus.py --regressions [directory]
+"""
+import hashlib
+import math
+import os
+import random
+import struct
+import sys
+
+KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
+         "nll_loss", "nll_loss_backward", "cross_entropy", "cross_entropy_backward",
+         "cross_entropy_fused", "cross_entropy_probs", "cross_entropy_probs_backward",
+         "binary_cross_entropy", "binary_cross_entropy_backward",
+         "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward",
+         "kl_div", "kl_div_backward"]
+NONE, SUM, MEAN, BATCHMEAN = 0, 1, 2, 3
+IGNORE = {-100: 0, -1: 1, 0: 2, 1: 3, 2: 9}       # ignore_index -> selector (h[9] % 16)
+SMOOTH = {0.0: 0, 0.1: 1, 0.25: 2, 0.5: 3, 1.0: 4, -0.5: 6}  # label_smoothing -> selector
+
+
+def header(kind, f64, *, sizes=(0, 0, 0), sizemode=0, valmode=2, alias=False, weight=False,
+           reduction=MEAN, ignore=-100, smoothing=0.0, log_target=0, kl_batch=0,
+           pos_weight=False, fused_ones=False, large=False, zero_dim=0, weight_sel=0, pos_weight_sel=0,
+           raw=(0, 0, 0, 0, 0, 0)):
+    h = bytearray(64)
+    h[0] = KINDS.index(kind) * 2 + (1 if f64 else 0) if kind != "misc" else 34
+    h[1] = (sizemode & 7) | (valmode << 3) | (0x20 if alias else 0) | (0x80 if weight else 0)
+    h[3] = (0x10 if pos_weight else 0) | (0x20 if fused_ones else 0)
+    h[4], h[5], h[6] = sizes
+    h[7] = zero_dim
+    h[8] = reduction
+    h[9] = IGNORE[ignore]
+    h[10] = SMOOTH[smoothing]
+    h[11] = log_target
+    h[12] = kl_batch
+    h[13] = weight_sel
+    h[14] = pos_weight_sel
+    h[15] = ord("L") if large else 0
+    for k, r in enumerate(raw):
+        h[16 + 8 * k:24 + 8 * k] = struct.pack("<Q", r)
+    return bytes(h)
+
+
+def floats(values, f64):
+    return b"".join(struct.pack("<d" if f64 else "<f", v) for v in values)
+
+
+def targets(ts):
+    """Class-index targets in value mode 2: one byte each (< 224: the class; 224: ignore_index)."""
+    return bytes(224 if t is None else t for t in ts)
+
+
+def log_softmax_rows(rows):
+    out = []
+    for r in rows:
+        m = max(r)
+        lse = m + math.log(sum(math.exp(v - m) for v in r))
+        out.append([v - lse for v in r])
+    return out
+
+
+def softmax_rows(rows):
+    return [[math.exp(v) for v in r] for r in log_softmax_rows(rows)]
+
+
+def flat(rows):
+    return [v for r in rows for v in r]
+
+
+seeds = {}
+
+
+def add(name, data):
+    assert name not in seeds, name
+    seeds[name] = data
+
+
+def class_axis(tag, rows, ts, *, weight=None, reductions=(NONE, SUM, MEAN), smoothing=(0.0,),
+               ignore=-100):
+    """nll_loss (on log_softmax of rows), cross_entropy and its gradients for one example."""
+    batch, classes = len(rows), len(rows[0])
+    lp = flat(log_softmax_rows(rows))
+    x = flat(rows)
+    for f64 in (False, True):
+        p = "f64" if f64 else "f32"
+        w = floats(weight, f64) if weight else b""
+        for r in reductions:
+            g = floats([1.0] * (len(ts) if r == NONE else 1), f64)
+            common = dict(sizes=(batch, classes, 1), weight=bool(weight), reduction=r, ignore=ignore)
+            add(f"{tag}_nll_loss_r{r}_{p}", header("nll_loss", f64, **common) + floats(lp, f64) + targets(ts) + w)
+            add(f"{tag}_nll_loss_backward_r{r}_{p}",
+                header("nll_loss_backward", f64, **common) + targets(ts) + w + g)
+            for eps in smoothing:
+                e = f"_ls{eps}" if eps else ""
+                add(f"{tag}_cross_entropy_r{r}{e}_{p}",
+                    header("cross_entropy", f64, smoothing=eps, **common) + floats(x, f64) + targets(ts) + w)
+                add(f"{tag}_cross_entropy_backward_r{r}{e}_{p}",
+                    header("cross_entropy_backward", f64, smoothing=eps, **common)
+                    + floats(x, f64) + targets(ts) + w + g)
+                add(f"{tag}_cross_entropy_fused_r{r}{e}_{p}",
+                    header("cross_entropy_fused", f64, smoothing=eps, alias=(r == MEAN), fused_ones=(r != NONE),
+                           **common) + floats(x, f64) + targets(ts) + w + g)
+
+
+def regressions(out):
+    """One minimal input per bug found (sizes in huge/zero mode are selectors: 8 -> 2^40,
+    10 -> 2^62, 16 -> 2^60 + 1, 3 -> 3, 2 -> 2, 0 -> 0)."""
+    regs = {
+        # ClassLayout: batch * inner overflowing while classes == 0 trapped (arithmetic overflow).
+        "trap_nll_loss_zero_classes_batch_inner_overflow_f32":
+            header("nll_loss", False, sizemode=6, sizes=(10, 3, 10), zero_dim=1),
+        "trap_cross_entropy_backward_zero_classes_batch_inner_overflow_f64":
+            header("cross_entropy_backward", True, sizemode=6, sizes=(10, 3, 10), zero_dim=1),
+        # inner == 0 (or dim == 0) with a huge other size looped over every empty unit/slice.
+        "hang_softmax_zero_inner_f32": header("softmax", False, sizemode=6, sizes=(8, 3, 2), zero_dim=2),
+        "hang_log_softmax_zero_inner_f64": header("log_softmax", True, sizemode=6, sizes=(3, 8, 2), zero_dim=2),
+        "hang_softmax_backward_zero_dim_f32": header("softmax_backward", False, sizemode=6, sizes=(8, 3, 8), zero_dim=1),
+        "hang_log_softmax_backward_zero_inner_f64":
+            header("log_softmax_backward", True, sizemode=6, sizes=(8, 3, 2), zero_dim=2),
+        "hang_cross_entropy_zero_inner_f32": header("cross_entropy", False, sizemode=6, sizes=(8, 3, 2), zero_dim=2),
+        "hang_cross_entropy_probs_zero_inner_f64":
+            header("cross_entropy_probs", True, sizemode=6, sizes=(8, 3, 2), zero_dim=2),
+        # ... and with a batch of 2^60 + 1 it first asked for a 2^53-byte partial-sum buffer.
+        "crash_cross_entropy_fused_huge_allocation_f64":
+            header("cross_entropy_fused", True, sizemode=5, sizes=(16, 2, 0)),
+        # Known, not fixed: label smoothing with zero-weight targets, 'mean': inf, PyTorch NaN.
+        "known_cross_entropy_smoothing_zero_target_weights_f64":
+            header("cross_entropy", True, sizes=(1, 3, 1), weight=True, smoothing=0.1)
+            + floats([1.0, 2.0, 3.0], True) + targets([0]) + floats([0.0, 1.0, 2.0], True),
+    }
+    os.makedirs(out, exist_ok=True)
+    for name, data in sorted(regs.items()):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+    print(f"make_corpus: {len(regs)} regression inputs in {out}")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    if len(sys.argv) > 1 and sys.argv[1] == "--regressions":
+        regressions(sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "regressions"))
+        return
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus")
+    rng = random.Random(20240601)
+
+    # A. preds = [[0.1, 0.2, 0.3, 0.4], [0.1, 0.1, 0.1, 0.1]], target = [2, 3].
+    preds = [[0.1, 0.2, 0.3, 0.4], [0.1, 0.1, 0.1, 0.1]]
+    for f64 in (False, True):
+        p = "f64" if f64 else "f32"
+        x = floats(flat(preds), f64)
+        add(f"A_softmax_{p}", header("softmax", f64, sizes=(2, 4, 1)) + x)
+        add(f"A_log_softmax_{p}", header("log_softmax", f64, sizes=(2, 4, 1)) + x)
+        add(f"A_log_softmax_in_place_{p}", header("log_softmax", f64, sizes=(2, 4, 1), alias=True) + x)
+        # dim=0 of the same 2 x 4 tensor: outer 1, dim 2, inner 4.
+        add(f"A_softmax_dim0_{p}", header("softmax", f64, sizes=(1, 2, 4)) + x)
+        y = floats(flat(softmax_rows(preds)), f64)
+        ly = floats(flat(log_softmax_rows(preds)), f64)
+        g = floats([1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], f64)
+        add(f"A_softmax_backward_{p}", header("softmax_backward", f64, sizes=(2, 4, 1)) + y + g)
+        add(f"A_log_softmax_backward_{p}", header("log_softmax_backward", f64, sizes=(2, 4, 1)) + ly + g)
+        # The one-hot target as probabilities, and with label smoothing 0.1.
+        onehot = floats([0, 0, 1, 0, 0, 0, 0, 1], f64)
+        for eps in (0.0, 0.1):
+            add(f"A_cross_entropy_probs_ls{eps}_{p}",
+                header("cross_entropy_probs", f64, sizes=(2, 4, 1), smoothing=eps) + x + onehot)
+            add(f"A_cross_entropy_probs_backward_ls{eps}_{p}",
+                header("cross_entropy_probs_backward", f64, sizes=(2, 4, 1), smoothing=eps, alias=True)
+                + x + onehot + floats([1.0], f64))
+    class_axis("A", preds, [2, 3], smoothing=(0.0, 0.1))
+
+    # B. inputs = [[-0.5, -0.2, -0.3]], target = [0].
+    class_axis("B", [[-0.5, -0.2, -0.3]], [0], reductions=(MEAN,))
+
+    # C. two classes, weight [1, 2], labels [0, 1, 1]: the course's inputs, and the article's
+    # illustrative losses 0.2, 0.3, 0.4 (row [0, m] with label 0 has loss log(1 + e^m)).
+    class_axis("C", [[1, 2], [1, 3], [1, 3]], [0, 1, 1])
+    class_axis("Cw", [[1, 2], [1, 3], [1, 3]], [0, 1, 1], weight=[1.0, 2.0])
+    m = [math.log(math.exp(L) - 1) for L in (0.2, 0.3, 0.4)]
+    class_axis("Cillus", [[0.0, m[0]], [m[1], 0.0], [m[2], 0.0]], [0, 1, 1], weight=[1.0, 2.0])
+
+    # D. data = randn(2, 6), target = [1, 2] (fixed pseudo-random data).
+    d = [[rng.gauss(0, 1) for _ in range(6)] for _ in range(2)]
+    class_axis("D", d, [1, 2], reductions=(MEAN,), smoothing=(0.0, 0.25))
+
+    # E. NLLLoss on softmax probabilities (not log-probabilities) of a Linear(10, 2) model on
+    # random data: returns -mean(p[target]), a negative number.
+    logits = [[rng.gauss(0, 0.5), rng.gauss(0, 0.5)] for _ in range(5)]
+    probs = flat(softmax_rows(logits))
+    for f64 in (False, True):
+        p = "f64" if f64 else "f32"
+        add(f"E_nll_loss_on_probabilities_{p}",
+            header("nll_loss", f64, sizes=(5, 2, 1)) + floats(probs, f64) + targets([0, 1, 1, 0, 1]))
+
+    # Edge cases of the class-index losses.
+    class_axis("all_ignored", preds, [None, None], reductions=(NONE, SUM, MEAN))
+    class_axis("ignore_a_class", [[1, 2, 3], [3, 2, 1], [0, 0, 0]], [0, 1, 1], ignore=1)
+    class_axis("one_class", [[0.5], [-2.0], [7.0]], [0, 0, 0], smoothing=(0.0, 0.1))
+    class_axis("zero_weight", [[1, 2, 3], [3, 2, 1]], [0, 0], weight=[0.0, 1.0, 2.0], reductions=(MEAN,))
+    class_axis("negative_weight", [[1, 2, 3], [3, 2, 1]], [0, 2], weight=[-1.0, 0.5, 2.0])
+    class_axis("subnormal", [[1e-40, -1e-40, 1.4e-45]], [1], reductions=(MEAN,))
+    for f64 in (False, True):
+        p = "f64" if f64 else "f32"
+        # An empty batch: 'mean' is NaN, 'sum' 0.
+        for r in (SUM, MEAN):
+            add(f"empty_batch_cross_entropy_r{r}_{p}", header("cross_entropy", f64, sizes=(0, 4, 1), reduction=r))
+        # (N, C, d) layout: batch 2, classes 3, inner 5 (the vectorised block path).
+        xs = [rng.uniform(-3, 3) for _ in range(30)]
+        ts = [rng.randrange(3) for _ in range(10)]
+        for kind in ("cross_entropy", "cross_entropy_backward", "cross_entropy_fused", "nll_loss", "softmax",
+                     "log_softmax"):
+            extra = targets(ts) if "cross" in kind or "nll" in kind else b""
+            g = floats([1.0], f64) if kind in ("cross_entropy_backward", "cross_entropy_fused") else b""
+            add(f"ncd_{kind}_{p}", header(kind, f64, sizes=(2, 3, 5), smoothing=0.1 if "cross" in kind else 0.0)
+                + floats(xs, f64) + extra + g)
+        # Wide rows: 45 classes (past the 32-term float sums).
+        xs = [rng.uniform(-5, 5) for _ in range(90)]
+        add(f"wide_cross_entropy_fused_{p}",
+            header("cross_entropy_fused", f64, sizes=(2, 247, 1), fused_ones=True) + floats(xs, f64) + targets([7, 44]))
+
+    # Element-wise losses the articles name: BCE (probabilities), BCE with logits, KL divergence.
+    for f64 in (False, True):
+        p = "f64" if f64 else "f32"
+        z = [0.8, -1.2, 2.5, 0.0, -0.3, 1.7]
+        t = [1.0, 0.0, 1.0, 0.0, 0.0, 1.0]
+        sig = [1 / (1 + math.exp(-v)) for v in z]
+        w = [1.0, 2.0, 0.5]                 # a (C,) weight broadcast over (2, 3)
+        for r in (NONE, SUM, MEAN):
+            g = floats([1.0] * (6 if r == NONE else 1), f64)
+            add(f"bce_r{r}_{p}", header("binary_cross_entropy", f64, sizes=(6, 0, 0), reduction=r, weight=True, weight_sel=2)
+                + floats(sig, f64) + floats(t, f64) + floats(w, f64))
+            add(f"bce_backward_r{r}_{p}",
+                header("binary_cross_entropy_backward", f64, sizes=(6, 0, 0), reduction=r)
+                + floats(sig, f64) + floats(t, f64) + g)
+            add(f"bce_logits_r{r}_{p}",
+                header("binary_cross_entropy_with_logits", f64, sizes=(6, 0, 0), reduction=r, weight=True,
+                       weight_sel=2, pos_weight=True) + floats(z, f64) + floats(t, f64) + floats(w, f64) + floats([3.0], f64))
+            add(f"bce_logits_backward_r{r}_{p}",
+                header("binary_cross_entropy_with_logits_backward", f64, sizes=(6, 0, 0), reduction=r)
+                + floats(z, f64) + floats(t, f64) + g)
+        # BCE at the ends of [0, 1]: log clamped at -100.
+        add(f"bce_ends_{p}", header("binary_cross_entropy", f64, sizes=(4, 0, 0), reduction=NONE)
+            + floats([0.0, 1.0, 0.0, 1.0], f64) + floats([1.0, 0.0, 0.0, 1.0], f64))
+        # KL: input log q, target p, two distributions over 3 classes, batch 2.
+        q = flat(log_softmax_rows([[0.1, 0.5, 0.4], [2.0, 1.0, 0.0]]))
+        pt = [0.2, 0.3, 0.5, 0.0, 0.5, 0.5]
+        for r in (NONE, SUM, MEAN, BATCHMEAN):
+            g = floats([1.0] * (6 if r == NONE else 1), f64)
+            for lt in (0, 1):
+                tv = pt if lt == 0 else [math.log(v) if v > 0 else -1e30 for v in pt]
+                add(f"kl_div_r{r}_lt{lt}_{p}",
+                    header("kl_div", f64, sizes=(6, 0, 0), reduction=r, log_target=lt, kl_batch=1)
+                    + floats(q, f64) + floats(tv, f64))
+                add(f"kl_div_backward_r{r}_lt{lt}_{p}",
+                    header("kl_div_backward", f64, sizes=(6, 0, 0), reduction=r, log_target=lt, kl_batch=1)
+                    + floats(tv, f64) + g)
+
+    # Other size modes: huge sizes (overflowing and not), zero sizes with huge dimensions.
+    for f64 in (False, True):
+        p = "f64" if f64 else "f32"
+        add(f"huge_overflow_cross_entropy_{p}", header("cross_entropy", f64, sizemode=5, sizes=(13, 10, 1)))
+        add(f"huge_null_softmax_{p}", header("softmax", f64, sizemode=5, sizes=(8, 19, 1)))
+        add(f"huge_weight_len_bce_{p}", header("binary_cross_entropy", f64, sizemode=5, sizes=(3, 0, 0), weight=True, weight_sel=203))
+        add(f"zero_inner_huge_batch_cross_entropy_{p}",
+            header("cross_entropy", f64, sizemode=6, sizes=(8, 3, 2), zero_dim=2) + b"\x01" * 8)
+        add(f"zero_inner_huge_outer_softmax_backward_{p}",
+            header("softmax_backward", f64, sizemode=6, sizes=(8, 19, 2), zero_dim=2) + b"\x01" * 8)
+        add(f"zero_classes_huge_batch_nll_loss_{p}",
+            header("nll_loss", f64, sizemode=6, sizes=(10, 3, 10), zero_dim=1) + b"\x01" * 8)
+        add(f"zero_count_kl_div_batchmean_{p}",
+            header("kl_div", f64, sizemode=6, sizes=(0, 0, 0), reduction=BATCHMEAN))
+    # Large calls (threaded path, compared with a single-threaded run): a few only, they are slow
+    # (Tests/stress/stress.c covers every entry point above the threshold and with long rows).
+    add("large_cross_entropy_fused_f32",
+        header("cross_entropy_fused", False, sizemode=7, large=True, sizes=(0, 4, 0), smoothing=0.1, valmode=0)
+        + bytes(rng.randrange(224) for _ in range(200)))
+    # Rows longer than 64K elements (65537 and 100003 classes: the online max/sum path).
+    add("large_long_rows_cross_entropy_fused_f32",
+        header("cross_entropy_fused", False, sizemode=7, large=True, sizes=(0, 6, 0), smoothing=0.1, weight=True,
+               valmode=0) + bytes(rng.randrange(224) for _ in range(200)))
+    add("large_long_rows_log_softmax_f64",
+        header("log_softmax", True, sizemode=7, large=True, sizes=(0, 7, 0), valmode=0)
+        + bytes(rng.randrange(224) for _ in range(200)))
+    # Threads, status strings, version.
+    add("misc_threads", header("misc", False, raw=(12, 3, 0, 0, 0, 0)))
+
+    os.makedirs(out, exist_ok=True)
+    for name, data in sorted(seeds.items()):
+        with open(os.path.join(out, name.replace(".", "p")), "wb") as f:
+            f.write(data)
+    print(f"make_corpus: {len(seeds)} seeds, {sum(map(len, seeds.values()))} bytes in {out}")
+
+
+if __name__ == "__main__":
+    main()
