@@ -1,0 +1,815 @@
+#!/usr/bin/env python3
+"""swiftloss benchmark: one table against numpy, PyTorch and the memory bandwidth (issue 5).
+
+For every case it prints swiftloss's median time, a numpy reference's, PyTorch's (when
+``import torch`` works, else "-"), the time of one read of the logits (numpy sum) and of one
+read+write (numpy copyto into a preallocated array), and the ratios. Then the scaling of
+cross_entropy with N*C, 1 thread against 2, and the issue-5 targets with "met" / "not met".
+
+    python3 benchmarks/bench.py                 # full run, a few minutes
+    python3 benchmarks/bench.py --quick         # smaller sizes, few repeats (< 60 s)
+    python3 benchmarks/bench.py --cases 4096x32000,threads --repeat 9
+    python3 benchmarks/bench.py --no-torch      # the table as without PyTorch
+
+Every result is checked against the numpy reference (1e-4 relative) before it is timed, so
+the columns compare the same work. See benchmarks/README.md for what each column means.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import inspect
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable, Dict, List, Optional, Tuple
+
+import numpy as np
+
+try:
+    import swiftloss
+    from swiftloss import _swiftloss as _C
+except ImportError as error:  # pragma: no cover - an explicit message instead of a traceback
+    sys.exit(
+        f"bench.py: cannot import swiftloss ({error}); install it first: "
+        "python3 -m pip install ./bindings/python"
+    )
+
+HERE = os.path.abspath(__file__)
+RTOL = 1e-4
+
+# ------------------------------------------------------------------------------------------
+# Optional PyTorch
+# ------------------------------------------------------------------------------------------
+
+torch = None
+TF = None
+
+
+def load_torch(disabled: bool) -> Optional[str]:
+    """Import torch unless disabled; None when it is not usable."""
+    global torch, TF
+    if disabled:
+        return None
+    try:
+        import torch as _torch
+        import torch.nn.functional as _F
+    except Exception:  # ImportError, or a broken install
+        return None
+    torch, TF = _torch, _F
+    return _torch.__version__
+
+
+# ------------------------------------------------------------------------------------------
+# swiftloss entry points (the public API; the fused and thread functions may be missing)
+# ------------------------------------------------------------------------------------------
+
+def has_keyword(function: Callable, name: str) -> bool:
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+HAS_WITH_GRAD = has_keyword(swiftloss.cross_entropy, "with_grad")
+SET_THREADS = getattr(swiftloss, "set_num_threads", None) or getattr(_C, "set_num_threads", None)
+GET_THREADS = getattr(swiftloss, "get_num_threads", None) or getattr(_C, "get_num_threads", None)
+
+
+def c_get_num_threads() -> Optional[int]:
+    """swiftloss_get_num_threads() of the loaded library, for the header when Python lacks it."""
+    if GET_THREADS is not None:
+        return int(GET_THREADS())
+    try:
+        import ctypes
+
+        path = os.path.join(os.path.dirname(_C.__file__), "libswiftloss.so.0")
+        lib = ctypes.CDLL(path)  # the already loaded copy: same handle, same state
+        lib.swiftloss_get_num_threads.restype = ctypes.c_int
+        return int(lib.swiftloss_get_num_threads())
+    except Exception:
+        return None
+
+
+def layout(x: np.ndarray) -> Tuple[int, int, int]:
+    """(batch, classes, inner) of a class-axis-1 array."""
+    inner = int(np.prod(x.shape[2:], dtype=np.int64)) if x.ndim > 2 else 1
+    return x.shape[0], x.shape[1], inner
+
+
+def sl_fused_lowlevel(x: np.ndarray, t: np.ndarray, out: np.ndarray, grad: np.ndarray):
+    n, c, inner = layout(x)
+    _C.cross_entropy_fused(x, t, n, c, inner, None, -100, _C.REDUCTION_MEAN, 0.0, None, out, grad)
+    return out[0], grad
+
+
+def make_sl_fused(x: np.ndarray, t: np.ndarray, grad: np.ndarray):
+    """The fused forward+backward call: the public with_grad=True, else the low-level one."""
+    if HAS_WITH_GRAD:
+        def run():
+            result = swiftloss.cross_entropy(x, t, with_grad=True)
+            return result[0], result[1]
+        return run, "swiftloss.cross_entropy(with_grad=True)"
+    out = np.empty(1, dtype=x.dtype)
+    return (lambda: sl_fused_lowlevel(x, t, out, grad)), "_swiftloss.cross_entropy_fused(grad_input=buffer)"
+
+
+# ------------------------------------------------------------------------------------------
+# numpy references (straightforward: max-shifted logsumexp along axis 1)
+# ------------------------------------------------------------------------------------------
+
+def np_cross_entropy(x: np.ndarray, t: np.ndarray):
+    m = x.max(axis=1, keepdims=True)
+    e = x - m
+    np.exp(e, out=e)
+    lse = np.log(e.sum(axis=1)) + m[:, 0]
+    picked = np.take_along_axis(x, t[:, None], axis=1)[:, 0]
+    return (lse - picked).mean(dtype=x.dtype)
+
+
+def np_cross_entropy_fused(x: np.ndarray, t: np.ndarray, grad: np.ndarray):
+    """Loss and d(mean loss)/dx = (softmax(x) - onehot(t)) / count, the gradient into grad."""
+    m = x.max(axis=1, keepdims=True)
+    np.subtract(x, m, out=grad)
+    np.exp(grad, out=grad)
+    s = grad.sum(axis=1, keepdims=True)
+    lse = np.log(s[:, 0]) + m[:, 0]
+    picked = np.take_along_axis(x, t[:, None], axis=1)[:, 0]
+    loss = (lse - picked).mean(dtype=x.dtype)
+    count = t.size
+    grad *= (1.0 / count) / s
+    at_target = np.take_along_axis(grad, t[:, None], axis=1)
+    np.put_along_axis(grad, t[:, None], at_target - x.dtype.type(1.0 / count), axis=1)
+    return loss, grad
+
+
+def np_log_softmax(x: np.ndarray):
+    out = x - x.max(axis=1, keepdims=True)
+    out -= np.log(np.exp(out).sum(axis=1, keepdims=True))
+    return out
+
+
+def np_bce_with_logits(x: np.ndarray, y: np.ndarray):
+    return (np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))).mean(dtype=x.dtype)
+
+
+# ------------------------------------------------------------------------------------------
+# Timing
+# ------------------------------------------------------------------------------------------
+
+class Timer:
+    """Median of k timed runs after one warm-up; k adapts to the case's duration."""
+
+    def __init__(self, budget: float, kmin: int, kmax: int, repeat: Optional[int]):
+        self.budget, self.kmin, self.kmax, self.repeat = budget, kmin, kmax, repeat
+
+    def __call__(self, fn: Callable, setup: Optional[Callable] = None,
+                 number: Optional[int] = None, repeat: Optional[int] = None) -> Dict:
+        if setup:
+            setup()
+        t0 = time.perf_counter()
+        fn()  # warm-up
+        once = time.perf_counter() - t0
+        if number is None:
+            # Batch calls that take well under a millisecond so the timer's cost vanishes.
+            number = 1 if once >= 1e-3 else max(1, min(10000, int(2e-3 / max(once, 1e-7))))
+            if number > 1:  # re-estimate on a batch: the first call pays for cold caches
+                t0 = time.perf_counter()
+                for _ in range(number):
+                    fn()
+                once = (time.perf_counter() - t0) / number
+                number = max(1, min(10000, int(2e-3 / max(once, 1e-7))))
+        if repeat is None:
+            repeat = self.repeat or max(self.kmin, min(self.kmax, int(self.budget / max(once * number, 1e-9))))
+        samples = []
+        for _ in range(repeat):
+            if setup:
+                setup()
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            samples.append((time.perf_counter() - t0) / number)
+        return {"median": statistics.median(samples), "k": repeat, "number": number}
+
+
+def fmt_time(seconds: Optional[float]) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 1e-3:
+        us = seconds * 1e6
+        return f"{us:.2f} us" if us < 10 else f"{us:.1f} us"
+    if seconds < 1.0:
+        ms = seconds * 1e3
+        return f"{ms:.3f} ms" if ms < 10 else (f"{ms:.2f} ms" if ms < 100 else f"{ms:.1f} ms")
+    return f"{seconds:.3f} s"
+
+
+def fmt_ratio(a: Optional[float], b: Optional[float]) -> str:
+    if a is None or b is None or b <= 0:
+        return "-"
+    r = a / b
+    return f"{r:.3f}" if r < 0.1 else f"{r:.2f}" if r < 10 else f"{r:.1f}"
+
+
+# ------------------------------------------------------------------------------------------
+# Agreement checks (before timing)
+# ------------------------------------------------------------------------------------------
+
+def check_scalar(name: str, got, want) -> None:
+    got, want = float(got), float(want)
+    if not abs(got - want) <= RTOL * max(abs(want), 1e-30):
+        raise AssertionError(f"{name}: {got!r} vs reference {want!r} (rel. tol. {RTOL})")
+
+
+def check_array(name: str, got: np.ndarray, want: np.ndarray) -> None:
+    """Elementwise, relative to the array's scale (gradients have entries near 0).
+
+    Compared in float64 chunk by chunk, so a 0.5 GB array does not cost 4 GB of temporaries.
+    """
+    got, want = np.asarray(got), np.asarray(want)
+    if got.shape != want.shape:
+        raise AssertionError(f"{name}: shape {got.shape} vs reference {want.shape}")
+    g, w = got.reshape(-1), want.reshape(-1)
+    scale = err = 0.0
+    chunk = 1 << 20
+    for start in range(0, w.size, chunk):
+        wc = w[start:start + chunk].astype(np.float64)
+        gc_ = g[start:start + chunk].astype(np.float64)
+        scale = max(scale, float(np.max(np.abs(wc))))
+        err = max(err, float(np.max(np.abs(gc_ - wc))))  # NaN propagates: fails below
+    if not err <= RTOL * max(scale, 1e-30):
+        raise AssertionError(f"{name}: max |diff| {err:.3g} > {RTOL} * max |ref| {scale:.3g}")
+
+
+# ------------------------------------------------------------------------------------------
+# Cases
+# ------------------------------------------------------------------------------------------
+
+FULL_CASES = [
+    # id, shape, dtype, ops
+    ("2x4", (2, 4), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
+    ("256x1000", (256, 1000), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
+    ("4096x32000", (4096, 32000), np.float32, ("ce", "fused", "fused_inplace", "log_softmax", "log_softmax_out")),
+    ("8x21x512x512", (8, 21, 512, 512), np.float32, ("ce", "fused", "fused_inplace", "log_softmax", "log_softmax_out")),
+    ("bce-4096x1000", (4096, 1000), np.float32, ("bce",)),
+    ("f64-1024x32000", (1024, 32000), np.float64, ("ce", "fused", "fused_inplace")),
+]
+QUICK_CASES = [
+    ("2x4", (2, 4), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
+    ("256x1000", (256, 1000), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
+    ("1024x8000", (1024, 8000), np.float32, ("ce", "fused", "fused_inplace", "log_softmax", "log_softmax_out")),
+    ("2x21x128x128", (2, 21, 128, 128), np.float32, ("ce", "fused", "fused_inplace", "log_softmax", "log_softmax_out")),
+    ("bce-4096x1000", (4096, 1000), np.float32, ("bce",)),
+    ("f64-256x8000", (256, 8000), np.float64, ("ce", "fused", "fused_inplace")),
+]
+# Which case of the run stands for which issue-5 target (full run / --quick).
+LARGE_ROWS = {"full": "4096x32000", "quick": "1024x8000"}
+SEG_ROWS = {"full": "8x21x512x512", "quick": "2x21x128x128"}
+SCALING = {"full": [(1024, 8000), (2048, 16000), (4096, 32000)],
+           "quick": [(256, 2000), (512, 4000), (1024, 8000)]}
+THREAD_CASES = {
+    "full": [("4096x32000", (4096, 32000), np.float32), ("8x21x512x512", (8, 21, 512, 512), np.float32),
+             ("f64-1024x32000", (1024, 32000), np.float64)],
+    "quick": [("1024x8000", (1024, 8000), np.float32), ("2x21x128x128", (2, 21, 128, 128), np.float32),
+              ("f64-256x8000", (256, 8000), np.float64)],
+}
+THREAD_OPS = ("ce", "fused", "log_softmax")
+
+OP_NAMES = {
+    "ce": "cross_entropy fwd",
+    "fused": "ce fwd+bwd",
+    "fused_inplace": "ce fwd+bwd in-place",
+    "log_softmax": "log_softmax",
+    "log_softmax_out": "log_softmax out=",
+    "bce": "bce_with_logits fwd",
+}
+# The bandwidth reference of each op: one read, or one read + one write of the logits.
+OP_REF = {"ce": "read", "bce": "read", "fused": "r+w", "fused_inplace": "r+w",
+          "log_softmax": "r+w", "log_softmax_out": "r+w"}
+
+
+def selected(case_id: str, filters: Optional[List[str]]) -> bool:
+    return not filters or any(f in case_id for f in filters)
+
+
+def make_inputs(shape, dtype, rng):
+    x = rng.standard_normal(shape, dtype=dtype)
+    x *= 2.0
+    target_shape = (shape[0],) + tuple(shape[2:])
+    t = rng.integers(0, shape[1], size=target_shape, dtype=np.int64)
+    return x, t
+
+
+def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
+               small_calls: Tuple[int, int]) -> List[Dict]:
+    """Check, then time, every op of one case; rows for the table."""
+    rows = []
+    x, t = make_inputs(shape, dtype, rng)
+    tiny = x.size <= 64  # the call-overhead case: fixed batches of calls
+    number, repeat = small_calls if tiny else (None, None)
+
+    def run(fn, setup=None):
+        return timer(fn, setup=setup, number=number, repeat=repeat)
+
+    grad = np.zeros_like(x)  # preallocated gradient / copy destination (pages touched)
+    read = run(lambda: x.sum())                 # one read of the logits
+    rw = run(lambda: np.copyto(grad, x))        # one read + one write
+    xt = torch.from_numpy(x) if torch is not None else None
+    tt = torch.from_numpy(t) if torch is not None else None
+
+    refs: Dict[str, object] = {}  # numpy results (and times) shared by an op and its variant
+    for op in ops:
+        sl = np_fn = torch_fn = torch_setup = setup = None
+        variant = op in ("fused_inplace", "log_softmax_out")  # same numpy/torch work as the row above
+        if op == "bce":
+            y = rng.random(shape, dtype=dtype)
+            sl = lambda: swiftloss.binary_cross_entropy_with_logits(x, y)
+            np_fn = lambda: np_bce_with_logits(x, y)
+            ref = np_fn()
+            check_scalar(f"{case_id} bce", sl(), ref)
+            if torch is not None:
+                yt = torch.from_numpy(y)
+                torch_fn = lambda: TF.binary_cross_entropy_with_logits(xt, yt)
+                check_scalar(f"{case_id} bce torch", torch_fn().item(), ref)
+        elif op == "ce":
+            sl = lambda: swiftloss.cross_entropy(x, t)
+            np_fn = lambda: np_cross_entropy(x, t)
+            ref = np_fn()
+            check_scalar(f"{case_id} cross_entropy", sl(), ref)
+            if torch is not None:
+                torch_fn = lambda: TF.cross_entropy(xt, tt)
+                check_scalar(f"{case_id} cross_entropy torch", torch_fn().item(), ref)
+        elif op in ("fused", "fused_inplace"):
+            if "fused" not in refs:
+                np_grad = np.empty_like(x)
+                refs["fused"] = np_cross_entropy_fused(x, t, np_grad)  # (loss, np_grad)
+            ref_loss, ref_grad = refs["fused"]
+            if op == "fused":
+                np_fn = lambda: np_cross_entropy_fused(x, t, ref_grad)  # rewrites the same values
+                sl, how = make_sl_fused(x, t, grad)
+                note = f"ce fwd+bwd calls {how}"
+                if note not in notes:
+                    notes.append(note)
+                loss, g = sl()
+                check_scalar(f"{case_id} fused loss", loss, ref_loss)
+                check_array(f"{case_id} fused grad", g, ref_grad)
+                del g
+                if torch is not None:
+                    xg = torch.from_numpy(x).requires_grad_()
+
+                    def torch_fn(xg=xg):
+                        xg.grad = None
+                        loss = TF.cross_entropy(xg, tt)
+                        loss.backward()
+                        return loss, xg.grad
+                    tl, tg = torch_fn()
+                    check_scalar(f"{case_id} fused loss torch", tl.item(), ref_loss)
+                    check_array(f"{case_id} fused grad torch", tg.numpy(), ref_grad)
+                    del tl, tg
+                    torch_setup = lambda xg=xg: setattr(xg, "grad", None)
+            else:
+                xc = x.copy()
+                out = np.empty(1, dtype=x.dtype)
+                loss, _ = sl_fused_lowlevel(xc, t, out, xc)
+                check_scalar(f"{case_id} in-place fused loss", loss, ref_loss)
+                check_array(f"{case_id} in-place fused grad", xc, ref_grad)
+                sl = lambda: sl_fused_lowlevel(xc, t, out, xc)
+                setup = lambda: np.copyto(xc, x)  # fresh logits before each timed batch
+        elif op in ("log_softmax", "log_softmax_out"):
+            if "log_softmax" not in refs:
+                refs["log_softmax"] = np_log_softmax(x)
+            ref = refs["log_softmax"]
+            if op == "log_softmax":
+                sl = lambda: swiftloss.log_softmax(x, dim=1)
+                np_fn = lambda: np_log_softmax(x)
+                check_array(f"{case_id} log_softmax", sl(), ref)
+                if torch is not None:
+                    torch_fn = lambda: TF.log_softmax(xt, dim=1)
+                    check_array(f"{case_id} log_softmax torch", torch_fn().numpy(), ref)
+            else:
+                n, c, inner = layout(x)
+                sl = lambda: _C.log_softmax(x, n, c, inner, grad)
+                sl()
+                check_array(f"{case_id} log_softmax out=", grad, ref)
+        gc.collect()
+
+        s = run(sl, setup)
+        if variant:
+            n_time, t_time = rows[-1]["numpy"], rows[-1]["torch"]
+        else:
+            n_time = run(np_fn)["median"]
+            t_time = run(torch_fn, torch_setup)["median"] if torch_fn is not None else None
+        if op == "fused_inplace":
+            refs.pop("fused", None)
+        if op == "log_softmax_out":
+            refs.pop("log_softmax", None)
+        ref_kind = OP_REF[op]
+        rows.append({
+            "case": case_id, "shape": shape, "dtype": np.dtype(dtype).name, "op": op,
+            "swiftloss": s["median"], "k": s["k"], "number": s["number"],
+            "numpy": n_time, "torch": t_time,
+            "read": read["median"], "rw": rw["median"], "ref_kind": ref_kind,
+            "ref": read["median"] if ref_kind == "read" else rw["median"],
+        })
+        sl = np_fn = torch_fn = torch_setup = setup = ref = None
+        xg = xc = ref_grad = np_grad = None
+        gc.collect()
+    return rows
+
+
+def print_table(rows: List[Dict], torch_version: Optional[str]) -> None:
+    headers = ["case", "dtype", "op", "swiftloss", "numpy", "torch", "read", "r+w",
+               "sl/ref", "sl/numpy", "sl/torch", "k"]
+    lines = []
+    for r in rows:
+        lines.append([
+            "x".join(str(d) for d in r["shape"]), r["dtype"].replace("float", "f"), OP_NAMES[r["op"]],
+            fmt_time(r["swiftloss"]), fmt_time(r["numpy"]), fmt_time(r["torch"]),
+            fmt_time(r["read"]), fmt_time(r["rw"]),
+            f"{fmt_ratio(r['swiftloss'], r['ref'])} {r['ref_kind']}",
+            fmt_ratio(r["swiftloss"], r["numpy"]), fmt_ratio(r["swiftloss"], r["torch"]),
+            f"{r['k']}" + (f"x{r['number']}" if r["number"] > 1 else ""),
+        ])
+    widths = [max(len(h), *(len(l[i]) for l in lines)) if lines else len(h) for i, h in enumerate(headers)]
+    left = {0, 1, 2}
+
+    def fmt(cells):
+        return "  ".join(c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    print(fmt(headers))
+    print("  ".join("-" * w for w in widths))
+    previous = None
+    for r, l in zip(rows, lines):
+        if previous is not None and r["case"] != previous:
+            print()
+        previous = r["case"]
+        print(fmt(l))
+
+
+# ------------------------------------------------------------------------------------------
+# Call overhead, scaling, threads
+# ------------------------------------------------------------------------------------------
+
+def call_overhead(timer: Timer, small_calls: Tuple[int, int]) -> Dict:
+    number, repeat = small_calls
+    x = np.array([[0.1, 0.2, 0.3, 0.4], [0.1, 0.1, 0.1, 0.1]], dtype=np.float32)
+    t = np.array([2, 3], dtype=np.int64)
+    out = np.empty(1, dtype=np.float32)
+    check_scalar("2x4 cross_entropy", swiftloss.cross_entropy(x, t), np_cross_entropy(x, t))
+    result = {
+        "public": timer(lambda: swiftloss.cross_entropy(x, t), number=number, repeat=repeat)["median"],
+        "lowlevel": timer(lambda: _C.cross_entropy(x, t, 2, 4, 1, None, -100, _C.REDUCTION_MEAN, 0.0, out),
+                          number=number, repeat=repeat)["median"],
+        "numpy": timer(lambda: np_cross_entropy(x, t), number=number, repeat=repeat)["median"],
+        "torch": None, "calls": number * repeat,
+    }
+    if torch is not None:
+        xt, tt = torch.from_numpy(x), torch.from_numpy(t)
+        result["torch"] = timer(lambda: TF.cross_entropy(xt, tt), number=number, repeat=repeat)["median"]
+    return result
+
+
+def scaling(sizes, timer: Timer, rng) -> List[Dict]:
+    largest = max(n * c for n, c in sizes)
+    buf = rng.standard_normal(largest, dtype=np.float32)
+    rows = []
+    for n, c in sizes:
+        x = buf[: n * c].reshape(n, c)  # a contiguous prefix: no copy
+        t = rng.integers(0, c, size=n, dtype=np.int64)
+        check_scalar(f"scaling {n}x{c}", swiftloss.cross_entropy(x, t), np_cross_entropy(x, t))
+        s = timer(lambda: swiftloss.cross_entropy(x, t))["median"]
+        r = timer(lambda: x.sum())["median"]
+        rows.append({"n": n, "c": c, "elements": n * c, "swiftloss": s, "read": r})
+    return rows
+
+
+def thread_times(cases, timer: Timer, rng) -> Dict[str, float]:
+    """swiftloss medians of the thread section's cases at the current thread count."""
+    times = {}
+    for case_id, shape, dtype in cases:
+        x, t = make_inputs(shape, dtype, rng)
+        grad = np.zeros_like(x)
+        fused, _ = make_sl_fused(x, t, grad)
+        fns = {"ce": lambda: swiftloss.cross_entropy(x, t), "fused": fused,
+               "log_softmax": lambda: swiftloss.log_softmax(x, dim=1)}
+        for op in THREAD_OPS:
+            if op == "log_softmax" and dtype == np.float64:
+                continue
+            times[f"{case_id}|{op}"] = timer(fns[op])["median"]
+        del x, t, grad, fns, fused
+        gc.collect()
+    return times
+
+
+def numpy_bandwidth_threads(shape, timer: Timer, threads: int) -> Dict[str, float]:
+    """numpy sum / copyto of one large array split over `threads` Python threads (numpy releases
+    the GIL): how much the memory bandwidth itself grows with a second thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    x = np.random.default_rng(3).standard_normal(shape, dtype=np.float32)
+    dst = np.zeros_like(x)
+    parts = np.array_split(np.arange(shape[0]), threads)
+    xs = [x[p[0]:p[-1] + 1] for p in parts]
+    ds = [dst[p[0]:p[-1] + 1] for p in parts]
+    with ThreadPoolExecutor(threads) as pool:
+        read = timer(lambda: list(pool.map(lambda a: a.sum(), xs)))["median"]
+        rw = timer(lambda: list(pool.map(lambda ab: np.copyto(ab[0], ab[1]), zip(ds, xs))))["median"]
+    return {"read": read, "rw": rw}
+
+
+def thread_section(mode: str, args, timer: Timer, filters) -> Tuple[Dict[int, Dict[str, float]], str]:
+    """1 thread vs 2 on the large cases; other --cases filters narrow the cases (else all)."""
+    others = [f for f in (filters or []) if f != "threads"]
+    cases = [c for c in THREAD_CASES[mode] if selected(c[0], others)] or THREAD_CASES[mode]
+    counts = [1, 2]
+    results: Dict[int, Dict[str, float]] = {}
+    if SET_THREADS is not None:
+        how = "set_num_threads(n) in this process"
+        for n in counts:
+            SET_THREADS(n)
+            reported = c_get_num_threads()
+            if reported is not None and reported != n:
+                raise RuntimeError(f"set_num_threads({n}) but the library reports {reported} threads")
+            results[n] = thread_times(cases, timer, np.random.default_rng(1))
+        SET_THREADS(0)
+        return results, how
+    how = "SWIFTLOSS_NUM_THREADS=n in a subprocess per count (no swiftloss.set_num_threads)"
+    for n in counts:
+        env = dict(os.environ, SWIFTLOSS_NUM_THREADS=str(n))
+        command = [sys.executable, HERE, "--thread-worker", ",".join(c[0] for c in cases)]
+        if args.quick:
+            command.append("--quick")
+        if args.repeat:
+            command += ["--repeat", str(args.repeat)]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=os.path.dirname(HERE))
+        if done.returncode != 0:
+            raise RuntimeError(f"thread worker ({n} threads) failed:\n{done.stderr}")
+        reply = json.loads(done.stdout.strip().splitlines()[-1])
+        if reply["threads"] is not None and reply["threads"] != n:
+            raise RuntimeError(f"SWIFTLOSS_NUM_THREADS={n} but the library reports {reply['threads']} threads")
+        results[n] = reply["times"]
+    return results, how
+
+
+# ------------------------------------------------------------------------------------------
+# Header, footer
+# ------------------------------------------------------------------------------------------
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            info = f.read()
+    except OSError:
+        return platform.processor() or "unknown"
+    model = next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name")), "unknown")
+    flags = next((l.split(":", 1)[1].split() for l in info.splitlines() if l.startswith("flags")), [])
+    simd = [f for f in ("avx512f", "avx2", "fma", "sse4_2") if f in flags]
+    return model + (f" ({', '.join(simd)})" if simd else "")
+
+
+class CpuMonitor:
+    """The share of the machine's CPUs that other processes used while this script ran."""
+
+    def __init__(self):
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample():
+        try:
+            with open("/proc/stat", encoding="utf-8") as f:
+                fields = [int(v) for v in f.readline().split()[1:]]
+            busy = (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
+        own = os.times()
+        return busy, own.user + own.system + own.children_user + own.children_system, time.perf_counter()
+
+    def other_share(self) -> Optional[float]:
+        end = self._sample()
+        if self.start is None or end is None:
+            return None
+        busy, own, wall = (e - s for e, s in zip(end, self.start))
+        return max(0.0, (busy - own) / (wall * (os.cpu_count() or 1)))
+
+
+def cpu_busy(seconds: float = 0.5) -> Optional[float]:
+    """Fraction of all CPUs busy over a short sleep of this process: other work on the machine."""
+    def sample():
+        with open("/proc/stat", encoding="utf-8") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+        return fields[3] + fields[4], sum(fields[:8])  # idle + iowait, total (no guest time)
+    try:
+        idle0, total0 = sample()
+        time.sleep(seconds)
+        idle1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return 1.0 - (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def header(mode: str, torch_version: Optional[str], threads: Optional[int], torch_threads: Optional[int]) -> None:
+    cores = os.cpu_count()
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = cores
+    try:
+        with open("/proc/loadavg", encoding="utf-8") as f:
+            load = " ".join(f.read().split()[:3])
+    except OSError:
+        load = "?"
+    env_threads = os.environ.get("SWIFTLOSS_NUM_THREADS")
+    busy = cpu_busy()
+    print(f"swiftloss benchmark ({mode} run), {datetime.datetime.now().strftime('%Y-%m-%d %H:%M:%S')}")
+    print(f"machine : {cpu_model()}, {cores} logical CPUs ({usable} usable), load avg {load}"
+          + (f", other CPU use at start {busy:.0%}" if busy is not None else ""))
+    if busy is not None and busy > 0.1:
+        print("WARNING : other processes are using the CPUs: times will be noisy and slower")
+    print(f"software: python {platform.python_version()}, numpy {np.__version__}, "
+          f"torch {torch_version or 'not available (torch columns: -)'}, swiftloss {swiftloss.__version__}")
+    print(f"threads : swiftloss {threads if threads is not None else '?'}"
+          f"{' (SWIFTLOSS_NUM_THREADS=' + env_threads + ')' if env_threads else ' (default)'}"
+          + (f", torch {torch_threads} (torch.set_num_threads)" if torch_threads else ""))
+    print("times are medians of k timed runs after one warm-up (k x b: k batches of b calls); "
+          "sl/ref = swiftloss / read (forward) or / read+write (fwd+bwd, log_softmax)")
+    print()
+
+
+def footer(rows, overhead, thread_results, mode) -> None:
+    def row(case, op):
+        return next((r for r in rows if r["case"] == case and r["op"] == op), None)
+
+    targets = []   # (label, measured, met, counted): info rows are shown but not counted
+    large, seg = LARGE_ROWS[mode], SEG_ROWS[mode]
+    for case, op, limit, label, counted in [
+        (large, "ce", 1.5, f"cross_entropy fwd {large}: <= 1.5x one read", True),
+        (large, "fused", 1.5, f"ce fwd+bwd {large}: <= 1.5x read+write", True),
+        (seg, "ce", 2.0, f"cross_entropy fwd {seg}: <= 2x one read", True),
+        (large, "log_softmax", 1.5, f"log_softmax {large}: <= 1.5x read+write", True),
+        (seg, "log_softmax", 1.5, f"log_softmax {seg}: <= 1.5x read+write", True),
+        (large, "fused_inplace", 1.5, f"(info) ce fwd+bwd in-place {large}: <= 1.5x read+write", False),
+        (seg, "fused", 1.5, f"(info) ce fwd+bwd {seg}: <= 1.5x read+write", False),
+        (large, "log_softmax_out", 1.5, f"(info) log_softmax out= {large}: <= 1.5x read+write", False),
+        (seg, "log_softmax_out", 1.5, f"(info) log_softmax out= {seg}: <= 1.5x read+write", False),
+    ]:
+        r = row(case, op)
+        if r is not None:
+            ratio = r["swiftloss"] / r["ref"]
+            targets.append((label, f"{ratio:.3f}x ({fmt_time(r['swiftloss'])} vs {fmt_time(r['ref'])})",
+                            ratio <= limit, counted))
+    if overhead is not None:
+        us = overhead["public"] * 1e6
+        targets.append(("2x4 swiftloss.cross_entropy through Python: < 3 us", f"{us:.2f} us", us < 3.0, True))
+    if thread_results:
+        one, two = thread_results.get(1, {}), thread_results.get(2, {})
+        for key in one:
+            if key in two:
+                case, op = key.split("|")
+                speedup = one[key] / two[key]
+                targets.append((f"2 threads vs 1, {OP_NAMES[op]} {case}: >= 1.6x", f"{speedup:.3f}x",
+                                speedup >= 1.6, True))
+    if not targets:
+        return
+    print("Issue 5 targets" + (" (on --quick sizes, not the issue's)" if mode == "quick" else ""))
+    width = max(len(t[0]) for t in targets)
+    for label, value, met, counted in targets:
+        verdict = ("met" if met else "not met") if counted else ("(within)" if met else "(beyond)")
+        print(f"  {label.ljust(width)}  {value:<36} {verdict}")
+    counted = [t for t in targets if t[3]]
+    failed = sum(1 for t in counted if not t[2])
+    print(f"  {len(counted) - failed} of {len(counted)} targets met")
+
+
+# ------------------------------------------------------------------------------------------
+# Main
+# ------------------------------------------------------------------------------------------
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, few repeats (a smoke test, < 60 s)")
+    parser.add_argument("--cases", default="",
+                        help="comma-separated filters on case ids (substrings): e.g. 2x4,4096x32000,bce,f64,"
+                             "overhead,scaling,threads; default all")
+    parser.add_argument("--repeat", type=int, default=None, help="timed runs per measurement (default adaptive)")
+    parser.add_argument("--no-torch", action="store_true", help="do not import torch (torch columns: -)")
+    parser.add_argument("--thread-worker", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    mode = "quick" if args.quick else "full"
+    filters = [f.strip() for f in args.cases.split(",") if f.strip()] or None
+    if args.repeat is not None and args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    if filters:
+        ids = [c[0] for c in (QUICK_CASES if args.quick else FULL_CASES)] + ["overhead", "scaling", "threads"]
+        unknown = [f for f in filters if not any(f in i for i in ids)]
+        if unknown:
+            parser.error(f"--cases {','.join(unknown)} matches nothing; ids: {', '.join(ids)}")
+
+    if mode == "quick":
+        timer = Timer(budget=0.15, kmin=3, kmax=50, repeat=args.repeat)
+        small_calls = (100, args.repeat or 40)     # 4000 calls
+    else:
+        timer = Timer(budget=1.5, kmin=5, kmax=200, repeat=args.repeat)
+        small_calls = (100, args.repeat or 200)    # 20000 calls
+
+    if args.thread_worker is not None:  # child of the thread section: JSON on stdout
+        wanted = args.thread_worker.split(",")
+        cases = [c for c in THREAD_CASES[mode] if c[0] in wanted]
+        times = thread_times(cases, timer, np.random.default_rng(1))
+        print(json.dumps({"threads": c_get_num_threads(), "times": times}))
+        return 0
+
+    torch_version = load_torch(args.no_torch)
+    threads = c_get_num_threads()
+    torch_threads = None
+    if torch is not None:
+        torch_threads = threads or os.cpu_count()
+        torch.set_num_threads(torch_threads)
+    header(mode, torch_version, threads, torch_threads)
+
+    started = time.perf_counter()
+    monitor = CpuMonitor()
+    rng = np.random.default_rng(0)
+    notes: List[str] = []
+    rows: List[Dict] = []
+    for case_id, shape, dtype, ops in (QUICK_CASES if args.quick else FULL_CASES):
+        if selected(case_id, filters):
+            rows += bench_case(case_id, shape, dtype, ops, timer, rng, notes, small_calls)
+            gc.collect()
+    if rows:
+        print_table(rows, torch_version)
+        print()
+        for note in notes:
+            print(f"note: {note}")
+        print("note: in-place = _swiftloss.cross_entropy_fused with grad_input = the logits buffer (a copy, "
+              "refreshed before each timed batch); log_softmax out= = _swiftloss.log_softmax into a "
+              "preallocated array (the public call allocates its result); their numpy/torch columns repeat "
+              "the row above")
+        print()
+
+    overhead = None
+    if selected("2x4", filters) or (filters and "overhead" in filters):
+        overhead = call_overhead(timer, small_calls)
+        print(f"Call overhead, 2x4 float32 cross_entropy (median over {overhead['calls']} calls, "
+              f"batches of {small_calls[0]}):")
+        print(f"  swiftloss.cross_entropy        {overhead['public'] * 1e6:8.2f} us")
+        print(f"  _swiftloss.cross_entropy (C)   {overhead['lowlevel'] * 1e6:8.2f} us   "
+              "(the extension alone, preallocated output)")
+        print(f"  numpy reference                {overhead['numpy'] * 1e6:8.2f} us")
+        print(f"  torch.nn.functional            {overhead['torch'] * 1e6:8.2f} us" if overhead["torch"] is not None
+              else "  torch.nn.functional                   -")
+        print()
+
+    if not filters or "scaling" in filters:
+        sizes = SCALING[mode]
+        print("Scaling: cross_entropy forward (float32) against N*C")
+        print(f"  {'N x C':>13}  {'elements':>11}  {'swiftloss':>10}  {'ns/elem':>8}  {'GB/s':>6}  "
+              f"{'read':>10}  {'read ns/elem':>12}  {'sl/read':>7}")
+        for r in scaling(sizes, timer, np.random.default_rng(2)):
+            nbytes = r["elements"] * 4
+            print(f"  {str(r['n']) + ' x ' + str(r['c']):>13}  {r['elements']:>11,}  {fmt_time(r['swiftloss']):>10}  "
+                  f"{r['swiftloss'] / r['elements'] * 1e9:>8.3f}  {nbytes / r['swiftloss'] / 1e9:>6.1f}  "
+                  f"{fmt_time(r['read']):>10}  {r['read'] / r['elements'] * 1e9:>12.3f}  "
+                  f"{r['swiftloss'] / r['read']:>7.2f}")
+        print()
+        gc.collect()
+
+    thread_results = None
+    if not filters or "threads" in filters:
+        thread_results, how = thread_section(mode, args, timer, filters)
+        print(f"Threads: swiftloss median, 1 thread vs 2 ({how})")
+        print(f"  {'case':<16} {'op':<26} {'1 thread':>10} {'2 threads':>10} {'speedup':>8}")
+        for key, one in thread_results[1].items():
+            case, op = key.split("|")
+            two = thread_results[2].get(key)
+            print(f"  {case:<16} {OP_NAMES[op]:<26} {fmt_time(one):>10} {fmt_time(two):>10} "
+                  f"{(one / two if two else float('nan')):>7.2f}x")
+        shape = THREAD_CASES[mode][0][1]
+        bw = {n: numpy_bandwidth_threads(shape, timer, n) for n in (1, 2)}
+        gc.collect()
+        label = "x".join(str(d) for d in shape)
+        for kind, name in (("read", "numpy read (sum)"), ("rw", "numpy read+write (copyto)")):
+            print(f"  {label:<16} {name:<26} {fmt_time(bw[1][kind]):>10} {fmt_time(bw[2][kind]):>10} "
+                  f"{bw[1][kind] / bw[2][kind]:>7.2f}x   (memory bandwidth: halves on 2 Python threads)")
+        print()
+
+    footer(rows, overhead, thread_results, mode)
+    try:
+        import resource
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2  # KiB -> GiB
+        peak_text = f", peak memory {peak:.2f} GiB"
+    except ImportError:
+        peak_text = ""
+    other = monitor.other_share()
+    other_text = f", other processes used {other:.0%} of the CPUs meanwhile" if other is not None else ""
+    print(f"\ntotal time {time.perf_counter() - started:.0f} s{peak_text}{other_text}")
+    if other is not None and other > 0.05:
+        print("WARNING: the machine was not idle during the run: rerun on an idle machine for numbers to quote")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
