@@ -163,7 +163,33 @@ def _scaled(grad: _Tensor, grad_output: _Tensor, reduction: str, class_axis: boo
 # autograd Functions
 # ------------------------------------------------------------------------------------------
 
-class CrossEntropyFunction(torch.autograd.Function):
+class _SavedGradientFunction(torch.autograd.Function):
+    """An autograd Function whose forward gets the gradient for ones upstream together with
+    the loss (swiftloss computes both in one call) and saves it; backward scales it by the
+    actual upstream gradient. Each loss is linear in ``grad_output``, so this is exact."""
+
+    @staticmethod
+    def save(ctx, grad: Optional[_Tensor], reduction: Optional[str] = None, class_axis: bool = False) -> None:
+        """Saves the gradient (None when the input needs none) and how to scale it:
+        ``class_axis`` for the class-axis losses, whose 'none' upstream gradient is per sample."""
+        ctx.reduction, ctx.class_axis = reduction, class_axis
+        if grad is not None:
+            ctx.save_for_backward(grad)
+
+    @staticmethod
+    def scaled(ctx, grad_output: _Tensor) -> Tuple[Optional[_Tensor], ...]:
+        """(the saved gradient times ``grad_output``, None for every other input)."""
+        (grad,) = ctx.saved_tensors
+        return (_scaled(grad, grad_output, ctx.reduction, ctx.class_axis),) + (None,) * (len(ctx.needs_input_grad) - 1)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_output):
+        """The saved gradient times ``grad_output``: (grad_input, None for every other argument)."""
+        return _SavedGradientFunction.scaled(ctx, grad_output)
+
+
+class CrossEntropyFunction(_SavedGradientFunction):
     r"""``CrossEntropyFunction.apply(input, target, weight, ignore_index, reduction,
     label_smoothing)``: :func:`swiftloss.cross_entropy` as an autograd Function.
 
@@ -185,21 +211,12 @@ class CrossEntropyFunction(torch.autograd.Function):
             reduction=reduction, label_smoothing=label_smoothing,
         )
         loss, grad = _run(_F.cross_entropy, input, arrays, kwargs, ctx.needs_input_grad[0])
-        ctx.reduction = reduction
-        ctx.class_axis = input.dim() >= 2
-        if grad is not None:
-            ctx.save_for_backward(grad)
+        _SavedGradientFunction.save(ctx, grad, reduction, class_axis=input.dim() >= 2)
         return loss
 
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_output):
-        """The saved gradient times ``grad_output``: (grad_input, None for every other argument)."""
-        (grad,) = ctx.saved_tensors
-        return _scaled(grad, grad_output, ctx.reduction, ctx.class_axis), None, None, None, None, None
 
 
-class NLLLossFunction(torch.autograd.Function):
+class NLLLossFunction(_SavedGradientFunction):
     r"""``NLLLossFunction.apply(input, target, weight, ignore_index, reduction)``:
     :func:`swiftloss.nll_loss` as an autograd Function (gradient
     :math:`-w_{y_n}` at each counted target, from ``swiftloss_nll_loss_backward``)."""
@@ -212,21 +229,12 @@ class NLLLossFunction(torch.autograd.Function):
         arrays = (_array(input, "input", "nll_loss", dtype), _array(target, "target", "nll_loss"))
         kwargs = dict(weight=_array(weight, "weight", "nll_loss", dtype), ignore_index=ignore_index, reduction=reduction)
         loss, grad = _run(_F.nll_loss, input, arrays, kwargs, ctx.needs_input_grad[0])
-        ctx.reduction = reduction
-        ctx.class_axis = input.dim() >= 2
-        if grad is not None:
-            ctx.save_for_backward(grad)
+        _SavedGradientFunction.save(ctx, grad, reduction, class_axis=input.dim() >= 2)
         return loss
 
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_output):
-        """The saved gradient times ``grad_output``: (grad_input, None for every other argument)."""
-        (grad,) = ctx.saved_tensors
-        return _scaled(grad, grad_output, ctx.reduction, ctx.class_axis), None, None, None, None
 
 
-class BCEFunction(torch.autograd.Function):
+class BCEFunction(_SavedGradientFunction):
     r"""``BCEFunction.apply(input, target, weight, reduction)``:
     :func:`swiftloss.binary_cross_entropy` as an autograd Function (gradient
     :math:`w (x - t) / \max(x (1 - x), 10^{-12})`, from
@@ -241,19 +249,12 @@ class BCEFunction(torch.autograd.Function):
                   _array(target, "target", "binary_cross_entropy", dtype))
         kwargs = dict(weight=_array(weight, "weight", "binary_cross_entropy", dtype), reduction=reduction)
         loss, grad = _run(_F.binary_cross_entropy, input, arrays, kwargs, ctx.needs_input_grad[0])
-        if grad is not None:
-            ctx.save_for_backward(grad)
+        _SavedGradientFunction.save(ctx, grad)
         return loss
 
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_output):
-        """The saved gradient times ``grad_output``: (grad_input, None for every other argument)."""
-        (grad,) = ctx.saved_tensors
-        return grad * grad_output, None, None, None
 
 
-class BCEWithLogitsFunction(torch.autograd.Function):
+class BCEWithLogitsFunction(_SavedGradientFunction):
     r"""``BCEWithLogitsFunction.apply(input, target, weight, pos_weight, reduction)``:
     :func:`swiftloss.binary_cross_entropy_with_logits` as an autograd Function (gradient
     :math:`w ((p_w t + 1 - t) \sigma(x) - p_w t)`, from
@@ -271,19 +272,12 @@ class BCEWithLogitsFunction(torch.autograd.Function):
             reduction=reduction,
         )
         loss, grad = _run(_F.binary_cross_entropy_with_logits, input, arrays, kwargs, ctx.needs_input_grad[0])
-        if grad is not None:
-            ctx.save_for_backward(grad)
+        _SavedGradientFunction.save(ctx, grad)
         return loss
 
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_output):
-        """The saved gradient times ``grad_output``: (grad_input, None for every other argument)."""
-        (grad,) = ctx.saved_tensors
-        return grad * grad_output, None, None, None, None
 
 
-class KLDivFunction(torch.autograd.Function):
+class KLDivFunction(_SavedGradientFunction):
     r"""``KLDivFunction.apply(input, target, reduction, log_target)``: :func:`swiftloss.kl_div`
     as an autograd Function (gradient :math:`-t` or :math:`-e^t`, from
     ``swiftloss_kl_div_backward``). With ``reduction='none'`` and an input broadcast against a
@@ -305,8 +299,8 @@ class KLDivFunction(torch.autograd.Function):
         ctx.deferred = deferred
         if deferred:
             ctx.arrays, ctx.kwargs, ctx.dtype = (x, t), kwargs, input.dtype
-        elif grad is not None:
-            ctx.save_for_backward(grad)
+        else:
+            _SavedGradientFunction.save(ctx, grad)
         return loss
 
     @staticmethod
@@ -317,8 +311,7 @@ class KLDivFunction(torch.autograd.Function):
             g = grad_output.detach().to(_compute_dtype(grad_output)).numpy()
             _, grad = _F.kl_div(*ctx.arrays, with_grad=True, grad_output=g, **ctx.kwargs)
             return _tensor(grad, ctx.dtype), None, None, None
-        (grad,) = ctx.saved_tensors
-        return grad * grad_output, None, None, None
+        return _SavedGradientFunction.scaled(ctx, grad_output)
 
 
 # ------------------------------------------------------------------------------------------
