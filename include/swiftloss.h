@@ -14,11 +14,16 @@
  *             input (about 256K elements of work or more) splits its work over threads that
  *             it starts and joins before returning; results are bitwise identical whatever
  *             the thread count.
+ * CPU:        on x86-64 the first call picks an AVX2 build of the kernels when the CPU and OS
+ *             support it, else the baseline build; both give the same bytes. The environment
+ *             variable SWIFTLOSS_ISA=baseline (read once) forces the baseline build.
  * Errors:     every function validates all of its arguments before it writes anything. On any
  *             status other than SWIFTLOSS_OK the output buffer is left untouched.
  * Pointers:   a pointer may be NULL only when the buffer it points to holds zero elements.
  * Sizes:      counts are element counts, not bytes. A shape whose element count (or byte count)
- *             does not fit in a ptrdiff_t is rejected with SWIFTLOSS_SIZE_OVERFLOW.
+ *             does not fit in a ptrdiff_t is rejected with SWIFTLOSS_SIZE_OVERFLOW; the sizes
+ *             are multiplied left to right, so (2^62, 10, 0) is rejected too, although it
+ *             holds no element.
  * Aliasing:   outputs must not overlap inputs, except where a function says so.
  *
  * Layout of the class-axis functions.  PyTorch's input shapes (C,), (N, C) and
