@@ -152,7 +152,7 @@ func crossEntropyKernel<T: LossFloat>(
 ) throws(LossError) {
     let eps = try effectiveSmoothing(labelSmoothing)
     let outputCount = reduction.outputCount(for: layout.samples)
-    try checkClassIndexCall(input, targets, layout, weight, ignoreIndex, reduction, outputCount)
+    let counted = try checkClassIndexCall(input, targets, layout, weight, ignoreIndex, reduction, outputCount)
     if let loss { try checkCount(loss.count, outputCount) }
     if let gradOutput { try checkCount(gradOutput.count, outputCount) }
     if let gradient { try checkCount(gradient.count, layout.count) }
@@ -162,7 +162,7 @@ func crossEntropyKernel<T: LossFloat>(
         classes: classes, weight: weight?.baseAddress,
         weightSum: weight.map { w in w.reduce(0.0) { $0 + $1.wide } } ?? Double(classes),
         keep: 1 - eps, spread: eps / Double(classes), smoothing: eps > 0, reduction: reduction,
-        divisor: classIndexDivisor(reduction, totalWeight: countedWeight(targets, weight, ignoreIndex)),
+        divisor: classIndexDivisor(reduction, totalWeight: counted),
         gradOutput: gradOutput)
     let each = reduction == .none ? loss?.baseAddress : nil
     let wantLoss = loss != nil

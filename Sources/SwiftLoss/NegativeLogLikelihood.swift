@@ -1,20 +1,25 @@
 /// Checks the buffers and options of a class-index loss (`nllLoss`, `crossEntropy`) and
-/// every target (PyTorch checks ignore_index first: it may be any value, even a real class).
+/// every target (PyTorch checks ignore_index first: it may be any value, even a real class),
+/// and returns the sum of `weight[t]` (1 without a weight) over the targets that are not
+/// ignored, the divisor of a class-index `.mean`, from the same pass over the targets.
 /// `outputCount` is the number of elements of the loss / upstream gradient.
 @inlinable
 func checkClassIndexCall<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>?, _ targets: UnsafeBufferPointer<Int64>, _ layout: ClassLayout,
     _ weight: UnsafeBufferPointer<T>?, _ ignoreIndex: Int64, _ reduction: Reduction, _ outputCount: Int
-) throws(LossError) {
+) throws(LossError) -> Double {
     guard layout.classes > 0 else { throw .zeroClasses }
     guard reduction != .batchMean else { throw .invalidReduction }
     if let input { try checkCount(input.count, layout.count) }
     try checkCount(targets.count, layout.samples)
     try checkWeight(weight, classes: layout.classes)
     let classes = Int64(layout.classes)
-    for t in targets where t != ignoreIndex && (t < 0 || t >= classes) {
-        throw .targetOutOfBounds(target: t)
+    var counted = 0.0
+    for t in targets where t != ignoreIndex {  // each target read once: checked, then used
+        guard t >= 0 && t < classes else { throw .targetOutOfBounds(target: t) }
+        counted += weight.map { $0[Int(truncatingIfNeeded: t)].wide } ?? 1
     }
+    return counted
 }
 
 /// A target at the point of use: its class index, or nil for the ignore index. Targets are
@@ -25,21 +30,6 @@ func checkClassIndexCall<T: LossFloat>(
 func classIndex(_ t64: Int64, classes: Int, ignoreIndex: Int64) -> Int? {
     guard t64 != ignoreIndex, t64 >= 0, t64 < Int64(classes) else { return nil }
     return Int(truncatingIfNeeded: t64)
-}
-
-/// The sum of `weight[t]` (1 without a weight) over the targets that are not ignored: the
-/// divisor of a class-index `.mean`.
-@inlinable
-func countedWeight<T: LossFloat>(
-    _ targets: UnsafeBufferPointer<Int64>, _ weight: UnsafeBufferPointer<T>?, _ ignoreIndex: Int64
-) -> Double {
-    var total = 0.0
-    let classes = weight?.count ?? Int.max
-    for t64 in targets {
-        guard let t = classIndex(t64, classes: classes, ignoreIndex: ignoreIndex) else { continue }
-        total += weight.map { $0[t].wide } ?? 1
-    }
-    return total
 }
 
 /// The divisor of a class-index loss: the summed weight for `.mean` (0 gives NaN), else 1.
@@ -68,10 +58,10 @@ public func nllLoss<T: LossFloat>(
     reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     let outputCount = reduction.outputCount(for: layout.samples)
-    try checkClassIndexCall(input, targets, layout, weight, ignoreIndex, reduction, outputCount)
+    let counted = try checkClassIndexCall(input, targets, layout, weight, ignoreIndex, reduction, outputCount)
     try checkCount(output.count, outputCount)
     var sink = ReducingSink(output, reduction)
-    defer { sink.finish(divisor: classIndexDivisor(reduction, totalWeight: countedWeight(targets, weight, ignoreIndex))) }
+    defer { sink.finish(divisor: classIndexDivisor(reduction, totalWeight: counted)) }
     guard let x = input.baseAddress else { return }
     let classes = layout.classes, inner = layout.inner
     for sample in 0..<layout.samples {
@@ -101,11 +91,11 @@ public func nllLossBackward<T: LossFloat>(
     into gradInput: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     let outputCount = reduction.outputCount(for: layout.samples)
-    try checkClassIndexCall(nil, targets, layout, weight, ignoreIndex, reduction, outputCount)
+    let counted = try checkClassIndexCall(nil, targets, layout, weight, ignoreIndex, reduction, outputCount)
     try checkCount(gradOutput.count, outputCount)
     try checkCount(gradInput.count, layout.count)
     guard let gx = gradInput.baseAddress else { return }
-    let divisor = classIndexDivisor(reduction, totalWeight: countedWeight(targets, weight, ignoreIndex))
+    let divisor = classIndexDivisor(reduction, totalWeight: counted)
     gx.update(repeating: 0, count: layout.count)
     let classes = layout.classes, inner = layout.inner
     for sample in 0..<layout.samples {
