@@ -97,6 +97,8 @@ struct CrossEntropyTerms<T: LossFloat> {
     @usableFromInline let classes: Int
     @usableFromInline let weight: UnsafePointer<T>?
     @usableFromInline let weightSum: Double          // sum of the weights (classes if none)
+    @usableFromInline let finiteWeightSum: Double    // sum of the finite weights
+    @usableFromInline let exactSmoothing: Bool       // a non-finite weight: see smoothingSums
     @usableFromInline let keep: Double               // 1 - eps
     @usableFromInline let spread: Double             // eps / classes
     @usableFromInline let smoothing: Bool            // eps > 0
@@ -105,9 +107,12 @@ struct CrossEntropyTerms<T: LossFloat> {
     @usableFromInline let gradOutput: UnsafeBufferPointer<T>?
 
     @inlinable
-    init(classes: Int, weight: UnsafePointer<T>?, weightSum: Double, keep: Double, spread: Double,
+    init(classes: Int, weight: UnsafeBufferPointer<T>?, keep: Double, spread: Double,
          smoothing: Bool, reduction: Reduction, divisor: Double, gradOutput: UnsafeBufferPointer<T>?) {
-        self.classes = classes; self.weight = weight; self.weightSum = weightSum
+        self.classes = classes; self.weight = weight?.baseAddress
+        weightSum = weight.map { w in w.reduce(0.0) { $0 + $1.wide } } ?? Double(classes)
+        finiteWeightSum = weight.map { w in w.reduce(0.0) { $1.isFinite ? $0 + $1.wide : $0 } } ?? Double(classes)
+        exactSmoothing = smoothing && !weightSum.isFinite
         self.keep = keep; self.spread = spread; self.smoothing = smoothing
         self.reduction = reduction; self.divisor = divisor; self.gradOutput = gradOutput
     }
@@ -115,14 +120,50 @@ struct CrossEntropyTerms<T: LossFloat> {
     @inlinable @inline(__always)
     func weight(_ c: Int) -> T { weight?[c] ?? 1 }
 
-    /// The loss of a sample from its target's shifted logit `x_t - max`, its log-sum
-    /// `log(sum(exp(x - max)))` and (with smoothing) `sum_c w_c * (x_c - max)`.
+    /// The two parts of a sample's loss, from its target's shifted logit `x_t - max`, its
+    /// log-sum `L = log(sum(exp(x - max)))` and (with smoothing) its `smoothingSums`:
+    /// `nll = -w_t * (x_t - max - L)` and `smooth = -sum_c w_c * (x_c - max - L)` (0 without
+    /// smoothing), rearranged as `L * W - sum_c w_c * (x_c - max)`.
     @inlinable @inline(__always)
-    func loss(target t: Int, shiftedTarget: T, logSum: T, weightedShiftedSum: Double) -> T {
+    func lossParts(target t: Int, shiftedTarget: T, logSum: T, _ sums: SmoothingSums) -> SIMD2<Double> {
         let nll = -(weight(t) * (shiftedTarget - logSum))
-        guard smoothing else { return nll }
-        let smooth = logSum.wide * weightSum - weightedShiftedSum
-        return T(narrowing: keep * nll.wide + spread * smooth)
+        guard smoothing else { return SIMD2(nll.wide, 0) }
+        return SIMD2(nll.wide, logSum.wide * (finiteWeightSum + sums.atMax) - sums.shifted)
+    }
+
+    /// A sample's loss from its parts: `(1 - eps) * nll + (eps / C) * smooth`.
+    @inlinable @inline(__always)
+    func loss(_ parts: SIMD2<Double>) -> T {
+        smoothing ? T(narrowing: keep * parts[0] + spread * parts[1]) : T(narrowing: parts[0])
+    }
+
+    /// The reduced loss from the summed parts: 'sum' and 'mean' reduce the nll and the
+    /// smoothing parts separately, then mix them (so a zero 'mean' divisor gives PyTorch's
+    /// NaN from the nll part's 0 / 0, not the smoothing part's x / 0).
+    @inlinable @inline(__always)
+    func reducedLoss(_ total: SIMD2<Double>) -> T {
+        let nll = total[0] / divisor
+        return T(narrowing: smoothing ? keep * nll + spread * (total[1] / divisor) : nll)
+    }
+
+    /// The sums a sample's smoothing part needs, over its `classes` logits `x[0], x[stride], ...`
+    /// and their max `m`: `shifted = sum_c w_c * (x_c - m)` (vectorised by the callers), or
+    /// with a non-finite weight (`exactSmoothing`) that sum without the non-finite weights of
+    /// the classes at the max, whose sum is `atMax`. Then `L * (finite W + atMax) - shifted`
+    /// equals PyTorch's `-sum_c w_c * lp_c` term by term: an infinite weight gives an infinite
+    /// loss, not the NaN of `inf * 0` or `inf - inf` in the rearranged sum. (`lp_c = d_c - L`
+    /// with `d_c <= 0 <= L`, so `w_c * (L - d_c)` for an infinite `w_c` is `-w_c * d_c` when
+    /// `d_c < 0`, and `w_c * L` when `d_c == 0`.)
+    @inlinable @inline(__always)
+    func exactSmoothingSums(_ x: UnsafePointer<T>, stride: Int, max m: T) -> SmoothingSums {
+        var sums = SmoothingSums()
+        var k = 0
+        for c in 0..<classes {
+            let d = x[k] - m, w = weight(c)
+            if !w.isFinite && d == 0 { sums.atMax += w.wide } else { sums.shifted += (w * d).wide }
+            k &+= stride
+        }
+        return sums
     }
 
     /// The gradient of sample `sample` (target `t`) is `coefP * p_j - b * w_j - [j == t] * a`.
@@ -133,6 +174,14 @@ struct CrossEntropyTerms<T: LossFloat> {
         // Without smoothing b is 0: leave out b * weightSum, which is NaN for an infinite weight.
         return (T(narrowing: smoothing ? a + b * weightSum : a), T(narrowing: b), T(narrowing: a))
     }
+}
+
+/// See `CrossEntropyTerms.exactSmoothingSums`.
+@usableFromInline
+struct SmoothingSums {
+    @usableFromInline var shifted = 0.0, atMax = 0.0
+    @inlinable init() {}
+    @inlinable init(shifted: Double) { self.shifted = shifted }
 }
 
 /// The one cross_entropy kernel behind the forward, backward and fused entry points.
@@ -159,19 +208,18 @@ func crossEntropyKernel<T: LossFloat>(
 
     let classes = layout.classes, inner = layout.inner
     let terms = CrossEntropyTerms(
-        classes: classes, weight: weight?.baseAddress,
-        weightSum: weight.map { w in w.reduce(0.0) { $0 + $1.wide } } ?? Double(classes),
+        classes: classes, weight: weight,
         keep: 1 - eps, spread: eps / Double(classes), smoothing: eps > 0, reduction: reduction,
         divisor: classIndexDivisor(reduction, totalWeight: counted),
         gradOutput: gradOutput)
     let each = reduction == .none ? loss?.baseAddress : nil
     let wantLoss = loss != nil
-    var total = 0.0
+    var total = SIMD2<Double>()  // the summed nll and smoothing parts
     if let x = input.baseAddress, let t = targets.baseAddress {
         let gx = gradient?.baseAddress
         let units = AxisUnits<T>(outer: layout.batch, dim: classes, inner: inner)
-        total = sumOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
-            var partial = 0.0
+        total = sumPairsOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
+            var partial = SIMD2<Double>()
             for u in range {
                 if inner == 1 {
                     partial += crossEntropyRow(x + u &* classes, target: t[u], sample: u, ignoreIndex,
@@ -186,45 +234,49 @@ func crossEntropyKernel<T: LossFloat>(
             return partial
         }
     }
-    if let loss, reduction != .none { loss[0] = T(narrowing: total / terms.divisor) }
+    if let loss, reduction != .none { loss[0] = terms.reducedLoss(total) }
 }
 
 /// One contiguous row of `cross_entropy`: writes its loss to `each[sample]` (reduction
-/// 'none') and its gradient row, and returns its loss for the sum.
+/// 'none') and its gradient row, and returns its loss parts (nll, smoothing) for the sums.
 @inlinable @inline(__always)
 func crossEntropyRow<T: LossFloat>(
     _ x: UnsafePointer<T>, target t64: Int64, sample: Int, _ ignoreIndex: Int64,
     _ terms: CrossEntropyTerms<T>, wantLoss: Bool, each: UnsafeMutablePointer<T>?,
     gradient gx: UnsafeMutablePointer<T>?
-) -> Double {
+) -> SIMD2<Double> {
     let classes = terms.classes
     guard let t = classIndex(t64, classes: classes, ignoreIndex: ignoreIndex) else {
         each?[sample] = 0
         if let gx { gx.update(repeating: 0, count: classes) }
-        return 0
+        return SIMD2()
     }
     // Read everything the loss needs from the logits before the exponentials are stored over
     // the gradient buffer (which may be the logits themselves).
     let xt = x[t]
     let needShifted = wantLoss && terms.smoothing
     let m: T, s: Double, stored: Bool
-    var shifted = 0.0  // with smoothing, sum_c w_c * (x_c - m)
+    var sums = SmoothingSums()
+    let smoothingSums = { (m: T) -> SmoothingSums in
+        terms.exactSmoothing ? terms.exactSmoothingSums(x, stride: 1, max: m)
+                             : SmoothingSums(shifted: rowWeightedShiftedSum(x, classes, m, terms.weight))
+    }
     if classes > onlineRowThreshold {
         (m, s) = rowMaxSumExpOnline(x, classes)
         stored = false
-        if needShifted { shifted = rowWeightedShiftedSum(x, classes, m, terms.weight) }
+        if needShifted { sums = smoothingSums(m) }
     } else {
         m = rowMax(x, classes)
-        if needShifted { shifted = rowWeightedShiftedSum(x, classes, m, terms.weight) }
+        if needShifted { sums = smoothingSums(m) }
         s = rowSumExp(x, classes, m, store: gx)  // may overwrite x (in place): read it first
         stored = gx != nil
     }
     let shiftedTarget = xt - m
     let logSum = T(narrowing: Double.log(s))
-    var value: T = 0
+    var parts = SIMD2<Double>()
     if wantLoss {
-        value = terms.loss(target: t, shiftedTarget: shiftedTarget, logSum: logSum, weightedShiftedSum: shifted)
-        each?[sample] = value
+        parts = terms.lossParts(target: t, shiftedTarget: shiftedTarget, logSum: logSum, sums)
+        each?[sample] = terms.loss(parts)
     }
     if let gx {
         // grad = coefP / s * exp(x - m) - b * w, minus a at the target. gx already holds the
@@ -241,18 +293,18 @@ func crossEntropyRow<T: LossFloat>(
         }
         gx[t] -= a
     }
-    return value.wide
+    return parts
 }
 
 /// One block of `io.count` adjacent samples of the (N, C, d) layout: `x` points at class 0 of
 /// the first sample, class c is at `x + c * stride`. Writes the losses to `each` ('none') and
-/// the gradient, and returns the block's summed loss.
+/// the gradient, and returns the block's summed loss parts (nll, smoothing).
 @inlinable @inline(__always)
 func crossEntropyBlock<T: LossFloat>(
     _ x: UnsafePointer<T>, targets: UnsafePointer<Int64>, firstSample: Int, stride: Int,
     _ io: BlockIO<T>, _ ignoreIndex: Int64, _ terms: CrossEntropyTerms<T>, wantLoss: Bool,
     each: UnsafeMutablePointer<T>?, gradient gx: UnsafeMutablePointer<T>?
-) -> Double {
+) -> SIMD2<Double> {
     let classes = terms.classes
     // The loss needs the logits: read the max, the target logits and the smoothing sums first,
     // then let the exponentials be stored over the gradient buffer (which may be the logits).
@@ -269,7 +321,11 @@ func crossEntropyBlock<T: LossFloat>(
     }
     // With smoothing, sum_c w_c * (x_c - max) per lane.
     var shifted = SIMD8<Double>()
-    if wantLoss && terms.smoothing {
+    var exactSums = [SmoothingSums](), exact = false
+    if wantLoss && terms.exactSmoothing {
+        exact = true
+        exactSums = (0..<io.count).map { l in terms.exactSmoothingSums(x + l, stride: stride, max: m[l]) }
+    } else if wantLoss && terms.smoothing {
         k = 0
         for c in 0..<classes {
             let d = (io.load(x + k) - m) * T.Vector(repeating: terms.weight(c))
@@ -279,15 +335,14 @@ func crossEntropyBlock<T: LossFloat>(
     }
     let s = blockSumExp(x, classes: classes, stride: stride, io, max: m, store: gx)
     let logSum = T.log(vector: s)
-    var total = 0.0
+    var total = SIMD2<Double>()
     if wantLoss {
         if terms.smoothing {
             for l in 0..<io.count where cls[l] >= 0 {
-                let t = cls[l]
-                let value = terms.loss(target: t, shiftedTarget: shiftedTarget[l], logSum: logSum[l],
-                                       weightedShiftedSum: shifted[l])
-                each?[firstSample &+ l] = value
-                total += value.wide
+                let parts = terms.lossParts(target: cls[l], shiftedTarget: shiftedTarget[l], logSum: logSum[l],
+                                            exact ? exactSums[l] : SmoothingSums(shifted: shifted[l]))
+                each?[firstSample &+ l] = terms.loss(parts)
+                total += parts
             }
         } else {
             // nll = -w_t * (x_t - max - logSum) for the whole block at once.
@@ -296,7 +351,7 @@ func crossEntropyBlock<T: LossFloat>(
             let nll = -(wt * (shiftedTarget - logSum))
             for l in 0..<io.count where cls[l] >= 0 {
                 each?[firstSample &+ l] = nll[l]
-                total += nll[l].wide
+                total[0] += nll[l].wide
             }
         }
         if each != nil {
@@ -429,9 +484,10 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
             var acc = 0.0, weightedTarget = 0.0
             var k = offset
             for c in 0..<classes {
-                let wq = (weight.map { $0[c] } ?? 1) * (keep * q[k] + spread)
-                acc += (wq * ((x[k] - m) - logSum)).wide
-                weightedTarget += wq.wide
+                // PyTorch's order, (lp * q') * w: an overflowing lp * q' times a zero weight is NaN.
+                let qs = keep * q[k] + spread, w = weight.map { $0[c] } ?? 1
+                acc += ((((x[k] - m) - logSum) * qs) * w).wide
+                weightedTarget += (w * qs).wide
                 k &+= inner
             }
             sink?.put(T(narrowing: -acc), at: sample)

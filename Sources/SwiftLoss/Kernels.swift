@@ -252,15 +252,23 @@ func blockSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int,
 }
 
 /// Runs `body(units)` over `units` units of work of `unitElements` elements each, split into
-/// fixed chunks (see Parallel.swift), and returns the sum of what the chunks return.
+/// fixed chunks (see Parallel.swift), and returns the sums (two, lane by lane) of what the
+/// chunks return.
 @inlinable @inline(__always)
-func sumOverUnits(_ units: Int, unitElements: Int, _ body: (Range<Int>) -> Double) -> Double {
-    guard units > 0 else { return 0 }
+func sumPairsOverUnits(_ units: Int, unitElements: Int,
+                       _ body: (Range<Int>) -> SIMD2<Double>) -> SIMD2<Double> {
+    guard units > 0 else { return SIMD2() }
     let perChunk = max(1, chunkElements / max(1, unitElements))
     let chunks = (units - 1) / perChunk + 1
     return sumOverChunks(chunks, work: units &* unitElements) { c in
         body((c &* perChunk) ..< min(units, (c &+ 1) &* perChunk))
     }
+}
+
+/// `sumPairsOverUnits` with one sum.
+@inlinable @inline(__always)
+func sumOverUnits(_ units: Int, unitElements: Int, _ body: (Range<Int>) -> Double) -> Double {
+    sumPairsOverUnits(units, unitElements: unitElements) { SIMD2(body($0), 0) }[0]
 }
 
 /// The units of an `[outer][dim][inner]` layout: a row per outer index when `inner == 1`,

@@ -47,16 +47,17 @@ public func threadCount() -> Int {
 }
 
 /// The work of one parallel call, shared by its threads: thread `k` runs chunks
-/// `k, k + threads, k + 2 * threads, ...` and stores each chunk's partial sum.
+/// `k, k + threads, k + 2 * threads, ...` and stores each chunk's partial sums.
 @usableFromInline
 final class ChunkJob: @unchecked Sendable {
     @usableFromInline let chunks: Int
     @usableFromInline let threads: Int
-    @usableFromInline let body: (Int) -> Double
-    @usableFromInline let partials: UnsafeMutablePointer<Double>
+    @usableFromInline let body: (Int) -> SIMD2<Double>
+    @usableFromInline let partials: UnsafeMutablePointer<SIMD2<Double>>
 
     @inlinable
-    init(chunks: Int, threads: Int, partials: UnsafeMutablePointer<Double>, body: @escaping (Int) -> Double) {
+    init(chunks: Int, threads: Int, partials: UnsafeMutablePointer<SIMD2<Double>>,
+         body: @escaping (Int) -> SIMD2<Double>) {
         self.chunks = chunks
         self.threads = threads
         self.partials = partials
@@ -77,22 +78,23 @@ final class ThreadStart {
     @inlinable init(_ job: ChunkJob, _ index: Int) { self.job = job; self.index = index }
 }
 
-/// Runs `body(c)` for every chunk `c` in `0..<chunks` and returns the sum of the results,
-/// added in chunk order. Uses up to `threadCount()` threads when `work` (elements) is at
-/// least `parallelThreshold`; if a thread cannot be started, its chunks run here instead.
+/// Runs `body(c)` for every chunk `c` in `0..<chunks` and returns the sum of the results
+/// (two independent sums, added lane by lane in chunk order). Uses up to `threadCount()`
+/// threads when `work` (elements) is at least `parallelThreshold`; if a thread cannot be
+/// started, its chunks run here instead.
 @inlinable
-func sumOverChunks(_ chunks: Int, work: Int, _ body: (Int) -> Double) -> Double {
+func sumOverChunks(_ chunks: Int, work: Int, _ body: (Int) -> SIMD2<Double>) -> SIMD2<Double> {
     let threads = work >= parallelThreshold ? min(threadCount(), chunks) : 1
     if threads <= 1 {
-        var total = 0.0
+        var total = SIMD2<Double>()
         for c in 0..<chunks { total += body(c) }
         return total
     }
     return withoutActuallyEscaping(body) { body in
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: chunks) { partials in
+        withUnsafeTemporaryAllocation(of: SIMD2<Double>.self, capacity: chunks) { partials in
             let job = ChunkJob(chunks: chunks, threads: threads, partials: partials.baseAddress!, body: body)
             runThreads(job)
-            var total = 0.0
+            var total = SIMD2<Double>()
             for c in 0..<chunks { total += partials[c] }
             return total
         }

@@ -206,9 +206,30 @@ struct LimitTests {
         // mean with a zero weight sum is 0 / 0 = NaN, so the loss is NaN (the README says so).
         let x: [Float] = [1, 2, 3, 3, 2, 1]
         let loss = try ce(x, [0, 0], batch: 2, classes: 3, weight: [0, 1, 2], smoothing: 0.1)
-        withKnownIssue("cross_entropy divides the summed (nll + smoothing) loss by 0 and returns +inf") {
-            #expect(loss[0].isNaN)
+        #expect(loss[0].isNaN)
+        // The same through the (N, C, d) block kernel, and 'sum' stays finite.
+        #expect(try ce(x, [0, 0], batch: 1, classes: 3, inner: 2, weight: [0, 1, 2], smoothing: 0.1)[0].isNaN)
+        #expect(try ce(x, [0, 0], batch: 2, classes: 3, weight: [0, 1, 2], reduction: .sum, smoothing: 0.1)[0].isFinite)
+    }
+
+    @Test("an infinite class weight with label smoothing gives PyTorch's inf, not inf * 0 = NaN")
+    func infiniteWeightWithSmoothing() throws {
+        // PyTorch 2.15: -sum_c w_c * lp_c, term by term; lp < 0 for every class here.
+        let x: [Float] = [1.41, -1.69, -2.90, 3.47]
+        let w: [Float] = [0.34, 0.69, 1.29, .infinity]
+        for reduction in [Reduction.sum, .none] {
+            #expect(try ce(x, [2], batch: 1, classes: 4, weight: w, reduction: reduction, smoothing: 1) == [.infinity])
         }
+        // Every row of a block of the (N, C, d) layout, the infinite weight on the max or not.
+        let block: [Float] = [3, 0, 1, 2, 0, 3, 2, 1]  // (1, 2, 4): class 0 is the max in lanes 0 and 3
+        let loss = try ce(block, [1, 1, 1, 1], batch: 1, classes: 2, inner: 4, weight: [.infinity, 1],
+                          reduction: .none, smoothing: 0.5)
+        #expect(loss == [Float](repeating: .infinity, count: 4))
+        // A negative infinite weight: -inf; both signs: NaN, as term by term.
+        #expect(try ce(x, [2], batch: 1, classes: 4, weight: [0.34, 0.69, 1.29, -.infinity], reduction: .sum, smoothing: 0.5) == [-.infinity])
+        #expect(try ce(x, [2], batch: 1, classes: 4, weight: [-.infinity, 0.69, 1.29, .infinity], reduction: .sum, smoothing: 0.5)[0].isNaN)
+        // The max class alone holds all the probability (lp = 0): inf * 0 is NaN in PyTorch too.
+        #expect(try ce([0, -200], [1], batch: 1, classes: 2, weight: [.infinity, 1], reduction: .sum, smoothing: 0.5)[0].isNaN)
     }
 
     @Test("negative class weights are allowed, as in PyTorch")

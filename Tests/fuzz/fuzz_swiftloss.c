@@ -52,15 +52,6 @@
  */
 #include "swiftloss.h"
 
-/* A known, reported and not yet fixed bug: cross_entropy 'mean' with label smoothing, whose
- * counted targets all have weight 0, returns +-inf where PyTorch (and the README) give NaN.
- * While this is 1 the harness does not check that case; build with
- * -DFUZZ_KNOWN_BUG_SMOOTHING_ZERO_WEIGHTS=0 to check it (Tests/fuzz/regressions has a
- * reproducer), and set it to 0 here once the library is fixed. */
-#ifndef FUZZ_KNOWN_BUG_SMOOTHING_ZERO_WEIGHTS
-#define FUZZ_KNOWN_BUG_SMOOTHING_ZERO_WEIGHTS 1
-#endif
-
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -1008,9 +999,8 @@ static int run_class(Ctx *c)
             /* Every target counted or ignored; 'mean' over a zero divisor (nothing counted, or
              * only zero weights) is NaN by design (PyTorch: 0 / 0). */
             int zero_div = counted == 0 || divisor == 0;
-            int known_bug = FUZZ_KNOWN_BUG_SMOOTHING_ZERO_WEIGHTS && counted > 0 && k.eps > 0;
             if (mean && plain && zero_div) {
-                if (!known_bug) expect_nan1(out, "class-index 'mean' with a zero divisor");
+                expect_nan1(out, "class-index 'mean' with a zero divisor");
             } else if (!mean || plain) expect_finite(out, "class-index loss of moderate values");
             if (sum && counted == 0) expect_zero(out, 0, "'sum' over no counted sample");
         }

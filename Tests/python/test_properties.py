@@ -24,9 +24,8 @@ against the reference gradients.
 Where the dtype's answer is implementation-defined the value is not compared (counted as
 "overflow"): an intermediate of the computation is within a factor 4 of the dtype's largest
 finite value (PyTorch itself overflows there in float32 where swiftloss, which accumulates in
-float64, does not), or an infinite weight meets a loss that rounds to 0. Cases that hit a
-library bug still open are counted as "known-bug" and pinned by the strict xfail tests near
-the end of this file.
+float64, does not), or an infinite weight meets a loss that rounds to 0. The library bugs the
+properties found are pinned by regression tests near the end of this file.
 
 The examples each property runs are set by the hypothesis profile (conftest.py:
 HYPOTHESIS_PROFILE=ci, the default, reproducible; =long for a long random search); the
@@ -40,7 +39,7 @@ import warnings
 import numpy as np
 import pytest
 from hypothesis import note, strategies as st
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis.extra import numpy as hnp
 
 import swiftloss
@@ -83,9 +82,9 @@ class Problems:
 class Expected:
     """The reference answer: value (float64), the scale of the computation's terms (what the
     rounding error is relative to), which elements are implementation-defined (risky), the
-    result's dtype, and the known library bug the case hits (or None)."""
+    result's dtype."""
 
-    def __init__(self, value, scale, dtype, compute, risky=None, known_bug=None):
+    def __init__(self, value, scale, dtype, compute, risky=None):
         self.value = np.asarray(value, dtype=np.float64)
         self.scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), self.value.shape)
         self.dtype = np.dtype(dtype)
@@ -93,7 +92,6 @@ class Expected:
         if risky is None:
             risky = np.zeros(self.value.shape, bool)
         self.risky = np.broadcast_to(np.asarray(risky, bool), self.value.shape)
-        self.known_bug = known_bug
 
 
 def compute_dtype(dtype):
@@ -459,25 +457,26 @@ def oracle_class_loss(function, x_arg, t_arg, w_arg, ignore_index, reduction, ep
         else:
             loss, scale = nll, nll_scale
         risky_rows = row_risk(compute, samples, *risky_terms)
-        known_bug = None
-        if eps > 0 and w is not None and not np.all(np.isfinite(w)):
-            known_bug = "A: label smoothing with a non-finite class weight"
         if reduction == "none":
             value = loss.reshape(out_shape)
             return Expected(value, scale.reshape(out_shape), native(x.dtype), compute,
-                            risky_rows.reshape(out_shape), known_bug)
+                            risky_rows.reshape(out_shape))
         risky = bool(np.any(risky_rows)) or bool(overflow_risk(compute, np.sum(scale)))
         if reduction == "sum":
             total, total_scale = reduce_sum(loss, scale)
             if eps > 0 and classes == 0:  # PyTorch: (eps / 0) * sum(smooth) = inf * 0
                 total = np.nan
-            return Expected(total, total_scale, native(x.dtype), compute, risky, known_bug)
+            return Expected(total, total_scale, native(x.dtype), compute, risky)
         # mean: each part divided by the summed weight of the counted targets (0/0 = NaN)
-        denominator = np.sum(np.where(counted, wt, 0.0)) if classes else 0.0
+        denominator = np.sum(np.where(counted, wt, 0.0), dtype=np.float64) if classes else 0.0
         den_scale = np.sum(np.where(counted, finite_abs(wt), 0.0)) if classes else 0.0
         risky = risky or bool(overflow_risk(compute, den_scale))
+        # Weights that cancel in the sum (-1 + 1 + 1e-45 in float32): the summation order
+        # decides between a tiny divisor and 0 (NaN); PyTorch's is not swiftloss's.
+        cancel = K_ULPS[compute] * float(np.finfo(compute).eps) * den_scale
+        risky = risky or bool(den_scale > 0 and abs(denominator) <= cancel)
         if classes == 0:
-            return Expected(np.nan, 0.0, native(x.dtype), compute, risky, known_bug)
+            return Expected(np.nan, 0.0, native(x.dtype), compute, risky)
         # Each product w * log-probability may round to the subnormal grid (half the smallest
         # subnormal), which a tiny summed weight magnifies: with weight [1e-45] and input [1.5]
         # float32 gives -2.0, not -1.5 (PyTorch too).
@@ -487,9 +486,7 @@ def oracle_class_loss(function, x_arg, t_arg, w_arg, ignore_index, reduction, ep
             s_value, s_scale = ratio(np.sum(smooth), np.sum(smooth_scale) + classes * floor, denominator, den_scale)
             value = value + (eps / classes) * s_value
             vscale = vscale + (eps / classes) * s_scale
-            if denominator == 0:
-                known_bug = known_bug or "B: 'mean' with label smoothing when the counted weights sum to 0"
-        return Expected(value, vscale, native(x.dtype), compute, risky, known_bug)
+        return Expected(value, vscale, native(x.dtype), compute, risky)
 
 
 def oracle_probabilities(problems, x, t, w_arg, ignore, reduction, eps_arg, compute):
@@ -517,9 +514,8 @@ def oracle_probabilities(problems, x, t, w_arg, ignore, reduction, eps_arg, comp
         # PyTorch's order: -(log_softmax * target * weight).sum(class axis)
         terms = lp * Q * ww
         loss = -np.sum(terms, axis=1)
-        # w * q' may round to the subnormal grid (or to 0) before the log-probability
-        # multiplies it (swiftloss's order; PyTorch's is (lp * q') * w)
-        scale = np.sum(finite_abs(Q * ww) * lp_scale + finite_abs(lp) * subnormal_floor(compute), axis=1)
+        # lp * q' may round to the subnormal grid (or to 0) before the weight multiplies it
+        scale = np.sum(finite_abs(Q * ww) * lp_scale + finite_abs(ww) * subnormal_floor(compute), axis=1)
         risky_rows = row_risk(compute, X.shape[0], shifted, lp * Q, Q * ww, terms, np.sum(finite_abs(terms), axis=1))
         if reduction == "none":
             return Expected(loss.reshape(out_shape), scale.reshape(out_shape), native(x.dtype), compute,
@@ -634,6 +630,12 @@ def oracle_bce_with_logits(x_arg, t_arg, w_arg, pw_arg, reduction):
         scale = (finite_abs(ww * pos) + finite_abs(ww * neg) + finite_abs(ww * (1 - tv) * xv)
                  + finite_abs(ww * (1 + finite_abs((pww - 1) * tv)) * softplus(-xv)) + finite_abs(ww))
         risky = overflow_risk(compute, pos, neg, loss, pww * tv, ww * stable)
+        # PyTorch's own terms (1 - t) x and lw softplus(-x) near or beyond overflow for finite
+        # arguments: they cancel to nothing (x = -1.7e308, t = 1e-300: both libraries give 0,
+        # the exact answer is 1.7e8) or overflow to inf - inf = NaN (t = -0.5, pos_weight 0).
+        limit = float(np.finfo(compute).max) / 4
+        for term in ((1 - tv) * xv, log_weight * softplus(-xv)):
+            risky = risky | (~nonfinite & ~(np.abs(term) < limit))
         # PyTorch's formula may cancel to exactly 0 where the stable one is a few ulps above
         # (x = -15, t = 0 in float32): times an infinite weight that is NaN, not +-inf.
         unweighted_scale = (finite_abs(pos) + finite_abs(neg) + finite_abs((1 - tv) * xv)
@@ -844,14 +846,7 @@ def run_case(test, oracle, call, arrays):
         warnings.simplefilter("ignore")
         result = call()
     assert_untouched(saved)
-    try:
-        outcome = assert_matches(result, expected, test)
-    except AssertionError:
-        if expected.known_bug:
-            count(test, "known-bug")
-            return
-        raise
-    count(test, outcome)
+    count(test, assert_matches(result, expected, test))
 
 
 # ------------------------------------------------------------------------------------------
@@ -999,6 +994,9 @@ def test_nll_loss(case, module):
 
 
 @given(class_case(probabilities=False), st.booleans())
+@example(  # weights that cancel: -1 + 1 + 1e-45 is 1e-45 or 0 (NaN) by summation order
+    case=(np.zeros((1, 4, 2, 2), np.float32), np.array([[[0, 1], [3, 2]]]),
+          np.array([0.0, -1.0, 1e-45, 1.0], np.float32), -100, "mean", 0.0, None), module=False)
 def test_cross_entropy_class_indices(case, module):
     x, t, w, ignore_index, reduction, eps, legacy = case
     effective = legacy_reduction(reduction, legacy)
@@ -1007,6 +1005,9 @@ def test_cross_entropy_class_indices(case, module):
 
 
 @given(class_case(probabilities=True), st.booleans())
+@example(  # lp * q' overflows to -inf, then times a zero weight: NaN, as PyTorch (was 0)
+    case=(np.array([-1e300, 0.0]), np.array([3e38, 0.0], np.float32), np.array([0.0, 0.0]), -100, "mean", 0.0, None),
+    module=False)
 def test_cross_entropy_probabilities(case, module):
     x, q, w, ignore_index, reduction, eps, legacy = case
     effective = legacy_reduction(reduction, legacy)
@@ -1090,6 +1091,10 @@ def test_binary_cross_entropy(case, module):
 
 
 @given(elementwise_case(unit_input=False, target_range=(-1.0, 2.0)), st.booleans())
+@example(  # PyTorch's (1 - t) x and logsigmoid(x) near overflow cancel to 0 (exact: 3.4e8)
+    case=(np.array(-1.7e308), np.array(1e-300), np.array(2.0), None, "mean", None), module=False)
+@example(case=(np.array([-1.7e308, 0.0]), np.array([-0.5, 0.0]), None, np.array([0.0, 0.0]), "mean", None),
+         module=False)
 def test_binary_cross_entropy_with_logits(case, module):
     x, t, w, pw, reduction, legacy = case
     more = legacy_keywords(legacy)
@@ -1170,12 +1175,7 @@ def check_gradient(test, call, loss_expected, grad_value, grad_scale, x, arrays,
         warnings.simplefilter("ignore")
         loss, grad = call()
     assert_untouched(saved)
-    try:
-        assert_matches(loss, loss_expected, test + " loss")
-    except AssertionError:
-        if not loss_expected.known_bug:
-            raise
-        count(test + " loss", "known-bug")  # the gradient is still checked
+    assert_matches(loss, loss_expected, test + " loss")
     outcome = assert_matches(grad, grad_expected(grad_value, grad_scale, x.dtype, x.shape, risky),
                              test + " gradient")
     count(test, outcome)
@@ -1436,16 +1436,25 @@ def test_gradients_elementwise(function, data):
 
 
 # ------------------------------------------------------------------------------------------
-# Library bugs the properties found and that are still open (strict: an xpass means the bug
-# was fixed; then drop the known_bug exclusion in the oracle and this test).
+# Library bugs the properties found (fixed in CrossEntropy.swift), with PyTorch 2.15's answers
 # ------------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="bug A: label smoothing with an infinite class weight gives NaN, "
-                                       "PyTorch +inf (inf * 0 / inf - inf in the rearranged smoothing sum)")
-def test_known_bug_a_label_smoothing_with_infinite_weight():
-    x = np.array([1.41, -1.69, -2.90, 3.47])
-    loss = F.cross_entropy(x, np.array(2), weight=[0.34, 0.69, 1.29, np.inf], label_smoothing=1.0, reduction="sum")
-    assert loss == np.inf  # PyTorch 2.15: inf
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["sum", "none", "mean"])
+def test_fixed_bug_a_label_smoothing_with_infinite_weight(dtype, reduction):
+    """Was bug A: label smoothing with an infinite class weight gave NaN, PyTorch +inf (the
+    rearranged smoothing sum L * W - sum_c w_c (x_c - max) met inf * 0 at the max class)."""
+    x = np.array([1.41, -1.69, -2.90, 3.47], dtype)
+    loss = F.cross_entropy(x, np.array(2), weight=[0.34, 0.69, 1.29, np.inf], label_smoothing=1.0,
+                           reduction=reduction)
+    assert loss == np.inf  # 'mean' divides by the target's weight, 1.29
+
+
+def test_fixed_bug_a_label_smoothing_with_infinite_weight_segmentation():
+    """Bug A through the (N, C, d) kernel, the infinite weight at the max in some positions."""
+    x = np.array([[[3, 0, 1, 2], [0, 3, 2, 1]]], np.float32)
+    loss = F.cross_entropy(x, np.ones((1, 4), np.int64), weight=[np.inf, 1], label_smoothing=0.5, reduction="none")
+    np.testing.assert_array_equal(loss, np.full((1, 4), np.inf, np.float32))
 
 
 def test_fixed_bug_a_prime_gradient_with_non_finite_weight():
@@ -1458,11 +1467,22 @@ def test_fixed_bug_a_prime_gradient_with_non_finite_weight():
     np.testing.assert_allclose(grad, [[p[0], p[1] - 1], [0, 0]], rtol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="bug B: 'mean' with label smoothing when the counted targets' weights sum "
-                                       "to 0 gives inf, PyTorch (and SEMANTICS.md) NaN")
-def test_known_bug_b_mean_with_smoothing_and_zero_weight_sum():
-    loss = F.cross_entropy(np.array([[-0.94, 0.19]]), np.array([1]), weight=[0.6, 0.0], label_smoothing=0.3)
-    assert np.isnan(loss)
+@pytest.mark.parametrize("shape", [(1, 2), (1, 2, 3)])
+def test_fixed_bug_b_mean_with_smoothing_and_zero_weight_sum(shape):
+    """Was bug B: 'mean' with label smoothing when the counted targets' weights sum to 0 gave
+    inf; PyTorch (and SEMANTICS.md) NaN, from the nll part's 0 / 0. The nll and smoothing
+    parts are now reduced separately, as PyTorch reduces them."""
+    x = np.linspace(-0.94, 0.19, int(np.prod(shape))).reshape(shape)
+    t = np.ones((shape[0],) + shape[2:], np.int64)
+    assert np.isnan(F.cross_entropy(x, t, weight=[0.6, 0.0], label_smoothing=0.3))
+    assert np.isfinite(F.cross_entropy(x, t, weight=[0.6, 0.0], label_smoothing=0.3, reduction="sum"))
+
+
+def test_fixed_bug_c_probability_targets_weight_order():
+    """Was bug C: probability targets multiplied w * q' first, so a zero weight times an
+    overflowing lp * q' gave 0; PyTorch's order (lp * q') * w gives NaN."""
+    loss = F.cross_entropy(np.array([-1e300, 0.0]), np.array([3e38, 0.0]), weight=[0.0, 0.0])
+    assert np.isnan(loss)  # PyTorch 2.15: nan
 
 
 # ------------------------------------------------------------------------------------------
@@ -1568,8 +1588,6 @@ def test_zz_every_property_compared_values():
     if not tests:
         pytest.skip("no property ran in this session")
     for test, outcomes in tests.items():
-        if test.endswith(" loss"):
-            continue  # the known-bug counts of gradient tests' losses
         total = sum(outcomes.values())
         compared = outcomes["value"]
         assert compared >= max(10, total // 5), f"{test}: only {compared} of {total} examples compared values"
