@@ -59,5 +59,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SwiftLossTests", dependencies: ["SwiftLoss"]),
+        // The vector-math tests again (linked sources), against the AVX2 build of the core.
+        .testTarget(
+            name: "SwiftLossAVX2Tests",
+            dependencies: ["SwiftLossEntriesAVX2", "SwiftLossCPU"],
+            swiftSettings: [.define("SWIFTLOSS_AVX2_TESTS")]
+        ),
     ]
 )

@@ -15,8 +15,9 @@
  *             it starts and joins before returning; results are bitwise identical whatever
  *             the thread count.
  * CPU:        on x86-64 the first call picks an AVX2 build of the kernels when the CPU and OS
- *             support it, else the baseline build; both give the same bytes. The environment
- *             variable SWIFTLOSS_ISA=baseline (read once) forces the baseline build.
+ *             support it, else the baseline build. The AVX2 build uses fused multiply-adds,
+ *             so the two agree to a few ULP, not bit for bit. The environment variable
+ *             SWIFTLOSS_ISA=baseline (read once) forces the baseline build.
  * Errors:     every function validates all of its arguments before it writes anything. On any
  *             status other than SWIFTLOSS_OK the output buffer is left untouched.
  * Pointers:   a pointer may be NULL only when the buffer it points to holds zero elements.

@@ -310,13 +310,15 @@ func crossEntropyBlock<T: LossFloat>(
     // then let the exponentials be stored over the gradient buffer (which may be the logits).
     let m = blockMax(x, classes: classes, stride: stride, io)
     var k = 0
-    // Each lane's class index, read once (-1: ignored; see classIndex).
+    // Each lane's class index, read once (-1: ignored, see classIndex, or past the end of a
+    // partial block). Loops over the lanes run over all T.lanes, a constant, so that they are
+    // unrolled: a lane written at a variable index costs a vector spill and reload per lane.
     var cls = SIMD8<Int>(repeating: -1)
-    for l in 0..<io.count {
+    for l in 0..<T.lanes where l < io.count {
         if let t = classIndex(targets[l], classes: classes, ignoreIndex: ignoreIndex) { cls[l] = t }
     }
     var shiftedTarget = T.Vector()
-    for l in 0..<io.count where cls[l] >= 0 {
+    for l in 0..<T.lanes where cls[l] >= 0 {
         shiftedTarget[l] = x[cls[l] &* stride &+ l] - m[l]
     }
     // With smoothing, sum_c w_c * (x_c - max) per lane.
@@ -329,7 +331,7 @@ func crossEntropyBlock<T: LossFloat>(
         k = 0
         for c in 0..<classes {
             let d = (io.load(x + k) - m) * T.Vector(repeating: terms.weight(c))
-            for l in 0..<io.count { shifted[l] += d[l].wide }
+            for l in 0..<T.lanes { shifted[l] += d[l].wide }
             k &+= stride
         }
     }
@@ -338,7 +340,7 @@ func crossEntropyBlock<T: LossFloat>(
     var total = SIMD2<Double>()
     if wantLoss {
         if terms.smoothing {
-            for l in 0..<io.count where cls[l] >= 0 {
+            for l in 0..<T.lanes where cls[l] >= 0 {
                 let parts = terms.lossParts(target: cls[l], shiftedTarget: shiftedTarget[l], logSum: logSum[l],
                                             exact ? exactSums[l] : SmoothingSums(shifted: shifted[l]))
                 each?[firstSample &+ l] = terms.loss(parts)
@@ -347,27 +349,24 @@ func crossEntropyBlock<T: LossFloat>(
         } else {
             // nll = -w_t * (x_t - max - logSum) for the whole block at once.
             var wt = T.Vector()
-            for l in 0..<io.count where cls[l] >= 0 { wt[l] = terms.weight(cls[l]) }
+            for l in 0..<T.lanes where cls[l] >= 0 { wt[l] = terms.weight(cls[l]) }
             let nll = -(wt * (shiftedTarget - logSum))
-            for l in 0..<io.count where cls[l] >= 0 {
+            for l in 0..<T.lanes where cls[l] >= 0 {
                 each?[firstSample &+ l] = nll[l]
                 total[0] += nll[l].wide
             }
         }
         if each != nil {
-            for l in 0..<io.count where cls[l] < 0 { each?[firstSample &+ l] = 0 }
-        }
-    }
-    var coefP = T.Vector(), b = T.Vector(), invSum = T.Vector()
-    if gx != nil {
-        for l in 0..<io.count where cls[l] >= 0 {
-            (coefP[l], b[l], _) = terms.gradientCoefficients(sample: firstSample &+ l, target: cls[l])
-            invSum[l] = 1 / s[l]
+            for l in 0..<T.lanes where l < io.count && cls[l] < 0 { each?[firstSample &+ l] = 0 }
         }
     }
     guard let gx else { return total }
+    var coefP = T.Vector(), b = T.Vector(), a = T.Vector()
+    for l in 0..<T.lanes where cls[l] >= 0 {
+        (coefP[l], b[l], a[l]) = terms.gradientCoefficients(sample: firstSample &+ l, target: cls[l])
+    }
     // gx holds exp(x - max) per class: grad = coefP / s * e - b * w_c, minus a at the target.
-    let pScale = coefP * invSum
+    let pScale = coefP * (1 / s)
     k = 0
     for c in 0..<classes {
         let g = terms.smoothing ? pScale * io.load(gx + k) - b * T.Vector(repeating: terms.weight(c))
@@ -375,13 +374,13 @@ func crossEntropyBlock<T: LossFloat>(
         io.store(g, to: gx + k)
         k &+= stride
     }
-    for l in 0..<io.count {
+    for l in 0..<T.lanes where l < io.count {
         let t = cls[l]
         if t < 0 {  // exact zeros, as the row kernel writes, even for NaN logits
             var k = l
             for _ in 0..<classes { gx[k] = 0; k &+= stride }
         } else {
-            gx[t &* stride &+ l] -= terms.gradientCoefficients(sample: firstSample &+ l, target: t).a
+            gx[t &* stride &+ l] -= a[l]
         }
     }
     return total

@@ -1,10 +1,24 @@
 import RealModule
 
-// Vectorised exp and log for the kernels, written for the x86-64 and arm64 baselines (no FMA,
-// no rounding instructions needed): Cody-Waite range reduction, a polynomial, and the
-// exponent built from bits. Accurate to a few ULP over the whole range, with IEEE special
-// cases (NaN, +-inf, overflow to +inf, gradual underflow to subnormals and 0); tested
-// against the scalar functions in VectorMathTests.
+// Vectorised exp and log for the kernels, written for the x86-64 and arm64 baselines (no
+// rounding instructions needed): Cody-Waite range reduction, a polynomial, and the exponent
+// built from bits. Accurate to a few ULP over the whole range, with IEEE special cases (NaN,
+// +-inf, overflow to +inf, gradual underflow to subnormals and 0); tested against the scalar
+// functions in VectorMathTests.
+//
+// Multiply-adds go through `mulAdd`: fused (one rounding) where the build has FMA (the AVX2
+// build of libswiftloss, and arm64), a multiply and an add otherwise. So the x86-64 baseline
+// and AVX2 builds agree to a few ULP, not bit for bit.
+
+/// `a * b + c`, fused where the build targets FMA.
+@inlinable @inline(__always)
+func mulAdd<V: SIMD>(_ a: V, _ b: V, _ c: V) -> V where V.Scalar: FloatingPoint {
+    #if SWIFTLOSS_AVX2 || arch(arm64)
+    return c.addingProduct(a, b)
+    #else
+    return a * b + c
+    #endif
+}
 
 extension Float {
     @inlinable @inline(__always)
@@ -34,18 +48,18 @@ extension Float {
         xc.replace(with: V(repeating: hi), where: xc .> hi)
         // k = round(x / ln 2) with the 1.5 * 2^23 trick; its low bits are k as an integer.
         let magic: Float = 12_582_912
-        let t = xc * 1.44269504088896341 + magic
+        let t = mulAdd(xc, V(repeating: 1.44269504088896341), V(repeating: magic))
         let k = t - magic
         let ki = unsafeBitCast(t, to: I.self) &- I(repeating: 0x4B40_0000)
-        let r = xc - k * 0.693359375 - k * -2.12194440e-4
+        let r = mulAdd(k, V(repeating: 2.12194440e-4), mulAdd(k, V(repeating: -0.693359375), xc))
         // Cephes expf polynomial on |r| <= ln2 / 2.
         var p = V(repeating: 1.9875691500e-4)
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
-        p = p * (r * r) + r + 1
+        p = mulAdd(p, r, V(repeating: 1.3981999507e-3))
+        p = mulAdd(p, r, V(repeating: 8.3334519073e-3))
+        p = mulAdd(p, r, V(repeating: 4.1665795894e-2))
+        p = mulAdd(p, r, V(repeating: 1.6666665459e-1))
+        p = mulAdd(p, r, V(repeating: 5.0000001201e-1))
+        p = mulAdd(p, r * r, r) + 1
         // 2^k in two halves so that k in [-150, 128] never leaves the normal range.
         let k1 = ki &>> 1, k2 = ki &- k1
         let s1 = unsafeBitCast((k1 &+ 127) &<< 23, to: V.self)
@@ -71,18 +85,18 @@ extension Float {
         // Cephes logf polynomial.
         let z = m * m
         var p = V(repeating: 7.0376836292e-2)
-        p = p * m - 1.1514610310e-1
-        p = p * m + 1.1676998740e-1
-        p = p * m - 1.2420140846e-1
-        p = p * m + 1.4249322787e-1
-        p = p * m - 1.6668057665e-1
-        p = p * m + 2.0000714765e-1
-        p = p * m - 2.4999993993e-1
-        p = p * m + 3.3333331174e-1
+        p = mulAdd(p, m, V(repeating: -1.1514610310e-1))
+        p = mulAdd(p, m, V(repeating: 1.1676998740e-1))
+        p = mulAdd(p, m, V(repeating: -1.2420140846e-1))
+        p = mulAdd(p, m, V(repeating: 1.4249322787e-1))
+        p = mulAdd(p, m, V(repeating: -1.6668057665e-1))
+        p = mulAdd(p, m, V(repeating: 2.0000714765e-1))
+        p = mulAdd(p, m, V(repeating: -2.4999993993e-1))
+        p = mulAdd(p, m, V(repeating: 3.3333331174e-1))
         var y = p * m * z
-        y += e * -2.12194440e-4
-        y -= z * 0.5
-        y = m + y + e * 0.693359375
+        y = mulAdd(e, V(repeating: -2.12194440e-4), y)
+        y = mulAdd(z, V(repeating: -0.5), y)
+        y = mulAdd(e, V(repeating: 0.693359375), m + y)
         y.replace(with: -.infinity, where: x .== 0)
         y.replace(with: .nan, where: x .< 0)
         y.replace(with: x, where: (x .== .infinity) .| (x .!= x))
@@ -116,15 +130,16 @@ extension Double {
         var xc = x.replacing(with: V(repeating: lo), where: x .< lo)
         xc.replace(with: V(repeating: hi), where: xc .> hi)
         let magic = 6_755_399_441_055_744.0   // 1.5 * 2^52
-        let t = xc * 1.4426950408889634074 + magic
+        let t = mulAdd(xc, V(repeating: 1.4426950408889634074), V(repeating: magic))
         let k = t - magic
         let ki = unsafeBitCast(t, to: I.self) &- I(repeating: 0x4338_0000_0000_0000)
         // ln 2 split so that k * ln2Hi is exact (fdlibm's constants).
-        let r = xc - k * 6.93147180369123816490e-01 - k * 1.90821492927058770002e-10
+        let r = mulAdd(k, V(repeating: -1.90821492927058770002e-10),
+                       mulAdd(k, V(repeating: -6.93147180369123816490e-01), xc))
         // Taylor series to r^13 on |r| <= ln2 / 2: truncation below 1e-17 relative.
         var p = V(repeating: 1.0 / 6_227_020_800)
         for d in [479_001_600.0, 39_916_800, 3_628_800, 362_880, 40_320, 5_040, 720, 120, 24, 6, 2, 1, 1] {
-            p = p * r + 1 / d
+            p = mulAdd(p, r, V(repeating: 1 / d))
         }
         let k1 = ki &>> 1, k2 = ki &- k1
         let s1 = unsafeBitCast((k1 &+ 1023) &<< 52, to: V.self)

@@ -1,6 +1,10 @@
 import RealModule
-@testable import SwiftLoss
 import Testing
+#if SWIFTLOSS_AVX2_TESTS
+@testable import SwiftLossEntriesAVX2  // linked into Tests/SwiftLossAVX2Tests too
+#else
+@testable import SwiftLoss
+#endif
 
 /// SplitMix64: a small deterministic generator so that random cases are reproducible.
 struct SeededGenerator: RandomNumberGenerator {

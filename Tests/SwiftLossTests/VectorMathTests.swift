@@ -1,6 +1,21 @@
 import RealModule
-@testable import SwiftLoss
 import Testing
+#if SWIFTLOSS_AVX2_TESTS
+// Tests/SwiftLossAVX2Tests links this file: the same tests against libswiftloss's AVX2 build
+// of the core (fused multiply-adds), which may only run on a CPU with AVX2.
+@testable import SwiftLossEntriesAVX2
+import SwiftLossCPU
+let vectorMathRunnable: Bool = {
+    #if arch(x86_64)
+    return swiftloss_internal_cpu_has_avx2() != 0
+    #else
+    return true
+    #endif
+}()
+#else
+@testable import SwiftLoss
+let vectorMathRunnable = true
+#endif
 
 /// Distance in units in the last place; 0 for equal values and for two NaNs.
 func ulps<T: BinaryFloatingPoint>(_ a: T, _ b: T) -> UInt64 where T.RawSignificand: FixedWidthInteger {
@@ -35,7 +50,7 @@ where T.RawSignificand: FixedWidthInteger {
     return worst
 }
 
-@Suite("vectorised exp and log")
+@Suite("vectorised exp and log", .enabled(if: vectorMathRunnable, "this CPU has no AVX2"))
 struct VectorMathTests {
     static func sweep<T: LossFloat>(_ lo: T, _ hi: T, _ count: Int) -> [T] {
         (0...count).map { lo + (hi - lo) * T($0) / T(count) }

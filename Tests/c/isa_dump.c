@@ -1,6 +1,8 @@
-/* isa_dump.c - writes the raw bytes of the main kernels' outputs on fixed inputs to stdout.
- * run.sh runs it with the dispatch free and with SWIFTLOSS_ISA=baseline and compares the two
- * dumps byte for byte: both builds must compute exactly the same numbers. */
+/* isa_dump.c - writes the main kernels' outputs on fixed inputs to stdout, each output as a
+ * segment: one type byte ('f' float32, 'd' float64), the element count (uint64, native order),
+ * then the raw elements. run.sh runs it with the dispatch free and with SWIFTLOSS_ISA=baseline
+ * and compares the two dumps with compare_dumps.py: the AVX2 build (FMA) and the baseline
+ * build must agree to a few ULP; two runs of the same build must agree bit for bit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <swiftloss.h>
@@ -9,7 +11,14 @@
 #define C 1003
 #define D 13
 
-static void dump(const void *p, size_t bytes) { fwrite(p, 1, bytes, stdout); }
+static void segment(char type, const void *p, size_t bytes)
+{
+    uint64_t count = bytes / (type == 'f' ? sizeof(float) : sizeof(double));
+    fwrite(&type, 1, 1, stdout);
+    fwrite(&count, sizeof count, 1, stdout);
+    fwrite(p, 1, bytes, stdout);
+}
+#define dump(p, bytes) segment(_Generic(*(p), float: 'f', double: 'd'), (p), (bytes))
 
 int main(void)
 {

@@ -1,0 +1,1 @@
+../SwiftLossTests/Support.swift

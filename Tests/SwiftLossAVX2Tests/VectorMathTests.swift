@@ -1,0 +1,1 @@
+../SwiftLossTests/VectorMathTests.swift
