@@ -67,9 +67,17 @@ func rowMax<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> T {
 
 /// `sum(exp(x - m))` over `n` contiguous elements, in `Double`. With `store`, each
 /// `exp(x - m)` is also written there (it may be `x` itself), so that a later pass can use the
-/// exponentials without computing them again.
+/// exponentials without computing them again; without, the exponentials are only summed
+/// (`expForSum`: the sum holds exp(m - m) = 1, so it is the same sum).
 @inlinable @inline(__always)
 func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: UnsafeMutablePointer<T>? = nil) -> Double {
+    store == nil ? rowSumExp(x, n, m, store: nil, exp: T.expForSum(vector:))
+                 : rowSumExp(x, n, m, store: store, exp: T.exp(vector:))
+}
+
+@inlinable @inline(__always)
+func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: UnsafeMutablePointer<T>?,
+                             exp: (T.Vector) -> T.Vector) -> Double {
     let L = T.lanes
     let mv = T.Vector(repeating: m)
     var total = 0.0
@@ -78,7 +86,7 @@ func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: Uns
         var s0 = T.Vector(), s1 = T.Vector()
         var k = 0
         while k < flushEvery && j + 2 * L <= n {
-            let e0 = T.exp(vector: T.load(x + j) - mv), e1 = T.exp(vector: T.load(x + j + L) - mv)
+            let e0 = exp(T.load(x + j) - mv), e1 = exp(T.load(x + j + L) - mv)
             if let store { T.store(e0, to: store + j); T.store(e1, to: store + j + L) }
             s0 += e0
             s1 += e1
@@ -88,13 +96,13 @@ func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: Uns
         total += T.wideSum(s0 + s1)
     }
     while j + L <= n {
-        let e = T.exp(vector: T.load(x + j) - mv)
+        let e = exp(T.load(x + j) - mv)
         if let store { T.store(e, to: store + j) }
         total += T.wideSum(e)
         j += L
     }
     if j < n {
-        let e = T.exp(vector: T.loadPartial(x + j, n - j, fill: -.infinity) - mv)
+        let e = exp(T.loadPartial(x + j, n - j, fill: -.infinity) - mv)
         if let store { T.storePartial(e, to: store + j, n - j) }
         total += T.wideSum(e)
     }
@@ -224,10 +232,19 @@ func blockMax<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int, _ 
 
 /// Per lane, the sum of `exp(x - m)` over `classes` vectors `x[0], x[stride], ...`,
 /// accumulated in `Double` and returned rounded to `T`. With `store`, each `exp(x - m)` vector
-/// is also written at the same offset there (it may be `x` itself).
+/// is also written at the same offset there (it may be `x` itself); without, `expForSum` (as
+/// `rowSumExp`).
 @inlinable @inline(__always)
 func blockSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int, _ io: BlockIO<T>,
                                max m: T.Vector, store: UnsafeMutablePointer<T>? = nil) -> T.Vector {
+    store == nil ? blockSumExp(x, classes: classes, stride: stride, io, max: m, store: nil, exp: T.expForSum(vector:))
+                 : blockSumExp(x, classes: classes, stride: stride, io, max: m, store: store, exp: T.exp(vector:))
+}
+
+@inlinable @inline(__always)
+func blockSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int, _ io: BlockIO<T>,
+                               max m: T.Vector, store: UnsafeMutablePointer<T>?,
+                               exp: (T.Vector) -> T.Vector) -> T.Vector {
     var acc = SIMD8<Double>()
     var c = 0
     var k = 0
@@ -235,7 +252,7 @@ func blockSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int,
         var s = T.Vector()
         let end = min(classes, c + flushEvery)
         while c < end {
-            let e = T.exp(vector: io.load(x + k) - m)
+            let e = exp(io.load(x + k) - m)
             if let store { io.store(e, to: store + k) }
             s += e
             k &+= stride

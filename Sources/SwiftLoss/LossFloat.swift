@@ -20,6 +20,11 @@ public protocol LossFloat: Real, BinaryFloatingPoint, SIMDScalar, Codable, Senda
     static func select(_ a: Vector, equalTo b: Vector, _ x: Vector, else y: Vector) -> Vector
     /// `exp` of every lane (VectorMath.swift).
     static func exp(vector x: Vector) -> Vector
+    /// `exp` of every lane for arguments `x - max <= 0` (or NaN) whose results are only added
+    /// to a sum that also holds `exp(0) = 1`: equal to `exp(vector:)` down to about
+    /// `log(leastNormalMagnitude)`, 0 below, where the exact value vanishes in such a sum
+    /// (VectorMath.swift). Cheaper: no clamping, one scaling step.
+    static func expForSum(vector x: Vector) -> Vector
     /// `log` of every lane (VectorMath.swift).
     static func log(vector x: Vector) -> Vector
     /// `self` widened to `Double` (exact for both conforming types).

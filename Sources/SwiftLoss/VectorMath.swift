@@ -68,6 +68,29 @@ extension Float {
     }
 
     @inlinable @inline(__always)
+    public static func expForSum(vector x: SIMD8<Float>) -> SIMD8<Float> {
+        typealias V = SIMD8<Float>
+        typealias I = SIMD8<Int32>
+        // exp(vector:)'s steps for x in [lo, 0], where 2^k is one normal power of two (its
+        // two-step scaling gives the same product); 0 below lo. NaN stays NaN.
+        let lo: Float = -87  // k >= -126
+        let magic: Float = 12_582_912
+        let t = mulAdd(x, V(repeating: 1.44269504088896341), V(repeating: magic))
+        let k = t - magic
+        let ki = unsafeBitCast(t, to: I.self) &- I(repeating: 0x4B40_0000)
+        let r = mulAdd(k, V(repeating: 2.12194440e-4), mulAdd(k, V(repeating: -0.693359375), x))
+        var p = V(repeating: 1.9875691500e-4)
+        p = mulAdd(p, r, V(repeating: 1.3981999507e-3))
+        p = mulAdd(p, r, V(repeating: 8.3334519073e-3))
+        p = mulAdd(p, r, V(repeating: 4.1665795894e-2))
+        p = mulAdd(p, r, V(repeating: 1.6666665459e-1))
+        p = mulAdd(p, r, V(repeating: 5.0000001201e-1))
+        p = mulAdd(p, r * r, r) + 1
+        let e = p * unsafeBitCast((ki &+ 127) &<< 23, to: V.self)
+        return e.replacing(with: 0, where: x .< lo)
+    }
+
+    @inlinable @inline(__always)
     public static func log(vector x: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
         typealias I = SIMD8<Int32>
@@ -145,6 +168,26 @@ extension Double {
         let s1 = unsafeBitCast((k1 &+ 1023) &<< 52, to: V.self)
         let s2 = unsafeBitCast((k2 &+ 1023) &<< 52, to: V.self)
         return p * s1 * s2
+    }
+
+    @inlinable @inline(__always)
+    public static func expForSum(vector x: SIMD4<Double>) -> SIMD4<Double> {
+        typealias V = SIMD4<Double>
+        typealias I = SIMD4<Int64>
+        // As for Float: exp(vector:)'s steps on [lo, 0] with one scaling, 0 below lo.
+        let lo = -708.0  // k >= -1022
+        let magic = 6_755_399_441_055_744.0
+        let t = mulAdd(x, V(repeating: 1.4426950408889634074), V(repeating: magic))
+        let k = t - magic
+        let ki = unsafeBitCast(t, to: I.self) &- I(repeating: 0x4338_0000_0000_0000)
+        let r = mulAdd(k, V(repeating: -1.90821492927058770002e-10),
+                       mulAdd(k, V(repeating: -6.93147180369123816490e-01), x))
+        var p = V(repeating: 1.0 / 6_227_020_800)
+        for d in [479_001_600.0, 39_916_800, 3_628_800, 362_880, 40_320, 5_040, 720, 120, 24, 6, 2, 1, 1] {
+            p = mulAdd(p, r, V(repeating: 1 / d))
+        }
+        let e = p * unsafeBitCast((ki &+ 1023) &<< 52, to: V.self)
+        return e.replacing(with: 0, where: x .< lo)
     }
 
     @inlinable @inline(__always)

@@ -85,6 +85,32 @@ struct VectorMathTests {
         #expect(special[0].isNaN && special[1] == .infinity && special[2] == 0 && special[3] == .infinity)
     }
 
+    @Test("expForSum equals exp on [-87, 0] (Float) and [-708, 0] (Double) bit for bit; 0 below, NaN kept")
+    func expForSum() {
+        var rng = SeededGenerator(seed: 109)
+        func check<T: LossFloat>(_ xs: [T], lo: T) {
+            var i = 0
+            var mismatches = 0, firstBad: T = 0
+            while i < xs.count {
+                var v = T.Vector()
+                for l in 0..<T.Vector.scalarCount { v[l] = xs[min(i + l, xs.count - 1)] }
+                let fast = T.expForSum(vector: v), full = T.exp(vector: v)
+                for l in 0..<T.Vector.scalarCount {
+                    let ok = v[l].isNaN ? fast[l].isNaN : v[l] < lo ? fast[l] == 0 : (fast[l] == full[l] && fast[l].sign == full[l].sign)
+                    if !ok { mismatches += 1; firstBad = v[l] }
+                }
+                i += T.Vector.scalarCount
+            }
+            #expect(mismatches == 0, "\(mismatches) mismatches, e.g. at \(firstBad)")
+        }
+        var floats = Self.sweep(Float(-95), 0, 300_000) + (0..<100_000).map { _ in Float.random(in: -88...0, using: &rng) }
+        floats += [0, -0.0, .nan, -.infinity, -87, -87.000008, -86.99999, -1e-30, -.leastNonzeroMagnitude]
+        check(floats, lo: -87)
+        var doubles = Self.sweep(-720.0, 0, 300_000) + (0..<100_000).map { _ in Double.random(in: -709...0, using: &rng) }
+        doubles += [0, -0.0, .nan, -.infinity, -708, -708.0000000000001, -707.9999999999999, -1e-300]
+        check(doubles, lo: -708)
+    }
+
     @Test("Float log: <= 2 ULP over every binade, subnormals included; special values exact")
     func floatLog() {
         var rng = SeededGenerator(seed: 107)
