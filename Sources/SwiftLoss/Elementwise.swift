@@ -173,7 +173,7 @@ public func binaryCrossEntropyWithLogits<T: LossFloat>(
                              each: reduction == .none ? output.baseAddress : nil) { x, t, w, pw in
         // log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|)), PyTorch's stable form.
         let zero = T.Vector()
-        let logSigmoid = T.select(x, lessThan: zero, x, else: zero) - T.logOnePlus(vector: T.exp(vector: -T.abs(vector: x)))
+        let logSigmoid = T.select(x, lessThan: zero, x, else: zero) - T.logOnePlusUnit(vector: T.exp(vector: -T.abs(vector: x)))
         let logWeight = hasPosWeight ? 1 + (pw - 1) * t : T.Vector(repeating: 1)
         return ((1 - t) * x - logWeight * logSigmoid) * w
     }

@@ -111,6 +111,19 @@ struct VectorMathTests {
         check(doubles, lo: -708)
     }
 
+    @Test("logOnePlusUnit (BCE with logits' log(1 + exp(-|x|))): <= 2 ULP of log1p on [0, 1]")
+    func logOnePlusUnit() {
+        var rng = SeededGenerator(seed: 113)
+        var xs = Self.sweep(Float(0), 1, 400_000) + (0..<100_000).map { _ in Float.random(in: 0...1e-3, using: &rng) }
+        xs += [0, 1, .leastNonzeroMagnitude, .leastNormalMagnitude, 1e-30, 0.41421354, 0.41421357, 0.5, 0.99999994]
+        let w = worstError(xs, vector: Float.logOnePlusUnit(vector:), scalar: { Float.log(onePlus: $0) })
+        #expect(w.ulps <= 2, "worst \(w.ulps) ULP at \(w.at)")
+        #expect(Float.logOnePlusUnit(vector: SIMD8(repeating: .nan))[0].isNaN)
+        let d = Self.sweep(0.0, 1, 100_000)
+        let wd = worstError(d, vector: Double.logOnePlusUnit(vector:), scalar: { Double.log(onePlus: $0) })
+        #expect(wd.ulps <= 2, "Double: worst \(wd.ulps) ULP at \(wd.at)")
+    }
+
     @Test("Float log: <= 2 ULP over every binade, subnormals included; special values exact")
     func floatLog() {
         var rng = SeededGenerator(seed: 107)
