@@ -181,7 +181,7 @@ struct CrossEntropyTerms<T: LossFloat> {
 struct SmoothingSums {
     @usableFromInline var shifted = 0.0, atMax = 0.0
     @inlinable init() {}
-    @inlinable init(shifted: Double) { self.shifted = shifted }
+    @inlinable init(shifted: Double, atMax: Double = 0) { self.shifted = shifted; self.atMax = atMax }
 }
 
 /// The one cross_entropy kernel behind the forward, backward and fused entry points.
@@ -321,12 +321,15 @@ func crossEntropyBlock<T: LossFloat>(
     for l in 0..<T.lanes where cls[l] >= 0 {
         shiftedTarget[l] = x[cls[l] &* stride &+ l] - m[l]
     }
-    // With smoothing, sum_c w_c * (x_c - max) per lane.
-    var shifted = SIMD8<Double>()
-    var exactSums = [SmoothingSums](), exact = false
+    // With smoothing, each lane's smoothing sums: sum_c w_c * (x_c - max), vectorised, or
+    // with a non-finite weight its exact split (exactSmoothingSums).
+    var shifted = SIMD8<Double>(), atMax = SIMD8<Double>()
     if wantLoss && terms.exactSmoothing {
-        exact = true
-        exactSums = (0..<io.count).map { l in terms.exactSmoothingSums(x + l, stride: stride, max: m[l]) }
+        for l in 0..<T.lanes where l < io.count {
+            let sums = terms.exactSmoothingSums(x + l, stride: stride, max: m[l])
+            shifted[l] = sums.shifted
+            atMax[l] = sums.atMax
+        }
     } else if wantLoss && terms.smoothing {
         k = 0
         for c in 0..<classes {
@@ -342,7 +345,7 @@ func crossEntropyBlock<T: LossFloat>(
         if terms.smoothing {
             for l in 0..<T.lanes where cls[l] >= 0 {
                 let parts = terms.lossParts(target: cls[l], shiftedTarget: shiftedTarget[l], logSum: logSum[l],
-                                            exact ? exactSums[l] : SmoothingSums(shifted: shifted[l]))
+                                            SmoothingSums(shifted: shifted[l], atMax: atMax[l]))
                 each?[firstSample &+ l] = terms.loss(parts)
                 total += parts
             }

@@ -330,7 +330,7 @@ extension LossFloat {
     }
 
     /// `log(1 + y)` for `y` in `[0, 1]` (or NaN), the softplus tail of BCE with logits. Float:
-    /// Cephes' logf polynomial (as `log(vector:)`) on `f = y` below `sqrt(2) - 1`, else on
+    /// `cephesLogf` (as `log(vector:)`) on `f = y` below `sqrt(2) - 1`, else on
     /// `f = (y - 1) / 2` plus `ln 2`, both exact arguments: no division, no special cases.
     /// Double: `logOnePlus`.
     @inlinable @inline(__always)
@@ -339,20 +339,7 @@ extension LossFloat {
         let one = Vector(repeating: 1), cut = Vector(repeating: 0.41421356)
         let f = select(cut, lessThan: y, (y - one) * 0.5, else: y)
         let e = select(cut, lessThan: y, one, else: Vector())
-        let z = f * f
-        var p = Vector(repeating: 7.0376836292e-2)
-        p = mulAdd(p, f, Vector(repeating: -1.1514610310e-1))
-        p = mulAdd(p, f, Vector(repeating: 1.1676998740e-1))
-        p = mulAdd(p, f, Vector(repeating: -1.2420140846e-1))
-        p = mulAdd(p, f, Vector(repeating: 1.4249322787e-1))
-        p = mulAdd(p, f, Vector(repeating: -1.6668057665e-1))
-        p = mulAdd(p, f, Vector(repeating: 2.0000714765e-1))
-        p = mulAdd(p, f, Vector(repeating: -2.4999993993e-1))
-        p = mulAdd(p, f, Vector(repeating: 3.3333331174e-1))
-        var r = p * f * z
-        r = mulAdd(e, Vector(repeating: -2.12194440e-4), r)
-        r = mulAdd(z, Vector(repeating: -0.5), r)
-        return mulAdd(e, Vector(repeating: 0.693359375), f + r)
+        return cephesLogf(f, exponent: e)
     }
 }
 

@@ -10,6 +10,27 @@ import RealModule
 // build of libswiftloss, and arm64), a multiply and an add otherwise. So the x86-64 baseline
 // and AVX2 builds agree to a few ULP, not bit for bit.
 
+/// Cephes' logf kernel: `log(2^e * (1 + m))` for `m` in `[sqrt(0.5) - 1, sqrt(2) - 1]`, with
+/// `ln 2` split so that `e * ln2Hi` is exact. Shared by `Float.log(vector:)` and
+/// `logOnePlusUnit(vector:)` (float precision).
+@inlinable @inline(__always)
+func cephesLogf<V: SIMD>(_ m: V, exponent e: V) -> V where V.Scalar: BinaryFloatingPoint {
+    let z = m * m
+    var p = V(repeating: 7.0376836292e-2)
+    p = mulAdd(p, m, V(repeating: -1.1514610310e-1))
+    p = mulAdd(p, m, V(repeating: 1.1676998740e-1))
+    p = mulAdd(p, m, V(repeating: -1.2420140846e-1))
+    p = mulAdd(p, m, V(repeating: 1.4249322787e-1))
+    p = mulAdd(p, m, V(repeating: -1.6668057665e-1))
+    p = mulAdd(p, m, V(repeating: 2.0000714765e-1))
+    p = mulAdd(p, m, V(repeating: -2.4999993993e-1))
+    p = mulAdd(p, m, V(repeating: 3.3333331174e-1))
+    var y = p * m * z
+    y = mulAdd(e, V(repeating: -2.12194440e-4), y)
+    y = mulAdd(z, V(repeating: -0.5), y)
+    return mulAdd(e, V(repeating: 0.693359375), m + y)
+}
+
 /// `a * b + c`, fused where the build targets FMA.
 @inlinable @inline(__always)
 func mulAdd<V: SIMD>(_ a: V, _ b: V, _ c: V) -> V where V.Scalar: FloatingPoint {
@@ -46,12 +67,26 @@ extension Float {
         let lo: Float = -104       // exp(lo) is below half the least subnormal
         var xc = x.replacing(with: V(repeating: lo), where: x .< lo)
         xc.replace(with: V(repeating: hi), where: xc .> hi)
+        let (p, ki) = expReduced(xc)
+        // 2^k in two halves so that k in [-150, 128] never leaves the normal range.
+        let k1 = ki &>> 1, k2 = ki &- k1
+        let s1 = unsafeBitCast((k1 &+ 127) &<< 23, to: V.self)
+        let s2 = unsafeBitCast((k2 &+ 127) &<< 23, to: V.self)
+        return p * s1 * s2
+    }
+
+    /// exp's core, shared by `exp(vector:)` and `expForSum(vector:)`: `x = k * ln 2 + r` with
+    /// `|r| <= ln 2 / 2`; returns `exp(r)` and `k` as an integer (`exp(x) = exp(r) * 2^k`).
+    @inlinable @inline(__always)
+    static func expReduced(_ x: SIMD8<Float>) -> (p: SIMD8<Float>, k: SIMD8<Int32>) {
+        typealias V = SIMD8<Float>
+        typealias I = SIMD8<Int32>
         // k = round(x / ln 2) with the 1.5 * 2^23 trick; its low bits are k as an integer.
         let magic: Float = 12_582_912
-        let t = mulAdd(xc, V(repeating: 1.44269504088896341), V(repeating: magic))
+        let t = mulAdd(x, V(repeating: 1.44269504088896341), V(repeating: magic))
         let k = t - magic
         let ki = unsafeBitCast(t, to: I.self) &- I(repeating: 0x4B40_0000)
-        let r = mulAdd(k, V(repeating: 2.12194440e-4), mulAdd(k, V(repeating: -0.693359375), xc))
+        let r = mulAdd(k, V(repeating: 2.12194440e-4), mulAdd(k, V(repeating: -0.693359375), x))
         // Cephes expf polynomial on |r| <= ln2 / 2.
         var p = V(repeating: 1.9875691500e-4)
         p = mulAdd(p, r, V(repeating: 1.3981999507e-3))
@@ -59,12 +94,7 @@ extension Float {
         p = mulAdd(p, r, V(repeating: 4.1665795894e-2))
         p = mulAdd(p, r, V(repeating: 1.6666665459e-1))
         p = mulAdd(p, r, V(repeating: 5.0000001201e-1))
-        p = mulAdd(p, r * r, r) + 1
-        // 2^k in two halves so that k in [-150, 128] never leaves the normal range.
-        let k1 = ki &>> 1, k2 = ki &- k1
-        let s1 = unsafeBitCast((k1 &+ 127) &<< 23, to: V.self)
-        let s2 = unsafeBitCast((k2 &+ 127) &<< 23, to: V.self)
-        return p * s1 * s2
+        return (mulAdd(p, r * r, r) + 1, ki)
     }
 
     @inlinable @inline(__always)
@@ -74,18 +104,7 @@ extension Float {
         // exp(vector:)'s steps for x in [lo, 0], where 2^k is one normal power of two (its
         // two-step scaling gives the same product); 0 below lo. NaN stays NaN.
         let lo: Float = -87  // k >= -126
-        let magic: Float = 12_582_912
-        let t = mulAdd(x, V(repeating: 1.44269504088896341), V(repeating: magic))
-        let k = t - magic
-        let ki = unsafeBitCast(t, to: I.self) &- I(repeating: 0x4B40_0000)
-        let r = mulAdd(k, V(repeating: 2.12194440e-4), mulAdd(k, V(repeating: -0.693359375), x))
-        var p = V(repeating: 1.9875691500e-4)
-        p = mulAdd(p, r, V(repeating: 1.3981999507e-3))
-        p = mulAdd(p, r, V(repeating: 8.3334519073e-3))
-        p = mulAdd(p, r, V(repeating: 4.1665795894e-2))
-        p = mulAdd(p, r, V(repeating: 1.6666665459e-1))
-        p = mulAdd(p, r, V(repeating: 5.0000001201e-1))
-        p = mulAdd(p, r * r, r) + 1
+        let (p, ki) = expReduced(x)
         let e = p * unsafeBitCast((ki &+ 127) &<< 23, to: V.self)
         return e.replacing(with: 0, where: x .< lo)
     }
@@ -105,21 +124,7 @@ extension Float {
         let small = m .< 0.707106781186547524
         e.replace(with: e - 1, where: small)
         m = m.replacing(with: m + m, where: small) - 1
-        // Cephes logf polynomial.
-        let z = m * m
-        var p = V(repeating: 7.0376836292e-2)
-        p = mulAdd(p, m, V(repeating: -1.1514610310e-1))
-        p = mulAdd(p, m, V(repeating: 1.1676998740e-1))
-        p = mulAdd(p, m, V(repeating: -1.2420140846e-1))
-        p = mulAdd(p, m, V(repeating: 1.4249322787e-1))
-        p = mulAdd(p, m, V(repeating: -1.6668057665e-1))
-        p = mulAdd(p, m, V(repeating: 2.0000714765e-1))
-        p = mulAdd(p, m, V(repeating: -2.4999993993e-1))
-        p = mulAdd(p, m, V(repeating: 3.3333331174e-1))
-        var y = p * m * z
-        y = mulAdd(e, V(repeating: -2.12194440e-4), y)
-        y = mulAdd(z, V(repeating: -0.5), y)
-        y = mulAdd(e, V(repeating: 0.693359375), m + y)
+        var y = cephesLogf(m, exponent: e)
         y.replace(with: -.infinity, where: x .== 0)
         y.replace(with: .nan, where: x .< 0)
         y.replace(with: x, where: (x .== .infinity) .| (x .!= x))
@@ -152,18 +157,7 @@ extension Double {
         let lo = -746.0            // exp(lo) is below half the least subnormal
         var xc = x.replacing(with: V(repeating: lo), where: x .< lo)
         xc.replace(with: V(repeating: hi), where: xc .> hi)
-        let magic = 6_755_399_441_055_744.0   // 1.5 * 2^52
-        let t = mulAdd(xc, V(repeating: 1.4426950408889634074), V(repeating: magic))
-        let k = t - magic
-        let ki = unsafeBitCast(t, to: I.self) &- I(repeating: 0x4338_0000_0000_0000)
-        // ln 2 split so that k * ln2Hi is exact (fdlibm's constants).
-        let r = mulAdd(k, V(repeating: -1.90821492927058770002e-10),
-                       mulAdd(k, V(repeating: -6.93147180369123816490e-01), xc))
-        // Taylor series to r^13 on |r| <= ln2 / 2: truncation below 1e-17 relative.
-        var p = V(repeating: 1.0 / 6_227_020_800)
-        for d in [479_001_600.0, 39_916_800, 3_628_800, 362_880, 40_320, 5_040, 720, 120, 24, 6, 2, 1, 1] {
-            p = mulAdd(p, r, V(repeating: 1 / d))
-        }
+        let (p, ki) = expReduced(xc)
         let k1 = ki &>> 1, k2 = ki &- k1
         let s1 = unsafeBitCast((k1 &+ 1023) &<< 52, to: V.self)
         let s2 = unsafeBitCast((k2 &+ 1023) &<< 52, to: V.self)
@@ -176,18 +170,29 @@ extension Double {
         typealias I = SIMD4<Int64>
         // As for Float: exp(vector:)'s steps on [lo, 0] with one scaling, 0 below lo.
         let lo = -708.0  // k >= -1022
-        let magic = 6_755_399_441_055_744.0
+        let (p, ki) = expReduced(x)
+        let e = p * unsafeBitCast((ki &+ 1023) &<< 52, to: V.self)
+        return e.replacing(with: 0, where: x .< lo)
+    }
+
+    /// As Float's: `x = k * ln 2 + r`; returns `exp(r)` and `k` as an integer.
+    @inlinable @inline(__always)
+    static func expReduced(_ x: SIMD4<Double>) -> (p: SIMD4<Double>, k: SIMD4<Int64>) {
+        typealias V = SIMD4<Double>
+        typealias I = SIMD4<Int64>
+        let magic = 6_755_399_441_055_744.0   // 1.5 * 2^52
         let t = mulAdd(x, V(repeating: 1.4426950408889634074), V(repeating: magic))
         let k = t - magic
         let ki = unsafeBitCast(t, to: I.self) &- I(repeating: 0x4338_0000_0000_0000)
+        // ln 2 split so that k * ln2Hi is exact (fdlibm's constants).
         let r = mulAdd(k, V(repeating: -1.90821492927058770002e-10),
                        mulAdd(k, V(repeating: -6.93147180369123816490e-01), x))
+        // Taylor series to r^13 on |r| <= ln2 / 2: truncation below 1e-17 relative.
         var p = V(repeating: 1.0 / 6_227_020_800)
         for d in [479_001_600.0, 39_916_800, 3_628_800, 362_880, 40_320, 5_040, 720, 120, 24, 6, 2, 1, 1] {
             p = mulAdd(p, r, V(repeating: 1 / d))
         }
-        let e = p * unsafeBitCast((ki &+ 1023) &<< 52, to: V.self)
-        return e.replacing(with: 0, where: x .< lo)
+        return (p, ki)
     }
 
     @inlinable @inline(__always)
