@@ -25,7 +25,18 @@
  *             does not fit in a ptrdiff_t is rejected with SWIFTLOSS_SIZE_OVERFLOW; the sizes
  *             are multiplied left to right, so (2^62, 10, 0) is rejected too, although it
  *             holds no element.
- * Aliasing:   outputs must not overlap inputs, except where a function says so.
+ * Aliasing:   an output must share no byte with any input (weights and targets included) or
+ *             with another output, except for these exact aliases (the same pointer for
+ *             buffers of the same length, i.e. an in-place call):
+ *               softmax, log_softmax:                     output == input
+ *               softmax_backward, log_softmax_backward:   grad_input == output or grad_output
+ *               cross_entropy_backward, cross_entropy_fused (grad_input; never output),
+ *               cross_entropy_probs_backward:             grad_input == input
+ *               binary_cross_entropy_backward, binary_cross_entropy_with_logits_backward,
+ *               kl_div_backward:                          grad_input == grad_output
+ *             Any other overlap, partial ones included, is rejected with
+ *             SWIFTLOSS_ERROR_OVERLAP before anything is written. Inputs may overlap each
+ *             other freely. Empty buffers overlap nothing.
  *
  * Layout of the class-axis functions.  PyTorch's input shapes (C,), (N, C) and
  * (N, C, d1, ..., dk) are all one memory layout, [batch][classes][inner], row-major:
@@ -101,7 +112,10 @@ typedef enum swiftloss_status {
     SWIFTLOSS_ERROR_IGNORE_INDEX_UNSUPPORTED = 10,
     /* Any other bad argument: a flag other than 0 or 1, a batch size that does not divide
      * the element count. */
-    SWIFTLOSS_ERROR_INVALID_ARGUMENT = 11
+    SWIFTLOSS_ERROR_INVALID_ARGUMENT = 11,
+    /* An output buffer shares memory with an input or with another output, other than the
+     * exact in-place aliases a function allows (see Aliasing above). Added in 0.2.0. */
+    SWIFTLOSS_ERROR_OVERLAP = 12
 } swiftloss_status;
 
 /* A short English description of a status, e.g. "target out of bounds". Static storage;
@@ -360,8 +374,9 @@ SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_probs_backward_f64(
     const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
     double label_smoothing, const double *grad_output, double *grad_input);
 
-/* binary_cross_entropy: grad = s * w * (x - t) / max(x * (1 - x), 1e-12), with
- * s = grad_output[k] for NONE, grad_output[0] for SUM, grad_output[0] / count for MEAN.
+/* binary_cross_entropy: grad = ((g * (x - t)) / max((1 - x) * x, eps)) * w, divided by count
+ * for MEAN, with g = grad_output[k] for NONE, grad_output[0] for SUM and MEAN, and eps = 1e-12
+ * rounded to float (in the f64 function too): PyTorch's formula and order of operations.
  * grad_input: count elements. */
 SWIFTLOSS_API swiftloss_status swiftloss_binary_cross_entropy_backward_f32(
     const float *input, const float *target, size_t count,

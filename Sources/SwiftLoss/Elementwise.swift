@@ -131,10 +131,12 @@ public func binaryCrossEntropy<T: LossFloat>(
     finishReduction(output, reduction, sum: sum, divisor: elementwiseDivisor(reduction, count: input.count))
 }
 
-/// The gradient of `binaryCrossEntropy` with respect to its input:
-/// `w * (x - t) / max(x * (1 - x), 1e-12)` times the upstream gradient (divided by the
-/// element count for `.mean`). Same checks as the forward call; `gradInput` has
-/// `input.count` elements and may be the same memory as `gradOutput` for `.none`.
+/// The gradient of `binaryCrossEntropy` with respect to its input, in PyTorch's order of
+/// operations: `((g * (x - t)) / max((1 - x) * x, eps)) * w`, then divided by the element
+/// count for `.mean`, where `g` is the upstream gradient (`gradOutput[k]` for `.none`, else
+/// `gradOutput[0]`) and `eps` is `1e-12` rounded to Float (PyTorch's `float` constant, also in
+/// Double). Same checks as the forward call; `gradInput` has `input.count` elements and may be
+/// the same memory as `gradOutput` for `.none`.
 @inlinable
 public func binaryCrossEntropyBackward<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>,
@@ -143,11 +145,17 @@ public func binaryCrossEntropyBackward<T: LossFloat>(
 ) throws(LossError) {
     try checkBinaryCrossEntropyCall(input, target, weight, reduction, nil)
     try checkGradientBuffers(input, reduction, gradOutput, gradInput)
+    guard let x = input.baseAddress, let t = target.baseAddress, let g = gradOutput.baseAddress,
+          let gx = gradInput.baseAddress else { return }
     var w = BroadcastWeight(weight)
-    let epsilon: T = 1e-12
-    differentiateElements(input, target, reduction, gradOutput, gradInput,
-                          divisor: elementwiseDivisor(reduction, count: input.count)) { x, t in
-        w.next() * (x - t) / max(x * (1 - x), epsilon)
+    let epsilon = T(Float(1e-12))
+    let perElement = reduction == .none
+    let count = T(input.count)
+    for k in 0..<input.count {
+        let gk = perElement ? g[k] : g[0]
+        var d = gk * (x[k] - t[k]) / max((1 - x[k]) * x[k], epsilon)
+        if weight != nil { d = d * w.next() }
+        gx[k] = reduction == .mean ? d / count : d
     }
 }
 

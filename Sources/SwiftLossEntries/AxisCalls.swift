@@ -12,6 +12,7 @@ func axisCall<T: LossFloat>(
         let n = try elementCount(o, d, i, of: T.self)
         let x = try inputBuffer(input, n)
         let y = try outputBuffer(output, n)
+        try requireDisjoint(y, x, sameAllowed: true)
         try kernel(x, o, d, i, y)
     }
 }
@@ -27,6 +28,8 @@ func axisBackwardCall<T: LossFloat>(
         let n = try elementCount(o, d, i, of: T.self)
         let y = try inputBuffer(output, n), g = try inputBuffer(gradOutput, n)
         let gx = try outputBuffer(gradInput, n)
+        try requireDisjoint(gx, y, sameAllowed: true)
+        try requireDisjoint(gx, g, sameAllowed: true)
         if logarithmic {
             try logSoftmaxBackward(output: y, gradOutput: g, outer: o, dim: d, inner: i, into: gx)
         } else {

@@ -16,6 +16,7 @@ enum Status: Int32, CaseIterable {
     case targetOutOfRange = 9
     case ignoreIndexUnsupported = 10
     case invalidArgument = 11
+    case overlap = 12
 
     init(_ error: LossError) {
         switch error {
@@ -46,6 +47,7 @@ enum Status: Int32, CaseIterable {
         case .targetOutOfRange: "all elements of target should be between 0 and 1"
         case .ignoreIndexUnsupported: "ignore_index is not supported for probability targets"
         case .invalidArgument: "invalid argument"
+        case .overlap: "an output buffer overlaps an input or another output"
         }
     }
 }
@@ -111,4 +113,26 @@ func parseReduction(_ code: Int32) throws -> Reduction {
 func flag(_ value: Int32) throws -> Bool {
     guard value == 0 || value == 1 else { throw Failure(status: .invalidArgument) }
     return value == 1
+}
+
+/// Throws `.overlap` when `output` shares a byte with `other`, unless `sameAllowed` and the two
+/// are exactly the same memory (same start, same length): the in-place calls the header allows.
+/// Empty buffers overlap nothing.
+@inline(__always)
+func requireDisjoint<T, U>(_ output: UnsafeMutableBufferPointer<T>, _ other: UnsafeBufferPointer<U>?,
+                           sameAllowed: Bool = false) throws {
+    guard let other, let a = output.baseAddress, let b = other.baseAddress,
+          output.count > 0, other.count > 0 else { return }
+    // Byte counts fit in Int: every buffer's size was checked by elementCount.
+    let aLow = UInt(bitPattern: a), aHigh = aLow &+ UInt(output.count &* MemoryLayout<T>.stride)
+    let bLow = UInt(bitPattern: b), bHigh = bLow &+ UInt(other.count &* MemoryLayout<U>.stride)
+    guard aLow < bHigh && bLow < aHigh else { return }
+    if sameAllowed && aLow == bLow && aHigh == bHigh { return }
+    throw Failure(status: .overlap)
+}
+
+/// `requireDisjoint` for two outputs.
+@inline(__always)
+func requireDisjoint<T, U>(_ output: UnsafeMutableBufferPointer<T>, _ other: UnsafeMutableBufferPointer<U>) throws {
+    try requireDisjoint(output, UnsafeBufferPointer(other))
 }

@@ -27,6 +27,22 @@ struct ClassAxisCall<T: LossFloat> {
     func output(_ p: UnsafeMutablePointer<T>?) throws -> UnsafeMutableBufferPointer<T> { try outputBuffer(p, reducedCount) }
     func gradOutput(_ p: UnsafePointer<T>?) throws -> UnsafeBufferPointer<T> { try inputBuffer(p, reducedCount) }
     func gradInput(_ p: UnsafeMutablePointer<T>?) throws -> UnsafeMutableBufferPointer<T> { try outputBuffer(p, layout.count) }
+
+    /// Throws `.overlap` unless `output` is disjoint from the weight and the given inputs.
+    func checkDisjoint<U>(_ output: UnsafeMutableBufferPointer<T>, from input: UnsafeBufferPointer<T>?,
+                          _ target: UnsafeBufferPointer<U>, _ other: UnsafeBufferPointer<T>? = nil) throws {
+        try requireDisjoint(output, input)
+        try requireDisjoint(output, target)
+        try requireDisjoint(output, other)
+        try requireDisjoint(output, weight)
+    }
+
+    /// The same for a gradient, which may be exactly the input's memory (in place).
+    func checkDisjoint<U>(gradient: UnsafeMutableBufferPointer<T>, input: UnsafeBufferPointer<T>,
+                          _ target: UnsafeBufferPointer<U>, _ gradOutput: UnsafeBufferPointer<T>?) throws {
+        try requireDisjoint(gradient, input, sameAllowed: true)
+        try checkDisjoint(gradient, from: nil, target, gradOutput)
+    }
 }
 
 func nllCall<T: LossFloat>(
@@ -36,8 +52,10 @@ func nllCall<T: LossFloat>(
 ) -> Int32 {
     status {
         let c = try ClassAxisCall(batch, classes, inner, weight, weightLen, reduction)
-        try nllLoss(try c.input(input), targets: try c.targets(target), layout: c.layout, weight: c.weight,
-                    ignoreIndex: ignoreIndex, reduction: c.reduction, into: try c.output(output))
+        let x = try c.input(input), t = try c.targets(target), y = try c.output(output)
+        try c.checkDisjoint(y, from: x, t)
+        try nllLoss(x, targets: t, layout: c.layout, weight: c.weight,
+                    ignoreIndex: ignoreIndex, reduction: c.reduction, into: y)
     }
 }
 
@@ -49,9 +67,10 @@ func nllBackwardCall<T: LossFloat>(
 ) -> Int32 {
     status {
         let c = try ClassAxisCall(batch, classes, inner, weight, weightLen, reduction)
-        try nllLossBackward(targets: try c.targets(target), layout: c.layout, weight: c.weight,
-                            ignoreIndex: ignoreIndex, reduction: c.reduction,
-                            gradOutput: try c.gradOutput(gradOutput), into: try c.gradInput(gradInput))
+        let t = try c.targets(target), g = try c.gradOutput(gradOutput), gx = try c.gradInput(gradInput)
+        try c.checkDisjoint(gx, from: g, t)
+        try nllLossBackward(targets: t, layout: c.layout, weight: c.weight,
+                            ignoreIndex: ignoreIndex, reduction: c.reduction, gradOutput: g, into: gx)
     }
 }
 
@@ -67,19 +86,27 @@ func crossEntropyCall<T: LossFloat>(
         let x = try c.input(input), t = try c.targets(target)
         switch kind {
         case .forward:
+            let y = try c.output(output)
+            try c.checkDisjoint(y, from: x, t)
             try crossEntropy(x, targets: t, layout: c.layout, weight: c.weight, ignoreIndex: ignoreIndex,
-                             reduction: c.reduction, labelSmoothing: labelSmoothing, into: try c.output(output))
+                             reduction: c.reduction, labelSmoothing: labelSmoothing, into: y)
         case .backward:
+            let g = try c.gradOutput(gradOutput), gx = try c.gradInput(gradInput)
+            try c.checkDisjoint(gradient: gx, input: x, t, g)
             try crossEntropyBackward(x, targets: t, layout: c.layout, weight: c.weight, ignoreIndex: ignoreIndex,
                                      reduction: c.reduction, labelSmoothing: labelSmoothing,
-                                     gradOutput: try c.gradOutput(gradOutput), into: try c.gradInput(gradInput))
+                                     gradOutput: g, into: gx)
         case .fused:
             // A NULL grad_output stands for ones.
             let g = gradOutput == nil ? nil : try c.gradOutput(gradOutput)
+            let y = try c.output(output), gx = try c.gradInput(gradInput)
+            try c.checkDisjoint(gradient: gx, input: x, t, g)
+            try c.checkDisjoint(y, from: x, t, g)
+            try requireDisjoint(y, gx)
             try crossEntropyWithGradient(x, targets: t, layout: c.layout, weight: c.weight,
                                          ignoreIndex: ignoreIndex, reduction: c.reduction,
                                          labelSmoothing: labelSmoothing, gradOutput: g,
-                                         into: try c.output(output), gradInput: try c.gradInput(gradInput))
+                                         into: y, gradInput: gx)
         }
     }
 }
@@ -97,13 +124,16 @@ func crossEntropyProbsCall<T: LossFloat>(
         let c = try ClassAxisCall(batch, classes, inner, weight, weightLen, reduction)
         let x = try c.input(input), q = try c.probabilities(target)
         if backward {
+            let g = try c.gradOutput(gradOutput), gx = try c.gradInput(gradInput)
+            try c.checkDisjoint(gradient: gx, input: x, q, g)
             try crossEntropyBackward(x, probabilities: q, layout: c.layout, weight: c.weight,
                                      ignoreIndex: ignoreIndex, reduction: c.reduction,
-                                     labelSmoothing: labelSmoothing, gradOutput: try c.gradOutput(gradOutput),
-                                     into: try c.gradInput(gradInput))
+                                     labelSmoothing: labelSmoothing, gradOutput: g, into: gx)
         } else {
+            let y = try c.output(output)
+            try c.checkDisjoint(y, from: x, q)
             try crossEntropy(x, probabilities: q, layout: c.layout, weight: c.weight, ignoreIndex: ignoreIndex,
-                             reduction: c.reduction, labelSmoothing: labelSmoothing, into: try c.output(output))
+                             reduction: c.reduction, labelSmoothing: labelSmoothing, into: y)
         }
     }
 }

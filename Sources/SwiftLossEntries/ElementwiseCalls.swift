@@ -20,6 +20,24 @@ struct ElementwiseCall<T: LossFloat> {
     func output(_ p: UnsafeMutablePointer<T>?) throws -> UnsafeMutableBufferPointer<T> { try outputBuffer(p, reducedCount) }
     func gradOutput(_ p: UnsafePointer<T>?) throws -> UnsafeBufferPointer<T> { try inputBuffer(p, reducedCount) }
     func gradInput(_ p: UnsafeMutablePointer<T>?) throws -> UnsafeMutableBufferPointer<T> { try outputBuffer(p, count) }
+
+    /// Throws `.overlap` unless `output` is disjoint from every input given.
+    func checkDisjoint(_ output: UnsafeMutableBufferPointer<T>, from a: UnsafeBufferPointer<T>?,
+                       _ b: UnsafeBufferPointer<T>?, _ c: UnsafeBufferPointer<T>? = nil,
+                       _ d: UnsafeBufferPointer<T>? = nil) throws {
+        try requireDisjoint(output, a)
+        try requireDisjoint(output, b)
+        try requireDisjoint(output, c)
+        try requireDisjoint(output, d)
+    }
+
+    /// The same for a gradient, which may be exactly the upstream gradient's memory (in place).
+    func checkDisjoint(gradient: UnsafeMutableBufferPointer<T>, gradOutput: UnsafeBufferPointer<T>,
+                       from a: UnsafeBufferPointer<T>?, _ b: UnsafeBufferPointer<T>? = nil,
+                       _ c: UnsafeBufferPointer<T>? = nil, _ d: UnsafeBufferPointer<T>? = nil) throws {
+        try requireDisjoint(gradient, gradOutput, sameAllowed: true)
+        try checkDisjoint(gradient, from: a, b, c, d)
+    }
 }
 
 func bceCall<T: LossFloat>(
@@ -31,10 +49,13 @@ func bceCall<T: LossFloat>(
         let c = try ElementwiseCall<T>(count, reduction)
         let x = try c.elements(input), t = try c.elements(target), w = try weightBuffer(weight, weightLen)
         if backward {
-            try binaryCrossEntropyBackward(x, target: t, weight: w, reduction: c.reduction,
-                                           gradOutput: try c.gradOutput(gradOutput), into: try c.gradInput(output))
+            let g = try c.gradOutput(gradOutput), gx = try c.gradInput(output)
+            try c.checkDisjoint(gradient: gx, gradOutput: g, from: x, t, w)
+            try binaryCrossEntropyBackward(x, target: t, weight: w, reduction: c.reduction, gradOutput: g, into: gx)
         } else {
-            try binaryCrossEntropy(x, target: t, weight: w, reduction: c.reduction, into: try c.output(output))
+            let y = try c.output(output)
+            try c.checkDisjoint(y, from: x, t, w)
+            try binaryCrossEntropy(x, target: t, weight: w, reduction: c.reduction, into: y)
         }
     }
 }
@@ -49,12 +70,14 @@ func bceLogitsCall<T: LossFloat>(
         let x = try c.elements(input), t = try c.elements(target)
         let w = try weightBuffer(weight, weightLen), pw = try weightBuffer(posWeight, posWeightLen)
         if backward {
+            let g = try c.gradOutput(gradOutput), gx = try c.gradInput(output)
+            try c.checkDisjoint(gradient: gx, gradOutput: g, from: x, t, w, pw)
             try binaryCrossEntropyWithLogitsBackward(
-                x, target: t, weight: w, posWeight: pw, reduction: c.reduction,
-                gradOutput: try c.gradOutput(gradOutput), into: try c.gradInput(output))
+                x, target: t, weight: w, posWeight: pw, reduction: c.reduction, gradOutput: g, into: gx)
         } else {
-            try binaryCrossEntropyWithLogits(x, target: t, weight: w, posWeight: pw, reduction: c.reduction,
-                                             into: try c.output(output))
+            let y = try c.output(output)
+            try c.checkDisjoint(y, from: x, t, w, pw)
+            try binaryCrossEntropyWithLogits(x, target: t, weight: w, posWeight: pw, reduction: c.reduction, into: y)
         }
     }
 }
@@ -69,11 +92,14 @@ func klDivCall<T: LossFloat>(
         let t = try c.elements(target), log = try flag(logTarget)
         let batchSize = Int(exactly: batch) ?? -1  // too large to divide any count: rejected
         if backward {
+            let g = try c.gradOutput(gradOutput), gx = try c.gradInput(output)
+            try c.checkDisjoint(gradient: gx, gradOutput: g, from: t)
             try klDivBackward(target: t, reduction: c.reduction, logTarget: log, batchSize: batchSize,
-                              gradOutput: try c.gradOutput(gradOutput), into: try c.gradInput(output))
+                              gradOutput: g, into: gx)
         } else {
-            try klDiv(try c.elements(input), target: t, reduction: c.reduction, logTarget: log,
-                      batchSize: batchSize, into: try c.output(output))
+            let x = try c.elements(input), y = try c.output(output)
+            try c.checkDisjoint(y, from: x, t)
+            try klDiv(x, target: t, reduction: c.reduction, logTarget: log, batchSize: batchSize, into: y)
         }
     }
 }

@@ -475,7 +475,7 @@ static const char *const VIA_NAME[2] = {"cross_entropy", "nll_loss(log_softmax)"
 
 static void test_version_and_status_strings(void)
 {
-    static const int unknown[] = {-1, 12, 999}; /* 12: the first unused code */
+    static const int unknown[] = {-1, 13, 999}; /* 13: the first unused code */
     int code;
     size_t i;
 
@@ -483,7 +483,7 @@ static void test_version_and_status_strings(void)
     CHECK(swiftloss_version_string() != NULL &&
           strcmp(swiftloss_version_string(), SWIFTLOSS_VERSION_STRING) == 0);
 
-    for (code = SWIFTLOSS_OK; code <= SWIFTLOSS_ERROR_INVALID_ARGUMENT; code++) {
+    for (code = SWIFTLOSS_OK; code <= SWIFTLOSS_ERROR_OVERLAP; code++) {
         const char *s = swiftloss_status_string(code);
         snprintf(g_ctx, sizeof g_ctx, "status %d", code);
         CHECK(s != NULL && s[0] != '\0' && strcmp(s, "unknown status") != 0);
@@ -1753,6 +1753,91 @@ static void test_threads(void)
     swiftloss_set_num_threads(0);
 }
 
+/* Overlapping buffers: every overlap the header does not allow gives SWIFTLOSS_ERROR_OVERLAP
+ * with the buffers untouched; the allowed exact aliases still work. Both precisions. */
+#define OVERLAP_CASE(expr, buf, len, want)                                               \
+    do {                                                                                  \
+        memcpy(before, (buf), (len) * sizeof *(buf));                                     \
+        CHECK_STATUS(expr, want);                                                         \
+        if ((want) != SWIFTLOSS_OK)                                                       \
+            CHECK(memcmp(before, (buf), (len) * sizeof *(buf)) == 0);                     \
+    } while (0)
+
+static void test_errors_overlap(void)
+{
+    static const int64_t target[2] = {2, 3};
+    const int OV = SWIFTLOSS_ERROR_OVERLAP, OK = SWIFTLOSS_OK;
+    unsigned char before[64 * sizeof(double)];
+    float f[64];
+    double d[64];
+    int64_t t[4];
+    size_t i;
+
+    for (i = 0; i < 64; i++) { f[i] = (float)(0.1 * (double)(i % 7)); d[i] = 0.1 * (double)(i % 7); }
+    snprintf(g_ctx, sizeof g_ctx, "overlap f32");
+    /* The example: output == input == grad_input in the fused call. */
+    OVERLAP_CASE(swiftloss_cross_entropy_fused_f32(f, target, 2, 4, 1, NULL, 0, -100,
+                 SWIFTLOSS_REDUCTION_MEAN, 0.0, NULL, f, f), f, 8, OV);
+    /* The loss inside the gradient, and the loss inside the logits. */
+    OVERLAP_CASE(swiftloss_cross_entropy_fused_f32(f, target, 2, 4, 1, NULL, 0, -100,
+                 SWIFTLOSS_REDUCTION_MEAN, 0.0, NULL, f + 3, f + 8), f, 16, OV);
+    OVERLAP_CASE(swiftloss_cross_entropy_fused_f32(f, target, 2, 4, 1, NULL, 0, -100,
+                 SWIFTLOSS_REDUCTION_MEAN, 0.0, NULL, f + 20, f + 1), f, 24, OV);
+    /* Allowed: the gradient over the logits, the loss elsewhere. */
+    OVERLAP_CASE(swiftloss_cross_entropy_fused_f32(f, target, 2, 4, 1, NULL, 0, -100,
+                 SWIFTLOSS_REDUCTION_MEAN, 0.0, NULL, f + 20, f), f, 24, OK);
+    /* softmax: shifted by one element is an overlap; the same pointer is in place. */
+    OVERLAP_CASE(swiftloss_softmax_f32(f, 2, 4, 1, f + 1), f, 9, OV);
+    OVERLAP_CASE(swiftloss_softmax_f32(f + 1, 2, 4, 1, f), f, 9, OV);
+    OVERLAP_CASE(swiftloss_log_softmax_f32(f, 2, 4, 1, f), f, 8, OK);
+    /* Same start, different lengths: not the same buffer. */
+    OVERLAP_CASE(swiftloss_cross_entropy_backward_f32(f, target, 1, 4, 1, NULL, 0, -100,
+                 SWIFTLOSS_REDUCTION_SUM, 0.0, f + 4, f + 4), f, 8, OV);
+    /* A 'none' output over the weight, the target, the probabilities. */
+    OVERLAP_CASE(swiftloss_nll_loss_f32(f, target, 2, 4, 1, f + 40, 4, -100,
+                 SWIFTLOSS_REDUCTION_NONE, f + 41), f, 48, OV);
+    memcpy(t, target, sizeof target);
+    OVERLAP_CASE(swiftloss_cross_entropy_f32(f, t, 2, 4, 1, NULL, 0, -100,
+                 SWIFTLOSS_REDUCTION_NONE, 0.0, (float *)(void *)t), f, 8, OV);
+    OVERLAP_CASE(swiftloss_cross_entropy_probs_f32(f, f + 8, 2, 4, 1, NULL, 0, -100,
+                 SWIFTLOSS_REDUCTION_NONE, 0.0, f + 9), f, 16, OV);
+    /* Element-wise: the output over the input or target; grad_input == grad_output is allowed,
+     * grad_input == input is not. */
+    OVERLAP_CASE(swiftloss_binary_cross_entropy_with_logits_f32(f, f + 8, 8, NULL, 0, NULL, 0,
+                 SWIFTLOSS_REDUCTION_NONE, f + 4), f, 16, OV);
+    OVERLAP_CASE(swiftloss_binary_cross_entropy_with_logits_f32(f, f + 8, 8, NULL, 0, f + 16, 8,
+                 SWIFTLOSS_REDUCTION_NONE, f + 16), f, 24, OV);
+    OVERLAP_CASE(swiftloss_binary_cross_entropy_with_logits_backward_f32(f, f + 8, 8, NULL, 0, NULL,
+                 0, SWIFTLOSS_REDUCTION_NONE, f + 16, f + 16), f, 24, OK);
+    OVERLAP_CASE(swiftloss_binary_cross_entropy_backward_f32(f + 32, f + 8, 8, NULL, 0,
+                 SWIFTLOSS_REDUCTION_NONE, f + 16, f + 32), f, 40, OV);
+    OVERLAP_CASE(swiftloss_kl_div_f32(f, f + 8, 8, 1, SWIFTLOSS_REDUCTION_SUM, 0, f + 15), f, 16, OV);
+    OVERLAP_CASE(swiftloss_kl_div_backward_f32(f + 8, 8, 1, SWIFTLOSS_REDUCTION_NONE, 0, f + 16,
+                 f + 20), f, 24, OV);
+    OVERLAP_CASE(swiftloss_softmax_backward_f32(f, f + 8, 1, 8, 1, f + 8), f, 16, OK);
+    OVERLAP_CASE(swiftloss_softmax_backward_f32(f, f + 8, 1, 8, 1, f + 4), f, 16, OV);
+    /* Empty buffers overlap nothing. */
+    OVERLAP_CASE(swiftloss_softmax_f32(f, 0, 4, 1, f + 1), f, 8, OK);
+
+    snprintf(g_ctx, sizeof g_ctx, "overlap f64");
+    OVERLAP_CASE(swiftloss_cross_entropy_fused_f64(d, target, 2, 4, 1, NULL, 0, -100,
+                 SWIFTLOSS_REDUCTION_MEAN, 0.0, NULL, d, d), d, 8, OV);
+    OVERLAP_CASE(swiftloss_cross_entropy_fused_f64(d, target, 2, 4, 1, d + 1, 4, -100,
+                 SWIFTLOSS_REDUCTION_MEAN, 0.0, NULL, d + 20, d), d, 24, OV);
+    OVERLAP_CASE(swiftloss_cross_entropy_fused_f64(d, target, 2, 4, 1, d + 12, 4, -100,
+                 SWIFTLOSS_REDUCTION_MEAN, 0.0, NULL, d + 20, d), d, 24, OK);
+    OVERLAP_CASE(swiftloss_softmax_f64(d, 2, 4, 1, d + 7), d, 16, OV);
+    OVERLAP_CASE(swiftloss_binary_cross_entropy_f64(d, d + 8, 8, d + 16, 8, SWIFTLOSS_REDUCTION_NONE,
+                 d + 16), d, 24, OV);
+    OVERLAP_CASE(swiftloss_cross_entropy_probs_backward_f64(d, d + 8, 1, 8, 1, NULL, 0, -100,
+                 SWIFTLOSS_REDUCTION_SUM, 0.0, d + 16, d), d, 24, OK);
+    OVERLAP_CASE(swiftloss_cross_entropy_probs_backward_f64(d, d + 8, 1, 8, 1, NULL, 0, -100,
+                 SWIFTLOSS_REDUCTION_SUM, 0.0, d + 16, d + 8), d, 24, OV);
+    OVERLAP_CASE(swiftloss_nll_loss_backward_f64(target, 1, 4, 1, NULL, 0, -100,
+                 SWIFTLOSS_REDUCTION_SUM, d + 3, d), d, 8, OV);
+    g_ctx[0] = '\0';
+}
+
 int main(void)
 {
     int precision;
@@ -1769,6 +1854,7 @@ int main(void)
 
     RUN(test_version_and_status_strings);
     RUN(test_threads);
+    RUN(test_errors_overlap);
     for (precision = 0; precision < 2; precision++) {
         g_f32 = precision == 0;
         g_prec = g_f32 ? "f32" : "f64";

@@ -552,3 +552,22 @@ def test_set_num_threads_validates_its_argument():
         swiftloss.set_num_threads(0)
     assert swiftloss.get_num_threads() == default >= 1
     assert "set_num_threads" in swiftloss.__all__ and "get_num_threads" in swiftloss.__all__
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_bce_gradient_where_the_clamp_is_active_is_pytorchs_to_the_last_bit(reduction):
+    """PyTorch clamps x (1 - x) at 1e-12 rounded to float, in float64 too, and computes
+    ((g (x - t)) / clamp) * w, then / count: -3.74284981012008e10 for this example, where
+    an unrounded 1e-12 gives -3.74284979516439e10 (5e-9 relative: a bug swiftloss had)."""
+    x = np.array([0.0, 1.0, 0.25])
+    t = np.array([0.75465261, 0.125, 0.5])
+    w = np.array([0.5, 3.0, 1.5])
+    g = np.array([0.04959699, 0.5, 2.0]) if reduction == "none" else np.array(0.04959699)
+    _, grad = F.binary_cross_entropy(x, t, weight=w, reduction=reduction, with_grad=True, grad_output=g)
+    eps = float(np.float32(1e-12))
+    want = (g * (x - t)) / np.maximum((1 - x) * x, eps) * w
+    if reduction == "mean":
+        want = want / x.size
+    np.testing.assert_array_equal(grad, want)
+    if reduction == "sum":
+        assert grad[0] == -3.74284981012008e10 * 0.5

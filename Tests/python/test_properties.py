@@ -1396,7 +1396,7 @@ def test_gradients_elementwise(function, data):
         wv = 1.0 if w is None else np.broadcast_to(in_compute(w, compute), shape)
         xv, tv = in_compute(x, compute), in_compute(t, compute)
         with np.errstate(all="ignore"):
-            denominator = np.maximum(xv * (1 - xv), 1e-12)
+            denominator = np.maximum(xv * (1 - xv), float(np.float32(1e-12)))  # PyTorch's float epsilon
             grad = s * wv * (xv - tv) / denominator
             # w * (x - t) may round in the subnormal range before 1 / 1e-12 magnifies it
             subnormal = float(np.finfo(compute).tiny / np.finfo(compute).eps)
