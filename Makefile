@@ -1,42 +1,50 @@
 # swiftloss — build, test and run the articles.
 #
-#   make articles   set up, build, install the Python package, print the articles' numbers
-#   make test       set up, build, run every test (Swift, C, install, examples, wheel, Python)
+#   make articles   set up, build, install the Python package into .venv, print the articles' numbers
+#   make test       set up (PyTorch too), build, run every test (Swift, C, install, examples,
+#                   wheel, Python with the PyTorch bridge)
 #   make lib        build .build/release/libswiftloss.so (and its SONAME link libswiftloss.so.0)
 #   make bench      install the Python package, print the benchmark table (benchmarks/)
 #   make install PREFIX=/usr/local   (and make uninstall): the library, header and pkg-config file
 #   make wheel      a Python wheel carrying libswiftloss.so, in dist/
 #
 SHELL  := /bin/bash
-PYTHON ?= python3
+# Python work happens in a virtual environment of the checkout (.venv, made by .ci/setup);
+# PYTHON=/path/to/python uses that interpreter's environment instead.
+VENV   ?= $(CURDIR)/.venv
+PYTHON ?= $(VENV)/bin/python
+export VENV PYTHON
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 BUILD_LIBDIR := .build/release
 LIB    := $(BUILD_LIBDIR)/libswiftloss.so
 
-.PHONY: all setup lib python articles bench test test-swift test-c test-fuzz test-stress test-sanitizers test-python clean
+.PHONY: all setup setup-test lib python articles bench test test-swift test-c test-fuzz test-stress test-sanitizers test-python clean
 
 all: lib
 
 setup:
-	@bash .ci/setup
+	@PYTHON=$(PYTHON) bash .ci/setup
+
+# `make test` also needs PyTorch (the bridge's tests), abi3audit and auditwheel.
+setup-test:
+	@PYTHON=$(PYTHON) bash .ci/setup --test
 
 lib:
 	swift build -c release --product swiftloss
 	ln -sf libswiftloss.so $(BUILD_LIBDIR)/libswiftloss.so.0
 
 python: lib
-	$(PYTHON) -m pip install -q ./bindings/python 2>/dev/null || \
-	    $(PYTHON) -m pip install -q --break-system-packages ./bindings/python
+	$(PYTHON) -m pip install -q --disable-pip-version-check ./bindings/python
 
 articles: setup python
 	cd /tmp && $(PYTHON) $(CURDIR)/examples/articles.py
 
-bench: setup python
+bench: setup-test python
 	cd /tmp && $(PYTHON) $(CURDIR)/benchmarks/bench.py
 
 # pytest last: its summary closes the output.
-test: setup test-swift test-c test-fuzz test-stress test-sanitizers test-install test-examples test-wheel test-python
+test: setup-test test-swift test-c test-fuzz test-stress test-sanitizers test-install test-examples test-wheel test-python
 
 test-swift:
 	swift test
@@ -56,7 +64,7 @@ test-sanitizers: lib
 	bash Tests/stress/sanitizers.sh
 
 test-python: python
-	cd /tmp && $(PYTHON) -m pytest -q $(CURDIR)/Tests/python
+	cd /tmp && SWIFTLOSS_REQUIRE_TORCH=1 $(PYTHON) -m pytest -q $(CURDIR)/Tests/python
 
 clean:
 	rm -rf .build Tests/c/build bindings/python/build

@@ -1,22 +1,23 @@
 #!/usr/bin/env python3
 """Every worked example of the five loss-function articles, recomputed with swiftloss.
 
-The articles (../shared/articles.md lists them, sections A to E) are short Chinese blog posts
-about PyTorch's softmax, log_softmax, NLLLoss, CrossEntropyLoss, label smoothing, class
+The articles (sections A to E below, each headed by the article's title) are short Chinese blog
+posts about PyTorch's softmax, log_softmax, NLLLoss, CrossEntropyLoss, label smoothing, class
 weights and reductions. This script walks through their examples in the same order and with
 the same steps, computes each value with swiftloss, and prints one line per value:
 
     quantity | the article's number | swiftloss's number | mark [| PyTorch's number]
 
 The mark is ✓ when swiftloss agrees with the article to the article's 4 decimals (|diff| <=
-0.00005). For values the article does not print, the reference is the PyTorch 2.15 column of
-articles.md, to 1e-5; for the random examples (D, E) the reference is the other side of the
-equality the article states. The article numbers below are typed in from articles.md: they
-are the reference data. If PyTorch is installed, a fourth column shows its number.
+0.00005). For values the article does not print, the reference is the value PyTorch 2.15 computes
+(typed in below at 6 decimals), to 1e-5; for the random examples (D, E) the reference is the
+other side of the equality the article states. The article numbers below are typed in from
+the articles: they are the reference data. If PyTorch is installed, a fourth column shows its number.
 
 Exits 1 if any line disagrees.
 
-    python3 -m pip install ./bindings/python && python3 examples/articles.py
+    make articles        (or, in an environment of your own: pip install ./bindings/python, then
+                          python examples/articles.py)
 """
 import math
 import sys
@@ -42,7 +43,7 @@ except Exception:  # PyTorch is optional: without it there is no fourth column.
     torch = None
 
 ARTICLE_TOLERANCE = 0.5e-4 + 1e-7  # agreement to 4 decimals, with float32 slack
-PYTORCH_TOLERANCE = 1e-5  # the PyTorch column of articles.md is printed to 6 decimals
+PYTORCH_TOLERANCE = 1e-5  # the PyTorch 2.15 references below are typed in to 6 decimals
 EQUAL_TOLERANCE = 1e-6  # both sides of an identity, computed in float32
 
 failures = 0
@@ -79,8 +80,8 @@ def torch_value(compute):
 def line(quantity, reference, ours, mode="article", torch_compute=None, shown=None, also=True):
     """Print one comparison and count a disagreement.
 
-    mode 'article': reference is the article's 4-decimal number; 'pytorch': the PyTorch
-    column of articles.md (the article does not print this value); 'equal': the other side
+    mode 'article': reference is the article's 4-decimal number; 'pytorch': PyTorch
+    2.15's value (the article does not print this value); 'equal': the other side
     of an identity, computed here. also: a further condition the line must meet.
     """
     global failures
@@ -367,7 +368,7 @@ def article_004():
 def main():
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")  # the marks and the articles' titles
-    print(f"swiftloss {swiftloss.__version__}: the articles' worked examples (../shared/articles.md)")
+    print(f"swiftloss {swiftloss.__version__}: the worked examples of the five articles (sections A to E)")
     article_001()
     article_003()
     article_002()

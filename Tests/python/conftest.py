@@ -84,3 +84,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         outcomes = totals[test]
         detail = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
         write(f"  {test}: {sum(outcomes.values())} ({detail})")
+
+
+def pytest_configure(config):
+    """With SWIFTLOSS_REQUIRE_TORCH=1 (set by `make test`), a missing PyTorch is an error, not
+    a reason to skip the bridge's tests: CI installs it, and a skip would hide that it did not."""
+    if os.environ.get("SWIFTLOSS_REQUIRE_TORCH") == "1":
+        try:
+            import torch  # noqa: F401
+        except ImportError as error:
+            raise RuntimeError(
+                "SWIFTLOSS_REQUIRE_TORCH=1 but PyTorch cannot be imported "
+                f"({error}); run .ci/setup --test, or unset it to skip the bridge's tests"
+            ) from error

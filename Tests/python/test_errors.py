@@ -329,3 +329,25 @@ def test_kl_div_mean_warns_like_pytorch():
 def test_complex_targets_are_rejected():
     with pytest.raises(TypeError, match="real-valued target"):
         F.binary_cross_entropy_with_logits(np.zeros(2), np.ones(2) * 1j)
+
+
+@pytest.mark.parametrize("function", ["cross_entropy", "nll_loss"])
+def test_unbatched_input_takes_a_one_element_target_as_torch(function):
+    """A (C,) input with a (1,) target is the unbatched case (PyTorch 2.15: 'none' is 0-d);
+    other 1-D targets raise torch's message."""
+    x = np.log(np.array([0.1, 0.2, 0.3, 0.4], np.float32))
+    f = getattr(F, function)
+    for reduction in ("none", "sum", "mean"):
+        got = f(x, np.array([2]), reduction=reduction)
+        assert np.shape(got) == () and got == f(x, np.array(2), reduction=reduction)
+    for size in (0, 2):
+        with pytest.raises(ValueError, match=rf"^For 1D input, 1D target must have size 1, but got target size: {size}$"):
+            f(x, np.zeros(size, np.int64))
+
+
+@pytest.mark.parametrize("function", ["cross_entropy", "nll_loss"])
+def test_a_0d_target_for_a_batch_counts_as_batch_size_0(function):
+    with pytest.raises(ValueError, match=r"^Expected input batch_size \(8\) to match target batch_size \(0\)\.$"):
+        getattr(F, function)(np.zeros((8, 5), np.float32), np.array(1))
+    with pytest.raises(ValueError, match=r"^Expected input batch_size \(8\) to match target batch_size \(0\)\.$"):
+        getattr(F, function)(np.zeros((8, 5, 3), np.float32), np.array(1))

@@ -366,7 +366,7 @@ def class_layout(problems, ishape, tshape):
         problems.add(ValueError)
         return None
     if nd == 1:
-        if len(tshape) != 0:
+        if len(tshape) != 0 and tuple(tshape) != (1,):  # PyTorch takes a (1,) target as 0-d
             problems.add(ValueError)
             return None
         return ishape[0], ()

@@ -69,6 +69,7 @@ import operator as _operator
 from . import _swiftloss
 from . import functional, modules
 from .functional import (
+    NoAutogradWarning,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -139,4 +140,5 @@ __all__ = [
     "KLDivLoss",
     "set_num_threads",
     "get_num_threads",
+    "NoAutogradWarning",
 ]

@@ -2,6 +2,7 @@ from . import _swiftloss as _swiftloss
 from . import functional as functional
 from . import modules as modules
 from .functional import (
+    NoAutogradWarning as NoAutogradWarning,
     binary_cross_entropy as binary_cross_entropy,
     binary_cross_entropy_with_logits as binary_cross_entropy_with_logits,
     cross_entropy as cross_entropy,
@@ -41,6 +42,7 @@ __all__ = [
     "KLDivLoss",
     "set_num_threads",
     "get_num_threads",
+    "NoAutogradWarning",
 ]
 
 def set_num_threads(n: int) -> None: ...

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 import warnings
 from typing import Any, Optional, Tuple
 
@@ -37,6 +38,7 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "kl_div",
+    "NoAutogradWarning",
 ]
 
 _NONE = _C.REDUCTION_NONE
@@ -113,10 +115,46 @@ def _is_torch_tensor(value: Any) -> bool:
     return any(c.__name__ == "Tensor" and c.__module__ == "torch" for c in type(value).__mro__)
 
 
+class NoAutogradWarning(UserWarning):
+    """A torch tensor that requires grad was given to a numpy-level function: the result is a
+    numpy value with no autograd history, so ``.backward()`` cannot reach the tensor. Use
+    :mod:`swiftloss.torch` to train. Issued once per function and argument name."""
+
+
+_warned_about_autograd = set()
+
+
+def _warn_if_requires_grad(tensor: Any, function: str, name: str) -> None:
+    if not getattr(tensor, "requires_grad", False) or (function, name) in _warned_about_autograd:
+        return
+    torch = sys.modules.get("torch")
+    if torch is not None and not torch.is_grad_enabled():
+        return
+    _warned_about_autograd.add((function, name))
+    warnings.warn(
+        f"swiftloss.{function}: {name} is a torch tensor that requires grad, but this function "
+        "returns numpy values with no autograd history, so backward() will not reach it; use "
+        f"swiftloss.torch.{function} (or the modules of swiftloss.torch) to train with PyTorch",
+        NoAutogradWarning,
+        stacklevel=_caller_stacklevel(),
+    )
+
+
+def _caller_stacklevel() -> int:
+    """The warnings stacklevel of the first frame outside the swiftloss package (the user's
+    call), counted from the caller of this function's caller."""
+    package = __file__.rsplit("/", 1)[0] + "/"
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _torch_array(tensor: Any, function: str, name: str) -> np.ndarray:
     """A CPU torch tensor as an ndarray sharing its memory (detached: swiftloss does not
-    record autograd history; use swiftloss.torch for that). bfloat16, which numpy lacks,
-    becomes float32."""
+    record autograd history, and warns once when the tensor requires grad; use
+    swiftloss.torch for that). bfloat16, which numpy lacks, becomes float32."""
+    _warn_if_requires_grad(tensor, function, name)
     t = tensor.detach()
     if t.device.type != "cpu":
         raise TypeError(
@@ -687,19 +725,16 @@ def _class_layout(ishape: Tuple[int, ...], tshape: Tuple[int, ...]) -> Tuple[int
     if nd == 1:
         if len(tshape) > 1:
             raise ValueError("0D or 1D target tensor expected, multi-target not supported")
-        if len(tshape) == 1:
+        if len(tshape) == 1 and tshape[0] != 1:
             raise ValueError(
-                f"size mismatch (got input: {_shape_str(ishape)}, target: {_shape_str(tshape)})"
+                f"For 1D input, 1D target must have size 1, but got target size: {tshape[0]}"
             )
-        return 1, ishape[0], 1, ()
+        return 1, ishape[0], 1, ()  # a (1,) target is the 0-d one; the 'none' result is 0-d
     batch = ishape[0]
-    if len(tshape) == 0:
+    if len(tshape) == 0 or tshape[0] != batch:
+        # PyTorch counts a 0-d target as a batch of 0.
         raise ValueError(
-            f"Expected target size {_shape_str((batch,) + tuple(ishape[2:]))}, got {_shape_str(tshape)}"
-        )
-    if tshape[0] != batch:
-        raise ValueError(
-            f"Expected input batch_size ({batch}) to match target batch_size ({tshape[0]})."
+            f"Expected input batch_size ({batch}) to match target batch_size ({tshape[0] if tshape else 0})."
         )
     if nd == 2:
         if len(tshape) != 1:
@@ -1283,18 +1318,26 @@ def kl_div(
         ValueError: a bad reduction, or shapes that do not broadcast; a ``grad_output`` of the
             wrong shape, or given without ``with_grad=True``.
     """
+    return _kl_div(input, target, size_average, reduce, reduction, log_target, with_grad=with_grad,
+                   grad_output=grad_output, out=out, warn_mean=True)
+
+
+def _kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False, *,
+            with_grad=False, grad_output=None, out=None, warn_mean=True):
+    """kl_div's work; ``warn_mean=False`` leaves the 'mean' warning to the caller (the torch
+    bridge warns where torch does, before its custom op runs)."""
     grad = _wants_grad(with_grad, grad_output, "kl_div")
     outs = _outs(out, grad, "kl_div")
     if size_average is not None or reduce is not None:
-        red = _reduction_enum(_legacy_get_string(size_average, reduce, stacklevel=3))
+        red = _reduction_enum(_legacy_get_string(size_average, reduce, stacklevel=4))
         batchmean = False
     else:
-        if reduction == "mean":
+        if reduction == "mean" and warn_mean:
             warnings.warn(
                 "reduction: 'mean' divides the total loss by both the batch size and the support size."
                 "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
                 "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
-                stacklevel=2,
+                stacklevel=3,
             )
         batchmean = isinstance(reduction, str) and reduction == "batchmean"
         red = _SUM if batchmean else _reduction_enum(reduction)

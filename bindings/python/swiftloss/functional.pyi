@@ -24,6 +24,7 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "kl_div",
+    "NoAutogradWarning",
 ]
 
 @overload
@@ -279,6 +280,8 @@ def binary_cross_entropy_with_logits(
 ) -> Union[_Loss, _LossAndGrad]: ...
 
 @overload
+class NoAutogradWarning(UserWarning): ...
+
 def kl_div(
     input: _ArrayLike,
     target: _ArrayLike,

@@ -1,4 +1,4 @@
-"""swiftloss for PyTorch users: autograd Functions and ``torch.nn`` drop-ins on CPU tensors.
+"""swiftloss for PyTorch users: ``torch.nn`` and ``torch.nn.functional`` drop-ins on CPU tensors.
 
 ``import swiftloss.torch`` needs PyTorch (the rest of swiftloss needs only numpy); without
 it the import raises ``ImportError`` saying so. The module offers, with torch's names,
@@ -12,7 +12,9 @@ signatures and defaults:
   :func:`binary_cross_entropy`, :func:`binary_cross_entropy_with_logits`, :func:`kl_div`;
 * the ``torch.autograd.Function`` subclasses behind them: :class:`CrossEntropyFunction`,
   :class:`NLLLossFunction`, :class:`BCEFunction`, :class:`BCEWithLogitsFunction`,
-  :class:`KLDivFunction`.
+  :class:`KLDivFunction`;
+* the operators ``torch.ops.swiftloss.cross_entropy`` etc. (``torch.library`` custom ops: the
+  kernels themselves, opaque to ``torch.compile``).
 
 so a CPU training script switches by changing an import::
 
@@ -21,14 +23,29 @@ so a CPU training script switches by changing an import::
     loss = criterion(model(x), y)
     loss.backward()
 
-How it computes. The forward pass hands the tensors' memory to swiftloss (no copy for
-contiguous float32 / float64 tensors). When the input requires grad (and grad mode is on),
-the forward pass also computes the gradient of the loss with respect to the input, with
-the upstream gradient taken as ones: ``cross_entropy`` from one fused pass over the logits
-(``swiftloss_cross_entropy_fused``), the other losses with their ``*_backward`` kernels. The
-backward pass then only scales that saved gradient by ``grad_output`` (per sample for
-``reduction='none'``), which is exact because every loss here is linear in its upstream
-gradient. The saved gradient has the input's size, as the log-probabilities torch saves do.
+How it computes. Each loss is a ``torch.library`` custom op that hands the tensors' memory to
+swiftloss (no copy for contiguous float32 / float64 tensors) and returns the loss and, when
+the input requires grad, the gradient of the loss for ones upstream, from the same call
+(``cross_entropy`` from one fused pass over the logits). Backward multiplies that saved
+gradient by ``grad_output`` (per sample for ``reduction='none'``): exact, every loss being
+linear in its upstream gradient.
+
+What autograd sees is complete, so nothing is silently wrong:
+
+* **Higher-order gradients** (``create_graph=True``: gradient penalties, MAML,
+  ``torch.autograd.functional.hvp``): when backward runs with grad mode on, the scaling goes
+  through a second autograd Function whose own backward is the Hessian-vector product. The
+  first-order gradient is swiftloss's; the second-order term is computed by differentiating
+  torch's own formula of the same loss twice (``torch.func``), so it is torch's to round-off.
+  Third and higher orders work the same way.
+* **torch.func**: ``grad``, ``vjp``, ``jacrev``, ``jacfwd``, ``hessian``, ``jvp`` and ``vmap``
+  (the Functions define ``setup_context``, ``jvp`` and ``vmap``; ``vmap`` runs the kernel once
+  per batch entry).
+* **torch.compile**: the custom ops have fake (meta) implementations, so a model and loss
+  compile with ``fullgraph=True`` (no graph break) with the default and ``"eager"`` backends;
+  the swiftloss kernels run as opaque calls inside the compiled graph.
+* **autocast**: under ``torch.autocast("cpu", dtype=torch.bfloat16)`` (or float16) the losses
+  run in float32 and return float32, as torch's losses do there (float64 stays float64).
 
 Differences from torch (the numbers are torch's, to float32 round-off; see swiftloss's
 ``functional`` docstrings for the semantics):
@@ -37,11 +54,13 @@ Differences from torch (the numbers are torch's, to float32 round-off; see swift
 * Gradients flow to ``input`` only. A ``target``, ``weight`` or ``pos_weight`` that requires
   grad raises ``NotImplementedError`` (a subclass of ``RuntimeError``) instead of silently
   getting no gradient: detach it, or use torch's own loss for that case.
-* No double backward (``create_graph=True`` through these losses) and no ``torch.compile``
-  tracing inside them (a graph break).
-* float16 and bfloat16 inputs are computed in float32 and the results cast back.
+* float16 and bfloat16 inputs outside autocast are computed in float32 and the results cast
+  back to the input's dtype (torch computes in the low precision: swiftloss's numbers are the
+  more accurate ones).
 * Bad arguments raise swiftloss's ``ValueError`` / ``IndexError`` / ``TypeError`` with torch's
-  message texts where torch raises ``RuntimeError`` (see :mod:`swiftloss.functional`).
+  message texts where torch raises ``RuntimeError`` (see :mod:`swiftloss.functional`); a
+  non-tensor ``target`` or ``weight`` raises ``TypeError`` naming it (torch's binary
+  cross-entropy functions raise ``AttributeError`` there).
 """
 from __future__ import annotations
 
@@ -53,7 +72,9 @@ except ImportError as _error:  # pragma: no cover - depends on the environment
         "of swiftloss needs only numpy: use swiftloss.cross_entropy etc. on numpy arrays"
     ) from _error
 
-from typing import Any, Optional, Tuple
+import numbers
+import warnings
+from typing import Any, Callable, Optional, Tuple
 
 import numpy as np
 
@@ -78,21 +99,57 @@ __all__ = [
 ]
 
 _Tensor = torch.Tensor
+_TF = torch.nn.functional
+_forward_ad = torch.autograd.forward_ad
 _LOW_PRECISION = (torch.float16, torch.bfloat16)
 
 
 # ------------------------------------------------------------------------------------------
-# Tensors in, tensors out
+# Arguments
 # ------------------------------------------------------------------------------------------
 
-def _check_tensor(value: Any, name: str, function: str) -> None:
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def _check_tensor(value: Any, name: str, position: int, op: str) -> None:
+    """torch's own TypeError for a non-tensor, and a RuntimeError for a tensor off the CPU."""
     if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{function}: {name} must be a torch.Tensor, got {type(value).__name__}")
+        raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not {_type_name(value)}")
     if value.device.type != "cpu":
         raise RuntimeError(
-            f"{function}: {name} is on {value.device}; swiftloss computes on the CPU "
+            f"{op}: {name} is on {value.device}; swiftloss computes on the CPU "
             f"(move it with {name}.cpu(), or use torch's own loss on this device)"
         )
+
+
+def _check_optional_tensor(value: Any, name: str, position: int, op: str) -> None:
+    if value is not None:
+        _check_tensor(value, name, position, op)
+
+
+def _check_int(value: Any, name: str, position: int, op: str) -> None:
+    """An int argument as torch's parser takes it: int or numpy integer, not bool or float."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{op}(): argument '{name}' (position {position}) must be int, not {_type_name(value)}")
+
+
+def _check_float(value: Any, name: str, position: int, op: str) -> None:
+    """A float argument as torch's parser takes it: any real number but a string."""
+    if not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{op}(): argument '{name}' (position {position}) must be float, not {_type_name(value)}")
+
+
+def _check_bool(value: Any, name: str, op: str) -> None:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{op}(): argument '{name}' must be bool, not {_type_name(value)}")
+
+
+def _check_reduction(reduction: Any, allow_batchmean: bool = False) -> None:
+    """torch's ValueError for an unknown reduction (before anything is computed)."""
+    if allow_batchmean and isinstance(reduction, str) and reduction == "batchmean":
+        return
+    _F._reduction_enum(reduction)
 
 
 def _no_grad_needed(value: Optional[_Tensor], name: str, function: str) -> None:
@@ -104,17 +161,51 @@ def _no_grad_needed(value: Optional[_Tensor], name: str, function: str) -> None:
         )
 
 
+def _legacy(size_average: Optional[bool], reduce: Optional[bool], reduction: str) -> str:
+    if size_average is not None or reduce is not None:
+        return _F._legacy_get_string(size_average, reduce, stacklevel=4)
+    return reduction
+
+
+def _autocast(*tensors: Optional[_Tensor]) -> Tuple[Optional[_Tensor], ...]:
+    """Under CPU autocast, torch runs its losses in float32 (its fp32 cast policy): float16,
+    bfloat16 and float32 tensors become float32 (differentiably); float64 stays."""
+    if not torch.is_autocast_enabled("cpu"):
+        return tensors
+    return tuple(
+        t.float() if t is not None and t.dtype in (torch.float16, torch.bfloat16) else t
+        for t in tensors
+    )
+
+
+def _wants_graph(input: _Tensor) -> bool:
+    """Whether any autograd may differentiate the loss: reverse mode (grad mode on and an
+    input that requires grad), a torch.func transform (grad, jvp, vmap, ...: a wrapped
+    tensor) or forward-mode AD (a dual tensor). Then the loss goes through its autograd
+    Function; otherwise the op alone runs, and computes no gradient."""
+    if torch.is_grad_enabled() and input.requires_grad:
+        return True
+    if torch.compiler.is_compiling():
+        return False
+    if torch._C._functorch.is_functorch_wrapped_tensor(input):
+        return True
+    return _forward_ad._current_level >= 0 and _forward_ad.unpack_dual(input).tangent is not None
+
+
+# ------------------------------------------------------------------------------------------
+# Tensors in, tensors out (inside the custom ops)
+# ------------------------------------------------------------------------------------------
+
 def _compute_dtype(input: _Tensor) -> torch.dtype:
     """float32 for float16 / bfloat16 inputs; otherwise the input's dtype (float32, float64;
     anything else reaches swiftloss, which raises TypeError)."""
     return torch.float32 if input.dtype in _LOW_PRECISION else input.dtype
 
 
-def _array(value: Optional[_Tensor], name: str, function: str, dtype: Optional[torch.dtype] = None):
+def _array(value: Optional[_Tensor], dtype: Optional[torch.dtype] = None):
     """A CPU tensor's memory as a numpy array (no copy unless a dtype change is needed)."""
     if value is None:
         return None
-    _check_tensor(value, name, function)
     t = value.detach()
     if dtype is not None and t.is_floating_point() and t.dtype != dtype:
         t = t.to(dtype)
@@ -128,190 +219,443 @@ def _array(value: Optional[_Tensor], name: str, function: str, dtype: Optional[t
 
 
 def _tensor(value: Any, dtype: torch.dtype) -> _Tensor:
-    """A swiftloss result (ndarray or numpy scalar) as a tensor of dtype, sharing memory."""
+    """A swiftloss result (ndarray or numpy scalar) as a tensor of dtype."""
     t = torch.from_numpy(value if isinstance(value, np.ndarray) else np.array(value))
     return t if t.dtype == dtype else t.to(dtype)
 
 
-def _run(function, input: _Tensor, arrays: Tuple[Any, ...], kwargs: dict, with_grad: bool):
-    """Calls swiftloss's function on the tensors; (loss, gradient or None) as tensors of the
-    input's dtype."""
-    result = function(*arrays, with_grad=with_grad, **kwargs)
-    loss, grad = result if with_grad else (result, None)
-    return _tensor(loss, input.dtype), (None if grad is None else _tensor(grad, input.dtype))
-
-
-def _legacy(size_average: Optional[bool], reduce: Optional[bool], reduction: str) -> str:
-    if size_average is not None or reduce is not None:
-        return _F._legacy_get_string(size_average, reduce, stacklevel=4)
-    return reduction
-
-
-def _wants_graph(input: _Tensor) -> bool:
-    return torch.is_grad_enabled() and input.requires_grad
-
-
-def _scaled(grad: _Tensor, grad_output: _Tensor, reduction: str, class_axis: bool) -> _Tensor:
-    """The saved gradient (upstream ones) times the actual upstream gradient: per sample
-    (broadcast over the class axis) for 'none', a scalar otherwise."""
-    if reduction == "none" and class_axis:
-        grad_output = grad_output.unsqueeze(1)
-    return grad * grad_output
+def _run(function: Callable, input: _Tensor, arrays: Tuple[Any, ...], kwargs: dict,
+         need_grad: bool) -> Tuple[_Tensor, _Tensor]:
+    """swiftloss's function on the arrays: (loss, gradient for ones upstream) as tensors of the
+    input's dtype; the gradient is an empty tensor when not needed."""
+    result = function(*arrays, with_grad=need_grad, **kwargs)
+    loss, grad = result if need_grad else (result, None)
+    grad = input.new_empty((0,)) if grad is None else _tensor(grad, input.dtype)
+    return _tensor(loss, input.dtype), grad
 
 
 # ------------------------------------------------------------------------------------------
-# autograd Functions
+# The custom ops: swiftloss's kernels as torch operators (opaque to torch.compile)
 # ------------------------------------------------------------------------------------------
 
-class _SavedGradientFunction(torch.autograd.Function):
-    """An autograd Function whose forward gets the gradient for ones upstream together with
-    the loss (swiftloss computes both in one call) and saves it; backward scales it by the
-    actual upstream gradient. Each loss is linear in ``grad_output``, so this is exact."""
+_Pair = Tuple[torch.Tensor, torch.Tensor]
+
+
+@torch.library.custom_op("swiftloss::cross_entropy", mutates_args=())
+def _cross_entropy_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor],
+                      ignore_index: int, reduction: str, label_smoothing: float, need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.cross_entropy."""
+    dtype = _compute_dtype(input)
+    kwargs = dict(weight=_array(weight, dtype), ignore_index=ignore_index, reduction=reduction,
+                  label_smoothing=label_smoothing)
+    return _run(_F.cross_entropy, input, (_array(input, dtype), _array(target, dtype)), kwargs, need_grad)
+
+
+@torch.library.custom_op("swiftloss::nll_loss", mutates_args=())
+def _nll_loss_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor],
+                 ignore_index: int, reduction: str, need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.nll_loss."""
+    dtype = _compute_dtype(input)
+    kwargs = dict(weight=_array(weight, dtype), ignore_index=ignore_index, reduction=reduction)
+    return _run(_F.nll_loss, input, (_array(input, dtype), _array(target)), kwargs, need_grad)
+
+
+@torch.library.custom_op("swiftloss::binary_cross_entropy", mutates_args=())
+def _bce_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor],
+            reduction: str, need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.binary_cross_entropy."""
+    dtype = _compute_dtype(input)
+    kwargs = dict(weight=_array(weight, dtype), reduction=reduction)
+    return _run(_F.binary_cross_entropy, input, (_array(input, dtype), _array(target, dtype)), kwargs, need_grad)
+
+
+@torch.library.custom_op("swiftloss::binary_cross_entropy_with_logits", mutates_args=())
+def _bce_with_logits_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor],
+                        pos_weight: Optional[torch.Tensor], reduction: str, need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of
+    swiftloss.binary_cross_entropy_with_logits."""
+    dtype = _compute_dtype(input)
+    kwargs = dict(weight=_array(weight, dtype), pos_weight=_array(pos_weight, dtype), reduction=reduction)
+    return _run(_F.binary_cross_entropy_with_logits, input, (_array(input, dtype), _array(target, dtype)),
+                kwargs, need_grad)
+
+
+@torch.library.custom_op("swiftloss::kl_div", mutates_args=())
+def _kl_div_op(input: torch.Tensor, target: torch.Tensor, reduction: str, log_target: bool,
+               need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.kl_div. With
+    'none' and an input broadcast against a larger target, the gradient has the broadcast
+    shape (the element-wise derivative; backward sums it back to the input's shape)."""
+    dtype = _compute_dtype(input)
+    x = _array(input, dtype)
+    if need_grad and reduction == "none":
+        x = np.broadcast_to(x, torch.broadcast_shapes(input.shape, target.shape))
+    return _run(_F._kl_div, input, (x, _array(target, dtype)),
+                dict(reduction=reduction, log_target=log_target, warn_mean=False), need_grad)
+
+
+def _class_axis_loss_shape(input: _Tensor, target: _Tensor, reduction: str) -> Tuple[int, ...]:
+    if reduction != "none" or input.dim() < 2:
+        return ()
+    if target.is_floating_point():  # probability targets: the input's shape without the class axis
+        return tuple(input.shape[:1]) + tuple(input.shape[2:])
+    return tuple(target.shape)
+
+
+def _grad_shape(input: _Tensor, need_grad: bool) -> Tuple[int, ...]:
+    return tuple(input.shape) if need_grad else (0,)
+
+
+@_cross_entropy_op.register_fake
+def _(input, target, weight, ignore_index, reduction, label_smoothing, need_grad):
+    return (input.new_empty(_class_axis_loss_shape(input, target, reduction)),
+            input.new_empty(_grad_shape(input, need_grad)))
+
+
+@_nll_loss_op.register_fake
+def _(input, target, weight, ignore_index, reduction, need_grad):
+    return (input.new_empty(_class_axis_loss_shape(input, target, reduction)),
+            input.new_empty(_grad_shape(input, need_grad)))
+
+
+@_bce_op.register_fake
+def _(input, target, weight, reduction, need_grad):
+    return input.new_empty(tuple(input.shape) if reduction == "none" else ()), input.new_empty(_grad_shape(input, need_grad))
+
+
+@_bce_with_logits_op.register_fake
+def _(input, target, weight, pos_weight, reduction, need_grad):
+    return input.new_empty(tuple(input.shape) if reduction == "none" else ()), input.new_empty(_grad_shape(input, need_grad))
+
+
+@_kl_div_op.register_fake
+def _(input, target, reduction, log_target, need_grad):
+    shape = tuple(torch.broadcast_shapes(input.shape, target.shape))
+    grad = shape if need_grad and reduction == "none" else _grad_shape(input, need_grad)
+    return input.new_empty(shape if reduction == "none" else ()), input.new_empty(grad)
+
+
+def _select(value: Any, dim: Optional[int], index: int) -> Any:
+    return value if dim is None or value is None else value.select(dim, index)
+
+
+def _looped_vmap(call: Callable, info: Any, in_dims: Tuple[Optional[int], ...], args: Tuple[Any, ...]):
+    """A vmap rule that runs ``call`` once per batch entry and stacks the (loss, gradient)
+    pairs along dim 0 (the kernels take one batch at a time)."""
+    pairs = [call(*(_select(a, d, i) for a, d in zip(args, in_dims))) for i in range(info.batch_size)]
+    return (torch.stack([p[0] for p in pairs]), torch.stack([p[1] for p in pairs])), (0, 0)
+
+
+for _op in (_cross_entropy_op, _nll_loss_op, _bce_op, _bce_with_logits_op, _kl_div_op):
+    torch.library.register_vmap(_op, lambda info, in_dims, *args, _op=_op: _looped_vmap(_op, info, in_dims, args))
+
+
+# ------------------------------------------------------------------------------------------
+# How each loss's gradient is scaled, contracted and differentiated again
+# ------------------------------------------------------------------------------------------
+
+class _Rule:
+    """What backward needs to know of a loss, beyond its saved unit gradient ``gu``.
+
+    ``scale(g, gu)``: the gradient for the upstream gradient ``g`` (per sample for 'none');
+    ``contract(w, gu, g)``: the derivative of ``<w, scale(g, gu)>`` with respect to ``g``;
+    ``hvp(x, v)``: the derivative of ``<v, gu(x)>`` with respect to ``x``: the Hessian of the
+    summed loss times ``v``, from torch's own formula of the loss (``reference``) differentiated
+    twice with torch.func, or None for a loss linear in its input (nll_loss, kl_div)."""
+
+    def __init__(self, reduction: str, class_axis: bool, input_shape: torch.Size,
+                 reference: Optional[Callable[[_Tensor], _Tensor]], compute_dtype: torch.dtype) -> None:
+        self.reduction, self.class_axis, self.input_shape = reduction, class_axis, input_shape
+        self.reference, self.compute_dtype = reference, compute_dtype
+
+    def _per_sample(self, gu: _Tensor) -> bool:
+        return self.reduction == "none" and self.class_axis and gu.dim() >= 2
+
+    def scale(self, g: _Tensor, gu: _Tensor) -> _Tensor:
+        if self._per_sample(gu):
+            g = g.unsqueeze(1)
+        grad = g * gu
+        return grad if grad.shape == self.input_shape else grad.sum_to_size(self.input_shape)
+
+    def contract(self, w: _Tensor, gu: _Tensor, g: _Tensor) -> _Tensor:
+        product = w * gu
+        if self._per_sample(gu):
+            return product.sum(1)
+        return product if self.reduction == "none" and product.shape == g.shape else product.sum().reshape(g.shape)
+
+    def spread(self, g: _Tensor, w: _Tensor) -> _Tensor:
+        """The upstream gradient broadcast onto w's shape, times w."""
+        return (g.unsqueeze(1) if self._per_sample(w) else g) * w
+
+    def hvp(self, x: _Tensor, v: _Tensor) -> Optional[_Tensor]:
+        if self.reference is None:
+            return None
+        reference, dtype = self.reference, self.compute_dtype
+
+        def unit_gradient(z: _Tensor) -> _Tensor:
+            return torch.func.grad(lambda u: reference(u.to(dtype)).sum())(z)
+
+        return torch.func.vjp(unit_gradient, x)[1](v)[0]
+
+
+class _ScaledGradient(torch.autograd.Function):
+    """``scale(g, gu)`` as a differentiable function of the upstream gradient ``g`` and of the
+    input (through ``gu``, the saved unit gradient): used by backward when grad mode is on, so
+    that a gradient of the gradient is right. Its backward is ``contract`` for ``g`` and the
+    Hessian-vector product for the input."""
+
+    generate_vmap_rule = True
 
     @staticmethod
-    def save(ctx, grad: Optional[_Tensor], reduction: Optional[str] = None, class_axis: bool = False) -> None:
-        """Saves the gradient (None when the input needs none) and how to scale it:
-        ``class_axis`` for the class-axis losses, whose 'none' upstream gradient is per sample."""
-        ctx.reduction, ctx.class_axis = reduction, class_axis
-        if grad is not None:
-            ctx.save_for_backward(grad)
+    def forward(g, input, gu, rule):
+        return rule.scale(g, gu)
 
     @staticmethod
-    def scaled(ctx, grad_output: _Tensor) -> Tuple[Optional[_Tensor], ...]:
-        """(the saved gradient times ``grad_output``, None for every other input)."""
-        (grad,) = ctx.saved_tensors
-        return (_scaled(grad, grad_output, ctx.reduction, ctx.class_axis),) + (None,) * (len(ctx.needs_input_grad) - 1)
+    def setup_context(ctx, inputs, output):
+        g, input, gu, rule = inputs
+        ctx.save_for_backward(g, input, gu)
+        ctx.save_for_forward(g, input, gu)
+        ctx.rule = rule
+        ctx.set_materialize_grads(False)
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_output):
-        """The saved gradient times ``grad_output``: (grad_input, None for every other argument)."""
-        return _SavedGradientFunction.scaled(ctx, grad_output)
+    def backward(ctx, w):
+        g, input, gu = ctx.saved_tensors
+        if w is None:
+            return None, None, None, None
+        rule = ctx.rule
+        dg = rule.contract(w, gu, g) if ctx.needs_input_grad[0] else None
+        dx = rule.hvp(input, rule.spread(g, w)) if ctx.needs_input_grad[1] else None
+        return dg, dx, None, None
+
+    @staticmethod
+    def jvp(ctx, dg, dinput, dgu, drule):
+        g, input, gu = ctx.saved_tensors
+        rule = ctx.rule
+        tangent = None
+        if dg is not None:
+            tangent = rule.scale(dg, gu)
+        if dinput is not None:
+            h = rule.hvp(input, dinput)
+            if h is not None:
+                h = rule.scale(g, h)
+                tangent = h if tangent is None else tangent + h
+        return tangent if tangent is not None else torch.zeros(rule.input_shape, dtype=gu.dtype)
 
 
-class CrossEntropyFunction(_SavedGradientFunction):
+class _LossFunction(torch.autograd.Function):
+    """An autograd Function over one of the custom ops: ``apply(input, *arguments)`` returns
+    ``(loss, unit_gradient)``, the loss and its gradient for ones upstream (computed by the
+    same kernel call; not differentiable itself). Subclasses define ``forward`` (the op),
+    ``reference`` (torch's own formula, for second derivatives; None for a loss linear in its
+    input), ``REDUCTION_AT`` (where ``reduction`` is among the arguments after ``input``) and
+    ``CLASS_AXIS`` (a 'none' loss per sample rather than per element)."""
+
+    REDUCTION_AT: int
+    CLASS_AXIS = False
+    reference: Optional[Callable[..., _Tensor]] = None
+
+    @classmethod
+    def _rule(cls, input: _Tensor, arguments: Tuple[Any, ...]) -> _Rule:
+        reference = None
+        if cls.reference is not None:
+            def reference(x: _Tensor) -> _Tensor:
+                return cls.reference(x, *arguments)
+        return _Rule(arguments[cls.REDUCTION_AT], cls.CLASS_AXIS, input.shape, reference, _compute_dtype(input))
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Saves the input and the unit gradient (the op's second output)."""
+        input, arguments = inputs[0], inputs[1:]
+        ctx.save_for_backward(input, output[1])
+        ctx.save_for_forward(input, output[1])
+        ctx.arguments = arguments
+        ctx.mark_non_differentiable(output[1])
+        ctx.set_materialize_grads(False)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Gives each loss a ``backward`` staticmethod bound to its class (torch.compile
+        traces a staticmethod backward, not a classmethod one)."""
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__:
+            def backward(ctx, g_loss, g_unit, _cls=cls):
+                return _LossFunction._backward(_cls, ctx, g_loss)
+
+            backward.__doc__ = _LossFunction._backward.__doc__
+            cls.backward = staticmethod(backward)
+
+    @staticmethod
+    def _backward(cls, ctx, g_loss):
+        """The saved gradient times ``g_loss``; with grad mode on (``create_graph=True``, or
+        torch.func), through :class:`_ScaledGradient`, which is differentiable."""
+        input, gu = ctx.saved_tensors
+        nones = (None,) * len(ctx.arguments)
+        if g_loss is None:
+            return (None,) + nones
+        rule = cls._rule(input, ctx.arguments)
+        if not torch.is_grad_enabled():
+            return (rule.scale(g_loss, gu),) + nones
+        return (_ScaledGradient.apply(g_loss, input, gu, rule),) + nones
+
+    @classmethod
+    def vmap(cls, info, in_dims, input, *arguments):
+        """torch.func.vmap: the kernel once per batch entry, the results stacked."""
+        return _looped_vmap(cls.apply, info, in_dims, (input,) + arguments)
+
+
+class _ForwardMode:
+    """The forward-mode rule (``jvp``) of the loss Functions, kept apart because
+    torch.compile does not trace an autograd Function that defines one: compiled code uses
+    the Function without it (forward mode does not occur there)."""
+
+    @classmethod
+    def jvp(cls, ctx, dinput, *tangents):
+        """Forward mode: the loss's tangent, ``<unit gradient, dinput>`` per sample or in all."""
+        input, gu = ctx.saved_tensors
+        rule = cls._rule(input, ctx.arguments)
+        if dinput is None:
+            dinput = torch.zeros_like(input)
+        product = gu * dinput  # for a broadcast kl_div input, dinput broadcasts onto gu
+        if rule.reduction != "none" or (rule.class_axis and gu.dim() < 2):
+            return product.sum(), None
+        if rule.class_axis:
+            return product.sum(1), None
+        return product, None
+
+
+class _CrossEntropy(_LossFunction):
+    """The Function of :class:`CrossEntropyFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 3
+    CLASS_AXIS = True
+
+    @staticmethod
+    def forward(input, target, weight, ignore_index, reduction, label_smoothing):
+        """(loss, gradient for ones upstream) from ``swiftloss_cross_entropy_fused``."""
+        return _cross_entropy_op(input, target, weight, ignore_index, reduction, label_smoothing, True)
+
+    @staticmethod
+    def reference(x, target, weight, ignore_index, reduction, label_smoothing):
+        """torch.nn.functional.cross_entropy with the same arguments (second derivatives)."""
+        return _TF.cross_entropy(
+            x, target.to(x.dtype) if target.is_floating_point() else target,
+            None if weight is None else weight.to(x.dtype), ignore_index=ignore_index,
+            reduction=reduction, label_smoothing=label_smoothing)
+
+
+class CrossEntropyFunction(_ForwardMode, _CrossEntropy):
     r"""``CrossEntropyFunction.apply(input, target, weight, ignore_index, reduction,
     label_smoothing)``: :func:`swiftloss.cross_entropy` as an autograd Function.
 
     All six arguments are positional (``weight`` may be None). Class-index targets (any
-    integer dtype) or probability targets (the input's shape). When ``input`` requires grad,
-    the forward pass computes the loss and :math:`\partial\ell/\partial x` together in one
-    fused pass over the logits (probability targets: forward, then backward kernel); backward
-    multiplies the saved gradient by ``grad_output``.
+    integer dtype) or probability targets (the input's shape). Returns ``(loss, unit_grad)``:
+    the loss and :math:`\partial\ell/\partial x` for ones upstream, from one fused pass over
+    the logits (``unit_grad`` is not differentiable; :func:`cross_entropy` returns the loss
+    alone). Backward multiplies the saved gradient by ``grad_output``; with grad mode on it is
+    itself differentiable (Hessian-vector products from torch's formula of the loss).
     """
 
+
+class _NLLLoss(_LossFunction):
+    """The Function of :class:`NLLLossFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 3
+    CLASS_AXIS = True
+
     @staticmethod
-    def forward(ctx, input, target, weight, ignore_index, reduction, label_smoothing):
-        """The loss; with ``ctx.needs_input_grad[0]``, also the gradient for ones upstream
-        (fused pass), saved for backward."""
-        dtype = _compute_dtype(input)
-        arrays = (_array(input, "input", "cross_entropy", dtype), _array(target, "target", "cross_entropy", dtype))
-        kwargs = dict(
-            weight=_array(weight, "weight", "cross_entropy", dtype), ignore_index=ignore_index,
-            reduction=reduction, label_smoothing=label_smoothing,
-        )
-        loss, grad = _run(_F.cross_entropy, input, arrays, kwargs, ctx.needs_input_grad[0])
-        _SavedGradientFunction.save(ctx, grad, reduction, class_axis=input.dim() >= 2)
-        return loss
+    def forward(input, target, weight, ignore_index, reduction):
+        """(loss, gradient for ones upstream) from ``swiftloss_nll_loss`` and its backward."""
+        return _nll_loss_op(input, target, weight, ignore_index, reduction, True)
 
 
-
-class NLLLossFunction(_SavedGradientFunction):
+class NLLLossFunction(_ForwardMode, _NLLLoss):
     r"""``NLLLossFunction.apply(input, target, weight, ignore_index, reduction)``:
-    :func:`swiftloss.nll_loss` as an autograd Function (gradient
-    :math:`-w_{y_n}` at each counted target, from ``swiftloss_nll_loss_backward``)."""
+    :func:`swiftloss.nll_loss` as an autograd Function, returning ``(loss, unit_grad)``
+    (gradient :math:`-w_{y_n}` at each counted target, for ones upstream). The loss is linear
+    in its input: every higher derivative is zero."""
+
+
+
+class _BCE(_LossFunction):
+    """The Function of :class:`BCEFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 2
 
     @staticmethod
-    def forward(ctx, input, target, weight, ignore_index, reduction):
-        """The loss; with ``ctx.needs_input_grad[0]``, also the gradient for ones upstream,
-        saved for backward."""
-        dtype = _compute_dtype(input)
-        arrays = (_array(input, "input", "nll_loss", dtype), _array(target, "target", "nll_loss"))
-        kwargs = dict(weight=_array(weight, "weight", "nll_loss", dtype), ignore_index=ignore_index, reduction=reduction)
-        loss, grad = _run(_F.nll_loss, input, arrays, kwargs, ctx.needs_input_grad[0])
-        _SavedGradientFunction.save(ctx, grad, reduction, class_axis=input.dim() >= 2)
-        return loss
+    def forward(input, target, weight, reduction):
+        """(loss, gradient for ones upstream) from ``swiftloss_binary_cross_entropy`` and its
+        backward."""
+        return _bce_op(input, target, weight, reduction, True)
+
+    @staticmethod
+    def reference(x, target, weight, reduction):
+        """torch.nn.functional.binary_cross_entropy with the same arguments."""
+        return _TF.binary_cross_entropy(
+            x, target.to(x.dtype), None if weight is None else weight.to(x.dtype), reduction=reduction)
 
 
-
-class BCEFunction(_SavedGradientFunction):
+class BCEFunction(_ForwardMode, _BCE):
     r"""``BCEFunction.apply(input, target, weight, reduction)``:
-    :func:`swiftloss.binary_cross_entropy` as an autograd Function (gradient
-    :math:`w (x - t) / \max(x (1 - x), 10^{-12})`, from
-    ``swiftloss_binary_cross_entropy_backward``)."""
+    :func:`swiftloss.binary_cross_entropy` as an autograd Function, returning ``(loss,
+    unit_grad)`` (gradient :math:`w (x - t) / \max(x (1 - x), 10^{-12})` for ones upstream)."""
+
+
+
+class _BCEWithLogits(_LossFunction):
+    """The Function of :class:`BCEWithLogitsFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 3
 
     @staticmethod
-    def forward(ctx, input, target, weight, reduction):
-        """The loss; with ``ctx.needs_input_grad[0]``, also the gradient for ones upstream,
-        saved for backward."""
-        dtype = _compute_dtype(input)
-        arrays = (_array(input, "input", "binary_cross_entropy", dtype),
-                  _array(target, "target", "binary_cross_entropy", dtype))
-        kwargs = dict(weight=_array(weight, "weight", "binary_cross_entropy", dtype), reduction=reduction)
-        loss, grad = _run(_F.binary_cross_entropy, input, arrays, kwargs, ctx.needs_input_grad[0])
-        _SavedGradientFunction.save(ctx, grad)
-        return loss
+    def forward(input, target, weight, pos_weight, reduction):
+        """(loss, gradient for ones upstream) from
+        ``swiftloss_binary_cross_entropy_with_logits`` and its backward."""
+        return _bce_with_logits_op(input, target, weight, pos_weight, reduction, True)
+
+    @staticmethod
+    def reference(x, target, weight, pos_weight, reduction):
+        """torch.nn.functional.binary_cross_entropy_with_logits with the same arguments."""
+        return _TF.binary_cross_entropy_with_logits(
+            x, target.to(x.dtype), None if weight is None else weight.to(x.dtype), reduction=reduction,
+            pos_weight=None if pos_weight is None else pos_weight.to(x.dtype))
 
 
-
-class BCEWithLogitsFunction(_SavedGradientFunction):
+class BCEWithLogitsFunction(_ForwardMode, _BCEWithLogits):
     r"""``BCEWithLogitsFunction.apply(input, target, weight, pos_weight, reduction)``:
-    :func:`swiftloss.binary_cross_entropy_with_logits` as an autograd Function (gradient
-    :math:`w ((p_w t + 1 - t) \sigma(x) - p_w t)`, from
-    ``swiftloss_binary_cross_entropy_with_logits_backward``)."""
+    :func:`swiftloss.binary_cross_entropy_with_logits` as an autograd Function, returning
+    ``(loss, unit_grad)`` (gradient :math:`w ((p_w t + 1 - t) \sigma(x) - p_w t)` for ones
+    upstream)."""
+
+
+
+class _KLDiv(_LossFunction):
+    """The Function of :class:`KLDivFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 1
 
     @staticmethod
-    def forward(ctx, input, target, weight, pos_weight, reduction):
-        """The loss; with ``ctx.needs_input_grad[0]``, also the gradient for ones upstream,
-        saved for backward."""
-        name = "binary_cross_entropy_with_logits"
-        dtype = _compute_dtype(input)
-        arrays = (_array(input, "input", name, dtype), _array(target, "target", name, dtype))
-        kwargs = dict(
-            weight=_array(weight, "weight", name, dtype), pos_weight=_array(pos_weight, "pos_weight", name, dtype),
-            reduction=reduction,
-        )
-        loss, grad = _run(_F.binary_cross_entropy_with_logits, input, arrays, kwargs, ctx.needs_input_grad[0])
-        _SavedGradientFunction.save(ctx, grad)
-        return loss
+    def forward(input, target, reduction, log_target):
+        """(loss, gradient for ones upstream) from ``swiftloss_kl_div`` and its backward."""
+        return _kl_div_op(input, target, reduction, log_target, True)
 
 
-
-class KLDivFunction(_SavedGradientFunction):
+class KLDivFunction(_ForwardMode, _KLDiv):
     r"""``KLDivFunction.apply(input, target, reduction, log_target)``: :func:`swiftloss.kl_div`
-    as an autograd Function (gradient :math:`-t` or :math:`-e^t`, from
-    ``swiftloss_kl_div_backward``). With ``reduction='none'`` and an input broadcast against a
-    larger target, the gradient is computed in backward from ``grad_output`` and summed back
-    to the input's shape."""
+    as an autograd Function, returning ``(loss, unit_grad)`` (gradient :math:`-t` or
+    :math:`-e^t` for ones upstream; with ``reduction='none'`` and an input broadcast against a
+    larger target, of the broadcast shape, summed back to the input's in backward). The loss
+    is linear in its input: every higher derivative is zero."""
 
-    @staticmethod
-    def forward(ctx, input, target, reduction, log_target):
-        """The loss; with ``ctx.needs_input_grad[0]``, also the gradient for ones upstream,
-        saved for backward (or, for a broadcast input with 'none', the arrays to compute it
-        from)."""
-        dtype = _compute_dtype(input)
-        x, t = _array(input, "input", "kl_div", dtype), _array(target, "target", "kl_div", dtype)
-        kwargs = dict(reduction=reduction, log_target=log_target)
-        # 'none' with broadcasting: sum(g * h) over the broadcast dimensions does not factor.
-        deferred = reduction == "none" and tuple(input.shape) != tuple(torch.broadcast_shapes(input.shape, target.shape))
-        deferred = deferred and ctx.needs_input_grad[0]
-        loss, grad = _run(_F.kl_div, input, (x, t), kwargs, ctx.needs_input_grad[0] and not deferred)
-        ctx.deferred = deferred
-        if deferred:
-            ctx.arrays, ctx.kwargs, ctx.dtype = (x, t), kwargs, input.dtype
-        else:
-            _SavedGradientFunction.save(ctx, grad)
-        return loss
 
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_output):
-        """The saved gradient times ``grad_output``: (grad_input, None for every other argument)."""
-        if ctx.deferred:
-            g = grad_output.detach().to(_compute_dtype(grad_output)).numpy()
-            _, grad = _F.kl_div(*ctx.arrays, with_grad=True, grad_output=g, **ctx.kwargs)
-            return _tensor(grad, ctx.dtype), None, None, None
-        return _SavedGradientFunction.scaled(ctx, grad_output)
+
+def _apply(function: type, compilable: type, op: Callable, input: _Tensor, *arguments: Any) -> _Tensor:
+    """The loss: through the autograd Function when a gradient may be wanted (``compilable``,
+    the same Function without forward mode, while torch.compile traces), else the op alone."""
+    if _wants_graph(input):
+        if torch.compiler.is_compiling():
+            function = compilable
+        return function.apply(input, *arguments)[0]
+    return op(input, *arguments, False)[0]
 
 
 # ------------------------------------------------------------------------------------------
@@ -328,7 +672,8 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> _Tensor:
-    r"""``torch.nn.functional.cross_entropy`` computed by swiftloss, differentiable in ``input``.
+    r"""``torch.nn.functional.cross_entropy`` computed by swiftloss, differentiable in ``input``
+    to any order.
 
     :math:`\ell = (1 - \varepsilon)\,\mathrm{NLL}(\log\mathrm{softmax}(x), y) + (\varepsilon/C)
     \sum_c -w_c \log\mathrm{softmax}(x)_c`; class-index targets (shape ``(N,)``, ``(N, d1..dk)``
@@ -337,15 +682,26 @@ def cross_entropy(
     semantics (``'mean'`` divides by the summed weights of the counted targets; every target
     ignored gives NaN). The gradient comes from the fused kernel, computed in the forward pass
     when ``input`` requires grad.
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> x = torch.tensor([[0.1, 0.2, 0.3, 0.4], [0.1, 0.1, 0.1, 0.1]], requires_grad=True)
+        >>> sl.cross_entropy(x, torch.tensor([2, 3]), label_smoothing=0.1)
+        tensor(1.3669, grad_fn=<CrossEntropyFunctionBackward>)
     """
-    _check_tensor(input, "input", "cross_entropy")
+    op = "cross_entropy_loss"
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    _check_optional_tensor(weight, "weight", 3, op)
+    _check_int(ignore_index, "ignore_index", 5, op)
+    _check_float(label_smoothing, "label_smoothing", 6, op)
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target, weight = _autocast(input, target, weight)
     _no_grad_needed(target, "target", "cross_entropy")
     _no_grad_needed(weight, "weight", "cross_entropy")
-    reduction = _legacy(size_average, reduce, reduction)
-    if _wants_graph(input):
-        return CrossEntropyFunction.apply(input, target, weight, ignore_index, reduction, label_smoothing)
-    with torch.no_grad():
-        return CrossEntropyFunction.forward(_NoContext, input, target, weight, ignore_index, reduction, label_smoothing)
+    return _apply(CrossEntropyFunction, _CrossEntropy, _cross_entropy_op, input, target, weight, int(ignore_index), reduction, float(label_smoothing))
 
 
 def nll_loss(
@@ -362,14 +718,23 @@ def nll_loss(
     :math:`\ell_n = -w_{y_n} x_{n, y_n}` on log-probabilities (not checked: given
     probabilities it returns :math:`-w_y p_y`, negative, as torch does). See
     :func:`swiftloss.nll_loss`.
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.nll_loss(torch.log_softmax(torch.tensor([[0.1, 0.2, 0.3, 0.4]]), 1), torch.tensor([2]))
+        tensor(1.3425)
     """
-    _check_tensor(input, "input", "nll_loss")
-    _no_grad_needed(weight, "weight", "nll_loss")
+    op = "nll_loss_nd"
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    _check_optional_tensor(weight, "weight", 3, op)
+    _check_int(ignore_index, "ignore_index", 5, op)
     reduction = _legacy(size_average, reduce, reduction)
-    if _wants_graph(input):
-        return NLLLossFunction.apply(input, target, weight, ignore_index, reduction)
-    with torch.no_grad():
-        return NLLLossFunction.forward(_NoContext, input, target, weight, ignore_index, reduction)
+    _check_reduction(reduction)
+    input, weight = _autocast(input, weight)
+    _no_grad_needed(weight, "weight", "nll_loss")
+    return _apply(NLLLossFunction, _NLLLoss, _nll_loss_op, input, target, weight, int(ignore_index), reduction)
 
 
 def binary_cross_entropy(
@@ -381,18 +746,26 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> _Tensor:
     r"""``torch.nn.functional.binary_cross_entropy`` computed by swiftloss, differentiable in
-    ``input``: :math:`-w [t \max(\log x, -100) + (1 - t) \max(\log(1 - x), -100)]` on
-    probabilities in [0, 1] (values outside raise ``ValueError``, torch: RuntimeError). See
+    ``input`` to any order: :math:`-w [t \max(\log x, -100) + (1 - t) \max(\log(1 - x), -100)]`
+    on probabilities in [0, 1] (values outside raise ``ValueError``, torch: RuntimeError). See
     :func:`swiftloss.binary_cross_entropy`.
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.binary_cross_entropy(torch.tensor([0.8, 0.3]), torch.tensor([1.0, 0.0]))
+        tensor(0.2899)
     """
-    _check_tensor(input, "input", "binary_cross_entropy")
+    op = "binary_cross_entropy"
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    _check_optional_tensor(weight, "weight", 3, op)
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target, weight = _autocast(input, target, weight)
     _no_grad_needed(target, "target", "binary_cross_entropy")
     _no_grad_needed(weight, "weight", "binary_cross_entropy")
-    reduction = _legacy(size_average, reduce, reduction)
-    if _wants_graph(input):
-        return BCEFunction.apply(input, target, weight, reduction)
-    with torch.no_grad():
-        return BCEFunction.forward(_NoContext, input, target, weight, reduction)
+    return _apply(BCEFunction, _BCE, _bce_op, input, target, weight, reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -405,20 +778,29 @@ def binary_cross_entropy_with_logits(
     pos_weight: Optional[_Tensor] = None,
 ) -> _Tensor:
     r"""``torch.nn.functional.binary_cross_entropy_with_logits`` computed by swiftloss,
-    differentiable in ``input``: :math:`w [p_w t\, \mathrm{softplus}(-x) + (1 - t)\,
-    \mathrm{softplus}(x)]`, stable for any ``|x|``. See
+    differentiable in ``input`` to any order: :math:`w [p_w t\, \mathrm{softplus}(-x) + (1 -
+    t)\, \mathrm{softplus}(x)]`, stable for any ``|x|``. See
     :func:`swiftloss.binary_cross_entropy_with_logits`.
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.binary_cross_entropy_with_logits(torch.tensor([2.0, -1.0]), torch.tensor([1.0, 0.0]))
+        tensor(0.2201)
     """
+    op = "binary_cross_entropy_with_logits"
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    _check_optional_tensor(weight, "weight", 3, op)
+    _check_optional_tensor(pos_weight, "pos_weight", 4, op)
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target, weight, pos_weight = _autocast(input, target, weight, pos_weight)
     name = "binary_cross_entropy_with_logits"
-    _check_tensor(input, "input", name)
     _no_grad_needed(target, "target", name)
     _no_grad_needed(weight, "weight", name)
     _no_grad_needed(pos_weight, "pos_weight", name)
-    reduction = _legacy(size_average, reduce, reduction)
-    if _wants_graph(input):
-        return BCEWithLogitsFunction.apply(input, target, weight, pos_weight, reduction)
-    with torch.no_grad():
-        return BCEWithLogitsFunction.forward(_NoContext, input, target, weight, pos_weight, reduction)
+    return _apply(BCEWithLogitsFunction, _BCEWithLogits, _bce_with_logits_op, input, target, weight, pos_weight, reduction)
 
 
 def kl_div(
@@ -433,30 +815,31 @@ def kl_div(
     (:math:`\log q`): :math:`t \log t - t x`, or :math:`e^t (t - x)` with ``log_target=True``.
     ``'batchmean'`` is the mathematical KL divergence; ``'mean'`` divides by the element count
     and warns, as torch. See :func:`swiftloss.kl_div`.
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> q = torch.log(torch.tensor([[0.25, 0.75]]))
+        >>> sl.kl_div(q, torch.tensor([[0.5, 0.5]]), reduction="batchmean")
+        tensor(0.1438)
     """
-    _check_tensor(input, "input", "kl_div")
-    _no_grad_needed(target, "target", "kl_div")
+    op = "kl_div"
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    _check_bool(log_target, "log_target", op)
     if size_average is not None or reduce is not None:
         reduction = _F._legacy_get_string(size_average, reduce, stacklevel=3)
-    if _wants_graph(input):
-        return KLDivFunction.apply(input, target, reduction, log_target)
-    with torch.no_grad():
-        return KLDivFunction.forward(_NoContext, input, target, reduction, log_target)
-
-
-class _NoContextType:
-    """The ctx of a forward call made outside autograd: no gradient wanted, nothing saved."""
-
-    needs_input_grad = (False,) * 8
-
-    def save_for_backward(self, *tensors: Any) -> None:  # pragma: no cover - never called
-        pass
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        pass  # ctx.reduction etc.: not needed without a backward pass
-
-
-_NoContext = _NoContextType()
+    elif reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support size."
+            "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+            "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+            stacklevel=2,
+        )
+    _check_reduction(reduction, allow_batchmean=True)
+    input, target = _autocast(input, target)
+    _no_grad_needed(target, "target", "kl_div")
+    return _apply(KLDivFunction, _KLDiv, _kl_div_op, input, target, reduction, bool(log_target))
 
 
 # ------------------------------------------------------------------------------------------
@@ -483,6 +866,12 @@ class CrossEntropyLoss(_WeightedLoss):
     ``CrossEntropyLoss(weight=None, size_average=None, ignore_index=-100, reduce=None,
     reduction='mean', label_smoothing=0.0)``; ``forward(input, target)`` is
     :func:`cross_entropy`. ``weight`` is a registered buffer, as in torch.
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.CrossEntropyLoss(label_smoothing=0.1)(torch.tensor([[0.1, 0.2, 0.3, 0.4]]), torch.tensor([2]))
+        tensor(1.3675)
     """
 
     def __init__(self, weight: Optional[_Tensor] = None, size_average: Optional[bool] = None,
