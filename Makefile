@@ -72,17 +72,22 @@ clean:
 # ---- install / uninstall / wheel (Tests/install) ----
 PREFIX  ?= /usr/local
 DESTDIR ?=
+STRIP   ?= yes
 
 .PHONY: install uninstall wheel test-install test-examples test-wheel
 
+# STRIP=no keeps the library's debugging sections (installed stripped by default).
 install: lib
-	DESTDIR="$(DESTDIR)" bash Tests/install/install.sh "$(PREFIX)"
+	DESTDIR="$(DESTDIR)" STRIP="$(STRIP)" bash Tests/install/install.sh "$(PREFIX)"
 
 uninstall:
 	DESTDIR="$(DESTDIR)" bash Tests/install/install.sh --uninstall "$(PREFIX)"
 
-wheel: lib
-	$(PYTHON) -m pip wheel ./bindings/python -w dist/ --no-deps
+# One cp311-abi3 wheel (every CPython from 3.11), tagged manylinux_2_35_x86_64 by auditwheel.
+wheel: setup lib
+	rm -rf dist/raw && $(PYTHON) -m pip wheel ./bindings/python -w dist/raw --no-deps
+	PATH=$(dir $(PYTHON)):$$PATH $(PYTHON) -m auditwheel repair --plat manylinux_2_35_x86_64 -w dist/ dist/raw/swiftloss-*.whl
+	rm -rf dist/raw
 
 test-install: lib
 	bash Tests/install/test_install.sh

@@ -30,6 +30,7 @@ makefile=${SWIFTLOSS_MAKEFILE:-$root/Makefile}
 if grep -q '^install:' "$makefile"; then
     do_install() { make -s -f "$makefile" -C "$root" install PREFIX="$1"; }
     do_uninstall() { make -s -f "$makefile" -C "$root" uninstall PREFIX="$1"; }
+    do_install_unstripped() { make -s -f "$makefile" -C "$root" install PREFIX="$1" STRIP=no; }
     how="make install / make uninstall"
 else
     do_install() { bash "$here/install.sh" "$1"; }
@@ -115,8 +116,22 @@ uninstalled() {
     echo "$prefix is empty; the program no longer finds libswiftloss.so.0"
 }
 
+# The installed library is stripped (no .debug_* sections) unless STRIP=no.
+debug_sections() { readelf -S -W "$1" | grep -c '\.debug_' || true; }
+stripped_by_default() {
+    local installed=("$prefix"/lib/libswiftloss.so.*.*.*)
+    echo "installed: $(stat -c %s "${installed[0]}") bytes, $(debug_sections "${installed[0]}") .debug sections"
+    [[ $(debug_sections "${installed[0]}") -eq 0 ]] || return 1
+    declare -F do_install_unstripped >/dev/null || return 0
+    do_install_unstripped "$tmp/unstripped" || return 1
+    local kept=("$tmp/unstripped"/lib/libswiftloss.so.*.*.*)
+    echo "with STRIP=no: $(stat -c %s "${kept[0]}") bytes, $(debug_sections "${kept[0]}") .debug sections"
+    [[ $(debug_sections "${kept[0]}") -gt 0 ]]
+}
+
 step "install into a temporary prefix" do_install "$prefix"
 step "installed files, symlinks, SONAME" installed_layout
+step "the installed library is stripped (STRIP=no keeps debug info)" stripped_by_default
 step "pkg-config metadata" pkg_config_metadata
 step "C program: cc articles.c \$(pkg-config --cflags --libs swiftloss), no LD_LIBRARY_PATH" c_program
 step "install again over it (idempotent)" do_install "$prefix"

