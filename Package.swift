@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "CSwiftLoss",
             dependencies: ["SwiftLossEntries", "SwiftLossEntriesAVX2", "SwiftLossCPU"],
-            exclude: ["exports.map"],
+            exclude: ["exports.map", "generate.py"],
             linkerSettings: [
                 .unsafeFlags([
                     "-static-stdlib",
