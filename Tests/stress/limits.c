@@ -368,7 +368,7 @@ static int child(const Case *c)
     double v = 0;
     int st = c->run(&v);
     printf("status %2d %-44s", st, swiftloss_status_string(st));
-    if (st < 0 || st > 11 || !(c->allowed & S(st))) return 1;
+    if (st < 0 || st > SWIFTLOSS_ERROR_OVERLAP || !(c->allowed & S(st))) return 1;
     if (st != SWIFTLOSS_OK) {
         for (int k = 0; k < 64; k++)
             if (fo[k] != 42 || dout[k] != 42) return 3;  /* rejected calls write nothing */
