@@ -3,8 +3,9 @@
  *
  * swiftloss computes softmax, log_softmax, nll_loss, cross_entropy (class-index and
  * probability targets, class weights, ignore_index, label smoothing), binary_cross_entropy,
- * binary_cross_entropy_with_logits and kl_div with the semantics of PyTorch 2.15's
- * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
+ * binary_cross_entropy_with_logits, kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss and
+ * soft_margin_loss with the semantics of PyTorch 2.15's torch.nn.functional, in float32
+ * (suffix _f32) and float64 (suffix _f64).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
  *             back and never keeps a pointer after a call returns. Its only global state is
@@ -33,7 +34,8 @@
  *               cross_entropy_backward, cross_entropy_fused (grad_input; never output),
  *               cross_entropy_probs_backward:             grad_input == input
  *               binary_cross_entropy_backward, binary_cross_entropy_with_logits_backward,
- *               kl_div_backward:                          grad_input == grad_output
+ *               kl_div_backward, and the regression losses' _backward functions:
+ *                                                         grad_input == grad_output
  *             Any other overlap, partial ones included, is rejected with
  *             SWIFTLOSS_ERROR_OVERLAP before anything is written. Inputs may overlap each
  *             other freely. Empty buffers overlap nothing.
@@ -407,6 +409,100 @@ SWIFTLOSS_API swiftloss_status swiftloss_kl_div_backward_f32(
     const float *grad_output, float *grad_input);
 SWIFTLOSS_API swiftloss_status swiftloss_kl_div_backward_f64(
     const double *target, size_t count, size_t batch, int reduction, int log_target,
+    const double *grad_output, double *grad_input);
+
+/* ==========================================================================================
+ * Regression losses: mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss
+ *
+ * input, target: count elements each (PyTorch broadcasts them first: pass the broadcast
+ * arrays). weight: NULL with weight_len 0, or exactly count elements (PyTorch requires the
+ * weight's size to equal the input's); each element's loss is multiplied by it. output: count
+ * elements for NONE, else 1. 'sum' of no elements is 0, 'mean' NaN.
+ *
+ *   mse_loss          w * (x - t)^2;        MEAN divides by count, with a weight by sum(w)
+ *   l1_loss           w * |x - t|;          MEAN as mse_loss
+ *   smooth_l1_loss    z = |x - t|:  z < beta ? 0.5 z^2 / beta : z - 0.5 beta  (beta == 0 is
+ *                     l1_loss exactly); MEAN divides by count
+ *   huber_loss        w * (z < delta ? 0.5 z^2 : delta (z - 0.5 delta)); MEAN divides by count,
+ *                     with a weight too (PyTorch's rule for huber_loss)
+ *   soft_margin_loss  log(1 + exp(-t x)), computed as softplus(-t x): finite where the value is
+ *                     (PyTorch's log1p(exp(-t x)) overflows to inf once -t x passes about 88.7
+ *                     in float32); MEAN divides by count
+ *
+ * Gradients (the _backward functions; g = grad_output[k] for NONE, grad_output[0] divided by
+ * the MEAN divisor for MEAN, grad_output[0] for SUM; grad_input: count elements, which may be
+ * the same pointer as grad_output):
+ *   mse_loss          2 (x - t) w g
+ *   l1_loss           sign(x - t) w g, with sign 0 at 0 and at NaN (PyTorch's)
+ *   smooth_l1_loss    (|d| >= beta ? sign(d) : d / beta) g, d = x - t; l1_loss's for beta == 0
+ *   huber_loss        clamp(d, -delta, delta) w g
+ *   soft_margin_loss  -t sigmoid(-t x) g, without overflow (PyTorch gives NaN past the overflow)
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _WEIGHT_SIZE (weight_len neither 0 nor
+ * count), _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _OVERLAP, and _INVALID_ARGUMENT
+ * for beta < 0 (smooth_l1_loss; a NaN beta gives NaN, as PyTorch) or delta not > 0
+ * (huber_loss; NaN included).
+ * ========================================================================================== */
+
+SWIFTLOSS_API swiftloss_status swiftloss_mse_loss_f32(
+    const float *input, const float *target, size_t count, const float *weight, size_t weight_len,
+    int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_mse_loss_f64(
+    const double *input, const double *target, size_t count, const double *weight, size_t weight_len,
+    int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_mse_loss_backward_f32(
+    const float *input, const float *target, size_t count, const float *weight, size_t weight_len,
+    int reduction, const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_mse_loss_backward_f64(
+    const double *input, const double *target, size_t count, const double *weight, size_t weight_len,
+    int reduction, const double *grad_output, double *grad_input);
+
+SWIFTLOSS_API swiftloss_status swiftloss_l1_loss_f32(
+    const float *input, const float *target, size_t count, const float *weight, size_t weight_len,
+    int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_l1_loss_f64(
+    const double *input, const double *target, size_t count, const double *weight, size_t weight_len,
+    int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_l1_loss_backward_f32(
+    const float *input, const float *target, size_t count, const float *weight, size_t weight_len,
+    int reduction, const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_l1_loss_backward_f64(
+    const double *input, const double *target, size_t count, const double *weight, size_t weight_len,
+    int reduction, const double *grad_output, double *grad_input);
+
+SWIFTLOSS_API swiftloss_status swiftloss_smooth_l1_loss_f32(
+    const float *input, const float *target, size_t count, double beta, int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_smooth_l1_loss_f64(
+    const double *input, const double *target, size_t count, double beta, int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_smooth_l1_loss_backward_f32(
+    const float *input, const float *target, size_t count, double beta, int reduction,
+    const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_smooth_l1_loss_backward_f64(
+    const double *input, const double *target, size_t count, double beta, int reduction,
+    const double *grad_output, double *grad_input);
+
+SWIFTLOSS_API swiftloss_status swiftloss_huber_loss_f32(
+    const float *input, const float *target, size_t count, const float *weight, size_t weight_len,
+    double delta, int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_huber_loss_f64(
+    const double *input, const double *target, size_t count, const double *weight, size_t weight_len,
+    double delta, int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_huber_loss_backward_f32(
+    const float *input, const float *target, size_t count, const float *weight, size_t weight_len,
+    double delta, int reduction, const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_huber_loss_backward_f64(
+    const double *input, const double *target, size_t count, const double *weight, size_t weight_len,
+    double delta, int reduction, const double *grad_output, double *grad_input);
+
+SWIFTLOSS_API swiftloss_status swiftloss_soft_margin_loss_f32(
+    const float *input, const float *target, size_t count, int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_soft_margin_loss_f64(
+    const double *input, const double *target, size_t count, int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_soft_margin_loss_backward_f32(
+    const float *input, const float *target, size_t count, int reduction,
+    const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_soft_margin_loss_backward_f64(
+    const double *input, const double *target, size_t count, int reduction,
     const double *grad_output, double *grad_input);
 
 #ifdef __cplusplus

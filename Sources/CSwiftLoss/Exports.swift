@@ -409,3 +409,219 @@ public func swiftloss_kl_div_backward_f64(
         ? SwiftLossEntriesAVX2.Entries.kl_div_backward_f64(target, count, batch, reduction, logTarget, gradOutput, gradInput)
         : SwiftLossEntries.Entries.kl_div_backward_f64(target, count, batch, reduction, logTarget, gradOutput, gradInput)
 }
+
+@_cdecl("swiftloss_mse_loss_f32")
+public func swiftloss_mse_loss_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.mse_loss_f32(input, target, count, weight, weightLen, reduction, output)
+        : SwiftLossEntries.Entries.mse_loss_f32(input, target, count, weight, weightLen, reduction, output)
+}
+
+@_cdecl("swiftloss_mse_loss_f64")
+public func swiftloss_mse_loss_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.mse_loss_f64(input, target, count, weight, weightLen, reduction, output)
+        : SwiftLossEntries.Entries.mse_loss_f64(input, target, count, weight, weightLen, reduction, output)
+}
+
+@_cdecl("swiftloss_mse_loss_backward_f32")
+public func swiftloss_mse_loss_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.mse_loss_backward_f32(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.mse_loss_backward_f32(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_mse_loss_backward_f64")
+public func swiftloss_mse_loss_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.mse_loss_backward_f64(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.mse_loss_backward_f64(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_l1_loss_f32")
+public func swiftloss_l1_loss_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.l1_loss_f32(input, target, count, weight, weightLen, reduction, output)
+        : SwiftLossEntries.Entries.l1_loss_f32(input, target, count, weight, weightLen, reduction, output)
+}
+
+@_cdecl("swiftloss_l1_loss_f64")
+public func swiftloss_l1_loss_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.l1_loss_f64(input, target, count, weight, weightLen, reduction, output)
+        : SwiftLossEntries.Entries.l1_loss_f64(input, target, count, weight, weightLen, reduction, output)
+}
+
+@_cdecl("swiftloss_l1_loss_backward_f32")
+public func swiftloss_l1_loss_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.l1_loss_backward_f32(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.l1_loss_backward_f32(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_l1_loss_backward_f64")
+public func swiftloss_l1_loss_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.l1_loss_backward_f64(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.l1_loss_backward_f64(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_smooth_l1_loss_f32")
+public func swiftloss_smooth_l1_loss_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt, _ beta: Double,
+    _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.smooth_l1_loss_f32(input, target, count, beta, reduction, output)
+        : SwiftLossEntries.Entries.smooth_l1_loss_f32(input, target, count, beta, reduction, output)
+}
+
+@_cdecl("swiftloss_smooth_l1_loss_f64")
+public func swiftloss_smooth_l1_loss_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ beta: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.smooth_l1_loss_f64(input, target, count, beta, reduction, output)
+        : SwiftLossEntries.Entries.smooth_l1_loss_f64(input, target, count, beta, reduction, output)
+}
+
+@_cdecl("swiftloss_smooth_l1_loss_backward_f32")
+public func swiftloss_smooth_l1_loss_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt, _ beta: Double,
+    _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+    _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.smooth_l1_loss_backward_f32(input, target, count, beta, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.smooth_l1_loss_backward_f32(input, target, count, beta, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_smooth_l1_loss_backward_f64")
+public func swiftloss_smooth_l1_loss_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ beta: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+    _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.smooth_l1_loss_backward_f64(input, target, count, beta, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.smooth_l1_loss_backward_f64(input, target, count, beta, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_huber_loss_f32")
+public func swiftloss_huber_loss_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ delta: Double, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.huber_loss_f32(input, target, count, weight, weightLen, delta, reduction, output)
+        : SwiftLossEntries.Entries.huber_loss_f32(input, target, count, weight, weightLen, delta, reduction, output)
+}
+
+@_cdecl("swiftloss_huber_loss_f64")
+public func swiftloss_huber_loss_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ delta: Double, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.huber_loss_f64(input, target, count, weight, weightLen, delta, reduction, output)
+        : SwiftLossEntries.Entries.huber_loss_f64(input, target, count, weight, weightLen, delta, reduction, output)
+}
+
+@_cdecl("swiftloss_huber_loss_backward_f32")
+public func swiftloss_huber_loss_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ delta: Double, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.huber_loss_backward_f32(input, target, count, weight, weightLen, delta, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.huber_loss_backward_f32(input, target, count, weight, weightLen, delta, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_huber_loss_backward_f64")
+public func swiftloss_huber_loss_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ delta: Double, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.huber_loss_backward_f64(input, target, count, weight, weightLen, delta, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.huber_loss_backward_f64(input, target, count, weight, weightLen, delta, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_soft_margin_loss_f32")
+public func swiftloss_soft_margin_loss_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.soft_margin_loss_f32(input, target, count, reduction, output)
+        : SwiftLossEntries.Entries.soft_margin_loss_f32(input, target, count, reduction, output)
+}
+
+@_cdecl("swiftloss_soft_margin_loss_f64")
+public func swiftloss_soft_margin_loss_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.soft_margin_loss_f64(input, target, count, reduction, output)
+        : SwiftLossEntries.Entries.soft_margin_loss_f64(input, target, count, reduction, output)
+}
+
+@_cdecl("swiftloss_soft_margin_loss_backward_f32")
+public func swiftloss_soft_margin_loss_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+    _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.soft_margin_loss_backward_f32(input, target, count, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.soft_margin_loss_backward_f32(input, target, count, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_soft_margin_loss_backward_f64")
+public func swiftloss_soft_margin_loss_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+    _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.soft_margin_loss_backward_f64(input, target, count, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.soft_margin_loss_backward_f64(input, target, count, reduction, gradOutput, gradInput)
+}

@@ -45,17 +45,12 @@ func bceCall<T: LossFloat>(
     _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ reduction: Int32,
     _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?, backward: Bool
 ) -> Int32 {
-    status {
-        let c = try ElementwiseCall<T>(count, reduction)
-        let x = try c.elements(input), t = try c.elements(target), w = try weightBuffer(weight, weightLen)
+    pointwiseCall(input, target, count, weight, weightLen, reduction, gradOutput, output,
+                  backward: backward) { x, t, w, r, g, y throws(LossError) in
         if backward {
-            let g = try c.gradOutput(gradOutput), gx = try c.gradInput(output)
-            try c.checkDisjoint(gradient: gx, gradOutput: g, from: x, t, w)
-            try binaryCrossEntropyBackward(x, target: t, weight: w, reduction: c.reduction, gradOutput: g, into: gx)
+            try binaryCrossEntropyBackward(x, target: t, weight: w, reduction: r, gradOutput: g, into: y)
         } else {
-            let y = try c.output(output)
-            try c.checkDisjoint(y, from: x, t, w)
-            try binaryCrossEntropy(x, target: t, weight: w, reduction: c.reduction, into: y)
+            try binaryCrossEntropy(x, target: t, weight: w, reduction: r, into: y)
         }
     }
 }
@@ -100,6 +95,32 @@ func klDivCall<T: LossFloat>(
             let x = try c.elements(input), y = try c.output(output)
             try c.checkDisjoint(y, from: x, t)
             try klDiv(x, target: t, reduction: c.reduction, logTarget: log, batchSize: batchSize, into: y)
+        }
+    }
+}
+
+/// An element-wise call on an input and a target of `count` elements with an optional weight:
+/// checks the sizes, pointers and overlaps, then runs `body(x, t, w, reduction, g, y)`, where
+/// for a forward call `g` is empty and `y` the loss output, for a backward call `g` the upstream
+/// gradient and `y` the gradient (which may be exactly the upstream gradient's memory).
+func pointwiseCall<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?, backward: Bool,
+    _ body: (UnsafeBufferPointer<T>, UnsafeBufferPointer<T>, UnsafeBufferPointer<T>?, Reduction,
+             UnsafeBufferPointer<T>, UnsafeMutableBufferPointer<T>) throws(LossError) -> Void
+) -> Int32 {
+    status {
+        let c = try ElementwiseCall<T>(count, reduction)
+        let x = try c.elements(input), t = try c.elements(target), w = try weightBuffer(weight, weightLen)
+        if backward {
+            let g = try c.gradOutput(gradOutput), gx = try c.gradInput(output)
+            try c.checkDisjoint(gradient: gx, gradOutput: g, from: x, t, w)
+            try body(x, t, w, c.reduction, g, gx)
+        } else {
+            let y = try c.output(output)
+            try c.checkDisjoint(y, from: x, t, w)
+            try body(x, t, w, c.reduction, UnsafeBufferPointer(start: nil, count: 0), y)
         }
     }
 }

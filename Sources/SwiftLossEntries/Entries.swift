@@ -285,4 +285,160 @@ public enum Entries {
     ) -> Int32 {
         klDivBackwardEntry(target, count, batch, reduction, logTarget, gradOutput, gradInput)
     }
+
+    public static func mse_loss_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        mseLossEntry(input, target, count, weight, weightLen, reduction, output)
+    }
+
+    public static func mse_loss_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        mseLossEntry(input, target, count, weight, weightLen, reduction, output)
+    }
+
+    public static func mse_loss_backward_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        mseLossBackwardEntry(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+    }
+
+    public static func mse_loss_backward_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        mseLossBackwardEntry(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+    }
+
+    public static func l1_loss_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        l1LossEntry(input, target, count, weight, weightLen, reduction, output)
+    }
+
+    public static func l1_loss_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        l1LossEntry(input, target, count, weight, weightLen, reduction, output)
+    }
+
+    public static func l1_loss_backward_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        l1LossBackwardEntry(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+    }
+
+    public static func l1_loss_backward_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        l1LossBackwardEntry(input, target, count, weight, weightLen, reduction, gradOutput, gradInput)
+    }
+
+    public static func smooth_l1_loss_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt, _ beta: Double,
+        _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        smoothL1LossEntry(input, target, count, beta, reduction, output)
+    }
+
+    public static func smooth_l1_loss_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ beta: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        smoothL1LossEntry(input, target, count, beta, reduction, output)
+    }
+
+    public static func smooth_l1_loss_backward_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt, _ beta: Double,
+        _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+        _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        smoothL1LossBackwardEntry(input, target, count, beta, reduction, gradOutput, gradInput)
+    }
+
+    public static func smooth_l1_loss_backward_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ beta: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+        _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        smoothL1LossBackwardEntry(input, target, count, beta, reduction, gradOutput, gradInput)
+    }
+
+    public static func huber_loss_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ delta: Double, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        huberLossEntry(input, target, count, weight, weightLen, delta, reduction, output)
+    }
+
+    public static func huber_loss_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ delta: Double, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        huberLossEntry(input, target, count, weight, weightLen, delta, reduction, output)
+    }
+
+    public static func huber_loss_backward_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ delta: Double, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        huberLossBackwardEntry(input, target, count, weight, weightLen, delta, reduction, gradOutput, gradInput)
+    }
+
+    public static func huber_loss_backward_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ delta: Double, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        huberLossBackwardEntry(input, target, count, weight, weightLen, delta, reduction, gradOutput, gradInput)
+    }
+
+    public static func soft_margin_loss_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        softMarginLossEntry(input, target, count, reduction, output)
+    }
+
+    public static func soft_margin_loss_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        softMarginLossEntry(input, target, count, reduction, output)
+    }
+
+    public static func soft_margin_loss_backward_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+        _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        softMarginLossBackwardEntry(input, target, count, reduction, gradOutput, gradInput)
+    }
+
+    public static func soft_margin_loss_backward_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+        _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        softMarginLossBackwardEntry(input, target, count, reduction, gradOutput, gradInput)
+    }
 }

@@ -157,3 +157,99 @@ func klDivBackwardEntry<T: LossFloat>(
 ) -> Int32 {
     klDivCall(nil, target, count, batch, reduction, logTarget, gradOutput, gradInput, backward: true)
 }
+
+func mseLossEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, weight, weightLen, reduction, nil, output, backward: false) {
+        x, t, w, r, _, y throws(LossError) in try mseLoss(x, target: t, weight: w, reduction: r, into: y)
+    }
+}
+
+func mseLossBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ reduction: Int32, _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, weight, weightLen, reduction, gradOutput, gradInput, backward: true) {
+        x, t, w, r, g, gx throws(LossError) in try mseLossBackward(x, target: t, weight: w, reduction: r, gradOutput: g, into: gx)
+    }
+}
+
+func l1LossEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, weight, weightLen, reduction, nil, output, backward: false) {
+        x, t, w, r, _, y throws(LossError) in try l1Loss(x, target: t, weight: w, reduction: r, into: y)
+    }
+}
+
+func l1LossBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ reduction: Int32, _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, weight, weightLen, reduction, gradOutput, gradInput, backward: true) {
+        x, t, w, r, g, gx throws(LossError) in try l1LossBackward(x, target: t, weight: w, reduction: r, gradOutput: g, into: gx)
+    }
+}
+
+func smoothL1LossEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ beta: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, nil, 0, reduction, nil, output, backward: false) {
+        x, t, w, r, _, y throws(LossError) in try smoothL1Loss(x, target: t, beta: beta, reduction: r, into: y)
+    }
+}
+
+func smoothL1LossBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ beta: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, nil, 0, reduction, gradOutput, gradInput, backward: true) {
+        x, t, w, r, g, gx throws(LossError) in try smoothL1LossBackward(x, target: t, beta: beta, reduction: r, gradOutput: g, into: gx)
+    }
+}
+
+func huberLossEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ delta: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, weight, weightLen, reduction, nil, output, backward: false) {
+        x, t, w, r, _, y throws(LossError) in try huberLoss(x, target: t, weight: w, delta: delta, reduction: r, into: y)
+    }
+}
+
+func huberLossBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ delta: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, weight, weightLen, reduction, gradOutput, gradInput, backward: true) {
+        x, t, w, r, g, gx throws(LossError) in try huberLossBackward(x, target: t, weight: w, delta: delta, reduction: r, gradOutput: g, into: gx)
+    }
+}
+
+func softMarginLossEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, nil, 0, reduction, nil, output, backward: false) {
+        x, t, w, r, _, y throws(LossError) in try softMarginLoss(x, target: t, reduction: r, into: y)
+    }
+}
+
+func softMarginLossBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ reduction: Int32, _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, nil, 0, reduction, gradOutput, gradInput, backward: true) {
+        x, t, w, r, g, gx throws(LossError) in try softMarginLossBackward(x, target: t, reduction: r, gradOutput: g, into: gx)
+    }
+}

@@ -1838,6 +1838,74 @@ static void test_errors_overlap(void)
     g_ctx[0] = '\0';
 }
 
+/* The regression losses: known values, gradients, weights, beta == 0, every status. */
+static void test_regression_losses(void)
+{
+    static const double xd[4] = {1.0, 2.0, 3.0, -1.0}, td[4] = {1.5, 2.0, 5.0, 1.0};
+    static const double wd[4] = {1.0, 0.0, 3.0, 2.0};
+    static const double g_none[4] = {1.0, 2.0, 3.0, 4.0};
+    float xf[4], tf[4], wf[4], gf[4], outf[4], gxf[4];
+    double outd[4], gxd[4];
+    size_t i;
+    for (i = 0; i < 4; i++) { xf[i] = (float)xd[i]; tf[i] = (float)td[i]; wf[i] = (float)wd[i]; gf[i] = (float)g_none[i]; }
+
+    snprintf(g_ctx, sizeof g_ctx, "regression f64");
+    /* d = [-0.5, 0, -2, -2] */
+    CHECK_STATUS(swiftloss_mse_loss_f64(xd, td, 4, NULL, 0, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], (0.25 + 0 + 4 + 4) / 4, 1e-15);
+    CHECK_STATUS(swiftloss_mse_loss_f64(xd, td, 4, wd, 4, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], (0.25 + 0 + 12 + 8) / 6, 1e-15); /* weighted mean / sum(w) */
+    CHECK_STATUS(swiftloss_mse_loss_backward_f64(xd, td, 4, wd, 4, SWIFTLOSS_REDUCTION_NONE, g_none, gxd), SWIFTLOSS_OK);
+    CHECK_NEAR(gxd[0], 2 * -0.5 * 1 * 1, 1e-15);
+    CHECK_NEAR(gxd[2], 2 * -2.0 * 3 * 3, 1e-15);
+    CHECK_STATUS(swiftloss_l1_loss_f64(xd, td, 4, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], 4.5, 1e-15);
+    CHECK_STATUS(swiftloss_l1_loss_backward_f64(xd, td, 4, NULL, 0, SWIFTLOSS_REDUCTION_NONE, g_none, gxd), SWIFTLOSS_OK);
+    CHECK(gxd[0] == -1 && gxd[1] == 0 && gxd[2] == -3 && gxd[3] == -4);
+    /* smooth_l1, beta 1: [0.125, 0, 1.5, 1.5]; beta 0 is l1 */
+    CHECK_STATUS(swiftloss_smooth_l1_loss_f64(xd, td, 4, 1.0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], 3.125, 1e-15);
+    CHECK_STATUS(swiftloss_smooth_l1_loss_f64(xd, td, 4, 0.0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], 4.5, 1e-15);
+    /* huber, delta 1, weights: [0.125, 0, 3 * 1.5, 2 * 1.5] / 4 (numel, not sum(w)) */
+    CHECK_STATUS(swiftloss_huber_loss_f64(xd, td, 4, wd, 4, 1.0, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], (0.125 + 4.5 + 3.0) / 4, 1e-15);
+    CHECK_STATUS(swiftloss_huber_loss_backward_f64(xd, td, 4, NULL, 0, 1.0, SWIFTLOSS_REDUCTION_NONE, g_none, gxd), SWIFTLOSS_OK);
+    CHECK(gxd[0] == -0.5 && gxd[1] == 0 && gxd[2] == -3 && gxd[3] == -4);
+    /* soft margin: log(1 + exp(-t x)) */
+    CHECK_STATUS(swiftloss_soft_margin_loss_f64(xd, td, 4, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[2], log1p(exp(-15.0)), 1e-15);
+    CHECK_NEAR(outd[3], log1p(exp(1.0)), 1e-15);
+    /* statuses, outputs untouched */
+    outd[0] = 42;
+    CHECK_STATUS(swiftloss_mse_loss_f64(xd, td, 4, wd, 3, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_ERROR_WEIGHT_SIZE);
+    CHECK_STATUS(swiftloss_mse_loss_f64(xd, td, 4, NULL, 0, SWIFTLOSS_REDUCTION_BATCHMEAN, outd), SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(swiftloss_smooth_l1_loss_f64(xd, td, 4, -1.0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_huber_loss_f64(xd, td, 4, NULL, 0, 0.0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_huber_loss_f64(xd, td, 4, NULL, 0, NAN, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_l1_loss_f64(NULL, td, 4, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_soft_margin_loss_f64(xd, td, 4, SWIFTLOSS_REDUCTION_NONE, (double *)(void *)xd), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK(outd[0] == 42);
+    /* empty: sum 0, mean NaN */
+    CHECK_STATUS(swiftloss_mse_loss_f64(NULL, NULL, 0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 0);
+    CHECK_STATUS(swiftloss_mse_loss_f64(NULL, NULL, 0, NULL, 0, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK(is_nan(outd[0]));
+
+    snprintf(g_ctx, sizeof g_ctx, "regression f32");
+    CHECK_STATUS(swiftloss_mse_loss_f32(xf, tf, 4, wf, 4, SWIFTLOSS_REDUCTION_MEAN, outf), SWIFTLOSS_OK);
+    CHECK_NEAR(outf[0], (0.25 + 0 + 12 + 8) / 6, 1e-6);
+    CHECK_STATUS(swiftloss_smooth_l1_loss_backward_f32(xf, tf, 4, 1.0, SWIFTLOSS_REDUCTION_NONE, gf, gxf), SWIFTLOSS_OK);
+    CHECK(gxf[0] == -0.5f && gxf[1] == 0 && gxf[2] == -3 && gxf[3] == -4);
+    CHECK_STATUS(swiftloss_soft_margin_loss_backward_f32(xf, tf, 4, SWIFTLOSS_REDUCTION_SUM, gf, gxf), SWIFTLOSS_OK);
+    CHECK_NEAR(gxf[3], -1.0 / (1.0 + exp(-1.0)), 1e-6);
+    /* grad_input over grad_output is allowed */
+    for (i = 0; i < 4; i++) gxf[i] = gf[i];
+    CHECK_STATUS(swiftloss_l1_loss_backward_f32(xf, tf, 4, NULL, 0, SWIFTLOSS_REDUCTION_NONE, gxf, gxf), SWIFTLOSS_OK);
+    CHECK(gxf[0] == -1 && gxf[3] == -4);
+    g_ctx[0] = '\0';
+}
+
 int main(void)
 {
     int precision;
@@ -1855,6 +1923,7 @@ int main(void)
     RUN(test_version_and_status_strings);
     RUN(test_threads);
     RUN(test_errors_overlap);
+    RUN(test_regression_losses);
     for (precision = 0; precision < 2; precision++) {
         g_f32 = precision == 0;
         g_prec = g_f32 ? "f32" : "f64";

@@ -91,6 +91,14 @@ SIGNATURES = {
     "kl_div_backward": ["in:target", "size:count", "size:batch", "reduction:reduction", "flag:log_target",
                         "in:grad_output", "out:grad_input"],
 }
+# The regression losses: one signature, "weight" exactly count elements ("optw") or always
+# None ("none", the losses without one), "param" beta / delta.
+REGRESSION = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss"]
+for _name in REGRESSION:
+    _weight = "optw:weight" if _name in ("mse_loss", "l1_loss", "huber_loss") else "none:weight"
+    _head = ["in:input", "in:target", "size:count", _weight, "param:parameter", "reduction:reduction"]
+    SIGNATURES[_name] = _head + ["out:output"]
+    SIGNATURES[_name + "_backward"] = _head + ["in:grad_output", "out:grad_input"]
 
 # Where the header allows an output to be the very same memory as an input.
 IN_PLACE = {
@@ -101,6 +109,7 @@ IN_PLACE = {
     "cross_entropy_backward": [("grad_input", "input")],
     "cross_entropy_fused": [("grad_input", "input")],
     "cross_entropy_probs_backward": [("grad_input", "input")],
+    **{name + "_backward": [("grad_input", "grad_output")] for name in REGRESSION},
 }
 
 
@@ -134,6 +143,12 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
             args[arg] = 0
         elif role == "eps":
             args[arg] = 0.1
+        elif role == "param":
+            args[arg] = 0.5
+        elif role == "none":
+            args[arg] = None
+        elif role == "optw":
+            args[arg] = floats(count, 0.2, 2.0)
         elif role == "target":
             args[arg] = rng.integers(0, classes, samples).astype(np.int64)
         elif role == "opt":
@@ -164,7 +179,7 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
                     args[arg] = floats(count)
         elif role == "out":
             if arg == "grad_input":
-                n = count if name.startswith(("binary", "kl")) else total
+                n = count if name.startswith(("binary", "kl")) or name.split("_backward")[0] in REGRESSION else total
             elif name in ("softmax", "log_softmax"):
                 n = total
             elif name.startswith(("nll", "cross")):
@@ -253,6 +268,14 @@ def divides(value, base):
     return "ok" if base["count"] % size == 0 else "raise"
 
 
+def exact(value, base):
+    """The expectation for a regression weight: valid iff it has exactly count elements."""
+    verdict = divides(value, base)
+    if verdict != "ok" or value is None:
+        return verdict
+    return "ok" if memoryview(value).nbytes // memoryview(value).itemsize == base["count"] else "raise"
+
+
 def _readonly(a):
     b = a.copy()
     b.flags.writeable = False
@@ -326,6 +349,9 @@ INT_VARIANTS = {
                ("0", 0, "any"), ("255", 255, "ok")],
     "flag": [("2", 2, "raise"), ("-1", -1, "raise"), ("2**31", 2**31, "raise"), ("a float", 1.0, "raise"),
              ("1", 1, "ok")],
+    # beta / delta: any float reaches the library, which checks it for its loss only
+    "param": [("a str", "0.5", "raise"), ("None", None, "raise"), ("nan", math.nan, "any"),
+              ("-1", -1.0, "any"), ("0", 0.0, "any"), ("inf", math.inf, "any"), ("1", 1.0, "ok")],
     "eps": [("nan", math.nan, "raise"), ("inf", math.inf, "raise"), ("1.5", 1.5, "raise"),
             ("1 + 1e-15", 1.0 + 1e-15, "raise"), ("a str", "0.1", "raise"), ("None", None, "raise"),
             ("-1", -1.0, "ok"), ("-inf", -math.inf, "ok"), ("1", 1.0, "ok"), ("0", 0.0, "ok")],
@@ -350,6 +376,12 @@ def cases(name, dtype):
             if role == "opt" and arg in ("weight", "pos_weight") and not name.startswith(("nll", "cross")):
                 # the library takes any length that divides the element count (k % len)
                 variants = [(label, value, divides(value, base)) for label, value, expectation in variants]
+        elif role == "optw":
+            # exactly count elements, or None
+            variants = [(label, value, exact(value, base)) for label, value, _ in float_buffer_variants(good)
+                        if label != "None"] + [("None", None, "ok")]
+        elif role == "none":
+            variants = [("a buffer", np.ones(base["count"], dtype), "raise"), ("None", None, "ok")]
         elif role == "target":
             variants = target_variants(good)
         elif role == "out":
@@ -377,7 +409,7 @@ def cases(name, dtype):
         if out_role != "out":
             continue
         for in_role, in_arg in roles(name):
-            if in_role not in ("in", "opt", "target", "out") or in_arg == out_arg:
+            if in_role not in ("in", "opt", "optw", "target", "out") or in_arg == out_arg:
                 continue
             args = valid_arguments(name, dtype)
             n_out, n_in = args[out_arg].size, np.asarray(args[in_arg]).size
@@ -527,10 +559,12 @@ def run_in_place():
     for name, pairs in IN_PLACE.items():
         for batch, classes, inner in shapes:
             for dtype in (np.float32, np.float64):
+                regression = name.split("_backward")[0] in REGRESSION
                 for reduction in (NONE, MEAN):
-                    if reduction != NONE and "softmax" in name:
-                        continue
+                    if reduction != NONE and ("softmax" in name or regression):
+                        continue  # grad_input over grad_output: the same size for 'none' only
                     args = valid_arguments(name, dtype, batch=batch, classes=classes, inner=inner,
+                                           count=batch * classes * inner if regression else N,
                                            reduction=reduction, seed=batch + classes)
                     reference = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()}
                     call(C, name, reference)

@@ -18,6 +18,9 @@ import torch.nn.functional as TF  # noqa: E402
 import swiftloss  # noqa: E402
 import swiftloss.torch as sl  # noqa: E402
 
+# The regression cases broadcast on purpose; torch and swiftloss both warn about it.
+pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")
+
 TOLERANCE = {torch.float32: dict(rtol=1e-5, atol=1e-6), torch.float64: dict(rtol=1e-10, atol=1e-12)}
 # The absolute floor scales with the largest magnitude compared: sums of many float32 terms
 # that cancel leave round-off of the size of the terms, not of the result.
@@ -53,6 +56,9 @@ def _cases(dtype):
     binary = torch.rand(N, C, dtype=dtype, generator=g)
     weight = torch.rand(C, dtype=dtype, generator=g) + 0.5
     pos_weight = torch.rand(C, dtype=dtype, generator=g) + 0.5
+    regression = torch.randn(N, C, dtype=dtype, generator=g)
+    element_weight = torch.rand(N, C, dtype=dtype, generator=g) + 0.5
+    signs = torch.randint(0, 2, (N, C), generator=g).to(dtype) * 2 - 1
     return {
         "cross_entropy": (lambda f: lambda z, r: f(z, labels, reduction=r), None),
         "cross_entropy_smoothed_weighted": (
@@ -65,11 +71,20 @@ def _cases(dtype):
             lambda f: lambda z, r: f(z, binary, weight=weight, pos_weight=pos_weight, reduction=r), None),
         "kl_div": (lambda f: lambda z, r: f(torch.log_softmax(z, 1), probabilities,
                                             reduction="batchmean" if r == "mean" else r), None),
+        "mse_loss": (lambda f: lambda z, r: f(z, regression, reduction=r), None),
+        "mse_loss_weighted": (lambda f: lambda z, r: f(z, regression, reduction=r, weight=element_weight), "mse_loss"),
+        "mse_loss_broadcast_target": (lambda f: lambda z, r: f(z, regression[0], reduction=r), "mse_loss"),
+        "mse_loss_broadcast_input": (lambda f: lambda z, r: f(z[:1].tanh(), regression, reduction=r), "mse_loss"),
+        "l1_loss_weighted": (lambda f: lambda z, r: f(z, regression, reduction=r, weight=element_weight), "l1_loss"),
+        "smooth_l1_loss": (lambda f: lambda z, r: f(z, regression, reduction=r, beta=0.7), None),
+        "huber_loss_weighted": (lambda f: lambda z, r: f(z, regression, reduction=r, delta=0.6, weight=element_weight),
+                                "huber_loss"),
+        "soft_margin_loss": (lambda f: lambda z, r: f(z, signs, reduction=r), None),
     }
 
 
 def _functions(name):
-    base = name.split("_smoothed")[0].replace("_probabilities", "")
+    base = _cases(torch.float64)[name][1] or name.split("_smoothed")[0].replace("_probabilities", "")
     return getattr(sl, base), getattr(TF, base)
 
 
@@ -85,7 +100,7 @@ def loss_pair(name, dtype, reduction):
     mix = torch.rand(N, C, dtype=dtype, generator=generator(5)) + 0.5
 
     def reduce(value):
-        return value if value.dim() == 0 else (value * (mix if value.dim() == 2 else mix[:, 0])).sum()
+        return value if value.dim() == 0 else (value * (mix[: value.shape[0]] if value.dim() == 2 else mix[:, 0])).sum()
 
     return (lambda z: reduce(make(ours)(z, reduction)), lambda z: reduce(make(theirs)(z, reduction)))
 
@@ -100,9 +115,15 @@ def mlp(dtype, seed=0):
 # Double backward
 # ------------------------------------------------------------------------------------------
 
+def second_order_cases(reductions):
+    """(name, reduction) pairs for the second-derivative tests, less the one combination the
+    bridge refuses by design (test_second_derivative_of_a_broadcast_none_loss_raises checks
+    that it raises): a 'none' loss whose input was broadcast against a larger target."""
+    return [(n, r) for n in LOSSES for r in reductions if not (n == "mse_loss_broadcast_input" and r == "none")]
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name", LOSSES)
+@pytest.mark.parametrize("name, reduction", second_order_cases(REDUCTIONS))
 def test_gradient_penalty(name, reduction, dtype):
     """The issue's example for every loss: d/dW2 of |d loss / d W1|^2 through a tanh layer."""
     x, w1, w2 = mlp(dtype)
@@ -118,8 +139,7 @@ def test_gradient_penalty(name, reduction, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("reduction", ["mean", "none"])
-@pytest.mark.parametrize("name", LOSSES)
+@pytest.mark.parametrize("name, reduction", second_order_cases(["mean", "none"]))
 def test_maml_meta_gradient(name, reduction, dtype):
     """One inner SGD step with create_graph=True, the outer loss at the adapted weights."""
     x, w1, w2 = mlp(dtype, seed=3)
@@ -136,8 +156,7 @@ def test_maml_meta_gradient(name, reduction, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name", LOSSES)
+@pytest.mark.parametrize("name, reduction", second_order_cases(REDUCTIONS))
 def test_hessian_vector_product(name, reduction, dtype):
     z = torch.randn(N, C, dtype=dtype, generator=generator(7))
     v = torch.randn(N, C, dtype=dtype, generator=generator(8))
@@ -156,10 +175,23 @@ def test_third_derivative(name):
     for loss in loss_pair(name, dtype, "sum"):
         z = z0.clone().requires_grad_()
         (g,) = torch.autograd.grad(loss(z), z, create_graph=True)
-        (h,) = torch.autograd.grad((g * v).sum(), z, create_graph=True)
-        (k,) = torch.autograd.grad((h * v).sum(), z, allow_unused=True)
+        (h,) = torch.autograd.grad((g * v).sum(), z, create_graph=True, allow_unused=True)
+        k = None
+        if h is not None and h.requires_grad:  # a quadratic loss: h is constant
+            (k,) = torch.autograd.grad((h * v).sum(), z, allow_unused=True)
         results.append(torch.zeros_like(z) if k is None else k)
     close(results[0], results[1], dtype)
+
+
+def test_second_derivative_of_a_broadcast_none_loss_raises():
+    """The one case the bridge does not support: it says so instead of returning a number."""
+    z = torch.randn(1, C, dtype=torch.float64, generator=generator(30), requires_grad=True)
+    target = torch.randn(N, C, dtype=torch.float64, generator=generator(31))
+    loss = sl.mse_loss(z, target, reduction="none")
+    (g,) = torch.autograd.grad(loss, z, torch.ones_like(loss), create_graph=True)
+    close(g, torch.autograd.grad(TF.mse_loss(z, target, reduction="none"), z, torch.ones_like(loss))[0], torch.float64)
+    with pytest.raises(RuntimeError, match="second derivatives of a reduction='none' loss whose input was broadcast"):
+        g.sum().backward()
 
 
 def test_plain_backward_builds_no_second_order_graph():
@@ -185,7 +217,22 @@ def test_torch_func(name, transform):
     v = torch.randn(N, C, dtype=dtype, generator=generator(13))
     results = []
     for reduction in ("mean", "none"):
-        for loss in loss_pair(name, dtype, reduction):
+        if name == "mse_loss_broadcast_input" and reduction == "none" and transform in ("hessian",):
+            continue  # refused by design (see unsupported)
+        pair = loss_pair(name, dtype, reduction)
+        if transform in ("hessian", "jacfwd", "jvp"):
+            try:
+                torch.func.hessian(pair[1])(z) if transform == "hessian" else torch.func.jacfwd(pair[1])(z)
+            except NotImplementedError:
+                # torch has no forward-mode formula for soft_margin_loss's backward: the bridge's
+                # forward mode runs on its reverse-mode Hessian-vector products, so compare with
+                # torch's reverse-over-reverse result instead.
+                ours = torch.func.hessian(pair[0])(z) if transform == "hessian" else torch.func.jacfwd(pair[0])(z)
+                theirs = (torch.func.jacrev(torch.func.jacrev(pair[1]))(z) if transform == "hessian"
+                          else torch.func.jacrev(pair[1])(z))
+                close(ours, theirs, dtype)
+                continue
+        for loss in pair:
             if transform == "grad":
                 r = torch.func.grad(loss)(z)
             elif transform == "vjp":

@@ -31,6 +31,16 @@
 /* Calls touching more elements than this run without the GIL. */
 #ifndef SWIFTLOSS_GIL_THRESHOLD
 #define SWIFTLOSS_GIL_THRESHOLD 4096
+
+/* Runs the statement `call` with the GIL released when `large` (a call on more elements than
+ * SWIFTLOSS_GIL_THRESHOLD), else holding it. */
+#define SWIFTLOSS_WITHOUT_GIL(large, call)                                                    \
+    do {                                                                                      \
+        PyThreadState *swiftloss_saved_ = (large) ? PyEval_SaveThread() : NULL;               \
+        call;                                                                                 \
+        if (swiftloss_saved_ != NULL)                                                         \
+            PyEval_RestoreThread(swiftloss_saved_);                                           \
+    } while (0)
 #endif
 
 /* ------------------------------------------------------------------------------------------
@@ -1022,6 +1032,186 @@ py_kl_div_backward(PyObject *module, PyObject *args)
     return element_loss_backward(args, ELEMENT_KL_DIV);
 }
 
+
+/* ------------------------------------------------------------------------------------------
+ * Regression losses (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss)
+ *
+ * One Python signature for all of them, forward and backward:
+ *   NAME(input, target, count, weight, parameter, reduction, output)
+ *   NAME_backward(input, target, count, weight, parameter, reduction, grad_output, grad_input)
+ * weight: None or count elements (only for the losses that take one); parameter: beta or
+ * delta (ignored by the others). Each loss is one line of adapters and one table entry.
+ * ------------------------------------------------------------------------------------------ */
+
+/* A regression entry point as the worker calls it: f32 picks the precision; g is NULL for a
+ * forward call. */
+typedef swiftloss_status (*regression_fn)(int f32, const void *x, const void *t, size_t n,
+                                          const void *w, size_t wlen, double parameter,
+                                          int reduction, const void *g, void *y);
+
+/* Adapters from the C signatures to regression_fn: with a weight (W) or not, with a
+ * parameter (P) or not. */
+#define REGRESSION_W(name)                                                                    \
+    static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
+                                       const void *w, size_t wl, double p, int r,            \
+                                       const void *g, void *y)                               \
+    {                                                                                         \
+        (void)p;                                                                              \
+        if (g == NULL)                                                                        \
+            return f32 ? swiftloss_##name##_f32(x, t, n, w, wl, r, y)                         \
+                       : swiftloss_##name##_f64(x, t, n, w, wl, r, y);                        \
+        return f32 ? swiftloss_##name##_backward_f32(x, t, n, w, wl, r, g, y)                 \
+                   : swiftloss_##name##_backward_f64(x, t, n, w, wl, r, g, y);                \
+    }
+#define REGRESSION_WP(name)                                                                   \
+    static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
+                                       const void *w, size_t wl, double p, int r,            \
+                                       const void *g, void *y)                               \
+    {                                                                                         \
+        if (g == NULL)                                                                        \
+            return f32 ? swiftloss_##name##_f32(x, t, n, w, wl, p, r, y)                      \
+                       : swiftloss_##name##_f64(x, t, n, w, wl, p, r, y);                     \
+        return f32 ? swiftloss_##name##_backward_f32(x, t, n, w, wl, p, r, g, y)              \
+                   : swiftloss_##name##_backward_f64(x, t, n, w, wl, p, r, g, y);             \
+    }
+#define REGRESSION_P(name)                                                                    \
+    static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
+                                       const void *w, size_t wl, double p, int r,            \
+                                       const void *g, void *y)                               \
+    {                                                                                         \
+        (void)w, (void)wl;                                                                    \
+        if (g == NULL)                                                                        \
+            return f32 ? swiftloss_##name##_f32(x, t, n, p, r, y)                             \
+                       : swiftloss_##name##_f64(x, t, n, p, r, y);                            \
+        return f32 ? swiftloss_##name##_backward_f32(x, t, n, p, r, g, y)                     \
+                   : swiftloss_##name##_backward_f64(x, t, n, p, r, g, y);                    \
+    }
+#define REGRESSION(name)                                                                      \
+    static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
+                                       const void *w, size_t wl, double p, int r,            \
+                                       const void *g, void *y)                               \
+    {                                                                                         \
+        (void)w, (void)wl, (void)p;                                                           \
+        if (g == NULL)                                                                        \
+            return f32 ? swiftloss_##name##_f32(x, t, n, r, y)                                \
+                       : swiftloss_##name##_f64(x, t, n, r, y);                               \
+        return f32 ? swiftloss_##name##_backward_f32(x, t, n, r, g, y)                        \
+                   : swiftloss_##name##_backward_f64(x, t, n, r, g, y);                       \
+    }
+
+REGRESSION_W(mse_loss)
+REGRESSION_W(l1_loss)
+REGRESSION_P(smooth_l1_loss)
+REGRESSION_WP(huber_loss)
+REGRESSION(soft_margin_loss)
+
+typedef struct {
+    const char *name;
+    regression_fn fn;
+    int takes_weight;
+} regression_spec;
+
+static const regression_spec MSE_LOSS = {"mse_loss", mse_loss_any, 1};
+static const regression_spec L1_LOSS = {"l1_loss", l1_loss_any, 1};
+static const regression_spec SMOOTH_L1_LOSS = {"smooth_l1_loss", smooth_l1_loss_any, 0};
+static const regression_spec HUBER_LOSS = {"huber_loss", huber_loss_any, 1};
+static const regression_spec SOFT_MARGIN_LOSS = {"soft_margin_loss", soft_margin_loss_any, 0};
+
+/* The shared worker: grad_output_obj is NULL for a forward call, out_obj the loss output or
+ * the gradient. */
+static PyObject *
+regression(const regression_spec *spec, PyObject *input_obj, PyObject *target_obj,
+           Py_ssize_t count_arg, PyObject *weight_obj, double parameter, int reduction,
+           PyObject *grad_output_obj, PyObject *out_obj)
+{
+    size_t count;
+    if (to_size(count_arg, "count", &count)) {
+        return NULL;
+    }
+    if (!spec->takes_weight && weight_obj != Py_None) {
+        PyErr_Format(PyExc_TypeError, "%s takes no weight", spec->name);
+        return NULL;
+    }
+    int backward = grad_output_obj != NULL;
+    size_t n_reduced = reduction == SWIFTLOSS_REDUCTION_NONE ? count : 1;
+    buffer input = {0}, target = {0}, weight = {0}, grad_output = {0}, out = {0};
+    PyObject *result = NULL;
+    int kind = buffer_get(input_obj, &input, "input", KIND_OTHER, 0);
+    if (kind < 0 || buffer_get(target_obj, &target, "target", (buffer_kind)kind, 0) < 0 ||
+        buffer_get_optional(weight_obj, &weight, "weight", (buffer_kind)kind) < 0 ||
+        (backward &&
+         buffer_get(grad_output_obj, &grad_output, "grad_output", (buffer_kind)kind, 0) < 0) ||
+        buffer_get(out_obj, &out, backward ? "grad_input" : "output", (buffer_kind)kind, 1) < 0) {
+        goto done;
+    }
+    const char *out_name = backward ? "grad_input" : "output";
+    if (check_count(&input, "input", count) || check_count(&target, "target", count) ||
+        (weight.held && check_count(&weight, "weight", count)) ||
+        (backward && check_count(&grad_output, "grad_output", n_reduced)) ||
+        check_count(&out, out_name, backward ? count : n_reduced) ||
+        check_alias(&out, &input, out_name, "input", 0) ||
+        check_alias(&out, &target, out_name, "target", 0) ||
+        check_alias(&out, &weight, out_name, "weight", 0) ||
+        (backward && check_alias(&out, &grad_output, out_name, "grad_output", 1))) {
+        goto done;
+    }
+    swiftloss_status status;
+    SWIFTLOSS_WITHOUT_GIL(count > SWIFTLOSS_GIL_THRESHOLD,
+        status = spec->fn(kind == KIND_F32, input.view.buf, target.view.buf, count, data_of(&weight),
+                          len_of(&weight), parameter, reduction,
+                          backward ? grad_output.view.buf : NULL, out.view.buf));
+    result = status_result(status);
+done:
+    buffer_release(&out);
+    buffer_release(&grad_output);
+    buffer_release(&weight);
+    buffer_release(&target);
+    buffer_release(&input);
+    return result;
+}
+
+#define REGRESSION_METHODS(name, SPEC)                                                        \
+    static PyObject *py_##name(PyObject *module, PyObject *args)                              \
+    {                                                                                         \
+        PyObject *x, *t, *w, *y;                                                              \
+        Py_ssize_t n;                                                                         \
+        double p;                                                                             \
+        int r;                                                                                \
+        if (!PyArg_ParseTuple(args, "OOnOdiO:" #name, &x, &t, &n, &w, &p, &r, &y))            \
+            return NULL;                                                                      \
+        return regression(&SPEC, x, t, n, w, p, r, NULL, y);                                  \
+    }                                                                                         \
+    static PyObject *py_##name##_backward(PyObject *module, PyObject *args)                   \
+    {                                                                                         \
+        PyObject *x, *t, *w, *g, *gx;                                                         \
+        Py_ssize_t n;                                                                         \
+        double p;                                                                             \
+        int r;                                                                                \
+        if (!PyArg_ParseTuple(args, "OOnOdiOO:" #name "_backward", &x, &t, &n, &w, &p, &r, &g, \
+                              &gx))                                                           \
+            return NULL;                                                                      \
+        return regression(&SPEC, x, t, n, w, p, r, g, gx);                                    \
+    }
+
+REGRESSION_METHODS(mse_loss, MSE_LOSS)
+REGRESSION_METHODS(l1_loss, L1_LOSS)
+REGRESSION_METHODS(smooth_l1_loss, SMOOTH_L1_LOSS)
+REGRESSION_METHODS(huber_loss, HUBER_LOSS)
+REGRESSION_METHODS(soft_margin_loss, SOFT_MARGIN_LOSS)
+
+PyDoc_STRVAR(regression_doc,
+"NAME(input, target, count, weight, parameter, reduction, output) -> None\n\n"
+"A regression loss (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss) over\n"
+"count elements of input and target; weight None or count elements (mse_loss, l1_loss and\n"
+"huber_loss only); parameter beta (smooth_l1_loss) or delta (huber_loss), else ignored;\n"
+"output count elements for 'none', else 1 (swiftloss_NAME_f32 / _f64).");
+
+PyDoc_STRVAR(regression_backward_doc,
+"NAME_backward(input, target, count, weight, parameter, reduction, grad_output, grad_input)\n"
+"-> None\n\n"
+"The gradient of a regression loss with respect to its input (swiftloss_NAME_backward_f32 /\n"
+"_f64); grad_input (count elements) may be grad_output itself.");
+
 /* ------------------------------------------------------------------------------------------
  * Module
  * ------------------------------------------------------------------------------------------ */
@@ -1166,6 +1356,17 @@ static PyMethodDef swiftloss_methods[] = {
     {"binary_cross_entropy_with_logits_backward", py_binary_cross_entropy_with_logits_backward,
      METH_VARARGS, binary_cross_entropy_with_logits_backward_doc},
     {"kl_div_backward", py_kl_div_backward, METH_VARARGS, kl_div_backward_doc},
+    {"mse_loss", py_mse_loss, METH_VARARGS, regression_doc},
+    {"mse_loss_backward", py_mse_loss_backward, METH_VARARGS, regression_backward_doc},
+    {"l1_loss", py_l1_loss, METH_VARARGS, regression_doc},
+    {"l1_loss_backward", py_l1_loss_backward, METH_VARARGS, regression_backward_doc},
+    {"smooth_l1_loss", py_smooth_l1_loss, METH_VARARGS, regression_doc},
+    {"smooth_l1_loss_backward", py_smooth_l1_loss_backward, METH_VARARGS, regression_backward_doc},
+    {"huber_loss", py_huber_loss, METH_VARARGS, regression_doc},
+    {"huber_loss_backward", py_huber_loss_backward, METH_VARARGS, regression_backward_doc},
+    {"soft_margin_loss", py_soft_margin_loss, METH_VARARGS, regression_doc},
+    {"soft_margin_loss_backward", py_soft_margin_loss_backward, METH_VARARGS,
+     regression_backward_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -85,3 +85,43 @@ def kl_div_backward(
     target: _Buffer, count: int, batch: int, reduction: int, log_target: int,
     grad_output: _Buffer, grad_input: _Buffer, /,
 ) -> None: ...
+def mse_loss(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, output: _Buffer, /,
+) -> None: ...
+def mse_loss_backward(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def l1_loss(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, output: _Buffer, /,
+) -> None: ...
+def l1_loss_backward(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def smooth_l1_loss(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, output: _Buffer, /,
+) -> None: ...
+def smooth_l1_loss_backward(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def huber_loss(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, output: _Buffer, /,
+) -> None: ...
+def huber_loss_backward(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def soft_margin_loss(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, output: _Buffer, /,
+) -> None: ...
+def soft_margin_loss_backward(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...

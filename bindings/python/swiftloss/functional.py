@@ -38,6 +38,11 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "kl_div",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "soft_margin_loss",
     "NoAutogradWarning",
 ]
 
@@ -1377,3 +1382,305 @@ def _kl_div(input, target, size_average=None, reduce=None, reduction="mean", log
     _C.kl_div_backward(t, count, batch, red, 1 if log_target else 0, g, grad_input)
     grad_input = _sum_to_shape(grad_input.reshape(shape), input_shape)
     return result, outs.finish_grad(grad_input, grad_view, input_shape, result_dtype)
+
+
+# ------------------------------------------------------------------------------------------
+# Regression losses: mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss
+# ------------------------------------------------------------------------------------------
+
+_OUT_DOC = """Output buffers (keyword-only ``out``), as for the other losses: with
+    ``reduction='none'``, ``out`` receives the element-wise losses (the broadcast shape of input
+    and target and the result's dtype, C-contiguous, writable) and is returned in place of a
+    new array; with ``with_grad=True``, ``out=(out, grad_out)``, ``grad_out`` of the input's
+    shape and dtype. Buffers must not overlap the inputs."""
+
+
+def _size_warning(x: np.ndarray, t: np.ndarray, stacklevel: int) -> None:
+    if t.shape != x.shape:
+        warnings.warn(
+            f"Using a target size ({_torch_size_str(t.shape)}) that is different to the input size "
+            f"({_torch_size_str(x.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=stacklevel,
+        )
+
+
+def _regression_arrays(function: str, input: Any, target: Any, keep_input_dtype: bool):
+    """(input, target) as float arrays of one compute dtype, and the result dtype: PyTorch's
+    promotion of two float dtypes (an integer or bool target takes the input's), or the
+    input's dtype (soft_margin_loss)."""
+    x_raw = input if type(input) is np.ndarray else _asarray(input, function, "input")
+    t_raw = target if type(target) is np.ndarray else _asarray(target, function, "target")
+    if x_raw.dtype.kind != "f":
+        raise TypeError(f"{function}: expected a floating-point input (float32 or float64), got {x_raw.dtype}")
+    if t_raw.dtype.kind not in "biuf":
+        raise TypeError(f"{function}: expected a real-valued target, got {t_raw.dtype}")
+    result = x_raw.dtype
+    if not keep_input_dtype and t_raw.dtype.kind == "f":
+        result = np.result_type(x_raw.dtype, t_raw.dtype)
+    result = result if result.isnative else result.newbyteorder("=")
+    compute = _compute_dtype(result, "input", function)
+    return (np.asarray(x_raw, dtype=compute, order="C"), np.asarray(t_raw, dtype=compute, order="C"),
+            result)
+
+
+def _regression(function: str, input: Any, target: Any, weight: Any, red: int, parameter: float,
+                mean_by_weight_sum: bool, with_grad: Any, grad_output: Any, out: Any,
+                target_into_input: bool = False, keep_input_dtype: bool = False):
+    """The shared body of the regression losses, once the reduction and the parameter are
+    checked: broadcasting, the weight's size rule, the C calls, the gradient summed back to
+    the input's shape."""
+    grad = _wants_grad(with_grad, grad_output, function)
+    outs = _outs(out, grad, function)
+    x, t, result_dtype = _regression_arrays(function, input, target, keep_input_dtype)
+    input_shape = tuple(x.shape)
+    if target_into_input:  # the output has the input's shape: the target broadcasts into it
+        shape = _infer_size(input_shape, tuple(t.shape))
+        if shape != input_shape:
+            raise ValueError(f"output with shape {_shape_str(input_shape)} doesn't match the broadcast shape {_shape_str(shape)}")
+    else:
+        shape = _infer_size(input_shape, tuple(t.shape))
+    w = None
+    if weight is not None:
+        w = _real_array(weight, x.dtype, function, "weight")
+        if w.shape != input_shape:
+            raise ValueError("Weights and input must have the same size.")
+    if shape != input_shape:
+        x = np.ascontiguousarray(np.broadcast_to(x, shape))
+        if w is not None:
+            w = np.ascontiguousarray(np.broadcast_to(w, shape))
+    if tuple(t.shape) != shape:
+        t = np.ascontiguousarray(np.broadcast_to(t, shape))
+    count = int(np.prod(shape, dtype=np.int64))
+    # A weighted 'mean' whose weight was broadcast divides by the sum of the weight as given
+    # (PyTorch's torch.sum(weight)): computed here from a 'sum'.
+    divide_here = red == _MEAN and mean_by_weight_sum and w is not None and shape != input_shape
+    c_red = _SUM if divide_here else red
+    divisor = float(np.sum(np.asarray(weight, dtype=np.float64))) if divide_here else 1.0
+    g = None
+    if grad:
+        g = _grad_output(grad_output, shape if red == _NONE else (), x.dtype, function, _REDUCTION_NAMES[red])
+    inputs = None if out is None else {"input": x, "target": t, "weight": w, "grad_output": g}
+    output, view = outs.result_buffer(shape, red, x.dtype, result_dtype, inputs)
+    if grad:
+        grad_input, grad_view = outs.grad_buffer(input_shape, x.dtype, result_dtype, inputs,
+                                                 direct=shape == input_shape)
+        if shape != input_shape:
+            grad_input = np.empty(count, dtype=x.dtype)
+    kernel = getattr(_C, function)
+    kernel(x, t, count, w, parameter, c_red, output)
+    if divide_here:
+        output[0] = output[0] / divisor if divisor != 0 else np.nan
+    result = outs.finish_result(output, view, red, shape, result_dtype)
+    if not grad:
+        return result
+    g = _ones_if_none(g, output.size, x.dtype)
+    if divide_here:
+        g = (g.astype(np.float64) / divisor if divisor != 0 else np.full(1, np.nan)).astype(x.dtype)
+    getattr(_C, function + "_backward")(x, t, count, w, parameter, c_red, g, grad_input)
+    grad_input = _sum_to_shape(grad_input.reshape(shape), input_shape)
+    return result, outs.finish_grad(grad_input, grad_view, input_shape, result_dtype)
+
+
+def _weighted_reduction(reduction: Any) -> int:
+    """The reduction of mse_loss / l1_loss / huber_loss with a weight (their own message)."""
+    if isinstance(reduction, str) and reduction in ("none", "mean", "sum"):
+        return _reduction_enum(reduction)
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
+def mse_loss(
+    input: Any,
+    target: Any,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    weight: Any = None,
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Mean squared error: :math:`\ell = w\,(x - y)^2`.
+
+    ``input`` and ``target`` broadcast against each other (with PyTorch's warning when their
+    shapes differ); ``weight`` (PyTorch 2.15) must have the input's shape. ``'mean'`` divides
+    the sum by the number of (broadcast) elements, or with a weight by the sum of the weight,
+    as PyTorch (NaN when it is 0). float32 and float64, mixed float dtypes promote.
+
+    Gradient (``with_grad=True``, optional ``grad_output``): ``(loss, grad_input)`` with
+    :math:`\partial x = 2 (x - y)\, w\, s`, summed back to the input's shape when it was
+    broadcast.
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> F.mse_loss([1.0, 2.0, 3.0], [1.5, 2.0, 5.0])
+        1.4166666666666667
+
+    Raises:
+        ValueError: a bad reduction; shapes that do not broadcast; "Weights and input must
+            have the same size."; with a weight, "Invalid reduction mode: ...".
+        TypeError: a non-float input.
+    """
+    x0 = input if type(input) is np.ndarray else _asarray(input, "mse_loss", "input")
+    t0 = target if type(target) is np.ndarray else _asarray(target, "mse_loss", "target")
+    _size_warning(x0, t0, 2)
+    reduction = _reduction_string(size_average, reduce, reduction)
+    red = _weighted_reduction(reduction) if weight is not None else _reduction_enum(reduction)
+    return _regression("mse_loss", x0, t0, weight, red, 0.0, True, with_grad, grad_output, out)
+
+
+def l1_loss(
+    input: Any,
+    target: Any,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    weight: Any = None,
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Mean absolute error: :math:`\ell = w\,|x - y|`.
+
+    Broadcasting, ``weight`` and ``'mean'`` as :func:`mse_loss` (a weighted mean divides by
+    the sum of the weight). Gradient :math:`\partial x = \mathrm{sign}(x - y)\, w\, s`, with
+    sign 0 at 0 and at NaN (PyTorch's ``sgn``: a NaN loss has gradient 0).
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> F.l1_loss([1.0, 2.0, 3.0], [1.5, 2.0, 5.0])
+        0.8333333333333334
+
+    Raises:
+        ValueError: as :func:`mse_loss`.
+        TypeError: a non-float input.
+    """
+    x0 = input if type(input) is np.ndarray else _asarray(input, "l1_loss", "input")
+    t0 = target if type(target) is np.ndarray else _asarray(target, "l1_loss", "target")
+    _size_warning(x0, t0, 2)
+    reduction = _reduction_string(size_average, reduce, reduction)
+    red = _weighted_reduction(reduction) if weight is not None else _reduction_enum(reduction)
+    return _regression("l1_loss", x0, t0, weight, red, 0.0, True, with_grad, grad_output, out)
+
+
+def smooth_l1_loss(
+    input: Any,
+    target: Any,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Smooth L1: with :math:`z = |x - y|`, :math:`0.5 z^2 / \beta` for :math:`z < \beta`,
+    else :math:`z - 0.5 \beta`.
+
+    ``beta == 0`` is :func:`l1_loss` exactly (value and gradient), as PyTorch; ``beta < 0``
+    raises. Broadcasting as :func:`mse_loss`; ``'mean'`` divides by the element count.
+    Gradient :math:`\partial x = (|d| \ge \beta\ ?\ \mathrm{sign}(d) : d / \beta)\, s`.
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> F.smooth_l1_loss([1.0, 2.0, 3.0], [1.5, 2.0, 5.0])
+        0.5416666666666666
+
+    Raises:
+        ValueError: "smooth_l1_loss does not support negative values for beta." (PyTorch:
+            RuntimeError), a bad reduction, shapes that do not broadcast.
+    """
+    x0 = input if type(input) is np.ndarray else _asarray(input, "smooth_l1_loss", "input")
+    t0 = target if type(target) is np.ndarray else _asarray(target, "smooth_l1_loss", "target")
+    _size_warning(x0, t0, 2)
+    red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
+    beta = float(beta)
+    if beta < 0:
+        raise ValueError("smooth_l1_loss does not support negative values for beta.")
+    return _regression("smooth_l1_loss", x0, t0, None, red, beta, False, with_grad, grad_output, out)
+
+
+def huber_loss(
+    input: Any,
+    target: Any,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Any = None,
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Huber loss: with :math:`z = |x - y|`, :math:`0.5 z^2` for :math:`z < \delta`, else
+    :math:`\delta (z - 0.5 \delta)`; times ``weight`` (PyTorch 2.15, the input's shape).
+
+    ``delta`` must be positive. ``'mean'`` divides by the element count, with a weight too
+    (PyTorch's rule for huber_loss, unlike mse_loss and l1_loss). Gradient
+    :math:`\partial x = \mathrm{clamp}(d, -\delta, \delta)\, w\, s`. No ``size_average`` /
+    ``reduce``, as PyTorch.
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> F.huber_loss([1.0, 2.0, 3.0], [1.5, 2.0, 5.0])
+        0.5416666666666666
+
+    Raises:
+        ValueError: "huber_loss does not support non-positive values for delta." (PyTorch:
+            RuntimeError), a bad reduction, shapes that do not broadcast, "Weights and input
+            must have the same size.".
+    """
+    x0 = input if type(input) is np.ndarray else _asarray(input, "huber_loss", "input")
+    t0 = target if type(target) is np.ndarray else _asarray(target, "huber_loss", "target")
+    _size_warning(x0, t0, 2)
+    red = _weighted_reduction(reduction) if weight is not None else _reduction_enum(reduction)
+    delta = float(delta)
+    if not delta > 0:
+        raise ValueError("huber_loss does not support non-positive values for delta.")
+    return _regression("huber_loss", x0, t0, weight, red, delta, False, with_grad, grad_output, out)
+
+
+def soft_margin_loss(
+    input: Any,
+    target: Any,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Soft margin loss: :math:`\ell = \log(1 + e^{-y x})` for targets :math:`y` (usually
+    :math:`\pm 1`; not checked, as PyTorch).
+
+    Computed as :math:`\mathrm{softplus}(-y x)`, finite wherever the value is: PyTorch computes
+    ``log1p(exp(-y * x))``, which overflows to inf once :math:`-y x` passes about 88.7 in
+    float32 (and its gradient to NaN); swiftloss returns the finite value there. The target
+    broadcasts into the input's shape only; the result keeps the input's dtype. ``'mean'``
+    divides by the element count. Gradient :math:`\partial x = -y\, \sigma(-y x)\, s`.
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> F.soft_margin_loss([2.0, -1.0], [1.0, 1.0])
+        0.7566...
+
+    Raises:
+        ValueError: a bad reduction; "output with shape [...] doesn't match the broadcast
+            shape [...]" (PyTorch: RuntimeError) for a target larger than the input.
+    """
+    red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
+    return _regression("soft_margin_loss", input, target, None, red, 0.0, False, with_grad, grad_output,
+                       out, target_into_input=True, keep_input_dtype=True)
+
+
+for _f in (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss):
+    _f.__doc__ = _f.__doc__.replace("\n    Raises:", "\n    " + _OUT_DOC + "\n\n    Raises:", 1)
+del _f

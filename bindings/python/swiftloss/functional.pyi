@@ -24,6 +24,11 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "kl_div",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "soft_margin_loss",
     "NoAutogradWarning",
 ]
 
@@ -317,6 +322,210 @@ def kl_div(
     reduce: Optional[bool] = ...,
     reduction: str = ...,
     log_target: bool = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
+def mse_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def mse_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def mse_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
+def l1_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def l1_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def l1_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
+def smooth_l1_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    beta: float = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def smooth_l1_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    beta: float = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def smooth_l1_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    beta: float = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
+def huber_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    reduction: str = ...,
+    delta: float = ...,
+    weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def huber_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    reduction: str = ...,
+    delta: float = ...,
+    weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def huber_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    reduction: str = ...,
+    delta: float = ...,
+    weight: Optional[_ArrayLike] = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
+def soft_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def soft_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def soft_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
     *,
     with_grad: bool,
     grad_output: Optional[_ArrayLike] = ...,

@@ -27,6 +27,11 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "KLDivLoss",
+    "MSELoss",
+    "L1Loss",
+    "SmoothL1Loss",
+    "HuberLoss",
+    "SoftMarginLoss",
 ]
 
 
@@ -218,3 +223,60 @@ class KLDivLoss(_Loss):
             grad_output=grad_output,
             out=out,
         )
+
+
+class MSELoss(_Loss):
+    r"""Mean squared error :math:`(x - y)^2`: ``MSELoss(size_average=None, reduce=None,
+    reduction='mean')``; calling it runs :func:`swiftloss.mse_loss` (whose ``weight=`` the
+    module does not take, as torch.nn.MSELoss)."""
+
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.mse_loss`)."""
+        return F.mse_loss(input, target, reduction=self.reduction, with_grad=with_grad, grad_output=grad_output, out=out)
+
+
+class L1Loss(_Loss):
+    r"""Mean absolute error :math:`|x - y|`: ``L1Loss(size_average=None, reduce=None,
+    reduction='mean')``; calling it runs :func:`swiftloss.l1_loss`."""
+
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.l1_loss`)."""
+        return F.l1_loss(input, target, reduction=self.reduction, with_grad=with_grad, grad_output=grad_output, out=out)
+
+
+class SmoothL1Loss(_Loss):
+    r"""Smooth L1 loss: ``SmoothL1Loss(size_average=None, reduce=None, reduction='mean',
+    beta=1.0)``; calling it runs :func:`swiftloss.smooth_l1_loss`."""
+
+    def __init__(self, size_average: Optional[bool] = None, reduce: Optional[bool] = None, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.smooth_l1_loss`)."""
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta, with_grad=with_grad,
+                                grad_output=grad_output, out=out)
+
+
+class HuberLoss(_Loss):
+    r"""Huber loss: ``HuberLoss(reduction='mean', delta=1.0)`` (no ``size_average`` /
+    ``reduce``, as torch.nn.HuberLoss); calling it runs :func:`swiftloss.huber_loss`."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(None, None, reduction)
+        self.delta = delta
+
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.huber_loss`)."""
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta, with_grad=with_grad,
+                            grad_output=grad_output, out=out)
+
+
+class SoftMarginLoss(_Loss):
+    r"""Soft margin loss :math:`\log(1 + e^{-y x})`: ``SoftMarginLoss(size_average=None,
+    reduce=None, reduction='mean')``; calling it runs :func:`swiftloss.soft_margin_loss`."""
+
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.soft_margin_loss`)."""
+        return F.soft_margin_loss(input, target, reduction=self.reduction, with_grad=with_grad,
+                                  grad_output=grad_output, out=out)

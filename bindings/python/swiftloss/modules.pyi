@@ -16,6 +16,11 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "KLDivLoss",
+    "MSELoss",
+    "L1Loss",
+    "SmoothL1Loss",
+    "HuberLoss",
+    "SoftMarginLoss",
 ]
 
 class Softmax:
@@ -260,3 +265,22 @@ class KLDivLoss(_Loss):
         reduction: str = ...,
         log_target: bool = ...,
     ) -> None: ...
+
+class MSELoss(_Loss): ...
+class L1Loss(_Loss): ...
+
+class SmoothL1Loss(_Loss):
+    beta: float
+    def __init__(
+        self,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+        beta: float = ...,
+    ) -> None: ...
+
+class HuberLoss(_Loss):
+    delta: float
+    def __init__(self, reduction: str = ..., delta: float = ...) -> None: ...
+
+class SoftMarginLoss(_Loss): ...

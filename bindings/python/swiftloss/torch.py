@@ -96,6 +96,21 @@ __all__ = [
     "BCEFunction",
     "BCEWithLogitsFunction",
     "KLDivFunction",
+    "MSELoss",
+    "L1Loss",
+    "SmoothL1Loss",
+    "HuberLoss",
+    "SoftMarginLoss",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "soft_margin_loss",
+    "MSELossFunction",
+    "L1LossFunction",
+    "SmoothL1LossFunction",
+    "HuberLossFunction",
+    "SoftMarginLossFunction",
 ]
 
 _Tensor = torch.Tensor
@@ -294,6 +309,84 @@ def _kl_div_op(input: torch.Tensor, target: torch.Tensor, reduction: str, log_ta
                 dict(reduction=reduction, log_target=log_target, warn_mean=False), need_grad)
 
 
+def _regression_dtypes(input: _Tensor, target: _Tensor, keep_input_dtype: bool) -> Tuple[torch.dtype, torch.dtype]:
+    """(the loss's dtype, the compute dtype): torch's promotion of two float dtypes (an integer
+    or bool target takes the input's), or the input's (soft_margin_loss)."""
+    result = input.dtype
+    if not keep_input_dtype and target.is_floating_point():
+        result = torch.promote_types(input.dtype, target.dtype)
+    return result, (torch.float32 if result in _LOW_PRECISION else result)
+
+
+def _run_regression(name: str, input: _Tensor, target: _Tensor, weight: Optional[_Tensor], parameter: dict,
+                    reduction: str, need_grad: bool, keep_input_dtype: bool = False) -> _Pair:
+    """A regression loss through swiftloss: (loss, unit gradient) with the loss in torch's
+    result dtype and the gradient in the input's. With 'none' and an input broadcast against
+    a larger target, the gradient has the broadcast shape (summed back in backward)."""
+    result, compute = _regression_dtypes(input, target, keep_input_dtype)
+    x, t, w = _array(input, compute), _array(target, compute), _array(weight, compute)
+    shape = torch.broadcast_shapes(input.shape, target.shape)
+    if need_grad and reduction == "none" and tuple(shape) != tuple(input.shape):
+        x = np.broadcast_to(x, shape)
+        w = None if w is None else np.broadcast_to(w, shape)
+    kwargs = dict(parameter, reduction=reduction)
+    if w is not None:
+        kwargs["weight"] = w
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the size warning: given where torch gives it
+        out = getattr(_F, name)(x, t, with_grad=need_grad, **kwargs)
+    loss, grad = out if need_grad else (out, None)
+    return _tensor(loss, result), (input.new_empty((0,)) if grad is None else _tensor(grad, input.dtype))
+
+
+@torch.library.custom_op("swiftloss::mse_loss", mutates_args=())
+def _mse_loss_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor], reduction: str,
+                 need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.mse_loss."""
+    return _run_regression("mse_loss", input, target, weight, {}, reduction, need_grad)
+
+
+@torch.library.custom_op("swiftloss::l1_loss", mutates_args=())
+def _l1_loss_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor], reduction: str,
+                need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.l1_loss."""
+    return _run_regression("l1_loss", input, target, weight, {}, reduction, need_grad)
+
+
+@torch.library.custom_op("swiftloss::smooth_l1_loss", mutates_args=())
+def _smooth_l1_loss_op(input: torch.Tensor, target: torch.Tensor, reduction: str, beta: float,
+                       need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.smooth_l1_loss."""
+    return _run_regression("smooth_l1_loss", input, target, None, {"beta": beta}, reduction, need_grad)
+
+
+@torch.library.custom_op("swiftloss::huber_loss", mutates_args=())
+def _huber_loss_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor], reduction: str,
+                   delta: float, need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.huber_loss."""
+    return _run_regression("huber_loss", input, target, weight, {"delta": delta}, reduction, need_grad)
+
+
+@torch.library.custom_op("swiftloss::soft_margin_loss", mutates_args=())
+def _soft_margin_loss_op(input: torch.Tensor, target: torch.Tensor, reduction: str, need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.soft_margin_loss."""
+    return _run_regression("soft_margin_loss", input, target, None, {}, reduction, need_grad, keep_input_dtype=True)
+
+
+def _regression_fake(input, target, reduction, need_grad, keep_input_dtype=False):
+    shape = tuple(torch.broadcast_shapes(input.shape, target.shape))
+    result, _ = _regression_dtypes(input, target, keep_input_dtype)
+    grad = shape if need_grad and reduction == "none" else _grad_shape(input, need_grad)
+    return (input.new_empty(shape if reduction == "none" else (), dtype=result), input.new_empty(grad))
+
+
+_mse_loss_op.register_fake(lambda input, target, weight, reduction, need_grad: _regression_fake(input, target, reduction, need_grad))
+_l1_loss_op.register_fake(lambda input, target, weight, reduction, need_grad: _regression_fake(input, target, reduction, need_grad))
+_smooth_l1_loss_op.register_fake(lambda input, target, reduction, beta, need_grad: _regression_fake(input, target, reduction, need_grad))
+_huber_loss_op.register_fake(lambda input, target, weight, reduction, delta, need_grad: _regression_fake(input, target, reduction, need_grad))
+_soft_margin_loss_op.register_fake(lambda input, target, reduction, need_grad: _regression_fake(input, target, reduction, need_grad, True))
+
+
 def _class_axis_loss_shape(input: _Tensor, target: _Tensor, reduction: str) -> Tuple[int, ...]:
     if reduction != "none" or input.dim() < 2:
         return ()
@@ -346,7 +439,8 @@ def _looped_vmap(call: Callable, info: Any, in_dims: Tuple[Optional[int], ...], 
     return (torch.stack([p[0] for p in pairs]), torch.stack([p[1] for p in pairs])), (0, 0)
 
 
-for _op in (_cross_entropy_op, _nll_loss_op, _bce_op, _bce_with_logits_op, _kl_div_op):
+for _op in (_cross_entropy_op, _nll_loss_op, _bce_op, _bce_with_logits_op, _kl_div_op, _mse_loss_op,
+            _l1_loss_op, _smooth_l1_loss_op, _huber_loss_op, _soft_margin_loss_op):
     torch.library.register_vmap(_op, lambda info, in_dims, *args, _op=_op: _looped_vmap(_op, info, in_dims, args))
 
 
@@ -390,6 +484,14 @@ class _Rule:
     def hvp(self, x: _Tensor, v: _Tensor) -> Optional[_Tensor]:
         if self.reference is None:
             return None
+        if v.shape != x.shape:
+            # 'none' with an input broadcast against a larger target: the unit gradient is per
+            # broadcast element, which torch's formula of the loss does not give back.
+            raise RuntimeError(
+                "swiftloss.torch: second derivatives of a reduction='none' loss whose input was "
+                "broadcast against a larger target are not supported; expand the input first "
+                "(input.expand_as(target)) or use torch's own loss for this case"
+            )
         reference, dtype = self.reference, self.compute_dtype
 
         def unit_gradient(z: _Tensor) -> _Tensor:
@@ -648,6 +750,112 @@ class KLDivFunction(_ForwardMode, _KLDiv):
 
 
 
+class _MSELoss(_LossFunction):
+    """The Function of :class:`MSELossFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 2
+
+    @staticmethod
+    def forward(input, target, weight, reduction):
+        """(loss, gradient for ones upstream) from ``swiftloss_mse_loss`` and its backward."""
+        return _mse_loss_op(input, target, weight, reduction, True)
+
+    @staticmethod
+    def reference(x, target, weight, reduction):
+        """torch.nn.functional.mse_loss with the same arguments."""
+        return _TF.mse_loss(x, target.to(x.dtype), reduction=reduction, weight=None if weight is None else weight.to(x.dtype))
+
+
+class MSELossFunction(_ForwardMode, _MSELoss):
+    """``MSELossFunction.apply(input, target, weight, reduction)``: :func:`swiftloss.mse_loss`
+    as an autograd Function, returning ``(loss, unit_grad)``."""
+
+
+class _L1Loss(_LossFunction):
+    """The Function of :class:`L1LossFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 2
+
+    @staticmethod
+    def forward(input, target, weight, reduction):
+        """(loss, gradient for ones upstream) from ``swiftloss_l1_loss`` and its backward."""
+        return _l1_loss_op(input, target, weight, reduction, True)
+
+    @staticmethod
+    def reference(x, target, weight, reduction):
+        """torch.nn.functional.l1_loss with the same arguments."""
+        return _TF.l1_loss(x, target.to(x.dtype), reduction=reduction, weight=None if weight is None else weight.to(x.dtype))
+
+
+class L1LossFunction(_ForwardMode, _L1Loss):
+    """``L1LossFunction.apply(input, target, weight, reduction)``: :func:`swiftloss.l1_loss` as
+    an autograd Function, returning ``(loss, unit_grad)``."""
+
+
+class _SmoothL1Loss(_LossFunction):
+    """The Function of :class:`SmoothL1LossFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 1
+
+    @staticmethod
+    def forward(input, target, reduction, beta):
+        """(loss, gradient for ones upstream) from ``swiftloss_smooth_l1_loss`` and its backward."""
+        return _smooth_l1_loss_op(input, target, reduction, beta, True)
+
+    @staticmethod
+    def reference(x, target, reduction, beta):
+        """torch.nn.functional.smooth_l1_loss with the same arguments."""
+        return _TF.smooth_l1_loss(x, target.to(x.dtype), reduction=reduction, beta=beta)
+
+
+class SmoothL1LossFunction(_ForwardMode, _SmoothL1Loss):
+    """``SmoothL1LossFunction.apply(input, target, reduction, beta)``:
+    :func:`swiftloss.smooth_l1_loss` as an autograd Function, returning ``(loss, unit_grad)``."""
+
+
+class _HuberLoss(_LossFunction):
+    """The Function of :class:`HuberLossFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 2
+
+    @staticmethod
+    def forward(input, target, weight, reduction, delta):
+        """(loss, gradient for ones upstream) from ``swiftloss_huber_loss`` and its backward."""
+        return _huber_loss_op(input, target, weight, reduction, delta, True)
+
+    @staticmethod
+    def reference(x, target, weight, reduction, delta):
+        """torch.nn.functional.huber_loss with the same arguments."""
+        return _TF.huber_loss(x, target.to(x.dtype), reduction=reduction, delta=delta,
+                              weight=None if weight is None else weight.to(x.dtype))
+
+
+class HuberLossFunction(_ForwardMode, _HuberLoss):
+    """``HuberLossFunction.apply(input, target, weight, reduction, delta)``:
+    :func:`swiftloss.huber_loss` as an autograd Function, returning ``(loss, unit_grad)``."""
+
+
+class _SoftMarginLoss(_LossFunction):
+    """The Function of :class:`SoftMarginLossFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 1
+
+    @staticmethod
+    def forward(input, target, reduction):
+        """(loss, gradient for ones upstream) from ``swiftloss_soft_margin_loss`` and its backward."""
+        return _soft_margin_loss_op(input, target, reduction, True)
+
+    @staticmethod
+    def reference(x, target, reduction):
+        """torch.nn.functional.soft_margin_loss with the same arguments."""
+        return _TF.soft_margin_loss(x, target.to(x.dtype), reduction=reduction)
+
+
+class SoftMarginLossFunction(_ForwardMode, _SoftMarginLoss):
+    """``SoftMarginLossFunction.apply(input, target, reduction)``:
+    :func:`swiftloss.soft_margin_loss` as an autograd Function, returning ``(loss, unit_grad)``."""
+
+
 def _apply(function: type, compilable: type, op: Callable, input: _Tensor, *arguments: Any) -> _Tensor:
     """The loss: through the autograd Function when a gradient may be wanted (``compilable``,
     the same Function without forward mode, while torch.compile traces), else the op alone."""
@@ -842,6 +1050,159 @@ def kl_div(
     return _apply(KLDivFunction, _KLDiv, _kl_div_op, input, target, reduction, bool(log_target))
 
 
+def _regression_checks(op: str, input: Any, target: Any, weight: Any = None) -> None:
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    _check_optional_tensor(weight, "weight", 6 if op != "huber_loss" else 5, op)
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.size()}) that is different to the input size ({input.size()}). "
+            "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+def _regression_reduction(reduction: Any, weighted: bool) -> str:
+    if weighted:
+        _F._weighted_reduction(reduction)
+    else:
+        _check_reduction(reduction)
+    return reduction
+
+
+def mse_loss(
+    input: _Tensor,
+    target: _Tensor,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    weight: Optional[_Tensor] = None,
+) -> _Tensor:
+    r"""``torch.nn.functional.mse_loss`` computed by swiftloss, differentiable in ``input`` to
+    any order: :math:`w (x - y)^2` (see :func:`swiftloss.mse_loss`).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.mse_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 5.0]))
+        tensor(1.4167)
+    """
+    _regression_checks("mse_loss", input, target, weight)
+    reduction = _regression_reduction(_legacy(size_average, reduce, reduction), weight is not None)
+    input, target, weight = _autocast(input, target, weight)
+    _no_grad_needed(target, "target", "mse_loss")
+    _no_grad_needed(weight, "weight", "mse_loss")
+    return _apply(MSELossFunction, _MSELoss, _mse_loss_op, input, target, weight, reduction)
+
+
+def l1_loss(
+    input: _Tensor,
+    target: _Tensor,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    weight: Optional[_Tensor] = None,
+) -> _Tensor:
+    r"""``torch.nn.functional.l1_loss`` computed by swiftloss, differentiable in ``input``:
+    :math:`w |x - y|` (see :func:`swiftloss.l1_loss`).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.l1_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 5.0]))
+        tensor(0.8333)
+    """
+    _regression_checks("l1_loss", input, target, weight)
+    reduction = _regression_reduction(_legacy(size_average, reduce, reduction), weight is not None)
+    input, target, weight = _autocast(input, target, weight)
+    _no_grad_needed(target, "target", "l1_loss")
+    _no_grad_needed(weight, "weight", "l1_loss")
+    return _apply(L1LossFunction, _L1Loss, _l1_loss_op, input, target, weight, reduction)
+
+
+def smooth_l1_loss(
+    input: _Tensor,
+    target: _Tensor,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> _Tensor:
+    r"""``torch.nn.functional.smooth_l1_loss`` computed by swiftloss, differentiable in
+    ``input`` to any order (see :func:`swiftloss.smooth_l1_loss`).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.smooth_l1_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 5.0]))
+        tensor(0.5417)
+    """
+    _regression_checks("smooth_l1_loss", input, target)
+    _check_float(beta, "beta", 6, "smooth_l1_loss")
+    reduction = _regression_reduction(_legacy(size_average, reduce, reduction), False)
+    if beta < 0:
+        raise ValueError("smooth_l1_loss does not support negative values for beta.")
+    input, target = _autocast(input, target)
+    _no_grad_needed(target, "target", "smooth_l1_loss")
+    return _apply(SmoothL1LossFunction, _SmoothL1Loss, _smooth_l1_loss_op, input, target, reduction, float(beta))
+
+
+def huber_loss(
+    input: _Tensor,
+    target: _Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Optional[_Tensor] = None,
+) -> _Tensor:
+    r"""``torch.nn.functional.huber_loss`` computed by swiftloss, differentiable in ``input``
+    to any order (see :func:`swiftloss.huber_loss`).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.huber_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 5.0]))
+        tensor(0.5417)
+    """
+    _regression_checks("huber_loss", input, target, weight)
+    _check_float(delta, "delta", 4, "huber_loss")
+    reduction = _regression_reduction(reduction, weight is not None)
+    if not delta > 0:
+        raise ValueError("huber_loss does not support non-positive values for delta.")
+    input, target, weight = _autocast(input, target, weight)
+    _no_grad_needed(target, "target", "huber_loss")
+    _no_grad_needed(weight, "weight", "huber_loss")
+    return _apply(HuberLossFunction, _HuberLoss, _huber_loss_op, input, target, weight, reduction, float(delta))
+
+
+def soft_margin_loss(
+    input: _Tensor,
+    target: _Tensor,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> _Tensor:
+    r"""``torch.nn.functional.soft_margin_loss`` computed by swiftloss, differentiable in
+    ``input`` to any order: :math:`\log(1 + e^{-y x})`, finite where torch's overflows to inf
+    (see :func:`swiftloss.soft_margin_loss`).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.soft_margin_loss(torch.tensor([2.0, -1.0]), torch.tensor([1.0, 1.0]))
+        tensor(0.7567)
+    """
+    op = "soft_margin_loss"
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    reduction = _regression_reduction(_legacy(size_average, reduce, reduction), False)
+    shape = torch.broadcast_shapes(input.shape, target.shape)
+    if tuple(shape) != tuple(input.shape):
+        raise ValueError(f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(shape)}")
+    input, target = _autocast(input, target)
+    _no_grad_needed(target, "target", op)
+    return _apply(SoftMarginLossFunction, _SoftMarginLoss, _soft_margin_loss_op, input, target, reduction)
+
+
 # ------------------------------------------------------------------------------------------
 # torch.nn drop-ins
 # ------------------------------------------------------------------------------------------
@@ -956,3 +1317,57 @@ class KLDivLoss(_Loss):
     def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
         """The divergence of ``target`` from ``input`` (log q) (see :func:`kl_div`)."""
         return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class MSELoss(_Loss):
+    r"""Drop-in for ``torch.nn.MSELoss(size_average=None, reduce=None, reduction='mean')``;
+    ``forward(input, target)`` is :func:`mse_loss`."""
+
+    def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of ``input`` against ``target`` (see :func:`mse_loss`)."""
+        return mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    r"""Drop-in for ``torch.nn.L1Loss(size_average=None, reduce=None, reduction='mean')``;
+    ``forward(input, target)`` is :func:`l1_loss`."""
+
+    def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of ``input`` against ``target`` (see :func:`l1_loss`)."""
+        return l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    r"""Drop-in for ``torch.nn.SmoothL1Loss(size_average=None, reduce=None,
+    reduction='mean', beta=1.0)``; ``forward(input, target)`` is :func:`smooth_l1_loss`."""
+
+    def __init__(self, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                 reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of ``input`` against ``target`` (see :func:`smooth_l1_loss`)."""
+        return smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    r"""Drop-in for ``torch.nn.HuberLoss(reduction='mean', delta=1.0)``;
+    ``forward(input, target)`` is :func:`huber_loss`."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(None, None, reduction)
+        self.delta = delta
+
+    def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of ``input`` against ``target`` (see :func:`huber_loss`)."""
+        return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class SoftMarginLoss(_Loss):
+    r"""Drop-in for ``torch.nn.SoftMarginLoss(size_average=None, reduce=None,
+    reduction='mean')``; ``forward(input, target)`` is :func:`soft_margin_loss`."""
+
+    def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of ``input`` against ``target`` (see :func:`soft_margin_loss`)."""
+        return soft_margin_loss(input, target, reduction=self.reduction)

@@ -19,6 +19,21 @@ __all__ = [
     "BCEFunction",
     "BCEWithLogitsFunction",
     "KLDivFunction",
+    "MSELoss",
+    "L1Loss",
+    "SmoothL1Loss",
+    "HuberLoss",
+    "SoftMarginLoss",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "soft_margin_loss",
+    "MSELossFunction",
+    "L1LossFunction",
+    "SmoothL1LossFunction",
+    "HuberLossFunction",
+    "SoftMarginLossFunction",
 ]
 
 def cross_entropy(
@@ -66,45 +81,114 @@ def kl_div(
     log_target: bool = ...,
 ) -> Tensor: ...
 
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    weight: Optional[Tensor] = ...,
+) -> Tensor: ...
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    weight: Optional[Tensor] = ...,
+) -> Tensor: ...
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    beta: float = ...,
+) -> Tensor: ...
+def huber_loss(
+    input: Tensor,
+    target: Tensor,
+    reduction: str = ...,
+    delta: float = ...,
+    weight: Optional[Tensor] = ...,
+) -> Tensor: ...
+def soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
 # apply() takes every argument positionally: see each class's docstring for the order.
 class CrossEntropyFunction(torch.autograd.Function):
     @staticmethod
     def forward(
         ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], ignore_index: int,
         reduction: str, label_smoothing: float,
-    ) -> Tensor: ...
+    ) -> Tuple[Tensor, Tensor]: ...
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
 
 class NLLLossFunction(torch.autograd.Function):
     @staticmethod
     def forward(
         ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], ignore_index: int,
         reduction: str,
-    ) -> Tensor: ...
+    ) -> Tuple[Tensor, Tensor]: ...
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
 
 class BCEFunction(torch.autograd.Function):
     @staticmethod
-    def forward(ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str) -> Tensor: ...
+    def forward(ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str) -> Tuple[Tensor, Tensor]: ...
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
 
 class BCEWithLogitsFunction(torch.autograd.Function):
     @staticmethod
     def forward(
         ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor],
         pos_weight: Optional[Tensor], reduction: str,
-    ) -> Tensor: ...
+    ) -> Tuple[Tensor, Tensor]: ...
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
 
 class KLDivFunction(torch.autograd.Function):
     @staticmethod
-    def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str, log_target: bool) -> Tensor: ...
+    def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str, log_target: bool) -> Tuple[Tensor, Tensor]: ...
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+class MSELossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+class L1LossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+class SmoothL1LossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str, beta: float) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+class HuberLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str, delta: float) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+class SoftMarginLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
 
 class _Loss(torch.nn.Module):
     reduction: str
@@ -170,3 +254,22 @@ class KLDivLoss(_Loss):
         reduction: str = ...,
         log_target: bool = ...,
     ) -> None: ...
+
+class MSELoss(_Loss): ...
+class L1Loss(_Loss): ...
+
+class SmoothL1Loss(_Loss):
+    beta: float
+    def __init__(
+        self,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+        beta: float = ...,
+    ) -> None: ...
+
+class HuberLoss(_Loss):
+    delta: float
+    def __init__(self, reduction: str = ..., delta: float = ...) -> None: ...
+
+class SoftMarginLoss(_Loss): ...

@@ -1,0 +1,231 @@
+import RealModule
+
+/// Regression losses on an input and a target of the same element count: mse_loss, l1_loss,
+/// smooth_l1_loss, huber_loss (torch.nn.functional's), and soft_margin_loss.
+///
+/// Each loss is its element formula (vectorised, in the input's precision) run by
+/// `sumElementwise` (fixed chunks over threads, sums in Float lanes flushed to Double) and its
+/// derivative run by `differentiateElements`. An optional `weight` has exactly `input.count`
+/// elements (PyTorch requires the weight's size to equal the input's); the loss of each element
+/// is multiplied by it.
+
+/// How a regression loss's `.mean` divides its weighted sum: by the element count, or (mse_loss
+/// and l1_loss with a weight, as PyTorch) by the sum of the weights.
+@usableFromInline
+enum MeanDivisor { case count, weightSum }
+
+@inlinable
+func checkRegressionCall<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ weight: UnsafeBufferPointer<T>?,
+    _ reduction: Reduction, _ output: UnsafeMutablePointer<T>?, outputCount: Int?
+) throws(LossError) {
+    guard reduction != .batchMean else { throw .invalidReduction }
+    try checkCount(target.count, input.count)
+    if let outputCount { try checkCount(outputCount, reduction.outputCount(for: input.count)) }
+    if let weight, weight.count != input.count { throw .weightSize(expected: input.count, actual: weight.count) }
+}
+
+/// The divisor of a regression loss's reduction.
+@inlinable
+func regressionDivisor<T: LossFloat>(_ reduction: Reduction, count: Int, weight: UnsafeBufferPointer<T>?,
+                                     _ mean: MeanDivisor) -> Double {
+    guard reduction == .mean else { return 1 }
+    guard mean == .weightSum, let weight else { return Double(count) }
+    var sum = 0.0
+    for w in weight { sum += w.wide }
+    return sum
+}
+
+/// The shared body of the forward calls: checks, the element loop, the reduction.
+@inlinable
+func regressionLoss<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ weight: UnsafeBufferPointer<T>?,
+    _ reduction: Reduction, _ mean: MeanDivisor, _ output: UnsafeMutableBufferPointer<T>,
+    _ loss: (T.Vector, T.Vector) -> T.Vector
+) throws(LossError) {
+    try checkRegressionCall(input, target, weight, reduction, output.baseAddress, outputCount: output.count)
+    let each = reduction == .none ? output.baseAddress : nil
+    let sum = sumElementwise(input, target, weight: weight, each: each) { x, t, w, _ in loss(x, t) * w }
+    finishReduction(output, reduction, sum: sum,
+                    divisor: regressionDivisor(reduction, count: input.count, weight: weight, mean))
+}
+
+/// The shared body of the backward calls: `gradInput[k] = derivative(x, t) * w * s`, with `s`
+/// the upstream gradient (divided by the mean's divisor).
+@inlinable
+func regressionBackward<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ weight: UnsafeBufferPointer<T>?,
+    _ reduction: Reduction, _ mean: MeanDivisor, _ gradOutput: UnsafeBufferPointer<T>,
+    _ gradInput: UnsafeMutableBufferPointer<T>, _ derivative: (T, T) -> T
+) throws(LossError) {
+    try checkRegressionCall(input, target, weight, reduction, nil, outputCount: nil)
+    try checkGradientBuffers(input, reduction, gradOutput, gradInput)
+    let divisor = regressionDivisor(reduction, count: input.count, weight: weight, mean)
+    var w = BroadcastWeight(weight)
+    differentiateElements(input, target, reduction, gradOutput, gradInput, divisor: divisor) { x, t in
+        derivative(x, t) * w.next()
+    }
+}
+
+/// sign(d) as PyTorch's `sgn` in the L1 gradient: 0 for 0 and for NaN, ±1 otherwise.
+@inlinable @inline(__always)
+func l1Sign<T: LossFloat>(_ d: T) -> T {
+    d > 0 ? 1 : (d < 0 ? -1 : 0)
+}
+
+/// mse_loss: `w * (x - t)^2`. `.mean` divides by the element count, or with a weight by the sum
+/// of the weights (NaN when it is 0), as PyTorch.
+/// - Throws: `.invalidReduction` (`.batchMean`), `.bufferSize`, `.weightSize` (a weight whose
+///   count is not the input's); nothing is written then.
+@inlinable
+public func mseLoss<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
+    reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try regressionLoss(input, target, weight, reduction, .weightSum, output) { x, t in
+        let d = x - t
+        return d * d
+    }
+}
+
+/// The gradient of `mseLoss` with respect to its input: `2 (x - t) w s`.
+@inlinable
+public func mseLossBackward<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
+    reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>, into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try regressionBackward(input, target, weight, reduction, .weightSum, gradOutput, gradInput) { x, t in 2 * (x - t) }
+}
+
+/// l1_loss: `w * |x - t|`. `.mean` divides as `mseLoss`'s.
+@inlinable
+public func l1Loss<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
+    reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try regressionLoss(input, target, weight, reduction, .weightSum, output) { x, t in T.abs(vector: x - t) }
+}
+
+/// The gradient of `l1Loss`: `sign(x - t) w s`, with sign 0 at 0 and at NaN (PyTorch's `sgn`).
+@inlinable
+public func l1LossBackward<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
+    reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>, into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try regressionBackward(input, target, weight, reduction, .weightSum, gradOutput, gradInput) { x, t in l1Sign(x - t) }
+}
+
+@inlinable
+func checkBeta(_ beta: Double) throws(LossError) {
+    guard !(beta < 0) else { throw .invalidArgument("smooth_l1_loss does not support negative values for beta.") }
+}
+
+/// smooth_l1_loss: with `z = |x - t|`, `z < beta ? 0.5 z^2 / beta : z - 0.5 beta`; `beta == 0`
+/// is l1_loss exactly (value and gradient), as PyTorch. `.mean` divides by the element count.
+/// - Throws: `.invalidArgument` for `beta < 0` (a NaN beta is allowed and gives NaN, as
+///   PyTorch), and as `mseLoss`.
+@inlinable
+public func smoothL1Loss<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, beta: Double = 1,
+    reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkBeta(beta)
+    if beta == 0 {
+        return try l1Loss(input, target: target, reduction: reduction, into: output)
+    }
+    let b = T.Vector(repeating: T(beta)), half = T.Vector(repeating: 0.5)
+    try regressionLoss(input, target, nil, reduction, .count, output) { x, t in
+        let z = T.abs(vector: x - t)
+        return T.select(z, lessThan: b, half * z * z / b, else: z - half * b)
+    }
+}
+
+/// The gradient of `smoothL1Loss`: `(|d| >= beta ? sign(d) : d / beta) s` (l1's for beta = 0).
+@inlinable
+public func smoothL1LossBackward<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, beta: Double = 1,
+    reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>, into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkBeta(beta)
+    if beta == 0 {
+        return try l1LossBackward(input, target: target, reduction: reduction, gradOutput: gradOutput, into: gradInput)
+    }
+    let b = T(beta)
+    try regressionBackward(input, target, nil, reduction, .count, gradOutput, gradInput) { x, t in
+        let d = x - t
+        return Swift.abs(d) >= b ? l1Sign(d) : d / b
+    }
+}
+
+@inlinable
+func checkDelta(_ delta: Double) throws(LossError) {
+    guard delta > 0 else { throw .invalidArgument("huber_loss does not support non-positive values for delta.") }
+}
+
+/// huber_loss: with `z = |x - t|`, `z < delta ? 0.5 z^2 : delta (z - 0.5 delta)`, times the
+/// weight. `.mean` divides by the element count, with a weight too (PyTorch's rule for huber,
+/// unlike mse and l1).
+/// - Throws: `.invalidArgument` unless `delta > 0` (NaN included), and as `mseLoss`.
+@inlinable
+public func huberLoss<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
+    delta: Double = 1, reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkDelta(delta)
+    let dv = T.Vector(repeating: T(delta)), half = T.Vector(repeating: 0.5)
+    try regressionLoss(input, target, weight, reduction, .count, output) { x, t in
+        let z = T.abs(vector: x - t)
+        return T.select(z, lessThan: dv, half * z * z, else: dv * (z - half * dv))
+    }
+}
+
+/// The gradient of `huberLoss`: `clamp(d, -delta, delta) w s` (NaN stays NaN).
+@inlinable
+public func huberLossBackward<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
+    delta: Double = 1, reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>,
+    into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try checkDelta(delta)
+    let dv = T(delta)
+    try regressionBackward(input, target, weight, reduction, .count, gradOutput, gradInput) { x, t in
+        let d = x - t
+        return d < -dv ? -dv : (d > dv ? dv : d)
+    }
+}
+
+/// soft_margin_loss: `log(1 + exp(-t x))`, computed as `softplus(-t x)` = `max(u, 0) +
+/// log(1 + exp(-|u|))`, finite wherever the value is (PyTorch computes `log1p(exp(-t x))`, which
+/// overflows to inf once `-t x` passes about 88.7 in float32). `.mean` divides by the count.
+@inlinable
+public func softMarginLoss<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>,
+    reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try regressionLoss(input, target, nil, reduction, .count, output) { x, t in
+        let u = -(t * x)
+        let zero = T.Vector()
+        return T.maximum(u, zero) + T.logOnePlusUnit(vector: T.exp(vector: -T.abs(vector: u)))
+    }
+}
+
+/// The gradient of `softMarginLoss`: `-t sigmoid(-t x) s`, computed without overflow (PyTorch's
+/// `-t z / (z + 1)` with `z = exp(-t x)` gives NaN where z overflows).
+@inlinable
+public func softMarginLossBackward<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>,
+    reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>, into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try regressionBackward(input, target, nil, reduction, .count, gradOutput, gradInput) { x, t in
+        let u = -(t * x)
+        // sigmoid(u) without overflow: 1 / (1 + e^-u) for u >= 0, e^u / (1 + e^u) below.
+        let sigmoid: T
+        if u >= 0 {
+            sigmoid = 1 / (1 + T.exp(-u))
+        } else {
+            let e = T.exp(u)
+            sigmoid = e / (1 + e)
+        }
+        return -t * sigmoid
+    }
+}
