@@ -1489,6 +1489,17 @@ def _weighted_reduction(reduction: Any) -> int:
     raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
+def _mse_or_l1(function, input, target, size_average, reduce, reduction, weight, with_grad, grad_output, out):
+    """mse_loss and l1_loss: the size warning, the legacy reduction, a weighted 'mean' by the
+    sum of the weights."""
+    x0 = input if type(input) is np.ndarray else _asarray(input, function, "input")
+    t0 = target if type(target) is np.ndarray else _asarray(target, function, "target")
+    _size_warning(x0, t0, 4)
+    reduction = _reduction_string(size_average, reduce, reduction)
+    red = _weighted_reduction(reduction) if weight is not None else _reduction_enum(reduction)
+    return _regression(function, x0, t0, weight, red, 0.0, True, with_grad, grad_output, out)
+
+
 def mse_loss(
     input: Any,
     target: Any,
@@ -1523,12 +1534,7 @@ def mse_loss(
             have the same size."; with a weight, "Invalid reduction mode: ...".
         TypeError: a non-float input.
     """
-    x0 = input if type(input) is np.ndarray else _asarray(input, "mse_loss", "input")
-    t0 = target if type(target) is np.ndarray else _asarray(target, "mse_loss", "target")
-    _size_warning(x0, t0, 2)
-    reduction = _reduction_string(size_average, reduce, reduction)
-    red = _weighted_reduction(reduction) if weight is not None else _reduction_enum(reduction)
-    return _regression("mse_loss", x0, t0, weight, red, 0.0, True, with_grad, grad_output, out)
+    return _mse_or_l1("mse_loss", input, target, size_average, reduce, reduction, weight, with_grad, grad_output, out)
 
 
 def l1_loss(
@@ -1559,12 +1565,7 @@ def l1_loss(
         ValueError: as :func:`mse_loss`.
         TypeError: a non-float input.
     """
-    x0 = input if type(input) is np.ndarray else _asarray(input, "l1_loss", "input")
-    t0 = target if type(target) is np.ndarray else _asarray(target, "l1_loss", "target")
-    _size_warning(x0, t0, 2)
-    reduction = _reduction_string(size_average, reduce, reduction)
-    red = _weighted_reduction(reduction) if weight is not None else _reduction_enum(reduction)
-    return _regression("l1_loss", x0, t0, weight, red, 0.0, True, with_grad, grad_output, out)
+    return _mse_or_l1("l1_loss", input, target, size_average, reduce, reduction, weight, with_grad, grad_output, out)
 
 
 def smooth_l1_loss(

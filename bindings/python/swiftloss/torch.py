@@ -1050,7 +1050,7 @@ def kl_div(
     return _apply(KLDivFunction, _KLDiv, _kl_div_op, input, target, reduction, bool(log_target))
 
 
-def _regression_checks(op: str, input: Any, target: Any, weight: Any = None) -> None:
+def _regression_checks(op: str, input: Any, target: Any, weight: Any = None, stacklevel: int = 3) -> None:
     _check_tensor(input, "input", 1, op)
     _check_tensor(target, "target", 2, op)
     _check_optional_tensor(weight, "weight", 6 if op != "huber_loss" else 5, op)
@@ -1058,7 +1058,7 @@ def _regression_checks(op: str, input: Any, target: Any, weight: Any = None) -> 
         warnings.warn(
             f"Using a target size ({target.size()}) that is different to the input size ({input.size()}). "
             "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
 
 
@@ -1068,6 +1068,17 @@ def _regression_reduction(reduction: Any, weighted: bool) -> str:
     else:
         _check_reduction(reduction)
     return reduction
+
+
+def _weighted_regression(op: str, function: type, compilable: type, kernel: Callable, input: Any, target: Any,
+                         weight: Any, reduction: Any) -> _Tensor:
+    """mse_loss and l1_loss: the checks, autocast, the refusals, the Function."""
+    _regression_checks(op, input, target, weight, stacklevel=4)
+    reduction = _regression_reduction(reduction, weight is not None)
+    input, target, weight = _autocast(input, target, weight)
+    _no_grad_needed(target, "target", op)
+    _no_grad_needed(weight, "weight", op)
+    return _apply(function, compilable, kernel, input, target, weight, reduction)
 
 
 def mse_loss(
@@ -1087,12 +1098,8 @@ def mse_loss(
         >>> sl.mse_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 5.0]))
         tensor(1.4167)
     """
-    _regression_checks("mse_loss", input, target, weight)
-    reduction = _regression_reduction(_legacy(size_average, reduce, reduction), weight is not None)
-    input, target, weight = _autocast(input, target, weight)
-    _no_grad_needed(target, "target", "mse_loss")
-    _no_grad_needed(weight, "weight", "mse_loss")
-    return _apply(MSELossFunction, _MSELoss, _mse_loss_op, input, target, weight, reduction)
+    reduction = _legacy(size_average, reduce, reduction)
+    return _weighted_regression("mse_loss", MSELossFunction, _MSELoss, _mse_loss_op, input, target, weight, reduction)
 
 
 def l1_loss(
@@ -1112,12 +1119,8 @@ def l1_loss(
         >>> sl.l1_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 5.0]))
         tensor(0.8333)
     """
-    _regression_checks("l1_loss", input, target, weight)
-    reduction = _regression_reduction(_legacy(size_average, reduce, reduction), weight is not None)
-    input, target, weight = _autocast(input, target, weight)
-    _no_grad_needed(target, "target", "l1_loss")
-    _no_grad_needed(weight, "weight", "l1_loss")
-    return _apply(L1LossFunction, _L1Loss, _l1_loss_op, input, target, weight, reduction)
+    reduction = _legacy(size_average, reduce, reduction)
+    return _weighted_regression("l1_loss", L1LossFunction, _L1Loss, _l1_loss_op, input, target, weight, reduction)
 
 
 def smooth_l1_loss(
