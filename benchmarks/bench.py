@@ -251,6 +251,30 @@ def check_array(name: str, got: np.ndarray, want: np.ndarray) -> None:
 # Cases
 # ------------------------------------------------------------------------------------------
 
+# The regression losses (issue 12): each forward, and mse_loss's forward + backward.
+REGRESSION_OPS = ("mse", "mse_grad", "l1", "smooth_l1", "huber", "soft_margin")
+REGRESSION_NAMES = {"mse": "mse_loss", "mse_grad": "mse_loss", "l1": "l1_loss", "smooth_l1": "smooth_l1_loss",
+                    "huber": "huber_loss", "soft_margin": "soft_margin_loss"}
+
+
+def np_regression(op: str, x: np.ndarray, y: np.ndarray):
+    """The regression losses' 'mean' in numpy, in the input's precision."""
+    d = x - y
+    z = np.abs(d)
+    if op in ("mse", "mse_grad"):
+        loss = d * d
+    elif op == "l1":
+        loss = z
+    elif op in ("smooth_l1", "huber"):  # beta = delta = 1: the same formula
+        loss = np.where(z < 1, 0.5 * z * z, z - 0.5)
+    else:
+        u = -y * x
+        loss = np.maximum(u, 0) + np.log1p(np.exp(-np.abs(u)))
+    if op == "mse_grad":
+        return loss.mean(), (2.0 / x.size) * d
+    return loss.mean()
+
+
 FULL_CASES = [
     # id, shape, dtype, ops
     ("2x4", (2, 4), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
@@ -259,6 +283,9 @@ FULL_CASES = [
     ("8x21x512x512", (8, 21, 512, 512), np.float32, ("ce", "fused", "fused_out", "fused_inplace", "log_softmax", "log_softmax_out")),
     ("bce-4096x1000", (4096, 1000), np.float32, ("bce",)),
     ("f64-1024x32000", (1024, 32000), np.float64, ("ce", "fused", "fused_inplace")),
+    ("reg-64x10", (64, 10), np.float32, REGRESSION_OPS),
+    ("reg-256x1000", (256, 1000), np.float32, REGRESSION_OPS),
+    ("reg-4096x1000", (4096, 1000), np.float32, REGRESSION_OPS),
 ]
 QUICK_CASES = [
     ("2x4", (2, 4), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
@@ -267,6 +294,8 @@ QUICK_CASES = [
     ("2x21x128x128", (2, 21, 128, 128), np.float32, ("ce", "fused", "fused_out", "fused_inplace", "log_softmax", "log_softmax_out")),
     ("bce-4096x1000", (4096, 1000), np.float32, ("bce",)),
     ("f64-256x8000", (256, 8000), np.float64, ("ce", "fused", "fused_inplace")),
+    ("reg-64x10", (64, 10), np.float32, REGRESSION_OPS),
+    ("reg-1024x1000", (1024, 1000), np.float32, REGRESSION_OPS),
 ]
 # Which case of the run stands for which issue-5 target (full run / --quick).
 LARGE_ROWS = {"full": "4096x32000", "quick": "1024x8000"}
@@ -289,12 +318,19 @@ OP_NAMES = {
     "log_softmax": "log_softmax",
     "log_softmax_out": "log_softmax out=",
     "bce": "bce_with_logits fwd",
+    "mse": "mse_loss fwd",
+    "mse_grad": "mse_loss fwd+bwd",
+    "l1": "l1_loss fwd",
+    "smooth_l1": "smooth_l1_loss fwd",
+    "huber": "huber_loss fwd",
+    "soft_margin": "soft_margin_loss fwd",
 }
 # The bandwidth reference of each op: one read, or one read + one write of the logits, into
 # the same kind of memory as the op writes: a preallocated array (r+w: numpy copyto), or a new
 # one whose pages the OS must first supply and zero (new: x.copy()).
 OP_REF = {"ce": "read", "bce": "read", "fused": "new", "fused_out": "r+w", "fused_inplace": "r+w",
-          "log_softmax": "new", "log_softmax_out": "r+w"}
+          "log_softmax": "new", "log_softmax_out": "r+w",
+          **{op: "read" for op in REGRESSION_OPS}}
 
 
 def selected(case_id: str, filters: Optional[List[str]]) -> bool:
@@ -341,6 +377,38 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
                 yt = torch.from_numpy(y)
                 torch_fn = lambda: TF.binary_cross_entropy_with_logits(xt, yt)
                 check_scalar(f"{case_id} bce torch", torch_fn().item(), ref)
+        elif op in REGRESSION_OPS:
+            name = REGRESSION_NAMES[op]
+            y = rng.standard_normal(shape, dtype=dtype)
+            if op == "soft_margin":
+                y = np.sign(y)
+            yt = torch.from_numpy(y) if torch is not None else None
+            if op == "mse_grad":
+                sl = lambda: swiftloss.mse_loss(x, y, with_grad=True)
+                np_fn = lambda: np_regression(op, x, y)
+                ref_loss, ref_grad = np_fn()
+                loss, g = sl()
+                check_scalar(f"{case_id} mse_loss fwd+bwd", loss, ref_loss)
+                check_array(f"{case_id} mse_loss grad", g, ref_grad)
+                if torch is not None:
+                    xg = torch.from_numpy(x).requires_grad_()
+
+                    def torch_fn(xg=xg, yt=yt):
+                        xg.grad = None
+                        loss = TF.mse_loss(xg, yt)
+                        loss.backward()
+                        return loss, xg.grad
+                    tl, tg = torch_fn()
+                    check_array(f"{case_id} mse_loss grad torch", tg.numpy(), ref_grad)
+                    torch_setup = lambda xg=xg: setattr(xg, "grad", None)
+            else:
+                sl = lambda name=name: getattr(swiftloss, name)(x, y)
+                np_fn = lambda: np_regression(op, x, y)
+                ref = np_fn()
+                check_scalar(f"{case_id} {name}", sl(), ref)
+                if torch is not None:
+                    torch_fn = lambda name=name: getattr(TF, name)(xt, yt)
+                    check_scalar(f"{case_id} {name} torch", torch_fn().item(), ref)
         elif op == "ce":
             sl = lambda: swiftloss.cross_entropy(x, t)
             np_fn = lambda: np_cross_entropy(x, t)

@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 35 (0..33: the 34 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 34: threads/status/version)
+ *   h[0]      entry point: h[0] % 55 (0..53: the 54 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 54: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -23,7 +23,7 @@
  *   h[4..7]   sizes (small mode) or selectors into a table of huge sizes (huge mode)
  *   h[8]      reduction   (h[8] < 240: h[8] % 4, else odd values: -1, 4, INT_MIN, ...)
  *   h[9]      ignore_index selector    h[10] label_smoothing selector
- *   h[11]     log_target selector      h[12] kl_div batch selector
+ *   h[11]     log_target selector      h[12] kl_div batch / regression beta, delta selector
  *   h[13]     weight_len selector      h[14] pos_weight_len selector
  *   h[15]     'L' enables large mode (also rows of 65537 and 100003 classes: the online path)
  *   h[16..63] six little-endian u64: raw sizes, raw ignore_index, raw smoothing bits, ...
@@ -69,6 +69,7 @@ enum {
     K_SOFTMAX, K_LOG_SOFTMAX, K_SOFTMAX_BW, K_LOG_SOFTMAX_BW,
     K_NLL, K_NLL_BW, K_CE, K_CE_BW, K_CE_FUSED, K_CE_PROBS, K_CE_PROBS_BW,
     K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
+    K_MSE, K_MSE_BW, K_L1, K_L1_BW, K_SL1, K_SL1_BW, K_HUBER, K_HUBER_BW, K_SOFT, K_SOFT_BW,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -81,6 +82,9 @@ static const char *const kind_names[NKINDS] = {
     "binary_cross_entropy", "binary_cross_entropy_backward",
     "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward",
     "kl_div", "kl_div_backward",
+    "mse_loss", "mse_loss_backward", "l1_loss", "l1_loss_backward",
+    "smooth_l1_loss", "smooth_l1_loss_backward", "huber_loss", "huber_loss_backward",
+    "soft_margin_loss", "soft_margin_loss_backward",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -1110,6 +1114,7 @@ typedef struct {
     const void *x, *t, *w, *pw, *g;
     uint64_t count, wl, pwl, batch;
     int red, logt;
+    double param; /* beta (smooth_l1_loss) or delta (huber_loss) */
     void *out;
 } ElemCall;
 
@@ -1127,6 +1132,16 @@ static int call_elem(const ElemCall *k)
         case K_BCEL_BW:
             return swiftloss_binary_cross_entropy_with_logits_backward_f64(x, t, n, w, wl, pw, pwl, k->red, g, o);
         case K_KL: return swiftloss_kl_div_f64(x, t, n, b, k->red, k->logt, o);
+        case K_MSE: return swiftloss_mse_loss_f64(x, t, n, w, wl, k->red, o);
+        case K_MSE_BW: return swiftloss_mse_loss_backward_f64(x, t, n, w, wl, k->red, g, o);
+        case K_L1: return swiftloss_l1_loss_f64(x, t, n, w, wl, k->red, o);
+        case K_L1_BW: return swiftloss_l1_loss_backward_f64(x, t, n, w, wl, k->red, g, o);
+        case K_SL1: return swiftloss_smooth_l1_loss_f64(x, t, n, k->param, k->red, o);
+        case K_SL1_BW: return swiftloss_smooth_l1_loss_backward_f64(x, t, n, k->param, k->red, g, o);
+        case K_HUBER: return swiftloss_huber_loss_f64(x, t, n, w, wl, k->param, k->red, o);
+        case K_HUBER_BW: return swiftloss_huber_loss_backward_f64(x, t, n, w, wl, k->param, k->red, g, o);
+        case K_SOFT: return swiftloss_soft_margin_loss_f64(x, t, n, k->red, o);
+        case K_SOFT_BW: return swiftloss_soft_margin_loss_backward_f64(x, t, n, k->red, g, o);
         default: return swiftloss_kl_div_backward_f64(t, n, b, k->red, k->logt, g, o);
         }
     } else {
@@ -1140,6 +1155,16 @@ static int call_elem(const ElemCall *k)
         case K_BCEL_BW:
             return swiftloss_binary_cross_entropy_with_logits_backward_f32(x, t, n, w, wl, pw, pwl, k->red, g, o);
         case K_KL: return swiftloss_kl_div_f32(x, t, n, b, k->red, k->logt, o);
+        case K_MSE: return swiftloss_mse_loss_f32(x, t, n, w, wl, k->red, o);
+        case K_MSE_BW: return swiftloss_mse_loss_backward_f32(x, t, n, w, wl, k->red, g, o);
+        case K_L1: return swiftloss_l1_loss_f32(x, t, n, w, wl, k->red, o);
+        case K_L1_BW: return swiftloss_l1_loss_backward_f32(x, t, n, w, wl, k->red, g, o);
+        case K_SL1: return swiftloss_smooth_l1_loss_f32(x, t, n, k->param, k->red, o);
+        case K_SL1_BW: return swiftloss_smooth_l1_loss_backward_f32(x, t, n, k->param, k->red, g, o);
+        case K_HUBER: return swiftloss_huber_loss_f32(x, t, n, w, wl, k->param, k->red, o);
+        case K_HUBER_BW: return swiftloss_huber_loss_backward_f32(x, t, n, w, wl, k->param, k->red, g, o);
+        case K_SOFT: return swiftloss_soft_margin_loss_f32(x, t, n, k->red, o);
+        case K_SOFT_BW: return swiftloss_soft_margin_loss_backward_f32(x, t, n, k->red, g, o);
         default: return swiftloss_kl_div_backward_f32(t, n, b, k->red, k->logt, g, o);
         }
     }
@@ -1166,7 +1191,14 @@ static int run_elem(Ctx *c)
     const int bce = kind == K_BCE || kind == K_BCE_BW;
     const int bcel = kind == K_BCEL || kind == K_BCEL_BW;
     const int kl = kind == K_KL || kind == K_KL_BW;
-    const int bw = kind == K_BCE_BW || kind == K_BCEL_BW || kind == K_KL_BW;
+    /* The regression losses: a weight of exactly count elements (mse, l1, huber), a
+     * parameter (beta: smooth_l1, delta: huber); backward kinds are the odd offsets. */
+    const int reg = kind >= K_MSE;
+    const int reg_weighted = kind == K_MSE || kind == K_MSE_BW || kind == K_L1 || kind == K_L1_BW ||
+                             kind == K_HUBER || kind == K_HUBER_BW;
+    const int sl1 = kind == K_SL1 || kind == K_SL1_BW, huber = kind == K_HUBER || kind == K_HUBER_BW;
+    const int soft = kind == K_SOFT || kind == K_SOFT_BW;
+    const int bw = kind == K_BCE_BW || kind == K_BCEL_BW || kind == K_KL_BW || (reg && (kind - K_MSE) % 2 == 1);
 
     ElemCall k;
     memset(&k, 0, sizeof k);
@@ -1178,8 +1210,13 @@ static int run_elem(Ctx *c)
     uint64_t tmp;
     int known = count_fits(&tmp, c->es, 1, &k.count);
     const uint64_t n = k.count;
-    if (!kl) k.wl = elem_weight_len(c, n, c->in.h[13], c->hasw);
+    if (!kl && (!reg || reg_weighted)) k.wl = elem_weight_len(c, n, c->in.h[13], c->hasw);
+    if (reg_weighted && c->hasw && (c->in.h[13] & 1)) k.wl = n; /* the valid length, often */
     if (bcel) k.pwl = elem_weight_len(c, n, c->in.h[14], c->haspw);
+    if (sl1 || huber) {
+        static const double params[8] = {1.0, 0.5, 0.0, -1.0, 1e-30, 1e30, NAN, INFINITY};
+        k.param = params[c->in.h[12] % 8];
+    }
     if (kl) {
         uint8_t b = c->in.h[12];
         if (c->sizemode == 5 || c->sizemode == 6) k.batch = huge_size(&c->in, 1, b);
@@ -1191,8 +1228,8 @@ static int run_elem(Ctx *c)
 
     snprintf(g_desc, sizeof g_desc,
              "swiftloss_%s_%s(count=%" PRIu64 ", weight_len=%" PRIu64 ", pos_weight_len=%" PRIu64 ", batch=%" PRIu64
-             ", reduction=%d, log_target=%d)",
-             kind_names[kind], c->is64 ? "f64" : "f32", n, k.wl, k.pwl, k.batch, k.red, k.logt);
+             ", reduction=%d, log_target=%d, beta/delta=%g)",
+             kind_names[kind], c->is64 ? "f64" : "f32", n, k.wl, k.pwl, k.batch, k.red, k.logt, k.param);
 
     Buf *x = kind == K_KL_BW ? NULL : arg(c, "input", known, n, c->es, 0);
     Buf *t = arg(c, "target", known, n, c->es, 0);
@@ -1220,13 +1257,15 @@ static int run_elem(Ctx *c)
     expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
     expect_if(k.wl != 0 && !k.w, SWIFTLOSS_ERROR_NULL_POINTER);
     expect_if(k.pwl != 0 && !k.pw, SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_if(sl1 && k.param < 0, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    expect_if(huber && !(k.param > 0), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
     if (kl) {
         expect_if(k.logt != 0 && k.logt != 1, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
         expect_if(k.red == SWIFTLOSS_REDUCTION_BATCHMEAN && n > 0 && (k.batch == 0 || n % k.batch != 0 || !known),
                   SWIFTLOSS_ERROR_INVALID_ARGUMENT);
     }
     if (known) {
-        expect_if(k.wl != 0 && n % k.wl != 0, SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        expect_if(k.wl != 0 && (reg ? k.wl != n : n % k.wl != 0), SWIFTLOSS_ERROR_WEIGHT_SIZE);
         expect_if(k.pwl != 0 && n % k.pwl != 0, SWIFTLOSS_ERROR_WEIGHT_SIZE);
         expect_if(x && !x->ptr && n > 0, SWIFTLOSS_ERROR_NULL_POINTER);
         expect_if(!t->ptr && n > 0, SWIFTLOSS_ERROR_NULL_POINTER);
@@ -1289,14 +1328,38 @@ static int run_elem(Ctx *c)
             } else if (!any_neg_t) {
                 expect_finite(out, "kl_div of moderate values");
             }
-        } else {
+        } else if (reg_weighted && !huber && mean && w) {
+            /* mse / l1 'mean' with a weight divides by the sum of the weights: NaN for 0. */
+            double wsum = 0;
+            for (size_t j = 0; j < w->n; j++) wsum += getv(w, j);
+            if (wsum == 0) expect_nan1(out, "weighted 'mean' whose weights sum to 0");
+            else if (nonneg_w && !isfinite(getv(out, 0))) fail("weighted 'mean' of moderate values: %g", getv(out, 0));
+        } else if (!((sl1 || huber) && !isfinite(k.param))) {
             expect_finite(out, "element-wise loss of moderate values");
-            if (bce && nonneg_w)
+            if ((bce || reg) && nonneg_w)
                 for (size_t j = 0; j < out->n; j++)
                     if (!(getv(out, j) >= 0)) fail("binary_cross_entropy with w >= 0: output[%zu] = %g < 0", j, getv(out, j));
         }
-    } else if (bw && moderate) {
+    } else if (bw && moderate && !((sl1 || huber) && !isfinite(k.param)) && !(reg_weighted && !huber && mean && w)) {
         expect_finite(out, "element-wise gradient of moderate values");
+    }
+    /* soft_margin_loss is softplus(-t x): finite and >= 0 for every finite element, however
+     * large (PyTorch's log1p(exp(-t x)) overflows past 88.7 in float32), and its gradient is
+     * finite too. */
+    if (soft && k.red == SWIFTLOSS_REDUCTION_NONE && n > 0 && all_within(x, INFINITY) && all_within(t, INFINITY)) {
+        int products_finite = 1;
+        for (size_t j = 0; j < n; j++) products_finite &= isfinite(getv(x, j) * getv(t, j));
+        if (products_finite) {
+            if (!bw) {
+                for (size_t j = 0; j < n; j++)
+                    if (!(getv(out, j) >= 0) || !isfinite(getv(out, j)))
+                        fail("soft_margin_loss of finite x = %g, t = %g gives %g", getv(x, j), getv(t, j), getv(out, j));
+            } else if (all_within(g, 1e30) && all_within(t, 1e4)) {
+                for (size_t j = 0; j < n; j++)
+                    if (!isfinite(getv(out, j)))
+                        fail("soft_margin_loss gradient at finite x = %g, t = %g is %g", getv(x, j), getv(t, j), getv(out, j));
+            }
+        }
     }
 
     if (c->sizemode == 7) {

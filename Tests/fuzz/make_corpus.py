@@ -29,7 +29,10 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "cross_entropy_fused", "cross_entropy_probs", "cross_entropy_probs_backward",
          "binary_cross_entropy", "binary_cross_entropy_backward",
          "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward",
-         "kl_div", "kl_div_backward"]
+         "kl_div", "kl_div_backward",
+         "mse_loss", "mse_loss_backward", "l1_loss", "l1_loss_backward",
+         "smooth_l1_loss", "smooth_l1_loss_backward", "huber_loss", "huber_loss_backward",
+         "soft_margin_loss", "soft_margin_loss_backward"]
 NONE, SUM, MEAN, BATCHMEAN = 0, 1, 2, 3
 IGNORE = {-100: 0, -1: 1, 0: 2, 1: 3, 2: 9}       # ignore_index -> selector (h[9] % 16)
 SMOOTH = {0.0: 0, 0.1: 1, 0.25: 2, 0.5: 3, 1.0: 4, -0.5: 6}  # label_smoothing -> selector
@@ -40,7 +43,7 @@ def header(kind, f64, *, sizes=(0, 0, 0), sizemode=0, valmode=2, alias=False, we
            pos_weight=False, fused_ones=False, large=False, zero_dim=0, weight_sel=0, pos_weight_sel=0,
            raw=(0, 0, 0, 0, 0, 0)):
     h = bytearray(64)
-    h[0] = KINDS.index(kind) * 2 + (1 if f64 else 0) if kind != "misc" else 34
+    h[0] = KINDS.index(kind) * 2 + (1 if f64 else 0) if kind != "misc" else 2 * len(KINDS)
     h[1] = (sizemode & 7) | (valmode << 3) | (0x20 if alias else 0) | (0x80 if weight else 0)
     h[3] = (0x10 if pos_weight else 0) | (0x20 if fused_ones else 0)
     h[4], h[5], h[6] = sizes
@@ -143,8 +146,10 @@ def regressions(out):
         # The fuzzer's own input (kept as found): rows with NaN logits, where the forward sum's
         # cheaper exp and the fused kernel's stored exp give NaNs of different sign (the harness
         # now treats any NaN as equal to any NaN).
+        # (Its first byte, 0x9d = 157, chose entry 157 % 35 = 17 before the regression losses
+        # were added; it is 17 itself now, the same entry point under h[0] % 55.)
         "nan_payload_fused_vs_forward_f64": bytes.fromhex(
-            "9db0e84020039db040208302000e010049161616161616161616161616f4702b6874ffffffffffffffffffff"
+            "11b0e84020039db040208302000e010049161616161616161616161616f4702b6874ffffffffffffffffffff"
             "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff5a2b682a00161616161602"),
         # Label smoothing with zero-weight targets, 'mean': gave inf, PyTorch NaN.
         "wrong_cross_entropy_smoothing_zero_target_weights_f64":
@@ -276,6 +281,28 @@ def main():
                 add(f"kl_div_backward_r{r}_lt{lt}_{p}",
                     header("kl_div_backward", f64, sizes=(6, 0, 0), reduction=r, log_target=lt, kl_batch=1)
                     + floats(tv, f64) + g)
+
+        # The regression losses: a full weight (weight_sel 1: exactly count elements) where
+        # they take one, beta / delta 1, 0.5 and 0 (h[12] selectors 0, 1, 2), +-1 targets for
+        # soft_margin_loss, and a soft margin past the float32 overflow of PyTorch's formula.
+        xr = [0.5, -1.25, 3.0, 0.0, 2.0, -0.5]
+        tr = [1.0, -1.0, 1.0, 0.5, -2.0, 0.25]
+        wr = [1.0, 0.5, 2.0, 0.0, 1.5, 3.0]
+        for name in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss"):
+            weighted = name in ("mse_loss", "l1_loss", "huber_loss")
+            targets_r = [1.0 if v >= 0 else -1.0 for v in tr] if name == "soft_margin_loss" else tr
+            for r in (NONE, SUM, MEAN):
+                for sel in ((0, 1, 2) if name in ("smooth_l1_loss", "huber_loss") else (0,)):
+                    g = floats([1.0] * (6 if r == NONE else 1), f64)
+                    add(f"{name}_r{r}_p{sel}_{p}",
+                        header(name, f64, sizes=(6, 0, 0), reduction=r, weight=weighted, weight_sel=1, kl_batch=sel)
+                        + floats(xr, f64) + floats(targets_r, f64) + (floats(wr, f64) if weighted else b""))
+                    add(f"{name}_backward_r{r}_p{sel}_{p}",
+                        header(name + "_backward", f64, sizes=(6, 0, 0), reduction=r, weight=weighted, weight_sel=1,
+                               kl_batch=sel)
+                        + floats(xr, f64) + floats(targets_r, f64) + (floats(wr, f64) if weighted else b"") + g)
+        add(f"soft_margin_overflow_{p}", header("soft_margin_loss", f64, sizes=(3, 0, 0), reduction=NONE)
+            + floats([-100.0, -1000.0, 88.8], f64) + floats([1.0, 1.0, -1.0], f64))
 
     # Other size modes: huge sizes (overflowing and not), zero sizes with huge dimensions.
     for f64 in (False, True):
