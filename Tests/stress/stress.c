@@ -30,6 +30,7 @@ enum {
     K_SOFTMAX, K_LOG_SOFTMAX, K_SOFTMAX_INPLACE, K_SOFTMAX_BW, K_LOG_SOFTMAX_BW,
     K_NLL, K_NLL_BW, K_CE, K_CE_NONE, K_CE_BW, K_CE_FUSED, K_CE_FUSED_INPLACE,
     K_CE_PROBS, K_CE_PROBS_BW, K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
+    K_MSE, K_MSE_BW, K_HUBER, K_SL1_BW, K_SOFT, K_SOFT_BW,
     NKINDS
 };
 static const char *const names[NKINDS] = {
@@ -38,7 +39,8 @@ static const char *const names[NKINDS] = {
     "cross_entropy_fused", "cross_entropy_fused (in place)", "cross_entropy_probs",
     "cross_entropy_probs_backward", "binary_cross_entropy", "binary_cross_entropy_backward",
     "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward", "kl_div",
-    "kl_div_backward",
+    "kl_div_backward", "mse_loss", "mse_loss_backward", "huber_loss", "smooth_l1_loss_backward",
+    "soft_margin_loss", "soft_margin_loss_backward",
 };
 
 /* Shared, read-only inputs (one float and one double copy), big enough for every case. */
@@ -60,7 +62,7 @@ typedef struct {
     unsigned char *ref_out, *ref_gx;  /* reference bytes */
 } Case;
 
-#define MAXCASES 128
+#define MAXCASES 256
 static Case cases[MAXCASES];
 static int ncases;
 
@@ -133,6 +135,13 @@ static int run_case(int ci, void *out, void *gx)
         case K_BCEL_BW:
             return swiftloss_binary_cross_entropy_with_logits_backward_f64(xd, yd, n, wd, 100, pwd, 50, r, gd, g);
         case K_KL: return swiftloss_kl_div_f64(xd, qd, n, 100, r, 0, o);
+        /* the regression losses' weights are count elements: pd serves */
+        case K_MSE: return swiftloss_mse_loss_f64(xd, yd, n, pd, n, r, o);
+        case K_MSE_BW: return swiftloss_mse_loss_backward_f64(xd, yd, n, pd, n, r, gd, g);
+        case K_HUBER: return swiftloss_huber_loss_f64(xd, yd, n, pd, n, 0.5, r, o);
+        case K_SL1_BW: return swiftloss_smooth_l1_loss_backward_f64(xd, yd, n, 0.25, r, gd, g);
+        case K_SOFT: return swiftloss_soft_margin_loss_f64(xd, yd, n, r, o);
+        case K_SOFT_BW: return swiftloss_soft_margin_loss_backward_f64(xd, yd, n, r, gd, g);
         default: return swiftloss_kl_div_backward_f64(qd, n, 100, r, 1, gd, g);
         }
     } else {
@@ -164,6 +173,12 @@ static int run_case(int ci, void *out, void *gx)
         case K_BCEL_BW:
             return swiftloss_binary_cross_entropy_with_logits_backward_f32(xf, yf, n, wf, 100, pwf, 50, r, gf, g);
         case K_KL: return swiftloss_kl_div_f32(xf, qf, n, 100, r, 0, o);
+        case K_MSE: return swiftloss_mse_loss_f32(xf, yf, n, pf, n, r, o);
+        case K_MSE_BW: return swiftloss_mse_loss_backward_f32(xf, yf, n, pf, n, r, gf, g);
+        case K_HUBER: return swiftloss_huber_loss_f32(xf, yf, n, pf, n, 0.5, r, o);
+        case K_SL1_BW: return swiftloss_smooth_l1_loss_backward_f32(xf, yf, n, 0.25, r, gf, g);
+        case K_SOFT: return swiftloss_soft_margin_loss_f32(xf, yf, n, r, o);
+        case K_SOFT_BW: return swiftloss_soft_margin_loss_backward_f32(xf, yf, n, r, gf, g);
         default: return swiftloss_kl_div_backward_f32(qf, n, 100, r, 1, gf, g);
         }
     }
@@ -171,6 +186,10 @@ static int run_case(int ci, void *out, void *gx)
 
 static void add_case(int kind, int f64, const char *size, size_t b, size_t C, size_t i, size_t n)
 {
+    if (ncases >= MAXCASES) {
+        fprintf(stderr, "stress: more than MAXCASES (%d) cases\n", MAXCASES);
+        exit(2);
+    }
     Case *c = &cases[ncases];
     memset(c, 0, sizeof *c);
     c->kind = kind;
@@ -198,6 +217,7 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     case K_CE_PROBS: c->weighted = 1; c->smoothing = 0.1; c->out_n = 1; break;
     case K_CE_PROBS_BW: c->gx_n = total; break;
     case K_BCE: case K_BCEL: c->out_n = 1; break;
+    case K_MSE: case K_HUBER: case K_SOFT: c->out_n = 1; break;  /* 'mean' */
     case K_KL: c->reduction = SWIFTLOSS_REDUCTION_BATCHMEAN; c->out_n = 1; break;
     default: /* element-wise backward */
         c->reduction = SWIFTLOSS_REDUCTION_NONE;
@@ -336,7 +356,7 @@ int main(int argc, char **argv)
     swiftloss_set_num_threads(0);
     int nlarge = 0;
     for (int k = 0; k < ncases; k++) nlarge += strcmp(cases[k].size, "small") != 0;
-    printf("stress: %d cases (the 34 entry points and in place variants; small, large and long-row sizes; %d above the threading threshold), "
+    printf("stress: %d cases (every entry point and in place variants; small, large and long-row sizes; %d above the threading threshold), "
            "reference in %.2fs, library default %d threads\n",
            ncases, nlarge, now() - t0, swiftloss_get_num_threads());
 
