@@ -382,6 +382,41 @@ struct WeightCursor<T: LossFloat> {
     }
 }
 
+/// Writes a vectorised element-wise gradient `gradInput = derivative(x, t) * w * s` over every
+/// element, in fixed chunks over threads, where `s` is `gradOutput[k]` for `.none`, else
+/// `gradOutput[0] / divisor` (rounded to T once). `gradInput` may be `gradOutput` itself
+/// (each element is read before it is written).
+@inlinable
+func differentiateVectors<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>?,
+    _ reduction: Reduction, _ gradOutput: UnsafeBufferPointer<T>, _ gradInput: UnsafeMutableBufferPointer<T>,
+    divisor: Double, _ derivative: (T.Vector, T.Vector) -> T.Vector
+) {
+    let n = input.count
+    guard let x = input.baseAddress, let t = target.baseAddress, let g = gradOutput.baseAddress,
+          let gx = gradInput.baseAddress, n > 0 else { return }
+    let L = T.lanes
+    let perElement = reduction == .none
+    let scale = T.Vector(repeating: perElement ? 1 : T(narrowing: g[0].wide / divisor))
+    _ = sumOverUnits((n - 1) / L + 1, unitElements: L) { range in
+        let start = range.lowerBound &* L
+        var w = WeightCursor(weight, start: start)
+        for u in range {
+            let k = u &* L
+            let lanes = min(L, n &- k)
+            if lanes == L {
+                let s = perElement ? T.load(g + k) : scale
+                T.store(derivative(T.load(x + k), T.load(t + k)) * w.next() * s, to: gx + k)
+            } else {
+                let s = perElement ? T.loadPartial(g + k, lanes, fill: 0) : scale
+                let v = derivative(T.loadPartial(x + k, lanes, fill: 0), T.loadPartial(t + k, lanes, fill: 0))
+                T.storePartial(v * w.next() * s, to: gx + k, lanes)
+            }
+        }
+        return 0
+    }
+}
+
 /// Runs a vectorised element-wise loss `loss(x, t, w, pw)` over every element (with the
 /// broadcast weight and pos_weight vectors), in fixed chunks over threads, writing each loss
 /// for `.none` and returning the sum (accumulated in T lanes, flushed to Double).

@@ -1,5 +1,3 @@
-import RealModule
-
 /// Regression losses on an input and a target of the same element count: mse_loss, l1_loss,
 /// smooth_l1_loss, huber_loss (torch.nn.functional's), and soft_margin_loss.
 ///
@@ -51,26 +49,24 @@ func regressionLoss<T: LossFloat>(
 }
 
 /// The shared body of the backward calls: `gradInput[k] = derivative(x, t) * w * s`, with `s`
-/// the upstream gradient (divided by the mean's divisor).
+/// the upstream gradient (divided by the mean's divisor), vectorised and threaded.
 @inlinable
 func regressionBackward<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ weight: UnsafeBufferPointer<T>?,
     _ reduction: Reduction, _ mean: MeanDivisor, _ gradOutput: UnsafeBufferPointer<T>,
-    _ gradInput: UnsafeMutableBufferPointer<T>, _ derivative: (T, T) -> T
+    _ gradInput: UnsafeMutableBufferPointer<T>, _ derivative: (T.Vector, T.Vector) -> T.Vector
 ) throws(LossError) {
     try checkRegressionCall(input, target, weight, reduction, nil, outputCount: nil)
     try checkGradientBuffers(input, reduction, gradOutput, gradInput)
     let divisor = regressionDivisor(reduction, count: input.count, weight: weight, mean)
-    var w = BroadcastWeight(weight)
-    differentiateElements(input, target, reduction, gradOutput, gradInput, divisor: divisor) { x, t in
-        derivative(x, t) * w.next()
-    }
+    differentiateVectors(input, target, weight: weight, reduction, gradOutput, gradInput, divisor: divisor, derivative)
 }
 
-/// sign(d) as PyTorch's `sgn` in the L1 gradient: 0 for 0 and for NaN, ±1 otherwise.
+/// sign(d) lane-wise as PyTorch's `sgn` in the L1 gradient: 0 for 0 and for NaN, ±1 otherwise.
 @inlinable @inline(__always)
-func l1Sign<T: LossFloat>(_ d: T) -> T {
-    d > 0 ? 1 : (d < 0 ? -1 : 0)
+func l1Sign<T: LossFloat>(_ d: T.Vector, of _: T.Type = T.self) -> T.Vector {
+    let zero = T.Vector(), one = T.Vector(repeating: 1)
+    return T.select(zero, lessThan: d, one, else: T.select(d, lessThan: zero, -one, else: zero))
 }
 
 /// mse_loss: `w * (x - t)^2`. `.mean` divides by the element count, or with a weight by the sum
@@ -94,7 +90,9 @@ public func mseLossBackward<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
     reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>, into gradInput: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
-    try regressionBackward(input, target, weight, reduction, .weightSum, gradOutput, gradInput) { x, t in 2 * (x - t) }
+    try regressionBackward(input, target, weight, reduction, .weightSum, gradOutput, gradInput) { x, t in
+        T.Vector(repeating: 2) * (x - t)
+    }
 }
 
 /// l1_loss: `w * |x - t|`. `.mean` divides as `mseLoss`'s.
@@ -112,7 +110,9 @@ public func l1LossBackward<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
     reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>, into gradInput: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
-    try regressionBackward(input, target, weight, reduction, .weightSum, gradOutput, gradInput) { x, t in l1Sign(x - t) }
+    try regressionBackward(input, target, weight, reduction, .weightSum, gradOutput, gradInput) { x, t in
+        l1Sign(x - t, of: T.self)
+    }
 }
 
 @inlinable
@@ -150,10 +150,11 @@ public func smoothL1LossBackward<T: LossFloat>(
     if beta == 0 {
         return try l1LossBackward(input, target: target, reduction: reduction, gradOutput: gradOutput, into: gradInput)
     }
-    let b = T(beta)
+    let b = T.Vector(repeating: T(beta))
     try regressionBackward(input, target, nil, reduction, .count, gradOutput, gradInput) { x, t in
         let d = x - t
-        return Swift.abs(d) >= b ? l1Sign(d) : d / b
+        let r = T.select(T.abs(vector: d), lessThan: b, d / b, else: l1Sign(d, of: T.self))
+        return T.select(d, equalTo: d, r, else: d)  // NaN stays NaN (PyTorch's d / beta branch)
     }
 }
 
@@ -187,10 +188,10 @@ public func huberLossBackward<T: LossFloat>(
     into gradInput: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     try checkDelta(delta)
-    let dv = T(delta)
+    let dv = T.Vector(repeating: T(delta))
     try regressionBackward(input, target, weight, reduction, .count, gradOutput, gradInput) { x, t in
         let d = x - t
-        return d < -dv ? -dv : (d > dv ? dv : d)
+        return T.select(d, lessThan: -dv, -dv, else: T.select(dv, lessThan: d, dv, else: d))
     }
 }
 
@@ -218,14 +219,10 @@ public func softMarginLossBackward<T: LossFloat>(
 ) throws(LossError) {
     try regressionBackward(input, target, nil, reduction, .count, gradOutput, gradInput) { x, t in
         let u = -(t * x)
-        // sigmoid(u) without overflow: 1 / (1 + e^-u) for u >= 0, e^u / (1 + e^u) below.
-        let sigmoid: T
-        if u >= 0 {
-            sigmoid = 1 / (1 + T.exp(-u))
-        } else {
-            let e = T.exp(u)
-            sigmoid = e / (1 + e)
-        }
+        // sigmoid(u) without overflow: with e = exp(-|u|), 1 / (1 + e) for u >= 0, e / (1 + e) below.
+        let one = T.Vector(repeating: 1)
+        let e = T.exp(vector: -T.abs(vector: u))
+        let sigmoid = T.select(u, lessThan: T.Vector(), e / (one + e), else: one / (one + e))
         return -t * sigmoid
     }
 }
