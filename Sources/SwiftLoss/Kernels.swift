@@ -429,7 +429,37 @@ func sumElementwise<T: LossFloat>(
     let n = input.count
     guard let x = input.baseAddress, let t = target.baseAddress, n > 0 else { return 0 }
     let L = T.lanes
-    return sumOverUnits((n - 1) / L + 1, unitElements: L) { range in
+    let units = (n - 1) / L + 1
+    if weight == nil && posWeight == nil && each == nil {
+        // The common case, without the cursors' bookkeeping: the same sums in the same order
+        // (flushEvery vectors to a T-lane sum, then to Double), so the same bits.
+        let one = T.Vector(repeating: 1)
+        let full = n / L  // units holding L elements
+        return sumOverUnits(units, unitElements: L) { range in
+            var total = 0.0
+            var u = range.lowerBound
+            while u < range.upperBound {
+                let blockEnd = min(range.upperBound, u &+ flushEvery)
+                let fullEnd = min(blockEnd, full)
+                var s = T.Vector()
+                while u < fullEnd {
+                    let k = u &* L
+                    s += loss(T.load(x + k), T.load(t + k), one, one)
+                    u &+= 1
+                }
+                if u < blockEnd {  // the last, partial unit
+                    let k = u &* L, lanes = n &- k
+                    var v = loss(T.loadPartial(x + k, lanes, fill: 0), T.loadPartial(t + k, lanes, fill: 0), one, one)
+                    for l in lanes..<L { v[l] = 0 }
+                    s += v
+                    u &+= 1
+                }
+                total += T.wideSum(s)
+            }
+            return total
+        }
+    }
+    return sumOverUnits(units, unitElements: L) { range in
         let start = range.lowerBound &* L
         var w = WeightCursor(weight, start: start), pw = WeightCursor(posWeight, start: start)
         var total = 0.0
