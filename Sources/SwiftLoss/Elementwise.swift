@@ -121,13 +121,8 @@ public func binaryCrossEntropy<T: LossFloat>(
     into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     try checkBinaryCrossEntropyCall(input, target, weight, reduction, output)
-    let floor = T.Vector(repeating: -100)
-    let sum = sumElementwise(input, target, weight: weight, each: reduction == .none ? output.baseAddress : nil) { x, t, w, _ in
-        // PyTorch: (t - 1) * max(log1p(-x), -100) - t * max(log(x), -100), times the weight.
-        let logX = T.maximum(T.log(vector: x), floor)
-        let log1mX = T.maximum(T.logOnePlus(vector: -x), floor)
-        return ((t - 1) * log1mX - t * logX) * w
-    }
+    let sum = sumElementwise(input, target, weight: weight, each: reduction == .none ? output.baseAddress : nil,
+                             BinaryCrossEntropyFormula<T>())
     finishReduction(output, reduction, sum: sum, divisor: elementwiseDivisor(reduction, count: input.count))
 }
 
@@ -176,15 +171,9 @@ public func binaryCrossEntropyWithLogits<T: LossFloat>(
     try checkElementwiseCall(input, target, reduction, output)
     try checkBroadcastWeight(weight, count: input.count)
     try checkBroadcastWeight(posWeight, count: input.count)
-    let hasPosWeight = posWeight != nil
     let sum = sumElementwise(input, target, weight: weight, posWeight: posWeight,
-                             each: reduction == .none ? output.baseAddress : nil) { x, t, w, pw in
-        // log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|)), PyTorch's stable form.
-        let zero = T.Vector()
-        let logSigmoid = T.select(x, lessThan: zero, x, else: zero) - T.logOnePlusUnit(vector: T.exp(vector: -T.abs(vector: x)))
-        let logWeight = hasPosWeight ? 1 + (pw - 1) * t : T.Vector(repeating: 1)
-        return ((1 - t) * x - logWeight * logSigmoid) * w
-    }
+                             each: reduction == .none ? output.baseAddress : nil,
+                             BinaryCrossEntropyWithLogitsFormula<T>(hasPosWeight: posWeight != nil))
     finishReduction(output, reduction, sum: sum, divisor: elementwiseDivisor(reduction, count: input.count))
 }
 
@@ -244,13 +233,9 @@ public func klDiv<T: LossFloat>(
     let each = reduction == .none ? output.baseAddress : nil
     let sum: Double
     if logTarget {
-        sum = sumElementwise(input, target, each: each) { x, t, _, _ in T.exp(vector: t) * (t - x) }
+        sum = sumElementwise(input, target, each: each, KLDivLogTargetFormula<T>())
     } else {
-        sum = sumElementwise(input, target, each: each) { x, t, _, _ in
-            // xlogy(t, t) - t * x: 0 * log 0 = 0, NaN stays NaN.
-            let zero = T.Vector()
-            return T.select(t, equalTo: zero, zero, else: t * T.log(vector: t)) - t * x
-        }
+        sum = sumElementwise(input, target, each: each, KLDivFormula<T>())
     }
     finishReduction(output, reduction, sum: sum,
                     divisor: elementwiseDivisor(reduction, count: input.count, batch: batchSize))
@@ -273,5 +258,57 @@ public func klDivBackward<T: LossFloat>(
         differentiateElements(target, target, reduction, gradOutput, gradInput, divisor: divisor) { _, t in -T.exp(t) }
     } else {
         differentiateElements(target, target, reduction, gradOutput, gradInput, divisor: divisor) { _, t in -t }
+    }
+}
+
+// MARK: - The element formulas (types, so that the kernels specialize for them on every thread)
+
+/// binary_cross_entropy: `(t - 1) * max(log1p(-x), -100) - t * max(log(x), -100)`, times the
+/// weight (PyTorch's order).
+@usableFromInline
+struct BinaryCrossEntropyFormula<T: LossFloat>: ElementFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
+        let floor = T.Vector(repeating: -100)
+        let logX = T.maximum(T.log(vector: x), floor)
+        let log1mX = T.maximum(T.logOnePlus(vector: -x), floor)
+        return ((t - 1) * log1mX - t * logX) * w
+    }
+}
+
+/// binary_cross_entropy_with_logits: `((1 - t) x - (1 + (pw - 1) t) logsigmoid(x)) w`, with
+/// `logsigmoid(x) = min(x, 0) - log(1 + exp(-|x|))`, PyTorch's stable form.
+@usableFromInline
+struct BinaryCrossEntropyWithLogitsFormula<T: LossFloat>: ElementFormula {
+    @usableFromInline let hasPosWeight: Bool
+    @inlinable init(hasPosWeight: Bool) { self.hasPosWeight = hasPosWeight }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
+        let zero = T.Vector()
+        let logSigmoid = T.select(x, lessThan: zero, x, else: zero) - T.logOnePlusUnit(vector: T.exp(vector: -T.abs(vector: x)))
+        let logWeight = hasPosWeight ? 1 + (pw - 1) * t : T.Vector(repeating: 1)
+        return ((1 - t) * x - logWeight * logSigmoid) * w
+    }
+}
+
+/// kl_div: `xlogy(t, t) - t x` (0 log 0 = 0, NaN stays NaN).
+@usableFromInline
+struct KLDivFormula<T: LossFloat>: ElementFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
+        let zero = T.Vector()
+        return T.select(t, equalTo: zero, zero, else: t * T.log(vector: t)) - t * x
+    }
+}
+
+/// kl_div with `log_target`: `exp(t) (t - x)`.
+@usableFromInline
+struct KLDivLogTargetFormula<T: LossFloat>: ElementFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
+        T.exp(vector: t) * (t - x)
     }
 }

@@ -382,25 +382,142 @@ struct WeightCursor<T: LossFloat> {
     }
 }
 
-/// Writes a vectorised element-wise gradient `gradInput = derivative(x, t) * w * s` over every
-/// element, in fixed chunks over threads, where `s` is `gradOutput[k]` for `.none`, else
-/// `gradOutput[0] / divisor` (rounded to T once). `gradInput` may be `gradOutput` itself
-/// (each element is read before it is written).
-@inlinable
-func differentiateVectors<T: LossFloat>(
-    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>?,
-    _ reduction: Reduction, _ gradOutput: UnsafeBufferPointer<T>, _ gradInput: UnsafeMutableBufferPointer<T>,
-    divisor: Double, _ derivative: (T.Vector, T.Vector) -> T.Vector
-) {
-    let n = input.count
-    guard let x = input.baseAddress, let t = target.baseAddress, let g = gradOutput.baseAddress,
-          let gx = gradInput.baseAddress, n > 0 else { return }
-    let L = T.lanes
-    let perElement = reduction == .none
-    let scale = T.Vector(repeating: perElement ? 1 : T(narrowing: g[0].wide / divisor))
-    _ = sumOverUnits((n - 1) / L + 1, unitElements: L) { range in
+/// A unit of work of `sumPairsOverUnits` as a type: its `sum` is specialized and inlined on
+/// the worker threads too, where a closure's body is reached through an indirect call.
+@usableFromInline
+protocol UnitsSum {
+    func sum(_ units: Range<Int>) -> SIMD2<Double>
+}
+
+/// `sumPairsOverUnits` over a `UnitsSum`.
+@inlinable @inline(__always)
+func sumPairsOverUnits<B: UnitsSum>(_ units: Int, unitElements: Int, _ body: B) -> SIMD2<Double> {
+    sumPairsOverUnits(units, unitElements: unitElements) { range in body.sum(range) }
+}
+
+/// An element-wise loss: `loss(x, t, w, pw)` on vectors of input, target, weight and
+/// pos_weight (ones where absent), the weight applied by the formula itself.
+@usableFromInline
+protocol ElementFormula {
+    associatedtype T: LossFloat
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector
+}
+
+/// An element-wise gradient: `derivative(x, t)` on vectors (the weight and the upstream
+/// gradient are applied by `differentiateVectors`).
+@usableFromInline
+protocol GradientFormula {
+    associatedtype T: LossFloat
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector
+}
+
+/// The units (of `T.lanes` elements) of `sumElementwise`.
+@usableFromInline
+struct ElementwiseSum<F: ElementFormula>: UnitsSum {
+    @usableFromInline let x: UnsafePointer<F.T>, t: UnsafePointer<F.T>, n: Int
+    @usableFromInline let weight: UnsafeBufferPointer<F.T>?, posWeight: UnsafeBufferPointer<F.T>?
+    @usableFromInline let each: UnsafeMutablePointer<F.T>?
+    @usableFromInline let formula: F
+
+    @inlinable
+    init(x: UnsafePointer<F.T>, t: UnsafePointer<F.T>, n: Int, weight: UnsafeBufferPointer<F.T>?,
+         posWeight: UnsafeBufferPointer<F.T>?, each: UnsafeMutablePointer<F.T>?, formula: F) {
+        self.x = x; self.t = t; self.n = n
+        self.weight = weight; self.posWeight = posWeight; self.each = each; self.formula = formula
+    }
+
+    @inlinable
+    func sum(_ range: Range<Int>) -> SIMD2<Double> {
+        typealias T = F.T
+        let L = T.lanes
+        if weight == nil && posWeight == nil && each == nil {
+            // Without the cursors' bookkeeping: the same sums in the same order (flushEvery
+            // vectors to a T-lane sum, then to Double) as the general loop below.
+            let one = T.Vector(repeating: 1)
+            let full = n / L  // units holding L elements
+            var total = 0.0
+            var u = range.lowerBound
+            while u < range.upperBound {
+                let blockEnd = min(range.upperBound, u &+ flushEvery)
+                let fullEnd = min(blockEnd, full)
+                var s = T.Vector()
+                while u < fullEnd {
+                    let k = u &* L
+                    s += formula(T.load(x + k), T.load(t + k), one, one)
+                    u &+= 1
+                }
+                if u < blockEnd {  // the last, partial unit
+                    let k = u &* L, lanes = n &- k
+                    var v = formula(T.loadPartial(x + k, lanes, fill: 0), T.loadPartial(t + k, lanes, fill: 0), one, one)
+                    for l in lanes..<L { v[l] = 0 }
+                    s += v
+                    u &+= 1
+                }
+                total += T.wideSum(s)
+            }
+            return SIMD2(repeating: total)  // (both lanes: no zero-extending move, which valgrind 3.19 cannot decode)
+        }
         let start = range.lowerBound &* L
-        var w = WeightCursor(weight, start: start)
+        var w = WeightCursor(weight, start: start), pw = WeightCursor(posWeight, start: start)
+        var total = 0.0
+        var s = T.Vector()
+        var pending = 0
+        for u in range {
+            let k = u &* L
+            let lanes = min(L, n &- k)
+            var v: T.Vector
+            if lanes == L {
+                v = formula(T.load(x + k), T.load(t + k), w.next(), pw.next())
+                if let each { T.store(v, to: each + k) }
+            } else {
+                v = formula(T.loadPartial(x + k, lanes, fill: 0), T.loadPartial(t + k, lanes, fill: 0), w.next(), pw.next())
+                for l in lanes..<L { v[l] = 0 }
+                if let each { T.storePartial(v, to: each + k, lanes) }
+            }
+            s += v
+            pending += 1
+            if pending == flushEvery { total += T.wideSum(s); s = T.Vector(); pending = 0 }
+        }
+        return SIMD2(repeating: total + T.wideSum(s))
+    }
+}
+
+/// Runs a vectorised element-wise loss over every element (with the broadcast weight and
+/// pos_weight vectors), in fixed chunks over threads, writing each loss for `.none` and
+/// returning the sum (accumulated in T lanes, flushed to Double).
+@inlinable
+func sumElementwise<F: ElementFormula>(
+    _ input: UnsafeBufferPointer<F.T>, _ target: UnsafeBufferPointer<F.T>,
+    weight: UnsafeBufferPointer<F.T>? = nil, posWeight: UnsafeBufferPointer<F.T>? = nil,
+    each: UnsafeMutablePointer<F.T>?, _ formula: F
+) -> Double {
+    let n = input.count
+    guard let x = input.baseAddress, let t = target.baseAddress, n > 0 else { return 0 }
+    let body = ElementwiseSum(x: x, t: t, n: n, weight: weight, posWeight: posWeight, each: each, formula: formula)
+    return sumPairsOverUnits((n - 1) / F.T.lanes + 1, unitElements: F.T.lanes, body)[0]
+}
+
+/// The units of `differentiateVectors`.
+@usableFromInline
+struct ElementwiseGradient<G: GradientFormula>: UnitsSum {
+    @usableFromInline let x: UnsafePointer<G.T>, t: UnsafePointer<G.T>, g: UnsafePointer<G.T>
+    @usableFromInline let gx: UnsafeMutablePointer<G.T>, n: Int
+    @usableFromInline let weight: UnsafeBufferPointer<G.T>?
+    @usableFromInline let perElement: Bool, scale: G.T.Vector
+    @usableFromInline let derivative: G
+
+    @inlinable
+    init(x: UnsafePointer<G.T>, t: UnsafePointer<G.T>, g: UnsafePointer<G.T>, gx: UnsafeMutablePointer<G.T>,
+         n: Int, weight: UnsafeBufferPointer<G.T>?, perElement: Bool, scale: G.T.Vector, derivative: G) {
+        self.x = x; self.t = t; self.g = g; self.gx = gx; self.n = n; self.weight = weight
+        self.perElement = perElement; self.scale = scale; self.derivative = derivative
+    }
+
+    @inlinable
+    func sum(_ range: Range<Int>) -> SIMD2<Double> {
+        typealias T = G.T
+        let L = T.lanes
+        var w = WeightCursor(weight, start: range.lowerBound &* L)
         for u in range {
             let k = u &* L
             let lanes = min(L, n &- k)
@@ -413,74 +530,27 @@ func differentiateVectors<T: LossFloat>(
                 T.storePartial(v * w.next() * s, to: gx + k, lanes)
             }
         }
-        return 0
+        return SIMD2()
     }
 }
 
-/// Runs a vectorised element-wise loss `loss(x, t, w, pw)` over every element (with the
-/// broadcast weight and pos_weight vectors), in fixed chunks over threads, writing each loss
-/// for `.none` and returning the sum (accumulated in T lanes, flushed to Double).
+/// Writes a vectorised element-wise gradient `gradInput = derivative(x, t) * w * s` over every
+/// element, in fixed chunks over threads, where `s` is `gradOutput[k]` for `.none`, else
+/// `gradOutput[0] / divisor` (rounded to T once). `gradInput` may be `gradOutput` itself
+/// (each element is read before it is written).
 @inlinable
-func sumElementwise<T: LossFloat>(
-    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>,
-    weight: UnsafeBufferPointer<T>? = nil, posWeight: UnsafeBufferPointer<T>? = nil,
-    each: UnsafeMutablePointer<T>?, _ loss: (T.Vector, T.Vector, T.Vector, T.Vector) -> T.Vector
-) -> Double {
+func differentiateVectors<G: GradientFormula>(
+    _ input: UnsafeBufferPointer<G.T>, _ target: UnsafeBufferPointer<G.T>, weight: UnsafeBufferPointer<G.T>?,
+    _ reduction: Reduction, _ gradOutput: UnsafeBufferPointer<G.T>, _ gradInput: UnsafeMutableBufferPointer<G.T>,
+    divisor: Double, _ derivative: G
+) {
+    typealias T = G.T
     let n = input.count
-    guard let x = input.baseAddress, let t = target.baseAddress, n > 0 else { return 0 }
-    let L = T.lanes
-    let units = (n - 1) / L + 1
-    if weight == nil && posWeight == nil && each == nil {
-        // The common case, without the cursors' bookkeeping: the same sums in the same order
-        // (flushEvery vectors to a T-lane sum, then to Double), so the same bits.
-        let one = T.Vector(repeating: 1)
-        let full = n / L  // units holding L elements
-        return sumOverUnits(units, unitElements: L) { range in
-            var total = 0.0
-            var u = range.lowerBound
-            while u < range.upperBound {
-                let blockEnd = min(range.upperBound, u &+ flushEvery)
-                let fullEnd = min(blockEnd, full)
-                var s = T.Vector()
-                while u < fullEnd {
-                    let k = u &* L
-                    s += loss(T.load(x + k), T.load(t + k), one, one)
-                    u &+= 1
-                }
-                if u < blockEnd {  // the last, partial unit
-                    let k = u &* L, lanes = n &- k
-                    var v = loss(T.loadPartial(x + k, lanes, fill: 0), T.loadPartial(t + k, lanes, fill: 0), one, one)
-                    for l in lanes..<L { v[l] = 0 }
-                    s += v
-                    u &+= 1
-                }
-                total += T.wideSum(s)
-            }
-            return total
-        }
-    }
-    return sumOverUnits(units, unitElements: L) { range in
-        let start = range.lowerBound &* L
-        var w = WeightCursor(weight, start: start), pw = WeightCursor(posWeight, start: start)
-        var total = 0.0
-        var s = T.Vector()
-        var pending = 0
-        for u in range {
-            let k = u &* L
-            let lanes = min(L, n &- k)
-            var v: T.Vector
-            if lanes == L {
-                v = loss(T.load(x + k), T.load(t + k), w.next(), pw.next())
-                if let each { T.store(v, to: each + k) }
-            } else {
-                v = loss(T.loadPartial(x + k, lanes, fill: 0), T.loadPartial(t + k, lanes, fill: 0), w.next(), pw.next())
-                for l in lanes..<L { v[l] = 0 }
-                if let each { T.storePartial(v, to: each + k, lanes) }
-            }
-            s += v
-            pending += 1
-            if pending == flushEvery { total += T.wideSum(s); s = T.Vector(); pending = 0 }
-        }
-        return total + T.wideSum(s)
-    }
+    guard let x = input.baseAddress, let t = target.baseAddress, let g = gradOutput.baseAddress,
+          let gx = gradInput.baseAddress, n > 0 else { return }
+    let perElement = reduction == .none
+    let scale = T.Vector(repeating: perElement ? 1 : T(narrowing: g[0].wide / divisor))
+    let body = ElementwiseGradient(x: x, t: t, g: g, gx: gx, n: n, weight: weight, perElement: perElement,
+                                   scale: scale, derivative: derivative)
+    _ = sumPairsOverUnits((n - 1) / T.lanes + 1, unitElements: T.lanes, body)
 }

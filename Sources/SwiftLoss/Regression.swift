@@ -36,14 +36,13 @@ func regressionDivisor<T: LossFloat>(_ reduction: Reduction, count: Int, weight:
 
 /// The shared body of the forward calls: checks, the element loop, the reduction.
 @inlinable
-func regressionLoss<T: LossFloat>(
-    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ weight: UnsafeBufferPointer<T>?,
-    _ reduction: Reduction, _ mean: MeanDivisor, _ output: UnsafeMutableBufferPointer<T>,
-    _ loss: (T.Vector, T.Vector) -> T.Vector
+func regressionLoss<F: ElementFormula>(
+    _ input: UnsafeBufferPointer<F.T>, _ target: UnsafeBufferPointer<F.T>, _ weight: UnsafeBufferPointer<F.T>?,
+    _ reduction: Reduction, _ mean: MeanDivisor, _ output: UnsafeMutableBufferPointer<F.T>, _ loss: F
 ) throws(LossError) {
     try checkRegressionCall(input, target, weight, reduction, output.baseAddress, outputCount: output.count)
     let each = reduction == .none ? output.baseAddress : nil
-    let sum = sumElementwise(input, target, weight: weight, each: each) { x, t, w, _ in loss(x, t) * w }
+    let sum = sumElementwise(input, target, weight: weight, each: each, loss)
     finishReduction(output, reduction, sum: sum,
                     divisor: regressionDivisor(reduction, count: input.count, weight: weight, mean))
 }
@@ -51,10 +50,10 @@ func regressionLoss<T: LossFloat>(
 /// The shared body of the backward calls: `gradInput[k] = derivative(x, t) * w * s`, with `s`
 /// the upstream gradient (divided by the mean's divisor), vectorised and threaded.
 @inlinable
-func regressionBackward<T: LossFloat>(
-    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ weight: UnsafeBufferPointer<T>?,
-    _ reduction: Reduction, _ mean: MeanDivisor, _ gradOutput: UnsafeBufferPointer<T>,
-    _ gradInput: UnsafeMutableBufferPointer<T>, _ derivative: (T.Vector, T.Vector) -> T.Vector
+func regressionBackward<G: GradientFormula>(
+    _ input: UnsafeBufferPointer<G.T>, _ target: UnsafeBufferPointer<G.T>, _ weight: UnsafeBufferPointer<G.T>?,
+    _ reduction: Reduction, _ mean: MeanDivisor, _ gradOutput: UnsafeBufferPointer<G.T>,
+    _ gradInput: UnsafeMutableBufferPointer<G.T>, _ derivative: G
 ) throws(LossError) {
     try checkRegressionCall(input, target, weight, reduction, nil, outputCount: nil)
     try checkGradientBuffers(input, reduction, gradOutput, gradInput)
@@ -78,10 +77,7 @@ public func mseLoss<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
     reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
-    try regressionLoss(input, target, weight, reduction, .weightSum, output) { x, t in
-        let d = x - t
-        return d * d
-    }
+    try regressionLoss(input, target, weight, reduction, .weightSum, output, SquaredError<T>())
 }
 
 /// The gradient of `mseLoss` with respect to its input: `2 (x - t) w s`.
@@ -90,9 +86,7 @@ public func mseLossBackward<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
     reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>, into gradInput: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
-    try regressionBackward(input, target, weight, reduction, .weightSum, gradOutput, gradInput) { x, t in
-        T.Vector(repeating: 2) * (x - t)
-    }
+    try regressionBackward(input, target, weight, reduction, .weightSum, gradOutput, gradInput, SquaredErrorGradient<T>())
 }
 
 /// l1_loss: `w * |x - t|`. `.mean` divides as `mseLoss`'s.
@@ -101,7 +95,7 @@ public func l1Loss<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
     reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
-    try regressionLoss(input, target, weight, reduction, .weightSum, output) { x, t in T.abs(vector: x - t) }
+    try regressionLoss(input, target, weight, reduction, .weightSum, output, AbsoluteError<T>())
 }
 
 /// The gradient of `l1Loss`: `sign(x - t) w s`, with sign 0 at 0 and at NaN (PyTorch's `sgn`).
@@ -110,9 +104,7 @@ public func l1LossBackward<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, weight: UnsafeBufferPointer<T>? = nil,
     reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>, into gradInput: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
-    try regressionBackward(input, target, weight, reduction, .weightSum, gradOutput, gradInput) { x, t in
-        l1Sign(x - t, of: T.self)
-    }
+    try regressionBackward(input, target, weight, reduction, .weightSum, gradOutput, gradInput, AbsoluteErrorGradient<T>())
 }
 
 @inlinable
@@ -133,11 +125,7 @@ public func smoothL1Loss<T: LossFloat>(
     if beta == 0 {
         return try l1Loss(input, target: target, reduction: reduction, into: output)
     }
-    let b = T.Vector(repeating: T(beta)), half = T.Vector(repeating: 0.5)
-    try regressionLoss(input, target, nil, reduction, .count, output) { x, t in
-        let z = T.abs(vector: x - t)
-        return T.select(z, lessThan: b, half * z * z / b, else: z - half * b)
-    }
+    try regressionLoss(input, target, nil, reduction, .count, output, SmoothL1<T>(beta: T(beta)))
 }
 
 /// The gradient of `smoothL1Loss`: `(|d| >= beta ? sign(d) : d / beta) s` (l1's for beta = 0).
@@ -150,12 +138,7 @@ public func smoothL1LossBackward<T: LossFloat>(
     if beta == 0 {
         return try l1LossBackward(input, target: target, reduction: reduction, gradOutput: gradOutput, into: gradInput)
     }
-    let b = T.Vector(repeating: T(beta))
-    try regressionBackward(input, target, nil, reduction, .count, gradOutput, gradInput) { x, t in
-        let d = x - t
-        let r = T.select(T.abs(vector: d), lessThan: b, d / b, else: l1Sign(d, of: T.self))
-        return T.select(d, equalTo: d, r, else: d)  // NaN stays NaN (PyTorch's d / beta branch)
-    }
+    try regressionBackward(input, target, nil, reduction, .count, gradOutput, gradInput, SmoothL1Gradient<T>(beta: T(beta)))
 }
 
 @inlinable
@@ -173,11 +156,7 @@ public func huberLoss<T: LossFloat>(
     delta: Double = 1, reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     try checkDelta(delta)
-    let dv = T.Vector(repeating: T(delta)), half = T.Vector(repeating: 0.5)
-    try regressionLoss(input, target, weight, reduction, .count, output) { x, t in
-        let z = T.abs(vector: x - t)
-        return T.select(z, lessThan: dv, half * z * z, else: dv * (z - half * dv))
-    }
+    try regressionLoss(input, target, weight, reduction, .count, output, Huber<T>(delta: T(delta)))
 }
 
 /// The gradient of `huberLoss`: `clamp(d, -delta, delta) w s` (NaN stays NaN).
@@ -188,11 +167,7 @@ public func huberLossBackward<T: LossFloat>(
     into gradInput: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     try checkDelta(delta)
-    let dv = T.Vector(repeating: T(delta))
-    try regressionBackward(input, target, weight, reduction, .count, gradOutput, gradInput) { x, t in
-        let d = x - t
-        return T.select(d, lessThan: -dv, -dv, else: T.select(dv, lessThan: d, dv, else: d))
-    }
+    try regressionBackward(input, target, weight, reduction, .count, gradOutput, gradInput, HuberGradient<T>(delta: T(delta)))
 }
 
 /// soft_margin_loss: `log(1 + exp(-t x))`, computed as `softplus(-t x)` = `max(u, 0) +
@@ -203,11 +178,7 @@ public func softMarginLoss<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>,
     reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
-    try regressionLoss(input, target, nil, reduction, .count, output) { x, t in
-        let u = -(t * x)
-        let zero = T.Vector()
-        return T.maximum(u, zero) + T.logOnePlusUnit(vector: T.exp(vector: -T.abs(vector: u)))
-    }
+    try regressionLoss(input, target, nil, reduction, .count, output, SoftMargin<T>())
 }
 
 /// The gradient of `softMarginLoss`: `-t sigmoid(-t x) s`, computed without overflow (PyTorch's
@@ -217,12 +188,121 @@ public func softMarginLossBackward<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>,
     reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>, into gradInput: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
-    try regressionBackward(input, target, nil, reduction, .count, gradOutput, gradInput) { x, t in
+    try regressionBackward(input, target, nil, reduction, .count, gradOutput, gradInput, SoftMarginGradient<T>())
+}
+
+// MARK: - The formulas (types, so that the kernels specialize for them on every thread)
+
+/// `w (x - t)^2`.
+@usableFromInline
+struct SquaredError<T: LossFloat>: ElementFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
+        let d = x - t
+        return d * d * w
+    }
+}
+
+/// `2 (x - t)`.
+@usableFromInline
+struct SquaredErrorGradient<T: LossFloat>: GradientFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector { T.Vector(repeating: 2) * (x - t) }
+}
+
+/// `w |x - t|`.
+@usableFromInline
+struct AbsoluteError<T: LossFloat>: ElementFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
+        T.abs(vector: x - t) * w
+    }
+}
+
+/// `sign(x - t)`, 0 at 0 and at NaN.
+@usableFromInline
+struct AbsoluteErrorGradient<T: LossFloat>: GradientFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector { l1Sign(x - t, of: T.self) }
+}
+
+/// With `z = |x - t|`: `z < beta ? 0.5 z^2 / beta : z - 0.5 beta` (beta > 0).
+@usableFromInline
+struct SmoothL1<T: LossFloat>: ElementFormula {
+    @usableFromInline let beta: T
+    @inlinable init(beta: T) { self.beta = beta }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
+        let b = T.Vector(repeating: beta), half = T.Vector(repeating: 0.5)
+        let z = T.abs(vector: x - t)
+        return T.select(z, lessThan: b, half * z * z / b, else: z - half * b) * w
+    }
+}
+
+/// `|d| >= beta ? sign(d) : d / beta`, NaN staying NaN (PyTorch's d / beta branch).
+@usableFromInline
+struct SmoothL1Gradient<T: LossFloat>: GradientFormula {
+    @usableFromInline let beta: T
+    @inlinable init(beta: T) { self.beta = beta }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector {
+        let b = T.Vector(repeating: beta)
+        let d = x - t
+        let r = T.select(T.abs(vector: d), lessThan: b, d / b, else: l1Sign(d, of: T.self))
+        return T.select(d, equalTo: d, r, else: d)
+    }
+}
+
+/// With `z = |x - t|`: `w (z < delta ? 0.5 z^2 : delta (z - 0.5 delta))`.
+@usableFromInline
+struct Huber<T: LossFloat>: ElementFormula {
+    @usableFromInline let delta: T
+    @inlinable init(delta: T) { self.delta = delta }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
+        let dv = T.Vector(repeating: delta), half = T.Vector(repeating: 0.5)
+        let z = T.abs(vector: x - t)
+        return T.select(z, lessThan: dv, half * z * z, else: dv * (z - half * dv)) * w
+    }
+}
+
+/// `clamp(x - t, -delta, delta)`, NaN staying NaN.
+@usableFromInline
+struct HuberGradient<T: LossFloat>: GradientFormula {
+    @usableFromInline let delta: T
+    @inlinable init(delta: T) { self.delta = delta }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector {
+        let dv = T.Vector(repeating: delta)
+        let d = x - t
+        return T.select(d, lessThan: -dv, -dv, else: T.select(dv, lessThan: d, dv, else: d))
+    }
+}
+
+/// `softplus(-t x) = max(u, 0) + log(1 + exp(-|u|))`, `u = -t x`.
+@usableFromInline
+struct SoftMargin<T: LossFloat>: ElementFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
         let u = -(t * x)
-        // sigmoid(u) without overflow: with e = exp(-|u|), 1 / (1 + e) for u >= 0, e / (1 + e) below.
+        return (T.maximum(u, T.Vector()) + T.logOnePlusUnit(vector: T.exp(vector: -T.abs(vector: u)))) * w
+    }
+}
+
+/// `-t sigmoid(-t x)`, with `e = exp(-|u|)`: `1 / (1 + e)` for `u >= 0`, `e / (1 + e)` below.
+@usableFromInline
+struct SoftMarginGradient<T: LossFloat>: GradientFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector {
+        let u = -(t * x)
         let one = T.Vector(repeating: 1)
         let e = T.exp(vector: -T.abs(vector: u))
-        let sigmoid = T.select(u, lessThan: T.Vector(), e / (one + e), else: one / (one + e))
-        return -t * sigmoid
+        return -t * T.select(u, lessThan: T.Vector(), e / (one + e), else: one / (one + e))
     }
 }
