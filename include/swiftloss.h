@@ -3,9 +3,9 @@
  *
  * swiftloss computes softmax, log_softmax, nll_loss, cross_entropy (class-index and
  * probability targets, class weights, ignore_index, label smoothing), binary_cross_entropy,
- * binary_cross_entropy_with_logits, kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss and
- * soft_margin_loss with the semantics of PyTorch 2.15's torch.nn.functional, in float32
- * (suffix _f32) and float64 (suffix _f64).
+ * binary_cross_entropy_with_logits, kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss,
+ * soft_margin_loss and hinge_embedding_loss with the semantics of PyTorch 2.15's
+ * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
  *             back and never keeps a pointer after a call returns. Its only global state is
@@ -412,7 +412,8 @@ SWIFTLOSS_API swiftloss_status swiftloss_kl_div_backward_f64(
     const double *grad_output, double *grad_input);
 
 /* ==========================================================================================
- * Regression losses: mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss
+ * Regression losses: mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,
+ * hinge_embedding_loss
  *
  * input, target: count elements each (PyTorch broadcasts them first: pass the broadcast
  * arrays). weight: NULL with weight_len 0, or exactly count elements (PyTorch requires the
@@ -428,6 +429,9 @@ SWIFTLOSS_API swiftloss_status swiftloss_kl_div_backward_f64(
  *   soft_margin_loss  log(1 + exp(-t x)), computed as softplus(-t x): finite where the value is
  *                     (PyTorch's log1p(exp(-t x)) overflows to inf once -t x passes about 88.7
  *                     in float32); MEAN divides by count
+ *   hinge_embedding_loss  (t != 1 ? max(margin - x, 0) : 0) + (t != -1 ? x : 0): t = 1 gives x,
+ *                     t = -1 the hinge, any other target both (PyTorch's composite); NaN
+ *                     propagates; MEAN divides by count
  *
  * Gradients (the _backward functions; g = grad_output[k] for NONE, grad_output[0] divided by
  * the MEAN divisor for MEAN, grad_output[0] for SUM; grad_input: count elements, which may be
@@ -437,6 +441,7 @@ SWIFTLOSS_API swiftloss_status swiftloss_kl_div_backward_f64(
  *   smooth_l1_loss    (|d| >= beta ? sign(d) : d / beta) g, d = x - t; l1_loss's for beta == 0
  *   huber_loss        clamp(d, -delta, delta) w g
  *   soft_margin_loss  -t sigmoid(-t x) g, without overflow (PyTorch gives NaN past the overflow)
+ *   hinge_embedding_loss  ((t != 1 ? (margin - x > 0 ? -1 : 0) : 0) + (t != -1 ? 1 : 0)) g
  *
  * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _WEIGHT_SIZE (weight_len neither 0 nor
  * count), _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _OVERLAP, and _INVALID_ARGUMENT
@@ -503,6 +508,17 @@ SWIFTLOSS_API swiftloss_status swiftloss_soft_margin_loss_backward_f32(
     const float *grad_output, float *grad_input);
 SWIFTLOSS_API swiftloss_status swiftloss_soft_margin_loss_backward_f64(
     const double *input, const double *target, size_t count, int reduction,
+    const double *grad_output, double *grad_input);
+
+SWIFTLOSS_API swiftloss_status swiftloss_hinge_embedding_loss_f32(
+    const float *input, const float *target, size_t count, double margin, int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_hinge_embedding_loss_f64(
+    const double *input, const double *target, size_t count, double margin, int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_hinge_embedding_loss_backward_f32(
+    const float *input, const float *target, size_t count, double margin, int reduction,
+    const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_hinge_embedding_loss_backward_f64(
+    const double *input, const double *target, size_t count, double margin, int reduction,
     const double *grad_output, double *grad_input);
 
 #ifdef __cplusplus

@@ -625,3 +625,45 @@ public func swiftloss_soft_margin_loss_backward_f64(
         ? SwiftLossEntriesAVX2.Entries.soft_margin_loss_backward_f64(input, target, count, reduction, gradOutput, gradInput)
         : SwiftLossEntries.Entries.soft_margin_loss_backward_f64(input, target, count, reduction, gradOutput, gradInput)
 }
+
+@_cdecl("swiftloss_hinge_embedding_loss_f32")
+public func swiftloss_hinge_embedding_loss_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ margin: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.hinge_embedding_loss_f32(input, target, count, margin, reduction, output)
+        : SwiftLossEntries.Entries.hinge_embedding_loss_f32(input, target, count, margin, reduction, output)
+}
+
+@_cdecl("swiftloss_hinge_embedding_loss_f64")
+public func swiftloss_hinge_embedding_loss_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ margin: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.hinge_embedding_loss_f64(input, target, count, margin, reduction, output)
+        : SwiftLossEntries.Entries.hinge_embedding_loss_f64(input, target, count, margin, reduction, output)
+}
+
+@_cdecl("swiftloss_hinge_embedding_loss_backward_f32")
+public func swiftloss_hinge_embedding_loss_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ margin: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+    _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.hinge_embedding_loss_backward_f32(input, target, count, margin, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.hinge_embedding_loss_backward_f32(input, target, count, margin, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_hinge_embedding_loss_backward_f64")
+public func swiftloss_hinge_embedding_loss_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ margin: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+    _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.hinge_embedding_loss_backward_f64(input, target, count, margin, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.hinge_embedding_loss_backward_f64(input, target, count, margin, reduction, gradOutput, gradInput)
+}

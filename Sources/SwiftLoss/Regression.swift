@@ -181,6 +181,28 @@ public func softMarginLoss<T: LossFloat>(
     try regressionLoss(input, target, nil, reduction, .count, output, SoftMargin<T>())
 }
 
+/// hinge_embedding_loss, as PyTorch's composite: `(t != 1 ? max(margin - x, 0) : 0) + (t != -1 ?
+/// x : 0)`; so `t = 1` gives `x` itself, `t = -1` the hinge, and any other target both (NaN
+/// propagates). `.mean` divides by the count; nothing is checked beyond the buffers.
+@inlinable
+public func hingeEmbeddingLoss<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, margin: Double = 1,
+    reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try regressionLoss(input, target, nil, reduction, .count, output, HingeEmbedding<T>(margin: T(margin)))
+}
+
+/// The gradient of `hingeEmbeddingLoss`: `(t != 1 ? (margin - x > 0 ? -1 : 0) : 0) + (t != -1 ?
+/// 1 : 0)` times the upstream gradient (0 at the kink `x == margin`, and for the hinge at NaN).
+@inlinable
+public func hingeEmbeddingLossBackward<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, margin: Double = 1,
+    reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>, into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try regressionBackward(input, target, nil, reduction, .count, gradOutput, gradInput,
+                           HingeEmbeddingGradient<T>(margin: T(margin)))
+}
+
 /// The gradient of `softMarginLoss`: `-t sigmoid(-t x) s`, computed without overflow (PyTorch's
 /// `-t z / (z + 1)` with `z = exp(-t x)` gives NaN where z overflows).
 @inlinable
@@ -304,5 +326,34 @@ struct SoftMarginGradient<T: LossFloat>: GradientFormula {
         let one = T.Vector(repeating: 1)
         let e = T.exp(vector: -T.abs(vector: u))
         return -t * T.select(u, lessThan: T.Vector(), e / (one + e), else: one / (one + e))
+    }
+}
+
+/// `(t != 1 ? max(margin - x, 0) : 0) + (t != -1 ? x : 0)`, the clamp propagating NaN.
+@usableFromInline
+struct HingeEmbedding<T: LossFloat>: ElementFormula {
+    @usableFromInline let margin: T
+    @inlinable init(margin: T) { self.margin = margin }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
+        let zero = T.Vector(), one = T.Vector(repeating: 1)
+        let h = T.Vector(repeating: margin) - x
+        let hinge = T.select(h, lessThan: zero, zero, else: h)  // clamp_min(h, 0), NaN stays NaN
+        let negative = T.select(t, equalTo: one, zero, else: hinge)
+        let positive = T.select(t, equalTo: -one, zero, else: x)
+        return (negative + positive) * w
+    }
+}
+
+/// `(t != 1 ? (margin - x > 0 ? -1 : 0) : 0) + (t != -1 ? 1 : 0)`.
+@usableFromInline
+struct HingeEmbeddingGradient<T: LossFloat>: GradientFormula {
+    @usableFromInline let margin: T
+    @inlinable init(margin: T) { self.margin = margin }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector {
+        let zero = T.Vector(), one = T.Vector(repeating: 1)
+        let active = T.select(zero, lessThan: T.Vector(repeating: margin) - x, -one, else: zero)
+        return T.select(t, equalTo: one, zero, else: active) + T.select(t, equalTo: -one, zero, else: one)
     }
 }

@@ -441,4 +441,34 @@ public enum Entries {
     ) -> Int32 {
         softMarginLossBackwardEntry(input, target, count, reduction, gradOutput, gradInput)
     }
+
+    public static func hinge_embedding_loss_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ margin: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        hingeEmbeddingLossEntry(input, target, count, margin, reduction, output)
+    }
+
+    public static func hinge_embedding_loss_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ margin: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        hingeEmbeddingLossEntry(input, target, count, margin, reduction, output)
+    }
+
+    public static func hinge_embedding_loss_backward_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ margin: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+        _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        hingeEmbeddingLossBackwardEntry(input, target, count, margin, reduction, gradOutput, gradInput)
+    }
+
+    public static func hinge_embedding_loss_backward_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ margin: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+        _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        hingeEmbeddingLossBackwardEntry(input, target, count, margin, reduction, gradOutput, gradInput)
+    }
 }

@@ -253,3 +253,22 @@ func softMarginLossBackwardEntry<T: LossFloat>(
         x, t, w, r, g, gx throws(LossError) in try softMarginLossBackward(x, target: t, reduction: r, gradOutput: g, into: gx)
     }
 }
+
+func hingeEmbeddingLossEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ margin: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, nil, 0, reduction, nil, output, backward: false) {
+        x, t, w, r, _, y throws(LossError) in try hingeEmbeddingLoss(x, target: t, margin: margin, reduction: r, into: y)
+    }
+}
+
+func hingeEmbeddingLossBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ margin: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, nil, 0, reduction, gradOutput, gradInput, backward: true) {
+        x, t, w, r, g, gx throws(LossError) in
+        try hingeEmbeddingLossBackward(x, target: t, margin: margin, reduction: r, gradOutput: g, into: gx)
+    }
+}

@@ -7,7 +7,7 @@ import Testing
 /// against central differences.
 @Suite("regression losses")
 struct RegressionTests {
-    enum Kind: CaseIterable { case mse, l1, smoothL1, huber, softMargin }
+    enum Kind: CaseIterable { case mse, l1, smoothL1, huber, softMargin, hinge }
 
     static func naive(_ kind: Kind, _ x: Double, _ t: Double, beta: Double = 1, delta: Double = 1) -> Double {
         let d = x - t, z = Swift.abs(d)
@@ -17,6 +17,7 @@ struct RegressionTests {
         case .smoothL1: return beta == 0 ? z : (z < beta ? 0.5 * z * z / beta : z - 0.5 * beta)
         case .huber: return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta)
         case .softMargin: return Double.log(1 + Double.exp(-t * x))
+        case .hinge: return (t != 1 ? max(delta - x, 0) : 0) + (t != -1 ? x : 0)  // delta as the margin
         }
     }
 
@@ -30,6 +31,7 @@ struct RegressionTests {
                 case .smoothL1: try smoothL1Loss(xb, target: tb, beta: beta, reduction: reduction, into: o)
                 case .huber: try huberLoss(xb, target: tb, weight: w, delta: delta, reduction: reduction, into: o)
                 case .softMargin: try softMarginLoss(xb, target: tb, reduction: reduction, into: o)
+                case .hinge: try hingeEmbeddingLoss(xb, target: tb, margin: delta, reduction: reduction, into: o)
                 }
             }
         }
@@ -51,6 +53,7 @@ struct RegressionTests {
                                 case .smoothL1: try smoothL1LossBackward(xb, target: tb, beta: beta, reduction: reduction, gradOutput: gb, into: o)
                                 case .huber: try huberLossBackward(xb, target: tb, weight: w, delta: delta, reduction: reduction, gradOutput: gb, into: o)
                                 case .softMargin: try softMarginLossBackward(xb, target: tb, reduction: reduction, gradOutput: gb, into: o)
+                                case .hinge: try hingeEmbeddingLossBackward(xb, target: tb, margin: delta, reduction: reduction, gradOutput: gb, into: o)
                                 }
                             }
                         } catch { failure = error }
@@ -67,7 +70,8 @@ struct RegressionTests {
         var rng = SeededGenerator(seed: 71)
         let n = 37
         let x = [Double].random(n, in: -3...3, using: &rng)
-        let t = kind == .softMargin ? (0..<n).map { $0 % 2 == 0 ? 1.0 : -1.0 } : [Double].random(n, in: -3...3, using: &rng)
+        let t = kind == .softMargin || kind == .hinge ? (0..<n).map { [1.0, -1.0, 1.0, -1.0, 0.5][$0 % 5] }
+                                                      : [Double].random(n, in: -3...3, using: &rng)
         let per = zip(x, t).map { Self.naive(kind, $0, $1, beta: 0.7, delta: 0.7) }
         expectClose(try Self.run(kind, x, t, beta: 0.7, delta: 0.7, reduction: .none), per, 1e-12)
         expectClose(try Self.run(kind, x, t, beta: 0.7, delta: 0.7, reduction: .sum), [per.reduce(0, +)], 1e-12)
@@ -110,7 +114,16 @@ struct RegressionTests {
         let n = 9
         // Away from the kinks (|d| = 0, beta, delta), where the difference quotient is exact enough.
         let x = [Double].random(n, in: -2...2, using: &rng)
-        let t = kind == .softMargin ? [Double](repeating: 1, count: n) : x.map { $0 + (Double(Int.random(in: 0...1, using: &rng)) * 2 - 1) * 0.3 * Double.random(in: 0.5...2, using: &rng) }
+        var t: [Double] = []
+        for k in 0..<n {
+            switch kind {
+            case .softMargin: t.append(1)
+            case .hinge: t.append([1.0, -1.0, 2.0][k % 3])
+            default:
+                let sign = Double(Int.random(in: 0...1, using: &rng)) * 2 - 1
+                t.append(x[k] + sign * 0.3 * Double.random(in: 0.5...2, using: &rng))
+            }
+        }
         let weight = [.mse, .l1, .huber].contains(kind) ? [Double].random(n, in: 0.5...2, using: &rng) : nil
         for reduction in [Reduction.none, .sum, .mean] {
             let g = reduction == .none ? [Double].random(n, in: -1...1, using: &rng) : [0.7]

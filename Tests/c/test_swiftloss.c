@@ -1876,6 +1876,14 @@ static void test_regression_losses(void)
     CHECK_STATUS(swiftloss_soft_margin_loss_f64(xd, td, 4, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
     CHECK_NEAR(outd[2], log1p(exp(-15.0)), 1e-15);
     CHECK_NEAR(outd[3], log1p(exp(1.0)), 1e-15);
+    /* hinge embedding, margin 1, targets [1.5, 2, 5, 1]: both terms, then x itself for t = 1 */
+    CHECK_STATUS(swiftloss_hinge_embedding_loss_f64(xd, td, 4, 1.0, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 1.0 && outd[1] == 2.0 && outd[2] == 3.0 && outd[3] == -1.0);
+    {
+        static const double hx[3] = {0.25, 2.0, 1.0}, ht[3] = {-1.0, 1.0, -1.0}, hg[3] = {1, 1, 1};
+        CHECK_STATUS(swiftloss_hinge_embedding_loss_backward_f64(hx, ht, 3, 1.0, SWIFTLOSS_REDUCTION_NONE, hg, gxd), SWIFTLOSS_OK);
+        CHECK(gxd[0] == -1 && gxd[1] == 1 && gxd[2] == 0); /* 0 at the kink x == margin */
+    }
     /* statuses, outputs untouched */
     outd[0] = 42;
     CHECK_STATUS(swiftloss_mse_loss_f64(xd, td, 4, wd, 3, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_ERROR_WEIGHT_SIZE);

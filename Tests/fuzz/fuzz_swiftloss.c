@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 55 (0..53: the 54 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 54: threads/status/version)
+ *   h[0]      entry point: h[0] % 59 (0..57: the 58 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 58: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -70,6 +70,7 @@ enum {
     K_NLL, K_NLL_BW, K_CE, K_CE_BW, K_CE_FUSED, K_CE_PROBS, K_CE_PROBS_BW,
     K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
     K_MSE, K_MSE_BW, K_L1, K_L1_BW, K_SL1, K_SL1_BW, K_HUBER, K_HUBER_BW, K_SOFT, K_SOFT_BW,
+    K_HINGE, K_HINGE_BW,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -85,6 +86,7 @@ static const char *const kind_names[NKINDS] = {
     "mse_loss", "mse_loss_backward", "l1_loss", "l1_loss_backward",
     "smooth_l1_loss", "smooth_l1_loss_backward", "huber_loss", "huber_loss_backward",
     "soft_margin_loss", "soft_margin_loss_backward",
+    "hinge_embedding_loss", "hinge_embedding_loss_backward",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -1142,6 +1144,8 @@ static int call_elem(const ElemCall *k)
         case K_HUBER_BW: return swiftloss_huber_loss_backward_f64(x, t, n, w, wl, k->param, k->red, g, o);
         case K_SOFT: return swiftloss_soft_margin_loss_f64(x, t, n, k->red, o);
         case K_SOFT_BW: return swiftloss_soft_margin_loss_backward_f64(x, t, n, k->red, g, o);
+        case K_HINGE: return swiftloss_hinge_embedding_loss_f64(x, t, n, k->param, k->red, o);
+        case K_HINGE_BW: return swiftloss_hinge_embedding_loss_backward_f64(x, t, n, k->param, k->red, g, o);
         default: return swiftloss_kl_div_backward_f64(t, n, b, k->red, k->logt, g, o);
         }
     } else {
@@ -1165,6 +1169,8 @@ static int call_elem(const ElemCall *k)
         case K_HUBER_BW: return swiftloss_huber_loss_backward_f32(x, t, n, w, wl, k->param, k->red, g, o);
         case K_SOFT: return swiftloss_soft_margin_loss_f32(x, t, n, k->red, o);
         case K_SOFT_BW: return swiftloss_soft_margin_loss_backward_f32(x, t, n, k->red, g, o);
+        case K_HINGE: return swiftloss_hinge_embedding_loss_f32(x, t, n, k->param, k->red, o);
+        case K_HINGE_BW: return swiftloss_hinge_embedding_loss_backward_f32(x, t, n, k->param, k->red, g, o);
         default: return swiftloss_kl_div_backward_f32(t, n, b, k->red, k->logt, g, o);
         }
     }
@@ -1198,6 +1204,7 @@ static int run_elem(Ctx *c)
                              kind == K_HUBER || kind == K_HUBER_BW;
     const int sl1 = kind == K_SL1 || kind == K_SL1_BW, huber = kind == K_HUBER || kind == K_HUBER_BW;
     const int soft = kind == K_SOFT || kind == K_SOFT_BW;
+    const int hinge = kind == K_HINGE || kind == K_HINGE_BW; /* margin: any value is valid */
     const int bw = kind == K_BCE_BW || kind == K_BCEL_BW || kind == K_KL_BW || (reg && (kind - K_MSE) % 2 == 1);
 
     ElemCall k;
@@ -1213,7 +1220,7 @@ static int run_elem(Ctx *c)
     if (!kl && (!reg || reg_weighted)) k.wl = elem_weight_len(c, n, c->in.h[13], c->hasw);
     if (reg_weighted && c->hasw && (c->in.h[13] & 1)) k.wl = n; /* the valid length, often */
     if (bcel) k.pwl = elem_weight_len(c, n, c->in.h[14], c->haspw);
-    if (sl1 || huber) {
+    if (sl1 || huber || hinge) {
         static const double params[8] = {1.0, 0.5, 0.0, -1.0, 1e-30, 1e30, NAN, INFINITY};
         k.param = params[c->in.h[12] % 8];
     }
@@ -1334,13 +1341,13 @@ static int run_elem(Ctx *c)
             for (size_t j = 0; j < w->n; j++) wsum += getv(w, j);
             if (wsum == 0) expect_nan1(out, "weighted 'mean' whose weights sum to 0");
             else if (nonneg_w && !isfinite(getv(out, 0))) fail("weighted 'mean' of moderate values: %g", getv(out, 0));
-        } else if (!((sl1 || huber) && !isfinite(k.param))) {
+        } else if (!((sl1 || huber || hinge) && !isfinite(k.param))) {
             expect_finite(out, "element-wise loss of moderate values");
-            if ((bce || reg) && nonneg_w)
+            if ((bce || reg) && !hinge && nonneg_w)  /* hinge: t = 1 gives x itself, any sign */
                 for (size_t j = 0; j < out->n; j++)
                     if (!(getv(out, j) >= 0)) fail("binary_cross_entropy with w >= 0: output[%zu] = %g < 0", j, getv(out, j));
         }
-    } else if (bw && moderate && !((sl1 || huber) && !isfinite(k.param)) && !(reg_weighted && !huber && mean && w)) {
+    } else if (bw && moderate && !((sl1 || huber || hinge) && !isfinite(k.param)) && !(reg_weighted && !huber && mean && w)) {
         expect_finite(out, "element-wise gradient of moderate values");
     }
     /* soft_margin_loss is softplus(-t x): finite and >= 0 for every finite element, however
@@ -1348,7 +1355,10 @@ static int run_elem(Ctx *c)
      * finite too. */
     if (soft && k.red == SWIFTLOSS_REDUCTION_NONE && n > 0 && all_within(x, INFINITY) && all_within(t, INFINITY)) {
         int products_finite = 1;
-        for (size_t j = 0; j < n; j++) products_finite &= isfinite(getv(x, j) * getv(t, j));
+        for (size_t j = 0; j < n; j++) {  /* -t x in the buffer's own precision */
+            double p = getv(x, j) * getv(t, j);
+            products_finite &= c->is64 ? isfinite(p) : isfinite((float)p);
+        }
         if (products_finite) {
             if (!bw) {
                 for (size_t j = 0; j < n; j++)

@@ -93,7 +93,7 @@ SIGNATURES = {
 }
 # The regression losses: one signature, "weight" exactly count elements ("optw") or always
 # None ("none", the losses without one), "param" beta / delta.
-REGRESSION = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss"]
+REGRESSION = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss", "hinge_embedding_loss"]
 for _name in REGRESSION:
     _weight = "optw:weight" if _name in ("mse_loss", "l1_loss", "huber_loss") else "none:weight"
     _head = ["in:input", "in:target", "size:count", _weight, "param:parameter", "reduction:reduction"]

@@ -21,12 +21,12 @@ except ImportError:
 needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
 pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")
 
-NAMES = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss"]
+NAMES = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss", "hinge_embedding_loss"]
 WEIGHTED = {"mse_loss", "l1_loss", "huber_loss"}
 REDUCTIONS = ["none", "sum", "mean"]
 
 
-def reference(name, x, t, reduction="mean", weight=None, beta=1.0, delta=1.0):
+def reference(name, x, t, reduction="mean", weight=None, beta=1.0, delta=1.0, margin=1.0):
     """The loss in float64 from its formula (PyTorch's definitions), broadcasting as torch."""
     x = np.asarray(x, np.float64)
     t = np.asarray(t, np.float64)
@@ -42,6 +42,8 @@ def reference(name, x, t, reduction="mean", weight=None, beta=1.0, delta=1.0):
             loss = z if beta == 0 else np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
         elif name == "huber_loss":
             loss = np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+        elif name == "hinge_embedding_loss":
+            loss = np.where(tb != 1, np.maximum(margin - xb, 0), 0) + np.where(tb != -1, xb, 0)
         else:
             u = -tb * xb
             loss = np.maximum(u, 0) + np.log1p(np.exp(-np.abs(u)))
@@ -57,8 +59,10 @@ def reference(name, x, t, reduction="mean", weight=None, beta=1.0, delta=1.0):
         return loss.sum() / loss.size if loss.size else np.nan
 
 
-def kwargs_for(name, weight=None, beta=1.0, delta=1.0):
+def kwargs_for(name, weight=None, beta=1.0, delta=1.0, margin=1.0):
     kw = {}
+    if name == "hinge_embedding_loss":
+        kw["margin"] = margin
     if name == "smooth_l1_loss":
         kw["beta"] = beta
     if name == "huber_loss":
@@ -74,6 +78,8 @@ def data(shape_x, shape_t, seed, name, dtype=np.float64):
     t = rng.standard_normal(shape_t).astype(dtype)
     if name == "soft_margin_loss":
         t = np.sign(t).astype(dtype)
+    if name == "hinge_embedding_loss":  # 1, -1 and, as torch allows, other values
+        t = rng.choice(np.array([1.0, -1.0, 1.0, -1.0, 0.0, 2.0]), size=shape_t).astype(dtype)
     return x, t
 
 
@@ -91,6 +97,7 @@ def test_values_and_gradients_against_the_formula(name, shapes, reduction):
     weights = [None] + ([np.random.default_rng(7).random(shapes[0]) + 0.25] if name in WEIGHTED else [])
     params = [dict()] + ([dict(beta=0.0), dict(beta=0.4)] if name == "smooth_l1_loss" else [])
     params += [dict(delta=0.3)] if name == "huber_loss" else []
+    params += [dict(margin=0.4)] if name == "hinge_embedding_loss" else []
     for weight in weights:
         for p in params:
             x, t = data(*shapes, seed=1, name=name)
@@ -203,6 +210,7 @@ def test_modules_and_out_buffers():
     assert F.SmoothL1Loss(beta=0.3)(x, t) == F.smooth_l1_loss(x, t, beta=0.3)
     assert F.HuberLoss(delta=0.2)(x, t) == F.huber_loss(x, t, delta=0.2)
     assert F.SoftMarginLoss()(x, np.sign(t)) == F.soft_margin_loss(x, np.sign(t))
+    assert F.HingeEmbeddingLoss(margin=0.3)(x, np.sign(t)) == F.hinge_embedding_loss(x, np.sign(t), margin=0.3)
     out, grad_out = np.empty((4, 5)), np.empty((4, 5))
     loss, grad = F.mse_loss(x, t, reduction="none", with_grad=True, out=(out, grad_out))
     assert loss is out and grad is grad_out
@@ -224,11 +232,14 @@ def test_against_torch(name, dtype):
                 if weighted and name not in WEIGHTED:
                     continue
                 for p in ({}, {"beta": 0.0}, {"beta": 0.5}) if name == "smooth_l1_loss" else \
-                        ({}, {"delta": 0.3}) if name == "huber_loss" else ({},):
+                        ({}, {"delta": 0.3}) if name == "huber_loss" else \
+                        ({}, {"margin": 0.2}) if name == "hinge_embedding_loss" else ({},):
                     x = rng.standard_normal(shapes[0]).astype(dtype)
                     t = rng.standard_normal(shapes[1]).astype(dtype)
                     if name == "soft_margin_loss":
                         t = np.sign(t) * 3
+                    if name == "hinge_embedding_loss":
+                        t = rng.choice(np.array([1.0, -1.0, 0.0]), size=shapes[1]).astype(dtype)
                     kw = dict(reduction=reduction, **p)
                     if weighted:
                         kw["weight"] = (rng.random(shapes[0]) + 0.2).astype(dtype)

@@ -59,6 +59,8 @@ def _cases(dtype):
     regression = torch.randn(N, C, dtype=dtype, generator=g)
     element_weight = torch.rand(N, C, dtype=dtype, generator=g) + 0.5
     signs = torch.randint(0, 2, (N, C), generator=g).to(dtype) * 2 - 1
+    hinge_targets = signs.clone()
+    hinge_targets[0] = 0.0  # neither 1 nor -1: both terms, as torch
     return {
         "cross_entropy": (lambda f: lambda z, r: f(z, labels, reduction=r), None),
         "cross_entropy_smoothed_weighted": (
@@ -80,6 +82,7 @@ def _cases(dtype):
         "huber_loss_weighted": (lambda f: lambda z, r: f(z, regression, reduction=r, delta=0.6, weight=element_weight),
                                 "huber_loss"),
         "soft_margin_loss": (lambda f: lambda z, r: f(z, signs, reduction=r), None),
+        "hinge_embedding_loss": (lambda f: lambda z, r: f(z, hinge_targets, margin=0.3, reduction=r), None),
     }
 
 
@@ -175,7 +178,9 @@ def test_third_derivative(name):
     for loss in loss_pair(name, dtype, "sum"):
         z = z0.clone().requires_grad_()
         (g,) = torch.autograd.grad(loss(z), z, create_graph=True)
-        (h,) = torch.autograd.grad((g * v).sum(), z, create_graph=True, allow_unused=True)
+        h = None
+        if g.requires_grad:  # a piecewise-linear loss: torch's g is constant
+            (h,) = torch.autograd.grad((g * v).sum(), z, create_graph=True, allow_unused=True)
         k = None
         if h is not None and h.requires_grad:  # a quadratic loss: h is constant
             (k,) = torch.autograd.grad((h * v).sum(), z, allow_unused=True)

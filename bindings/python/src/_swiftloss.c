@@ -1034,13 +1034,14 @@ py_kl_div_backward(PyObject *module, PyObject *args)
 
 
 /* ------------------------------------------------------------------------------------------
- * Regression losses (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss)
+ * Regression losses (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,
+ * hinge_embedding_loss)
  *
  * One Python signature for all of them, forward and backward:
  *   NAME(input, target, count, weight, parameter, reduction, output)
  *   NAME_backward(input, target, count, weight, parameter, reduction, grad_output, grad_input)
- * weight: None or count elements (only for the losses that take one); parameter: beta or
- * delta (ignored by the others). Each loss is one line of adapters and one table entry.
+ * weight: None or count elements (only for the losses that take one); parameter: beta, delta
+ * or margin (ignored by the others). Each loss is one line of adapters and one table entry.
  * ------------------------------------------------------------------------------------------ */
 
 /* A regression entry point as the worker calls it: f32 picks the precision; g is NULL for a
@@ -1104,6 +1105,7 @@ REGRESSION_W(l1_loss)
 REGRESSION_P(smooth_l1_loss)
 REGRESSION_WP(huber_loss)
 REGRESSION(soft_margin_loss)
+REGRESSION_P(hinge_embedding_loss)
 
 typedef struct {
     const char *name;
@@ -1116,6 +1118,7 @@ static const regression_spec L1_LOSS = {"l1_loss", l1_loss_any, 1};
 static const regression_spec SMOOTH_L1_LOSS = {"smooth_l1_loss", smooth_l1_loss_any, 0};
 static const regression_spec HUBER_LOSS = {"huber_loss", huber_loss_any, 1};
 static const regression_spec SOFT_MARGIN_LOSS = {"soft_margin_loss", soft_margin_loss_any, 0};
+static const regression_spec HINGE_EMBEDDING_LOSS = {"hinge_embedding_loss", hinge_embedding_loss_any, 0};
 
 /* The shared worker: grad_output_obj is NULL for a forward call, out_obj the loss output or
  * the gradient. */
@@ -1198,6 +1201,7 @@ REGRESSION_METHODS(l1_loss, L1_LOSS)
 REGRESSION_METHODS(smooth_l1_loss, SMOOTH_L1_LOSS)
 REGRESSION_METHODS(huber_loss, HUBER_LOSS)
 REGRESSION_METHODS(soft_margin_loss, SOFT_MARGIN_LOSS)
+REGRESSION_METHODS(hinge_embedding_loss, HINGE_EMBEDDING_LOSS)
 
 PyDoc_STRVAR(regression_doc,
 "NAME(input, target, count, weight, parameter, reduction, output) -> None\n\n"
@@ -1366,6 +1370,9 @@ static PyMethodDef swiftloss_methods[] = {
     {"huber_loss_backward", py_huber_loss_backward, METH_VARARGS, regression_backward_doc},
     {"soft_margin_loss", py_soft_margin_loss, METH_VARARGS, regression_doc},
     {"soft_margin_loss_backward", py_soft_margin_loss_backward, METH_VARARGS,
+     regression_backward_doc},
+    {"hinge_embedding_loss", py_hinge_embedding_loss, METH_VARARGS, regression_doc},
+    {"hinge_embedding_loss_backward", py_hinge_embedding_loss_backward, METH_VARARGS,
      regression_backward_doc},
     {NULL, NULL, 0, NULL},
 };

@@ -125,3 +125,11 @@ def soft_margin_loss_backward(
     input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
     reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
 ) -> None: ...
+def hinge_embedding_loss(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, output: _Buffer, /,
+) -> None: ...
+def hinge_embedding_loss_backward(
+    input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
+    reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...

@@ -43,6 +43,7 @@ __all__ = [
     "smooth_l1_loss",
     "huber_loss",
     "soft_margin_loss",
+    "hinge_embedding_loss",
     "NoAutogradWarning",
 ]
 
@@ -1682,6 +1683,44 @@ def soft_margin_loss(
                        out, target_into_input=True, keep_input_dtype=True)
 
 
-for _f in (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss):
+def hinge_embedding_loss(
+    input: Any,
+    target: Any,
+    margin: float = 1.0,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Hinge embedding loss, PyTorch's composite:
+    :math:`\ell = [y \ne 1] \max(\mathrm{margin} - x, 0) + [y \ne -1]\, x`.
+
+    So ``y = 1`` gives ``x`` itself (not clamped: it can be negative), ``y = -1`` the hinge,
+    and any other target both terms, as PyTorch; NaN propagates. ``input`` and ``target``
+    broadcast against each other; the result keeps the input's dtype. ``'mean'`` divides by
+    the element count. Gradient :math:`\partial x = ([y \ne 1] \cdot (\mathrm{margin} - x
+    > 0\ ?\ -1 : 0) + [y \ne -1])\, s`: 0 at the kink ``x == margin``.
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> F.hinge_embedding_loss([0.25, 2.0], [-1.0, 1.0])
+        1.375
+
+    Raises:
+        ValueError: a bad reduction; shapes that do not broadcast.
+        TypeError: a non-float input, a ``margin`` that is not a number.
+    """
+    red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
+    if isinstance(margin, (str, bytes)) or not isinstance(margin, (int, float, np.integer, np.floating)):
+        raise TypeError(f"hinge_embedding_loss(): argument 'margin' (position 3) must be float, not {type(margin).__name__}")
+    return _regression("hinge_embedding_loss", input, target, None, red, float(margin), False, with_grad, grad_output,
+                       out, keep_input_dtype=True)
+
+
+for _f in (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss, hinge_embedding_loss):
     _f.__doc__ = _f.__doc__.replace("\n    Raises:", "\n    " + _OUT_DOC + "\n\n    Raises:", 1)
 del _f

@@ -29,6 +29,7 @@ __all__ = [
     "smooth_l1_loss",
     "huber_loss",
     "soft_margin_loss",
+    "hinge_embedding_loss",
     "NoAutogradWarning",
 ]
 
@@ -523,6 +524,48 @@ def soft_margin_loss(
 def soft_margin_loss(
     input: _ArrayLike,
     target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
+def hinge_embedding_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    margin: float = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def hinge_embedding_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    margin: float = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def hinge_embedding_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    margin: float = ...,
     size_average: Optional[bool] = ...,
     reduce: Optional[bool] = ...,
     reduction: str = ...,

@@ -32,6 +32,7 @@ __all__ = [
     "SmoothL1Loss",
     "HuberLoss",
     "SoftMarginLoss",
+    "HingeEmbeddingLoss",
 ]
 
 
@@ -280,3 +281,18 @@ class SoftMarginLoss(_Loss):
         """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.soft_margin_loss`)."""
         return F.soft_margin_loss(input, target, reduction=self.reduction, with_grad=with_grad,
                                   grad_output=grad_output, out=out)
+
+
+class HingeEmbeddingLoss(_Loss):
+    r"""Hinge embedding loss: ``HingeEmbeddingLoss(margin=1.0, size_average=None, reduce=None,
+    reduction='mean')``; calling it runs :func:`swiftloss.hinge_embedding_loss`."""
+
+    def __init__(self, margin: float = 1.0, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.hinge_embedding_loss`)."""
+        return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction,
+                                      with_grad=with_grad, grad_output=grad_output, out=out)

@@ -21,6 +21,7 @@ __all__ = [
     "SmoothL1Loss",
     "HuberLoss",
     "SoftMarginLoss",
+    "HingeEmbeddingLoss",
 ]
 
 class Softmax:
@@ -284,3 +285,13 @@ class HuberLoss(_Loss):
     def __init__(self, reduction: str = ..., delta: float = ...) -> None: ...
 
 class SoftMarginLoss(_Loss): ...
+
+class HingeEmbeddingLoss(_Loss):
+    margin: float
+    def __init__(
+        self,
+        margin: float = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...

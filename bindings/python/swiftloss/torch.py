@@ -111,6 +111,9 @@ __all__ = [
     "SmoothL1LossFunction",
     "HuberLossFunction",
     "SoftMarginLossFunction",
+    "HingeEmbeddingLoss",
+    "hinge_embedding_loss",
+    "HingeEmbeddingLossFunction",
 ]
 
 _Tensor = torch.Tensor
@@ -373,6 +376,14 @@ def _soft_margin_loss_op(input: torch.Tensor, target: torch.Tensor, reduction: s
     return _run_regression("soft_margin_loss", input, target, None, {}, reduction, need_grad, keep_input_dtype=True)
 
 
+@torch.library.custom_op("swiftloss::hinge_embedding_loss", mutates_args=())
+def _hinge_embedding_loss_op(input: torch.Tensor, target: torch.Tensor, margin: float, reduction: str,
+                             need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.hinge_embedding_loss."""
+    return _run_regression("hinge_embedding_loss", input, target, None, {"margin": margin}, reduction, need_grad,
+                           keep_input_dtype=True)
+
+
 def _regression_fake(input, target, reduction, need_grad, keep_input_dtype=False):
     shape = tuple(torch.broadcast_shapes(input.shape, target.shape))
     result, _ = _regression_dtypes(input, target, keep_input_dtype)
@@ -385,6 +396,8 @@ _l1_loss_op.register_fake(lambda input, target, weight, reduction, need_grad: _r
 _smooth_l1_loss_op.register_fake(lambda input, target, reduction, beta, need_grad: _regression_fake(input, target, reduction, need_grad))
 _huber_loss_op.register_fake(lambda input, target, weight, reduction, delta, need_grad: _regression_fake(input, target, reduction, need_grad))
 _soft_margin_loss_op.register_fake(lambda input, target, reduction, need_grad: _regression_fake(input, target, reduction, need_grad, True))
+_hinge_embedding_loss_op.register_fake(
+    lambda input, target, margin, reduction, need_grad: _regression_fake(input, target, reduction, need_grad, True))
 
 
 def _class_axis_loss_shape(input: _Tensor, target: _Tensor, reduction: str) -> Tuple[int, ...]:
@@ -440,7 +453,7 @@ def _looped_vmap(call: Callable, info: Any, in_dims: Tuple[Optional[int], ...], 
 
 
 for _op in (_cross_entropy_op, _nll_loss_op, _bce_op, _bce_with_logits_op, _kl_div_op, _mse_loss_op,
-            _l1_loss_op, _smooth_l1_loss_op, _huber_loss_op, _soft_margin_loss_op):
+            _l1_loss_op, _smooth_l1_loss_op, _huber_loss_op, _soft_margin_loss_op, _hinge_embedding_loss_op):
     torch.library.register_vmap(_op, lambda info, in_dims, *args, _op=_op: _looped_vmap(_op, info, in_dims, args))
 
 
@@ -856,6 +869,28 @@ class SoftMarginLossFunction(_ForwardMode, _SoftMarginLoss):
     :func:`swiftloss.soft_margin_loss` as an autograd Function, returning ``(loss, unit_grad)``."""
 
 
+class _HingeEmbeddingLoss(_LossFunction):
+    """The Function of :class:`HingeEmbeddingLossFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 2
+
+    @staticmethod
+    def forward(input, target, margin, reduction):
+        """(loss, gradient for ones upstream) from ``swiftloss_hinge_embedding_loss`` and its backward."""
+        return _hinge_embedding_loss_op(input, target, margin, reduction, True)
+
+    @staticmethod
+    def reference(x, target, margin, reduction):
+        """torch.nn.functional.hinge_embedding_loss with the same arguments."""
+        return _TF.hinge_embedding_loss(x, target.to(x.dtype), margin=margin, reduction=reduction)
+
+
+class HingeEmbeddingLossFunction(_ForwardMode, _HingeEmbeddingLoss):
+    """``HingeEmbeddingLossFunction.apply(input, target, margin, reduction)``:
+    :func:`swiftloss.hinge_embedding_loss` as an autograd Function, returning ``(loss,
+    unit_grad)``. The loss is piecewise linear in its input: every higher derivative is zero."""
+
+
 def _apply(function: type, compilable: type, op: Callable, input: _Tensor, *arguments: Any) -> _Tensor:
     """The loss: through the autograd Function when a gradient may be wanted (``compilable``,
     the same Function without forward mode, while torch.compile traces), else the op alone."""
@@ -1206,6 +1241,34 @@ def soft_margin_loss(
     return _apply(SoftMarginLossFunction, _SoftMarginLoss, _soft_margin_loss_op, input, target, reduction)
 
 
+def hinge_embedding_loss(
+    input: _Tensor,
+    target: _Tensor,
+    margin: float = 1.0,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> _Tensor:
+    r"""``torch.nn.functional.hinge_embedding_loss`` computed by swiftloss, differentiable in
+    ``input`` (see :func:`swiftloss.hinge_embedding_loss`).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.hinge_embedding_loss(torch.tensor([0.25, 2.0]), torch.tensor([-1.0, 1.0]))
+        tensor(1.3750)
+    """
+    op = "hinge_embedding_loss"
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    _check_float(margin, "margin", 3, op)
+    reduction = _regression_reduction(_legacy(size_average, reduce, reduction), False)
+    input, target = _autocast(input, target)
+    _no_grad_needed(target, "target", op)
+    return _apply(HingeEmbeddingLossFunction, _HingeEmbeddingLoss, _hinge_embedding_loss_op, input, target,
+                  float(margin), reduction)
+
+
 # ------------------------------------------------------------------------------------------
 # torch.nn drop-ins
 # ------------------------------------------------------------------------------------------
@@ -1374,3 +1437,17 @@ class SoftMarginLoss(_Loss):
     def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
         """The loss of ``input`` against ``target`` (see :func:`soft_margin_loss`)."""
         return soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    r"""Drop-in for ``torch.nn.HingeEmbeddingLoss(margin=1.0, size_average=None, reduce=None,
+    reduction='mean')``; ``forward(input, target)`` is :func:`hinge_embedding_loss`."""
+
+    def __init__(self, margin: float = 1.0, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of ``input`` against ``target`` (see :func:`hinge_embedding_loss`)."""
+        return hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)

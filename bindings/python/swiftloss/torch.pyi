@@ -34,6 +34,9 @@ __all__ = [
     "SmoothL1LossFunction",
     "HuberLossFunction",
     "SoftMarginLossFunction",
+    "HingeEmbeddingLoss",
+    "hinge_embedding_loss",
+    "HingeEmbeddingLossFunction",
 ]
 
 def cross_entropy(
@@ -120,6 +123,15 @@ def soft_margin_loss(
     reduction: str = ...,
 ) -> Tensor: ...
 
+def hinge_embedding_loss(
+    input: Tensor,
+    target: Tensor,
+    margin: float = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
 # apply() takes every argument positionally: see each class's docstring for the order.
 class CrossEntropyFunction(torch.autograd.Function):
     @staticmethod
@@ -187,6 +199,12 @@ class HuberLossFunction(torch.autograd.Function):
 class SoftMarginLossFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+class HingeEmbeddingLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor, margin: float, reduction: str) -> Tuple[Tensor, Tensor]: ...
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
 
@@ -273,3 +291,13 @@ class HuberLoss(_Loss):
     def __init__(self, reduction: str = ..., delta: float = ...) -> None: ...
 
 class SoftMarginLoss(_Loss): ...
+
+class HingeEmbeddingLoss(_Loss):
+    margin: float
+    def __init__(
+        self,
+        margin: float = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
