@@ -3,6 +3,7 @@
 #   make articles   set up, build, install the Python package into .venv, print the articles' numbers
 #   make test       set up (PyTorch too), build, run every test (Swift, C, install, examples,
 #                   wheel, Python with the PyTorch bridge)
+#   make check      the quick subset of make test: Swift, C and Python suites
 #   make lib        build .build/release/libswiftloss.so (and its SONAME link libswiftloss.so.0)
 #   make bench      install the Python package, print the benchmark table (benchmarks/)
 #   make install PREFIX=/usr/local   (and make uninstall): the library, header and pkg-config file
@@ -19,7 +20,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 BUILD_LIBDIR := .build/release
 LIB    := $(BUILD_LIBDIR)/libswiftloss.so
 
-.PHONY: all setup setup-test lib python articles bench test test-swift test-c test-fuzz test-stress test-sanitizers test-python clean
+.PHONY: all setup setup-test check lib python articles bench test test-swift test-c test-fuzz test-stress test-sanitizers test-python clean
 
 all: lib
 
@@ -45,6 +46,10 @@ bench: setup-test python
 
 # pytest last: its summary closes the output.
 test: setup-test test-swift test-c test-fuzz test-stress test-sanitizers test-install test-examples test-wheel test-python
+
+# The quick subset while developing: the Swift core, the C suite and the Python tests (no
+# fuzzing, sanitizers, stress, install, examples or wheel).
+check: setup-test test-swift test-c test-python
 
 test-swift:
 	swift test
