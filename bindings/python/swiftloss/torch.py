@@ -332,12 +332,13 @@ def _run_regression(name: str, input: _Tensor, target: _Tensor, weight: Optional
     if need_grad and reduction == "none" and tuple(shape) != tuple(input.shape):
         x = np.broadcast_to(x, shape)
         w = None if w is None else np.broadcast_to(w, shape)
-    kwargs = dict(parameter, reduction=reduction)
-    if w is not None:
-        kwargs["weight"] = w
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # the size warning: given where torch gives it
-        out = getattr(_F, name)(x, t, with_grad=need_grad, **kwargs)
+    # The shared body of the numpy-level functions, below their size warning (given where
+    # torch gives it, in the wrappers) and argument checks (done there too).
+    weighted = w is not None and name in ("mse_loss", "l1_loss", "huber_loss")
+    red = _F._weighted_reduction(reduction) if weighted else _F._reduction_enum(reduction)
+    value = float(next(iter(parameter.values()))) if parameter else 0.0
+    out = _F._regression(name, x, t, w, red, value, name in ("mse_loss", "l1_loss"), need_grad, None, None,
+                         target_into_input=name == "soft_margin_loss", keep_input_dtype=keep_input_dtype)
     loss, grad = out if need_grad else (out, None)
     return _tensor(loss, result), (input.new_empty((0,)) if grad is None else _tensor(grad, input.dtype))
 
