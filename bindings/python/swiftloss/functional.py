@@ -1396,14 +1396,40 @@ _OUT_DOC = """Output buffers (keyword-only ``out``), as for the other losses: wi
     shape and dtype. Buffers must not overlap the inputs."""
 
 
-def _size_warning(x: np.ndarray, t: np.ndarray, stacklevel: int) -> None:
+# How each regression loss reads its arguments, as PyTorch: 'mean' with a weight divides by
+# the sum of the weights; the target broadcasts into the input only (the result keeps the
+# input's shape); the result keeps the input's dtype (else two float dtypes promote).
+_REGRESSION_RULES = {
+    #                      weight-sum mean, target into input, input's dtype
+    "mse_loss": (True, False, False),
+    "l1_loss": (True, False, False),
+    "smooth_l1_loss": (False, False, False),
+    "huber_loss": (False, False, False),
+    "soft_margin_loss": (False, True, True),
+    "hinge_embedding_loss": (False, False, True),
+}
+
+
+def _size_warning(function: str, input: Any, target: Any):
+    """The arrays of input and target, with PyTorch's warning when their shapes differ (mse,
+    l1, smooth_l1 and huber give it), pointing at the user's call."""
+    x = input if type(input) is np.ndarray else _asarray(input, function, "input")
+    t = target if type(target) is np.ndarray else _asarray(target, function, "target")
     if t.shape != x.shape:
-        warnings.warn(
-            f"Using a target size ({_torch_size_str(t.shape)}) that is different to the input size "
-            f"({_torch_size_str(x.shape)}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.",
-            stacklevel=stacklevel,
-        )
+        warnings.warn(_target_size_message(x.shape, t.shape), stacklevel=_caller_stacklevel())
+    return x, t
+
+
+def _target_size_message(input_shape: Tuple[int, ...], target_shape: Tuple[int, ...]) -> str:
+    """PyTorch's warning text for a target whose shape differs from the input's."""
+    return (f"Using a target size ({_torch_size_str(target_shape)}) that is different to the input size "
+            f"({_torch_size_str(input_shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.")
+
+
+def _regression_reduction(reduction: Any, weighted: bool) -> int:
+    """The reduction enum; mse_loss / l1_loss / huber_loss with a weight have their own message."""
+    return _weighted_reduction(reduction) if weighted else _reduction_enum(reduction)
 
 
 def _regression_arrays(function: str, input: Any, target: Any, keep_input_dtype: bool):
@@ -1426,11 +1452,11 @@ def _regression_arrays(function: str, input: Any, target: Any, keep_input_dtype:
 
 
 def _regression(function: str, input: Any, target: Any, weight: Any, red: int, parameter: float,
-                mean_by_weight_sum: bool, with_grad: Any, grad_output: Any, out: Any,
-                target_into_input: bool = False, keep_input_dtype: bool = False):
+                with_grad: Any, grad_output: Any, out: Any):
     """The shared body of the regression losses, once the reduction and the parameter are
     checked: broadcasting, the weight's size rule, the C calls, the gradient summed back to
-    the input's shape."""
+    the input's shape (the loss's rules from _REGRESSION_RULES)."""
+    mean_by_weight_sum, target_into_input, keep_input_dtype = _REGRESSION_RULES[function]
     grad = _wants_grad(with_grad, grad_output, function)
     outs = _outs(out, grad, function)
     x, t, result_dtype = _regression_arrays(function, input, target, keep_input_dtype)
@@ -1493,12 +1519,9 @@ def _weighted_reduction(reduction: Any) -> int:
 def _mse_or_l1(function, input, target, size_average, reduce, reduction, weight, with_grad, grad_output, out):
     """mse_loss and l1_loss: the size warning, the legacy reduction, a weighted 'mean' by the
     sum of the weights."""
-    x0 = input if type(input) is np.ndarray else _asarray(input, function, "input")
-    t0 = target if type(target) is np.ndarray else _asarray(target, function, "target")
-    _size_warning(x0, t0, 4)
-    reduction = _reduction_string(size_average, reduce, reduction)
-    red = _weighted_reduction(reduction) if weight is not None else _reduction_enum(reduction)
-    return _regression(function, x0, t0, weight, red, 0.0, True, with_grad, grad_output, out)
+    x, t = _size_warning(function, input, target)
+    red = _regression_reduction(_reduction_string(size_average, reduce, reduction), weight is not None)
+    return _regression(function, x, t, weight, red, 0.0, with_grad, grad_output, out)
 
 
 def mse_loss(
@@ -1598,14 +1621,12 @@ def smooth_l1_loss(
         ValueError: "smooth_l1_loss does not support negative values for beta." (PyTorch:
             RuntimeError), a bad reduction, shapes that do not broadcast.
     """
-    x0 = input if type(input) is np.ndarray else _asarray(input, "smooth_l1_loss", "input")
-    t0 = target if type(target) is np.ndarray else _asarray(target, "smooth_l1_loss", "target")
-    _size_warning(x0, t0, 2)
+    x, t = _size_warning("smooth_l1_loss", input, target)
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     beta = float(beta)
     if beta < 0:
         raise ValueError("smooth_l1_loss does not support negative values for beta.")
-    return _regression("smooth_l1_loss", x0, t0, None, red, beta, False, with_grad, grad_output, out)
+    return _regression("smooth_l1_loss", x, t, None, red, beta, with_grad, grad_output, out)
 
 
 def huber_loss(
@@ -1638,14 +1659,12 @@ def huber_loss(
             RuntimeError), a bad reduction, shapes that do not broadcast, "Weights and input
             must have the same size.".
     """
-    x0 = input if type(input) is np.ndarray else _asarray(input, "huber_loss", "input")
-    t0 = target if type(target) is np.ndarray else _asarray(target, "huber_loss", "target")
-    _size_warning(x0, t0, 2)
-    red = _weighted_reduction(reduction) if weight is not None else _reduction_enum(reduction)
+    x, t = _size_warning("huber_loss", input, target)
+    red = _regression_reduction(reduction, weight is not None)
     delta = float(delta)
     if not delta > 0:
         raise ValueError("huber_loss does not support non-positive values for delta.")
-    return _regression("huber_loss", x0, t0, weight, red, delta, False, with_grad, grad_output, out)
+    return _regression("huber_loss", x, t, weight, red, delta, with_grad, grad_output, out)
 
 
 def soft_margin_loss(
@@ -1679,8 +1698,7 @@ def soft_margin_loss(
             shape [...]" (PyTorch: RuntimeError) for a target larger than the input.
     """
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
-    return _regression("soft_margin_loss", input, target, None, red, 0.0, False, with_grad, grad_output,
-                       out, target_into_input=True, keep_input_dtype=True)
+    return _regression("soft_margin_loss", input, target, None, red, 0.0, with_grad, grad_output, out)
 
 
 def hinge_embedding_loss(
@@ -1717,8 +1735,7 @@ def hinge_embedding_loss(
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     if isinstance(margin, (str, bytes)) or not isinstance(margin, (int, float, np.integer, np.floating)):
         raise TypeError(f"hinge_embedding_loss(): argument 'margin' (position 3) must be float, not {type(margin).__name__}")
-    return _regression("hinge_embedding_loss", input, target, None, red, float(margin), False, with_grad, grad_output,
-                       out, keep_input_dtype=True)
+    return _regression("hinge_embedding_loss", input, target, None, red, float(margin), with_grad, grad_output, out)
 
 
 for _f in (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss, hinge_embedding_loss):

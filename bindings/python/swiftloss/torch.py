@@ -312,21 +312,21 @@ def _kl_div_op(input: torch.Tensor, target: torch.Tensor, reduction: str, log_ta
                 dict(reduction=reduction, log_target=log_target, warn_mean=False), need_grad)
 
 
-def _regression_dtypes(input: _Tensor, target: _Tensor, keep_input_dtype: bool) -> Tuple[torch.dtype, torch.dtype]:
+def _regression_dtypes(name: str, input: _Tensor, target: _Tensor) -> Tuple[torch.dtype, torch.dtype]:
     """(the loss's dtype, the compute dtype): torch's promotion of two float dtypes (an integer
     or bool target takes the input's), or the input's (soft_margin_loss)."""
     result = input.dtype
-    if not keep_input_dtype and target.is_floating_point():
+    if not _F._REGRESSION_RULES[name][2] and target.is_floating_point():
         result = torch.promote_types(input.dtype, target.dtype)
     return result, (torch.float32 if result in _LOW_PRECISION else result)
 
 
-def _run_regression(name: str, input: _Tensor, target: _Tensor, weight: Optional[_Tensor], parameter: dict,
-                    reduction: str, need_grad: bool, keep_input_dtype: bool = False) -> _Pair:
+def _run_regression(name: str, input: _Tensor, target: _Tensor, weight: Optional[_Tensor], parameter: float,
+                    reduction: str, need_grad: bool) -> _Pair:
     """A regression loss through swiftloss: (loss, unit gradient) with the loss in torch's
     result dtype and the gradient in the input's. With 'none' and an input broadcast against
     a larger target, the gradient has the broadcast shape (summed back in backward)."""
-    result, compute = _regression_dtypes(input, target, keep_input_dtype)
+    result, compute = _regression_dtypes(name, input, target)
     x, t, w = _array(input, compute), _array(target, compute), _array(weight, compute)
     shape = torch.broadcast_shapes(input.shape, target.shape)
     if need_grad and reduction == "none" and tuple(shape) != tuple(input.shape):
@@ -334,11 +334,8 @@ def _run_regression(name: str, input: _Tensor, target: _Tensor, weight: Optional
         w = None if w is None else np.broadcast_to(w, shape)
     # The shared body of the numpy-level functions, below their size warning (given where
     # torch gives it, in the wrappers) and argument checks (done there too).
-    weighted = w is not None and name in ("mse_loss", "l1_loss", "huber_loss")
-    red = _F._weighted_reduction(reduction) if weighted else _F._reduction_enum(reduction)
-    value = float(next(iter(parameter.values()))) if parameter else 0.0
-    out = _F._regression(name, x, t, w, red, value, name in ("mse_loss", "l1_loss"), need_grad, None, None,
-                         target_into_input=name == "soft_margin_loss", keep_input_dtype=keep_input_dtype)
+    red = _F._regression_reduction(reduction, w is not None)
+    out = _F._regression(name, x, t, w, red, parameter, need_grad, None, None)
     loss, grad = out if need_grad else (out, None)
     return _tensor(loss, result), (input.new_empty((0,)) if grad is None else _tensor(grad, input.dtype))
 
@@ -347,58 +344,62 @@ def _run_regression(name: str, input: _Tensor, target: _Tensor, weight: Optional
 def _mse_loss_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor], reduction: str,
                  need_grad: bool) -> _Pair:
     """(loss, gradient for ones upstream or an empty tensor) of swiftloss.mse_loss."""
-    return _run_regression("mse_loss", input, target, weight, {}, reduction, need_grad)
+    return _run_regression("mse_loss", input, target, weight, 0.0, reduction, need_grad)
 
 
 @torch.library.custom_op("swiftloss::l1_loss", mutates_args=())
 def _l1_loss_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor], reduction: str,
                 need_grad: bool) -> _Pair:
     """(loss, gradient for ones upstream or an empty tensor) of swiftloss.l1_loss."""
-    return _run_regression("l1_loss", input, target, weight, {}, reduction, need_grad)
+    return _run_regression("l1_loss", input, target, weight, 0.0, reduction, need_grad)
 
 
 @torch.library.custom_op("swiftloss::smooth_l1_loss", mutates_args=())
 def _smooth_l1_loss_op(input: torch.Tensor, target: torch.Tensor, reduction: str, beta: float,
                        need_grad: bool) -> _Pair:
     """(loss, gradient for ones upstream or an empty tensor) of swiftloss.smooth_l1_loss."""
-    return _run_regression("smooth_l1_loss", input, target, None, {"beta": beta}, reduction, need_grad)
+    return _run_regression("smooth_l1_loss", input, target, None, beta, reduction, need_grad)
 
 
 @torch.library.custom_op("swiftloss::huber_loss", mutates_args=())
 def _huber_loss_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor], reduction: str,
                    delta: float, need_grad: bool) -> _Pair:
     """(loss, gradient for ones upstream or an empty tensor) of swiftloss.huber_loss."""
-    return _run_regression("huber_loss", input, target, weight, {"delta": delta}, reduction, need_grad)
+    return _run_regression("huber_loss", input, target, weight, delta, reduction, need_grad)
 
 
 @torch.library.custom_op("swiftloss::soft_margin_loss", mutates_args=())
 def _soft_margin_loss_op(input: torch.Tensor, target: torch.Tensor, reduction: str, need_grad: bool) -> _Pair:
     """(loss, gradient for ones upstream or an empty tensor) of swiftloss.soft_margin_loss."""
-    return _run_regression("soft_margin_loss", input, target, None, {}, reduction, need_grad, keep_input_dtype=True)
+    return _run_regression("soft_margin_loss", input, target, None, 0.0, reduction, need_grad)
 
 
 @torch.library.custom_op("swiftloss::hinge_embedding_loss", mutates_args=())
 def _hinge_embedding_loss_op(input: torch.Tensor, target: torch.Tensor, margin: float, reduction: str,
                              need_grad: bool) -> _Pair:
     """(loss, gradient for ones upstream or an empty tensor) of swiftloss.hinge_embedding_loss."""
-    return _run_regression("hinge_embedding_loss", input, target, None, {"margin": margin}, reduction, need_grad,
-                           keep_input_dtype=True)
+    return _run_regression("hinge_embedding_loss", input, target, None, margin, reduction, need_grad)
 
 
-def _regression_fake(input, target, reduction, need_grad, keep_input_dtype=False):
+def _regression_fake(name, input, target, reduction, need_grad):
     shape = tuple(torch.broadcast_shapes(input.shape, target.shape))
-    result, _ = _regression_dtypes(input, target, keep_input_dtype)
+    result, _ = _regression_dtypes(name, input, target)
     grad = shape if need_grad and reduction == "none" else _grad_shape(input, need_grad)
     return (input.new_empty(shape if reduction == "none" else (), dtype=result), input.new_empty(grad))
 
 
-_mse_loss_op.register_fake(lambda input, target, weight, reduction, need_grad: _regression_fake(input, target, reduction, need_grad))
-_l1_loss_op.register_fake(lambda input, target, weight, reduction, need_grad: _regression_fake(input, target, reduction, need_grad))
-_smooth_l1_loss_op.register_fake(lambda input, target, reduction, beta, need_grad: _regression_fake(input, target, reduction, need_grad))
-_huber_loss_op.register_fake(lambda input, target, weight, reduction, delta, need_grad: _regression_fake(input, target, reduction, need_grad))
-_soft_margin_loss_op.register_fake(lambda input, target, reduction, need_grad: _regression_fake(input, target, reduction, need_grad, True))
-_hinge_embedding_loss_op.register_fake(
-    lambda input, target, margin, reduction, need_grad: _regression_fake(input, target, reduction, need_grad, True))
+_mse_loss_op.register_fake(lambda input, target, weight, reduction, need_grad:
+                           _regression_fake("mse_loss", input, target, reduction, need_grad))
+_l1_loss_op.register_fake(lambda input, target, weight, reduction, need_grad:
+                          _regression_fake("l1_loss", input, target, reduction, need_grad))
+_smooth_l1_loss_op.register_fake(lambda input, target, reduction, beta, need_grad:
+                                 _regression_fake("smooth_l1_loss", input, target, reduction, need_grad))
+_huber_loss_op.register_fake(lambda input, target, weight, reduction, delta, need_grad:
+                             _regression_fake("huber_loss", input, target, reduction, need_grad))
+_soft_margin_loss_op.register_fake(lambda input, target, reduction, need_grad:
+                                   _regression_fake("soft_margin_loss", input, target, reduction, need_grad))
+_hinge_embedding_loss_op.register_fake(lambda input, target, margin, reduction, need_grad:
+                                       _regression_fake("hinge_embedding_loss", input, target, reduction, need_grad))
 
 
 def _class_axis_loss_shape(input: _Tensor, target: _Tensor, reduction: str) -> Tuple[int, ...]:
@@ -1091,18 +1092,12 @@ def _regression_checks(op: str, input: Any, target: Any, weight: Any = None, sta
     _check_tensor(target, "target", 2, op)
     _check_optional_tensor(weight, "weight", 6 if op != "huber_loss" else 5, op)
     if target.shape != input.shape:
-        warnings.warn(
-            f"Using a target size ({target.size()}) that is different to the input size ({input.size()}). "
-            "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
-            stacklevel=stacklevel,
-        )
+        warnings.warn(_F._target_size_message(tuple(input.shape), tuple(target.shape)), stacklevel=stacklevel)
 
 
 def _regression_reduction(reduction: Any, weighted: bool) -> str:
-    if weighted:
-        _F._weighted_reduction(reduction)
-    else:
-        _check_reduction(reduction)
+    """The reduction, checked as the numpy-level functions check it (before any op runs)."""
+    _F._regression_reduction(reduction, weighted)
     return reduction
 
 
