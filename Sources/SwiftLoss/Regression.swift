@@ -15,11 +15,9 @@ enum MeanDivisor { case count, weightSum }
 @inlinable
 func checkRegressionCall<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ weight: UnsafeBufferPointer<T>?,
-    _ reduction: Reduction, _ output: UnsafeMutablePointer<T>?, outputCount: Int?
+    _ reduction: Reduction, _ output: UnsafeMutableBufferPointer<T>?
 ) throws(LossError) {
-    guard reduction != .batchMean else { throw .invalidReduction }
-    try checkCount(target.count, input.count)
-    if let outputCount { try checkCount(outputCount, reduction.outputCount(for: input.count)) }
+    try checkElementwiseCall(input, target, reduction, output)
     if let weight, weight.count != input.count { throw .weightSize(expected: input.count, actual: weight.count) }
 }
 
@@ -40,7 +38,7 @@ func regressionLoss<F: ElementFormula>(
     _ input: UnsafeBufferPointer<F.T>, _ target: UnsafeBufferPointer<F.T>, _ weight: UnsafeBufferPointer<F.T>?,
     _ reduction: Reduction, _ mean: MeanDivisor, _ output: UnsafeMutableBufferPointer<F.T>, _ loss: F
 ) throws(LossError) {
-    try checkRegressionCall(input, target, weight, reduction, output.baseAddress, outputCount: output.count)
+    try checkRegressionCall(input, target, weight, reduction, output)
     let each = reduction == .none ? output.baseAddress : nil
     let sum = sumElementwise(input, target, weight: weight, each: each, loss)
     finishReduction(output, reduction, sum: sum,
@@ -55,7 +53,7 @@ func regressionBackward<G: GradientFormula>(
     _ reduction: Reduction, _ mean: MeanDivisor, _ gradOutput: UnsafeBufferPointer<G.T>,
     _ gradInput: UnsafeMutableBufferPointer<G.T>, _ derivative: G
 ) throws(LossError) {
-    try checkRegressionCall(input, target, weight, reduction, nil, outputCount: nil)
+    try checkRegressionCall(input, target, weight, reduction, nil)
     try checkGradientBuffers(input, reduction, gradOutput, gradInput)
     let divisor = regressionDivisor(reduction, count: input.count, weight: weight, mean)
     differentiateVectors(input, target, weight: weight, reduction, gradOutput, gradInput, divisor: divisor, derivative)
