@@ -83,10 +83,10 @@ STRIP   ?= yes
 
 # STRIP=no keeps the library's debugging sections (installed stripped by default).
 install: lib
-	DESTDIR="$(DESTDIR)" STRIP="$(STRIP)" bash Tests/install/install.sh "$(PREFIX)"
+	DESTDIR="$(DESTDIR)" STRIP="$(STRIP)" bash Sources/SwiftLossABI/install.sh "$(PREFIX)"
 
 uninstall:
-	DESTDIR="$(DESTDIR)" bash Tests/install/install.sh --uninstall "$(PREFIX)"
+	DESTDIR="$(DESTDIR)" bash Sources/SwiftLossABI/install.sh --uninstall "$(PREFIX)"
 
 # One cp311-abi3 wheel (every CPython from 3.11), tagged manylinux_2_35_x86_64 by auditwheel.
 wheel: setup lib

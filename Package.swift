@@ -1,11 +1,11 @@
 // swift-tools-version:5.9
 //
 // swiftloss: PyTorch's loss functions as a pure-Swift core (`SwiftLoss`) and a C-ABI shared
-// library (`libswiftloss.so`, whose exports are in `CSwiftLoss`).
+// library (`libswiftloss.so`, whose exports are in `SwiftLossABI`).
 //
 // libswiftloss.so carries two builds of its kernels: `SwiftLossEntries` for the architecture's
 // baseline and `SwiftLossEntriesAVX2` (the same sources, through symbolic links) for x86-64
-// CPUs with AVX2; the exports pick one at run time (Sources/CSwiftLoss/Dispatch.swift).
+// CPUs with AVX2; the exports pick one at run time (Sources/SwiftLossABI/Dispatch.swift).
 import PackageDescription
 
 let root = Context.packageDirectory
@@ -23,7 +23,7 @@ let package = Package(
         .library(name: "SwiftLoss", targets: ["SwiftLoss"]),
         // libswiftloss.so: the C ABI declared in include/swiftloss.h. The Swift runtime is
         // linked in statically and only swiftloss_* symbols are exported.
-        .library(name: "swiftloss", type: .dynamic, targets: ["CSwiftLoss"]),
+        .library(name: "swiftloss", type: .dynamic, targets: ["SwiftLossABI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -43,18 +43,21 @@ let package = Package(
             swiftSettings: [.define("SWIFTLOSS_AVX2")] + avx2Flags
         ),
         // cpuid / xgetbv for the dispatch. DWARF 4: valgrind 3.19 cannot read clang's DWARF 5.
-        .target(name: "SwiftLossCPU", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        .target(name: "CCPUFeatures", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         // The @_cdecl exports.
         .target(
-            name: "CSwiftLoss",
-            dependencies: ["SwiftLossEntries", "SwiftLossEntriesAVX2", "SwiftLossCPU"],
-            exclude: ["exports.map", "generate.py"],
+            name: "SwiftLossABI",
+            dependencies: ["SwiftLossEntries", "SwiftLossEntriesAVX2", "CCPUFeatures"],
+            exclude: ["exports.map", "generate.py", "install.sh", "swiftloss.pc.in"],
             linkerSettings: [
                 .unsafeFlags([
                     "-static-stdlib",
-                    "-Xlinker", "--version-script=\(root)/Sources/CSwiftLoss/exports.map",
+                    "-Xlinker", "--version-script=\(root)/Sources/SwiftLossABI/exports.map",
                     "-Xlinker", "-soname=libswiftloss.so.0",
                     "-Xlinker", "-z", "-Xlinker", "now",
+                    // The worker threads (Sources/SwiftLoss/Parallel.swift) live as long as the
+                    // process: dlclose() must not unmap the code they sleep in.
+                    "-Xlinker", "-z", "-Xlinker", "nodelete",
                 ]),
             ]
         ),
@@ -62,7 +65,7 @@ let package = Package(
         // The vector-math tests again (linked sources), against the AVX2 build of the core.
         .testTarget(
             name: "SwiftLossAVX2Tests",
-            dependencies: ["SwiftLossEntriesAVX2", "SwiftLossCPU"],
+            dependencies: ["SwiftLossEntriesAVX2", "CCPUFeatures"],
             swiftSettings: [.define("SWIFTLOSS_AVX2_TESTS")]
         ),
     ]

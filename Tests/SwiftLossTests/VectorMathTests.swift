@@ -4,7 +4,7 @@ import Testing
 // Tests/SwiftLossAVX2Tests links this file: the same tests against libswiftloss's AVX2 build
 // of the core (fused multiply-adds), which may only run on a CPU with AVX2.
 @testable import SwiftLossEntriesAVX2
-import SwiftLossCPU
+import CCPUFeatures
 let vectorMathRunnable: Bool = {
     #if arch(x86_64)
     return swiftloss_internal_cpu_has_avx2() != 0

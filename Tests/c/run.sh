@@ -46,7 +46,7 @@ run() {
 run "test (C99)" env -u LD_LIBRARY_PATH "$build/test_c99"
 run "test (C++17)" env -u LD_LIBRARY_PATH "$build/test_cxx"
 run "exports" "$here/check_exports.sh" "$libdir/libswiftloss.so"
-run "Entries.swift and Exports.swift are generated from the header" python3 "$root/Sources/CSwiftLoss/generate.py" --check
+run "Entries.swift and Exports.swift are generated from the header" python3 "$root/Sources/SwiftLossABI/generate.py" --check
 run "ISA split" python3 "$here/check_isa.py" "$libdir/libswiftloss.so"
 
 # The AVX2 build (fused multiply-adds) and the baseline build of the kernels must agree to a

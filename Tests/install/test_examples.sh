@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_examples.sh - the examples of every runtime compile, run and print article A's numbers.
 #
-# Installs libswiftloss into a temporary prefix (Tests/install/install.sh) and, against it,
+# Installs libswiftloss into a temporary prefix (Sources/SwiftLossABI/install.sh) and, against it,
 # through pkg-config (PKG_CONFIG_PATH) and with no LD_LIBRARY_PATH, builds and runs:
 #   examples/c/articles.c            cc, C99, -Wall -Wextra -Werror -pedantic
 #   examples/cpp/articles.cpp        c++, C++11, the same warnings
@@ -31,7 +31,7 @@ ensure_apt c++ g++ || { echo "test_examples.sh: no C++ compiler" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix=$tmp/prefix
-bash "$here/install.sh" "$prefix" >/dev/null
+bash "$root/Sources/SwiftLossABI/install.sh" "$prefix" >/dev/null
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 unset LD_LIBRARY_PATH
 echo "swiftloss $version installed into $prefix; PKG_CONFIG_PATH=$PKG_CONFIG_PATH"

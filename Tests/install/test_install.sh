@@ -2,7 +2,7 @@
 # test_install.sh - installing libswiftloss for C users, as the README tells them to.
 #
 # Installs into a temporary prefix (with `make install PREFIX=...` when the Makefile has that
-# target, else Tests/install/install.sh), checks the files, the symlinks, the SONAME and the
+# target, else Sources/SwiftLossABI/install.sh), checks the files, the symlinks, the SONAME and the
 # pkg-config metadata, builds examples/c/articles.c with
 #     cc articles.c $(pkg-config --cflags --libs swiftloss)
 # and runs it with no LD_LIBRARY_PATH (the .pc file's Libs carry the rpath), builds it again
@@ -33,9 +33,9 @@ if grep -q '^install:' "$makefile"; then
     do_install_unstripped() { make -s -f "$makefile" -C "$root" install PREFIX="$1" STRIP=no; }
     how="make install / make uninstall"
 else
-    do_install() { bash "$here/install.sh" "$1"; }
-    do_uninstall() { bash "$here/install.sh" --uninstall "$1"; }
-    how="Tests/install/install.sh (the Makefile has no install target yet)"
+    do_install() { bash "$root/Sources/SwiftLossABI/install.sh" "$1"; }
+    do_uninstall() { bash "$root/Sources/SwiftLossABI/install.sh" --uninstall "$1"; }
+    how="Sources/SwiftLossABI/install.sh (the Makefile has no install target yet)"
 fi
 echo "installing with $how into $prefix"
 
@@ -95,10 +95,10 @@ readme_cmake() {
 
 staged_install() {
     local stage=$tmp/stage
-    DESTDIR=$stage bash "$here/install.sh" /usr/local >/dev/null || return 1
+    DESTDIR=$stage bash "$root/Sources/SwiftLossABI/install.sh" /usr/local >/dev/null || return 1
     [[ -f $stage/usr/local/lib/libswiftloss.so.$version && -f $stage/usr/local/include/swiftloss.h ]] || return 1
     grep -qx 'prefix=/usr/local' "$stage/usr/local/lib/pkgconfig/swiftloss.pc" || return 1
-    DESTDIR=$stage bash "$here/install.sh" --uninstall /usr/local >/dev/null || return 1
+    DESTDIR=$stage bash "$root/Sources/SwiftLossABI/install.sh" --uninstall /usr/local >/dev/null || return 1
     [[ -z $(find "$stage" -mindepth 1 ! -type d) ]] || { find "$stage"; return 1; }
     echo "DESTDIR=$stage: installed under it, .pc names /usr/local, uninstalled"
 }

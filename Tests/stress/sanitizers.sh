@@ -10,7 +10,7 @@
 #  swift test, AddressSanitizer   release build with -enable-testing (@testable), .build-test-asan
 #  swift test, UBSan              debug build: Swift's own overflow / bounds / exclusivity checks,
 #                                 which are on in debug, plus clang's UBSan (trap mode: no
-#                                 runtime needed) on the package's C code (SwiftLossCPU, the
+#                                 runtime needed) on the package's C code (CCPUFeatures, the
 #                                 swift-numerics shims), .build-test-ubsan.
 #                                 `swift test --sanitize=undefined` itself cannot run: swiftc has
 #                                 no UBSan ("error: unsupported option '-sanitize=undefined' for

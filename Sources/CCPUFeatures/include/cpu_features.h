@@ -1,6 +1,6 @@
 /* CPU feature detection for libswiftloss's dispatch (internal; not part of the C API). */
-#ifndef SWIFTLOSS_CPU_H
-#define SWIFTLOSS_CPU_H
+#ifndef SWIFTLOSS_CPU_FEATURES_H
+#define SWIFTLOSS_CPU_FEATURES_H
 
 /* 1 when the CPU supports AVX2 and the OS has enabled the YMM state (XCR0), else 0.
  * Always 0 outside x86-64. Hidden: libswiftloss.so exports only the documented API. */

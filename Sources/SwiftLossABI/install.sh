@@ -2,15 +2,15 @@
 # shellcheck disable=SC2016  # '${libdir}' etc. go into the .pc file unexpanded
 # install.sh - install libswiftloss for C users (what `make install` / `make uninstall` run).
 #
-# Usage: Tests/install/install.sh PREFIX               install
-#        Tests/install/install.sh --uninstall PREFIX   remove what install put there
+# Usage: Sources/SwiftLossABI/install.sh PREFIX               install
+#        Sources/SwiftLossABI/install.sh --uninstall PREFIX   remove what install put there
 #
 # Installs, under $DESTDIR$PREFIX:
 #   lib/libswiftloss.so.X.Y.Z                the library (X.Y.Z from include/swiftloss.h)
 #   lib/libswiftloss.so.X -> .so.X.Y.Z       the SONAME, the name programs load at run time
 #   lib/libswiftloss.so   -> .so.X           the name the linker's -lswiftloss finds
 #   include/swiftloss.h
-#   lib/pkgconfig/swiftloss.pc               from Tests/install/swiftloss.pc.in
+#   lib/pkgconfig/swiftloss.pc               from Sources/SwiftLossABI/swiftloss.pc.in
 #
 # Environment:
 #   DESTDIR            staging root for packagers: files go to $DESTDIR$PREFIX, while the

@@ -1,6 +1,6 @@
 /* CPU feature detection for libswiftloss's dispatch: cpuid and xgetbv, as zstd and
  * libdeflate do it. */
-#include "swiftloss_cpu.h"
+#include "cpu_features.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <cpuid.h>
