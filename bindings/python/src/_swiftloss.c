@@ -23,7 +23,6 @@
 #include <Python.h>
 
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "swiftloss.h"
@@ -350,482 +349,217 @@ py_get_num_threads(PyObject *module, PyObject *Py_UNUSED(ignored))
 }
 
 /* ------------------------------------------------------------------------------------------
- * Softmax
+ * How the entry points are built
+ *
+ * Each Python entry point is a thin function: it parses its own arguments (a literal format
+ * string) and hands them to the worker of its family (softmax, class-axis, element-wise,
+ * regression), together with an adapter that calls the library's _f32 or _f64 function. The
+ * workers acquire and check the buffers, release the GIL for large calls and turn the status
+ * into a Python result.
  * ------------------------------------------------------------------------------------------ */
-
-static PyObject *
-softmax_common(PyObject *args, const char *fname, int log)
-{
-    PyObject *input_obj, *output_obj;
-    Py_ssize_t outer_arg, dim_arg, inner_arg;
-    char format[64];
-    snprintf(format, sizeof format, "OnnnO:%s", fname);
-    if (!PyArg_ParseTuple(args, format, &input_obj, &outer_arg, &dim_arg, &inner_arg,
-                          &output_obj)) {
-        return NULL;
-    }
-    size_t outer, dim, inner, n;
-    if (to_size(outer_arg, "outer", &outer) || to_size(dim_arg, "dim", &dim) ||
-        to_size(inner_arg, "inner", &inner)) {
-        return NULL;
-    }
-    if (mul_size(outer, dim, &n) || mul_size(n, inner, &n)) {
-        return NULL;
-    }
-
-    buffer input = {0}, output = {0};
-    PyObject *result = NULL;
-    int kind = buffer_get(input_obj, &input, "input", KIND_OTHER, 0);
-    if (kind < 0) {
-        goto done;
-    }
-    if (buffer_get(output_obj, &output, "output", (buffer_kind)kind, 1) < 0) {
-        goto done;
-    }
-    if (check_count(&input, "input", n) || check_count(&output, "output", n)) {
-        goto done;
-    }
-    /* In place (the same memory) is allowed; any other overlap is not. */
-    if (!(input.view.buf == output.view.buf && input.view.len == output.view.len) &&
-        check_no_overlap(&output, &input, "input")) {
-        goto done;
-    }
-
-    swiftloss_status status;
-    int nogil = n > SWIFTLOSS_GIL_THRESHOLD;
-    PyThreadState *save = nogil ? PyEval_SaveThread() : NULL;
-    if (kind == KIND_F32) {
-        status = log ? swiftloss_log_softmax_f32(input.view.buf, outer, dim, inner,
-                                                 output.view.buf)
-                     : swiftloss_softmax_f32(input.view.buf, outer, dim, inner, output.view.buf);
-    }
-    else {
-        status = log ? swiftloss_log_softmax_f64(input.view.buf, outer, dim, inner,
-                                                 output.view.buf)
-                     : swiftloss_softmax_f64(input.view.buf, outer, dim, inner, output.view.buf);
-    }
-    if (nogil) {
-        PyEval_RestoreThread(save);
-    }
-    result = status_result(status);
-
-done:
-    buffer_release(&output);
-    buffer_release(&input);
-    return result;
-}
-
-static PyObject *
-py_softmax(PyObject *module, PyObject *args)
-{
-    return softmax_common(args, "softmax", 0);
-}
-
-static PyObject *
-py_log_softmax(PyObject *module, PyObject *args)
-{
-    return softmax_common(args, "log_softmax", 1);
-}
 
 /* ------------------------------------------------------------------------------------------
- * Class-axis losses: nll_loss, cross_entropy (class indices), cross_entropy_probs
+ * Softmax: softmax, log_softmax and their backward
+ *
+ *   NAME(input, outer, dim, inner, output)
+ *   NAME_backward(output, grad_output, outer, dim, inner, grad_input)
  * ------------------------------------------------------------------------------------------ */
 
-typedef enum { CLASS_NLL, CLASS_CROSS_ENTROPY, CLASS_PROBS } class_function;
+/* x is the input (forward) or the forward's output (backward); g is NULL for a forward call. */
+typedef swiftloss_status (*axis_fn)(int f32, const void *x, const void *g, size_t outer,
+                                    size_t dim, size_t inner, void *y);
 
+#define AXIS_ADAPTERS(name)                                                                   \
+    static swiftloss_status name##_any(int f32, const void *x, const void *g, size_t o,      \
+                                       size_t d, size_t i, void *y)                          \
+    {                                                                                         \
+        if (g == NULL)                                                                        \
+            return f32 ? swiftloss_##name##_f32(x, o, d, i, y)                                \
+                       : swiftloss_##name##_f64(x, o, d, i, y);                               \
+        return f32 ? swiftloss_##name##_backward_f32(x, g, o, d, i, y)                        \
+                   : swiftloss_##name##_backward_f64(x, g, o, d, i, y);                       \
+    }
+
+AXIS_ADAPTERS(softmax)
+AXIS_ADAPTERS(log_softmax)
+
+/* The shared worker: grad_output_obj is NULL for a forward call. The result may be the same
+ * buffer as x (and, backward, as grad_output); any other overlap is refused. */
 static PyObject *
-class_loss(PyObject *args, class_function which)
+axis_call(axis_fn fn, PyObject *x_obj, PyObject *grad_output_obj, Py_ssize_t outer_arg,
+          Py_ssize_t dim_arg, Py_ssize_t inner_arg, PyObject *y_obj)
 {
-    PyObject *input_obj, *target_obj, *weight_obj, *output_obj;
-    Py_ssize_t batch_arg, classes_arg, inner_arg;
-    long long ignore_index_arg;
-    int reduction;
-    double label_smoothing = 0.0;
-    int parsed;
-    if (which == CLASS_NLL) {
-        parsed = PyArg_ParseTuple(args, "OOnnnOLiO:nll_loss", &input_obj, &target_obj,
-                                  &batch_arg, &classes_arg, &inner_arg, &weight_obj,
-                                  &ignore_index_arg, &reduction, &output_obj);
-    }
-    else {
-        parsed = PyArg_ParseTuple(
-            args, which == CLASS_PROBS ? "OOnnnOLidO:cross_entropy_probs" : "OOnnnOLidO:cross_entropy",
-            &input_obj, &target_obj, &batch_arg, &classes_arg, &inner_arg, &weight_obj,
-            &ignore_index_arg, &reduction, &label_smoothing, &output_obj);
-    }
-    if (!parsed) {
-        return NULL;
-    }
-    size_t batch, classes, inner, n_input, n_samples;
-    if (to_size(batch_arg, "batch", &batch) || to_size(classes_arg, "classes", &classes) ||
-        to_size(inner_arg, "inner", &inner)) {
-        return NULL;
-    }
-    if (mul_size(batch, inner, &n_samples) || mul_size(n_samples, classes, &n_input)) {
-        return NULL;
-    }
-    int64_t ignore_index = (int64_t)ignore_index_arg;
-
-    buffer input = {0}, target = {0}, weight = {0}, output = {0};
-    PyObject *result = NULL;
-    int kind = buffer_get(input_obj, &input, "input", KIND_OTHER, 0);
-    if (kind < 0) {
-        goto done;
-    }
-    buffer_kind target_kind = which == CLASS_PROBS ? (buffer_kind)kind : KIND_I64;
-    if (buffer_get(target_obj, &target, "target", target_kind, 0) < 0 ||
-        buffer_get_optional(weight_obj, &weight, "weight", (buffer_kind)kind) < 0 ||
-        buffer_get(output_obj, &output, "output", (buffer_kind)kind, 1) < 0) {
-        goto done;
-    }
-    size_t n_output = reduction == SWIFTLOSS_REDUCTION_NONE ? n_samples : 1;
-    if (check_count(&input, "input", n_input) ||
-        check_count(&target, "target", which == CLASS_PROBS ? n_input : n_samples) ||
-        check_count(&output, "output", n_output) ||
-        check_no_overlap(&output, &input, "input") ||
-        check_no_overlap(&output, &target, "target") ||
-        check_no_overlap(&output, &weight, "weight")) {
-        goto done;
-    }
-
-    const void *in = input.view.buf, *tg = target.view.buf, *w = data_of(&weight);
-    size_t wlen = len_of(&weight);
-    void *out = output.view.buf;
-    swiftloss_status status;
-    int nogil = n_input > SWIFTLOSS_GIL_THRESHOLD;
-    PyThreadState *save = nogil ? PyEval_SaveThread() : NULL;
-    switch (which) {
-    case CLASS_NLL:
-        status = kind == KIND_F32
-                     ? swiftloss_nll_loss_f32(in, tg, batch, classes, inner, w, wlen,
-                                              ignore_index, reduction, out)
-                     : swiftloss_nll_loss_f64(in, tg, batch, classes, inner, w, wlen,
-                                              ignore_index, reduction, out);
-        break;
-    case CLASS_CROSS_ENTROPY:
-        status = kind == KIND_F32
-                     ? swiftloss_cross_entropy_f32(in, tg, batch, classes, inner, w, wlen,
-                                                   ignore_index, reduction, label_smoothing, out)
-                     : swiftloss_cross_entropy_f64(in, tg, batch, classes, inner, w, wlen,
-                                                   ignore_index, reduction, label_smoothing, out);
-        break;
-    default:
-        status = kind == KIND_F32
-                     ? swiftloss_cross_entropy_probs_f32(in, tg, batch, classes, inner, w, wlen,
-                                                         ignore_index, reduction,
-                                                         label_smoothing, out)
-                     : swiftloss_cross_entropy_probs_f64(in, tg, batch, classes, inner, w, wlen,
-                                                         ignore_index, reduction,
-                                                         label_smoothing, out);
-        break;
-    }
-    if (nogil) {
-        PyEval_RestoreThread(save);
-    }
-    result = status_result(status);
-
-done:
-    buffer_release(&output);
-    buffer_release(&weight);
-    buffer_release(&target);
-    buffer_release(&input);
-    return result;
-}
-
-static PyObject *
-py_nll_loss(PyObject *module, PyObject *args)
-{
-    return class_loss(args, CLASS_NLL);
-}
-
-static PyObject *
-py_cross_entropy(PyObject *module, PyObject *args)
-{
-    return class_loss(args, CLASS_CROSS_ENTROPY);
-}
-
-static PyObject *
-py_cross_entropy_probs(PyObject *module, PyObject *args)
-{
-    return class_loss(args, CLASS_PROBS);
-}
-
-/* ------------------------------------------------------------------------------------------
- * Element-wise losses
- * ------------------------------------------------------------------------------------------ */
-
-typedef enum { ELEMENT_BCE, ELEMENT_BCE_LOGITS, ELEMENT_KL_DIV } element_function;
-
-static PyObject *
-element_loss(PyObject *args, element_function which)
-{
-    PyObject *input_obj, *target_obj, *weight_obj = Py_None, *pos_weight_obj = Py_None,
-                                      *output_obj;
-    Py_ssize_t count_arg, batch_arg = 0;
-    int reduction, log_target = 0;
-    int parsed;
-    switch (which) {
-    case ELEMENT_BCE:
-        parsed = PyArg_ParseTuple(args, "OOnOiO:binary_cross_entropy", &input_obj, &target_obj,
-                                  &count_arg, &weight_obj, &reduction, &output_obj);
-        break;
-    case ELEMENT_BCE_LOGITS:
-        parsed = PyArg_ParseTuple(args, "OOnOOiO:binary_cross_entropy_with_logits", &input_obj,
-                                  &target_obj, &count_arg, &weight_obj, &pos_weight_obj,
-                                  &reduction, &output_obj);
-        break;
-    default:
-        parsed = PyArg_ParseTuple(args, "OOnniiO:kl_div", &input_obj, &target_obj, &count_arg,
-                                  &batch_arg, &reduction, &log_target, &output_obj);
-        break;
-    }
-    if (!parsed) {
-        return NULL;
-    }
-    size_t count, batch;
-    if (to_size(count_arg, "count", &count) || to_size(batch_arg, "batch", &batch)) {
-        return NULL;
-    }
-
-    buffer input = {0}, target = {0}, weight = {0}, pos_weight = {0}, output = {0};
-    PyObject *result = NULL;
-    int kind = buffer_get(input_obj, &input, "input", KIND_OTHER, 0);
-    if (kind < 0) {
-        goto done;
-    }
-    if (buffer_get(target_obj, &target, "target", (buffer_kind)kind, 0) < 0 ||
-        buffer_get_optional(weight_obj, &weight, "weight", (buffer_kind)kind) < 0 ||
-        buffer_get_optional(pos_weight_obj, &pos_weight, "pos_weight", (buffer_kind)kind) < 0 ||
-        buffer_get(output_obj, &output, "output", (buffer_kind)kind, 1) < 0) {
-        goto done;
-    }
-    size_t n_output = reduction == SWIFTLOSS_REDUCTION_NONE ? count : 1;
-    if (check_count(&input, "input", count) || check_count(&target, "target", count) ||
-        check_count(&output, "output", n_output) ||
-        check_no_overlap(&output, &input, "input") ||
-        check_no_overlap(&output, &target, "target") ||
-        check_no_overlap(&output, &weight, "weight") ||
-        check_no_overlap(&output, &pos_weight, "pos_weight")) {
-        goto done;
-    }
-
-    const void *in = input.view.buf, *tg = target.view.buf;
-    const void *w = data_of(&weight), *pw = data_of(&pos_weight);
-    size_t wlen = len_of(&weight), pwlen = len_of(&pos_weight);
-    void *out = output.view.buf;
-    swiftloss_status status;
-    int nogil = count > SWIFTLOSS_GIL_THRESHOLD;
-    PyThreadState *save = nogil ? PyEval_SaveThread() : NULL;
-    switch (which) {
-    case ELEMENT_BCE:
-        status = kind == KIND_F32
-                     ? swiftloss_binary_cross_entropy_f32(in, tg, count, w, wlen, reduction, out)
-                     : swiftloss_binary_cross_entropy_f64(in, tg, count, w, wlen, reduction, out);
-        break;
-    case ELEMENT_BCE_LOGITS:
-        status = kind == KIND_F32
-                     ? swiftloss_binary_cross_entropy_with_logits_f32(in, tg, count, w, wlen, pw,
-                                                                      pwlen, reduction, out)
-                     : swiftloss_binary_cross_entropy_with_logits_f64(in, tg, count, w, wlen, pw,
-                                                                      pwlen, reduction, out);
-        break;
-    default:
-        status = kind == KIND_F32
-                     ? swiftloss_kl_div_f32(in, tg, count, batch, reduction, log_target, out)
-                     : swiftloss_kl_div_f64(in, tg, count, batch, reduction, log_target, out);
-        break;
-    }
-    if (nogil) {
-        PyEval_RestoreThread(save);
-    }
-    result = status_result(status);
-
-done:
-    buffer_release(&output);
-    buffer_release(&pos_weight);
-    buffer_release(&weight);
-    buffer_release(&target);
-    buffer_release(&input);
-    return result;
-}
-
-static PyObject *
-py_binary_cross_entropy(PyObject *module, PyObject *args)
-{
-    return element_loss(args, ELEMENT_BCE);
-}
-
-static PyObject *
-py_binary_cross_entropy_with_logits(PyObject *module, PyObject *args)
-{
-    return element_loss(args, ELEMENT_BCE_LOGITS);
-}
-
-static PyObject *
-py_kl_div(PyObject *module, PyObject *args)
-{
-    return element_loss(args, ELEMENT_KL_DIV);
-}
-
-/* ------------------------------------------------------------------------------------------
- * Gradients
- * ------------------------------------------------------------------------------------------ */
-
-static PyObject *
-softmax_backward_common(PyObject *args, const char *fname, int log)
-{
-    PyObject *output_obj, *grad_output_obj, *grad_input_obj;
-    Py_ssize_t outer_arg, dim_arg, inner_arg;
-    char format[64];
-    snprintf(format, sizeof format, "OOnnnO:%s", fname);
-    if (!PyArg_ParseTuple(args, format, &output_obj, &grad_output_obj, &outer_arg, &dim_arg,
-                          &inner_arg, &grad_input_obj)) {
-        return NULL;
-    }
     size_t outer, dim, inner, n;
     if (to_size(outer_arg, "outer", &outer) || to_size(dim_arg, "dim", &dim) ||
         to_size(inner_arg, "inner", &inner) || mul_size(outer, dim, &n) ||
         mul_size(n, inner, &n)) {
         return NULL;
     }
-    buffer output = {0}, grad_output = {0}, grad_input = {0};
+    int backward = grad_output_obj != NULL;
+    const char *x_name = backward ? "output" : "input";
+    const char *y_name = backward ? "grad_input" : "output";
+    buffer x = {0}, g = {0}, y = {0};
     PyObject *result = NULL;
-    int kind = buffer_get(output_obj, &output, "output", KIND_OTHER, 0);
+    int kind = buffer_get(x_obj, &x, x_name, KIND_OTHER, 0);
     if (kind < 0 ||
-        buffer_get(grad_output_obj, &grad_output, "grad_output", (buffer_kind)kind, 0) < 0 ||
-        buffer_get(grad_input_obj, &grad_input, "grad_input", (buffer_kind)kind, 1) < 0) {
+        (backward && buffer_get(grad_output_obj, &g, "grad_output", (buffer_kind)kind, 0) < 0) ||
+        buffer_get(y_obj, &y, y_name, (buffer_kind)kind, 1) < 0) {
         goto done;
     }
-    if (check_count(&output, "output", n) || check_count(&grad_output, "grad_output", n) ||
-        check_count(&grad_input, "grad_input", n) ||
-        check_alias(&grad_input, &output, "grad_input", "output", 1) ||
-        check_alias(&grad_input, &grad_output, "grad_input", "grad_output", 1)) {
+    if (check_count(&x, x_name, n) || (backward && check_count(&g, "grad_output", n)) ||
+        check_count(&y, y_name, n) || check_alias(&y, &x, y_name, x_name, 1) ||
+        (backward && check_alias(&y, &g, y_name, "grad_output", 1))) {
         goto done;
     }
     swiftloss_status status;
-    const void *y = output.view.buf, *g = grad_output.view.buf;
-    void *gx = grad_input.view.buf;
-    int nogil = n > SWIFTLOSS_GIL_THRESHOLD;
-    PyThreadState *save = nogil ? PyEval_SaveThread() : NULL;
-    if (kind == KIND_F32) {
-        status = log ? swiftloss_log_softmax_backward_f32(y, g, outer, dim, inner, gx)
-                     : swiftloss_softmax_backward_f32(y, g, outer, dim, inner, gx);
-    }
-    else {
-        status = log ? swiftloss_log_softmax_backward_f64(y, g, outer, dim, inner, gx)
-                     : swiftloss_softmax_backward_f64(y, g, outer, dim, inner, gx);
-    }
-    if (nogil) {
-        PyEval_RestoreThread(save);
-    }
+    SWIFTLOSS_WITHOUT_GIL(n > SWIFTLOSS_GIL_THRESHOLD,
+        status = fn(kind == KIND_F32, x.view.buf, data_of(&g), outer, dim, inner, y.view.buf));
     result = status_result(status);
 done:
-    buffer_release(&grad_input);
-    buffer_release(&grad_output);
-    buffer_release(&output);
+    buffer_release(&y);
+    buffer_release(&g);
+    buffer_release(&x);
     return result;
 }
 
-static PyObject *
-py_softmax_backward(PyObject *module, PyObject *args)
-{
-    return softmax_backward_common(args, "softmax_backward", 0);
-}
+#define AXIS_METHODS(name)                                                                    \
+    static PyObject *py_##name(PyObject *module, PyObject *args)                              \
+    {                                                                                         \
+        PyObject *x, *y;                                                                      \
+        Py_ssize_t o, d, i;                                                                   \
+        if (!PyArg_ParseTuple(args, "OnnnO:" #name, &x, &o, &d, &i, &y))                      \
+            return NULL;                                                                      \
+        return axis_call(name##_any, x, NULL, o, d, i, y);                                    \
+    }                                                                                         \
+    static PyObject *py_##name##_backward(PyObject *module, PyObject *args)                   \
+    {                                                                                         \
+        PyObject *y, *g, *gx;                                                                 \
+        Py_ssize_t o, d, i;                                                                   \
+        if (!PyArg_ParseTuple(args, "OOnnnO:" #name "_backward", &y, &g, &o, &d, &i, &gx))    \
+            return NULL;                                                                      \
+        return axis_call(name##_any, y, g, o, d, i, gx);                                      \
+    }
 
-static PyObject *
-py_log_softmax_backward(PyObject *module, PyObject *args)
-{
-    return softmax_backward_common(args, "log_softmax_backward", 1);
-}
+AXIS_METHODS(softmax)
+AXIS_METHODS(log_softmax)
 
-typedef enum {
-    CLASS_GRAD_NLL,
-    CLASS_GRAD_CROSS_ENTROPY,
-    CLASS_GRAD_FUSED,
-    CLASS_GRAD_PROBS
-} class_gradient;
+/* ------------------------------------------------------------------------------------------
+ * Class-axis losses: nll_loss, cross_entropy (class indices), cross_entropy_probs
+ *
+ *   nll_loss(input, target, batch, classes, inner, weight, ignore_index, reduction, output)
+ *   cross_entropy[_probs](input, target, batch, classes, inner, weight, ignore_index,
+ *                         reduction, label_smoothing, output)
+ *   nll_loss_backward(target, batch, classes, inner, weight, ignore_index, reduction,
+ *                     grad_output, grad_input)
+ *   cross_entropy[_probs]_backward(input, target, ..., label_smoothing, grad_output, grad_input)
+ *   cross_entropy_fused(input, target, ..., label_smoothing, grad_output, output, grad_input)
+ * ------------------------------------------------------------------------------------------ */
 
-static PyObject *
-class_loss_backward(PyObject *args, class_gradient which)
-{
-    PyObject *input_obj = Py_None, *target_obj, *weight_obj, *grad_output_obj,
-             *output_obj = Py_None, *grad_input_obj;
-    Py_ssize_t batch_arg, classes_arg, inner_arg;
-    long long ignore_index_arg;
+/* The arguments of a class-axis call, parsed by each entry point from its own format. Objects
+ * a call does not take are NULL. */
+typedef struct {
+    PyObject *input, *target, *weight, *grad_output, *output, *grad_input;
+    Py_ssize_t batch, classes, inner;
+    long long ignore_index;
     int reduction;
-    double label_smoothing = 0.0;
-    int parsed;
-    switch (which) {
-    case CLASS_GRAD_NLL:
-        parsed = PyArg_ParseTuple(args, "OnnnOLiOO:nll_loss_backward", &target_obj, &batch_arg,
-                                  &classes_arg, &inner_arg, &weight_obj, &ignore_index_arg,
-                                  &reduction, &grad_output_obj, &grad_input_obj);
-        break;
-    case CLASS_GRAD_FUSED:
-        parsed = PyArg_ParseTuple(args, "OOnnnOLidOOO:cross_entropy_fused", &input_obj,
-                                  &target_obj, &batch_arg, &classes_arg, &inner_arg,
-                                  &weight_obj, &ignore_index_arg, &reduction, &label_smoothing,
-                                  &grad_output_obj, &output_obj, &grad_input_obj);
-        break;
-    default:
-        parsed = PyArg_ParseTuple(
-            args,
-            which == CLASS_GRAD_PROBS ? "OOnnnOLidOO:cross_entropy_probs_backward"
-                                      : "OOnnnOLidOO:cross_entropy_backward",
-            &input_obj, &target_obj, &batch_arg, &classes_arg, &inner_arg, &weight_obj,
-            &ignore_index_arg, &reduction, &label_smoothing, &grad_output_obj, &grad_input_obj);
-        break;
+    double label_smoothing;
+} class_args;
+
+/* The sizes and pointers the adapters pass on (pointers NULL where a call takes none). */
+typedef struct {
+    size_t batch, classes, inner, wlen;
+    int64_t ignore_index;
+    int reduction;
+    double eps;
+    const void *x, *t, *w, *g;
+    void *y, *gx;
+} class_call;
+
+typedef swiftloss_status (*class_fn)(int f32, const class_call *c);
+
+#define CLASS_SIZES(c) (c)->batch, (c)->classes, (c)->inner, (c)->w, (c)->wlen, (c)->ignore_index
+
+static swiftloss_status
+nll_loss_any(int f32, const class_call *c)
+{
+    return f32 ? swiftloss_nll_loss_f32(c->x, c->t, CLASS_SIZES(c), c->reduction, c->y)
+               : swiftloss_nll_loss_f64(c->x, c->t, CLASS_SIZES(c), c->reduction, c->y);
+}
+
+static swiftloss_status
+nll_loss_backward_any(int f32, const class_call *c)
+{
+    return f32 ? swiftloss_nll_loss_backward_f32(c->t, CLASS_SIZES(c), c->reduction, c->g, c->gx)
+               : swiftloss_nll_loss_backward_f64(c->t, CLASS_SIZES(c), c->reduction, c->g, c->gx);
+}
+
+/* cross_entropy and cross_entropy_probs share their signatures. */
+#define CROSS_ENTROPY_ADAPTERS(name)                                                          \
+    static swiftloss_status name##_any(int f32, const class_call *c)                         \
+    {                                                                                         \
+        return f32 ? swiftloss_##name##_f32(c->x, c->t, CLASS_SIZES(c), c->reduction, c->eps, \
+                                            c->y)                                             \
+                   : swiftloss_##name##_f64(c->x, c->t, CLASS_SIZES(c), c->reduction, c->eps, \
+                                            c->y);                                            \
+    }                                                                                         \
+    static swiftloss_status name##_backward_any(int f32, const class_call *c)                \
+    {                                                                                         \
+        return f32 ? swiftloss_##name##_backward_f32(c->x, c->t, CLASS_SIZES(c), c->reduction, \
+                                                     c->eps, c->g, c->gx)                     \
+                   : swiftloss_##name##_backward_f64(c->x, c->t, CLASS_SIZES(c), c->reduction, \
+                                                     c->eps, c->g, c->gx);                    \
     }
-    if (!parsed) {
-        return NULL;
-    }
+
+CROSS_ENTROPY_ADAPTERS(cross_entropy)
+CROSS_ENTROPY_ADAPTERS(cross_entropy_probs)
+
+static swiftloss_status
+cross_entropy_fused_any(int f32, const class_call *c)
+{
+    return f32 ? swiftloss_cross_entropy_fused_f32(c->x, c->t, CLASS_SIZES(c), c->reduction,
+                                                   c->eps, c->g, c->y, c->gx)
+               : swiftloss_cross_entropy_fused_f64(c->x, c->t, CLASS_SIZES(c), c->reduction,
+                                                   c->eps, c->g, c->y, c->gx);
+}
+
+/* The shared worker. probs: float targets of the input's shape (else int64 class indices).
+ * The float kind comes from the input, or from grad_input where there is no input
+ * (nll_loss_backward). grad_output is optional for the fused call only. */
+static PyObject *
+class_loss(class_fn fn, int probs, const class_args *a)
+{
     size_t batch, classes, inner, n_input, n_samples;
-    if (to_size(batch_arg, "batch", &batch) || to_size(classes_arg, "classes", &classes) ||
-        to_size(inner_arg, "inner", &inner) || mul_size(batch, inner, &n_samples) ||
+    if (to_size(a->batch, "batch", &batch) || to_size(a->classes, "classes", &classes) ||
+        to_size(a->inner, "inner", &inner) || mul_size(batch, inner, &n_samples) ||
         mul_size(n_samples, classes, &n_input)) {
         return NULL;
     }
-    int64_t ignore_index = (int64_t)ignore_index_arg;
-    size_t n_output = reduction == SWIFTLOSS_REDUCTION_NONE ? n_samples : 1;
-
+    size_t n_output = a->reduction == SWIFTLOSS_REDUCTION_NONE ? n_samples : 1;
+    int fused = a->output != NULL && a->grad_input != NULL;
     buffer input = {0}, target = {0}, weight = {0}, grad_output = {0}, output = {0},
            grad_input = {0};
     PyObject *result = NULL;
-    int kind;
-    /* The float kind comes from the input, or from grad_input for nll_loss_backward. */
-    if (which == CLASS_GRAD_NLL) {
-        kind = buffer_get(grad_input_obj, &grad_input, "grad_input", KIND_OTHER, 1);
-    }
-    else {
-        kind = buffer_get(input_obj, &input, "input", KIND_OTHER, 0);
-        if (kind >= 0 &&
-            buffer_get(grad_input_obj, &grad_input, "grad_input", (buffer_kind)kind, 1) < 0) {
-            kind = -1;
-        }
-    }
+    int kind = a->input != NULL ? buffer_get(a->input, &input, "input", KIND_OTHER, 0)
+                                : buffer_get(a->grad_input, &grad_input, "grad_input", KIND_OTHER, 1);
     if (kind < 0) {
         goto done;
     }
-    buffer_kind target_kind = which == CLASS_GRAD_PROBS ? (buffer_kind)kind : KIND_I64;
-    if (buffer_get(target_obj, &target, "target", target_kind, 0) < 0 ||
-        buffer_get_optional(weight_obj, &weight, "weight", (buffer_kind)kind) < 0) {
-        goto done;
-    }
-    if (which == CLASS_GRAD_FUSED) {
-        if (buffer_get_optional(grad_output_obj, &grad_output, "grad_output", (buffer_kind)kind) <
-                0 ||
-            buffer_get(output_obj, &output, "output", (buffer_kind)kind, 1) < 0) {
-            goto done;
-        }
-    }
-    else if (buffer_get(grad_output_obj, &grad_output, "grad_output", (buffer_kind)kind, 0) < 0) {
+    buffer_kind fk = (buffer_kind)kind;
+    if ((a->input != NULL && a->grad_input != NULL &&
+         buffer_get(a->grad_input, &grad_input, "grad_input", fk, 1) < 0) ||
+        buffer_get(a->target, &target, "target", probs ? fk : KIND_I64, 0) < 0 ||
+        buffer_get_optional(a->weight, &weight, "weight", fk) < 0 ||
+        (a->grad_output != NULL &&
+         (fused ? buffer_get_optional(a->grad_output, &grad_output, "grad_output", fk)
+                : buffer_get(a->grad_output, &grad_output, "grad_output", fk, 0)) < 0) ||
+        (a->output != NULL && buffer_get(a->output, &output, "output", fk, 1) < 0)) {
         goto done;
     }
     if ((input.held && check_count(&input, "input", n_input)) ||
-        check_count(&target, "target", which == CLASS_GRAD_PROBS ? n_input : n_samples) ||
+        check_count(&target, "target", probs ? n_input : n_samples) ||
         (grad_output.held && check_count(&grad_output, "grad_output", n_output)) ||
         (output.held && check_count(&output, "output", n_output)) ||
-        check_count(&grad_input, "grad_input", n_input) ||
+        (grad_input.held && check_count(&grad_input, "grad_input", n_input)) ||
         check_alias(&grad_input, &input, "grad_input", "input", 1) ||
         check_alias(&grad_input, &target, "grad_input", "target", 0) ||
         check_alias(&grad_input, &weight, "grad_input", "weight", 0) ||
@@ -837,47 +571,11 @@ class_loss_backward(PyObject *args, class_gradient which)
         check_alias(&output, &grad_output, "output", "grad_output", 0)) {
         goto done;
     }
-
-    const void *in = data_of(&input), *tg = target.view.buf, *w = data_of(&weight);
-    const void *g = data_of(&grad_output);
-    size_t wlen = len_of(&weight);
-    void *out = data_of(&output), *gx = grad_input.view.buf;
-    double eps = label_smoothing;
+    class_call c = {batch, classes, inner, len_of(&weight), (int64_t)a->ignore_index,
+                    a->reduction, a->label_smoothing, data_of(&input), target.view.buf,
+                    data_of(&weight), data_of(&grad_output), data_of(&output), data_of(&grad_input)};
     swiftloss_status status;
-    int nogil = n_input > SWIFTLOSS_GIL_THRESHOLD;
-    PyThreadState *save = nogil ? PyEval_SaveThread() : NULL;
-    int f32 = kind == KIND_F32;
-    switch (which) {
-    case CLASS_GRAD_NLL:
-        status = f32 ? swiftloss_nll_loss_backward_f32(tg, batch, classes, inner, w, wlen,
-                                                       ignore_index, reduction, g, gx)
-                     : swiftloss_nll_loss_backward_f64(tg, batch, classes, inner, w, wlen,
-                                                       ignore_index, reduction, g, gx);
-        break;
-    case CLASS_GRAD_CROSS_ENTROPY:
-        status = f32 ? swiftloss_cross_entropy_backward_f32(in, tg, batch, classes, inner, w, wlen,
-                                                            ignore_index, reduction, eps, g, gx)
-                     : swiftloss_cross_entropy_backward_f64(in, tg, batch, classes, inner, w, wlen,
-                                                            ignore_index, reduction, eps, g, gx);
-        break;
-    case CLASS_GRAD_FUSED:
-        status = f32 ? swiftloss_cross_entropy_fused_f32(in, tg, batch, classes, inner, w, wlen,
-                                                         ignore_index, reduction, eps, g, out, gx)
-                     : swiftloss_cross_entropy_fused_f64(in, tg, batch, classes, inner, w, wlen,
-                                                         ignore_index, reduction, eps, g, out, gx);
-        break;
-    default:
-        status = f32 ? swiftloss_cross_entropy_probs_backward_f32(in, tg, batch, classes, inner, w,
-                                                                  wlen, ignore_index, reduction,
-                                                                  eps, g, gx)
-                     : swiftloss_cross_entropy_probs_backward_f64(in, tg, batch, classes, inner, w,
-                                                                  wlen, ignore_index, reduction,
-                                                                  eps, g, gx);
-        break;
-    }
-    if (nogil) {
-        PyEval_RestoreThread(save);
-    }
+    SWIFTLOSS_WITHOUT_GIL(n_input > SWIFTLOSS_GIL_THRESHOLD, status = fn(kind == KIND_F32, &c));
     result = status_result(status);
 done:
     buffer_release(&grad_input);
@@ -890,122 +588,182 @@ done:
 }
 
 static PyObject *
-py_nll_loss_backward(PyObject *module, PyObject *args)
+py_nll_loss(PyObject *module, PyObject *args)
 {
-    return class_loss_backward(args, CLASS_GRAD_NLL);
+    class_args a = {0};
+    if (!PyArg_ParseTuple(args, "OOnnnOLiO:nll_loss", &a.input, &a.target, &a.batch, &a.classes,
+                          &a.inner, &a.weight, &a.ignore_index, &a.reduction, &a.output)) {
+        return NULL;
+    }
+    return class_loss(nll_loss_any, 0, &a);
 }
 
 static PyObject *
-py_cross_entropy_backward(PyObject *module, PyObject *args)
+py_nll_loss_backward(PyObject *module, PyObject *args)
 {
-    return class_loss_backward(args, CLASS_GRAD_CROSS_ENTROPY);
+    class_args a = {0};
+    if (!PyArg_ParseTuple(args, "OnnnOLiOO:nll_loss_backward", &a.target, &a.batch, &a.classes,
+                          &a.inner, &a.weight, &a.ignore_index, &a.reduction, &a.grad_output,
+                          &a.grad_input)) {
+        return NULL;
+    }
+    return class_loss(nll_loss_backward_any, 0, &a);
 }
+
+#define CROSS_ENTROPY_METHODS(name, probs)                                                    \
+    static PyObject *py_##name(PyObject *module, PyObject *args)                              \
+    {                                                                                         \
+        class_args a = {0};                                                                   \
+        if (!PyArg_ParseTuple(args, "OOnnnOLidO:" #name, &a.input, &a.target, &a.batch,      \
+                              &a.classes, &a.inner, &a.weight, &a.ignore_index, &a.reduction, \
+                              &a.label_smoothing, &a.output))                                 \
+            return NULL;                                                                      \
+        return class_loss(name##_any, probs, &a);                                             \
+    }                                                                                         \
+    static PyObject *py_##name##_backward(PyObject *module, PyObject *args)                   \
+    {                                                                                         \
+        class_args a = {0};                                                                   \
+        if (!PyArg_ParseTuple(args, "OOnnnOLidOO:" #name "_backward", &a.input, &a.target,   \
+                              &a.batch, &a.classes, &a.inner, &a.weight, &a.ignore_index,     \
+                              &a.reduction, &a.label_smoothing, &a.grad_output,               \
+                              &a.grad_input))                                                 \
+            return NULL;                                                                      \
+        return class_loss(name##_backward_any, probs, &a);                                    \
+    }
+
+CROSS_ENTROPY_METHODS(cross_entropy, 0)
+CROSS_ENTROPY_METHODS(cross_entropy_probs, 1)
 
 static PyObject *
 py_cross_entropy_fused(PyObject *module, PyObject *args)
 {
-    return class_loss_backward(args, CLASS_GRAD_FUSED);
-}
-
-static PyObject *
-py_cross_entropy_probs_backward(PyObject *module, PyObject *args)
-{
-    return class_loss_backward(args, CLASS_GRAD_PROBS);
-}
-
-static PyObject *
-element_loss_backward(PyObject *args, element_function which)
-{
-    PyObject *input_obj = Py_None, *target_obj, *weight_obj = Py_None, *pos_weight_obj = Py_None,
-             *grad_output_obj, *grad_input_obj;
-    Py_ssize_t count_arg, batch_arg = 0;
-    int reduction, log_target = 0;
-    int parsed;
-    switch (which) {
-    case ELEMENT_BCE:
-        parsed = PyArg_ParseTuple(args, "OOnOiOO:binary_cross_entropy_backward", &input_obj,
-                                  &target_obj, &count_arg, &weight_obj, &reduction,
-                                  &grad_output_obj, &grad_input_obj);
-        break;
-    case ELEMENT_BCE_LOGITS:
-        parsed = PyArg_ParseTuple(args, "OOnOOiOO:binary_cross_entropy_with_logits_backward",
-                                  &input_obj, &target_obj, &count_arg, &weight_obj,
-                                  &pos_weight_obj, &reduction, &grad_output_obj, &grad_input_obj);
-        break;
-    default:
-        parsed = PyArg_ParseTuple(args, "OnniiOO:kl_div_backward", &target_obj, &count_arg,
-                                  &batch_arg, &reduction, &log_target, &grad_output_obj,
-                                  &grad_input_obj);
-        break;
-    }
-    if (!parsed) {
+    class_args a = {0};
+    if (!PyArg_ParseTuple(args, "OOnnnOLidOOO:cross_entropy_fused", &a.input, &a.target,
+                          &a.batch, &a.classes, &a.inner, &a.weight, &a.ignore_index,
+                          &a.reduction, &a.label_smoothing, &a.grad_output, &a.output,
+                          &a.grad_input)) {
         return NULL;
     }
+    return class_loss(cross_entropy_fused_any, 0, &a);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Element-wise losses: binary_cross_entropy, binary_cross_entropy_with_logits, kl_div
+ *
+ *   binary_cross_entropy(input, target, count, weight, reduction, output)
+ *   binary_cross_entropy_with_logits(input, target, count, weight, pos_weight, reduction,
+ *                                    output)
+ *   kl_div(input, target, count, batch, reduction, log_target, output)
+ *   NAME_backward(the same, with grad_output, grad_input for output; kl_div_backward takes
+ *                 no input)
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject *input, *target, *weight, *pos_weight, *grad_output, *out;
+    Py_ssize_t count, batch;
+    int reduction, log_target;
+} element_args;
+
+typedef struct {
+    size_t count, batch, wlen, pwlen;
+    int reduction, log_target;
+    const void *x, *t, *w, *pw, *g;
+    void *y;  /* the loss output, or the gradient when g is given */
+} element_call;
+
+typedef swiftloss_status (*element_fn)(int f32, const element_call *c);
+
+static swiftloss_status
+binary_cross_entropy_any(int f32, const element_call *c)
+{
+    if (c->g == NULL)
+        return f32 ? swiftloss_binary_cross_entropy_f32(c->x, c->t, c->count, c->w, c->wlen,
+                                                        c->reduction, c->y)
+                   : swiftloss_binary_cross_entropy_f64(c->x, c->t, c->count, c->w, c->wlen,
+                                                        c->reduction, c->y);
+    return f32 ? swiftloss_binary_cross_entropy_backward_f32(c->x, c->t, c->count, c->w, c->wlen,
+                                                             c->reduction, c->g, c->y)
+               : swiftloss_binary_cross_entropy_backward_f64(c->x, c->t, c->count, c->w, c->wlen,
+                                                             c->reduction, c->g, c->y);
+}
+
+static swiftloss_status
+binary_cross_entropy_with_logits_any(int f32, const element_call *c)
+{
+    if (c->g == NULL)
+        return f32 ? swiftloss_binary_cross_entropy_with_logits_f32(
+                         c->x, c->t, c->count, c->w, c->wlen, c->pw, c->pwlen, c->reduction, c->y)
+                   : swiftloss_binary_cross_entropy_with_logits_f64(
+                         c->x, c->t, c->count, c->w, c->wlen, c->pw, c->pwlen, c->reduction, c->y);
+    return f32 ? swiftloss_binary_cross_entropy_with_logits_backward_f32(
+                     c->x, c->t, c->count, c->w, c->wlen, c->pw, c->pwlen, c->reduction, c->g, c->y)
+               : swiftloss_binary_cross_entropy_with_logits_backward_f64(
+                     c->x, c->t, c->count, c->w, c->wlen, c->pw, c->pwlen, c->reduction, c->g, c->y);
+}
+
+static swiftloss_status
+kl_div_any(int f32, const element_call *c)
+{
+    if (c->g == NULL)
+        return f32 ? swiftloss_kl_div_f32(c->x, c->t, c->count, c->batch, c->reduction,
+                                          c->log_target, c->y)
+                   : swiftloss_kl_div_f64(c->x, c->t, c->count, c->batch, c->reduction,
+                                          c->log_target, c->y);
+    return f32 ? swiftloss_kl_div_backward_f32(c->t, c->count, c->batch, c->reduction,
+                                               c->log_target, c->g, c->y)
+               : swiftloss_kl_div_backward_f64(c->t, c->count, c->batch, c->reduction,
+                                               c->log_target, c->g, c->y);
+}
+
+/* The shared worker: a->grad_output NULL for a forward call (a->out is the loss output),
+ * else a->out is grad_input. The float kind comes from the input, or from the target where
+ * there is no input (kl_div_backward). */
+static PyObject *
+element_loss(element_fn fn, const element_args *a)
+{
     size_t count, batch;
-    if (to_size(count_arg, "count", &count) || to_size(batch_arg, "batch", &batch)) {
+    if (to_size(a->count, "count", &count) || to_size(a->batch, "batch", &batch)) {
         return NULL;
     }
-    size_t n_output = reduction == SWIFTLOSS_REDUCTION_NONE ? count : 1;
+    int backward = a->grad_output != NULL;
+    const char *out_name = backward ? "grad_input" : "output";
+    size_t n_reduced = a->reduction == SWIFTLOSS_REDUCTION_NONE ? count : 1;
     buffer input = {0}, target = {0}, weight = {0}, pos_weight = {0}, grad_output = {0},
-           grad_input = {0};
+           out = {0};
     PyObject *result = NULL;
-    int kind = which == ELEMENT_KL_DIV
-                   ? buffer_get(target_obj, &target, "target", KIND_OTHER, 0)
-                   : buffer_get(input_obj, &input, "input", KIND_OTHER, 0);
+    int kind = a->input != NULL ? buffer_get(a->input, &input, "input", KIND_OTHER, 0)
+                                : buffer_get(a->target, &target, "target", KIND_OTHER, 0);
     if (kind < 0) {
         goto done;
     }
-    if ((which != ELEMENT_KL_DIV &&
-         buffer_get(target_obj, &target, "target", (buffer_kind)kind, 0) < 0) ||
-        buffer_get_optional(weight_obj, &weight, "weight", (buffer_kind)kind) < 0 ||
-        buffer_get_optional(pos_weight_obj, &pos_weight, "pos_weight", (buffer_kind)kind) < 0 ||
-        buffer_get(grad_output_obj, &grad_output, "grad_output", (buffer_kind)kind, 0) < 0 ||
-        buffer_get(grad_input_obj, &grad_input, "grad_input", (buffer_kind)kind, 1) < 0) {
+    buffer_kind fk = (buffer_kind)kind;
+    if ((a->input != NULL && buffer_get(a->target, &target, "target", fk, 0) < 0) ||
+        (a->weight != NULL && buffer_get_optional(a->weight, &weight, "weight", fk) < 0) ||
+        (a->pos_weight != NULL &&
+         buffer_get_optional(a->pos_weight, &pos_weight, "pos_weight", fk) < 0) ||
+        (backward && buffer_get(a->grad_output, &grad_output, "grad_output", fk, 0) < 0) ||
+        buffer_get(a->out, &out, out_name, fk, 1) < 0) {
         goto done;
     }
     if ((input.held && check_count(&input, "input", count)) ||
         check_count(&target, "target", count) ||
-        check_count(&grad_output, "grad_output", n_output) ||
-        check_count(&grad_input, "grad_input", count) ||
-        check_alias(&grad_input, &input, "grad_input", "input", 0) ||
-        check_alias(&grad_input, &target, "grad_input", "target", 0) ||
-        check_alias(&grad_input, &weight, "grad_input", "weight", 0) ||
-        check_alias(&grad_input, &pos_weight, "grad_input", "pos_weight", 0) ||
-        check_alias(&grad_input, &grad_output, "grad_input", "grad_output", 0)) {
+        (backward && check_count(&grad_output, "grad_output", n_reduced)) ||
+        check_count(&out, out_name, backward ? count : n_reduced) ||
+        check_alias(&out, &input, out_name, "input", 0) ||
+        check_alias(&out, &target, out_name, "target", 0) ||
+        check_alias(&out, &weight, out_name, "weight", 0) ||
+        check_alias(&out, &pos_weight, out_name, "pos_weight", 0) ||
+        (backward && check_alias(&out, &grad_output, out_name, "grad_output", 0))) {
         goto done;
     }
-    const void *in = data_of(&input), *tg = target.view.buf, *g = grad_output.view.buf;
-    const void *w = data_of(&weight), *pw = data_of(&pos_weight);
-    size_t wlen = len_of(&weight), pwlen = len_of(&pos_weight);
-    void *gx = grad_input.view.buf;
+    element_call c = {count, batch, len_of(&weight), len_of(&pos_weight), a->reduction,
+                      a->log_target, data_of(&input), target.view.buf, data_of(&weight),
+                      data_of(&pos_weight), data_of(&grad_output), out.view.buf};
     swiftloss_status status;
-    int nogil = count > SWIFTLOSS_GIL_THRESHOLD;
-    PyThreadState *save = nogil ? PyEval_SaveThread() : NULL;
-    int f32 = kind == KIND_F32;
-    switch (which) {
-    case ELEMENT_BCE:
-        status = f32 ? swiftloss_binary_cross_entropy_backward_f32(in, tg, count, w, wlen,
-                                                                   reduction, g, gx)
-                     : swiftloss_binary_cross_entropy_backward_f64(in, tg, count, w, wlen,
-                                                                   reduction, g, gx);
-        break;
-    case ELEMENT_BCE_LOGITS:
-        status = f32 ? swiftloss_binary_cross_entropy_with_logits_backward_f32(
-                           in, tg, count, w, wlen, pw, pwlen, reduction, g, gx)
-                     : swiftloss_binary_cross_entropy_with_logits_backward_f64(
-                           in, tg, count, w, wlen, pw, pwlen, reduction, g, gx);
-        break;
-    default:
-        status = f32 ? swiftloss_kl_div_backward_f32(tg, count, batch, reduction, log_target, g, gx)
-                     : swiftloss_kl_div_backward_f64(tg, count, batch, reduction, log_target, g, gx);
-        break;
-    }
-    if (nogil) {
-        PyEval_RestoreThread(save);
-    }
+    SWIFTLOSS_WITHOUT_GIL(count > SWIFTLOSS_GIL_THRESHOLD, status = fn(kind == KIND_F32, &c));
     result = status_result(status);
 done:
-    buffer_release(&grad_input);
+    buffer_release(&out);
     buffer_release(&grad_output);
     buffer_release(&pos_weight);
     buffer_release(&weight);
@@ -1015,23 +773,71 @@ done:
 }
 
 static PyObject *
+py_binary_cross_entropy(PyObject *module, PyObject *args)
+{
+    element_args a = {0};
+    if (!PyArg_ParseTuple(args, "OOnOiO:binary_cross_entropy", &a.input, &a.target, &a.count,
+                          &a.weight, &a.reduction, &a.out)) {
+        return NULL;
+    }
+    return element_loss(binary_cross_entropy_any, &a);
+}
+
+static PyObject *
 py_binary_cross_entropy_backward(PyObject *module, PyObject *args)
 {
-    return element_loss_backward(args, ELEMENT_BCE);
+    element_args a = {0};
+    if (!PyArg_ParseTuple(args, "OOnOiOO:binary_cross_entropy_backward", &a.input, &a.target,
+                          &a.count, &a.weight, &a.reduction, &a.grad_output, &a.out)) {
+        return NULL;
+    }
+    return element_loss(binary_cross_entropy_any, &a);
+}
+
+static PyObject *
+py_binary_cross_entropy_with_logits(PyObject *module, PyObject *args)
+{
+    element_args a = {0};
+    if (!PyArg_ParseTuple(args, "OOnOOiO:binary_cross_entropy_with_logits", &a.input, &a.target,
+                          &a.count, &a.weight, &a.pos_weight, &a.reduction, &a.out)) {
+        return NULL;
+    }
+    return element_loss(binary_cross_entropy_with_logits_any, &a);
 }
 
 static PyObject *
 py_binary_cross_entropy_with_logits_backward(PyObject *module, PyObject *args)
 {
-    return element_loss_backward(args, ELEMENT_BCE_LOGITS);
+    element_args a = {0};
+    if (!PyArg_ParseTuple(args, "OOnOOiOO:binary_cross_entropy_with_logits_backward", &a.input,
+                          &a.target, &a.count, &a.weight, &a.pos_weight, &a.reduction,
+                          &a.grad_output, &a.out)) {
+        return NULL;
+    }
+    return element_loss(binary_cross_entropy_with_logits_any, &a);
+}
+
+static PyObject *
+py_kl_div(PyObject *module, PyObject *args)
+{
+    element_args a = {0};
+    if (!PyArg_ParseTuple(args, "OOnniiO:kl_div", &a.input, &a.target, &a.count, &a.batch,
+                          &a.reduction, &a.log_target, &a.out)) {
+        return NULL;
+    }
+    return element_loss(kl_div_any, &a);
 }
 
 static PyObject *
 py_kl_div_backward(PyObject *module, PyObject *args)
 {
-    return element_loss_backward(args, ELEMENT_KL_DIV);
+    element_args a = {0};
+    if (!PyArg_ParseTuple(args, "OnniiOO:kl_div_backward", &a.target, &a.count, &a.batch,
+                          &a.reduction, &a.log_target, &a.grad_output, &a.out)) {
+        return NULL;
+    }
+    return element_loss(kl_div_any, &a);
 }
-
 
 /* ------------------------------------------------------------------------------------------
  * Regression losses (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,
@@ -1383,27 +1189,17 @@ PyDoc_STRVAR(module_doc,
 "and element counts, and writes its result into the caller's output buffer. Use the\n"
 "swiftloss package for the torch.nn.functional-shaped API.");
 
-static struct PyModuleDef swiftloss_module = {
-    PyModuleDef_HEAD_INIT,
-    "swiftloss._swiftloss",
-    module_doc,
-    0,
-    swiftloss_methods,
-};
-
-PyMODINIT_FUNC
-PyInit__swiftloss(void)
+/* Multi-phase initialisation (PEP 489): the module holds no state of its own; the checks
+ * and constants are set up by the exec slot. */
+static int
+swiftloss_exec(PyObject *module)
 {
     if (swiftloss_version_number() != SWIFTLOSS_VERSION_NUMBER) {
         PyErr_Format(PyExc_ImportError,
                      "swiftloss: the loaded libswiftloss.so is version %s, this extension was "
                      "built against %s",
                      swiftloss_version_string(), SWIFTLOSS_VERSION_STRING);
-        return NULL;
-    }
-    PyObject *module = PyModule_Create(&swiftloss_module);
-    if (module == NULL) {
-        return NULL;
+        return -1;
     }
     if (PyModule_AddStringConstant(module, "HEADER_VERSION", SWIFTLOSS_VERSION_STRING) < 0 ||
         PyModule_AddIntConstant(module, "GIL_THRESHOLD", SWIFTLOSS_GIL_THRESHOLD) < 0 ||
@@ -1411,8 +1207,30 @@ PyInit__swiftloss(void)
         PyModule_AddIntConstant(module, "REDUCTION_SUM", SWIFTLOSS_REDUCTION_SUM) < 0 ||
         PyModule_AddIntConstant(module, "REDUCTION_MEAN", SWIFTLOSS_REDUCTION_MEAN) < 0 ||
         PyModule_AddIntConstant(module, "REDUCTION_BATCHMEAN", SWIFTLOSS_REDUCTION_BATCHMEAN) < 0) {
-        Py_DECREF(module);
-        return NULL;
+        return -1;
     }
-    return module;
+    return 0;
+}
+
+static PyModuleDef_Slot swiftloss_slots[] = {
+    {Py_mod_exec, swiftloss_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef swiftloss_module = {
+    PyModuleDef_HEAD_INIT,
+    "swiftloss._swiftloss",
+    module_doc,
+    0,
+    swiftloss_methods,
+    swiftloss_slots,
+    NULL,
+    NULL,
+    NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__swiftloss(void)
+{
+    return PyModuleDef_Init(&swiftloss_module);
 }
