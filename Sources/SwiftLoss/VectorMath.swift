@@ -11,8 +11,8 @@ import RealModule
 // and AVX2 builds agree to a few ULP, not bit for bit.
 
 /// Cephes' logf kernel: `log(2^e * (1 + m))` for `m` in `[sqrt(0.5) - 1, sqrt(2) - 1]`, with
-/// `ln 2` split so that `e * ln2Hi` is exact. Shared by `Float.log(vector:)` and
-/// `logOnePlusUnit(vector:)` (float precision).
+/// `ln 2` split so that `e * ln2Hi` is exact. Shared by `_FloatVectorMath.log` and
+/// `_FloatVectorMath.logOnePlusUnit`.
 @inlinable @inline(__always)
 func cephesLogf<V: SIMD>(_ m: V, exponent e: V) -> V where V.Scalar: BinaryFloatingPoint {
     let z = m * m
@@ -41,7 +41,46 @@ func mulAdd<V: SIMD>(_ a: V, _ b: V, _ c: V) -> V where V.Scalar: FloatingPoint 
     #endif
 }
 
-extension Float {
+/// Not API (public only because `LossFloat`'s conformances need it): the vector operations
+/// the kernels are built on, one implementation per scalar type. Kept off `Float` and
+/// `Double` themselves so that `import SwiftLoss` adds no overloads of standard names to
+/// them; the kernels reach these through internal forwarding members of `LossFloat`
+/// (Kernels.swift).
+public protocol _LossVectorMath {
+    associatedtype Scalar: BinaryFloatingPoint & SIMDScalar
+    associatedtype Vector: SIMD where Vector.Scalar == Scalar
+    /// Lane-wise max. Which operand wins for NaN is unspecified.
+    ///
+    /// Kernels generic over `Vector` get the standard library's generic, lane-by-lane SIMD
+    /// code for masks and selects, which does not vectorise; operations that need them are
+    /// implemented here on the concrete vector types instead.
+    static func maximum(_ a: Vector, _ b: Vector) -> Vector
+    /// Lane-wise `a < b ? x : y`.
+    static func select(_ a: Vector, lessThan b: Vector, _ x: Vector, else y: Vector) -> Vector
+    /// Lane-wise `a == b ? x : y`.
+    static func select(_ a: Vector, equalTo b: Vector, _ x: Vector, else y: Vector) -> Vector
+    /// `exp` of every lane.
+    static func exp(_ x: Vector) -> Vector
+    /// `exp` of every lane for arguments `x - max <= 0` (or NaN) whose results are only added
+    /// to a sum that also holds `exp(0) = 1`: equal to `exp` down to about
+    /// `log(leastNormalMagnitude)`, 0 below, where the exact value vanishes in such a sum.
+    /// Cheaper: no clamping, one scaling step.
+    static func expForSum(_ x: Vector) -> Vector
+    /// `log` of every lane.
+    static func log(_ x: Vector) -> Vector
+    /// `log(1 + y)` for `y` in `[0, 1]` (or NaN), the softplus tail of BCE with logits.
+    static func logOnePlusUnit(_ y: Vector) -> Vector
+    /// `x` widened to `Double` (exact for both scalar types).
+    static func wide(_ x: Scalar) -> Double
+    /// `d` rounded to `Scalar`.
+    static func narrow(_ d: Double) -> Scalar
+}
+
+/// Not API: `Float`'s `_LossVectorMath`.
+public enum _FloatVectorMath: _LossVectorMath {
+    public typealias Scalar = Float
+    public typealias Vector = SIMD8<Float>
+
     @inlinable @inline(__always)
     public static func maximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
         a.replacing(with: b, where: a .< b)
@@ -58,7 +97,7 @@ extension Float {
     }
 
     @inlinable @inline(__always)
-    public static func exp(vector x: SIMD8<Float>) -> SIMD8<Float> {
+    public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
         typealias I = SIMD8<Int32>
         // Clamping is all the special-casing needed: exp(hi) overflows to +inf and exp(lo)
@@ -75,7 +114,7 @@ extension Float {
         return p * s1 * s2
     }
 
-    /// exp's core, shared by `exp(vector:)` and `expForSum(vector:)`: `x = k * ln 2 + r` with
+    /// exp's core, shared by `exp` and `expForSum`: `x = k * ln 2 + r` with
     /// `|r| <= ln 2 / 2`; returns `exp(r)` and `k` as an integer (`exp(x) = exp(r) * 2^k`).
     @inlinable @inline(__always)
     static func expReduced(_ x: SIMD8<Float>) -> (p: SIMD8<Float>, k: SIMD8<Int32>) {
@@ -98,10 +137,10 @@ extension Float {
     }
 
     @inlinable @inline(__always)
-    public static func expForSum(vector x: SIMD8<Float>) -> SIMD8<Float> {
+    public static func expForSum(_ x: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
         typealias I = SIMD8<Int32>
-        // exp(vector:)'s steps for x in [lo, 0], where 2^k is one normal power of two (its
+        // exp's steps for x in [lo, 0], where 2^k is one normal power of two (its
         // two-step scaling gives the same product); 0 below lo. NaN stays NaN.
         let lo: Float = -87  // k >= -126
         let (p, ki) = expReduced(x)
@@ -110,7 +149,7 @@ extension Float {
     }
 
     @inlinable @inline(__always)
-    public static func log(vector x: SIMD8<Float>) -> SIMD8<Float> {
+    public static func log(_ x: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
         typealias I = SIMD8<Int32>
         // Subnormals: scale by 2^23 first.
@@ -130,9 +169,27 @@ extension Float {
         y.replace(with: x, where: (x .== .infinity) .| (x .!= x))
         return y
     }
+
+    /// Cephes' kernel on `f = y` below `sqrt(2) - 1`, else on `f = (y - 1) / 2` plus `ln 2`,
+    /// both exact arguments: no division, no special cases.
+    @inlinable @inline(__always)
+    public static func logOnePlusUnit(_ y: SIMD8<Float>) -> SIMD8<Float> {
+        typealias V = SIMD8<Float>
+        let one = V(repeating: 1), cut = V(repeating: 0.41421356)
+        let f = select(cut, lessThan: y, (y - one) * 0.5, else: y)
+        let e = select(cut, lessThan: y, one, else: V())
+        return cephesLogf(f, exponent: e)
+    }
+
+    @inlinable @inline(__always) public static func wide(_ x: Float) -> Double { Double(x) }
+    @inlinable @inline(__always) public static func narrow(_ d: Double) -> Float { Float(d) }
 }
 
-extension Double {
+/// Not API: `Double`'s `_LossVectorMath`.
+public enum _DoubleVectorMath: _LossVectorMath {
+    public typealias Scalar = Double
+    public typealias Vector = SIMD4<Double>
+
     @inlinable @inline(__always)
     public static func maximum(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
         a.replacing(with: b, where: a .< b)
@@ -149,7 +206,7 @@ extension Double {
     }
 
     @inlinable @inline(__always)
-    public static func exp(vector x: SIMD4<Double>) -> SIMD4<Double> {
+    public static func exp(_ x: SIMD4<Double>) -> SIMD4<Double> {
         typealias V = SIMD4<Double>
         typealias I = SIMD4<Int64>
         // As for Float: the clamp bounds make the arithmetic give +inf, 0 and NaN.
@@ -165,10 +222,10 @@ extension Double {
     }
 
     @inlinable @inline(__always)
-    public static func expForSum(vector x: SIMD4<Double>) -> SIMD4<Double> {
+    public static func expForSum(_ x: SIMD4<Double>) -> SIMD4<Double> {
         typealias V = SIMD4<Double>
         typealias I = SIMD4<Int64>
-        // As for Float: exp(vector:)'s steps on [lo, 0] with one scaling, 0 below lo.
+        // As for Float: exp's steps on [lo, 0] with one scaling, 0 below lo.
         let lo = -708.0  // k >= -1022
         let (p, ki) = expReduced(x)
         let e = p * unsafeBitCast((ki &+ 1023) &<< 52, to: V.self)
@@ -196,7 +253,17 @@ extension Double {
     }
 
     @inlinable @inline(__always)
-    public static func log(vector x: SIMD4<Double>) -> SIMD4<Double> {
+    public static func log(_ x: SIMD4<Double>) -> SIMD4<Double> {
         SIMD4(Double.log(x[0]), Double.log(x[1]), Double.log(x[2]), Double.log(x[3]))
     }
+
+    /// `log(u) * y / (u - 1)` with `u = 1 + y` (exactly `y` where `u` rounds to 1).
+    @inlinable @inline(__always)
+    public static func logOnePlusUnit(_ y: SIMD4<Double>) -> SIMD4<Double> {
+        let u = 1 + y
+        return select(u, equalTo: SIMD4(repeating: 1), y, else: log(u) * (y / (u - 1)))
+    }
+
+    @inlinable @inline(__always) public static func wide(_ x: Double) -> Double { x }
+    @inlinable @inline(__always) public static func narrow(_ d: Double) -> Double { d }
 }
