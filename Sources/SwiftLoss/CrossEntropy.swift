@@ -255,21 +255,11 @@ func crossEntropyRow<T: LossFloat>(
     // the gradient buffer (which may be the logits themselves).
     let xt = x[t]
     let needShifted = wantLoss && terms.smoothing
-    let m: T, s: Double, stored: Bool
-    var sums = SmoothingSums()
-    let smoothingSums = { (m: T) -> SmoothingSums in
-        terms.exactSmoothing ? terms.exactSmoothingSums(x, stride: 1, max: m)
-                             : SmoothingSums(shifted: rowWeightedShiftedSum(x, classes, m, terms.weight))
-    }
-    if classes > onlineRowThreshold {
-        (m, s) = rowMaxSumExpOnline(x, classes)
-        stored = false
-        if needShifted { sums = smoothingSums(m) }
-    } else {
-        m = rowMax(x, classes)
-        if needShifted { sums = smoothingSums(m) }
-        s = rowSumExp(x, classes, m, store: gx)  // may overwrite x (in place): read it first
-        stored = gx != nil
+    // The smoothing sums read the logits: before the exponentials are stored over them.
+    let (m, s, stored, sums) = rowStats(x, classes, store: gx) { (m: T) -> SmoothingSums in
+        guard needShifted else { return SmoothingSums() }
+        return terms.exactSmoothing ? terms.exactSmoothingSums(x, stride: 1, max: m)
+                                    : SmoothingSums(shifted: rowWeightedShiftedSum(x, classes, m, terms.weight))
     }
     let shiftedTarget = xt - m
     let logSum = T(narrowing: Double.log(s))

@@ -10,30 +10,6 @@ func checkBroadcastWeight<T>(_ weight: UnsafeBufferPointer<T>?, count: Int) thro
     guard ok else { throw .weightSize(expected: count, actual: weight.count) }
 }
 
-/// Cycles through a broadcast weight: `next()` returns `weight[k % weight.count]` for
-/// k = 0, 1, 2, ... without a division per element, and 1 when there is no weight.
-@usableFromInline
-struct BroadcastWeight<T: LossFloat> {
-    @usableFromInline let base: UnsafePointer<T>?
-    @usableFromInline let count: Int
-    @usableFromInline var index = 0
-
-    @inlinable
-    init(_ weight: UnsafeBufferPointer<T>?) {
-        base = weight?.baseAddress
-        count = weight?.count ?? 0
-    }
-
-    @inlinable @inline(__always)
-    mutating func next() -> T {
-        guard let base else { return 1 }
-        let w = base[index]
-        index &+= 1
-        if index == count { index = 0 }
-        return w
-    }
-}
-
 /// Checks what every element-wise loss shares: the reduction, and the buffer sizes
 /// (`output`: `reduction.outputCount(for: input.count)` elements, when given).
 @inlinable
@@ -44,32 +20,6 @@ func checkElementwiseCall<T>(
     guard allowBatchMean || reduction != .batchMean else { throw .invalidReduction }
     try checkCount(target.count, input.count)
     if let output { try checkCount(output.count, reduction.outputCount(for: input.count)) }
-}
-
-/// Writes a reduced loss (`sum / divisor`) to `output[0]`; nothing for `.none`.
-@inlinable @inline(__always)
-func finishReduction<T: LossFloat>(_ output: UnsafeMutableBufferPointer<T>, _ reduction: Reduction,
-                                   sum: Double, divisor: Double) {
-    if reduction != .none { output[0] = T(narrowing: sum / divisor) }
-}
-
-/// Writes `gradInput[k] = derivative(input[k], target[k]) * s_k` where `s_k` is the upstream
-/// gradient: `gradOutput[k]` for `.none`, else `gradOutput[0] / divisor` (`divisor` is 1 for
-/// `.sum`). Checks the gradient buffers first.
-@inlinable
-func differentiateElements<T: LossFloat>(
-    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ reduction: Reduction,
-    _ gradOutput: UnsafeBufferPointer<T>, _ gradInput: UnsafeMutableBufferPointer<T>,
-    divisor: Double, _ derivative: (T, T) -> T
-) {
-    guard let x = input.baseAddress, let t = target.baseAddress, let g = gradOutput.baseAddress,
-          let gx = gradInput.baseAddress else { return }
-    if reduction == .none {
-        for k in 0..<input.count { gx[k] = derivative(x[k], t[k]) * g[k] }
-    } else {
-        let scale = T(narrowing: g[0].wide / divisor)
-        for k in 0..<input.count { gx[k] = derivative(x[k], t[k]) * scale }
-    }
 }
 
 /// Checks the upstream gradient (`reduction.outputCount(for: input.count)` elements) and the
@@ -140,18 +90,9 @@ public func binaryCrossEntropyBackward<T: LossFloat>(
 ) throws(LossError) {
     try checkBinaryCrossEntropyCall(input, target, weight, reduction, nil)
     try checkGradientBuffers(input, reduction, gradOutput, gradInput)
-    guard let x = input.baseAddress, let t = target.baseAddress, let g = gradOutput.baseAddress,
-          let gx = gradInput.baseAddress else { return }
-    var w = BroadcastWeight(weight)
-    let epsilon = T(Float(1e-12))
-    let perElement = reduction == .none
-    let count = T(input.count)
-    for k in 0..<input.count {
-        let gk = perElement ? g[k] : g[0]
-        var d = gk * (x[k] - t[k]) / max((1 - x[k]) * x[k], epsilon)
-        if weight != nil { d = d * w.next() }
-        gx[k] = reduction == .mean ? d / count : d
-    }
+    let count = T.Vector(repeating: reduction == .mean ? T(input.count) : 1)
+    differentiateElementwise(input, target, weight: weight, reduction, gradOutput, gradInput, divisor: 1,
+                             BinaryCrossEntropyGradient<T>(count: count))
 }
 
 /// binary_cross_entropy_with_logits: input are logits, computed stably for any |x|:
@@ -191,14 +132,9 @@ public func binaryCrossEntropyWithLogitsBackward<T: LossFloat>(
     try checkBroadcastWeight(weight, count: input.count)
     try checkBroadcastWeight(posWeight, count: input.count)
     try checkGradientBuffers(input, reduction, gradOutput, gradInput)
-    var w = BroadcastWeight(weight)
-    var pw = BroadcastWeight(posWeight)
-    differentiateElements(input, target, reduction, gradOutput, gradInput,
-                          divisor: elementwiseDivisor(reduction, count: input.count)) { x, t in
-        let pt = pw.next() * t
-        let sigmoid = 1 / (1 + T.exp(-x))
-        return ((pt + 1 - t) * sigmoid - pt) * w.next()
-    }
+    differentiateElementwise(input, target, weight: weight, posWeight: posWeight, reduction, gradOutput, gradInput,
+                             divisor: elementwiseDivisor(reduction, count: input.count),
+                             BinaryCrossEntropyWithLogitsGradient<T>())
 }
 
 @inlinable
@@ -255,9 +191,11 @@ public func klDivBackward<T: LossFloat>(
     try checkGradientBuffers(target, reduction, gradOutput, gradInput)
     let divisor = elementwiseDivisor(reduction, count: target.count, batch: batchSize)
     if logTarget {
-        differentiateElements(target, target, reduction, gradOutput, gradInput, divisor: divisor) { _, t in -T.exp(t) }
+        differentiateVectors(target, target, weight: nil, reduction, gradOutput, gradInput, divisor: divisor,
+                             KLDivLogTargetGradient<T>())
     } else {
-        differentiateElements(target, target, reduction, gradOutput, gradInput, divisor: divisor) { _, t in -t }
+        differentiateVectors(target, target, weight: nil, reduction, gradOutput, gradInput, divisor: divisor,
+                             KLDivGradient<T>())
     }
 }
 
@@ -311,4 +249,47 @@ struct KLDivLogTargetFormula<T: LossFloat>: ElementFormula {
     func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
         T.exp(vector: t) * (t - x)
     }
+}
+
+/// binary_cross_entropy's gradient in PyTorch's order: `((s (x - t)) / max((1 - x) x, eps)) w`,
+/// then divided by `count` (the element count for `.mean`, else 1), with `eps = 1e-12` rounded
+/// to Float as PyTorch's constant.
+@usableFromInline
+struct BinaryCrossEntropyGradient<T: LossFloat>: WeightedGradientFormula {
+    @usableFromInline let count: T.Vector
+    @inlinable init(count: T.Vector) { self.count = count }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector, _ s: T.Vector) -> T.Vector {
+        let one = T.Vector(repeating: 1), epsilon = T.Vector(repeating: T(Float(1e-12)))
+        return s * (x - t) / T.maximum((one - x) * x, epsilon) * w / count
+    }
+}
+
+/// binary_cross_entropy_with_logits's gradient: `(((pw t) + 1 - t) sigmoid(x) - pw t) w s`.
+@usableFromInline
+struct BinaryCrossEntropyWithLogitsGradient<T: LossFloat>: WeightedGradientFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector, _ s: T.Vector) -> T.Vector {
+        let one = T.Vector(repeating: 1)
+        let pt = pw * t
+        let sigmoid = one / (one + T.exp(vector: -x))
+        return ((pt + one - t) * sigmoid - pt) * w * s
+    }
+}
+
+/// kl_div's gradient: `-t` (the input does not enter).
+@usableFromInline
+struct KLDivGradient<T: LossFloat>: GradientFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector { -t }
+}
+
+/// kl_div's gradient with `log_target`: `-exp(t)`.
+@usableFromInline
+struct KLDivLogTargetGradient<T: LossFloat>: GradientFormula {
+    @inlinable init() {}
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector { -T.exp(vector: t) }
 }

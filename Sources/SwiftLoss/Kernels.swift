@@ -10,6 +10,31 @@ import RealModule
 
 @usableFromInline let flushEvery = 32
 
+// The kernels' vector operations, forwarded to `_VectorMath` (internal: nothing here is
+// visible to `import SwiftLoss` users).
+extension LossFloat {
+    @inlinable @inline(__always)
+    static func maximum(_ a: Vector, _ b: Vector) -> Vector { _VectorMath.maximum(a, b) }
+    @inlinable @inline(__always)
+    static func select(_ a: Vector, lessThan b: Vector, _ x: Vector, else y: Vector) -> Vector {
+        _VectorMath.select(a, lessThan: b, x, else: y)
+    }
+    @inlinable @inline(__always)
+    static func select(_ a: Vector, equalTo b: Vector, _ x: Vector, else y: Vector) -> Vector {
+        _VectorMath.select(a, equalTo: b, x, else: y)
+    }
+    @inlinable @inline(__always) static func exp(vector x: Vector) -> Vector { _VectorMath.exp(x) }
+    @inlinable @inline(__always) static func expForSum(vector x: Vector) -> Vector { _VectorMath.expForSum(x) }
+    @inlinable @inline(__always) static func log(vector x: Vector) -> Vector { _VectorMath.log(x) }
+    /// `log(1 + y)` for `y` in `[0, 1]` (or NaN), the softplus tail of BCE with logits.
+    @inlinable @inline(__always)
+    static func logOnePlusUnit(vector y: Vector) -> Vector { _VectorMath.logOnePlusUnit(y) }
+    /// `self` widened to `Double` (exact).
+    @inlinable @inline(__always) var wide: Double { Self._VectorMath.wide(self) }
+    /// `d` rounded to `Self`.
+    @inlinable @inline(__always) init(narrowing d: Double) { self = Self._VectorMath.narrow(d) }
+}
+
 extension LossFloat {
     @inlinable @inline(__always)
     static var lanes: Int { Vector.scalarCount }
@@ -148,16 +173,27 @@ func rowMaxSumExpOnline<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> (max: 
 
 /// The max and `sum(exp(x - max))` of a row; a short row in two passes, storing each
 /// `exp(x - max)` into `store` when given (then `stored` is true), a long one online (then
-/// nothing is stored: a later pass must compute the exponentials from `x`).
+/// nothing is stored: a later pass must compute the exponentials from `x`). `readFirst` gets
+/// the max before anything is stored, while `x` is intact (`store` may be `x` itself), and
+/// its result is returned with the statistics.
+@inlinable @inline(__always)
+func rowStats<T: LossFloat, R>(_ x: UnsafePointer<T>, _ n: Int, store: UnsafeMutablePointer<T>? = nil,
+                               readFirst: (T) -> R) -> (max: T, sum: Double, stored: Bool, first: R) {
+    if n > onlineRowThreshold {
+        let (m, s) = rowMaxSumExpOnline(x, n)
+        return (m, s, false, readFirst(m))
+    }
+    let m = rowMax(x, n)
+    let first = readFirst(m)
+    return (m, rowSumExp(x, n, m, store: store), store != nil, first)
+}
+
+/// `rowStats` with nothing to read first.
 @inlinable @inline(__always)
 func rowStats<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, store: UnsafeMutablePointer<T>? = nil)
     -> (max: T, sum: Double, stored: Bool) {
-    if n > onlineRowThreshold {
-        let (m, s) = rowMaxSumExpOnline(x, n)
-        return (m, s, false)
-    }
-    let m = rowMax(x, n)
-    return (m, rowSumExp(x, n, m, store: store), store != nil)
+    let (m, s, stored, _) = rowStats(x, n, store: store) { _ in () }
+    return (m, s, stored)
 }
 
 /// `sum(w * (x - m))` over `n` contiguous elements (`w` all ones when nil), in `Double`:
@@ -328,19 +364,6 @@ extension LossFloat {
         let u = 1 + y
         return select(u, equalTo: Vector(repeating: 1), y, else: log(vector: u) * (y / (u - 1)))
     }
-
-    /// `log(1 + y)` for `y` in `[0, 1]` (or NaN), the softplus tail of BCE with logits. Float:
-    /// `cephesLogf` (as `log(vector:)`) on `f = y` below `sqrt(2) - 1`, else on
-    /// `f = (y - 1) / 2` plus `ln 2`, both exact arguments: no division, no special cases.
-    /// Double: `logOnePlus`.
-    @inlinable @inline(__always)
-    static func logOnePlusUnit(vector y: Vector) -> Vector {
-        guard Self.self == Float.self else { return logOnePlus(vector: y) }
-        let one = Vector(repeating: 1), cut = Vector(repeating: 0.41421356)
-        let f = select(cut, lessThan: y, (y - one) * 0.5, else: y)
-        let e = select(cut, lessThan: y, one, else: Vector())
-        return cephesLogf(f, exponent: e)
-    }
 }
 
 /// A weight broadcast from the trailing dimensions, read a vector at a time: element `k` uses
@@ -404,11 +427,31 @@ protocol ElementFormula {
 }
 
 /// An element-wise gradient: `derivative(x, t)` on vectors (the weight and the upstream
-/// gradient are applied by `differentiateVectors`).
+/// gradient are applied by `differentiateVectors`, in that order).
 @usableFromInline
 protocol GradientFormula {
     associatedtype T: LossFloat
     func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector
+}
+
+/// An element-wise gradient that applies the weight `w`, the pos_weight `pw` (ones where
+/// absent) and the upstream gradient `s` itself, in the order its PyTorch counterpart does.
+@usableFromInline
+protocol WeightedGradientFormula {
+    associatedtype T: LossFloat
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector, _ s: T.Vector) -> T.Vector
+}
+
+/// A `GradientFormula` as `derivative(x, t) * w * s`.
+@usableFromInline
+struct WeightedThenScaled<G: GradientFormula>: WeightedGradientFormula {
+    @usableFromInline typealias T = G.T
+    @usableFromInline let derivative: G
+    @inlinable init(_ derivative: G) { self.derivative = derivative }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: G.T.Vector, _ t: G.T.Vector, _ w: G.T.Vector, _ pw: G.T.Vector, _ s: G.T.Vector) -> G.T.Vector {
+        derivative(x, t) * w * s
+    }
 }
 
 /// The units (of `T.lanes` elements) of `sumElementwise`.
@@ -499,48 +542,52 @@ func sumElementwise<F: ElementFormula>(
 
 /// The units of `differentiateVectors`.
 @usableFromInline
-struct ElementwiseGradient<G: GradientFormula>: UnitsSum {
+struct ElementwiseGradient<G: WeightedGradientFormula>: UnitsSum {
     @usableFromInline let x: UnsafePointer<G.T>, t: UnsafePointer<G.T>, g: UnsafePointer<G.T>
     @usableFromInline let gx: UnsafeMutablePointer<G.T>, n: Int
-    @usableFromInline let weight: UnsafeBufferPointer<G.T>?
+    @usableFromInline let weight: UnsafeBufferPointer<G.T>?, posWeight: UnsafeBufferPointer<G.T>?
     @usableFromInline let perElement: Bool, scale: G.T.Vector
     @usableFromInline let derivative: G
 
     @inlinable
     init(x: UnsafePointer<G.T>, t: UnsafePointer<G.T>, g: UnsafePointer<G.T>, gx: UnsafeMutablePointer<G.T>,
-         n: Int, weight: UnsafeBufferPointer<G.T>?, perElement: Bool, scale: G.T.Vector, derivative: G) {
+         n: Int, weight: UnsafeBufferPointer<G.T>?, posWeight: UnsafeBufferPointer<G.T>?, perElement: Bool,
+         scale: G.T.Vector, derivative: G) {
         self.x = x; self.t = t; self.g = g; self.gx = gx; self.n = n; self.weight = weight
-        self.perElement = perElement; self.scale = scale; self.derivative = derivative
+        self.posWeight = posWeight; self.perElement = perElement; self.scale = scale; self.derivative = derivative
     }
 
     @inlinable
     func sum(_ range: Range<Int>) -> SIMD2<Double> {
         typealias T = G.T
         let L = T.lanes
-        var w = WeightCursor(weight, start: range.lowerBound &* L)
+        let start = range.lowerBound &* L
+        var w = WeightCursor(weight, start: start), pw = WeightCursor(posWeight, start: start)
         for u in range {
             let k = u &* L
             let lanes = min(L, n &- k)
             if lanes == L {
                 let s = perElement ? T.load(g + k) : scale
-                T.store(derivative(T.load(x + k), T.load(t + k)) * w.next() * s, to: gx + k)
+                T.store(derivative(T.load(x + k), T.load(t + k), w.next(), pw.next(), s), to: gx + k)
             } else {
                 let s = perElement ? T.loadPartial(g + k, lanes, fill: 0) : scale
-                let v = derivative(T.loadPartial(x + k, lanes, fill: 0), T.loadPartial(t + k, lanes, fill: 0))
-                T.storePartial(v * w.next() * s, to: gx + k, lanes)
+                let v = derivative(T.loadPartial(x + k, lanes, fill: 0), T.loadPartial(t + k, lanes, fill: 0),
+                                   w.next(), pw.next(), s)
+                T.storePartial(v, to: gx + k, lanes)
             }
         }
         return SIMD2()
     }
 }
 
-/// Writes a vectorised element-wise gradient `gradInput = derivative(x, t) * w * s` over every
-/// element, in fixed chunks over threads, where `s` is `gradOutput[k]` for `.none`, else
-/// `gradOutput[0] / divisor` (rounded to T once). `gradInput` may be `gradOutput` itself
-/// (each element is read before it is written).
+/// Writes a vectorised element-wise gradient `gradInput = derivative(x, t, w, pw, s)` over
+/// every element, in fixed chunks over threads, where `s` is `gradOutput[k]` for `.none`, else
+/// `gradOutput[0] / divisor` (rounded to T once). `gradInput` may be `gradOutput` itself (each
+/// element is read before it is written).
 @inlinable
-func differentiateVectors<G: GradientFormula>(
-    _ input: UnsafeBufferPointer<G.T>, _ target: UnsafeBufferPointer<G.T>, weight: UnsafeBufferPointer<G.T>?,
+func differentiateElementwise<G: WeightedGradientFormula>(
+    _ input: UnsafeBufferPointer<G.T>, _ target: UnsafeBufferPointer<G.T>,
+    weight: UnsafeBufferPointer<G.T>? = nil, posWeight: UnsafeBufferPointer<G.T>? = nil,
     _ reduction: Reduction, _ gradOutput: UnsafeBufferPointer<G.T>, _ gradInput: UnsafeMutableBufferPointer<G.T>,
     divisor: Double, _ derivative: G
 ) {
@@ -550,7 +597,18 @@ func differentiateVectors<G: GradientFormula>(
           let gx = gradInput.baseAddress, n > 0 else { return }
     let perElement = reduction == .none
     let scale = T.Vector(repeating: perElement ? 1 : T(narrowing: g[0].wide / divisor))
-    let body = ElementwiseGradient(x: x, t: t, g: g, gx: gx, n: n, weight: weight, perElement: perElement,
-                                   scale: scale, derivative: derivative)
+    let body = ElementwiseGradient(x: x, t: t, g: g, gx: gx, n: n, weight: weight, posWeight: posWeight,
+                                   perElement: perElement, scale: scale, derivative: derivative)
     _ = sumPairsOverUnits((n - 1) / T.lanes + 1, unitElements: T.lanes, body)
+}
+
+/// `differentiateElementwise` for a `GradientFormula`: `derivative(x, t) * w * s`.
+@inlinable
+func differentiateVectors<G: GradientFormula>(
+    _ input: UnsafeBufferPointer<G.T>, _ target: UnsafeBufferPointer<G.T>, weight: UnsafeBufferPointer<G.T>?,
+    _ reduction: Reduction, _ gradOutput: UnsafeBufferPointer<G.T>, _ gradInput: UnsafeMutableBufferPointer<G.T>,
+    divisor: Double, _ derivative: G
+) {
+    differentiateElementwise(input, target, weight: weight, reduction, gradOutput, gradInput, divisor: divisor,
+                             WeightedThenScaled(derivative))
 }

@@ -19,24 +19,30 @@ public enum Reduction: Int32, Sendable, CaseIterable {
 @usableFromInline
 struct ReducingSink<T: LossFloat> {
     @usableFromInline let output: UnsafeMutableBufferPointer<T>
-    @usableFromInline let keepEach: Bool
+    @usableFromInline let reduction: Reduction
     @usableFromInline var sum: Double = 0
 
     /// `output` must hold `reduction.outputCount(for:)` elements (checked by the caller).
     @inlinable
     init(_ output: UnsafeMutableBufferPointer<T>, _ reduction: Reduction) {
         self.output = output
-        self.keepEach = reduction == .none
+        self.reduction = reduction
     }
 
     @inlinable @inline(__always)
     mutating func put(_ value: T, at index: Int) {
-        if keepEach { output[index] = value } else { sum += value.wide }
+        if reduction == .none { output[index] = value } else { sum += value.wide }
     }
 
     /// Writes the reduced value (`sum / divisor`) unless the reduction is `.none`.
     @inlinable
-    func finish(divisor: Double) {
-        if !keepEach { output[0] = T(narrowing: sum / divisor) }
-    }
+    func finish(divisor: Double) { finishReduction(output, reduction, sum: sum, divisor: divisor) }
+}
+
+/// Writes a reduced loss (`sum / divisor`) to `output[0]`; nothing for `.none`.
+@inlinable @inline(__always)
+func finishReduction<T: LossFloat>(_ output: UnsafeMutableBufferPointer<T>, _ reduction: Reduction,
+                                   sum: Double, divisor: Double) {
+    if reduction != .none { output[0] = T(narrowing: sum / divisor) }
+
 }

@@ -3,7 +3,7 @@
 ///
 /// Each loss is its element formula (vectorised, in the input's precision) run by
 /// `sumElementwise` (fixed chunks over threads, sums in Float lanes flushed to Double) and its
-/// derivative run by `differentiateElements`. An optional `weight` has exactly `input.count`
+/// derivative run by `differentiateVectors`. An optional `weight` has exactly `input.count`
 /// elements (PyTorch requires the weight's size to equal the input's); the loss of each element
 /// is multiplied by it.
 
