@@ -9,12 +9,17 @@
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
  *             back and never keeps a pointer after a call returns. Its only global state is
- *             the thread count below.
+ *             the thread count below and its pool of worker threads.
  * Threading:  every function is reentrant; concurrent calls are safe as long as their output
  *             buffers do not overlap each other or another call's inputs. A call on a large
- *             input (about 256K elements of work or more) splits its work over threads that
- *             it starts and joins before returning; results are bitwise identical whatever
- *             the thread count.
+ *             input (64K elements of work or more) splits its work into chunks fixed by the
+ *             sizes and runs them on the calling thread and a pool of worker threads, so
+ *             results are bitwise identical whatever the thread count. The workers are
+ *             started on first need and then sleep between calls (they never spin); they live
+ *             as long as the process (the library is linked -z nodelete: dlclose() keeps it
+ *             mapped). One call uses the pool at a time: a call made while another thread's
+ *             call holds it runs on its own thread. After fork() the child starts a pool of
+ *             its own when it first needs one. Workers block every signal.
  * CPU:        on x86-64 the first call picks an AVX2 build of the kernels when the CPU and OS
  *             support it, else the baseline build. The AVX2 build uses fused multiply-adds,
  *             so the two agree to a few ULP, not bit for bit. The environment variable

@@ -10,13 +10,21 @@ import Synchronization
 // Work splitting for large inputs.
 //
 // A call's work is cut into chunks whose boundaries depend only on the sizes, never on the
-// number of threads; each chunk returns its partial sum and the partial sums are added in
-// chunk order. So results are bitwise identical whatever the thread count. Threads are
-// started for the call and joined before it returns (no pool, nothing left running, safe
-// across fork()); below `parallelThreshold` elements everything runs on the calling thread.
+// number of threads; each chunk stores its partial sum at its own index and the partial sums
+// are added in chunk order. So results are bitwise identical whatever the thread count, and
+// whichever thread ran which chunk. Below `parallelThreshold` elements everything runs on the
+// calling thread.
+//
+// Large calls run on a persistent pool (`WorkerPool`): its threads are started the first time
+// they are needed and then sleep on a condition variable between calls (no spinning). The
+// calling thread takes part; chunks are claimed from an atomic counter. One call uses the
+// pool at a time: a call that finds it busy (another thread's call, or a call from inside a
+// chunk) runs its chunks on its own thread. After fork() the child finds a pool that belongs
+// to its parent (the process id differs) and starts a pool of its own; the parent's threads
+// do not exist in the child, and nothing waits for them.
 
 /// Elements of work below which a call stays on the calling thread.
-@usableFromInline let parallelThreshold = 1 << 18
+@usableFromInline let parallelThreshold = 1 << 16
 
 /// Elements of work per chunk.
 @usableFromInline let chunkElements = 1 << 15
@@ -46,42 +54,36 @@ public func threadCount() -> Int {
     return n > 0 ? n : defaultThreads
 }
 
-/// The work of one parallel call, shared by its threads: thread `k` runs chunks
-/// `k, k + threads, k + 2 * threads, ...` and stores each chunk's partial sums.
+/// The work of one parallel call, shared by the threads that take part: each claims the next
+/// chunk from `next` and stores its partial sums at the chunk's index.
 @usableFromInline
 final class ChunkJob: @unchecked Sendable {
     @usableFromInline let chunks: Int
-    @usableFromInline let threads: Int
     @usableFromInline let body: (Int) -> SIMD2<Double>
     @usableFromInline let partials: UnsafeMutablePointer<SIMD2<Double>>
+    @usableFromInline let next = Atomic<Int>(0)
 
     @inlinable
-    init(chunks: Int, threads: Int, partials: UnsafeMutablePointer<SIMD2<Double>>,
-         body: @escaping (Int) -> SIMD2<Double>) {
+    init(chunks: Int, partials: UnsafeMutablePointer<SIMD2<Double>>, body: @escaping (Int) -> SIMD2<Double>) {
         self.chunks = chunks
-        self.threads = threads
         self.partials = partials
         self.body = body
     }
 
     @inlinable
-    func run(_ k: Int) {
-        var c = k
-        while c < chunks { partials[c] = body(c); c += threads }
+    func run() {
+        while true {
+            let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            if c >= chunks { return }
+            partials[c] = body(c)
+        }
     }
-}
-
-@usableFromInline
-final class ThreadStart {
-    @usableFromInline let job: ChunkJob
-    @usableFromInline let index: Int
-    @inlinable init(_ job: ChunkJob, _ index: Int) { self.job = job; self.index = index }
 }
 
 /// Runs `body(c)` for every chunk `c` in `0..<chunks` and returns the sum of the results
 /// (two independent sums, added lane by lane in chunk order). Uses up to `threadCount()`
-/// threads when `work` (elements) is at least `parallelThreshold`; if a thread cannot be
-/// started, its chunks run here instead.
+/// threads (the caller and pool workers) when `work` (elements) is at least
+/// `parallelThreshold`.
 @inlinable
 func sumOverChunks(_ chunks: Int, work: Int, _ body: (Int) -> SIMD2<Double>) -> SIMD2<Double> {
     let threads = work >= parallelThreshold ? min(threadCount(), chunks) : 1
@@ -92,8 +94,8 @@ func sumOverChunks(_ chunks: Int, work: Int, _ body: (Int) -> SIMD2<Double>) -> 
     }
     return withoutActuallyEscaping(body) { body in
         withUnsafeTemporaryAllocation(of: SIMD2<Double>.self, capacity: chunks) { partials in
-            let job = ChunkJob(chunks: chunks, threads: threads, partials: partials.baseAddress!, body: body)
-            runThreads(job)
+            let job = ChunkJob(chunks: chunks, partials: partials.baseAddress!, body: body)
+            WorkerPool.current().run(job, threads: threads)
             var total = SIMD2<Double>()
             for c in 0..<chunks { total += partials[c] }
             return total
@@ -101,46 +103,151 @@ func sumOverChunks(_ chunks: Int, work: Int, _ body: (Int) -> SIMD2<Double>) -> 
     }
 }
 
-/// Starts `job.threads - 1` threads, runs share 0 here, joins them. A share whose thread
-/// could not be started is run here too.
+/// The persistent worker threads (see the top of this file). Workers are numbered from 1; a
+/// job with `participants` workers wakes them all, and workers 1...participants run it while
+/// the others go back to sleep.
 @usableFromInline
-func runThreads(_ job: ChunkJob) {
-    #if canImport(Glibc) || canImport(Musl)
-    var started: [(pthread_t, Unmanaged<ThreadStart>)] = []
-    #else
-    var started: [(pthread_t?, Unmanaged<ThreadStart>)] = []
-    #endif
-    started.reserveCapacity(job.threads)
-    for k in 1..<job.threads {
-        let start = Unmanaged.passRetained(ThreadStart(job, k))
+final class WorkerPool: @unchecked Sendable {
+    /// The process the pool's threads belong to.
+    let pid: pid_t
+    /// One job at a time: set by the call that owns the pool.
+    let busy = Atomic<Bool>(false)
+    /// Guards everything below.
+    let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// Workers wait here for a new generation.
+    let wake: UnsafeMutablePointer<pthread_cond_t>
+    /// The caller waits here for its participants to finish.
+    let finished: UnsafeMutablePointer<pthread_cond_t>
+    var generation: UInt64 = 0
+    var job: ChunkJob?
+    var participants = 0
+    var remaining = 0
+    var workers = 0
+    /// What each worker thread was started with (kept here, so that it stays reachable).
+    var starts: [WorkerStart] = []
+    /// After fork(): the parent's pool, kept (its threads do not exist here, but its memory
+    /// stays reachable rather than leaked).
+    let previous: WorkerPool?
+
+    init(previous: WorkerPool?) {
+        self.previous = previous
+        pid = getpid()
+        mutex = .allocate(capacity: 1)
+        wake = .allocate(capacity: 1)
+        finished = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
+        pthread_cond_init(finished, nil)
+    }
+
+    /// The pool of this process (Unmanaged pointer bits; 0 before the first parallel call).
+    static let shared = Atomic<Int>(0)
+
+    /// This process's pool, created on first use or after a fork.
+    @usableFromInline
+    static func current() -> WorkerPool {
+        let bits = shared.load(ordering: .acquiring)
+        var parent: WorkerPool?
+        if bits != 0 {
+            let pool = Unmanaged<WorkerPool>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeUnretainedValue()
+            if pool.pid == getpid() { return pool }
+            parent = pool
+        }
+        // None yet, or the parent's (after fork: left as it is, its threads are gone).
+        let fresh = Unmanaged.passRetained(WorkerPool(previous: parent))
+        let freshBits = Int(bitPattern: fresh.toOpaque())
+        let (exchanged, winner) = shared.compareExchange(expected: bits, desired: freshBits,
+                                                         successOrdering: .acquiringAndReleasing,
+                                                         failureOrdering: .acquiring)
+        if exchanged { return fresh.takeUnretainedValue() }
+        fresh.release()
+        return Unmanaged<WorkerPool>.fromOpaque(UnsafeRawPointer(bitPattern: winner)!).takeUnretainedValue()
+    }
+
+    /// Runs `job` on the calling thread and up to `threads - 1` workers, and returns when
+    /// every chunk is done. If the pool is busy, or no worker can be started, the calling
+    /// thread runs every chunk.
+    @usableFromInline
+    func run(_ job: ChunkJob, threads: Int) {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            job.run()
+            return
+        }
+        pthread_mutex_lock(mutex)
+        while workers < threads - 1 && startWorker(workers + 1) { workers += 1 }
+        let helpers = min(threads - 1, workers)
+        if helpers > 0 {
+            self.job = job
+            participants = helpers
+            remaining = helpers
+            generation &+= 1
+            pthread_cond_broadcast(wake)
+        }
+        pthread_mutex_unlock(mutex)
+        job.run()
+        if helpers > 0 {
+            pthread_mutex_lock(mutex)
+            while remaining > 0 { pthread_cond_wait(finished, mutex) }
+            self.job = nil
+            pthread_mutex_unlock(mutex)
+        }
+        busy.store(false, ordering: .releasing)
+    }
+
+    /// The loop of worker `index` (from 1): sleep until a generation after `seen`, run it if
+    /// this worker takes part, report. (`seen` is the generation when the worker was created:
+    /// the job it was started for may be published before the thread first takes the lock.)
+    func work(_ index: Int, after start: UInt64) {
+        pthread_mutex_lock(mutex)
+        var seen = start
+        while true {
+            while generation == seen { pthread_cond_wait(wake, mutex) }
+            seen = generation
+            guard index <= participants, let job else { continue }
+            pthread_mutex_unlock(mutex)
+            job.run()
+            pthread_mutex_lock(mutex)
+            remaining -= 1
+            if remaining == 0 { pthread_cond_signal(finished) }
+        }
+    }
+
+    /// Starts worker `index` (detached); false if the thread cannot be created. Called with
+    /// the mutex held.
+    func startWorker(_ index: Int) -> Bool {
+        let start = WorkerStart(self, index, generation)
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         #if canImport(Glibc) || canImport(Musl)
         var tid = pthread_t()
         #else
         var tid: pthread_t?
         #endif
-        let rc = pthread_create(&tid, nil, { raw in
+        let rc = pthread_create(&tid, &attributes, { raw in
             #if canImport(Darwin)
-            let start = Unmanaged<ThreadStart>.fromOpaque(raw).takeUnretainedValue()
+            let start = Unmanaged<WorkerStart>.fromOpaque(raw).takeUnretainedValue()
             #else
-            let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeUnretainedValue()
+            let start = Unmanaged<WorkerStart>.fromOpaque(raw!).takeUnretainedValue()
             #endif
-            start.job.run(start.index)
+            // Signals go to the program's own threads, never to a worker.
+            var all = sigset_t()
+            sigfillset(&all)
+            pthread_sigmask(SIG_BLOCK, &all, nil)
+            start.pool.work(start.index, after: start.generation)
             return nil
-        }, start.toOpaque())
-        if rc == 0 {
-            started.append((tid, start))
-        } else {
-            job.run(k)
-            start.release()
-        }
+        }, Unmanaged.passUnretained(start).toOpaque())
+        if rc == 0 { starts.append(start) }
+        return rc == 0
     }
-    job.run(0)
-    for (tid, start) in started {
-        #if canImport(Darwin)
-        pthread_join(tid!, nil)
-        #else
-        pthread_join(tid, nil)
-        #endif
-        start.release()
+}
+
+final class WorkerStart {
+    let pool: WorkerPool
+    let index: Int
+    let generation: UInt64
+    init(_ pool: WorkerPool, _ index: Int, _ generation: UInt64) {
+        self.pool = pool; self.index = index; self.generation = generation
     }
 }

@@ -65,7 +65,9 @@ run "test (C99, baseline build forced)" env -u LD_LIBRARY_PATH SWIFTLOSS_ISA=bas
 # On an emulated CPU without AVX (Westmere), the dispatch must pick the baseline build and
 # nothing may execute an AVX instruction (a SIGILL there would be a crash on old hardware).
 if [[ $(uname -m) == x86_64 ]] && command -v qemu-x86_64 >/dev/null; then
-    run "test (C99, emulated CPU without AVX)" env -u LD_LIBRARY_PATH qemu-x86_64 -cpu Westmere "$build/test_c99"
+    # qemu-user itself aborts in a child forked from a process with threads (a qemu plugin
+    # assertion), so the fork check of test_threads is left to the native and valgrind runs.
+    run "test (C99, emulated CPU without AVX)" env -u LD_LIBRARY_PATH SWIFTLOSS_TEST_NO_FORK=1 qemu-x86_64 -cpu Westmere "$build/test_c99"
     same_without_avx() {
         env -u LD_LIBRARY_PATH qemu-x86_64 -cpu Westmere "$build/isa_dump" > "$build/dump_noavx.bin" &&
         python3 "$here/compare_dumps.py" "$build/dump_noavx.bin" "$build/dump_baseline.bin"

@@ -24,6 +24,9 @@
  * Output: one line per failed check (file:line, precision, what failed), then a last line
  * "N passed, M failed". The exit status is 1 if any check failed.
  */
+#if !defined(_POSIX_C_SOURCE) && !defined(__cplusplus)
+#define _POSIX_C_SOURCE 200809L /* fork, waitpid, alarm in test_threads */
+#endif
 #include "swiftloss.h"
 
 #include <math.h>
@@ -32,6 +35,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
 
 /* ========================================================================================
  * Checks
@@ -1750,6 +1757,26 @@ static void test_threads(void)
     CHECK(memcmp(loss1, loss2, sizeof loss1) == 0);
     CHECK(memcmp(&mean1, &mean2, sizeof mean1) == 0);
     CHECK(memcmp(grad1, grad2, sizeof grad1) == 0);
+#if defined(__unix__) || defined(__APPLE__)
+    {
+        /* fork() after the pool has run a call: the child has none of the parent's workers
+         * and must start its own (and not wait for the parent's), with the same results. */
+        int status = -1;
+        pid_t pid = getenv("SWIFTLOSS_TEST_NO_FORK") != NULL ? -2 : fork();
+        CHECK(pid >= 0 || pid == -2);
+        if (pid == 0) {
+            float child_loss[N];
+            alarm(20); /* a hang fails the test */
+            int ok = swiftloss_cross_entropy_f32(x, t, N, C, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_NONE, 0.1, child_loss) == SWIFTLOSS_OK &&
+                     memcmp(child_loss, loss1, sizeof loss1) == 0;
+            _exit(ok ? 0 : 1);
+        }
+        if (pid > 0) {
+            CHECK(waitpid(pid, &status, 0) == pid);
+            CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+    }
+#endif
     swiftloss_set_num_threads(0);
 }
 

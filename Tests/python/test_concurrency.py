@@ -2,16 +2,17 @@
 (multiprocessing with the 'fork', 'spawn' and 'forkserver' start methods), each compared
 bitwise with a single-threaded run in this process.
 
-Every call here is large enough (at least 2^18 elements of work) for the library to start
-its own threads for the call, and above the extension's GIL threshold. The workload covers
+Every call here is large enough (at least 2^16 elements of work) for the library to run it
+on its worker pool, and above the extension's GIL threshold. The workload covers
 every function, forward and with_grad=True, float32 and float64, the (N, C) and (N, C, d)
 layouts. Results are compared by SHA-256 of their bytes, dtype and shape (so NaNs compare
 too); they must be identical whatever the thread count (swiftloss.set_num_threads).
 
-The library starts its threads per call and joins them before returning, so a fork()ed child
-must be able to call it: also while a thread of the parent was inside a large call at the
-moment of the fork (the child must not inherit a held lock and hang; every child runs under
-a timeout and a hang fails the test).
+The library keeps a persistent pool of worker threads; a fork()ed child, which has none of
+them, must start its own and get the same results: also when the parent's pool was in use
+(a thread of the parent inside a large call) at the moment of the fork (the child must not
+inherit a held lock or wait for a worker that does not exist; every child runs under a
+timeout and a hang fails the test).
 """
 import hashlib
 import multiprocessing
@@ -27,7 +28,7 @@ import swiftloss
 import swiftloss as F
 from swiftloss import _swiftloss
 
-ROWS, CLASSES = 2048, 160          # 327,680 elements: above the library's 2^18 threshold
+ROWS, CLASSES = 2048, 160          # 327,680 elements: above the library's 2^16 threshold
 SPATIAL = (64, 40, 128)            # (N, C, d): 327,680 elements
 CHILD_TIMEOUT = 120                # seconds for a child process or a pool's results
 

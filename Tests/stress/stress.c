@@ -3,8 +3,8 @@
  *
  * Every computing entry point (f32 and f64, forward, backward, fused, in place where the
  * header allows it) is set up as a "case" on shared, read-only inputs, at two sizes: small
- * (below the library's threading threshold of about 256K elements of work) and large (above
- * it, so each call also starts its own threads). A single-threaded run
+ * (below the library's threading threshold of 64K elements of work) and large (above
+ * it, so each call also runs on the worker pool). A single-threaded run
  * (swiftloss_set_num_threads(1)) gives the reference bytes of every case. The class-axis and
  * softmax cases also come with long rows (70001 classes: the online max/sum path). Then W worker
  * threads (default 8) each run every case R times (default 3) in their own order, into
