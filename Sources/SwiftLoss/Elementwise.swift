@@ -205,6 +205,7 @@ public func klDivBackward<T: LossFloat>(
 /// weight (PyTorch's order).
 @usableFromInline
 struct BinaryCrossEntropyFormula<T: LossFloat>: ElementFormula {
+    @inlinable static var cost: Int { 8 }
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
@@ -219,6 +220,7 @@ struct BinaryCrossEntropyFormula<T: LossFloat>: ElementFormula {
 /// `logsigmoid(x) = min(x, 0) - log(1 + exp(-|x|))`, PyTorch's stable form.
 @usableFromInline
 struct BinaryCrossEntropyWithLogitsFormula<T: LossFloat>: ElementFormula {
+    @inlinable static var cost: Int { 8 }
     @usableFromInline let hasPosWeight: Bool
     @inlinable init(hasPosWeight: Bool) { self.hasPosWeight = hasPosWeight }
     @inlinable @inline(__always)
@@ -233,6 +235,7 @@ struct BinaryCrossEntropyWithLogitsFormula<T: LossFloat>: ElementFormula {
 /// kl_div: `xlogy(t, t) - t x` (0 log 0 = 0, NaN stays NaN).
 @usableFromInline
 struct KLDivFormula<T: LossFloat>: ElementFormula {
+    @inlinable static var cost: Int { 8 }
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
@@ -244,6 +247,7 @@ struct KLDivFormula<T: LossFloat>: ElementFormula {
 /// kl_div with `log_target`: `exp(t) (t - x)`.
 @usableFromInline
 struct KLDivLogTargetFormula<T: LossFloat>: ElementFormula {
+    @inlinable static var cost: Int { 8 }
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
@@ -256,6 +260,7 @@ struct KLDivLogTargetFormula<T: LossFloat>: ElementFormula {
 /// to Float as PyTorch's constant.
 @usableFromInline
 struct BinaryCrossEntropyGradient<T: LossFloat>: WeightedGradientFormula {
+    @inlinable static var cost: Int { 2 }
     @usableFromInline let count: T.Vector
     @inlinable init(count: T.Vector) { self.count = count }
     @inlinable @inline(__always)
@@ -268,6 +273,7 @@ struct BinaryCrossEntropyGradient<T: LossFloat>: WeightedGradientFormula {
 /// binary_cross_entropy_with_logits's gradient: `(((pw t) + 1 - t) sigmoid(x) - pw t) w s`.
 @usableFromInline
 struct BinaryCrossEntropyWithLogitsGradient<T: LossFloat>: WeightedGradientFormula {
+    @inlinable static var cost: Int { 8 }
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector, _ s: T.Vector) -> T.Vector {
@@ -289,6 +295,7 @@ struct KLDivGradient<T: LossFloat>: GradientFormula {
 /// kl_div's gradient with `log_target`: `-exp(t)`.
 @usableFromInline
 struct KLDivLogTargetGradient<T: LossFloat>: GradientFormula {
+    @inlinable static var cost: Int { 8 }
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector { -T.exp(vector: t) }

@@ -304,9 +304,9 @@ func blockSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int,
     return sum
 }
 
-/// Runs `body(units)` over `units` units of work of `unitElements` elements each, split into
-/// fixed chunks (see Parallel.swift), and returns the sums (two, lane by lane) of what the
-/// chunks return.
+/// Runs `body(units)` over `units` units of work of `unitElements` elements each (or element
+/// costs: see `ElementFormula.cost`), split into fixed chunks (see Parallel.swift), and
+/// returns the sums (two, lane by lane) of what the chunks return.
 @inlinable @inline(__always)
 func sumPairsOverUnits(_ units: Int, unitElements: Int,
                        _ body: (Range<Int>) -> SIMD2<Double>) -> SIMD2<Double> {
@@ -424,6 +424,14 @@ func sumPairsOverUnits<B: UnitsSum>(_ units: Int, unitElements: Int, _ body: B) 
 protocol ElementFormula {
     associatedtype T: LossFloat
     func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector
+    /// The work of one element, in units of a load and an add (1: arithmetic only; about 8 with
+    /// an exp or a log): with the element count, what decides whether a call is worth
+    /// splitting over threads, and how many elements a chunk holds.
+    static var cost: Int { get }
+}
+
+extension ElementFormula {
+    @inlinable static var cost: Int { 1 }
 }
 
 /// An element-wise gradient: `derivative(x, t)` on vectors (the weight and the upstream
@@ -432,6 +440,12 @@ protocol ElementFormula {
 protocol GradientFormula {
     associatedtype T: LossFloat
     func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector
+    /// As `ElementFormula.cost`.
+    static var cost: Int { get }
+}
+
+extension GradientFormula {
+    @inlinable static var cost: Int { 1 }
 }
 
 /// An element-wise gradient that applies the weight `w`, the pos_weight `pw` (ones where
@@ -440,12 +454,19 @@ protocol GradientFormula {
 protocol WeightedGradientFormula {
     associatedtype T: LossFloat
     func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector, _ s: T.Vector) -> T.Vector
+    /// As `ElementFormula.cost`.
+    static var cost: Int { get }
+}
+
+extension WeightedGradientFormula {
+    @inlinable static var cost: Int { 1 }
 }
 
 /// A `GradientFormula` as `derivative(x, t) * w * s`.
 @usableFromInline
 struct WeightedThenScaled<G: GradientFormula>: WeightedGradientFormula {
     @usableFromInline typealias T = G.T
+    @inlinable static var cost: Int { G.cost }
     @usableFromInline let derivative: G
     @inlinable init(_ derivative: G) { self.derivative = derivative }
     @inlinable @inline(__always)
@@ -537,7 +558,7 @@ func sumElementwise<F: ElementFormula>(
     let n = input.count
     guard let x = input.baseAddress, let t = target.baseAddress, n > 0 else { return 0 }
     let body = ElementwiseSum(x: x, t: t, n: n, weight: weight, posWeight: posWeight, each: each, formula: formula)
-    return sumPairsOverUnits((n - 1) / F.T.lanes + 1, unitElements: F.T.lanes, body)[0]
+    return sumPairsOverUnits((n - 1) / F.T.lanes + 1, unitElements: F.T.lanes &* F.cost, body)[0]
 }
 
 /// The units of `differentiateVectors`.
@@ -599,7 +620,7 @@ func differentiateElementwise<G: WeightedGradientFormula>(
     let scale = T.Vector(repeating: perElement ? 1 : T(narrowing: g[0].wide / divisor))
     let body = ElementwiseGradient(x: x, t: t, g: g, gx: gx, n: n, weight: weight, posWeight: posWeight,
                                    perElement: perElement, scale: scale, derivative: derivative)
-    _ = sumPairsOverUnits((n - 1) / T.lanes + 1, unitElements: T.lanes, body)
+    _ = sumPairsOverUnits((n - 1) / T.lanes + 1, unitElements: T.lanes &* G.cost, body)
 }
 
 /// `differentiateElementwise` for a `GradientFormula`: `derivative(x, t) * w * s`.

@@ -23,8 +23,9 @@ import Synchronization
 // to its parent (the process id differs) and starts a pool of its own; the parent's threads
 // do not exist in the child, and nothing waits for them.
 
-/// Elements of work below which a call stays on the calling thread.
-@usableFromInline let parallelThreshold = 1 << 16
+/// Work (elements times their cost, see `ElementFormula.cost`) below which a call stays on
+/// the calling thread.
+@usableFromInline let parallelThreshold = 1 << 17
 
 /// Elements of work per chunk.
 @usableFromInline let chunkElements = 1 << 15
@@ -103,25 +104,59 @@ func sumOverChunks(_ chunks: Int, work: Int, _ body: (Int) -> SIMD2<Double>) -> 
     }
 }
 
-/// The persistent worker threads (see the top of this file). Workers are numbered from 1; a
-/// job with `participants` workers wakes them all, and workers 1...participants run it while
-/// the others go back to sleep.
+/// How long a worker keeps polling for the next job after finishing one, and a caller for its
+/// workers to finish, before sleeping on a condition variable: waking a sleeping thread costs
+/// tens of microseconds (measured here: a helper woken for a 80 us call did not shorten it),
+/// while calls often come back to back (forward, then backward). Bounded: an idle worker
+/// sleeps within this time of its last job.
+@usableFromInline let spinNanoseconds: UInt64 = 100_000
+
+/// CLOCK_MONOTONIC in nanoseconds.
+@usableFromInline
+func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+/// Polls `done` until it returns true or `spinNanoseconds` have passed; returns its last answer.
+@inline(__always)
+func spin(until done: () -> Bool) -> Bool {
+    let start = monotonicNanoseconds()
+    while true {
+        for _ in 0..<64 { if done() { return true } }
+        if monotonicNanoseconds() &- start > spinNanoseconds { return done() }
+    }
+}
+
+/// The persistent worker threads (see the top of this file). Workers are numbered from 1. A
+/// call publishes its job as a new generation; workers 1...participants take it (the others
+/// ignore it), and a worker that comes late finds the job withdrawn and waits for the next.
 @usableFromInline
 final class WorkerPool: @unchecked Sendable {
     /// The process the pool's threads belong to.
     let pid: pid_t
     /// One job at a time: set by the call that owns the pool.
     let busy = Atomic<Bool>(false)
-    /// Guards everything below.
+    /// Bumped (under the mutex) when a job is published; polled without it.
+    let generation = Atomic<UInt64>(0)
+    /// Workers that took the current job and have not finished with it (changed under the
+    /// mutex; polled without it).
+    let active = Atomic<Int>(0)
+    /// Guards everything below, and the sleeping on the two conditions.
     let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    /// Workers wait here for a new generation.
+    /// Workers sleep here for a new generation.
     let wake: UnsafeMutablePointer<pthread_cond_t>
-    /// The caller waits here for its participants to finish.
+    /// The caller sleeps here for its workers to finish.
     let finished: UnsafeMutablePointer<pthread_cond_t>
-    var generation: UInt64 = 0
-    var job: ChunkJob?
+    /// The job being run (nil once its caller has claimed the last chunk). Unretained: the
+    /// caller holds it until every worker that took it is done, and no worker may hold a
+    /// reference after that (the job's body is a non-escaping closure of the caller's).
+    var job: Unmanaged<ChunkJob>?
+    /// Workers 1...participants may take part in the current generation.
     var participants = 0
-    var remaining = 0
+    /// Workers asleep on `wake`; a caller asleep on `finished`.
+    var sleepers = 0, callerAsleep = false
     var workers = 0
     /// What each worker thread was started with (kept here, so that it stays reachable).
     var starts: [WorkerStart] = []
@@ -177,45 +212,65 @@ final class WorkerPool: @unchecked Sendable {
         while workers < threads - 1 && startWorker(workers + 1) { workers += 1 }
         let helpers = min(threads - 1, workers)
         if helpers > 0 {
-            self.job = job
+            self.job = Unmanaged.passUnretained(job)
             participants = helpers
-            remaining = helpers
-            generation &+= 1
-            pthread_cond_broadcast(wake)
+            generation.wrappingAdd(1, ordering: .releasing)
+            if sleepers > 0 { pthread_cond_broadcast(wake) }
         }
         pthread_mutex_unlock(mutex)
         job.run()
         if helpers > 0 {
+            // Every chunk is claimed: withdraw the job (a worker that looks later finds
+            // nothing to do) and wait only for the workers that took it (they may still be
+            // running a chunk; the job and its body must outlive them).
             pthread_mutex_lock(mutex)
-            while remaining > 0 { pthread_cond_wait(finished, mutex) }
             self.job = nil
             pthread_mutex_unlock(mutex)
+            if !spin(until: { active.load(ordering: .acquiring) == 0 }) {
+                pthread_mutex_lock(mutex)
+                callerAsleep = true
+                while active.load(ordering: .acquiring) > 0 { pthread_cond_wait(finished, mutex) }
+                callerAsleep = false
+                pthread_mutex_unlock(mutex)
+            }
         }
         busy.store(false, ordering: .releasing)
     }
 
-    /// The loop of worker `index` (from 1): sleep until a generation after `seen`, run it if
-    /// this worker takes part, report. (`seen` is the generation when the worker was created:
-    /// the job it was started for may be published before the thread first takes the lock.)
+    /// The loop of worker `index` (from 1): wait for a generation after `seen` (polling for
+    /// `spinNanoseconds`, then asleep), take its job if this worker is a participant and the
+    /// job is still there, run it, report. (`seen` starts at the generation when the worker
+    /// was created: the job it was started for may be published before the thread runs.)
     func work(_ index: Int, after start: UInt64) {
-        pthread_mutex_lock(mutex)
         var seen = start
         while true {
-            while generation == seen { pthread_cond_wait(wake, mutex) }
-            seen = generation
-            guard index <= participants, let job else { continue }
-            pthread_mutex_unlock(mutex)
-            job.run()
+            if !spin(until: { generation.load(ordering: .acquiring) != seen }) {
+                pthread_mutex_lock(mutex)
+                sleepers += 1
+                while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(wake, mutex) }
+                sleepers -= 1
+                pthread_mutex_unlock(mutex)
+            }
             pthread_mutex_lock(mutex)
-            remaining -= 1
-            if remaining == 0 { pthread_cond_signal(finished) }
+            seen = generation.load(ordering: .acquiring)
+            guard index <= participants, let job else {
+                pthread_mutex_unlock(mutex)
+                continue
+            }
+            active.wrappingAdd(1, ordering: .relaxed)
+            pthread_mutex_unlock(mutex)
+            job._withUnsafeGuaranteedRef { $0.run() }
+            pthread_mutex_lock(mutex)
+            active.wrappingSubtract(1, ordering: .releasing)
+            if callerAsleep && active.load(ordering: .relaxed) == 0 { pthread_cond_signal(finished) }
+            pthread_mutex_unlock(mutex)
         }
     }
 
     /// Starts worker `index` (detached); false if the thread cannot be created. Called with
     /// the mutex held.
     func startWorker(_ index: Int) -> Bool {
-        let start = WorkerStart(self, index, generation)
+        let start = WorkerStart(self, index, generation.load(ordering: .relaxed))
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }

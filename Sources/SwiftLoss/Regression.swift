@@ -306,6 +306,7 @@ struct HuberGradient<T: LossFloat>: GradientFormula {
 /// `softplus(-t x) = max(u, 0) + log(1 + exp(-|u|))`, `u = -t x`.
 @usableFromInline
 struct SoftMargin<T: LossFloat>: ElementFormula {
+    @inlinable static var cost: Int { 8 }
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
@@ -317,6 +318,7 @@ struct SoftMargin<T: LossFloat>: ElementFormula {
 /// `-t sigmoid(-t x)`, with `e = exp(-|u|)`: `1 / (1 + e)` for `u >= 0`, `e / (1 + e)` below.
 @usableFromInline
 struct SoftMarginGradient<T: LossFloat>: GradientFormula {
+    @inlinable static var cost: Int { 8 }
     @inlinable init() {}
     @inlinable @inline(__always)
     func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector {
