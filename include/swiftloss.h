@@ -12,10 +12,12 @@
  *             the thread count below and its pool of worker threads.
  * Threading:  every function is reentrant; concurrent calls are safe as long as their output
  *             buffers do not overlap each other or another call's inputs. A call on a large
- *             input (64K elements of work or more) splits its work into chunks fixed by the
- *             sizes and runs them on the calling thread and a pool of worker threads, so
- *             results are bitwise identical whatever the thread count. The workers are
- *             started on first need and then sleep between calls (they never spin); they live
+ *             input (about 128K elements, fewer for losses with an exp or a log per element)
+ *             splits its work into chunks fixed by the sizes and runs them on the calling
+ *             thread and a pool of worker threads, so results are bitwise identical whatever
+ *             the thread count. The workers are started on first need; after a call each
+ *             keeps polling for the next one for at most 100 microseconds, then sleeps on a
+ *             condition variable until a call needs it (idle, they use no CPU). They live
  *             as long as the process (the library is linked -z nodelete: dlclose() keeps it
  *             mapped). One call uses the pool at a time: a call made while another thread's
  *             call holds it runs on its own thread. After fork() the child starts a pool of

@@ -230,6 +230,22 @@ def _finish(output: np.ndarray, reduction: int, shape: Tuple[int, ...], result_d
     return output[0]
 
 
+def _fast_pair(input: Any, target: Any, reduction: Any, size_average: Any, reduce: Any, with_grad: Any,
+               grad_output: Any, out: Any) -> Optional[int]:
+    """The reduction of the common element-wise call, or None: ndarrays of one shape and one
+    native float dtype, C-contiguous, a reduction string without the legacy arguments, no
+    gradient and no out=. Such a call skips the general path's conversions and checks (the
+    same library call in fewer Python steps); anything else, and any call the library
+    refuses, takes the general path, which gives PyTorch's errors and warnings."""
+    if (type(input) is np.ndarray and type(target) is np.ndarray and out is None and not with_grad
+            and grad_output is None and size_average is None and reduce is None and type(reduction) is str
+            and input.shape == target.shape and input.dtype == target.dtype
+            and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
+            and input.flags.c_contiguous and target.flags.c_contiguous):
+        return _FAST_REDUCTIONS.get(reduction)
+    return None
+
+
 def _output(count: int, reduction: int, dtype: np.dtype) -> np.ndarray:
     return np.empty(count if reduction == _NONE else 1, dtype=dtype)
 
@@ -609,6 +625,16 @@ def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
 
 
 def _softmax_common(input, dim, stacklevel, dtype, name, kernel, backward, with_grad, grad_output, out):
+    # The common call: a C-contiguous float ndarray, an int dim in range, no dtype=, no
+    # gradient, no out=: the same library call in fewer Python steps.
+    if (type(input) is np.ndarray and type(dim) is int and dtype is None and out is None
+            and not with_grad and grad_output is None and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
+            and input.flags.c_contiguous and -input.ndim <= dim < input.ndim):
+        shape = input.shape
+        axis = dim + input.ndim if dim < 0 else dim
+        output = np.empty(shape, input.dtype)
+        kernel(input, math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1:]), output)
+        return output
     grad = _wants_grad(with_grad, grad_output, name)
     outs = _outs(out, grad, name)
     array = input if type(input) is np.ndarray else _asarray(input, name)
@@ -896,6 +922,24 @@ def nll_loss(
             a ``grad_output`` of the wrong shape, or given without ``with_grad=True``.
         TypeError: a non-integer target or non-floating input.
     """
+    # The common call, as cross_entropy's: (N, C) float input, (N,) int64 targets, defaults.
+    if (type(input) is np.ndarray and type(target) is np.ndarray and weight is None
+            and out is None and not with_grad and grad_output is None
+            and size_average is None and reduce is None
+            and input.ndim == 2 and target.ndim == 1 and target.dtype == _INT64
+            and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
+            and input.flags.c_contiguous and target.flags.c_contiguous
+            and type(ignore_index) is int and input.shape[0] == target.shape[0] and input.shape[1] > 0
+            and -_INT64_MAX - 1 <= ignore_index <= _INT64_MAX):
+        fast_red = _FAST_REDUCTIONS.get(reduction) if type(reduction) is str else None
+        if fast_red is not None:
+            n, c = input.shape
+            output = np.empty(n if fast_red == _NONE else 1, input.dtype)
+            try:
+                _C.nll_loss(input, target, n, c, 1, None, ignore_index, fast_red, output)
+                return output if fast_red == _NONE else output[0]
+            except IndexError:
+                pass  # the general path gives PyTorch's message
     grad = _wants_grad(with_grad, grad_output, "nll_loss")
     outs = _outs(out, grad, "nll_loss")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
@@ -1169,6 +1213,14 @@ def binary_cross_entropy(
             broadcast; a ``grad_output`` of the wrong shape, or given without
             ``with_grad=True``.
     """
+    red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
+    if red is not None and weight is None:
+        output = _output(input.size, red, input.dtype)
+        try:  # the library refuses values outside [0, 1]: the general path gives the message
+            _C.binary_cross_entropy(input, target, input.size, None, red, output)
+            return output.reshape(input.shape) if red == _NONE else output[0]
+        except ValueError:
+            pass
     grad = _wants_grad(with_grad, grad_output, "binary_cross_entropy")
     outs = _outs(out, grad, "binary_cross_entropy")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
@@ -1247,6 +1299,11 @@ def binary_cross_entropy_with_logits(
             a weight or pos_weight that does not broadcast; a ``grad_output`` of the wrong
             shape, or given without ``with_grad=True``.
     """
+    red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
+    if red is not None and weight is None and pos_weight is None:
+        output = _output(input.size, red, input.dtype)
+        _C.binary_cross_entropy_with_logits(input, target, input.size, None, None, red, output)
+        return output.reshape(input.shape) if red == _NONE else output[0]
     grad = _wants_grad(with_grad, grad_output, "binary_cross_entropy_with_logits")
     outs = _outs(out, grad, "binary_cross_entropy_with_logits")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
@@ -1324,6 +1381,18 @@ def kl_div(
         ValueError: a bad reduction, or shapes that do not broadcast; a ``grad_output`` of the
             wrong shape, or given without ``with_grad=True``.
     """
+    if reduction == "batchmean" and type(input) is np.ndarray and input.ndim > 0:
+        red = _fast_pair(input, target, "sum", size_average, reduce, with_grad, grad_output, out)
+        batch = input.shape[0]
+    else:
+        red = None if reduction == "mean" else _fast_pair(input, target, reduction, size_average, reduce,
+                                                         with_grad, grad_output, out)
+        batch = 0
+    if red is not None and type(log_target) is bool and (batch > 0 or reduction != "batchmean"):
+        c_red = _BATCHMEAN if reduction == "batchmean" else red
+        output = _output(input.size, c_red, input.dtype)
+        _C.kl_div(input, target, input.size, batch, c_red, 1 if log_target else 0, output)
+        return output.reshape(input.shape) if c_red == _NONE else output[0]
     return _kl_div(input, target, size_average, reduce, reduction, log_target, with_grad=with_grad,
                    grad_output=grad_output, out=out, warn_mean=True)
 
@@ -1558,6 +1627,11 @@ def mse_loss(
             have the same size."; with a weight, "Invalid reduction mode: ...".
         TypeError: a non-float input.
     """
+    red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
+    if red is not None and weight is None:
+        output = _output(input.size, red, input.dtype)
+        _C.mse_loss(input, target, input.size, None, 0.0, red, output)
+        return output.reshape(input.shape) if red == _NONE else output[0]
     return _mse_or_l1("mse_loss", input, target, size_average, reduce, reduction, weight, with_grad, grad_output, out)
 
 
@@ -1589,6 +1663,11 @@ def l1_loss(
         ValueError: as :func:`mse_loss`.
         TypeError: a non-float input.
     """
+    red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
+    if red is not None and weight is None:
+        output = _output(input.size, red, input.dtype)
+        _C.l1_loss(input, target, input.size, None, 0.0, red, output)
+        return output.reshape(input.shape) if red == _NONE else output[0]
     return _mse_or_l1("l1_loss", input, target, size_average, reduce, reduction, weight, with_grad, grad_output, out)
 
 
@@ -1621,6 +1700,11 @@ def smooth_l1_loss(
         ValueError: "smooth_l1_loss does not support negative values for beta." (PyTorch:
             RuntimeError), a bad reduction, shapes that do not broadcast.
     """
+    red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
+    if red is not None and type(beta) is float and beta >= 0:
+        output = _output(input.size, red, input.dtype)
+        _C.smooth_l1_loss(input, target, input.size, None, beta, red, output)
+        return output.reshape(input.shape) if red == _NONE else output[0]
     x, t = _size_warning("smooth_l1_loss", input, target)
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     beta = float(beta)
@@ -1659,6 +1743,11 @@ def huber_loss(
             RuntimeError), a bad reduction, shapes that do not broadcast, "Weights and input
             must have the same size.".
     """
+    red = _fast_pair(input, target, reduction, None, None, with_grad, grad_output, out)
+    if red is not None and weight is None and type(delta) is float and delta > 0:
+        output = _output(input.size, red, input.dtype)
+        _C.huber_loss(input, target, input.size, None, delta, red, output)
+        return output.reshape(input.shape) if red == _NONE else output[0]
     x, t = _size_warning("huber_loss", input, target)
     red = _regression_reduction(reduction, weight is not None)
     delta = float(delta)
@@ -1697,6 +1786,11 @@ def soft_margin_loss(
         ValueError: a bad reduction; "output with shape [...] doesn't match the broadcast
             shape [...]" (PyTorch: RuntimeError) for a target larger than the input.
     """
+    red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
+    if red is not None:
+        output = _output(input.size, red, input.dtype)
+        _C.soft_margin_loss(input, target, input.size, None, 0.0, red, output)
+        return output.reshape(input.shape) if red == _NONE else output[0]
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     return _regression("soft_margin_loss", input, target, None, red, 0.0, with_grad, grad_output, out)
 
@@ -1732,6 +1826,11 @@ def hinge_embedding_loss(
         ValueError: a bad reduction; shapes that do not broadcast.
         TypeError: a non-float input, a ``margin`` that is not a number.
     """
+    red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
+    if red is not None and type(margin) is float:
+        output = _output(input.size, red, input.dtype)
+        _C.hinge_embedding_loss(input, target, input.size, None, margin, red, output)
+        return output.reshape(input.shape) if red == _NONE else output[0]
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     if isinstance(margin, (str, bytes)) or not isinstance(margin, (int, float, np.integer, np.floating)):
         raise TypeError(f"hinge_embedding_loss(): argument 'margin' (position 3) must be float, not {type(margin).__name__}")

@@ -1,0 +1,105 @@
+"""The common-call fast paths of the numpy API (a C-contiguous float ndarray, defaults, no
+gradient, no out=) give exactly what the general path gives: the same bits, dtype, shape and
+type of result, the same warnings, and the same errors (a call the library refuses falls back
+to the general path, which raises PyTorch's message).
+
+The general path is forced by passing the same values as a non-C-contiguous view, which the
+fast paths do not take."""
+import warnings
+
+import numpy as np
+import pytest
+
+import swiftloss as F
+
+RNG = np.random.default_rng(20261204)
+
+
+def general(a):
+    """The same values in a layout the fast paths refuse (a strided view)."""
+    a = np.asarray(a)
+    wide = np.empty(a.shape + (2,), a.dtype)
+    wide[..., 0] = a
+    return wide[..., 0]
+
+
+def same(fast, slow):
+    assert type(fast) is type(slow)
+    fast, slow = np.asarray(fast), np.asarray(slow)
+    assert fast.dtype == slow.dtype and fast.shape == slow.shape
+    assert fast.tobytes() == slow.tobytes()
+
+
+def call(function, *args, **kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = function(*args, **kwargs)
+    return result, [(w.category, str(w.message)) for w in caught]
+
+
+PAIR_LOSSES = [
+    ("mse_loss", {}), ("l1_loss", {}), ("smooth_l1_loss", {"beta": 0.5}), ("smooth_l1_loss", {"beta": 0.0}),
+    ("huber_loss", {"delta": 0.7}), ("soft_margin_loss", {}), ("hinge_embedding_loss", {"margin": 0.3}),
+    ("binary_cross_entropy_with_logits", {}), ("binary_cross_entropy", {}),
+    ("kl_div", {}), ("kl_div", {"log_target": True}),
+]
+
+
+PAIR_CASES = [(name, kwargs, reduction) for name, kwargs in PAIR_LOSSES
+              for reduction in ("mean", "sum", "none") + (("batchmean",) if name == "kl_div" else ())]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(3, 5), (7,), (), (0, 4), (2, 3, 4)])
+@pytest.mark.parametrize("name,kwargs,reduction", PAIR_CASES,
+                         ids=[f"{n}-{r}{'-' + '-'.join(map(str, k.values())) if k else ''}" for n, k, r in PAIR_CASES])
+def test_element_wise_fast_path_equals_general_path(name, kwargs, reduction, shape, dtype):
+    function = getattr(F, name)
+    x = RNG.standard_normal(shape).astype(dtype)
+    t = RNG.standard_normal(shape).astype(dtype)
+    if name == "binary_cross_entropy":
+        x, t = RNG.random(shape).astype(dtype), RNG.random(shape).astype(dtype)
+    if name == "soft_margin_loss" or name == "hinge_embedding_loss":
+        t = np.where(RNG.random(shape) < 0.5, -1.0, 1.0).astype(dtype)
+    fast = call(function, x, t, reduction=reduction, **kwargs)
+    slow = call(function, general(x), general(t), reduction=reduction, **kwargs)
+    same(fast[0], slow[0])
+    assert fast[1] == slow[1]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_refused_calls_fall_back_to_pytorchs_errors(dtype):
+    x = np.array([0.5, 1.5], dtype)
+    with pytest.raises(ValueError, match="all elements of input should be between 0 and 1"):
+        F.binary_cross_entropy(x, np.array([0.5, 0.5], dtype))
+    with pytest.raises(ValueError, match="all elements of target should be between 0 and 1"):
+        F.binary_cross_entropy(np.array([0.5, 0.5], dtype), x)
+    with pytest.raises(ValueError, match="all elements of input should be between 0 and 1"):
+        F.binary_cross_entropy(np.array([np.nan, 0.5], dtype), np.array([0.5, 0.5], dtype))
+    logits = np.zeros((2, 3), dtype)
+    with pytest.raises(IndexError, match="Target 3 is out of bounds."):
+        F.nll_loss(logits, np.array([0, 3]))
+    with pytest.raises(ValueError, match="smooth_l1_loss does not support negative values for beta."):
+        F.smooth_l1_loss(x, x, beta=-1.0)
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        F.log_softmax(logits, 2)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_loss_fast_path_equals_general_path(reduction, dtype):
+    x = RNG.standard_normal((6, 5)).astype(dtype)
+    t = np.array([0, 4, -100, 2, 2, 1])
+    same(F.nll_loss(x, t, reduction=reduction), F.nll_loss(general(x), t, reduction=reduction))
+    t = np.array([0, 4, 3, 2, 2, 1])
+    same(F.nll_loss(x, t, reduction=reduction, ignore_index=2),
+         F.nll_loss(general(x), t, reduction=reduction, ignore_index=2))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape,dim", [((3, 5), 1), ((3, 5), 0), ((3, 5), -1), ((2, 3, 4), 1), ((4,), 0), ((0, 3), 1)])
+def test_softmax_fast_path_equals_general_path(name, shape, dim, dtype):
+    function = getattr(F, name)
+    x = RNG.standard_normal(shape).astype(dtype)
+    same(function(x, dim), function(general(x), dim))
