@@ -11,6 +11,7 @@ cross_entropy with N*C, 1 thread against 2, and the issue-5 targets with "met" /
     python3 benchmarks/bench.py --quick         # smaller sizes, few repeats (< 60 s)
     python3 benchmarks/bench.py --cases 4096x32000,threads --repeat 9
     python3 benchmarks/bench.py --no-torch      # the table as without PyTorch
+    python3 benchmarks/bench.py --grid          # every function x size x dtype against torch
 
 Every result is checked against the numpy reference (1e-4 relative) before it is timed, so
 the columns compare the same work. See benchmarks/README.md for what each column means.
@@ -778,13 +779,17 @@ def main(argv=None) -> int:
                              "overhead,scaling,threads; default all")
     parser.add_argument("--repeat", type=int, default=None, help="timed runs per measurement (default adaptive)")
     parser.add_argument("--no-torch", action="store_true", help="do not import torch (torch columns: -)")
+    parser.add_argument("--grid", action="store_true",
+                        help="the speed grid instead of the table: every function x size x dtype against "
+                             "torch (benchmarks/grid.py; --cases filters its cell ids, e.g. "
+                             "mse_loss,256x1000,f64; --quick: smaller largest sizes)")
     parser.add_argument("--thread-worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     filters = [f.strip() for f in args.cases.split(",") if f.strip()] or None
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    if filters:
+    if filters and not args.grid:
         ids = [c[0] for c in (QUICK_CASES if args.quick else FULL_CASES)] + ["overhead", "scaling", "threads"]
         unknown = [f for f in filters if not any(f in i for i in ids)]
         if unknown:
@@ -811,6 +816,19 @@ def main(argv=None) -> int:
         torch_threads = threads or os.cpu_count()
         torch.set_num_threads(torch_threads)
     header(mode, torch_version, threads, torch_threads)
+    if args.grid:
+        if torch is None:
+            parser.error("--grid compares with torch, which cannot be imported")
+        sys.path.insert(0, os.path.dirname(HERE))
+        import grid
+        started = time.perf_counter()
+        monitor = CpuMonitor()
+        grid_timer = Timer(budget=0.4, kmin=5, kmax=100, repeat=args.repeat)
+        grid.run(swiftloss, torch, TF, grid_timer, filters, args.quick, fmt_time)
+        other = monitor.other_share()
+        print(f"total time {time.perf_counter() - started:.0f} s"
+              + (f", other processes used {other:.0%} of the CPUs meanwhile" if other is not None else ""))
+        return 0
 
     started = time.perf_counter()
     monitor = CpuMonitor()

@@ -103,3 +103,16 @@ def test_softmax_fast_path_equals_general_path(name, shape, dim, dtype):
     function = getattr(F, name)
     x = RNG.standard_normal(shape).astype(dtype)
     same(function(x, dim), function(general(x), dim))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_class_weight_fast_path_equals_general_path(name, reduction, dtype):
+    function = getattr(F, name)
+    x = RNG.standard_normal((6, 5)).astype(dtype)
+    t = np.array([0, 4, -100, 2, 2, 1])
+    w = (RNG.random(5) + 0.5).astype(dtype)
+    same(function(x, t, weight=w, reduction=reduction), function(general(x), t, weight=general(w), reduction=reduction))
+    zero = np.zeros(5, dtype)  # every weight 0: 'mean' is NaN on both paths
+    same(function(x, t, weight=zero, reduction=reduction), function(general(x), t, weight=general(zero), reduction=reduction))

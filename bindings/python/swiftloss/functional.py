@@ -246,6 +246,13 @@ def _fast_pair(input: Any, target: Any, reduction: Any, size_average: Any, reduc
     return None
 
 
+def _fast_class_weight(weight: Any, input: Any) -> bool:
+    """Whether a class weight allows the class-axis fast path: none, or a C-contiguous 1-d
+    ndarray of the input's dtype and C elements (the library checks the count too)."""
+    return weight is None or (type(weight) is np.ndarray and weight.ndim == 1 and weight.dtype == input.dtype
+                              and weight.flags.c_contiguous and input.ndim == 2 and weight.shape[0] == input.shape[1])
+
+
 def _output(count: int, reduction: int, dtype: np.dtype) -> np.ndarray:
     return np.empty(count if reduction == _NONE else 1, dtype=dtype)
 
@@ -923,7 +930,7 @@ def nll_loss(
         TypeError: a non-integer target or non-floating input.
     """
     # The common call, as cross_entropy's: (N, C) float input, (N,) int64 targets, defaults.
-    if (type(input) is np.ndarray and type(target) is np.ndarray and weight is None
+    if (type(input) is np.ndarray and type(target) is np.ndarray and _fast_class_weight(weight, input)
             and out is None and not with_grad and grad_output is None
             and size_average is None and reduce is None
             and input.ndim == 2 and target.ndim == 1 and target.dtype == _INT64
@@ -936,7 +943,7 @@ def nll_loss(
             n, c = input.shape
             output = np.empty(n if fast_red == _NONE else 1, input.dtype)
             try:
-                _C.nll_loss(input, target, n, c, 1, None, ignore_index, fast_red, output)
+                _C.nll_loss(input, target, n, c, 1, weight, ignore_index, fast_red, output)
                 return output if fast_red == _NONE else output[0]
             except IndexError:
                 pass  # the general path gives PyTorch's message
@@ -1056,7 +1063,7 @@ def cross_entropy(
     # The common call, (N, C) float logits and (N,) int64 class indices as ndarrays with the
     # default keywords: the same checks and the same library call in fewer Python steps (a
     # 2 x 4 call costs a few microseconds). Anything else takes the general path below.
-    if (type(input) is np.ndarray and type(target) is np.ndarray and weight is None
+    if (type(input) is np.ndarray and type(target) is np.ndarray and _fast_class_weight(weight, input)
             and out is None and not with_grad and grad_output is None
             and size_average is None and reduce is None
             and input.ndim == 2 and target.ndim == 1 and target.dtype == _INT64
@@ -1070,7 +1077,7 @@ def cross_entropy(
             n, c = input.shape
             output = np.empty(n if fast_red == _NONE else 1, input.dtype)
             try:
-                _C.cross_entropy(input, target, n, c, 1, None, ignore_index, fast_red, label_smoothing, output)
+                _C.cross_entropy(input, target, n, c, 1, weight, ignore_index, fast_red, label_smoothing, output)
             except IndexError:
                 _check_targets(target, c, ignore_index)
                 raise
