@@ -244,11 +244,23 @@ public enum _DoubleVectorMath: _LossVectorMath {
         // ln 2 split so that k * ln2Hi is exact (fdlibm's constants).
         let r = mulAdd(k, V(repeating: -1.90821492927058770002e-10),
                        mulAdd(k, V(repeating: -6.93147180369123816490e-01), x))
-        // Taylor series to r^13 on |r| <= ln2 / 2: truncation below 1e-17 relative.
+        // Taylor series to r^13 on |r| <= ln2 / 2: truncation below 1e-17 relative. (Written
+        // out: a loop over an array literal of the coefficients was not unrolled, and cost a
+        // heap array per vector.)
         var p = V(repeating: 1.0 / 6_227_020_800)
-        for d in [479_001_600.0, 39_916_800, 3_628_800, 362_880, 40_320, 5_040, 720, 120, 24, 6, 2, 1, 1] {
-            p = mulAdd(p, r, V(repeating: 1 / d))
-        }
+        p = mulAdd(p, r, V(repeating: 1.0 / 479_001_600))
+        p = mulAdd(p, r, V(repeating: 1.0 / 39_916_800))
+        p = mulAdd(p, r, V(repeating: 1.0 / 3_628_800))
+        p = mulAdd(p, r, V(repeating: 1.0 / 362_880))
+        p = mulAdd(p, r, V(repeating: 1.0 / 40_320))
+        p = mulAdd(p, r, V(repeating: 1.0 / 5_040))
+        p = mulAdd(p, r, V(repeating: 1.0 / 720))
+        p = mulAdd(p, r, V(repeating: 1.0 / 120))
+        p = mulAdd(p, r, V(repeating: 1.0 / 24))
+        p = mulAdd(p, r, V(repeating: 1.0 / 6))
+        p = mulAdd(p, r, V(repeating: 0.5))
+        p = mulAdd(p, r, V(repeating: 1))
+        p = mulAdd(p, r, V(repeating: 1))
         return (p, ki)
     }
 
