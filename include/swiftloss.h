@@ -4,7 +4,7 @@
  * swiftloss computes softmax, log_softmax, nll_loss, cross_entropy (class-index and
  * probability targets, class weights, ignore_index, label smoothing), binary_cross_entropy,
  * binary_cross_entropy_with_logits, kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss,
- * soft_margin_loss and hinge_embedding_loss with the semantics of PyTorch 2.15's
+ * soft_margin_loss, hinge_embedding_loss and poisson_nll_loss with the semantics of PyTorch 2.15's
  * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
@@ -420,7 +420,7 @@ SWIFTLOSS_API swiftloss_status swiftloss_kl_div_backward_f64(
 
 /* ==========================================================================================
  * Regression losses: mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,
- * hinge_embedding_loss
+ * hinge_embedding_loss, poisson_nll_loss
  *
  * input, target: count elements each (PyTorch broadcasts them first: pass the broadcast
  * arrays). weight: NULL with weight_len 0, or exactly count elements (PyTorch requires the
@@ -439,6 +439,10 @@ SWIFTLOSS_API swiftloss_status swiftloss_kl_div_backward_f64(
  *   hinge_embedding_loss  (t != 1 ? max(margin - x, 0) : 0) + (t != -1 ? x : 0): t = 1 gives x,
  *                     t = -1 the hinge, any other target both (PyTorch's composite); NaN
  *                     propagates; MEAN divides by count
+ *   poisson_nll_loss  log_input != 0: exp(x) - t x;  log_input == 0: x - t log(x + eps); with
+ *                     full != 0 plus t log t - t + 0.5 log(2 pi t) where t > 1 (0 elsewhere, as
+ *                     PyTorch's masked_fill); nothing is validated (a negative x without
+ *                     log_input gives NaN); MEAN divides by count
  *
  * Gradients (the _backward functions; g = grad_output[k] for NONE, grad_output[0] divided by
  * the MEAN divisor for MEAN, grad_output[0] for SUM; grad_input: count elements, which may be
@@ -449,11 +453,13 @@ SWIFTLOSS_API swiftloss_status swiftloss_kl_div_backward_f64(
  *   huber_loss        clamp(d, -delta, delta) w g
  *   soft_margin_loss  -t sigmoid(-t x) g, without overflow (PyTorch gives NaN past the overflow)
  *   hinge_embedding_loss  ((t != 1 ? (margin - x > 0 ? -1 : 0) : 0) + (t != -1 ? 1 : 0)) g
+ *   poisson_nll_loss  (exp(x) - t) g with log_input, else (1 - t / (x + eps)) g
  *
  * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _WEIGHT_SIZE (weight_len neither 0 nor
  * count), _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _OVERLAP, and _INVALID_ARGUMENT
- * for beta < 0 (smooth_l1_loss; a NaN beta gives NaN, as PyTorch) or delta not > 0
- * (huber_loss; NaN included).
+ * for beta < 0 (smooth_l1_loss; a NaN beta gives NaN, as PyTorch), delta not > 0
+ * (huber_loss; NaN included), or log_input or full not 0 or 1 (poisson_nll_loss; eps is not
+ * checked, as PyTorch).
  * ========================================================================================== */
 
 SWIFTLOSS_API swiftloss_status swiftloss_mse_loss_f32(
@@ -527,6 +533,19 @@ SWIFTLOSS_API swiftloss_status swiftloss_hinge_embedding_loss_backward_f32(
 SWIFTLOSS_API swiftloss_status swiftloss_hinge_embedding_loss_backward_f64(
     const double *input, const double *target, size_t count, double margin, int reduction,
     const double *grad_output, double *grad_input);
+
+SWIFTLOSS_API swiftloss_status swiftloss_poisson_nll_loss_f32(
+    const float *input, const float *target, size_t count, int log_input, int full, double eps,
+    int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_poisson_nll_loss_f64(
+    const double *input, const double *target, size_t count, int log_input, int full, double eps,
+    int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_poisson_nll_loss_backward_f32(
+    const float *input, const float *target, size_t count, int log_input, int full, double eps,
+    int reduction, const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_poisson_nll_loss_backward_f64(
+    const double *input, const double *target, size_t count, int log_input, int full, double eps,
+    int reduction, const double *grad_output, double *grad_input);
 
 #ifdef __cplusplus
 }

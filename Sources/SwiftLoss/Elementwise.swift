@@ -50,6 +50,15 @@ func checkBinaryCrossEntropyCall<T: LossFloat>(
 ) throws(LossError) {
     try checkElementwiseCall(input, target, reduction, output)
     try checkBroadcastWeight(weight, count: input.count)
+    // One branch-free pass (which the compiler vectorises) finds whether any element is out
+    // of range (NaN included); only then the element-by-element pass that reports the first
+    // bad one (the input before the target, as PyTorch).
+    var bad: UInt8 = 0
+    for k in 0..<input.count {
+        let x = input[k], t = target[k]
+        bad |= (x >= 0 ? 0 : 1) | (x <= 1 ? 0 : 1) | (t >= 0 ? 0 : 1) | (t <= 1 ? 0 : 1)
+    }
+    guard bad != 0 else { return }
     for k in 0..<input.count {
         guard input[k] >= 0 && input[k] <= 1 else { throw .inputOutOfRange }
         guard target[k] >= 0 && target[k] <= 1 else { throw .targetOutOfRange }

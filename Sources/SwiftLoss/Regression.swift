@@ -1,5 +1,6 @@
 /// Regression losses on an input and a target of the same element count: mse_loss, l1_loss,
-/// smooth_l1_loss, huber_loss (torch.nn.functional's), and soft_margin_loss.
+/// smooth_l1_loss, huber_loss, soft_margin_loss, hinge_embedding_loss and poisson_nll_loss
+/// (torch.nn.functional's).
 ///
 /// Each loss is its element formula (vectorised, in the input's precision) run by
 /// `sumElementwise` (fixed chunks over threads, sums in Float lanes flushed to Double) and its
@@ -211,6 +212,32 @@ public func softMarginLossBackward<T: LossFloat>(
     try regressionBackward(input, target, nil, reduction, .count, gradOutput, gradInput, SoftMarginGradient<T>())
 }
 
+/// poisson_nll_loss, PyTorch's composite: with `logInput`, `exp(x) - t x`; else
+/// `x - t log(x + eps)`. With `full`, plus the Stirling term `t log t - t + 0.5 log(2 pi t)`
+/// where `t > 1` (0 elsewhere). Nothing is validated (a negative `x` without `logInput` gives
+/// NaN, as PyTorch); `.mean` divides by the element count.
+/// - Throws: `.invalidReduction` (`.batchMean`), `.bufferSize`; nothing is written then.
+@inlinable
+public func poissonNLLLoss<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, logInput: Bool = true, full: Bool = false,
+    eps: Double = 1e-8, reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try regressionLoss(input, target, nil, reduction, .count, output,
+                       PoissonNLL<T>(logInput: logInput, full: full, eps: T(eps)))
+}
+
+/// The gradient of `poissonNLLLoss` with respect to its input: `(exp(x) - t) s` with
+/// `logInput`, else `(1 - t / (x + eps)) s` (the Stirling term does not depend on the input).
+@inlinable
+public func poissonNLLLossBackward<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, target: UnsafeBufferPointer<T>, logInput: Bool = true, full: Bool = false,
+    eps: Double = 1e-8, reduction: Reduction = .mean, gradOutput: UnsafeBufferPointer<T>,
+    into gradInput: UnsafeMutableBufferPointer<T>
+) throws(LossError) {
+    try regressionBackward(input, target, nil, reduction, .count, gradOutput, gradInput,
+                           PoissonNLLGradient<T>(logInput: logInput, eps: T(eps)))
+}
+
 // MARK: - The formulas (types, so that the kernels specialize for them on every thread)
 
 /// `w (x - t)^2`.
@@ -355,5 +382,36 @@ struct HingeEmbeddingGradient<T: LossFloat>: GradientFormula {
         let zero = T.Vector(), one = T.Vector(repeating: 1)
         let active = T.select(zero, lessThan: T.Vector(repeating: margin) - x, -one, else: zero)
         return T.select(t, equalTo: one, zero, else: active) + T.select(t, equalTo: -one, zero, else: one)
+    }
+}
+
+/// `exp(x) - t x` (`logInput`) or `x - t log(x + eps)`, plus with `full` the Stirling term
+/// `t log t - t + 0.5 log(2 pi t)` where `t > 1` (PyTorch's masked_fill(t <= 1, 0)).
+@usableFromInline
+struct PoissonNLL<T: LossFloat>: ElementFormula {
+    @inlinable static var cost: Int { 8 }
+    @usableFromInline let logInput: Bool, full: Bool, eps: T
+    @inlinable init(logInput: Bool, full: Bool, eps: T) { self.logInput = logInput; self.full = full; self.eps = eps }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector, _ w: T.Vector, _ pw: T.Vector) -> T.Vector {
+        var loss = logInput ? T.exp(vector: x) - t * x : x - t * T.log(vector: x + T.Vector(repeating: eps))
+        if full {
+            let twoPi = T.Vector(repeating: T(2 * Double.pi)), half = T.Vector(repeating: 0.5)
+            let stirling = t * T.log(vector: t) - t + half * T.log(vector: twoPi * t)
+            loss += T.select(T.Vector(repeating: 1), lessThan: t, stirling, else: T.Vector())
+        }
+        return loss
+    }
+}
+
+/// `exp(x) - t` (`logInput`) or `1 - t / (x + eps)`.
+@usableFromInline
+struct PoissonNLLGradient<T: LossFloat>: GradientFormula {
+    @inlinable static var cost: Int { 8 }
+    @usableFromInline let logInput: Bool, eps: T
+    @inlinable init(logInput: Bool, eps: T) { self.logInput = logInput; self.eps = eps }
+    @inlinable @inline(__always)
+    func callAsFunction(_ x: T.Vector, _ t: T.Vector) -> T.Vector {
+        logInput ? T.exp(vector: x) - t : T.Vector(repeating: 1) - t / (x + T.Vector(repeating: eps))
     }
 }

@@ -105,7 +105,7 @@ public enum _FloatVectorMath: _LossVectorMath {
         let hi: Float = 88.72290   // just above log(Float.greatestFiniteMagnitude)
         let lo: Float = -104       // exp(lo) is below half the least subnormal
         var xc = x.replacing(with: V(repeating: lo), where: x .< lo)
-        xc.replace(with: V(repeating: hi), where: xc .> hi)
+        xc = xc.replacing(with: V(repeating: hi), where: xc .> hi)
         let (p, ki) = expReduced(xc)
         // 2^k in two halves so that k in [-150, 128] never leaves the normal range.
         let k1 = ki &>> 1, k2 = ki &- k1
@@ -145,28 +145,45 @@ public enum _FloatVectorMath: _LossVectorMath {
         let lo: Float = -87  // k >= -126
         let (p, ki) = expReduced(x)
         let e = p * unsafeBitCast((ki &+ 127) &<< 23, to: V.self)
-        return e.replacing(with: 0, where: x .< lo)
+        return e.replacing(with: V(), where: x .< lo)
     }
 
+    /// Cephes' logf on `x = 2^e (1 + m)`, `1 + m` in `[sqrt(2)/2, sqrt(2))`, reduced with integer
+    /// operations only (musl's: add the bits of 1 - sqrt(2)/2, take the exponent, put the
+    /// mantissa back over sqrt(2)/2's): no lane masks, which the compiler turned into a branch
+    /// per lane. Vectors holding a subnormal, 0, a negative number, +inf or NaN take
+    /// `logSpecial`.
     @inlinable @inline(__always)
     public static func log(_ x: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
         typealias I = SIMD8<Int32>
-        // Subnormals: scale by 2^23 first.
+        let ordinary = (x .>= V(repeating: Float.leastNormalMagnitude)) .& (x .< V(repeating: .infinity))
+        guard all(ordinary) else { return logSpecial(x) }
+        var ix = unsafeBitCast(x, to: I.self) &+ I(repeating: 0x3F80_0000 - 0x3F35_04F3)
+        // The biased exponent (1...255) as a float, exactly, via the low mantissa bits of 2^23
+        // (the generic integer-vector conversion is not inlined).
+        let e = unsafeBitCast((ix &>> 23) | I(repeating: 0x4B00_0000), to: V.self) - V(repeating: 8_388_608 + 127)
+        ix = (ix & I(repeating: 0x007F_FFFF)) &+ I(repeating: 0x3F35_04F3)
+        return cephesLogf(unsafeBitCast(ix, to: V.self) - V(repeating: 1), exponent: e)
+    }
+
+    /// `log` for vectors with a subnormal (scaled by 2^23 first), 0 (-inf), a negative
+    /// number (NaN), +inf or NaN (themselves).
+    @inlinable @inline(never)
+    public static func logSpecial(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        typealias V = SIMD8<Float>
+        typealias I = SIMD8<Int32>
         let tiny = x .< Float.leastNormalMagnitude
         let xs = x.replacing(with: x * 8_388_608, where: tiny)
-        let bits = unsafeBitCast(xs, to: I.self)
-        var e = V((bits &>> 23) & 0xFF &- 126)
-        e.replace(with: e - 23, where: tiny)
-        // Mantissa in [0.5, 1).
-        var m = unsafeBitCast((bits & I(repeating: ~0x7F80_0000)) | I(repeating: 0x3F00_0000), to: V.self)
-        let small = m .< 0.707106781186547524
-        e.replace(with: e - 1, where: small)
-        m = m.replacing(with: m + m, where: small) - 1
-        var y = cephesLogf(m, exponent: e)
-        y.replace(with: -.infinity, where: x .== 0)
-        y.replace(with: .nan, where: x .< 0)
-        y.replace(with: x, where: (x .== .infinity) .| (x .!= x))
+        var ix = unsafeBitCast(xs, to: I.self) &+ I(repeating: 0x3F80_0000 - 0x3F35_04F3)
+        var e = unsafeBitCast(((ix &>> 23) & I(repeating: 0xFF)) | I(repeating: 0x4B00_0000), to: V.self)
+            - V(repeating: 8_388_608 + 127)
+        e = e.replacing(with: e - 23, where: tiny)
+        ix = (ix & I(repeating: 0x007F_FFFF)) &+ I(repeating: 0x3F35_04F3)
+        var y = cephesLogf(unsafeBitCast(ix, to: V.self) - V(repeating: 1), exponent: e)
+        y = y.replacing(with: V(repeating: -.infinity), where: x .== 0)
+        y = y.replacing(with: V(repeating: .nan), where: x .< 0)
+        y = y.replacing(with: x, where: (x .== .infinity) .| (x .!= x))
         return y
     }
 
@@ -213,7 +230,7 @@ public enum _DoubleVectorMath: _LossVectorMath {
         let hi = 709.79            // just above log(Double.greatestFiniteMagnitude)
         let lo = -746.0            // exp(lo) is below half the least subnormal
         var xc = x.replacing(with: V(repeating: lo), where: x .< lo)
-        xc.replace(with: V(repeating: hi), where: xc .> hi)
+        xc = xc.replacing(with: V(repeating: hi), where: xc .> hi)
         let (p, ki) = expReduced(xc)
         let k1 = ki &>> 1, k2 = ki &- k1
         let s1 = unsafeBitCast((k1 &+ 1023) &<< 52, to: V.self)
@@ -229,7 +246,7 @@ public enum _DoubleVectorMath: _LossVectorMath {
         let lo = -708.0  // k >= -1022
         let (p, ki) = expReduced(x)
         let e = p * unsafeBitCast((ki &+ 1023) &<< 52, to: V.self)
-        return e.replacing(with: 0, where: x .< lo)
+        return e.replacing(with: V(), where: x .< lo)
     }
 
     /// As Float's: `x = k * ln 2 + r`; returns `exp(r)` and `k` as an integer.
@@ -264,9 +281,59 @@ public enum _DoubleVectorMath: _LossVectorMath {
         return (p, ki)
     }
 
+    /// fdlibm's log, lane-wise: `x = 2^k (1 + f)` with `1 + f` in `[sqrt(2)/2, sqrt(2))`
+    /// (reduced with integer operations only, as Float's), `s = f / (2 + f)`,
+    /// `log(1 + f) = f - hfsq + s (hfsq + R(s^2))` with fdlibm's minimax `R` and `ln 2` split so
+    /// that `k ln2Hi` is exact: within 1 ULP. Vectors holding a subnormal, 0, a negative
+    /// number, +inf or NaN take `logSpecial`.
     @inlinable @inline(__always)
     public static func log(_ x: SIMD4<Double>) -> SIMD4<Double> {
-        SIMD4(Double.log(x[0]), Double.log(x[1]), Double.log(x[2]), Double.log(x[3]))
+        typealias V = SIMD4<Double>
+        let ordinary = (x .>= V(repeating: Double.leastNormalMagnitude)) .& (x .< V(repeating: .infinity))
+        guard all(ordinary) else { return logSpecial(x) }
+        return logReduced(x, scaled: V())
+    }
+
+    /// fdlibm's steps for positive normal lanes of `x`; `scaled` is subtracted from the
+    /// exponent (54 for lanes scaled up from subnormals).
+    @inlinable @inline(__always)
+    static func logReduced(_ x: SIMD4<Double>, scaled: SIMD4<Double>) -> SIMD4<Double> {
+        typealias V = SIMD4<Double>
+        typealias I = SIMD4<Int64>
+        var ix = unsafeBitCast(x, to: I.self) &+ I(repeating: 0x3FF0_0000_0000_0000 - 0x3FE6_A09E_667F_3BCD)
+        // k as a double, exactly, without a vector int64 -> double conversion: the biased
+        // exponent (1...2047) in the low mantissa bits of 2^52.
+        let k = unsafeBitCast((ix &>> 52) | I(repeating: 0x4330_0000_0000_0000), to: V.self)
+            - V(repeating: 4_503_599_627_370_496 + 1023) - scaled
+        ix = (ix & I(repeating: 0x000F_FFFF_FFFF_FFFF)) &+ I(repeating: 0x3FE6_A09E_667F_3BCD)
+        let f = unsafeBitCast(ix, to: V.self) - V(repeating: 1)
+        let hfsq = V(repeating: 0.5) * f * f
+        let s = f / (V(repeating: 2) + f)
+        let z = s * s, w = z * z
+        let t1 = w * mulAdd(w, mulAdd(w, V(repeating: 1.531383769920937332e-01), V(repeating: 2.222219843214978396e-01)),
+                            V(repeating: 3.999999999940941908e-01))
+        let t2 = z * mulAdd(w, mulAdd(w, mulAdd(w, V(repeating: 1.479819860511658591e-01),
+                                                V(repeating: 1.818357216161805012e-01)),
+                                      V(repeating: 2.857142874366239149e-01)),
+                            V(repeating: 6.666666666666735130e-01))
+        let r = t2 + t1
+        return k * V(repeating: 6.93147180369123816490e-01)
+            - ((hfsq - (s * (hfsq + r) + k * V(repeating: 1.90821492927058770002e-10))) - f)
+    }
+
+    /// `log` for vectors with a subnormal (scaled by 2^54 first), 0 (-inf), a negative
+    /// number (NaN), +inf or NaN (themselves).
+    @inlinable @inline(never)
+    public static func logSpecial(_ x: SIMD4<Double>) -> SIMD4<Double> {
+        typealias V = SIMD4<Double>
+        let tiny = x .< Double.leastNormalMagnitude
+        let xs = x.replacing(with: x * 18_014_398_509_481_984, where: tiny)  // 2^54
+        let scaled = V().replacing(with: V(repeating: 54), where: tiny)
+        var y = logReduced(xs, scaled: scaled)
+        y = y.replacing(with: V(repeating: -.infinity), where: x .== 0)
+        y = y.replacing(with: V(repeating: .nan), where: x .< 0)
+        y = y.replacing(with: x, where: (x .== .infinity) .| (x .!= x))
+        return y
     }
 
     /// `log(u) * y / (u - 1)` with `u = 1 + y` (exactly `y` where `u` rounds to 1).

@@ -667,3 +667,47 @@ public func swiftloss_hinge_embedding_loss_backward_f64(
         ? SwiftLossEntriesAVX2.Entries.hinge_embedding_loss_backward_f64(input, target, count, margin, reduction, gradOutput, gradInput)
         : SwiftLossEntries.Entries.hinge_embedding_loss_backward_f64(input, target, count, margin, reduction, gradOutput, gradInput)
 }
+
+@_cdecl("swiftloss_poisson_nll_loss_f32")
+public func swiftloss_poisson_nll_loss_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ logInput: Int32, _ full: Int32, _ eps: Double, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.poisson_nll_loss_f32(input, target, count, logInput, full, eps, reduction, output)
+        : SwiftLossEntries.Entries.poisson_nll_loss_f32(input, target, count, logInput, full, eps, reduction, output)
+}
+
+@_cdecl("swiftloss_poisson_nll_loss_f64")
+public func swiftloss_poisson_nll_loss_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ logInput: Int32, _ full: Int32, _ eps: Double, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.poisson_nll_loss_f64(input, target, count, logInput, full, eps, reduction, output)
+        : SwiftLossEntries.Entries.poisson_nll_loss_f64(input, target, count, logInput, full, eps, reduction, output)
+}
+
+@_cdecl("swiftloss_poisson_nll_loss_backward_f32")
+public func swiftloss_poisson_nll_loss_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+    _ logInput: Int32, _ full: Int32, _ eps: Double, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.poisson_nll_loss_backward_f32(input, target, count, logInput, full, eps, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.poisson_nll_loss_backward_f32(input, target, count, logInput, full, eps, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_poisson_nll_loss_backward_f64")
+public func swiftloss_poisson_nll_loss_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+    _ logInput: Int32, _ full: Int32, _ eps: Double, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.poisson_nll_loss_backward_f64(input, target, count, logInput, full, eps, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.poisson_nll_loss_backward_f64(input, target, count, logInput, full, eps, reduction, gradOutput, gradInput)
+}

@@ -471,4 +471,36 @@ public enum Entries {
     ) -> Int32 {
         hingeEmbeddingLossBackwardEntry(input, target, count, margin, reduction, gradOutput, gradInput)
     }
+
+    public static func poisson_nll_loss_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ logInput: Int32, _ full: Int32, _ eps: Double, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        poissonNllLossEntry(input, target, count, logInput, full, eps, reduction, output)
+    }
+
+    public static func poisson_nll_loss_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ logInput: Int32, _ full: Int32, _ eps: Double, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        poissonNllLossEntry(input, target, count, logInput, full, eps, reduction, output)
+    }
+
+    public static func poisson_nll_loss_backward_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
+        _ logInput: Int32, _ full: Int32, _ eps: Double, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        poissonNllLossBackwardEntry(input, target, count, logInput, full, eps, reduction, gradOutput, gradInput)
+    }
+
+    public static func poisson_nll_loss_backward_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ count: UInt,
+        _ logInput: Int32, _ full: Int32, _ eps: Double, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        poissonNllLossBackwardEntry(input, target, count, logInput, full, eps, reduction, gradOutput, gradInput)
+    }
 }

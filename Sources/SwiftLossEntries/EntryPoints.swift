@@ -272,3 +272,31 @@ func hingeEmbeddingLossBackwardEntry<T: LossFloat>(
         try hingeEmbeddingLossBackward(x, target: t, margin: margin, reduction: r, gradOutput: g, into: gx)
     }
 }
+
+func poissonNllLossEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt, _ logInput: Int32, _ full: Int32,
+    _ eps: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, nil, 0, reduction, nil, output, backward: false) {
+        x, t, w, r, _, y throws(LossError) in
+        try poissonNLLLoss(x, target: t, logInput: poissonFlag(logInput), full: poissonFlag(full), eps: eps,
+                           reduction: r, into: y)
+    }
+}
+
+func poissonNllLossBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt, _ logInput: Int32, _ full: Int32,
+    _ eps: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    pointwiseCall(input, target, count, nil, 0, reduction, gradOutput, gradInput, backward: true) {
+        x, t, w, r, g, gx throws(LossError) in
+        try poissonNLLLossBackward(x, target: t, logInput: poissonFlag(logInput), full: poissonFlag(full), eps: eps,
+                                   reduction: r, gradOutput: g, into: gx)
+    }
+}
+
+/// poisson_nll_loss's log_input and full: 0 or 1.
+func poissonFlag(_ value: Int32) throws(LossError) -> Bool {
+    guard value == 0 || value == 1 else { throw .invalidArgument("log_input and full must be 0 or 1") }
+    return value == 1
+}

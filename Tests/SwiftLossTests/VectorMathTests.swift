@@ -141,4 +141,24 @@ struct VectorMathTests {
         #expect(special[4] == .infinity && special[5].isNaN && special[6] == 0)
         #expect(abs(special[7] - Float.log(.leastNonzeroMagnitude)) <= 1e-4)
     }
+
+    @Test("Double log: <= 1 ULP over every binade, subnormals included; special values exact")
+    func doubleLog() {
+        var rng = SeededGenerator(seed: 109)
+        var xs: [Double] = []
+        for e in stride(from: -1074, through: 1023, by: 1) {
+            let base = Double(sign: .plus, exponent: e, significand: 1)
+            xs += (0..<40).map { _ in base * Double.random(in: 1..<2, using: &rng) }
+        }
+        xs += Self.sweep(Double(0.5), 2, 100_000)
+        xs += [1, .greatestFiniteMagnitude, .leastNonzeroMagnitude, .leastNormalMagnitude,
+               0.7071067811865475, 0.7071067811865476, 1.4142135623730950, 1.4142135623730951]
+        let w = worstError(xs.filter { $0.isFinite && $0 > 0 }, vector: Double.log(vector:), scalar: { Double.log($0) })
+        #expect(w.ulps <= 1, "worst \(w.ulps) ULP at \(w.at)")
+        let special = Double.log(vector: SIMD4(0, -0.0, -1, .nan))
+        #expect(special[0] == -.infinity && special[1] == -.infinity && special[2].isNaN && special[3].isNaN)
+        let more = Double.log(vector: SIMD4(.infinity, -.infinity, 1, .leastNonzeroMagnitude))
+        #expect(more[0] == .infinity && more[1].isNaN && more[2] == 0)
+        #expect(more[3] == Double.log(.leastNonzeroMagnitude))
+    }
 }

@@ -1911,8 +1911,31 @@ static void test_regression_losses(void)
         CHECK_STATUS(swiftloss_hinge_embedding_loss_backward_f64(hx, ht, 3, 1.0, SWIFTLOSS_REDUCTION_NONE, hg, gxd), SWIFTLOSS_OK);
         CHECK(gxd[0] == -1 && gxd[1] == 1 && gxd[2] == 0); /* 0 at the kink x == margin */
     }
+    /* poisson_nll_loss: exp(x) - t x; x - t log(x + eps); the Stirling term
+     * t log t - t + 0.5 log(2 pi t) where t > 1 (values computed in double by hand) */
+    {
+        static const double plain[4] = {1.218281828459045, 3.3890560989306504, 5.085536923187668, 1.3678794411714423};
+        static const double full[4] = {1.4481505778800465, 4.040862583535186, 9.856383974779892, 1.3678794411714423};
+        static const double grad[4] = {1.218281828459045, 10.7781121978613, 45.256610769563004, -2.5284822353142307}; /* (exp(x) - t) g */
+        CHECK_STATUS(swiftloss_poisson_nll_loss_f64(xd, td, 4, 1, 0, 1e-8, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+        for (i = 0; i < 4; i++) CHECK_NEAR(outd[i], plain[i], 1e-15);
+        CHECK_STATUS(swiftloss_poisson_nll_loss_f64(xd, td, 4, 1, 1, 1e-8, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+        for (i = 0; i < 4; i++) CHECK_NEAR(outd[i], full[i], 1e-15);
+        CHECK_STATUS(swiftloss_poisson_nll_loss_f64(xd, td, 4, 0, 0, 0.5, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+        CHECK_NEAR(outd[0], 0.3918023378377534, 1e-15); /* 1 - 1.5 log(1.5) */
+        CHECK(is_nan(outd[3])); /* a negative rate: the log of a negative number, as PyTorch */
+        CHECK_STATUS(swiftloss_poisson_nll_loss_backward_f64(xd, td, 4, 1, 1, 1e-8, SWIFTLOSS_REDUCTION_NONE, g_none, gxd), SWIFTLOSS_OK);
+        for (i = 0; i < 4; i++) CHECK_NEAR(gxd[i], grad[i], 1e-14);
+        CHECK_STATUS(swiftloss_poisson_nll_loss_backward_f64(xd, td, 2, 0, 0, 0.5, SWIFTLOSS_REDUCTION_NONE, g_none, gxd), SWIFTLOSS_OK);
+        CHECK_NEAR(gxd[1], (1 - 2.0 / 2.5) * 2.0, 1e-15);
+        CHECK_STATUS(swiftloss_poisson_nll_loss_f32(xf, tf, 4, 1, 0, 1e-8, SWIFTLOSS_REDUCTION_SUM, outf), SWIFTLOSS_OK);
+        CHECK_NEAR(outf[0], 11.060754291748806, 1e-5);
+    }
     /* statuses, outputs untouched */
     outd[0] = 42;
+    CHECK_STATUS(swiftloss_poisson_nll_loss_f64(xd, td, 4, 2, 0, 1e-8, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_poisson_nll_loss_f64(xd, td, 4, 1, -1, 1e-8, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_poisson_nll_loss_backward_f64(xd, td, 4, 1, 0, 1e-8, SWIFTLOSS_REDUCTION_BATCHMEAN, g_none, outd), SWIFTLOSS_ERROR_INVALID_REDUCTION);
     CHECK_STATUS(swiftloss_mse_loss_f64(xd, td, 4, wd, 3, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_ERROR_WEIGHT_SIZE);
     CHECK_STATUS(swiftloss_mse_loss_f64(xd, td, 4, NULL, 0, SWIFTLOSS_REDUCTION_BATCHMEAN, outd), SWIFTLOSS_ERROR_INVALID_REDUCTION);
     CHECK_STATUS(swiftloss_smooth_l1_loss_f64(xd, td, 4, -1.0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);

@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 59 (0..57: the 58 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 58: threads/status/version)
+ *   h[0]      entry point: h[0] % 63 (0..61: the 62 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 62: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -23,7 +23,9 @@
  *   h[4..7]   sizes (small mode) or selectors into a table of huge sizes (huge mode)
  *   h[8]      reduction   (h[8] < 240: h[8] % 4, else odd values: -1, 4, INT_MIN, ...)
  *   h[9]      ignore_index selector    h[10] label_smoothing selector
- *   h[11]     log_target selector      h[12] kl_div batch / regression beta, delta selector
+ *   h[11]     log_target / log_input selector
+ *   h[12]     kl_div batch / regression beta, delta, margin, eps selector (bits 0-2); bits 3-5
+ *             poisson_nll_loss's full (7: an invalid 2, else bit 3)
  *   h[13]     weight_len selector      h[14] pos_weight_len selector
  *   h[15]     'L' enables large mode (also rows of 65537 and 100003 classes: the online path)
  *   h[16..63] six little-endian u64: raw sizes, raw ignore_index, raw smoothing bits, ...
@@ -70,7 +72,7 @@ enum {
     K_NLL, K_NLL_BW, K_CE, K_CE_BW, K_CE_FUSED, K_CE_PROBS, K_CE_PROBS_BW,
     K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
     K_MSE, K_MSE_BW, K_L1, K_L1_BW, K_SL1, K_SL1_BW, K_HUBER, K_HUBER_BW, K_SOFT, K_SOFT_BW,
-    K_HINGE, K_HINGE_BW,
+    K_HINGE, K_HINGE_BW, K_POISSON, K_POISSON_BW,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -87,6 +89,7 @@ static const char *const kind_names[NKINDS] = {
     "smooth_l1_loss", "smooth_l1_loss_backward", "huber_loss", "huber_loss_backward",
     "soft_margin_loss", "soft_margin_loss_backward",
     "hinge_embedding_loss", "hinge_embedding_loss_backward",
+    "poisson_nll_loss", "poisson_nll_loss_backward",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -1115,7 +1118,7 @@ typedef struct {
     int kind, is64;
     const void *x, *t, *w, *pw, *g;
     uint64_t count, wl, pwl, batch;
-    int red, logt;
+    int red, logt, full;
     double param; /* beta (smooth_l1_loss) or delta (huber_loss) */
     void *out;
 } ElemCall;
@@ -1146,6 +1149,9 @@ static int call_elem(const ElemCall *k)
         case K_SOFT_BW: return swiftloss_soft_margin_loss_backward_f64(x, t, n, k->red, g, o);
         case K_HINGE: return swiftloss_hinge_embedding_loss_f64(x, t, n, k->param, k->red, o);
         case K_HINGE_BW: return swiftloss_hinge_embedding_loss_backward_f64(x, t, n, k->param, k->red, g, o);
+        case K_POISSON: return swiftloss_poisson_nll_loss_f64(x, t, n, k->logt, k->full, k->param, k->red, o);
+        case K_POISSON_BW:
+            return swiftloss_poisson_nll_loss_backward_f64(x, t, n, k->logt, k->full, k->param, k->red, g, o);
         default: return swiftloss_kl_div_backward_f64(t, n, b, k->red, k->logt, g, o);
         }
     } else {
@@ -1171,6 +1177,9 @@ static int call_elem(const ElemCall *k)
         case K_SOFT_BW: return swiftloss_soft_margin_loss_backward_f32(x, t, n, k->red, g, o);
         case K_HINGE: return swiftloss_hinge_embedding_loss_f32(x, t, n, k->param, k->red, o);
         case K_HINGE_BW: return swiftloss_hinge_embedding_loss_backward_f32(x, t, n, k->param, k->red, g, o);
+        case K_POISSON: return swiftloss_poisson_nll_loss_f32(x, t, n, k->logt, k->full, k->param, k->red, o);
+        case K_POISSON_BW:
+            return swiftloss_poisson_nll_loss_backward_f32(x, t, n, k->logt, k->full, k->param, k->red, g, o);
         default: return swiftloss_kl_div_backward_f32(t, n, b, k->red, k->logt, g, o);
         }
     }
@@ -1205,6 +1214,9 @@ static int run_elem(Ctx *c)
     const int sl1 = kind == K_SL1 || kind == K_SL1_BW, huber = kind == K_HUBER || kind == K_HUBER_BW;
     const int soft = kind == K_SOFT || kind == K_SOFT_BW;
     const int hinge = kind == K_HINGE || kind == K_HINGE_BW; /* margin: any value is valid */
+    /* poisson_nll_loss: eps any value; log_input and full must be 0 or 1. Its value is finite
+     * for moderate values only with log_input (x - t log(x + eps) is NaN for x < -eps). */
+    const int pois = kind == K_POISSON || kind == K_POISSON_BW;
     const int bw = kind == K_BCE_BW || kind == K_BCEL_BW || kind == K_KL_BW || (reg && (kind - K_MSE) % 2 == 1);
 
     ElemCall k;
@@ -1213,14 +1225,15 @@ static int run_elem(Ctx *c)
     k.is64 = c->is64;
     k.count = decode_count(c);
     k.red = reduction_code(c);
-    k.logt = kl ? log_target_value(c) : 0;
+    k.logt = (kl || pois) ? log_target_value(c) : 0;
+    if (pois) k.full = ((c->in.h[12] >> 3) & 7) == 7 ? 2 : (c->in.h[12] >> 3) & 1;
     uint64_t tmp;
     int known = count_fits(&tmp, c->es, 1, &k.count);
     const uint64_t n = k.count;
     if (!kl && (!reg || reg_weighted)) k.wl = elem_weight_len(c, n, c->in.h[13], c->hasw);
     if (reg_weighted && c->hasw && (c->in.h[13] & 1)) k.wl = n; /* the valid length, often */
     if (bcel) k.pwl = elem_weight_len(c, n, c->in.h[14], c->haspw);
-    if (sl1 || huber || hinge) {
+    if (sl1 || huber || hinge || pois) {
         static const double params[8] = {1.0, 0.5, 0.0, -1.0, 1e-30, 1e30, NAN, INFINITY};
         k.param = params[c->in.h[12] % 8];
     }
@@ -1235,8 +1248,8 @@ static int run_elem(Ctx *c)
 
     snprintf(g_desc, sizeof g_desc,
              "swiftloss_%s_%s(count=%" PRIu64 ", weight_len=%" PRIu64 ", pos_weight_len=%" PRIu64 ", batch=%" PRIu64
-             ", reduction=%d, log_target=%d, beta/delta=%g)",
-             kind_names[kind], c->is64 ? "f64" : "f32", n, k.wl, k.pwl, k.batch, k.red, k.logt, k.param);
+             ", reduction=%d, log_target/log_input=%d, full=%d, beta/delta/margin/eps=%g)",
+             kind_names[kind], c->is64 ? "f64" : "f32", n, k.wl, k.pwl, k.batch, k.red, k.logt, k.full, k.param);
 
     Buf *x = kind == K_KL_BW ? NULL : arg(c, "input", known, n, c->es, 0);
     Buf *t = arg(c, "target", known, n, c->es, 0);
@@ -1266,6 +1279,7 @@ static int run_elem(Ctx *c)
     expect_if(k.pwl != 0 && !k.pw, SWIFTLOSS_ERROR_NULL_POINTER);
     expect_if(sl1 && k.param < 0, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
     expect_if(huber && !(k.param > 0), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    expect_if(pois && ((k.logt != 0 && k.logt != 1) || (k.full != 0 && k.full != 1)), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
     if (kl) {
         expect_if(k.logt != 0 && k.logt != 1, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
         expect_if(k.red == SWIFTLOSS_REDUCTION_BATCHMEAN && n > 0 && (k.batch == 0 || n % k.batch != 0 || !known),
@@ -1341,13 +1355,14 @@ static int run_elem(Ctx *c)
             for (size_t j = 0; j < w->n; j++) wsum += getv(w, j);
             if (wsum == 0) expect_nan1(out, "weighted 'mean' whose weights sum to 0");
             else if (nonneg_w && !isfinite(getv(out, 0))) fail("weighted 'mean' of moderate values: %g", getv(out, 0));
-        } else if (!((sl1 || huber || hinge) && !isfinite(k.param))) {
+        } else if (!((sl1 || huber || hinge || pois) && !isfinite(k.param)) && !(pois && k.logt != 1)) {
             expect_finite(out, "element-wise loss of moderate values");
-            if ((bce || reg) && !hinge && nonneg_w)  /* hinge: t = 1 gives x itself, any sign */
+            if ((bce || reg) && !hinge && !pois && nonneg_w)  /* hinge: t = 1 gives x itself, any sign */
                 for (size_t j = 0; j < out->n; j++)
                     if (!(getv(out, j) >= 0)) fail("binary_cross_entropy with w >= 0: output[%zu] = %g < 0", j, getv(out, j));
         }
-    } else if (bw && moderate && !((sl1 || huber || hinge) && !isfinite(k.param)) && !(reg_weighted && !huber && mean && w)) {
+    } else if (bw && moderate && !((sl1 || huber || hinge || pois) && !isfinite(k.param)) &&
+               !(reg_weighted && !huber && mean && w) && !(pois && k.logt != 1)) {
         expect_finite(out, "element-wise gradient of moderate values");
     }
     /* soft_margin_loss is softplus(-t x): finite and >= 0 for every finite element, however

@@ -33,7 +33,8 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "mse_loss", "mse_loss_backward", "l1_loss", "l1_loss_backward",
          "smooth_l1_loss", "smooth_l1_loss_backward", "huber_loss", "huber_loss_backward",
          "soft_margin_loss", "soft_margin_loss_backward",
-         "hinge_embedding_loss", "hinge_embedding_loss_backward"]
+         "hinge_embedding_loss", "hinge_embedding_loss_backward",
+         "poisson_nll_loss", "poisson_nll_loss_backward"]
 NONE, SUM, MEAN, BATCHMEAN = 0, 1, 2, 3
 IGNORE = {-100: 0, -1: 1, 0: 2, 1: 3, 2: 9}       # ignore_index -> selector (h[9] % 16)
 SMOOTH = {0.0: 0, 0.1: 1, 0.25: 2, 0.5: 3, 1.0: 4, -0.5: 6}  # label_smoothing -> selector
@@ -311,6 +312,21 @@ def main():
                         + floats(xr, f64) + floats(targets_r, f64) + (floats(wr, f64) if weighted else b"") + g)
         add(f"soft_margin_overflow_{p}", header("soft_margin_loss", f64, sizes=(3, 0, 0), reduction=NONE)
             + floats([-100.0, -1000.0, 88.8], f64) + floats([1.0, 1.0, -1.0], f64))
+        # poisson_nll_loss: log_input 0/1 (h[11]), full 0/1 (h[12] bit 3), eps 1.0 and 0.5
+        # (h[12] selectors 0, 1); counts as targets, some above 1 (the Stirling term).
+        counts = [0.0, 1.0, 2.0, 5.0, 0.5, 3.0]
+        rates = [0.5, 1.25, 3.0, 0.0, 2.0, 0.75]
+        for r in (NONE, SUM, MEAN):
+            for log_input in (0, 1):
+                for full in (0, 1):
+                    sel = (1 if full else 0) << 3 | (1 if log_input == 0 else 0)
+                    g = floats([1.0] * (6 if r == NONE else 1), f64)
+                    add(f"poisson_nll_loss_r{r}_l{log_input}_f{full}_{p}",
+                        header("poisson_nll_loss", f64, sizes=(6, 0, 0), reduction=r, log_target=log_input,
+                               kl_batch=sel) + floats(rates, f64) + floats(counts, f64))
+                    add(f"poisson_nll_loss_backward_r{r}_l{log_input}_f{full}_{p}",
+                        header("poisson_nll_loss_backward", f64, sizes=(6, 0, 0), reduction=r, log_target=log_input,
+                               kl_batch=sel) + floats(rates, f64) + floats(counts, f64) + g)
 
     # Other size modes: huge sizes (overflowing and not), zero sizes with huge dimensions.
     for f64 in (False, True):

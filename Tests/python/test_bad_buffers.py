@@ -100,6 +100,10 @@ for _name in REGRESSION:
     SIGNATURES[_name] = _head + ["out:output"]
     SIGNATURES[_name + "_backward"] = _head + ["in:grad_output", "out:grad_input"]
 
+SIGNATURES["poisson_nll_loss"] = ["in:input", "in:target", "size:count", "flag:log_input", "flag:full",
+                                  "param:eps", "reduction:reduction", "out:output"]
+SIGNATURES["poisson_nll_loss_backward"] = SIGNATURES["poisson_nll_loss"][:-1] + ["in:grad_output", "out:grad_input"]
+
 # Where the header allows an output to be the very same memory as an input.
 IN_PLACE = {
     "softmax": [("output", "input")],
@@ -109,7 +113,7 @@ IN_PLACE = {
     "cross_entropy_backward": [("grad_input", "input")],
     "cross_entropy_fused": [("grad_input", "input")],
     "cross_entropy_probs_backward": [("grad_input", "input")],
-    **{name + "_backward": [("grad_input", "grad_output")] for name in REGRESSION},
+    **{name + "_backward": [("grad_input", "grad_output")] for name in REGRESSION + ["poisson_nll_loss"]},
 }
 
 
@@ -179,7 +183,7 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
                     args[arg] = floats(count)
         elif role == "out":
             if arg == "grad_input":
-                n = count if name.startswith(("binary", "kl")) or name.split("_backward")[0] in REGRESSION else total
+                n = count if name.startswith(("binary", "kl", "poisson")) or name.split("_backward")[0] in REGRESSION else total
             elif name in ("softmax", "log_softmax"):
                 n = total
             elif name.startswith(("nll", "cross")):
@@ -559,7 +563,7 @@ def run_in_place():
     for name, pairs in IN_PLACE.items():
         for batch, classes, inner in shapes:
             for dtype in (np.float32, np.float64):
-                regression = name.split("_backward")[0] in REGRESSION
+                regression = name.split("_backward")[0] in REGRESSION + ["poisson_nll_loss"]
                 for reduction in (NONE, MEAN):
                     if reduction != NONE and ("softmax" in name or regression):
                         continue  # grad_input over grad_output: the same size for 'none' only

@@ -61,6 +61,7 @@ def _cases(dtype):
     signs = torch.randint(0, 2, (N, C), generator=g).to(dtype) * 2 - 1
     hinge_targets = signs.clone()
     hinge_targets[0] = 0.0  # neither 1 nor -1: both terms, as torch
+    counts = torch.randint(0, 5, (N, C), generator=g).to(dtype)  # Poisson targets, some above 1
     return {
         "cross_entropy": (lambda f: lambda z, r: f(z, labels, reduction=r), None),
         "cross_entropy_smoothed_weighted": (
@@ -83,6 +84,10 @@ def _cases(dtype):
                                 "huber_loss"),
         "soft_margin_loss": (lambda f: lambda z, r: f(z, signs, reduction=r), None),
         "hinge_embedding_loss": (lambda f: lambda z, r: f(z, hinge_targets, margin=0.3, reduction=r), None),
+        "poisson_nll_loss": (lambda f: lambda z, r: f(z, counts, reduction=r), None),
+        "poisson_nll_loss_rates_full": (
+            lambda f: lambda z, r: f(z.exp() + 0.1, counts, log_input=False, full=True, eps=1e-3, reduction=r),
+            "poisson_nll_loss"),
     }
 
 

@@ -841,7 +841,7 @@ py_kl_div_backward(PyObject *module, PyObject *args)
 
 /* ------------------------------------------------------------------------------------------
  * Regression losses (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,
- * hinge_embedding_loss)
+ * hinge_embedding_loss, and poisson_nll_loss with its own signature below)
  *
  * One Python signature for all of them, forward and backward:
  *   NAME(input, target, count, weight, parameter, reduction, output)
@@ -853,17 +853,17 @@ py_kl_div_backward(PyObject *module, PyObject *args)
 /* A regression entry point as the worker calls it: f32 picks the precision; g is NULL for a
  * forward call. */
 typedef swiftloss_status (*regression_fn)(int f32, const void *x, const void *t, size_t n,
-                                          const void *w, size_t wlen, double parameter,
+                                          const void *w, size_t wlen, double parameter, int flags,
                                           int reduction, const void *g, void *y);
 
 /* Adapters from the C signatures to regression_fn: with a weight (W) or not, with a
  * parameter (P) or not. */
 #define REGRESSION_W(name)                                                                    \
     static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
-                                       const void *w, size_t wl, double p, int r,            \
+                                       const void *w, size_t wl, double p, int flags, int r, \
                                        const void *g, void *y)                               \
     {                                                                                         \
-        (void)p;                                                                              \
+        (void)p, (void)flags;                                                                 \
         if (g == NULL)                                                                        \
             return f32 ? swiftloss_##name##_f32(x, t, n, w, wl, r, y)                         \
                        : swiftloss_##name##_f64(x, t, n, w, wl, r, y);                        \
@@ -872,7 +872,7 @@ typedef swiftloss_status (*regression_fn)(int f32, const void *x, const void *t,
     }
 #define REGRESSION_WP(name)                                                                   \
     static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
-                                       const void *w, size_t wl, double p, int r,            \
+                                       const void *w, size_t wl, double p, int flags, int r, \
                                        const void *g, void *y)                               \
     {                                                                                         \
         if (g == NULL)                                                                        \
@@ -883,10 +883,10 @@ typedef swiftloss_status (*regression_fn)(int f32, const void *x, const void *t,
     }
 #define REGRESSION_P(name)                                                                    \
     static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
-                                       const void *w, size_t wl, double p, int r,            \
+                                       const void *w, size_t wl, double p, int flags, int r, \
                                        const void *g, void *y)                               \
     {                                                                                         \
-        (void)w, (void)wl;                                                                    \
+        (void)w, (void)wl, (void)flags;                                                       \
         if (g == NULL)                                                                        \
             return f32 ? swiftloss_##name##_f32(x, t, n, p, r, y)                             \
                        : swiftloss_##name##_f64(x, t, n, p, r, y);                            \
@@ -895,10 +895,10 @@ typedef swiftloss_status (*regression_fn)(int f32, const void *x, const void *t,
     }
 #define REGRESSION(name)                                                                      \
     static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
-                                       const void *w, size_t wl, double p, int r,            \
+                                       const void *w, size_t wl, double p, int flags, int r, \
                                        const void *g, void *y)                               \
     {                                                                                         \
-        (void)w, (void)wl, (void)p;                                                           \
+        (void)w, (void)wl, (void)p, (void)flags;                                              \
         if (g == NULL)                                                                        \
             return f32 ? swiftloss_##name##_f32(x, t, n, r, y)                                \
                        : swiftloss_##name##_f64(x, t, n, r, y);                               \
@@ -913,6 +913,21 @@ REGRESSION_WP(huber_loss)
 REGRESSION(soft_margin_loss)
 REGRESSION_P(hinge_embedding_loss)
 
+/* poisson_nll_loss: parameter is eps; flags holds log_input (bits 0-7) and full (bits 8-15),
+ * each passed on as given, so that the library refuses a value other than 0 or 1. */
+static swiftloss_status
+poisson_nll_loss_any(int f32, const void *x, const void *t, size_t n, const void *w, size_t wl,
+                     double eps, int flags, int r, const void *g, void *y)
+{
+    (void)w, (void)wl;
+    int log_input = (int)(signed char)(flags & 0xFF), full = (int)(signed char)((flags >> 8) & 0xFF);
+    if (g == NULL)
+        return f32 ? swiftloss_poisson_nll_loss_f32(x, t, n, log_input, full, eps, r, y)
+                   : swiftloss_poisson_nll_loss_f64(x, t, n, log_input, full, eps, r, y);
+    return f32 ? swiftloss_poisson_nll_loss_backward_f32(x, t, n, log_input, full, eps, r, g, y)
+               : swiftloss_poisson_nll_loss_backward_f64(x, t, n, log_input, full, eps, r, g, y);
+}
+
 typedef struct {
     const char *name;
     regression_fn fn;
@@ -925,12 +940,13 @@ static const regression_spec SMOOTH_L1_LOSS = {"smooth_l1_loss", smooth_l1_loss_
 static const regression_spec HUBER_LOSS = {"huber_loss", huber_loss_any, 1};
 static const regression_spec SOFT_MARGIN_LOSS = {"soft_margin_loss", soft_margin_loss_any, 0};
 static const regression_spec HINGE_EMBEDDING_LOSS = {"hinge_embedding_loss", hinge_embedding_loss_any, 0};
+static const regression_spec POISSON_NLL_LOSS = {"poisson_nll_loss", poisson_nll_loss_any, 0};
 
 /* The shared worker: grad_output_obj is NULL for a forward call, out_obj the loss output or
  * the gradient. */
 static PyObject *
 regression(const regression_spec *spec, PyObject *input_obj, PyObject *target_obj,
-           Py_ssize_t count_arg, PyObject *weight_obj, double parameter, int reduction,
+           Py_ssize_t count_arg, PyObject *weight_obj, double parameter, int flags, int reduction,
            PyObject *grad_output_obj, PyObject *out_obj)
 {
     size_t count;
@@ -967,7 +983,7 @@ regression(const regression_spec *spec, PyObject *input_obj, PyObject *target_ob
     swiftloss_status status;
     SWIFTLOSS_WITHOUT_GIL(count > SWIFTLOSS_GIL_THRESHOLD,
         status = spec->fn(kind == KIND_F32, input.view.buf, target.view.buf, count, data_of(&weight),
-                          len_of(&weight), parameter, reduction,
+                          len_of(&weight), parameter, flags, reduction,
                           backward ? grad_output.view.buf : NULL, out.view.buf));
     result = status_result(status);
 done:
@@ -988,7 +1004,7 @@ done:
         int r;                                                                                \
         if (!PyArg_ParseTuple(args, "OOnOdiO:" #name, &x, &t, &n, &w, &p, &r, &y))            \
             return NULL;                                                                      \
-        return regression(&SPEC, x, t, n, w, p, r, NULL, y);                                  \
+        return regression(&SPEC, x, t, n, w, p, 0, r, NULL, y);                               \
     }                                                                                         \
     static PyObject *py_##name##_backward(PyObject *module, PyObject *args)                   \
     {                                                                                         \
@@ -999,7 +1015,7 @@ done:
         if (!PyArg_ParseTuple(args, "OOnOdiOO:" #name "_backward", &x, &t, &n, &w, &p, &r, &g, \
                               &gx))                                                           \
             return NULL;                                                                      \
-        return regression(&SPEC, x, t, n, w, p, r, g, gx);                                    \
+        return regression(&SPEC, x, t, n, w, p, 0, r, g, gx);                                 \
     }
 
 REGRESSION_METHODS(mse_loss, MSE_LOSS)
@@ -1008,6 +1024,56 @@ REGRESSION_METHODS(smooth_l1_loss, SMOOTH_L1_LOSS)
 REGRESSION_METHODS(huber_loss, HUBER_LOSS)
 REGRESSION_METHODS(soft_margin_loss, SOFT_MARGIN_LOSS)
 REGRESSION_METHODS(hinge_embedding_loss, HINGE_EMBEDDING_LOSS)
+
+/* poisson_nll_loss(input, target, count, log_input, full, eps, reduction, output) and
+ * poisson_nll_loss_backward(input, target, count, log_input, full, eps, reduction, grad_output,
+ * grad_input). */
+/* log_input and full packed into the worker's flags; a value outside [-128, 127] is refused
+ * here (the library refuses anything but 0 and 1). */
+static int
+poisson_flags(int log_input, int full, int *flags)
+{
+    if (log_input < -128 || log_input > 127 || full < -128 || full > 127) {
+        PyErr_SetString(PyExc_ValueError, "poisson_nll_loss: log_input and full must be 0 or 1");
+        return -1;
+    }
+    *flags = (log_input & 0xFF) | ((full & 0xFF) << 8);
+    return 0;
+}
+
+static PyObject *
+py_poisson_nll_loss(PyObject *module, PyObject *args)
+{
+    PyObject *x, *t, *y;
+    Py_ssize_t n;
+    int log_input, full, r, flags;
+    double eps;
+    if (!PyArg_ParseTuple(args, "OOniidiO:poisson_nll_loss", &x, &t, &n, &log_input, &full, &eps,
+                          &r, &y)) {
+        return NULL;
+    }
+    if (poisson_flags(log_input, full, &flags) < 0) {
+        return NULL;
+    }
+    return regression(&POISSON_NLL_LOSS, x, t, n, Py_None, eps, flags, r, NULL, y);
+}
+
+static PyObject *
+py_poisson_nll_loss_backward(PyObject *module, PyObject *args)
+{
+    PyObject *x, *t, *g, *gx;
+    Py_ssize_t n;
+    int log_input, full, r, flags;
+    double eps;
+    if (!PyArg_ParseTuple(args, "OOniidiOO:poisson_nll_loss_backward", &x, &t, &n, &log_input,
+                          &full, &eps, &r, &g, &gx)) {
+        return NULL;
+    }
+    if (poisson_flags(log_input, full, &flags) < 0) {
+        return NULL;
+    }
+    return regression(&POISSON_NLL_LOSS, x, t, n, Py_None, eps, flags, r, g, gx);
+}
 
 PyDoc_STRVAR(regression_doc,
 "NAME(input, target, count, weight, parameter, reduction, output) -> None\n\n"
@@ -1138,6 +1204,15 @@ PyDoc_STRVAR(kl_div_backward_doc,
 "kl_div_backward(target, count, batch, reduction, log_target, grad_output, grad_input) -> None\n\n"
 "-t * s (log_target 0) or -exp(t) * s (log_target 1).");
 
+PyDoc_STRVAR(poisson_nll_loss_doc,
+"poisson_nll_loss(input, target, count, log_input, full, eps, reduction, output) -> None\n\n"
+"log_input: exp(x) - t x; else x - t log(x + eps); full adds the Stirling term where t > 1.");
+
+PyDoc_STRVAR(poisson_nll_loss_backward_doc,
+"poisson_nll_loss_backward(input, target, count, log_input, full, eps, reduction, grad_output,\n"
+"                          grad_input) -> None\n\n"
+"(exp(x) - t) * s with log_input, else (1 - t / (x + eps)) * s.");
+
 static PyMethodDef swiftloss_methods[] = {
     {"version_string", py_version_string, METH_NOARGS, version_string_doc},
     {"version_number", py_version_number, METH_NOARGS, version_number_doc},
@@ -1180,6 +1255,9 @@ static PyMethodDef swiftloss_methods[] = {
     {"hinge_embedding_loss", py_hinge_embedding_loss, METH_VARARGS, regression_doc},
     {"hinge_embedding_loss_backward", py_hinge_embedding_loss_backward, METH_VARARGS,
      regression_backward_doc},
+    {"poisson_nll_loss", py_poisson_nll_loss, METH_VARARGS, poisson_nll_loss_doc},
+    {"poisson_nll_loss_backward", py_poisson_nll_loss_backward, METH_VARARGS,
+     poisson_nll_loss_backward_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -133,3 +133,11 @@ def hinge_embedding_loss_backward(
     input: _Buffer, target: _Buffer, count: int, weight: Optional[_Buffer], parameter: float,
     reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
 ) -> None: ...
+def poisson_nll_loss(
+    input: _Buffer, target: _Buffer, count: int, log_input: int, full: int, eps: float,
+    reduction: int, output: _Buffer, /,
+) -> None: ...
+def poisson_nll_loss_backward(
+    input: _Buffer, target: _Buffer, count: int, log_input: int, full: int, eps: float,
+    reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...

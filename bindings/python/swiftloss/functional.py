@@ -44,6 +44,7 @@ __all__ = [
     "huber_loss",
     "soft_margin_loss",
     "hinge_embedding_loss",
+    "poisson_nll_loss",
     "NoAutogradWarning",
 ]
 
@@ -1483,6 +1484,7 @@ _REGRESSION_RULES = {
     "huber_loss": (False, False, False),
     "soft_margin_loss": (False, True, True),
     "hinge_embedding_loss": (False, False, True),
+    "poisson_nll_loss": (False, False, False),
 }
 
 
@@ -1527,8 +1529,32 @@ def _regression_arrays(function: str, input: Any, target: Any, keep_input_dtype:
             result)
 
 
+def _poisson_call(name: str):
+    kernel = getattr(_C, name)
+
+    def call(x, t, n, w, eps, flags, *rest):
+        return kernel(x, t, n, flags & 1, (flags >> 1) & 1, eps, *rest)
+    return call
+
+
+# The _swiftloss calls whose signature is not the regression one (input, target, count,
+# weight, parameter, reduction, ...): (forward, backward) taking (..., parameter, flags, ...).
+_REGRESSION_CALLS = {
+    "poisson_nll_loss": (_poisson_call("poisson_nll_loss"), _poisson_call("poisson_nll_loss_backward")),
+}
+
+
+def _regression_kernels(function: str):
+    calls = _REGRESSION_CALLS.get(function)
+    if calls is not None:
+        return calls
+    forward, backward = getattr(_C, function), getattr(_C, function + "_backward")
+    return ((lambda x, t, n, w, p, flags, *rest: forward(x, t, n, w, p, *rest)),
+            (lambda x, t, n, w, p, flags, *rest: backward(x, t, n, w, p, *rest)))
+
+
 def _regression(function: str, input: Any, target: Any, weight: Any, red: int, parameter: float,
-                with_grad: Any, grad_output: Any, out: Any):
+                with_grad: Any, grad_output: Any, out: Any, flags: int = 0):
     """The shared body of the regression losses, once the reduction and the parameter are
     checked: broadcasting, the weight's size rule, the C calls, the gradient summed back to
     the input's shape (the loss's rules from _REGRESSION_RULES)."""
@@ -1570,8 +1596,8 @@ def _regression(function: str, input: Any, target: Any, weight: Any, red: int, p
                                                  direct=shape == input_shape)
         if shape != input_shape:
             grad_input = np.empty(count, dtype=x.dtype)
-    kernel = getattr(_C, function)
-    kernel(x, t, count, w, parameter, c_red, output)
+    kernel, kernel_backward = _regression_kernels(function)
+    kernel(x, t, count, w, parameter, flags, c_red, output)
     if divide_here:
         output[0] = output[0] / divisor if divisor != 0 else np.nan
     result = outs.finish_result(output, view, red, shape, result_dtype)
@@ -1580,7 +1606,7 @@ def _regression(function: str, input: Any, target: Any, weight: Any, red: int, p
     g = _ones_if_none(g, output.size, x.dtype)
     if divide_here:
         g = (g.astype(np.float64) / divisor if divisor != 0 else np.full(1, np.nan)).astype(x.dtype)
-    getattr(_C, function + "_backward")(x, t, count, w, parameter, c_red, g, grad_input)
+    kernel_backward(x, t, count, w, parameter, flags, c_red, g, grad_input)
     grad_input = _sum_to_shape(grad_input.reshape(shape), input_shape)
     return result, outs.finish_grad(grad_input, grad_view, input_shape, result_dtype)
 
@@ -1844,6 +1870,63 @@ def hinge_embedding_loss(
     return _regression("hinge_embedding_loss", input, target, None, red, float(margin), with_grad, grad_output, out)
 
 
-for _f in (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss, hinge_embedding_loss):
+def poisson_nll_loss(
+    input: Any,
+    target: Any,
+    log_input: bool = True,
+    full: bool = False,
+    size_average: Optional[bool] = None,
+    eps: float = 1e-8,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Poisson negative log-likelihood, PyTorch's composite: with ``log_input`` (the input is
+    :math:`\log\lambda`), :math:`\ell = e^{x} - y x`; else :math:`\ell = x - y \log(x +
+    arepsilon)`. With ``full``, plus the Stirling term :math:`y \log y - y + 	frac12
+    \log(2\pi y)` where :math:`y > 1` (0 elsewhere).
+
+    Nothing is validated, as PyTorch: a negative input without ``log_input`` gives NaN,
+    negative targets are accepted. ``input`` and ``target`` broadcast against each other (the
+    result has the broadcast shape); an integer input is computed in float32. ``'mean'``
+    divides by the element count. Gradient :math:`\partial x = (e^{x} - y)\, s` with
+    ``log_input``, else :math:`(1 - y / (x + arepsilon))\, s`.
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> F.poisson_nll_loss([0.5, 1.0], [1.0, 2.0])
+        0.6487...
+
+    Raises:
+        ValueError: "foo is not a valid value for reduction" (PyTorch's own check, which also
+            refuses 'elementwise_mean'); shapes that do not broadcast.
+        TypeError: a reduction that is not a string (PyTorch's text: "unsupported operand
+            type(s) for +: 'NoneType' and 'str'").
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_get_string(size_average, reduce)
+    if not isinstance(reduction, str):
+        raise TypeError(f"unsupported operand type(s) for +: '{type(reduction).__name__}' and 'str'")
+    if reduction not in _FAST_REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    red = _FAST_REDUCTIONS[reduction]
+    flags = (1 if log_input else 0) | (2 if full else 0)
+    eps = float(eps)
+    if _fast_pair(input, target, reduction, None, None, with_grad, grad_output, out) is not None:
+        output = _output(input.size, red, input.dtype)
+        _C.poisson_nll_loss(input, target, input.size, flags & 1, flags >> 1, eps, red, output)
+        return output.reshape(input.shape) if red == _NONE else output[0]
+    x = input if type(input) is np.ndarray else _asarray(input, "poisson_nll_loss", "input")
+    if x.dtype.kind in "biu":  # torch.exp promotes an integer input to float32
+        x = x.astype(np.float32)
+    return _regression("poisson_nll_loss", x, target, None, red, eps, with_grad, grad_output, out, flags=flags)
+
+
+for _f in (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss, hinge_embedding_loss,
+           poisson_nll_loss):
     _f.__doc__ = _f.__doc__.replace("\n    Raises:", "\n    " + _OUT_DOC + "\n\n    Raises:", 1)
 del _f

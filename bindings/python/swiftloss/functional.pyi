@@ -30,6 +30,7 @@ __all__ = [
     "huber_loss",
     "soft_margin_loss",
     "hinge_embedding_loss",
+    "poisson_nll_loss",
     "NoAutogradWarning",
 ]
 
@@ -567,6 +568,54 @@ def hinge_embedding_loss(
     target: _ArrayLike,
     margin: float = ...,
     size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
+def poisson_nll_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    log_input: bool = ...,
+    full: bool = ...,
+    size_average: Optional[bool] = ...,
+    eps: float = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def poisson_nll_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    log_input: bool = ...,
+    full: bool = ...,
+    size_average: Optional[bool] = ...,
+    eps: float = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def poisson_nll_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    log_input: bool = ...,
+    full: bool = ...,
+    size_average: Optional[bool] = ...,
+    eps: float = ...,
     reduce: Optional[bool] = ...,
     reduction: str = ...,
     *,

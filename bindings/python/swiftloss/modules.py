@@ -33,6 +33,7 @@ __all__ = [
     "HuberLoss",
     "SoftMarginLoss",
     "HingeEmbeddingLoss",
+    "PoissonNLLLoss",
 ]
 
 
@@ -296,3 +297,20 @@ class HingeEmbeddingLoss(_Loss):
         """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.hinge_embedding_loss`)."""
         return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction,
                                       with_grad=with_grad, grad_output=grad_output, out=out)
+
+
+class PoissonNLLLoss(_Loss):
+    r"""Poisson negative log-likelihood: ``PoissonNLLLoss(log_input=True, full=False,
+    size_average=None, eps=1e-08, reduce=None, reduction='mean')``; calling it runs
+    :func:`swiftloss.poisson_nll_loss`."""
+
+    def __init__(self, log_input: bool = True, full: bool = False, size_average: Optional[bool] = None,
+                 eps: float = 1e-8, reduce: Optional[bool] = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None,
+                out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.poisson_nll_loss`)."""
+        return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full, eps=self.eps,
+                                  reduction=self.reduction, with_grad=with_grad, grad_output=grad_output, out=out)

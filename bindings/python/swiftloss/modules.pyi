@@ -22,6 +22,7 @@ __all__ = [
     "HuberLoss",
     "SoftMarginLoss",
     "HingeEmbeddingLoss",
+    "PoissonNLLLoss",
 ]
 
 class Softmax:
@@ -295,3 +296,78 @@ class HingeEmbeddingLoss(_Loss):
         reduce: Optional[bool] = ...,
         reduction: str = ...,
     ) -> None: ...
+
+class PoissonNLLLoss(_Loss):
+    log_input: bool
+    full: bool
+    eps: float
+    def __init__(
+        self,
+        log_input: bool = ...,
+        full: bool = ...,
+        size_average: Optional[bool] = ...,
+        eps: float = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    @overload
+    def forward(
+        self,
+        log_input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
+    ) -> _LossValue: ...
+    @overload
+    def forward(
+        self,
+        log_input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutPair] = ...,
+    ) -> _LossAndGrad: ...
+    @overload
+    def forward(
+        self,
+        log_input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: bool,
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+    ) -> Union[_LossValue, _LossAndGrad]: ...
+    @overload
+    def __call__(
+        self,
+        log_input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
+    ) -> _LossValue: ...
+    @overload
+    def __call__(
+        self,
+        log_input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutPair] = ...,
+    ) -> _LossAndGrad: ...
+    @overload
+    def __call__(
+        self,
+        log_input: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: bool,
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+    ) -> Union[_LossValue, _LossAndGrad]: ...
+    def extra_repr(self) -> str: ...

@@ -114,6 +114,9 @@ __all__ = [
     "HingeEmbeddingLoss",
     "hinge_embedding_loss",
     "HingeEmbeddingLossFunction",
+    "PoissonNLLLoss",
+    "poisson_nll_loss",
+    "PoissonNLLLossFunction",
 ]
 
 _Tensor = torch.Tensor
@@ -322,7 +325,7 @@ def _regression_dtypes(name: str, input: _Tensor, target: _Tensor) -> Tuple[torc
 
 
 def _run_regression(name: str, input: _Tensor, target: _Tensor, weight: Optional[_Tensor], parameter: float,
-                    reduction: str, need_grad: bool) -> _Pair:
+                    reduction: str, need_grad: bool, flags: int = 0) -> _Pair:
     """A regression loss through swiftloss: (loss, unit gradient) with the loss in torch's
     result dtype and the gradient in the input's. With 'none' and an input broadcast against
     a larger target, the gradient has the broadcast shape (summed back in backward)."""
@@ -335,7 +338,7 @@ def _run_regression(name: str, input: _Tensor, target: _Tensor, weight: Optional
     # The shared body of the numpy-level functions, below their size warning (given where
     # torch gives it, in the wrappers) and argument checks (done there too).
     red = _F._regression_reduction(reduction, w is not None)
-    out = _F._regression(name, x, t, w, red, parameter, need_grad, None, None)
+    out = _F._regression(name, x, t, w, red, parameter, need_grad, None, None, flags=flags)
     loss, grad = out if need_grad else (out, None)
     return _tensor(loss, result), (input.new_empty((0,)) if grad is None else _tensor(grad, input.dtype))
 
@@ -381,6 +384,14 @@ def _hinge_embedding_loss_op(input: torch.Tensor, target: torch.Tensor, margin: 
     return _run_regression("hinge_embedding_loss", input, target, None, margin, reduction, need_grad)
 
 
+@torch.library.custom_op("swiftloss::poisson_nll_loss", mutates_args=())
+def _poisson_nll_loss_op(input: torch.Tensor, target: torch.Tensor, log_input: bool, full: bool, eps: float,
+                         reduction: str, need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.poisson_nll_loss."""
+    flags = (1 if log_input else 0) | (2 if full else 0)
+    return _run_regression("poisson_nll_loss", input, target, None, eps, reduction, need_grad, flags)
+
+
 def _regression_fake(name, input, target, reduction, need_grad):
     shape = tuple(torch.broadcast_shapes(input.shape, target.shape))
     result, _ = _regression_dtypes(name, input, target)
@@ -400,6 +411,8 @@ _soft_margin_loss_op.register_fake(lambda input, target, reduction, need_grad:
                                    _regression_fake("soft_margin_loss", input, target, reduction, need_grad))
 _hinge_embedding_loss_op.register_fake(lambda input, target, margin, reduction, need_grad:
                                        _regression_fake("hinge_embedding_loss", input, target, reduction, need_grad))
+_poisson_nll_loss_op.register_fake(lambda input, target, log_input, full, eps, reduction, need_grad:
+                                   _regression_fake("poisson_nll_loss", input, target, reduction, need_grad))
 
 
 def _class_axis_loss_shape(input: _Tensor, target: _Tensor, reduction: str) -> Tuple[int, ...]:
@@ -455,7 +468,8 @@ def _looped_vmap(call: Callable, info: Any, in_dims: Tuple[Optional[int], ...], 
 
 
 for _op in (_cross_entropy_op, _nll_loss_op, _bce_op, _bce_with_logits_op, _kl_div_op, _mse_loss_op,
-            _l1_loss_op, _smooth_l1_loss_op, _huber_loss_op, _soft_margin_loss_op, _hinge_embedding_loss_op):
+            _l1_loss_op, _smooth_l1_loss_op, _huber_loss_op, _soft_margin_loss_op, _hinge_embedding_loss_op,
+            _poisson_nll_loss_op):
     torch.library.register_vmap(_op, lambda info, in_dims, *args, _op=_op: _looped_vmap(_op, info, in_dims, args))
 
 
@@ -826,6 +840,28 @@ class _SmoothL1Loss(_LossFunction):
 class SmoothL1LossFunction(_ForwardMode, _SmoothL1Loss):
     """``SmoothL1LossFunction.apply(input, target, reduction, beta)``:
     :func:`swiftloss.smooth_l1_loss` as an autograd Function, returning ``(loss, unit_grad)``."""
+
+
+class _PoissonNLLLoss(_LossFunction):
+    """The Function of :class:`PoissonNLLLossFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 4
+
+    @staticmethod
+    def forward(input, target, log_input, full, eps, reduction):
+        """(loss, gradient for ones upstream) from ``swiftloss_poisson_nll_loss`` and its backward."""
+        return _poisson_nll_loss_op(input, target, log_input, full, eps, reduction, True)
+
+    @staticmethod
+    def reference(x, target, log_input, full, eps, reduction):
+        """torch.nn.functional.poisson_nll_loss with the same arguments."""
+        return _TF.poisson_nll_loss(x, target.to(x.dtype), log_input=log_input, full=full, eps=eps,
+                                    reduction=reduction)
+
+
+class PoissonNLLLossFunction(_ForwardMode, _PoissonNLLLoss):
+    """``PoissonNLLLossFunction.apply(input, target, log_input, full, eps, reduction)``:
+    :func:`swiftloss.poisson_nll_loss` as an autograd Function, returning ``(loss, unit_grad)``."""
 
 
 class _HuberLoss(_LossFunction):
@@ -1265,6 +1301,42 @@ def hinge_embedding_loss(
                   float(margin), reduction)
 
 
+def poisson_nll_loss(
+    input: _Tensor,
+    target: _Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average: Optional[bool] = None,
+    eps: float = 1e-8,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> _Tensor:
+    r"""``torch.nn.functional.poisson_nll_loss`` computed by swiftloss, differentiable in
+    ``input`` to any order (see :func:`swiftloss.poisson_nll_loss`).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.poisson_nll_loss(torch.tensor([0.5, 1.0]), torch.tensor([1.0, 2.0]))
+        tensor(0.6487)
+    """
+    op = "poisson_nll_loss"
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    if size_average is not None or reduce is not None:
+        reduction = _F._legacy_get_string(size_average, reduce, stacklevel=3)
+    if not isinstance(reduction, str):
+        raise TypeError(f"unsupported operand type(s) for +: '{_type_name(reduction)}' and 'str'")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if not input.is_floating_point() and not input.is_complex():
+        input = input.to(torch.float32)  # torch.exp promotes an integer input to float32
+    input, target = _autocast(input, target)
+    _no_grad_needed(target, "target", op)
+    return _apply(PoissonNLLLossFunction, _PoissonNLLLoss, _poisson_nll_loss_op, input, target, bool(log_input),
+                  bool(full), float(eps), reduction)
+
+
 # ------------------------------------------------------------------------------------------
 # torch.nn drop-ins
 # ------------------------------------------------------------------------------------------
@@ -1447,3 +1519,19 @@ class HingeEmbeddingLoss(_Loss):
     def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
         """The loss of ``input`` against ``target`` (see :func:`hinge_embedding_loss`)."""
         return hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    r"""Drop-in for ``torch.nn.PoissonNLLLoss(log_input=True, full=False, size_average=None,
+    eps=1e-08, reduce=None, reduction='mean')``; ``forward(log_input, target)`` is
+    :func:`poisson_nll_loss`."""
+
+    def __init__(self, log_input: bool = True, full: bool = False, size_average: Optional[bool] = None,
+                 eps: float = 1e-8, reduce: Optional[bool] = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of ``log_input`` against ``target`` (see :func:`poisson_nll_loss`)."""
+        return poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full, eps=self.eps,
+                                reduction=self.reduction)

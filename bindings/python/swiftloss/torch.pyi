@@ -37,6 +37,9 @@ __all__ = [
     "HingeEmbeddingLoss",
     "hinge_embedding_loss",
     "HingeEmbeddingLossFunction",
+    "PoissonNLLLoss",
+    "poisson_nll_loss",
+    "PoissonNLLLossFunction",
 ]
 
 def cross_entropy(
@@ -128,6 +131,17 @@ def hinge_embedding_loss(
     target: Tensor,
     margin: float = ...,
     size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool = ...,
+    full: bool = ...,
+    size_average: Optional[bool] = ...,
+    eps: float = ...,
     reduce: Optional[bool] = ...,
     reduction: str = ...,
 ) -> Tensor: ...
@@ -301,3 +315,26 @@ class HingeEmbeddingLoss(_Loss):
         reduce: Optional[bool] = ...,
         reduction: str = ...,
     ) -> None: ...
+
+class PoissonNLLLoss(_Loss):
+    log_input: bool
+    full: bool
+    eps: float
+    def __init__(
+        self,
+        log_input: bool = ...,
+        full: bool = ...,
+        size_average: Optional[bool] = ...,
+        eps: float = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor: ...
+
+class PoissonNLLLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float, reduction: str,
+    ) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
