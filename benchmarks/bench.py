@@ -253,9 +253,9 @@ def check_array(name: str, got: np.ndarray, want: np.ndarray) -> None:
 # ------------------------------------------------------------------------------------------
 
 # The regression losses (issue 12): each forward, and mse_loss's forward + backward.
-REGRESSION_OPS = ("mse", "mse_grad", "l1", "smooth_l1", "huber", "soft_margin")
+REGRESSION_OPS = ("mse", "mse_grad", "l1", "smooth_l1", "huber", "soft_margin", "poisson")
 REGRESSION_NAMES = {"mse": "mse_loss", "mse_grad": "mse_loss", "l1": "l1_loss", "smooth_l1": "smooth_l1_loss",
-                    "huber": "huber_loss", "soft_margin": "soft_margin_loss"}
+                    "huber": "huber_loss", "soft_margin": "soft_margin_loss", "poisson": "poisson_nll_loss"}
 
 
 def np_regression(op: str, x: np.ndarray, y: np.ndarray):
@@ -268,6 +268,8 @@ def np_regression(op: str, x: np.ndarray, y: np.ndarray):
         loss = z
     elif op in ("smooth_l1", "huber"):  # beta = delta = 1: the same formula
         loss = np.where(z < 1, 0.5 * z * z, z - 0.5)
+    elif op == "poisson":  # log_input: exp(x) - y x
+        loss = np.exp(x) - y * x
     else:
         u = -y * x
         loss = np.maximum(u, 0) + np.log1p(np.exp(-np.abs(u)))
@@ -325,6 +327,7 @@ OP_NAMES = {
     "smooth_l1": "smooth_l1_loss fwd",
     "huber": "huber_loss fwd",
     "soft_margin": "soft_margin_loss fwd",
+    "poisson": "poisson_nll_loss fwd",
 }
 # The bandwidth reference of each op: one read, or one read + one write of the logits, into
 # the same kind of memory as the op writes: a preallocated array (r+w: numpy copyto), or a new
@@ -383,6 +386,8 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
             y = rng.standard_normal(shape, dtype=dtype)
             if op == "soft_margin":
                 y = np.sign(y)
+            if op == "poisson":
+                y = rng.integers(0, 6, shape).astype(dtype)  # counts
             yt = torch.from_numpy(y) if torch is not None else None
             if op == "mse_grad":
                 sl = lambda: swiftloss.mse_loss(x, y, with_grad=True)

@@ -87,6 +87,7 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
     normal = lambda rng, shape, dtype: rng.standard_normal(shape).astype(dtype)
     unit = lambda rng, shape, dtype: (rng.random(shape) * 0.98 + 0.01).astype(dtype)
     sign = lambda rng, shape, dtype: np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(dtype)
+    counts = lambda rng, shape, dtype: rng.integers(0, 6, shape).astype(dtype)
     return {
         "cross_entropy": ce(),
         "ce weight": ce(weight=True),
@@ -106,6 +107,7 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
         "huber_loss": pair("huber_loss", normal, normal),
         "soft_margin_loss": pair("soft_margin_loss", normal, sign),
         "hinge_embedding_loss": pair("hinge_embedding_loss", normal, sign),
+        "poisson_nll_loss": pair("poisson_nll_loss", normal, counts),
     }
 
 

@@ -2,12 +2,13 @@ import RealModule
 @testable import SwiftLoss
 import Testing
 
-/// mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss: the formulas in float64
+/// mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss, hinge_embedding_loss,
+/// poisson_nll_loss (log_input, full): the formulas in float64
 /// written out here, the weighted means, beta == 0, the argument checks, and the gradients
 /// against central differences.
 @Suite("regression losses")
 struct RegressionTests {
-    enum Kind: CaseIterable { case mse, l1, smoothL1, huber, softMargin, hinge }
+    enum Kind: CaseIterable { case mse, l1, smoothL1, huber, softMargin, hinge, poisson }
 
     static func naive(_ kind: Kind, _ x: Double, _ t: Double, beta: Double = 1, delta: Double = 1) -> Double {
         let d = x - t, z = Swift.abs(d)
@@ -18,6 +19,9 @@ struct RegressionTests {
         case .huber: return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta)
         case .softMargin: return Double.log(1 + Double.exp(-t * x))
         case .hinge: return (t != 1 ? max(delta - x, 0) : 0) + (t != -1 ? x : 0)  // delta as the margin
+        case .poisson:  // log_input and full: the Stirling term where t > 1
+            let stirling = t > 1 ? t * Double.log(t) - t + 0.5 * Double.log(2 * Double.pi * t) : 0
+            return Double.exp(x) - t * x + stirling
         }
     }
 
@@ -32,6 +36,7 @@ struct RegressionTests {
                 case .huber: try huberLoss(xb, target: tb, weight: w, delta: delta, reduction: reduction, into: o)
                 case .softMargin: try softMarginLoss(xb, target: tb, reduction: reduction, into: o)
                 case .hinge: try hingeEmbeddingLoss(xb, target: tb, margin: delta, reduction: reduction, into: o)
+                case .poisson: try poissonNLLLoss(xb, target: tb, logInput: true, full: true, reduction: reduction, into: o)
                 }
             }
         }
@@ -54,6 +59,9 @@ struct RegressionTests {
                                 case .huber: try huberLossBackward(xb, target: tb, weight: w, delta: delta, reduction: reduction, gradOutput: gb, into: o)
                                 case .softMargin: try softMarginLossBackward(xb, target: tb, reduction: reduction, gradOutput: gb, into: o)
                                 case .hinge: try hingeEmbeddingLossBackward(xb, target: tb, margin: delta, reduction: reduction, gradOutput: gb, into: o)
+                                case .poisson:
+                                    try poissonNLLLossBackward(xb, target: tb, logInput: true, full: true, reduction: reduction,
+                                                               gradOutput: gb, into: o)
                                 }
                             }
                         } catch { failure = error }
