@@ -461,40 +461,121 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
     guard ignoreIndex < 0 else { throw .ignoreIndexUnsupported(ignoreIndex) }
 
     let divisor = reduction == .mean ? Double(layout.samples) : 1
-    var sink = loss.map { ReducingSink($0, reduction) }
-    defer { sink?.finish(divisor: divisor) }
-    guard let x = input.baseAddress, let q = target.baseAddress, layout.count > 0 else { return }
+    guard let x = input.baseAddress, let q = target.baseAddress, layout.count > 0 else {
+        if let loss { finishReduction(loss, reduction, sum: 0, divisor: divisor) }
+        return
+    }
     let gx = gradient?.baseAddress
+    let each = reduction == .none ? loss?.baseAddress : nil
+    let wantLoss = loss != nil
     let classes = layout.classes, inner = layout.inner
     let keep = T(narrowing: 1 - eps), spread = T(narrowing: eps / Double(classes))
-    var sample = 0
-    for n in 0..<layout.batch {
-        for i in 0..<inner {
-            let offset = n &* classes &* inner &+ i
-            let (m, s) = maxAndSumExp(x + offset, count: classes, stride: inner)
-            let logSum = T(narrowing: Double.log(s))
-            var acc = 0.0, weightedTarget = 0.0
-            var k = offset
-            for c in 0..<classes {
-                // PyTorch's order, (lp * q') * w: an overflowing lp * q' times a zero weight is NaN.
-                let qs = keep * q[k] + spread, w = weight.map { $0[c] } ?? 1
-                acc += ((((x[k] - m) - logSum) * qs) * w).wide
-                weightedTarget += (w * qs).wide
-                k &+= inner
+    let w = weight?.baseAddress
+    // Work in fixed chunks of samples over threads (a cost of about 4 per element: an exp in
+    // the sums, another in the gradient); each sample's loss is its own, so the sums do not
+    // depend on the thread count.
+    let total: SIMD2<Double>
+    if inner == 1 {
+        total = sumPairsOverUnits(layout.batch, unitElements: classes &* 4) { range in
+            var partial = SIMD2<Double>()
+            for n in range {
+                let scale = gx == nil ? 0 : upstreamScale(gradOutput, reduction, n, divisor: divisor)
+                let l = probabilityRow(x + n &* classes, q + n &* classes, classes, w, keep, spread,
+                                       wantLoss: wantLoss, scale: scale, gradient: gx.map { $0 + n &* classes })
+                each?[n] = T(narrowing: l)
+                partial[0] += l
             }
-            sink?.put(T(narrowing: -acc), at: sample)
-            if let gx {
-                let scale = upstreamScale(gradOutput, reduction, sample, divisor: divisor)
-                let coefP = T(narrowing: scale * weightedTarget), invSum = T(narrowing: 1 / s)
-                let scaleT = T(narrowing: scale)
-                k = offset
+            return partial
+        }
+    } else {
+        total = sumPairsOverUnits(layout.samples, unitElements: classes &* 4) { range in
+            var partial = SIMD2<Double>()
+            for sample in range {
+                let (n, i) = sample.quotientAndRemainder(dividingBy: inner)
+                let offset = n &* classes &* inner &+ i
+                let (m, s) = maxAndSumExp(x + offset, count: classes, stride: inner)
+                let logSum = T(narrowing: Double.log(s))
+                var acc = 0.0, weightedTarget = 0.0
+                var k = offset
                 for c in 0..<classes {
-                    let wq = (weight.map { $0[c] } ?? 1) * (keep * q[k] + spread)
-                    gx[k] = coefP * (T.exp(x[k] - m) * invSum) - scaleT * wq
+                    // PyTorch's order, (lp * q') * w: an overflowing lp * q' times a zero weight is NaN.
+                    let qs = keep * q[k] + spread, wc = w?[c] ?? 1
+                    acc += ((((x[k] - m) - logSum) * qs) * wc).wide
+                    weightedTarget += (wc * qs).wide
                     k &+= inner
                 }
+                each?[sample] = T(narrowing: -acc)
+                partial[0] -= acc
+                if let gx {
+                    let scale = upstreamScale(gradOutput, reduction, sample, divisor: divisor)
+                    let coefP = T(narrowing: scale * weightedTarget), invSum = T(narrowing: 1 / s)
+                    let scaleT = T(narrowing: scale)
+                    k = offset
+                    for c in 0..<classes {
+                        let wq = (w?[c] ?? 1) * (keep * q[k] + spread)
+                        gx[k] = coefP * (T.exp(x[k] - m) * invSum) - scaleT * wq
+                        k &+= inner
+                    }
+                }
             }
-            sample &+= 1
+            return partial
         }
     }
+    if let loss { finishReduction(loss, reduction, sum: total[0], divisor: divisor) }
+}
+
+/// One contiguous row of probability-target cross_entropy, vectorised along the classes:
+/// returns its loss `-sum_c w_c q'_c logSoftmax(x)_c` (0 when `wantLoss` is false) and, with
+/// `gradient`, writes `scale * (softmax(x)_j * sum_c w_c q'_c - w_j q'_j)`. Sums in T lanes,
+/// flushed to Double every `flushEvery` vectors; the last partial vector element by element.
+@inlinable @inline(__always)
+func probabilityRow<T: LossFloat>(
+    _ x: UnsafePointer<T>, _ q: UnsafePointer<T>, _ classes: Int, _ w: UnsafePointer<T>?, _ keep: T, _ spread: T,
+    wantLoss: Bool, scale: Double, gradient gx: UnsafeMutablePointer<T>?
+) -> Double {
+    let L = T.lanes
+    let (m, s, _) = rowStats(x, classes)
+    let logSum = T(narrowing: Double.log(s))
+    let shift = T.Vector(repeating: m), logSumV = T.Vector(repeating: logSum)
+    let keepV = T.Vector(repeating: keep), spreadV = T.Vector(repeating: spread), one = T.Vector(repeating: 1)
+    var acc = 0.0, weightedTarget = 0.0
+    var j = 0
+    while j &+ L <= classes {
+        var a = T.Vector(), b = T.Vector()
+        var k = 0
+        while k < flushEvery && j &+ L <= classes {
+            // PyTorch's order, (lp * q') * w: an overflowing lp * q' times a zero weight is NaN.
+            let qs = keepV * T.load(q + j) + spreadV, wc = w.map { T.load($0 + j) } ?? one
+            if wantLoss { a += (((T.load(x + j) - shift) - logSumV) * qs) * wc }
+            b += wc * qs
+            j &+= L
+            k &+= 1
+        }
+        acc += T.wideSum(a)
+        weightedTarget += T.wideSum(b)
+    }
+    let tail = j
+    while j < classes {
+        let qs = keep * q[j] + spread, wc = w?[j] ?? 1
+        if wantLoss { acc += ((((x[j] - m) - logSum) * qs) * wc).wide }
+        weightedTarget += (wc * qs).wide
+        j &+= 1
+    }
+    if let gx {
+        let coefP = T.Vector(repeating: T(narrowing: scale * weightedTarget))
+        let invSum = T.Vector(repeating: T(narrowing: 1 / s)), scaleT = T.Vector(repeating: T(narrowing: scale))
+        j = 0
+        while j < tail {
+            let wq = (w.map { T.load($0 + j) } ?? one) * (keepV * T.load(q + j) + spreadV)
+            T.store(coefP * (T.exp(vector: T.load(x + j) - shift) * invSum) - scaleT * wq, to: gx + j)
+            j &+= L
+        }
+        let c0 = T(narrowing: scale * weightedTarget), inv = T(narrowing: 1 / s), sc = T(narrowing: scale)
+        while j < classes {
+            let wq = (w?[j] ?? 1) * (keep * q[j] + spread)
+            gx[j] = c0 * (T.exp(x[j] - m) * inv) - sc * wq
+            j &+= 1
+        }
+    }
+    return -acc
 }
