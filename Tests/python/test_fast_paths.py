@@ -116,3 +116,19 @@ def test_class_weight_fast_path_equals_general_path(name, reduction, dtype):
     same(function(x, t, weight=w, reduction=reduction), function(general(x), t, weight=general(w), reduction=reduction))
     zero = np.zeros(5, dtype)  # every weight 0: 'mean' is NaN on both paths
     same(function(x, t, weight=zero, reduction=reduction), function(general(x), t, weight=general(zero), reduction=reduction))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_probability_target_fast_path_equals_general_path(smoothing, reduction, dtype):
+    x = RNG.standard_normal((6, 5)).astype(dtype)
+    p = RNG.random((6, 5)).astype(dtype)
+    p /= p.sum(1, keepdims=True)
+    w = (RNG.random(5) + 0.5).astype(dtype)
+    for weight in (None, w):
+        same(F.cross_entropy(x, p, weight=weight, reduction=reduction, label_smoothing=smoothing),
+             F.cross_entropy(general(x), general(p), weight=None if weight is None else general(weight),
+                             reduction=reduction, label_smoothing=smoothing))
+    with pytest.raises(ValueError, match="ignore_index is not supported for floating point target"):
+        F.cross_entropy(x, p, ignore_index=1)

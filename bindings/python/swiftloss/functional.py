@@ -1083,6 +1083,21 @@ def cross_entropy(
                 _check_targets(target, c, ignore_index)
                 raise
             return output if fast_red == _NONE else output[0]
+    # The same for probability targets: an (N, C) float target of the input's dtype.
+    if (type(input) is np.ndarray and type(target) is np.ndarray and _fast_class_weight(weight, input)
+            and out is None and not with_grad and grad_output is None
+            and size_average is None and reduce is None
+            and input.ndim == 2 and target.shape == input.shape and target.dtype == input.dtype
+            and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
+            and input.flags.c_contiguous and target.flags.c_contiguous
+            and type(ignore_index) is int and ignore_index < 0 and type(label_smoothing) is float
+            and input.shape[1] > 0 and 0.0 <= label_smoothing <= 1.0 and -_INT64_MAX - 1 <= ignore_index):
+        fast_red = _FAST_REDUCTIONS.get(reduction) if type(reduction) is str else None
+        if fast_red is not None:
+            n, c = input.shape
+            output = np.empty(n if fast_red == _NONE else 1, input.dtype)
+            _C.cross_entropy_probs(input, target, n, c, 1, weight, ignore_index, fast_red, label_smoothing, output)
+            return output if fast_red == _NONE else output[0]
 
     grad = _wants_grad(with_grad, grad_output, "cross_entropy")
     outs = _outs(out, grad, "cross_entropy")
