@@ -138,6 +138,11 @@ func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: Uns
 /// otherwise read them from memory twice.
 @usableFromInline let onlineRowThreshold = 1 << 16
 
+/// softmax's threshold: it stores the exponentials in its output and scales them there, one
+/// exp per element, which beats the online reduction's two (sum, then output) up to rows of
+/// about 1 MB (measured: 8 x 128256 float32 399 us online, see benchmarks/README.md).
+@usableFromInline let softmaxOnlineRowThreshold = 1 << 18
+
 /// Elements per block of the online row reduction: small enough to stay in L1 between the
 /// block's max and its sum of exponentials.
 @usableFromInline let onlineBlock = 4096
@@ -178,8 +183,9 @@ func rowMaxSumExpOnline<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> (max: 
 /// its result is returned with the statistics.
 @inlinable @inline(__always)
 func rowStats<T: LossFloat, R>(_ x: UnsafePointer<T>, _ n: Int, store: UnsafeMutablePointer<T>? = nil,
+                               online: Int = onlineRowThreshold,
                                readFirst: (T) -> R) -> (max: T, sum: Double, stored: Bool, first: R) {
-    if n > onlineRowThreshold {
+    if n > online {
         let (m, s) = rowMaxSumExpOnline(x, n)
         return (m, s, false, readFirst(m))
     }
@@ -190,9 +196,9 @@ func rowStats<T: LossFloat, R>(_ x: UnsafePointer<T>, _ n: Int, store: UnsafeMut
 
 /// `rowStats` with nothing to read first.
 @inlinable @inline(__always)
-func rowStats<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, store: UnsafeMutablePointer<T>? = nil)
-    -> (max: T, sum: Double, stored: Bool) {
-    let (m, s, stored, _) = rowStats(x, n, store: store) { _ in () }
+func rowStats<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, store: UnsafeMutablePointer<T>? = nil,
+                            online: Int = onlineRowThreshold) -> (max: T, sum: Double, stored: Bool) {
+    let (m, s, stored, _) = rowStats(x, n, store: store, online: online) { _ in () }
     return (m, s, stored)
 }
 

@@ -41,7 +41,7 @@ public func softmax<T: LossFloat>(
             if inner == 1 {
                 // The exponentials go to the output (short rows), then are scaled there.
                 let row = x + u &* dim, out = y + u &* dim
-                let (m, sum, stored) = rowStats(row, dim, store: out)
+                let (m, sum, stored) = rowStats(row, dim, store: out, online: softmaxOnlineRowThreshold)
                 let scale = T.Vector(repeating: T(narrowing: 1 / sum))
                 if stored {
                     rowMap(out, dim, into: out) { _, e in e * scale }
