@@ -254,6 +254,21 @@ def _fast_class_weight(weight: Any, input: Any) -> bool:
                               and weight.flags.c_contiguous and input.ndim == 2 and weight.shape[0] == input.shape[1])
 
 
+def _fast_class_index_call(input: Any, target: Any, weight: Any, ignore_index: Any, size_average: Any,
+                           reduce: Any, with_grad: Any, grad_output: Any, out: Any) -> bool:
+    """Whether a class-index call (nll_loss, cross_entropy) can take the short path: (N, C)
+    C-contiguous float logits, (N,) int64 targets, a fast class weight, an int ignore_index,
+    no legacy arguments, no gradient and no out=."""
+    return (type(input) is np.ndarray and type(target) is np.ndarray and _fast_class_weight(weight, input)
+            and out is None and not with_grad and grad_output is None
+            and size_average is None and reduce is None
+            and input.ndim == 2 and target.ndim == 1 and target.dtype == _INT64
+            and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
+            and input.flags.c_contiguous and target.flags.c_contiguous
+            and type(ignore_index) is int and input.shape[0] == target.shape[0] and input.shape[1] > 0
+            and -_INT64_MAX - 1 <= ignore_index <= _INT64_MAX)
+
+
 def _output(count: int, reduction: int, dtype: np.dtype) -> np.ndarray:
     return np.empty(count if reduction == _NONE else 1, dtype=dtype)
 
@@ -931,14 +946,7 @@ def nll_loss(
         TypeError: a non-integer target or non-floating input.
     """
     # The common call, as cross_entropy's: (N, C) float input, (N,) int64 targets, defaults.
-    if (type(input) is np.ndarray and type(target) is np.ndarray and _fast_class_weight(weight, input)
-            and out is None and not with_grad and grad_output is None
-            and size_average is None and reduce is None
-            and input.ndim == 2 and target.ndim == 1 and target.dtype == _INT64
-            and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
-            and input.flags.c_contiguous and target.flags.c_contiguous
-            and type(ignore_index) is int and input.shape[0] == target.shape[0] and input.shape[1] > 0
-            and -_INT64_MAX - 1 <= ignore_index <= _INT64_MAX):
+    if _fast_class_index_call(input, target, weight, ignore_index, size_average, reduce, with_grad, grad_output, out):
         fast_red = _FAST_REDUCTIONS.get(reduction) if type(reduction) is str else None
         if fast_red is not None:
             n, c = input.shape
@@ -1064,15 +1072,8 @@ def cross_entropy(
     # The common call, (N, C) float logits and (N,) int64 class indices as ndarrays with the
     # default keywords: the same checks and the same library call in fewer Python steps (a
     # 2 x 4 call costs a few microseconds). Anything else takes the general path below.
-    if (type(input) is np.ndarray and type(target) is np.ndarray and _fast_class_weight(weight, input)
-            and out is None and not with_grad and grad_output is None
-            and size_average is None and reduce is None
-            and input.ndim == 2 and target.ndim == 1 and target.dtype == _INT64
-            and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
-            and input.flags.c_contiguous and target.flags.c_contiguous
-            and type(ignore_index) is int and type(label_smoothing) is float
-            and input.shape[0] == target.shape[0] and input.shape[1] > 0
-            and 0.0 <= label_smoothing <= 1.0 and -_INT64_MAX - 1 <= ignore_index <= _INT64_MAX):
+    if (_fast_class_index_call(input, target, weight, ignore_index, size_average, reduce, with_grad, grad_output, out)
+            and type(label_smoothing) is float and 0.0 <= label_smoothing <= 1.0):
         fast_red = _FAST_REDUCTIONS.get(reduction) if type(reduction) is str else None
         if fast_red is not None:
             n, c = input.shape
@@ -1885,6 +1886,18 @@ def hinge_embedding_loss(
     return _regression("hinge_embedding_loss", input, target, None, red, float(margin), with_grad, grad_output, out)
 
 
+def _poisson_reduction(size_average: Any, reduce: Any, reduction: Any, stacklevel: int = 4) -> str:
+    """poisson_nll_loss's own reduction check (PyTorch's text; 'elementwise_mean' refused, a
+    non-string a TypeError), after the legacy arguments."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_get_string(size_average, reduce, stacklevel=stacklevel)
+    if not isinstance(reduction, str):
+        raise TypeError(f"unsupported operand type(s) for +: '{type(reduction).__name__}' and 'str'")
+    if reduction not in _FAST_REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
 def poisson_nll_loss(
     input: Any,
     target: Any,
@@ -1922,12 +1935,7 @@ def poisson_nll_loss(
         TypeError: a reduction that is not a string (PyTorch's text: "unsupported operand
             type(s) for +: 'NoneType' and 'str'").
     """
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_get_string(size_average, reduce)
-    if not isinstance(reduction, str):
-        raise TypeError(f"unsupported operand type(s) for +: '{type(reduction).__name__}' and 'str'")
-    if reduction not in _FAST_REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    reduction = _poisson_reduction(size_average, reduce, reduction)
     red = _FAST_REDUCTIONS[reduction]
     flags = (1 if log_input else 0) | (2 if full else 0)
     eps = float(eps)

@@ -1323,12 +1323,7 @@ def poisson_nll_loss(
     op = "poisson_nll_loss"
     _check_tensor(input, "input", 1, op)
     _check_tensor(target, "target", 2, op)
-    if size_average is not None or reduce is not None:
-        reduction = _F._legacy_get_string(size_average, reduce, stacklevel=3)
-    if not isinstance(reduction, str):
-        raise TypeError(f"unsupported operand type(s) for +: '{_type_name(reduction)}' and 'str'")
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    reduction = _F._poisson_reduction(size_average, reduce, reduction)
     if not input.is_floating_point() and not input.is_complex():
         input = input.to(torch.float32)  # torch.exp promotes an integer input to float32
     input, target = _autocast(input, target)
