@@ -108,6 +108,7 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
         "soft_margin_loss": pair("soft_margin_loss", normal, sign),
         "hinge_embedding_loss": pair("hinge_embedding_loss", normal, sign),
         "poisson_nll_loss": pair("poisson_nll_loss", normal, counts),
+        "multilabel_soft_margin": pair("multilabel_soft_margin_loss", normal, unit),
     }
 
 

@@ -4,7 +4,8 @@
  * swiftloss computes softmax, log_softmax, nll_loss, cross_entropy (class-index and
  * probability targets, class weights, ignore_index, label smoothing), binary_cross_entropy,
  * binary_cross_entropy_with_logits, kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss,
- * soft_margin_loss, hinge_embedding_loss and poisson_nll_loss with the semantics of PyTorch 2.15's
+ * soft_margin_loss, hinge_embedding_loss, poisson_nll_loss and multilabel_soft_margin_loss with
+ * the semantics of PyTorch 2.15's
  * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
@@ -546,6 +547,43 @@ SWIFTLOSS_API swiftloss_status swiftloss_poisson_nll_loss_backward_f32(
 SWIFTLOSS_API swiftloss_status swiftloss_poisson_nll_loss_backward_f64(
     const double *input, const double *target, size_t count, int log_input, int full, double eps,
     int reduction, const double *grad_output, double *grad_input);
+
+/* ==========================================================================================
+ * multilabel_soft_margin_loss
+ *
+ * input, target: batch x classes, row-major (PyTorch's (N, C), or any shape with the classes
+ * on the last axis: batch is the product of the others). weight: NULL with weight_len 0,
+ * classes elements (one per class) or batch * classes (one per element: pass PyTorch's
+ * broadcast weight expanded). Per row n:
+ *
+ *   loss(n) = (1 / classes) sum_c w * ((1 - t) x - logsigmoid(x))
+ *
+ * (PyTorch's -(t logsigmoid(x) + (1 - t) logsigmoid(-x)) * weight summed over the classes and
+ * divided by their number), with the stable logsigmoid of BCE with logits. output: batch
+ * elements for NONE, else 1; MEAN divides the summed row losses by batch. A row of no classes
+ * is NaN (0 / 0, as PyTorch); 'sum' of no rows is 0, 'mean' NaN.
+ *
+ * Gradient: (sigmoid(x) - t) w g / classes, g = grad_output[n] for NONE, grad_output[0] (divided
+ * by batch for MEAN) otherwise; grad_input: batch * classes elements, which may be the same
+ * pointer as input.
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW (batch * classes elements, or batch
+ * alone, beyond the address space), _WEIGHT_SIZE (weight_len not 0, classes or
+ * batch * classes), _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _OVERLAP.
+ * ========================================================================================== */
+
+SWIFTLOSS_API swiftloss_status swiftloss_multilabel_soft_margin_loss_f32(
+    const float *input, const float *target, size_t batch, size_t classes, const float *weight,
+    size_t weight_len, int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_multilabel_soft_margin_loss_f64(
+    const double *input, const double *target, size_t batch, size_t classes, const double *weight,
+    size_t weight_len, int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_multilabel_soft_margin_loss_backward_f32(
+    const float *input, const float *target, size_t batch, size_t classes, const float *weight,
+    size_t weight_len, int reduction, const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_multilabel_soft_margin_loss_backward_f64(
+    const double *input, const double *target, size_t batch, size_t classes, const double *weight,
+    size_t weight_len, int reduction, const double *grad_output, double *grad_input);
 
 #ifdef __cplusplus
 }

@@ -711,3 +711,47 @@ public func swiftloss_poisson_nll_loss_backward_f64(
         ? SwiftLossEntriesAVX2.Entries.poisson_nll_loss_backward_f64(input, target, count, logInput, full, eps, reduction, gradOutput, gradInput)
         : SwiftLossEntries.Entries.poisson_nll_loss_backward_f64(input, target, count, logInput, full, eps, reduction, gradOutput, gradInput)
 }
+
+@_cdecl("swiftloss_multilabel_soft_margin_loss_f32")
+public func swiftloss_multilabel_soft_margin_loss_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ batch: UInt,
+    _ classes: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multilabel_soft_margin_loss_f32(input, target, batch, classes, weight, weightLen, reduction, output)
+        : SwiftLossEntries.Entries.multilabel_soft_margin_loss_f32(input, target, batch, classes, weight, weightLen, reduction, output)
+}
+
+@_cdecl("swiftloss_multilabel_soft_margin_loss_f64")
+public func swiftloss_multilabel_soft_margin_loss_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ batch: UInt,
+    _ classes: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multilabel_soft_margin_loss_f64(input, target, batch, classes, weight, weightLen, reduction, output)
+        : SwiftLossEntries.Entries.multilabel_soft_margin_loss_f64(input, target, batch, classes, weight, weightLen, reduction, output)
+}
+
+@_cdecl("swiftloss_multilabel_soft_margin_loss_backward_f32")
+public func swiftloss_multilabel_soft_margin_loss_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ batch: UInt,
+    _ classes: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multilabel_soft_margin_loss_backward_f32(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.multilabel_soft_margin_loss_backward_f32(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_multilabel_soft_margin_loss_backward_f64")
+public func swiftloss_multilabel_soft_margin_loss_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ batch: UInt,
+    _ classes: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multilabel_soft_margin_loss_backward_f64(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.multilabel_soft_margin_loss_backward_f64(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput)
+}

@@ -124,3 +124,36 @@ func pointwiseCall<T: LossFloat>(
         }
     }
 }
+
+/// multilabel_soft_margin_loss, forward or backward (`output` is then the gradient, which may
+/// be the input's memory).
+func multilabelCall<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ batch: UInt, _ classes: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ reduction: Int32, _ gradOutput: UnsafePointer<T>?,
+    _ output: UnsafeMutablePointer<T>?, backward: Bool
+) -> Int32 {
+    status {
+        let b = try size(batch), c = try size(classes)
+        let count = try elementCount(b, c, of: T.self)
+        _ = try elementCount(b, of: T.self)  // the 'none' output has batch elements, even for no classes
+        let r = try parseReduction(reduction)
+        let x = try inputBuffer(input, count), t = try inputBuffer(target, count)
+        let w = try weightBuffer(weight, weightLen)
+        let reduced = r.outputCount(for: b)
+        if backward {
+            let g = try inputBuffer(gradOutput, reduced), gx = try outputBuffer(output, count)
+            try requireDisjoint(gx, x, sameAllowed: true)
+            try requireDisjoint(gx, t)
+            try requireDisjoint(gx, w)
+            try requireDisjoint(gx, g)
+            try multilabelSoftMarginLossBackward(x, target: t, batch: b, classes: c, weight: w, reduction: r,
+                                                 gradOutput: g, into: gx)
+        } else {
+            let y = try outputBuffer(output, reduced)
+            try requireDisjoint(y, x)
+            try requireDisjoint(y, t)
+            try requireDisjoint(y, w)
+            try multilabelSoftMarginLoss(x, target: t, batch: b, classes: c, weight: w, reduction: r, into: y)
+        }
+    }
+}

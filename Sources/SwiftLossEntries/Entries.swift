@@ -503,4 +503,36 @@ public enum Entries {
     ) -> Int32 {
         poissonNllLossBackwardEntry(input, target, count, logInput, full, eps, reduction, gradOutput, gradInput)
     }
+
+    public static func multilabel_soft_margin_loss_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ batch: UInt,
+        _ classes: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        multilabelSoftMarginLossEntry(input, target, batch, classes, weight, weightLen, reduction, output)
+    }
+
+    public static func multilabel_soft_margin_loss_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ batch: UInt,
+        _ classes: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        multilabelSoftMarginLossEntry(input, target, batch, classes, weight, weightLen, reduction, output)
+    }
+
+    public static func multilabel_soft_margin_loss_backward_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ batch: UInt,
+        _ classes: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        multilabelSoftMarginLossBackwardEntry(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput)
+    }
+
+    public static func multilabel_soft_margin_loss_backward_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ batch: UInt,
+        _ classes: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        multilabelSoftMarginLossBackwardEntry(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput)
+    }
 }

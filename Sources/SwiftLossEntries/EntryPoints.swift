@@ -300,3 +300,18 @@ func poissonFlag(_ value: Int32) throws(LossError) -> Bool {
     guard value == 0 || value == 1 else { throw .invalidArgument("log_input and full must be 0 or 1") }
     return value == 1
 }
+
+func multilabelSoftMarginLossEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ batch: UInt, _ classes: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    multilabelCall(input, target, batch, classes, weight, weightLen, reduction, nil, output, backward: false)
+}
+
+func multilabelSoftMarginLossBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ batch: UInt, _ classes: UInt,
+    _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ reduction: Int32, _ gradOutput: UnsafePointer<T>?,
+    _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    multilabelCall(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput, backward: true)
+}

@@ -1931,6 +1931,37 @@ static void test_regression_losses(void)
         CHECK_STATUS(swiftloss_poisson_nll_loss_f32(xf, tf, 4, 1, 0, 1e-8, SWIFTLOSS_REDUCTION_SUM, outf), SWIFTLOSS_OK);
         CHECK_NEAR(outf[0], 11.060754291748806, 1e-5);
     }
+    /* multilabel_soft_margin_loss, 2 rows of 2 classes: the mean over the classes of
+     * (1 - t) x - logsigmoid(x), with a per-class weight, and its gradient (values by hand) */
+    {
+        static const double plain[2] = {-1.0299051507194024, -5.319075480454018};
+        static const double per_class[2] = {-0.09336915624088857, -5.975706324213129}; /* weight {1, 0} */
+        static const double grad[4] = {-0.38447071068499755, -0.5596014610110589, -4.047425873177566, -0.7310585786300049}; /* (sigmoid(x) - t) g / 2 */
+        static const double g2[2] = {1.0, 2.0};
+        double row[4];
+        memcpy(row, xd, sizeof row);
+        CHECK_STATUS(swiftloss_multilabel_soft_margin_loss_f64(xd, td, 2, 2, NULL, 0, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+        CHECK_NEAR(outd[0], plain[0], 1e-15);
+        CHECK_NEAR(outd[1], plain[1], 1e-15);
+        CHECK_STATUS(swiftloss_multilabel_soft_margin_loss_f64(xd, td, 2, 2, wd, 2, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+        CHECK_NEAR(outd[0], (per_class[0] + per_class[1]) / 2, 1e-15);
+        CHECK_STATUS(swiftloss_multilabel_soft_margin_loss_backward_f64(xd, td, 2, 2, NULL, 0, SWIFTLOSS_REDUCTION_NONE, g2, gxd), SWIFTLOSS_OK);
+        for (i = 0; i < 4; i++) CHECK_NEAR(gxd[i], grad[i], 1e-15);
+        /* in place over the input */
+        CHECK_STATUS(swiftloss_multilabel_soft_margin_loss_backward_f64(row, td, 2, 2, NULL, 0, SWIFTLOSS_REDUCTION_NONE, g2, row), SWIFTLOSS_OK);
+        CHECK(memcmp(row, gxd, sizeof row) == 0);
+        CHECK_STATUS(swiftloss_multilabel_soft_margin_loss_f64(xd, td, 2, 2, wd, 3, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        CHECK_STATUS(swiftloss_multilabel_soft_margin_loss_f64(xd, td, 2, 2, NULL, 0, SWIFTLOSS_REDUCTION_BATCHMEAN, outd), SWIFTLOSS_ERROR_INVALID_REDUCTION);
+        CHECK_STATUS(swiftloss_multilabel_soft_margin_loss_f64(xd, td, 2, 2, NULL, 0, SWIFTLOSS_REDUCTION_NONE, (double *)(void *)td), SWIFTLOSS_ERROR_OVERLAP);
+        CHECK_STATUS(swiftloss_multilabel_soft_margin_loss_f64(xd, td, 2, 0, NULL, 0, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+        CHECK(is_nan(outd[0]) && is_nan(outd[1])); /* rows of no classes: 0 / 0 */
+        /* a NULL upstream gradient is an error, never a forward call into grad_input */
+        gxd[0] = 42;
+        CHECK_STATUS(swiftloss_multilabel_soft_margin_loss_backward_f64(xd, td, 2, 2, NULL, 0, SWIFTLOSS_REDUCTION_NONE, NULL, gxd), SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK(gxd[0] == 42);
+        CHECK_STATUS(swiftloss_multilabel_soft_margin_loss_f32(xf, tf, 2, 2, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outf), SWIFTLOSS_OK);
+        CHECK_NEAR(outf[0], -6.34898063117342, 1e-5);
+    }
     /* statuses, outputs untouched */
     outd[0] = 42;
     CHECK_STATUS(swiftloss_poisson_nll_loss_f64(xd, td, 4, 2, 0, 1e-8, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);

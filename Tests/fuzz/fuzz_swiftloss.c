@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 63 (0..61: the 62 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 62: threads/status/version)
+ *   h[0]      entry point: h[0] % 67 (0..65: the 66 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 66: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -72,7 +72,7 @@ enum {
     K_NLL, K_NLL_BW, K_CE, K_CE_BW, K_CE_FUSED, K_CE_PROBS, K_CE_PROBS_BW,
     K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
     K_MSE, K_MSE_BW, K_L1, K_L1_BW, K_SL1, K_SL1_BW, K_HUBER, K_HUBER_BW, K_SOFT, K_SOFT_BW,
-    K_HINGE, K_HINGE_BW, K_POISSON, K_POISSON_BW,
+    K_HINGE, K_HINGE_BW, K_POISSON, K_POISSON_BW, K_MULTILABEL, K_MULTILABEL_BW,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -90,6 +90,7 @@ static const char *const kind_names[NKINDS] = {
     "soft_margin_loss", "soft_margin_loss_backward",
     "hinge_embedding_loss", "hinge_embedding_loss_backward",
     "poisson_nll_loss", "poisson_nll_loss_backward",
+    "multilabel_soft_margin_loss", "multilabel_soft_margin_loss_backward",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -1200,6 +1201,99 @@ static Buf *weight_arg(Ctx *c, const char *name, uint64_t len)
     return w;
 }
 
+/* multilabel_soft_margin_loss: batch x classes from the class-axis sizes (inner unused), a
+ * weight of classes elements (or a bad length, as the class-axis losses), or of batch * classes
+ * when h[3] bit 6 is set. */
+static int run_multilabel(Ctx *c)
+{
+    const int bw = c->kind == K_MULTILABEL_BW;
+    uint64_t sz[3];
+    decode_sizes3(c, sz);
+    const uint64_t batch = sz[0], classes = sz[1];
+    const int red = reduction_code(c);
+    uint64_t wl = class_weight_len(c, classes);
+    uint64_t count = 0, tmp, s2[2] = {batch, classes};
+    /* batch * classes, and batch alone (the 'none' output), must fit in bytes. */
+    int known = count_fits(&count, c->es, 2, s2) && count_fits(&tmp, c->es, 1, &batch);
+    if (wl && known && (c->in.h[3] & 0x40)) wl = count;
+    int wbytes_ok = wl == 0 || count_fits(&tmp, c->es, 1, &wl);
+    const int red_ok = red >= 0 && red <= 2;
+    const uint64_t nout = red == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+
+    snprintf(g_desc, sizeof g_desc,
+             "swiftloss_%s_%s(batch=%" PRIu64 ", classes=%" PRIu64 ", weight_len=%" PRIu64 ", reduction=%d%s)",
+             kind_names[c->kind], c->is64 ? "f64" : "f32", batch, classes, wl, red, c->alias ? ", in place" : "");
+
+    Buf *x = arg(c, "input", known, count, c->es, 0);
+    Buf *t = arg(c, "target", known, count, c->es, 0);
+    Buf *w = weight_arg(c, "weight", wl);
+    Buf *g = bw ? arg(c, "grad_output", known && red_ok, nout, c->es, 0) : NULL;
+    fill(x, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    fill(t, &c->in, c->valmode, VAL_PROB, c->is64);
+    if (w) fill(w, &c->in, c->valmode, VAL_WEIGHT, c->is64);
+    if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    Buf *out;
+    if (bw && c->alias && x->ptr && known) {
+        out = x;  /* grad_input over the input: allowed */
+        out->output = 1;
+        out->name = "grad_input (== input)";
+        c->npointer++;
+    } else {
+        out = bw ? arg(c, "grad_input", known, count, c->es, 1) : arg(c, "output", known && red_ok, nout, c->es, 1);
+    }
+    snapshot_all();
+
+    g_expect = 0;
+    expect_if(!known || !wbytes_ok, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    expect_if(wl != 0 && !(w && w->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (known) {
+        expect_if(wl != 0 && wl != classes && wl != count, SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        expect_if(count > 0 && (!x->ptr || !t->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+        expect_if(bw && count > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+        if (red_ok) {
+            expect_if(!bw && nout > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+            expect_if(g && nout > 0 && !g->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+        } else {
+            expect_if(!out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+        }
+    } else {
+        expect_if(1, SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        expect_if(!x->ptr || !t->ptr || !out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    }
+
+    int st;
+    if (c->is64) {
+        st = bw ? swiftloss_multilabel_soft_margin_loss_backward_f64(
+                      (const double *)x->ptr, (const double *)t->ptr, batch, classes, w ? (const double *)w->ptr : NULL,
+                      wl, red, g ? (const double *)g->ptr : NULL, (double *)out->ptr)
+                : swiftloss_multilabel_soft_margin_loss_f64(
+                      (const double *)x->ptr, (const double *)t->ptr, batch, classes, w ? (const double *)w->ptr : NULL,
+                      wl, red, (double *)out->ptr);
+    } else {
+        st = bw ? swiftloss_multilabel_soft_margin_loss_backward_f32(
+                      (const float *)x->ptr, (const float *)t->ptr, batch, classes, w ? (const float *)w->ptr : NULL,
+                      wl, red, g ? (const float *)g->ptr : NULL, (float *)out->ptr)
+                : swiftloss_multilabel_soft_margin_loss_f32(
+                      (const float *)x->ptr, (const float *)t->ptr, batch, classes, w ? (const float *)w->ptr : NULL,
+                      wl, red, (float *)out->ptr);
+    }
+    check_status(st);
+    check_buffers(st);
+    if (st != SWIFTLOSS_OK) return st;
+
+    /* Values: 'sum' of no rows is 0 and 'mean' NaN; a row of no classes NaN; moderate inputs
+     * (logits within 20, targets and weights in range) give finite results. */
+    const int moderate = all_within(x, 20) && all_within(t, 20) && all_within(w, 20) && all_within(g, 20);
+    if (!bw && batch == 0 && red == SWIFTLOSS_REDUCTION_SUM) expect_zero(out, 0, "'sum' over no row");
+    if (!bw && batch == 0 && red == SWIFTLOSS_REDUCTION_MEAN) expect_nan1(out, "'mean' over no row");
+    if (!bw && batch > 0 && classes == 0)
+        for (size_t j = 0; j < out->n; j++)
+            if (!isnan(getv(out, j))) fail("a row of no classes gives %g, not NaN", getv(out, j));
+    if (moderate && classes > 0 && (bw || batch > 0)) expect_finite(out, "multilabel_soft_margin_loss of moderate values");
+    return st;
+}
+
 static int run_elem(Ctx *c)
 {
     const int kind = c->kind;
@@ -1470,6 +1564,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int st;
     if (c.kind <= K_LOG_SOFTMAX_BW) st = run_axis(&c);
     else if (c.kind <= K_CE_PROBS_BW) st = run_class(&c);
+    else if (c.kind >= K_MULTILABEL) st = run_multilabel(&c);
     else st = run_elem(&c);
     if (st == SWIFTLOSS_OK) g_ok[c.entry]++;
     if (g_verbose) {

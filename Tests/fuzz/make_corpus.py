@@ -34,7 +34,8 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "smooth_l1_loss", "smooth_l1_loss_backward", "huber_loss", "huber_loss_backward",
          "soft_margin_loss", "soft_margin_loss_backward",
          "hinge_embedding_loss", "hinge_embedding_loss_backward",
-         "poisson_nll_loss", "poisson_nll_loss_backward"]
+         "poisson_nll_loss", "poisson_nll_loss_backward",
+         "multilabel_soft_margin_loss", "multilabel_soft_margin_loss_backward"]
 NONE, SUM, MEAN, BATCHMEAN = 0, 1, 2, 3
 IGNORE = {-100: 0, -1: 1, 0: 2, 1: 3, 2: 9}       # ignore_index -> selector (h[9] % 16)
 SMOOTH = {0.0: 0, 0.1: 1, 0.25: 2, 0.5: 3, 1.0: 4, -0.5: 6}  # label_smoothing -> selector
@@ -156,6 +157,14 @@ def regressions(out):
         # Not a library bug (found in CI): the harness checked soft_margin_loss's finiteness
         # with -t x computed in double, where in float32 it overflows to inf (and so does the
         # exact value); the check now computes the product in the call's precision.
+        # multilabel_soft_margin_loss with a huge batch and no classes: batch * classes is 0,
+        # and the 'none' output's batch elements were not checked to fit in bytes, so the
+        # library wrote NaNs far past a 16-byte buffer (AddressSanitizer SEGV). (h[0] 0x41 =
+        # 65: entry 65 of 67.)
+        "crash_multilabel_zero_classes_huge_batch": bytes.fromhex("415d00003f5dfffd44e7d65200ffffffffffff00440000"),
+        # ... and its backward entry point took a NULL grad_output for a forward call, writing
+        # the losses into grad_input (the entry now knows which call it is).
+        "crash_multilabel_backward_null_grad_output": bytes.fromhex("41dd4141dd00"),
         "harness_soft_margin_float32_product_overflow_f32": bytes.fromhex(
             "3212000027030000000000000000000000000000000000000053747269000000000000000000000000007b00"
             "00000000003800000000000000000000000000000000000000c8c200007ac49a99b142004f9cb323d3550000"
@@ -312,6 +321,21 @@ def main():
                         + floats(xr, f64) + floats(targets_r, f64) + (floats(wr, f64) if weighted else b"") + g)
         add(f"soft_margin_overflow_{p}", header("soft_margin_loss", f64, sizes=(3, 0, 0), reduction=NONE)
             + floats([-100.0, -1000.0, 88.8], f64) + floats([1.0, 1.0, -1.0], f64))
+        # multilabel_soft_margin_loss: 3 rows of 4 classes (small-mode sizes h[4], h[5]), with
+        # and without a per-class weight, in place for the backward.
+        for r in (NONE, SUM, MEAN):
+            for weighted in (False, True):
+                xm = [0.5, -1.25, 3.0, 0.0, 2.0, -0.5, 1.0, 0.25, -3.0, 4.0, 0.125, -2.0]
+                tm = [1.0, 0.0, 1.0, 0.0, 0.5, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0]
+                wm = floats([1.0, 0.5, 2.0, 0.0], f64) if weighted else b""
+                g = floats([1.0] * (3 if r == NONE else 1), f64)
+                add(f"multilabel_r{r}_w{int(weighted)}_{p}",
+                    header("multilabel_soft_margin_loss", f64, sizes=(3, 4, 1), reduction=r, weight=weighted)
+                    + floats(xm, f64) + floats(tm, f64) + wm)
+                add(f"multilabel_backward_r{r}_w{int(weighted)}_{p}",
+                    header("multilabel_soft_margin_loss_backward", f64, sizes=(3, 4, 1), reduction=r,
+                           weight=weighted, alias=weighted)
+                    + floats(xm, f64) + floats(tm, f64) + wm + g)
         # poisson_nll_loss: log_input 0/1 (h[11]), full 0/1 (h[12] bit 3), eps 1.0 and 0.5
         # (h[12] selectors 0, 1); counts as targets, some above 1 (the Stirling term).
         counts = [0.0, 1.0, 2.0, 5.0, 0.5, 3.0]

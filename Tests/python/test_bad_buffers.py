@@ -104,6 +104,11 @@ SIGNATURES["poisson_nll_loss"] = ["in:input", "in:target", "size:count", "flag:l
                                   "param:eps", "reduction:reduction", "out:output"]
 SIGNATURES["poisson_nll_loss_backward"] = SIGNATURES["poisson_nll_loss"][:-1] + ["in:grad_output", "out:grad_input"]
 
+SIGNATURES["multilabel_soft_margin_loss"] = ["in:input", "in:target", "size:batch", "size:classes", "optw:weight",
+                                             "reduction:reduction", "out:output"]
+SIGNATURES["multilabel_soft_margin_loss_backward"] = (SIGNATURES["multilabel_soft_margin_loss"][:-1]
+                                                      + ["in:grad_output", "out:grad_input"])
+
 # Where the header allows an output to be the very same memory as an input.
 IN_PLACE = {
     "softmax": [("output", "input")],
@@ -114,6 +119,7 @@ IN_PLACE = {
     "cross_entropy_fused": [("grad_input", "input")],
     "cross_entropy_probs_backward": [("grad_input", "input")],
     **{name + "_backward": [("grad_input", "grad_output")] for name in REGRESSION + ["poisson_nll_loss"]},
+    "multilabel_soft_margin_loss_backward": [("grad_input", "input")],
 }
 
 
@@ -174,6 +180,8 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
                     args[arg] = probs(total)
                 else:
                     args[arg] = floats(total)
+            elif name.startswith("multilabel"):
+                args[arg] = floats((batch if reduction == NONE else 1) if arg == "grad_output" else batch * classes)
             else:  # element-wise
                 if arg == "grad_output":
                     args[arg] = floats(out_count)
@@ -182,8 +190,12 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
                 else:
                     args[arg] = floats(count)
         elif role == "out":
-            if arg == "grad_input":
+            if arg == "grad_input" and name.startswith("multilabel"):
+                n = batch * classes
+            elif arg == "grad_input":
                 n = count if name.startswith(("binary", "kl", "poisson")) or name.split("_backward")[0] in REGRESSION else total
+            elif name.startswith("multilabel"):
+                n = batch if reduction == NONE else 1
             elif name in ("softmax", "log_softmax"):
                 n = total
             elif name.startswith(("nll", "cross")):
@@ -270,6 +282,16 @@ def divides(value, base):
     if size == 0:
         return "any"
     return "ok" if base["count"] % size == 0 else "raise"
+
+
+def per_class_or_element(value, base):
+    """The expectation for multilabel_soft_margin_loss's weight: a valid float buffer of
+    classes or batch * classes elements (an empty one, as `divides`, may mean no weight)."""
+    verdict = divides(value, {**base, "count": base["batch"] * base["classes"]})
+    if verdict != "ok" or value is None:
+        return verdict
+    n = memoryview(value).nbytes // memoryview(value).itemsize
+    return "ok" if n in (base["classes"], base["batch"] * base["classes"]) else "raise"
 
 
 def exact(value, base):
@@ -380,6 +402,10 @@ def cases(name, dtype):
             if role == "opt" and arg in ("weight", "pos_weight") and not name.startswith(("nll", "cross")):
                 # the library takes any length that divides the element count (k % len)
                 variants = [(label, value, divides(value, base)) for label, value, expectation in variants]
+        elif role == "optw" and name.startswith("multilabel"):
+            variants = [(label, value, per_class_or_element(value, base))
+                        for label, value, _ in float_buffer_variants(good) if label != "None"]
+            variants += [("None", None, "ok"), ("per class", np.ones(base["classes"], dtype), "ok")]
         elif role == "optw":
             # exactly count elements, or None
             variants = [(label, value, exact(value, base)) for label, value, _ in float_buffer_variants(good)
@@ -564,11 +590,13 @@ def run_in_place():
         for batch, classes, inner in shapes:
             for dtype in (np.float32, np.float64):
                 regression = name.split("_backward")[0] in REGRESSION + ["poisson_nll_loss"]
+                if name.startswith("multilabel"):
+                    inner = 1
                 for reduction in (NONE, MEAN):
                     if reduction != NONE and ("softmax" in name or regression):
                         continue  # grad_input over grad_output: the same size for 'none' only
                     args = valid_arguments(name, dtype, batch=batch, classes=classes, inner=inner,
-                                           count=batch * classes * inner if regression else N,
+                                           count=batch * classes * inner if regression or name.startswith("multilabel") else N,
                                            reduction=reduction, seed=batch + classes)
                     reference = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()}
                     call(C, name, reference)

@@ -85,6 +85,7 @@ def _cases(dtype):
         "soft_margin_loss": (lambda f: lambda z, r: f(z, signs, reduction=r), None),
         "hinge_embedding_loss": (lambda f: lambda z, r: f(z, hinge_targets, margin=0.3, reduction=r), None),
         "poisson_nll_loss": (lambda f: lambda z, r: f(z, counts, reduction=r), None),
+        "multilabel_soft_margin_loss": (lambda f: lambda z, r: f(z, binary, weight, reduction=r), None),
         "poisson_nll_loss_rates_full": (
             lambda f: lambda z, r: f(z.exp() + 0.1, counts, log_input=False, full=True, eps=1e-3, reduction=r),
             "poisson_nll_loss"),
@@ -373,7 +374,10 @@ def test_autocast_runs_the_losses_in_float32_as_torch(name, low):
             grads.append(z.grad)
         assert values[0].dtype == values[1].dtype == torch.float32
         assert grads[0].dtype == grads[1].dtype == source
-        torch.testing.assert_close(values[0], values[1], rtol=1e-5, atol=1e-6)
+        # torch's multilabel_soft_margin_loss is a composite whose logsigmoid runs in the
+        # low-precision dtype under autocast; swiftloss computes it in float32 (documented).
+        loose = name == "multilabel_soft_margin_loss" and source == low
+        torch.testing.assert_close(values[0], values[1], rtol=1e-2 if loose else 1e-5, atol=1e-3 if loose else 1e-6)
         torch.testing.assert_close(grads[0].float(), grads[1].float(), rtol=1e-2, atol=1e-3)
 
 

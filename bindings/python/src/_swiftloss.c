@@ -1028,6 +1028,94 @@ REGRESSION_METHODS(hinge_embedding_loss, HINGE_EMBEDDING_LOSS)
 /* poisson_nll_loss(input, target, count, log_input, full, eps, reduction, output) and
  * poisson_nll_loss_backward(input, target, count, log_input, full, eps, reduction, grad_output,
  * grad_input). */
+/* ------------------------------------------------------------------------------------------
+ * multilabel_soft_margin_loss
+ *
+ *   multilabel_soft_margin_loss(input, target, batch, classes, weight, reduction, output)
+ *   multilabel_soft_margin_loss_backward(input, target, batch, classes, weight, reduction,
+ *                                        grad_output, grad_input)
+ * weight: None, classes elements or batch * classes. grad_input may be the input's buffer.
+ * ------------------------------------------------------------------------------------------ */
+
+static PyObject *
+multilabel(PyObject *input_obj, PyObject *target_obj, Py_ssize_t batch_arg, Py_ssize_t classes_arg,
+           PyObject *weight_obj, int reduction, PyObject *grad_output_obj, PyObject *out_obj)
+{
+    size_t batch, classes, count;
+    if (to_size(batch_arg, "batch", &batch) || to_size(classes_arg, "classes", &classes) ||
+        mul_size(batch, classes, &count)) {
+        return NULL;
+    }
+    int backward = grad_output_obj != NULL;
+    const char *out_name = backward ? "grad_input" : "output";
+    size_t n_reduced = reduction == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+    buffer input = {0}, target = {0}, weight = {0}, grad_output = {0}, out = {0};
+    PyObject *result = NULL;
+    int kind = buffer_get(input_obj, &input, "input", KIND_OTHER, 0);
+    if (kind < 0 || buffer_get(target_obj, &target, "target", (buffer_kind)kind, 0) < 0 ||
+        buffer_get_optional(weight_obj, &weight, "weight", (buffer_kind)kind) < 0 ||
+        (backward &&
+         buffer_get(grad_output_obj, &grad_output, "grad_output", (buffer_kind)kind, 0) < 0) ||
+        buffer_get(out_obj, &out, out_name, (buffer_kind)kind, 1) < 0) {
+        goto done;
+    }
+    if (check_count(&input, "input", count) || check_count(&target, "target", count) ||
+        (backward && check_count(&grad_output, "grad_output", n_reduced)) ||
+        check_count(&out, out_name, backward ? count : n_reduced) ||
+        check_alias(&out, &input, out_name, "input", backward) ||
+        check_alias(&out, &target, out_name, "target", 0) ||
+        check_alias(&out, &weight, out_name, "weight", 0) ||
+        (backward && check_alias(&out, &grad_output, out_name, "grad_output", 0))) {
+        goto done;
+    }
+    swiftloss_status status;
+    const void *x = input.view.buf, *t = target.view.buf, *w = data_of(&weight);
+    size_t wl = len_of(&weight);
+    void *y = out.view.buf;
+    int f32 = kind == KIND_F32;
+    SWIFTLOSS_WITHOUT_GIL(count > SWIFTLOSS_GIL_THRESHOLD,
+        status = backward
+            ? (f32 ? swiftloss_multilabel_soft_margin_loss_backward_f32(x, t, batch, classes, w, wl, reduction,
+                                                                         grad_output.view.buf, y)
+                   : swiftloss_multilabel_soft_margin_loss_backward_f64(x, t, batch, classes, w, wl, reduction,
+                                                                         grad_output.view.buf, y))
+            : (f32 ? swiftloss_multilabel_soft_margin_loss_f32(x, t, batch, classes, w, wl, reduction, y)
+                   : swiftloss_multilabel_soft_margin_loss_f64(x, t, batch, classes, w, wl, reduction, y)));
+    result = status_result(status);
+done:
+    buffer_release(&out);
+    buffer_release(&grad_output);
+    buffer_release(&weight);
+    buffer_release(&target);
+    buffer_release(&input);
+    return result;
+}
+
+static PyObject *
+py_multilabel_soft_margin_loss(PyObject *module, PyObject *args)
+{
+    PyObject *x, *t, *w, *y;
+    Py_ssize_t b, c;
+    int r;
+    if (!PyArg_ParseTuple(args, "OOnnOiO:multilabel_soft_margin_loss", &x, &t, &b, &c, &w, &r, &y)) {
+        return NULL;
+    }
+    return multilabel(x, t, b, c, w, r, NULL, y);
+}
+
+static PyObject *
+py_multilabel_soft_margin_loss_backward(PyObject *module, PyObject *args)
+{
+    PyObject *x, *t, *w, *g, *gx;
+    Py_ssize_t b, c;
+    int r;
+    if (!PyArg_ParseTuple(args, "OOnnOiOO:multilabel_soft_margin_loss_backward", &x, &t, &b, &c, &w, &r,
+                          &g, &gx)) {
+        return NULL;
+    }
+    return multilabel(x, t, b, c, w, r, g, gx);
+}
+
 /* log_input and full packed into the worker's flags; a value outside [-128, 127] is refused
  * here (the library refuses anything but 0 and 1). */
 static int
@@ -1204,6 +1292,15 @@ PyDoc_STRVAR(kl_div_backward_doc,
 "kl_div_backward(target, count, batch, reduction, log_target, grad_output, grad_input) -> None\n\n"
 "-t * s (log_target 0) or -exp(t) * s (log_target 1).");
 
+PyDoc_STRVAR(multilabel_soft_margin_loss_doc,
+"multilabel_soft_margin_loss(input, target, batch, classes, weight, reduction, output) -> None\n\n"
+"Per row: mean over the classes of w * ((1 - t) x - logsigmoid(x)).");
+
+PyDoc_STRVAR(multilabel_soft_margin_loss_backward_doc,
+"multilabel_soft_margin_loss_backward(input, target, batch, classes, weight, reduction,\n"
+"                                     grad_output, grad_input) -> None\n\n"
+"(sigmoid(x) - t) * w * s / classes.");
+
 PyDoc_STRVAR(poisson_nll_loss_doc,
 "poisson_nll_loss(input, target, count, log_input, full, eps, reduction, output) -> None\n\n"
 "log_input: exp(x) - t x; else x - t log(x + eps); full adds the Stirling term where t > 1.");
@@ -1256,6 +1353,10 @@ static PyMethodDef swiftloss_methods[] = {
     {"hinge_embedding_loss_backward", py_hinge_embedding_loss_backward, METH_VARARGS,
      regression_backward_doc},
     {"poisson_nll_loss", py_poisson_nll_loss, METH_VARARGS, poisson_nll_loss_doc},
+    {"multilabel_soft_margin_loss", py_multilabel_soft_margin_loss, METH_VARARGS,
+     multilabel_soft_margin_loss_doc},
+    {"multilabel_soft_margin_loss_backward", py_multilabel_soft_margin_loss_backward, METH_VARARGS,
+     multilabel_soft_margin_loss_backward_doc},
     {"poisson_nll_loss_backward", py_poisson_nll_loss_backward, METH_VARARGS,
      poisson_nll_loss_backward_doc},
     {NULL, NULL, 0, NULL},

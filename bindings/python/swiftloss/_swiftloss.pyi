@@ -141,3 +141,11 @@ def poisson_nll_loss_backward(
     input: _Buffer, target: _Buffer, count: int, log_input: int, full: int, eps: float,
     reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
 ) -> None: ...
+def multilabel_soft_margin_loss(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, weight: Optional[_Buffer], reduction: int,
+    output: _Buffer, /,
+) -> None: ...
+def multilabel_soft_margin_loss_backward(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, weight: Optional[_Buffer], reduction: int,
+    grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...

@@ -45,6 +45,7 @@ __all__ = [
     "soft_margin_loss",
     "hinge_embedding_loss",
     "poisson_nll_loss",
+    "multilabel_soft_margin_loss",
     "NoAutogradWarning",
 ]
 
@@ -1949,7 +1950,93 @@ def poisson_nll_loss(
     return _regression("poisson_nll_loss", x, target, None, red, eps, with_grad, grad_output, out, flags=flags)
 
 
+
+def multilabel_soft_margin_loss(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Multi-label soft margin loss, PyTorch's composite: per sample,
+    :math:`\ell = \frac{1}{C} \sum_c w_c \left((1 - y_c) x_c - \log\sigma(x_c)\right)`, i.e.
+    :math:`-(y \log\sigma(x) + (1 - y) \log\sigma(-x)) w` averaged over the last axis (size
+    :math:`C`), computed with a stable :math:`\log\sigma`.
+
+    Any rank: the last axis holds the classes and ``'none'`` returns the input's shape without
+    it (a 1-d input gives a 0-d result); ``'mean'`` averages those per-sample losses. ``target``
+    and ``weight`` broadcast against the input (PyTorch's plain broadcasting: a ``(C,)``,
+    ``(N, C)``, ``(N, 1)`` or ``(1, C)`` weight). A last axis of size 0 gives NaN per sample.
+    Gradient :math:`\partial x = (\sigma(x) - y)\, w\, s / C`.
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> F.multilabel_soft_margin_loss([[0.5, -1.0, 2.0]], [[1.0, 0.0, 1.0]])
+        0.3047...
+
+    Raises:
+        IndexError: a 0-d input ("Dimension specified as -1 but tensor has no dimensions").
+        ValueError: "foo is not valid" (PyTorch's text) for a bad reduction; shapes that do
+            not broadcast.
+        TypeError: a non-float input; a reduction that is not a string.
+    """
+    function = "multilabel_soft_margin_loss"
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_get_string(size_average, reduce)
+    grad = _wants_grad(with_grad, grad_output, function)
+    outs = _outs(out, grad, function)
+    x, t, result_dtype = _regression_arrays(function, input, target, False)
+    if x.ndim == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    input_shape = tuple(x.shape)
+    shape = _infer_size(input_shape, tuple(t.shape))
+    w = None
+    if weight is not None:
+        w = _real_array(weight, x.dtype, function, "weight")
+        shape = _infer_size(shape, tuple(w.shape))
+    if not isinstance(reduction, str):
+        raise TypeError(f"unsupported operand type(s) for +: '{type(reduction).__name__}' and 'str'")
+    if reduction not in _FAST_REDUCTIONS:
+        raise ValueError(f"{reduction} is not valid")
+    red = _FAST_REDUCTIONS[reduction]
+    classes = shape[-1]
+    batch = int(np.prod(shape[:-1], dtype=np.int64))
+    if shape != input_shape:
+        x = np.ascontiguousarray(np.broadcast_to(x, shape))
+    if tuple(t.shape) != shape:
+        t = np.ascontiguousarray(np.broadcast_to(t, shape))
+    if w is not None and tuple(w.shape) != (classes,):
+        w = np.ascontiguousarray(np.broadcast_to(w, shape))  # per element
+    elif w is not None:
+        w = np.ascontiguousarray(w)
+    loss_shape = shape[:-1]
+    g = None
+    if grad:
+        g = _grad_output(grad_output, loss_shape if red == _NONE else (), x.dtype, function, _REDUCTION_NAMES[red])
+    inputs = None if out is None else {"input": x, "target": t, "weight": w, "grad_output": g}
+    output, view = outs.result_buffer(loss_shape, red, x.dtype, result_dtype, inputs)
+    if grad:
+        grad_input, grad_view = outs.grad_buffer(input_shape, x.dtype, result_dtype, inputs,
+                                                 direct=shape == input_shape)
+        if shape != input_shape:
+            grad_input = np.empty(batch * classes, dtype=x.dtype)
+    _C.multilabel_soft_margin_loss(x, t, batch, classes, w, red, output)
+    result = outs.finish_result(output, view, red, loss_shape, result_dtype)
+    if not grad:
+        return result
+    g = _ones_if_none(g, output.size, x.dtype)
+    _C.multilabel_soft_margin_loss_backward(x, t, batch, classes, w, red, g, grad_input)
+    grad_input = _sum_to_shape(grad_input.reshape(shape), input_shape)
+    return result, outs.finish_grad(grad_input, grad_view, input_shape, result_dtype)
+
+
 for _f in (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss, hinge_embedding_loss,
-           poisson_nll_loss):
+           poisson_nll_loss, multilabel_soft_margin_loss):
     _f.__doc__ = _f.__doc__.replace("\n    Raises:", "\n    " + _OUT_DOC + "\n\n    Raises:", 1)
 del _f

@@ -31,6 +31,7 @@ __all__ = [
     "soft_margin_loss",
     "hinge_embedding_loss",
     "poisson_nll_loss",
+    "multilabel_soft_margin_loss",
     "NoAutogradWarning",
 ]
 
@@ -616,6 +617,48 @@ def poisson_nll_loss(
     full: bool = ...,
     size_average: Optional[bool] = ...,
     eps: float = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
+def multilabel_soft_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def multilabel_soft_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def multilabel_soft_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
     reduce: Optional[bool] = ...,
     reduction: str = ...,
     *,

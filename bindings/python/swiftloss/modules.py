@@ -34,6 +34,7 @@ __all__ = [
     "SoftMarginLoss",
     "HingeEmbeddingLoss",
     "PoissonNLLLoss",
+    "MultiLabelSoftMarginLoss",
 ]
 
 
@@ -314,3 +315,14 @@ class PoissonNLLLoss(_Loss):
         """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.poisson_nll_loss`)."""
         return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full, eps=self.eps,
                                   reduction=self.reduction, with_grad=with_grad, grad_output=grad_output, out=out)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    r"""Multi-label soft margin loss: ``MultiLabelSoftMarginLoss(weight=None, size_average=None,
+    reduce=None, reduction='mean')``; calling it runs :func:`swiftloss.multilabel_soft_margin_loss`."""
+
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see
+        :func:`swiftloss.multilabel_soft_margin_loss`)."""
+        return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction,
+                                             with_grad=with_grad, grad_output=grad_output, out=out)

@@ -23,6 +23,7 @@ __all__ = [
     "SoftMarginLoss",
     "HingeEmbeddingLoss",
     "PoissonNLLLoss",
+    "MultiLabelSoftMarginLoss",
 ]
 
 class Softmax:
@@ -371,3 +372,13 @@ class PoissonNLLLoss(_Loss):
         out: Optional[Union[_OutBuffer, _OutPair]] = ...,
     ) -> Union[_LossValue, _LossAndGrad]: ...
     def extra_repr(self) -> str: ...
+
+class MultiLabelSoftMarginLoss(_Loss):
+    weight: Optional[_ArrayLike]
+    def __init__(
+        self,
+        weight: Optional[_ArrayLike] = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...

@@ -117,6 +117,9 @@ __all__ = [
     "PoissonNLLLoss",
     "poisson_nll_loss",
     "PoissonNLLLossFunction",
+    "MultiLabelSoftMarginLoss",
+    "multilabel_soft_margin_loss",
+    "MultiLabelSoftMarginLossFunction",
 ]
 
 _Tensor = torch.Tensor
@@ -392,6 +395,44 @@ def _poisson_nll_loss_op(input: torch.Tensor, target: torch.Tensor, log_input: b
     return _run_regression("poisson_nll_loss", input, target, None, eps, reduction, need_grad, flags)
 
 
+@torch.library.custom_op("swiftloss::multilabel_soft_margin_loss", mutates_args=())
+def _multilabel_soft_margin_loss_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor],
+                                    reduction: str, need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of
+    swiftloss.multilabel_soft_margin_loss. With 'none' and an input broadcast against a larger
+    target or weight, the gradient has the broadcast shape (summed back in backward)."""
+    result, compute = _multilabel_dtypes(input, target, weight)
+    x, t, w = _array(input, compute), _array(target, compute), _array(weight, compute)
+    shape = _multilabel_shape(input, target, weight)
+    if need_grad and reduction == "none" and tuple(shape) != tuple(input.shape):
+        x = np.broadcast_to(x, shape)
+    out = _F.multilabel_soft_margin_loss(x, t, w, reduction=reduction, with_grad=need_grad)
+    loss, grad = out if need_grad else (out, None)
+    return _tensor(loss, result), (input.new_empty((0,)) if grad is None else _tensor(grad, input.dtype))
+
+
+def _multilabel_shape(input, target, weight) -> torch.Size:
+    shape = torch.broadcast_shapes(input.shape, target.shape)
+    return shape if weight is None else torch.broadcast_shapes(shape, weight.shape)
+
+
+def _multilabel_dtypes(input, target, weight) -> Tuple[torch.dtype, torch.dtype]:
+    """(the loss's dtype, the compute dtype): torch's promotion of the float dtypes."""
+    result = input.dtype
+    for other in (target, weight):
+        if other is not None and other.is_floating_point():
+            result = torch.promote_types(result, other.dtype)
+    return result, (torch.float32 if result in _LOW_PRECISION else result)
+
+
+@_multilabel_soft_margin_loss_op.register_fake
+def _(input, target, weight, reduction, need_grad):
+    shape = tuple(_multilabel_shape(input, target, weight))
+    result, _ = _multilabel_dtypes(input, target, weight)
+    grad = shape if need_grad and reduction == "none" else _grad_shape(input, need_grad)
+    return input.new_empty(shape[:-1] if reduction == "none" else (), dtype=result), input.new_empty(grad)
+
+
 def _regression_fake(name, input, target, reduction, need_grad):
     shape = tuple(torch.broadcast_shapes(input.shape, target.shape))
     result, _ = _regression_dtypes(name, input, target)
@@ -469,7 +510,7 @@ def _looped_vmap(call: Callable, info: Any, in_dims: Tuple[Optional[int], ...], 
 
 for _op in (_cross_entropy_op, _nll_loss_op, _bce_op, _bce_with_logits_op, _kl_div_op, _mse_loss_op,
             _l1_loss_op, _smooth_l1_loss_op, _huber_loss_op, _soft_margin_loss_op, _hinge_embedding_loss_op,
-            _poisson_nll_loss_op):
+            _poisson_nll_loss_op, _multilabel_soft_margin_loss_op):
     torch.library.register_vmap(_op, lambda info, in_dims, *args, _op=_op: _looped_vmap(_op, info, in_dims, args))
 
 
@@ -487,8 +528,10 @@ class _Rule:
     twice with torch.func, or None for a loss linear in its input (nll_loss, kl_div)."""
 
     def __init__(self, reduction: str, class_axis: bool, input_shape: torch.Size,
-                 reference: Optional[Callable[[_Tensor], _Tensor]], compute_dtype: torch.dtype) -> None:
+                 reference: Optional[Callable[[_Tensor], _Tensor]], compute_dtype: torch.dtype,
+                 class_dim: int = 1) -> None:
         self.reduction, self.class_axis, self.input_shape = reduction, class_axis, input_shape
+        self.class_dim = class_dim
         self.reference, self.compute_dtype = reference, compute_dtype
 
     def _per_sample(self, gu: _Tensor) -> bool:
@@ -496,19 +539,19 @@ class _Rule:
 
     def scale(self, g: _Tensor, gu: _Tensor) -> _Tensor:
         if self._per_sample(gu):
-            g = g.unsqueeze(1)
+            g = g.unsqueeze(self.class_dim)
         grad = g * gu
         return grad if grad.shape == self.input_shape else grad.sum_to_size(self.input_shape)
 
     def contract(self, w: _Tensor, gu: _Tensor, g: _Tensor) -> _Tensor:
         product = w * gu
         if self._per_sample(gu):
-            return product.sum(1)
+            return product.sum(self.class_dim)
         return product if self.reduction == "none" and product.shape == g.shape else product.sum().reshape(g.shape)
 
     def spread(self, g: _Tensor, w: _Tensor) -> _Tensor:
         """The upstream gradient broadcast onto w's shape, times w."""
-        return (g.unsqueeze(1) if self._per_sample(w) else g) * w
+        return (g.unsqueeze(self.class_dim) if self._per_sample(w) else g) * w
 
     def hvp(self, x: _Tensor, v: _Tensor) -> Optional[_Tensor]:
         if self.reference is None:
@@ -584,6 +627,7 @@ class _LossFunction(torch.autograd.Function):
 
     REDUCTION_AT: int
     CLASS_AXIS = False
+    CLASS_DIM = 1  # the axis a class-axis loss reduces over ('none': one value per slice)
     reference: Optional[Callable[..., _Tensor]] = None
 
     @classmethod
@@ -592,7 +636,8 @@ class _LossFunction(torch.autograd.Function):
         if cls.reference is not None:
             def reference(x: _Tensor) -> _Tensor:
                 return cls.reference(x, *arguments)
-        return _Rule(arguments[cls.REDUCTION_AT], cls.CLASS_AXIS, input.shape, reference, _compute_dtype(input))
+        return _Rule(arguments[cls.REDUCTION_AT], cls.CLASS_AXIS, input.shape, reference, _compute_dtype(input),
+                     cls.CLASS_DIM)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -650,7 +695,7 @@ class _ForwardMode:
         if rule.reduction != "none" or (rule.class_axis and gu.dim() < 2):
             return product.sum(), None
         if rule.class_axis:
-            return product.sum(1), None
+            return product.sum(rule.class_dim), None
         return product, None
 
 
@@ -857,6 +902,33 @@ class _PoissonNLLLoss(_LossFunction):
         """torch.nn.functional.poisson_nll_loss with the same arguments."""
         return _TF.poisson_nll_loss(x, target.to(x.dtype), log_input=log_input, full=full, eps=eps,
                                     reduction=reduction)
+
+
+class _MultiLabelSoftMarginLoss(_LossFunction):
+    """The Function of :class:`MultiLabelSoftMarginLossFunction` without forward mode (for
+    torch.compile)."""
+
+    REDUCTION_AT = 2
+    CLASS_AXIS = True
+    CLASS_DIM = -1
+
+    @staticmethod
+    def forward(input, target, weight, reduction):
+        """(loss, gradient for ones upstream) from ``swiftloss_multilabel_soft_margin_loss`` and
+        its backward."""
+        return _multilabel_soft_margin_loss_op(input, target, weight, reduction, True)
+
+    @staticmethod
+    def reference(x, target, weight, reduction):
+        """torch.nn.functional.multilabel_soft_margin_loss with the same arguments."""
+        return _TF.multilabel_soft_margin_loss(x, target.to(x.dtype), None if weight is None else weight.to(x.dtype),
+                                               reduction=reduction)
+
+
+class MultiLabelSoftMarginLossFunction(_ForwardMode, _MultiLabelSoftMarginLoss):
+    """``MultiLabelSoftMarginLossFunction.apply(input, target, weight, reduction)``:
+    :func:`swiftloss.multilabel_soft_margin_loss` as an autograd Function, returning
+    ``(loss, unit_grad)``."""
 
 
 class PoissonNLLLossFunction(_ForwardMode, _PoissonNLLLoss):
@@ -1332,6 +1404,41 @@ def poisson_nll_loss(
                   bool(full), float(eps), reduction)
 
 
+def multilabel_soft_margin_loss(
+    input: _Tensor,
+    target: _Tensor,
+    weight: Optional[_Tensor] = None,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> _Tensor:
+    r"""``torch.nn.functional.multilabel_soft_margin_loss`` computed by swiftloss,
+    differentiable in ``input`` to any order (see :func:`swiftloss.multilabel_soft_margin_loss`).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.multilabel_soft_margin_loss(torch.tensor([[0.5, -1.0, 2.0]]), torch.tensor([[1.0, 0.0, 1.0]]))
+        tensor(0.3048)
+    """
+    op = "multilabel_soft_margin_loss"
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    _check_optional_tensor(weight, "weight", 3, op)
+    reduction = _legacy(size_average, reduce, reduction)
+    if input.dim() == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    if not isinstance(reduction, str):
+        raise TypeError(f"unsupported operand type(s) for +: '{_type_name(reduction)}' and 'str'")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not valid")
+    input, target, weight = _autocast(input, target, weight)
+    _no_grad_needed(target, "target", op)
+    _no_grad_needed(weight, "weight", op)
+    return _apply(MultiLabelSoftMarginLossFunction, _MultiLabelSoftMarginLoss, _multilabel_soft_margin_loss_op,
+                  input, target, weight, reduction)
+
+
 # ------------------------------------------------------------------------------------------
 # torch.nn drop-ins
 # ------------------------------------------------------------------------------------------
@@ -1530,3 +1637,13 @@ class PoissonNLLLoss(_Loss):
         """The loss of ``log_input`` against ``target`` (see :func:`poisson_nll_loss`)."""
         return poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full, eps=self.eps,
                                 reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    r"""Drop-in for ``torch.nn.MultiLabelSoftMarginLoss(weight=None, size_average=None,
+    reduce=None, reduction='mean')``; ``forward(input, target)`` is
+    :func:`multilabel_soft_margin_loss`."""
+
+    def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of ``input`` against ``target`` (see :func:`multilabel_soft_margin_loss`)."""
+        return multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)

@@ -40,6 +40,9 @@ __all__ = [
     "PoissonNLLLoss",
     "poisson_nll_loss",
     "PoissonNLLLossFunction",
+    "MultiLabelSoftMarginLoss",
+    "multilabel_soft_margin_loss",
+    "MultiLabelSoftMarginLossFunction",
 ]
 
 def cross_entropy(
@@ -335,6 +338,33 @@ class PoissonNLLLossFunction(torch.autograd.Function):
     @staticmethod
     def forward(
         ctx: Any, input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float, reduction: str,
+    ) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+def multilabel_soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+class MultiLabelSoftMarginLoss(_Loss):
+    weight: Optional[Tensor]
+    def __init__(
+        self,
+        weight: Optional[Tensor] = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+
+class MultiLabelSoftMarginLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str,
     ) -> Tuple[Tensor, Tensor]: ...
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
