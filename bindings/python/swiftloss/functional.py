@@ -1950,6 +1950,15 @@ def poisson_nll_loss(
     return _regression("poisson_nll_loss", x, target, None, red, eps, with_grad, grad_output, out, flags=flags)
 
 
+def _multilabel_reduction(reduction: Any) -> int:
+    """multilabel_soft_margin_loss's reduction check (PyTorch's text: "foo is not valid"; a
+    non-string a TypeError)."""
+    if not isinstance(reduction, str):
+        raise TypeError(f"unsupported operand type(s) for +: '{type(reduction).__name__}' and 'str'")
+    if reduction not in _FAST_REDUCTIONS:
+        raise ValueError(f"{reduction} is not valid")
+    return _FAST_REDUCTIONS[reduction]
+
 
 def multilabel_soft_margin_loss(
     input: Any,
@@ -2000,11 +2009,7 @@ def multilabel_soft_margin_loss(
     if weight is not None:
         w = _real_array(weight, x.dtype, function, "weight")
         shape = _infer_size(shape, tuple(w.shape))
-    if not isinstance(reduction, str):
-        raise TypeError(f"unsupported operand type(s) for +: '{type(reduction).__name__}' and 'str'")
-    if reduction not in _FAST_REDUCTIONS:
-        raise ValueError(f"{reduction} is not valid")
-    red = _FAST_REDUCTIONS[reduction]
+    red = _multilabel_reduction(reduction)
     classes = shape[-1]
     batch = int(np.prod(shape[:-1], dtype=np.int64))
     if shape != input_shape:

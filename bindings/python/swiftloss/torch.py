@@ -1428,10 +1428,7 @@ def multilabel_soft_margin_loss(
     reduction = _legacy(size_average, reduce, reduction)
     if input.dim() == 0:
         raise IndexError("Dimension specified as -1 but tensor has no dimensions")
-    if not isinstance(reduction, str):
-        raise TypeError(f"unsupported operand type(s) for +: '{_type_name(reduction)}' and 'str'")
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not valid")
+    _F._multilabel_reduction(reduction)
     input, target, weight = _autocast(input, target, weight)
     _no_grad_needed(target, "target", op)
     _no_grad_needed(weight, "weight", op)
