@@ -537,7 +537,7 @@ func probabilityRow<T: LossFloat>(
     let (m, s, _) = rowStats(x, classes)
     let logSum = T(narrowing: Double.log(s))
     let shift = T.Vector(repeating: m), logSumV = T.Vector(repeating: logSum)
-    let keepV = T.Vector(repeating: keep), spreadV = T.Vector(repeating: spread), one = T.Vector(repeating: 1)
+    let keepV = T.Vector(repeating: keep), spreadV = T.Vector(repeating: spread)
     var acc = 0.0, weightedTarget = 0.0
     var j = 0
     while j &+ L <= classes {
@@ -545,7 +545,7 @@ func probabilityRow<T: LossFloat>(
         var k = 0
         while k < flushEvery && j &+ L <= classes {
             // PyTorch's order, (lp * q') * w: an overflowing lp * q' times a zero weight is NaN.
-            let qs = keepV * T.load(q + j) + spreadV, wc = w.map { T.load($0 + j) } ?? one
+            let qs = keepV * T.load(q + j) + spreadV, wc: T.Vector = weightVector(w, j, classes)
             if wantLoss { a += (((T.load(x + j) - shift) - logSumV) * qs) * wc }
             b += wc * qs
             j &+= L
@@ -566,7 +566,7 @@ func probabilityRow<T: LossFloat>(
         let invSum = T.Vector(repeating: T(narrowing: 1 / s)), scaleT = T.Vector(repeating: T(narrowing: scale))
         j = 0
         while j < tail {
-            let wq = (w.map { T.load($0 + j) } ?? one) * (keepV * T.load(q + j) + spreadV)
+            let wq = weightVector(w, j, classes) * (keepV * T.load(q + j) + spreadV)
             T.store(coefP * (T.exp(vector: T.load(x + j) - shift) * invSum) - scaleT * wq, to: gx + j)
             j &+= L
         }

@@ -16,8 +16,9 @@ import Synchronization
 // calling thread.
 //
 // Large calls run on a persistent pool (`WorkerPool`): its threads are started the first time
-// they are needed and then sleep on a condition variable between calls (no spinning). The
-// calling thread takes part; chunks are claimed from an atomic counter. One call uses the
+// they are needed; after a call each polls for the next one for at most `spinNanoseconds`,
+// then sleeps on a condition variable until a call needs it. The calling thread takes part;
+// chunks are claimed from an atomic counter. One call uses the
 // pool at a time: a call that finds it busy (another thread's call, or a call from inside a
 // chunk) runs its chunks on its own thread. After fork() the child finds a pool that belongs
 // to its parent (the process id differs) and starts a pool of its own; the parent's threads
@@ -27,7 +28,7 @@ import Synchronization
 /// the calling thread.
 @usableFromInline let parallelThreshold = 1 << 17
 
-/// Elements of work per chunk.
+/// Work units (as `parallelThreshold`) per chunk.
 @usableFromInline let chunkElements = 1 << 15
 
 /// The thread count set by `setThreadCount` (0: not set).
@@ -83,7 +84,7 @@ final class ChunkJob: @unchecked Sendable {
 
 /// Runs `body(c)` for every chunk `c` in `0..<chunks` and returns the sum of the results
 /// (two independent sums, added lane by lane in chunk order). Uses up to `threadCount()`
-/// threads (the caller and pool workers) when `work` (elements) is at least
+/// threads (the caller and pool workers) when `work` (elements times their cost) is at least
 /// `parallelThreshold`.
 @inlinable
 func sumOverChunks(_ chunks: Int, work: Int, _ body: (Int) -> SIMD2<Double>) -> SIMD2<Double> {

@@ -156,13 +156,22 @@ public enum _FloatVectorMath: _LossVectorMath {
     @inlinable @inline(__always)
     public static func log(_ x: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
-        typealias I = SIMD8<Int32>
         let ordinary = (x .>= V(repeating: Float.leastNormalMagnitude)) .& (x .< V(repeating: .infinity))
         guard all(ordinary) else { return logSpecial(x) }
+        return logReduced(x, scaled: V())
+    }
+
+    /// The steps of `log` for positive lanes of `x`; `scaled` is subtracted from the exponent
+    /// (23 for lanes scaled up from subnormals).
+    @inlinable @inline(__always)
+    static func logReduced(_ x: SIMD8<Float>, scaled: SIMD8<Float>) -> SIMD8<Float> {
+        typealias V = SIMD8<Float>
+        typealias I = SIMD8<Int32>
         var ix = unsafeBitCast(x, to: I.self) &+ I(repeating: 0x3F80_0000 - 0x3F35_04F3)
         // The biased exponent (1...255) as a float, exactly, via the low mantissa bits of 2^23
         // (the generic integer-vector conversion is not inlined).
-        let e = unsafeBitCast((ix &>> 23) | I(repeating: 0x4B00_0000), to: V.self) - V(repeating: 8_388_608 + 127)
+        let e = unsafeBitCast(((ix &>> 23) & I(repeating: 0xFF)) | I(repeating: 0x4B00_0000), to: V.self)
+            - V(repeating: 8_388_608 + 127) - scaled
         ix = (ix & I(repeating: 0x007F_FFFF)) &+ I(repeating: 0x3F35_04F3)
         return cephesLogf(unsafeBitCast(ix, to: V.self) - V(repeating: 1), exponent: e)
     }
@@ -172,15 +181,9 @@ public enum _FloatVectorMath: _LossVectorMath {
     @inlinable @inline(never)
     public static func logSpecial(_ x: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
-        typealias I = SIMD8<Int32>
         let tiny = x .< Float.leastNormalMagnitude
         let xs = x.replacing(with: x * 8_388_608, where: tiny)
-        var ix = unsafeBitCast(xs, to: I.self) &+ I(repeating: 0x3F80_0000 - 0x3F35_04F3)
-        var e = unsafeBitCast(((ix &>> 23) & I(repeating: 0xFF)) | I(repeating: 0x4B00_0000), to: V.self)
-            - V(repeating: 8_388_608 + 127)
-        e = e.replacing(with: e - 23, where: tiny)
-        ix = (ix & I(repeating: 0x007F_FFFF)) &+ I(repeating: 0x3F35_04F3)
-        var y = cephesLogf(unsafeBitCast(ix, to: V.self) - V(repeating: 1), exponent: e)
+        var y = logReduced(xs, scaled: V().replacing(with: V(repeating: 23), where: tiny))
         y = y.replacing(with: V(repeating: -.infinity), where: x .== 0)
         y = y.replacing(with: V(repeating: .nan), where: x .< 0)
         y = y.replacing(with: x, where: (x .== .infinity) .| (x .!= x))
@@ -336,12 +339,9 @@ public enum _DoubleVectorMath: _LossVectorMath {
         return y
     }
 
-    /// `log(u) * y / (u - 1)` with `u = 1 + y` (exactly `y` where `u` rounds to 1).
+    /// `LossFloat.logOnePlus` (accurate for any `y > -1`).
     @inlinable @inline(__always)
-    public static func logOnePlusUnit(_ y: SIMD4<Double>) -> SIMD4<Double> {
-        let u = 1 + y
-        return select(u, equalTo: SIMD4(repeating: 1), y, else: log(u) * (y / (u - 1)))
-    }
+    public static func logOnePlusUnit(_ y: SIMD4<Double>) -> SIMD4<Double> { Double.logOnePlus(vector: y) }
 
     @inlinable @inline(__always) public static func wide(_ x: Double) -> Double { x }
     @inlinable @inline(__always) public static func narrow(_ d: Double) -> Double { d }

@@ -852,18 +852,21 @@ py_kl_div_backward(PyObject *module, PyObject *args)
 
 /* A regression entry point as the worker calls it: f32 picks the precision; g is NULL for a
  * forward call. */
+/* parameter: beta, delta, margin or eps; log_input and full: poisson_nll_loss's flags (the
+ * others ignore them). */
 typedef swiftloss_status (*regression_fn)(int f32, const void *x, const void *t, size_t n,
-                                          const void *w, size_t wlen, double parameter, int flags,
-                                          int reduction, const void *g, void *y);
+                                          const void *w, size_t wlen, double parameter,
+                                          int log_input, int full, int reduction, const void *g,
+                                          void *y);
 
 /* Adapters from the C signatures to regression_fn: with a weight (W) or not, with a
  * parameter (P) or not. */
 #define REGRESSION_W(name)                                                                    \
     static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
-                                       const void *w, size_t wl, double p, int flags, int r, \
-                                       const void *g, void *y)                               \
+                                       const void *w, size_t wl, double p, int li, int fu,   \
+                                       int r, const void *g, void *y)                        \
     {                                                                                         \
-        (void)p, (void)flags;                                                                 \
+        (void)p, (void)li, (void)fu;                                                          \
         if (g == NULL)                                                                        \
             return f32 ? swiftloss_##name##_f32(x, t, n, w, wl, r, y)                         \
                        : swiftloss_##name##_f64(x, t, n, w, wl, r, y);                        \
@@ -872,8 +875,8 @@ typedef swiftloss_status (*regression_fn)(int f32, const void *x, const void *t,
     }
 #define REGRESSION_WP(name)                                                                   \
     static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
-                                       const void *w, size_t wl, double p, int flags, int r, \
-                                       const void *g, void *y)                               \
+                                       const void *w, size_t wl, double p, int li, int fu,   \
+                                       int r, const void *g, void *y)                        \
     {                                                                                         \
         if (g == NULL)                                                                        \
             return f32 ? swiftloss_##name##_f32(x, t, n, w, wl, p, r, y)                      \
@@ -883,10 +886,10 @@ typedef swiftloss_status (*regression_fn)(int f32, const void *x, const void *t,
     }
 #define REGRESSION_P(name)                                                                    \
     static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
-                                       const void *w, size_t wl, double p, int flags, int r, \
-                                       const void *g, void *y)                               \
+                                       const void *w, size_t wl, double p, int li, int fu,   \
+                                       int r, const void *g, void *y)                        \
     {                                                                                         \
-        (void)w, (void)wl, (void)flags;                                                       \
+        (void)w, (void)wl, (void)li, (void)fu;                                                \
         if (g == NULL)                                                                        \
             return f32 ? swiftloss_##name##_f32(x, t, n, p, r, y)                             \
                        : swiftloss_##name##_f64(x, t, n, p, r, y);                            \
@@ -895,10 +898,10 @@ typedef swiftloss_status (*regression_fn)(int f32, const void *x, const void *t,
     }
 #define REGRESSION(name)                                                                      \
     static swiftloss_status name##_any(int f32, const void *x, const void *t, size_t n,       \
-                                       const void *w, size_t wl, double p, int flags, int r, \
-                                       const void *g, void *y)                               \
+                                       const void *w, size_t wl, double p, int li, int fu,   \
+                                       int r, const void *g, void *y)                        \
     {                                                                                         \
-        (void)w, (void)wl, (void)p, (void)flags;                                              \
+        (void)w, (void)wl, (void)p, (void)li, (void)fu;                                       \
         if (g == NULL)                                                                        \
             return f32 ? swiftloss_##name##_f32(x, t, n, r, y)                                \
                        : swiftloss_##name##_f64(x, t, n, r, y);                               \
@@ -913,14 +916,13 @@ REGRESSION_WP(huber_loss)
 REGRESSION(soft_margin_loss)
 REGRESSION_P(hinge_embedding_loss)
 
-/* poisson_nll_loss: parameter is eps; flags holds log_input (bits 0-7) and full (bits 8-15),
- * each passed on as given, so that the library refuses a value other than 0 or 1. */
+/* poisson_nll_loss: parameter is eps; log_input and full are passed on as given (the
+ * library refuses values other than 0 and 1). */
 static swiftloss_status
 poisson_nll_loss_any(int f32, const void *x, const void *t, size_t n, const void *w, size_t wl,
-                     double eps, int flags, int r, const void *g, void *y)
+                     double eps, int log_input, int full, int r, const void *g, void *y)
 {
     (void)w, (void)wl;
-    int log_input = (int)(signed char)(flags & 0xFF), full = (int)(signed char)((flags >> 8) & 0xFF);
     if (g == NULL)
         return f32 ? swiftloss_poisson_nll_loss_f32(x, t, n, log_input, full, eps, r, y)
                    : swiftloss_poisson_nll_loss_f64(x, t, n, log_input, full, eps, r, y);
@@ -946,8 +948,8 @@ static const regression_spec POISSON_NLL_LOSS = {"poisson_nll_loss", poisson_nll
  * the gradient. */
 static PyObject *
 regression(const regression_spec *spec, PyObject *input_obj, PyObject *target_obj,
-           Py_ssize_t count_arg, PyObject *weight_obj, double parameter, int flags, int reduction,
-           PyObject *grad_output_obj, PyObject *out_obj)
+           Py_ssize_t count_arg, PyObject *weight_obj, double parameter, int log_input, int full,
+           int reduction, PyObject *grad_output_obj, PyObject *out_obj)
 {
     size_t count;
     if (to_size(count_arg, "count", &count)) {
@@ -983,7 +985,7 @@ regression(const regression_spec *spec, PyObject *input_obj, PyObject *target_ob
     swiftloss_status status;
     SWIFTLOSS_WITHOUT_GIL(count > SWIFTLOSS_GIL_THRESHOLD,
         status = spec->fn(kind == KIND_F32, input.view.buf, target.view.buf, count, data_of(&weight),
-                          len_of(&weight), parameter, flags, reduction,
+                          len_of(&weight), parameter, log_input, full, reduction,
                           backward ? grad_output.view.buf : NULL, out.view.buf));
     result = status_result(status);
 done:
@@ -1004,7 +1006,7 @@ done:
         int r;                                                                                \
         if (!PyArg_ParseTuple(args, "OOnOdiO:" #name, &x, &t, &n, &w, &p, &r, &y))            \
             return NULL;                                                                      \
-        return regression(&SPEC, x, t, n, w, p, 0, r, NULL, y);                               \
+        return regression(&SPEC, x, t, n, w, p, 0, 0, r, NULL, y);                            \
     }                                                                                         \
     static PyObject *py_##name##_backward(PyObject *module, PyObject *args)                   \
     {                                                                                         \
@@ -1015,7 +1017,7 @@ done:
         if (!PyArg_ParseTuple(args, "OOnOdiOO:" #name "_backward", &x, &t, &n, &w, &p, &r, &g, \
                               &gx))                                                           \
             return NULL;                                                                      \
-        return regression(&SPEC, x, t, n, w, p, 0, r, g, gx);                                 \
+        return regression(&SPEC, x, t, n, w, p, 0, 0, r, g, gx);                              \
     }
 
 REGRESSION_METHODS(mse_loss, MSE_LOSS)
@@ -1116,34 +1118,18 @@ py_multilabel_soft_margin_loss_backward(PyObject *module, PyObject *args)
     return multilabel(x, t, b, c, w, r, g, gx);
 }
 
-/* log_input and full packed into the worker's flags; a value outside [-128, 127] is refused
- * here (the library refuses anything but 0 and 1). */
-static int
-poisson_flags(int log_input, int full, int *flags)
-{
-    if (log_input < -128 || log_input > 127 || full < -128 || full > 127) {
-        PyErr_SetString(PyExc_ValueError, "poisson_nll_loss: log_input and full must be 0 or 1");
-        return -1;
-    }
-    *flags = (log_input & 0xFF) | ((full & 0xFF) << 8);
-    return 0;
-}
-
 static PyObject *
 py_poisson_nll_loss(PyObject *module, PyObject *args)
 {
     PyObject *x, *t, *y;
     Py_ssize_t n;
-    int log_input, full, r, flags;
+    int log_input, full, r;
     double eps;
     if (!PyArg_ParseTuple(args, "OOniidiO:poisson_nll_loss", &x, &t, &n, &log_input, &full, &eps,
                           &r, &y)) {
         return NULL;
     }
-    if (poisson_flags(log_input, full, &flags) < 0) {
-        return NULL;
-    }
-    return regression(&POISSON_NLL_LOSS, x, t, n, Py_None, eps, flags, r, NULL, y);
+    return regression(&POISSON_NLL_LOSS, x, t, n, Py_None, eps, log_input, full, r, NULL, y);
 }
 
 static PyObject *
@@ -1151,16 +1137,13 @@ py_poisson_nll_loss_backward(PyObject *module, PyObject *args)
 {
     PyObject *x, *t, *g, *gx;
     Py_ssize_t n;
-    int log_input, full, r, flags;
+    int log_input, full, r;
     double eps;
     if (!PyArg_ParseTuple(args, "OOniidiOO:poisson_nll_loss_backward", &x, &t, &n, &log_input,
                           &full, &eps, &r, &g, &gx)) {
         return NULL;
     }
-    if (poisson_flags(log_input, full, &flags) < 0) {
-        return NULL;
-    }
-    return regression(&POISSON_NLL_LOSS, x, t, n, Py_None, eps, flags, r, g, gx);
+    return regression(&POISSON_NLL_LOSS, x, t, n, Py_None, eps, log_input, full, r, g, gx);
 }
 
 PyDoc_STRVAR(regression_doc,

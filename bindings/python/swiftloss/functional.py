@@ -270,6 +270,13 @@ def _fast_class_index_call(input: Any, target: Any, weight: Any, ignore_index: A
             and -_INT64_MAX - 1 <= ignore_index <= _INT64_MAX)
 
 
+def _fast_regression(kernel: Any, input: np.ndarray, target: np.ndarray, parameter: float, red: int):
+    """A regression loss's fast path (see `_fast_pair`): no weight, the library call, the result."""
+    output = _output(input.size, red, input.dtype)
+    kernel(input, target, input.size, None, parameter, red, output)
+    return _finish(output, red, input.shape, input.dtype)
+
+
 def _output(count: int, reduction: int, dtype: np.dtype) -> np.ndarray:
     return np.empty(count if reduction == _NONE else 1, dtype=dtype)
 
@@ -1243,7 +1250,7 @@ def binary_cross_entropy(
         output = _output(input.size, red, input.dtype)
         try:  # the library refuses values outside [0, 1]: the general path gives the message
             _C.binary_cross_entropy(input, target, input.size, None, red, output)
-            return output.reshape(input.shape) if red == _NONE else output[0]
+            return _finish(output, red, input.shape, input.dtype)
         except ValueError:
             pass
     grad = _wants_grad(with_grad, grad_output, "binary_cross_entropy")
@@ -1328,7 +1335,7 @@ def binary_cross_entropy_with_logits(
     if red is not None and weight is None and pos_weight is None:
         output = _output(input.size, red, input.dtype)
         _C.binary_cross_entropy_with_logits(input, target, input.size, None, None, red, output)
-        return output.reshape(input.shape) if red == _NONE else output[0]
+        return _finish(output, red, input.shape, input.dtype)
     grad = _wants_grad(with_grad, grad_output, "binary_cross_entropy_with_logits")
     outs = _outs(out, grad, "binary_cross_entropy_with_logits")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
@@ -1417,7 +1424,7 @@ def kl_div(
         c_red = _BATCHMEAN if reduction == "batchmean" else red
         output = _output(input.size, c_red, input.dtype)
         _C.kl_div(input, target, input.size, batch, c_red, 1 if log_target else 0, output)
-        return output.reshape(input.shape) if c_red == _NONE else output[0]
+        return _finish(output, c_red, input.shape, input.dtype)
     return _kl_div(input, target, size_average, reduce, reduction, log_target, with_grad=with_grad,
                    grad_output=grad_output, out=out, warn_mean=True)
 
@@ -1544,6 +1551,11 @@ def _regression_arrays(function: str, input: Any, target: Any, keep_input_dtype:
     compute = _compute_dtype(result, "input", function)
     return (np.asarray(x_raw, dtype=compute, order="C"), np.asarray(t_raw, dtype=compute, order="C"),
             result)
+
+
+def _poisson_flags(log_input: Any, full: Any) -> int:
+    """poisson_nll_loss's two switches as the regression worker's flags (see `_poisson_call`)."""
+    return (1 if log_input else 0) | (2 if full else 0)
 
 
 def _poisson_call(name: str):
@@ -1679,9 +1691,7 @@ def mse_loss(
     """
     red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
     if red is not None and weight is None:
-        output = _output(input.size, red, input.dtype)
-        _C.mse_loss(input, target, input.size, None, 0.0, red, output)
-        return output.reshape(input.shape) if red == _NONE else output[0]
+        return _fast_regression(_C.mse_loss, input, target, 0.0, red)
     return _mse_or_l1("mse_loss", input, target, size_average, reduce, reduction, weight, with_grad, grad_output, out)
 
 
@@ -1715,9 +1725,7 @@ def l1_loss(
     """
     red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
     if red is not None and weight is None:
-        output = _output(input.size, red, input.dtype)
-        _C.l1_loss(input, target, input.size, None, 0.0, red, output)
-        return output.reshape(input.shape) if red == _NONE else output[0]
+        return _fast_regression(_C.l1_loss, input, target, 0.0, red)
     return _mse_or_l1("l1_loss", input, target, size_average, reduce, reduction, weight, with_grad, grad_output, out)
 
 
@@ -1752,9 +1760,7 @@ def smooth_l1_loss(
     """
     red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
     if red is not None and type(beta) is float and beta >= 0:
-        output = _output(input.size, red, input.dtype)
-        _C.smooth_l1_loss(input, target, input.size, None, beta, red, output)
-        return output.reshape(input.shape) if red == _NONE else output[0]
+        return _fast_regression(_C.smooth_l1_loss, input, target, beta, red)
     x, t = _size_warning("smooth_l1_loss", input, target)
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     beta = float(beta)
@@ -1795,9 +1801,7 @@ def huber_loss(
     """
     red = _fast_pair(input, target, reduction, None, None, with_grad, grad_output, out)
     if red is not None and weight is None and type(delta) is float and delta > 0:
-        output = _output(input.size, red, input.dtype)
-        _C.huber_loss(input, target, input.size, None, delta, red, output)
-        return output.reshape(input.shape) if red == _NONE else output[0]
+        return _fast_regression(_C.huber_loss, input, target, delta, red)
     x, t = _size_warning("huber_loss", input, target)
     red = _regression_reduction(reduction, weight is not None)
     delta = float(delta)
@@ -1838,9 +1842,7 @@ def soft_margin_loss(
     """
     red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
     if red is not None:
-        output = _output(input.size, red, input.dtype)
-        _C.soft_margin_loss(input, target, input.size, None, 0.0, red, output)
-        return output.reshape(input.shape) if red == _NONE else output[0]
+        return _fast_regression(_C.soft_margin_loss, input, target, 0.0, red)
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     return _regression("soft_margin_loss", input, target, None, red, 0.0, with_grad, grad_output, out)
 
@@ -1878,9 +1880,7 @@ def hinge_embedding_loss(
     """
     red = _fast_pair(input, target, reduction, size_average, reduce, with_grad, grad_output, out)
     if red is not None and type(margin) is float:
-        output = _output(input.size, red, input.dtype)
-        _C.hinge_embedding_loss(input, target, input.size, None, margin, red, output)
-        return output.reshape(input.shape) if red == _NONE else output[0]
+        return _fast_regression(_C.hinge_embedding_loss, input, target, margin, red)
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
     if isinstance(margin, (str, bytes)) or not isinstance(margin, (int, float, np.integer, np.floating)):
         raise TypeError(f"hinge_embedding_loss(): argument 'margin' (position 3) must be float, not {type(margin).__name__}")
@@ -1938,12 +1938,12 @@ def poisson_nll_loss(
     """
     reduction = _poisson_reduction(size_average, reduce, reduction)
     red = _FAST_REDUCTIONS[reduction]
-    flags = (1 if log_input else 0) | (2 if full else 0)
+    flags = _poisson_flags(log_input, full)
     eps = float(eps)
     if _fast_pair(input, target, reduction, None, None, with_grad, grad_output, out) is not None:
         output = _output(input.size, red, input.dtype)
         _C.poisson_nll_loss(input, target, input.size, flags & 1, flags >> 1, eps, red, output)
-        return output.reshape(input.shape) if red == _NONE else output[0]
+        return _finish(output, red, input.shape, input.dtype)
     x = input if type(input) is np.ndarray else _asarray(input, "poisson_nll_loss", "input")
     if x.dtype.kind in "biu":  # torch.exp promotes an integer input to float32
         x = x.astype(np.float32)

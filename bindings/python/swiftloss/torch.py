@@ -391,8 +391,8 @@ def _hinge_embedding_loss_op(input: torch.Tensor, target: torch.Tensor, margin: 
 def _poisson_nll_loss_op(input: torch.Tensor, target: torch.Tensor, log_input: bool, full: bool, eps: float,
                          reduction: str, need_grad: bool) -> _Pair:
     """(loss, gradient for ones upstream or an empty tensor) of swiftloss.poisson_nll_loss."""
-    flags = (1 if log_input else 0) | (2 if full else 0)
-    return _run_regression("poisson_nll_loss", input, target, None, eps, reduction, need_grad, flags)
+    return _run_regression("poisson_nll_loss", input, target, None, eps, reduction, need_grad,
+                           _F._poisson_flags(log_input, full))
 
 
 @torch.library.custom_op("swiftloss::multilabel_soft_margin_loss", mutates_args=())
