@@ -253,13 +253,17 @@ def check_array(name: str, got: np.ndarray, want: np.ndarray) -> None:
 # ------------------------------------------------------------------------------------------
 
 # The regression losses (issue 12): each forward, and mse_loss's forward + backward.
-REGRESSION_OPS = ("mse", "mse_grad", "l1", "smooth_l1", "huber", "soft_margin", "poisson")
+REGRESSION_OPS = ("mse", "mse_grad", "l1", "smooth_l1", "huber", "soft_margin", "poisson", "margin_ranking")
 REGRESSION_NAMES = {"mse": "mse_loss", "mse_grad": "mse_loss", "l1": "l1_loss", "smooth_l1": "smooth_l1_loss",
-                    "huber": "huber_loss", "soft_margin": "soft_margin_loss", "poisson": "poisson_nll_loss"}
+                    "huber": "huber_loss", "soft_margin": "soft_margin_loss", "poisson": "poisson_nll_loss",
+                    "margin_ranking": "margin_ranking_loss"}
 
 
-def np_regression(op: str, x: np.ndarray, y: np.ndarray):
-    """The regression losses' 'mean' in numpy, in the input's precision."""
+def np_regression(op: str, x: np.ndarray, y: np.ndarray, sign: Optional[np.ndarray] = None):
+    """The regression losses' 'mean' in numpy, in the input's precision (margin_ranking: x and
+    y ranked as the +-1 array sign says, margin 0.1)."""
+    if op == "margin_ranking":
+        return np.maximum(-sign * (x - y) + x.dtype.type(0.1), 0).mean()
     d = x - y
     z = np.abs(d)
     if op in ("mse", "mse_grad"):
@@ -328,6 +332,7 @@ OP_NAMES = {
     "huber": "huber_loss fwd",
     "soft_margin": "soft_margin_loss fwd",
     "poisson": "poisson_nll_loss fwd",
+    "margin_ranking": "margin_ranking_loss fwd",
 }
 # The bandwidth reference of each op: one read, or one read + one write of the logits, into
 # the same kind of memory as the op writes: a preallocated array (r+w: numpy copyto), or a new
@@ -407,6 +412,16 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
                     tl, tg = torch_fn()
                     check_array(f"{case_id} mse_loss grad torch", tg.numpy(), ref_grad)
                     torch_setup = lambda xg=xg: setattr(xg, "grad", None)
+            elif op == "margin_ranking":
+                sign = np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(dtype)
+                sl = lambda: swiftloss.margin_ranking_loss(x, y, sign, margin=0.1)
+                np_fn = lambda: np_regression(op, x, y, sign)
+                ref = np_fn()
+                check_scalar(f"{case_id} {name}", sl(), ref)
+                if torch is not None:
+                    st = torch.from_numpy(sign)
+                    torch_fn = lambda: TF.margin_ranking_loss(xt, yt, st, margin=0.1)
+                    check_scalar(f"{case_id} {name} torch", torch_fn().item(), ref)
             else:
                 sl = lambda name=name: getattr(swiftloss, name)(x, y)
                 np_fn = lambda: np_regression(op, x, y)

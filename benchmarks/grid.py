@@ -84,6 +84,13 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
             return (lambda: getattr(sl, name)(x, t, **kw)), (lambda: getattr(TF, name)(xt, tt, **kw))
         return build
 
+    def triple(name, make_a, make_b, make_c, **kw):
+        def build(rng, shape, dtype):
+            a, b, c = make_a(rng, shape, dtype), make_b(rng, shape, dtype), make_c(rng, shape, dtype)
+            at, bt, ct = T(a), T(b), T(c)
+            return (lambda: getattr(sl, name)(a, b, c, **kw)), (lambda: getattr(TF, name)(at, bt, ct, **kw))
+        return build
+
     normal = lambda rng, shape, dtype: rng.standard_normal(shape).astype(dtype)
     unit = lambda rng, shape, dtype: (rng.random(shape) * 0.98 + 0.01).astype(dtype)
     sign = lambda rng, shape, dtype: np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(dtype)
@@ -109,6 +116,7 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
         "hinge_embedding_loss": pair("hinge_embedding_loss", normal, sign),
         "poisson_nll_loss": pair("poisson_nll_loss", normal, counts),
         "multilabel_soft_margin": pair("multilabel_soft_margin_loss", normal, unit),
+        "margin_ranking": triple("margin_ranking_loss", normal, normal, sign, margin=0.1),
     }
 
 

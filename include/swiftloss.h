@@ -4,8 +4,8 @@
  * swiftloss computes softmax, log_softmax, nll_loss, cross_entropy (class-index and
  * probability targets, class weights, ignore_index, label smoothing), binary_cross_entropy,
  * binary_cross_entropy_with_logits, kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss,
- * soft_margin_loss, hinge_embedding_loss, poisson_nll_loss and multilabel_soft_margin_loss with
- * the semantics of PyTorch 2.15's
+ * soft_margin_loss, hinge_embedding_loss, poisson_nll_loss, multilabel_soft_margin_loss and
+ * margin_ranking_loss with the semantics of PyTorch 2.15's
  * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
@@ -29,7 +29,9 @@
  *             SWIFTLOSS_ISA=baseline (read once) forces the baseline build.
  * Errors:     every function validates all of its arguments before it writes anything. On any
  *             status other than SWIFTLOSS_OK the output buffer is left untouched.
- * Pointers:   a pointer may be NULL only when the buffer it points to holds zero elements.
+ * Pointers:   a pointer may be NULL only when the buffer it points to holds zero elements, or
+ *             where a function says otherwise (the gradient buffers of the losses of several
+ *             learned inputs: NULL skips that gradient).
  * Sizes:      counts are element counts, not bytes. A shape whose element count (or byte count)
  *             does not fit in a ptrdiff_t is rejected with SWIFTLOSS_SIZE_OVERFLOW; the sizes
  *             are multiplied left to right, so (2^62, 10, 0) is rejected too, although it
@@ -44,6 +46,7 @@
  *               binary_cross_entropy_backward, binary_cross_entropy_with_logits_backward,
  *               kl_div_backward, and the regression losses' _backward functions:
  *                                                         grad_input == grad_output
+ *             The losses of several learned inputs allow no alias.
  *             Any other overlap, partial ones included, is rejected with
  *             SWIFTLOSS_ERROR_OVERLAP before anything is written. Inputs may overlap each
  *             other freely. Empty buffers overlap nothing.
@@ -584,6 +587,44 @@ SWIFTLOSS_API swiftloss_status swiftloss_multilabel_soft_margin_loss_backward_f3
 SWIFTLOSS_API swiftloss_status swiftloss_multilabel_soft_margin_loss_backward_f64(
     const double *input, const double *target, size_t batch, size_t classes, const double *weight,
     size_t weight_len, int reduction, const double *grad_output, double *grad_input);
+
+/* ==========================================================================================
+ * Losses of several learned inputs
+ *
+ * Their _backward functions write the gradient of each learned input into its own buffer:
+ * grad_input1, grad_input2, ... in argument order. Each of them may be NULL, and that
+ * gradient is then not computed (a caller that needs only one pays only for it); the others
+ * are written in full. Gradient buffers must not overlap each other or any input.
+ * ========================================================================================== */
+
+/* margin_ranking_loss (PyTorch's composite):
+ *
+ *   loss = max(-target * (input1 - input2) + margin, 0)
+ *
+ * element by element, computed in the inputs' precision (margin rounded to it). input1, input2,
+ * target: count elements each (PyTorch broadcasts them first: pass the broadcast arrays). The
+ * target is not validated (0 gives the margin, 2 doubles the term); NaN propagates. output:
+ * count elements for NONE, else 1; MEAN divides by count ('sum' of no elements is 0, 'mean'
+ * NaN).
+ *
+ * Gradients, where the loss is positive (0 elsewhere, at the kink too):
+ *   grad_input1 = -target * g,   grad_input2 = target * g
+ * with g = grad_output[k] for NONE, grad_output[0] for SUM, grad_output[0] / count for MEAN.
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _INVALID_REDUCTION (NONE, SUM and MEAN
+ * are valid), _OVERLAP. */
+SWIFTLOSS_API swiftloss_status swiftloss_margin_ranking_loss_f32(
+    const float *input1, const float *input2, const float *target, size_t count, double margin,
+    int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_margin_ranking_loss_f64(
+    const double *input1, const double *input2, const double *target, size_t count, double margin,
+    int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_margin_ranking_loss_backward_f32(
+    const float *input1, const float *input2, const float *target, size_t count, double margin,
+    int reduction, const float *grad_output, float *grad_input1, float *grad_input2);
+SWIFTLOSS_API swiftloss_status swiftloss_margin_ranking_loss_backward_f64(
+    const double *input1, const double *input2, const double *target, size_t count, double margin,
+    int reduction, const double *grad_output, double *grad_input1, double *grad_input2);
 
 #ifdef __cplusplus
 }

@@ -755,3 +755,49 @@ public func swiftloss_multilabel_soft_margin_loss_backward_f64(
         ? SwiftLossEntriesAVX2.Entries.multilabel_soft_margin_loss_backward_f64(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput)
         : SwiftLossEntries.Entries.multilabel_soft_margin_loss_backward_f64(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput)
 }
+
+@_cdecl("swiftloss_margin_ranking_loss_f32")
+public func swiftloss_margin_ranking_loss_f32(
+    _ input1: UnsafePointer<Float>?, _ input2: UnsafePointer<Float>?,
+    _ target: UnsafePointer<Float>?, _ count: UInt, _ margin: Double, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.margin_ranking_loss_f32(input1, input2, target, count, margin, reduction, output)
+        : SwiftLossEntries.Entries.margin_ranking_loss_f32(input1, input2, target, count, margin, reduction, output)
+}
+
+@_cdecl("swiftloss_margin_ranking_loss_f64")
+public func swiftloss_margin_ranking_loss_f64(
+    _ input1: UnsafePointer<Double>?, _ input2: UnsafePointer<Double>?,
+    _ target: UnsafePointer<Double>?, _ count: UInt, _ margin: Double, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.margin_ranking_loss_f64(input1, input2, target, count, margin, reduction, output)
+        : SwiftLossEntries.Entries.margin_ranking_loss_f64(input1, input2, target, count, margin, reduction, output)
+}
+
+@_cdecl("swiftloss_margin_ranking_loss_backward_f32")
+public func swiftloss_margin_ranking_loss_backward_f32(
+    _ input1: UnsafePointer<Float>?, _ input2: UnsafePointer<Float>?,
+    _ target: UnsafePointer<Float>?, _ count: UInt, _ margin: Double, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Float>?, _ gradInput1: UnsafeMutablePointer<Float>?,
+    _ gradInput2: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.margin_ranking_loss_backward_f32(input1, input2, target, count, margin, reduction, gradOutput, gradInput1, gradInput2)
+        : SwiftLossEntries.Entries.margin_ranking_loss_backward_f32(input1, input2, target, count, margin, reduction, gradOutput, gradInput1, gradInput2)
+}
+
+@_cdecl("swiftloss_margin_ranking_loss_backward_f64")
+public func swiftloss_margin_ranking_loss_backward_f64(
+    _ input1: UnsafePointer<Double>?, _ input2: UnsafePointer<Double>?,
+    _ target: UnsafePointer<Double>?, _ count: UInt, _ margin: Double, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<Double>?, _ gradInput1: UnsafeMutablePointer<Double>?,
+    _ gradInput2: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.margin_ranking_loss_backward_f64(input1, input2, target, count, margin, reduction, gradOutput, gradInput1, gradInput2)
+        : SwiftLossEntries.Entries.margin_ranking_loss_backward_f64(input1, input2, target, count, margin, reduction, gradOutput, gradInput1, gradInput2)
+}

@@ -157,3 +157,45 @@ func multilabelCall<T: LossFloat>(
         }
     }
 }
+
+/// The forward call of a loss of three inputs of `count` elements (margin_ranking_loss,
+/// gaussian_nll_loss): checks the sizes, pointers and overlaps, then runs
+/// `body(a, b, c, reduction, output)`.
+func threeInputCall<T: LossFloat>(
+    _ a: UnsafePointer<T>?, _ b: UnsafePointer<T>?, _ c: UnsafePointer<T>?, _ count: UInt, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<T>?,
+    _ body: (UnsafeBufferPointer<T>, UnsafeBufferPointer<T>, UnsafeBufferPointer<T>, Reduction,
+             UnsafeMutableBufferPointer<T>) throws(LossError) -> Void
+) -> Int32 {
+    status {
+        let call = try ElementwiseCall<T>(count, reduction)
+        let x = try call.elements(a), y = try call.elements(b), z = try call.elements(c)
+        let out = try call.output(output)
+        try call.checkDisjoint(out, from: x, y, z)
+        try body(x, y, z, call.reduction, out)
+    }
+}
+
+/// The backward call of such a loss: the gradients of its first two inputs, each skipped when
+/// its pointer is NULL. Checks the sizes, pointers and overlaps (no alias allowed), then runs
+/// `body(a, b, c, reduction, gradOutput, gradA, gradB)`.
+func threeInputBackwardCall<T: LossFloat>(
+    _ a: UnsafePointer<T>?, _ b: UnsafePointer<T>?, _ c: UnsafePointer<T>?, _ count: UInt, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<T>?, _ gradA: UnsafeMutablePointer<T>?, _ gradB: UnsafeMutablePointer<T>?,
+    _ body: (UnsafeBufferPointer<T>, UnsafeBufferPointer<T>, UnsafeBufferPointer<T>, Reduction,
+             UnsafeBufferPointer<T>, UnsafeMutableBufferPointer<T>?,
+             UnsafeMutableBufferPointer<T>?) throws(LossError) -> Void
+) -> Int32 {
+    status {
+        let call = try ElementwiseCall<T>(count, reduction)
+        let x = try call.elements(a), y = try call.elements(b), z = try call.elements(c)
+        let g = try call.gradOutput(gradOutput)
+        let ga = gradA.map { UnsafeMutableBufferPointer(start: $0, count: call.count) }
+        let gb = gradB.map { UnsafeMutableBufferPointer(start: $0, count: call.count) }
+        for gradient in [ga, gb] {
+            if let gradient { try call.checkDisjoint(gradient, from: x, y, z, g) }
+        }
+        if let ga, let gb { try requireDisjoint(ga, gb) }
+        try body(x, y, z, call.reduction, g, ga, gb)
+    }
+}

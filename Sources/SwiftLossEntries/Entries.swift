@@ -535,4 +535,38 @@ public enum Entries {
     ) -> Int32 {
         multilabelSoftMarginLossBackwardEntry(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput)
     }
+
+    public static func margin_ranking_loss_f32(
+        _ input1: UnsafePointer<Float>?, _ input2: UnsafePointer<Float>?,
+        _ target: UnsafePointer<Float>?, _ count: UInt, _ margin: Double, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        marginRankingLossEntry(input1, input2, target, count, margin, reduction, output)
+    }
+
+    public static func margin_ranking_loss_f64(
+        _ input1: UnsafePointer<Double>?, _ input2: UnsafePointer<Double>?,
+        _ target: UnsafePointer<Double>?, _ count: UInt, _ margin: Double, _ reduction: Int32,
+        _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        marginRankingLossEntry(input1, input2, target, count, margin, reduction, output)
+    }
+
+    public static func margin_ranking_loss_backward_f32(
+        _ input1: UnsafePointer<Float>?, _ input2: UnsafePointer<Float>?,
+        _ target: UnsafePointer<Float>?, _ count: UInt, _ margin: Double, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Float>?, _ gradInput1: UnsafeMutablePointer<Float>?,
+        _ gradInput2: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        marginRankingLossBackwardEntry(input1, input2, target, count, margin, reduction, gradOutput, gradInput1, gradInput2)
+    }
+
+    public static func margin_ranking_loss_backward_f64(
+        _ input1: UnsafePointer<Double>?, _ input2: UnsafePointer<Double>?,
+        _ target: UnsafePointer<Double>?, _ count: UInt, _ margin: Double, _ reduction: Int32,
+        _ gradOutput: UnsafePointer<Double>?, _ gradInput1: UnsafeMutablePointer<Double>?,
+        _ gradInput2: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        marginRankingLossBackwardEntry(input1, input2, target, count, margin, reduction, gradOutput, gradInput1, gradInput2)
+    }
 }

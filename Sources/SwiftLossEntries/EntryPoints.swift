@@ -315,3 +315,24 @@ func multilabelSoftMarginLossBackwardEntry<T: LossFloat>(
 ) -> Int32 {
     multilabelCall(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput, backward: true)
 }
+
+func marginRankingLossEntry<T: LossFloat>(
+    _ input1: UnsafePointer<T>?, _ input2: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ margin: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    threeInputCall(input1, input2, target, count, reduction, output) { x1, x2, t, r, y throws(LossError) in
+        try marginRankingLoss(x1, x2, target: t, margin: margin, reduction: r, into: y)
+    }
+}
+
+func marginRankingLossBackwardEntry<T: LossFloat>(
+    _ input1: UnsafePointer<T>?, _ input2: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
+    _ margin: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<T>?,
+    _ gradInput1: UnsafeMutablePointer<T>?, _ gradInput2: UnsafeMutablePointer<T>?
+) -> Int32 {
+    threeInputBackwardCall(input1, input2, target, count, reduction, gradOutput, gradInput1, gradInput2) {
+        x1, x2, t, r, g, g1, g2 throws(LossError) in
+        try marginRankingLossBackward(x1, x2, target: t, margin: margin, reduction: r, gradOutput: g,
+                                      gradInput1: g1, gradInput2: g2)
+    }
+}

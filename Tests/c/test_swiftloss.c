@@ -1995,6 +1995,75 @@ static void test_regression_losses(void)
     g_ctx[0] = '\0';
 }
 
+/* The losses of several learned inputs: values, each gradient alone or both, NULL skipping
+ * one, statuses with the outputs untouched, overlaps (no alias is allowed). */
+static void test_several_learned_inputs(void)
+{
+    static const double x1[4] = {1.0, 2.0, 3.0, -1.0}, x2[4] = {1.5, 2.0, 5.0, 1.0};
+    static const double y[4] = {1.0, -1.0, 1.0, -1.0}, g_none[4] = {1.0, 2.0, 3.0, 4.0};
+    float x1f[4], x2f[4], yf[4], outf[4], g1f[4], g2f[4];
+    double outd[4], g1[4], g2[4], g1_alone[4], g2_alone[4];
+    size_t i;
+    for (i = 0; i < 4; i++) { x1f[i] = (float)x1[i]; x2f[i] = (float)x2[i]; yf[i] = (float)y[i]; }
+
+    snprintf(g_ctx, sizeof g_ctx, "margin_ranking_loss");
+    /* margin 0.5: -y (x1 - x2) + 0.5 = [1, 0.5, 2.5, -1.5] -> [1, 0.5, 2.5, 0] */
+    CHECK_STATUS(swiftloss_margin_ranking_loss_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 1.0 && outd[1] == 0.5 && outd[2] == 2.5 && outd[3] == 0.0);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 1.0);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_f32(x1f, x2f, yf, 4, 0.5, SWIFTLOSS_REDUCTION_SUM, outf), SWIFTLOSS_OK);
+    CHECK(outf[0] == 4.0f);
+    /* gradients: -y g and y g where the loss is positive */
+    CHECK_STATUS(swiftloss_margin_ranking_loss_backward_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_NONE, g_none, g1, g2),
+                 SWIFTLOSS_OK);
+    CHECK(g1[0] == -1 && g1[1] == 2 && g1[2] == -3 && g1[3] == 0);
+    CHECK(g2[0] == 1 && g2[1] == -2 && g2[2] == 3 && g2[3] == 0);
+    /* each alone (the other NULL) gives the same bits */
+    for (i = 0; i < 4; i++) { g1_alone[i] = 42; g2_alone[i] = 42; }
+    CHECK_STATUS(swiftloss_margin_ranking_loss_backward_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_NONE, g_none, g1_alone, NULL),
+                 SWIFTLOSS_OK);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_backward_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_NONE, g_none, NULL, g2_alone),
+                 SWIFTLOSS_OK);
+    CHECK(memcmp(g1, g1_alone, sizeof g1) == 0 && memcmp(g2, g2_alone, sizeof g2) == 0);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_backward_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_NONE, g_none, NULL, NULL),
+                 SWIFTLOSS_OK);
+    /* 'mean' with grad_output 2: g = 2 / 4 */
+    CHECK_STATUS(swiftloss_margin_ranking_loss_backward_f32(x1f, x2f, yf, 4, 0.5, SWIFTLOSS_REDUCTION_MEAN, (const float[]){2.0f},
+                                                            g1f, g2f), SWIFTLOSS_OK);
+    CHECK(g1f[0] == -0.5f && g1f[1] == 0.5f && g2f[2] == 0.5f && g2f[3] == 0.0f);
+    /* statuses, outputs untouched */
+    for (i = 0; i < 4; i++) { outd[i] = 42; g1[i] = 42; g2[i] = 42; }
+    CHECK_STATUS(swiftloss_margin_ranking_loss_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_BATCHMEAN, outd),
+                 SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_f64(x1, x2, NULL, 4, 0.5, SWIFTLOSS_REDUCTION_SUM, outd),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_NONE, (double *)(void *)(y + 2)),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_backward_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_NONE, NULL, g1, g2),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_backward_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_NONE, g_none, g1, g1),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_backward_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_NONE, g_none, g1, g1 + 3),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_backward_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_NONE, g_none, g1,
+                                                            (double *)(void *)g_none), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_backward_f64(x1, x2, y, 4, 0.5, SWIFTLOSS_REDUCTION_NONE, g_none,
+                                                            (double *)(void *)x1, g2), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_backward_f64(x1, x2, y, SIZE_MAX, 0.5, SWIFTLOSS_REDUCTION_NONE, g_none, g1, g2),
+                 SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK(outd[0] == 42 && g1[0] == 42 && g2[0] == 42 && g1[3] == 42 && g2[3] == 42);
+    /* empty: sum 0, mean NaN; NaN propagates */
+    CHECK_STATUS(swiftloss_margin_ranking_loss_f64(NULL, NULL, NULL, 0, 0.5, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 0);
+    CHECK_STATUS(swiftloss_margin_ranking_loss_f64(NULL, NULL, NULL, 0, 0.5, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK(is_nan(outd[0]));
+    CHECK_STATUS(swiftloss_margin_ranking_loss_f64((const double[]){NAN}, x2, y, 1, 0.5, SWIFTLOSS_REDUCTION_SUM, outd),
+                 SWIFTLOSS_OK);
+    CHECK(is_nan(outd[0]));
+    g_ctx[0] = '\0';
+}
+
 int main(void)
 {
     int precision;
@@ -2013,6 +2082,7 @@ int main(void)
     RUN(test_threads);
     RUN(test_errors_overlap);
     RUN(test_regression_losses);
+    RUN(test_several_learned_inputs);
     for (precision = 0; precision < 2; precision++) {
         g_f32 = precision == 0;
         g_prec = g_f32 ? "f32" : "f64";

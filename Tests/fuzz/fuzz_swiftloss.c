@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 67 (0..65: the 66 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 66: threads/status/version)
+ *   h[0]      entry point: h[0] % 71 (0..69: the 70 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 70: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -73,6 +73,7 @@ enum {
     K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
     K_MSE, K_MSE_BW, K_L1, K_L1_BW, K_SL1, K_SL1_BW, K_HUBER, K_HUBER_BW, K_SOFT, K_SOFT_BW,
     K_HINGE, K_HINGE_BW, K_POISSON, K_POISSON_BW, K_MULTILABEL, K_MULTILABEL_BW,
+    K_MARGIN_RANKING, K_MARGIN_RANKING_BW,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -91,6 +92,7 @@ static const char *const kind_names[NKINDS] = {
     "hinge_embedding_loss", "hinge_embedding_loss_backward",
     "poisson_nll_loss", "poisson_nll_loss_backward",
     "multilabel_soft_margin_loss", "multilabel_soft_margin_loss_backward",
+    "margin_ranking_loss", "margin_ranking_loss_backward",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -1294,6 +1296,129 @@ static int run_multilabel(Ctx *c)
     return st;
 }
 
+/* The losses of three inputs of count elements with two learned (margin_ranking_loss):
+ * forward, or backward writing either gradient, both or none (h[3] bits 6-7: which are
+ * NULL); no alias is allowed (h[1] bit 5 makes the second gradient the first's memory, or an
+ * input's, which must be refused). A margin from h[12]. */
+static int run_three(Ctx *c)
+{
+    const int bw = (c->kind - K_MARGIN_RANKING) % 2 == 1;
+    static const double params[8] = {0.0, 0.5, 1.0, -1.0, 1e-30, 1e30, NAN, INFINITY};
+    const double param = params[c->in.h[12] % 8];
+    const uint64_t n = decode_count(c);
+    const int red = reduction_code(c);
+    uint64_t tmp;
+    const int known = count_fits(&tmp, c->es, 1, &n);
+    const int red_ok = red >= 0 && red <= 2;
+    const uint64_t nout = red == SWIFTLOSS_REDUCTION_NONE ? n : 1;
+    const int skip1 = bw && (c->in.h[3] & 0x40), skip2 = bw && (c->in.h[3] & 0x80);
+
+    snprintf(g_desc, sizeof g_desc, "swiftloss_%s_%s(count=%" PRIu64 ", param=%g, reduction=%d%s%s%s)",
+             kind_names[c->kind], c->is64 ? "f64" : "f32", n, param, red, skip1 ? ", grad 1 NULL" : "",
+             skip2 ? ", grad 2 NULL" : "", c->alias ? ", aliased" : "");
+
+    Buf *a = arg(c, "input1", known, n, c->es, 0);
+    Buf *b = arg(c, "input2", known, n, c->es, 0);
+    Buf *t = arg(c, "target", known, n, c->es, 0);
+    Buf *g = bw ? arg(c, "grad_output", known && red_ok, nout, c->es, 0) : NULL;
+    fill(a, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    fill(b, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    fill(t, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    Buf *out = NULL, *g1 = NULL, *g2 = NULL;
+    int aliased = 0;
+    if (!bw) {
+        out = arg(c, "output", known && red_ok, nout, c->es, 1);
+    } else {
+        if (!skip1) g1 = arg(c, "grad_input1", known, n, c->es, 1);
+        if (!skip2) {
+            if (c->alias && known && n > 0 && n <= g_cap) {
+                /* the second gradient over the first (or over input1): always refused */
+                g2 = g1 && g1->ptr ? g1 : a;
+                aliased = g2->ptr != NULL;
+                if (!aliased) g2 = arg(c, "grad_input2", known, n, c->es, 1);
+            } else {
+                g2 = arg(c, "grad_input2", known, n, c->es, 1);
+            }
+        }
+    }
+    snapshot_all();
+
+    g_expect = 0;
+    expect_if(!known, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    if (known) {
+        expect_if(n > 0 && (!a->ptr || !b->ptr || !t->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+        if (red_ok) {
+            expect_if(!bw && nout > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+            expect_if(g && nout > 0 && !g->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+        } else {
+            expect_if((out && !out->ptr) || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+        }
+        expect_if(aliased, SWIFTLOSS_ERROR_OVERLAP);
+    } else {
+        expect_if(!a->ptr || !b->ptr || !t->ptr || (out && !out->ptr) || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    }
+    /* a NULL gradient pointer means "skip it", never an error */
+    void *p1 = g1 ? g1->ptr : NULL, *p2 = g2 ? g2->ptr : NULL;
+    if (g1 && !p1 && known && n > 0 && n <= g_cap) g1 = NULL;  /* NULL-injected: skipped too */
+    if (g2 && !p2 && known && n > 0 && n <= g_cap) g2 = NULL;
+
+    int st;
+    const void *pa = a->ptr, *pb = b->ptr, *pt = t->ptr, *pg = g ? g->ptr : NULL;
+    if (c->is64) {
+        st = bw ? swiftloss_margin_ranking_loss_backward_f64(pa, pb, pt, n, param, red, pg, p1, p2)
+                : swiftloss_margin_ranking_loss_f64(pa, pb, pt, n, param, red, out->ptr);
+    } else {
+        st = bw ? swiftloss_margin_ranking_loss_backward_f32(pa, pb, pt, n, param, red, pg, p1, p2)
+                : swiftloss_margin_ranking_loss_f32(pa, pb, pt, n, param, red, out->ptr);
+    }
+    check_status(st);
+    check_buffers(st);
+    if (st != SWIFTLOSS_OK) return st;
+
+    /* 'sum' of nothing is 0, 'mean' NaN; moderate values give finite results; the second
+     * gradient is the negation of the first, element by element. */
+    const int moderate = all_within(a, 1e6) && all_within(b, 1e6) && all_within(t, 1e6) && all_within(g, 1e6) &&
+                         isfinite(param) && fabs(param) < 1e6;
+    if (!bw && n == 0 && red == SWIFTLOSS_REDUCTION_SUM) expect_zero(out, 0, "'sum' over nothing");
+    if (!bw && n == 0 && red == SWIFTLOSS_REDUCTION_MEAN) expect_nan1(out, "'mean' over nothing");
+    if (moderate && (bw || n > 0)) {
+        if (out) expect_finite(out, "margin_ranking_loss of moderate values");
+        if (g1) expect_finite(g1, "margin_ranking_loss gradient of moderate values");
+        if (g2) expect_finite(g2, "margin_ranking_loss gradient of moderate values");
+    }
+    if (!bw && red == SWIFTLOSS_REDUCTION_NONE)
+        for (size_t j = 0; j < n; j++)
+            if (getv(out, j) < 0) fail("margin_ranking_loss element %zu is negative: %g", j, getv(out, j));
+    if (g1 && g2)
+        for (size_t j = 0; j < n; j++)
+            if (!(getv(g1, j) == -getv(g2, j)) && !(isnan(getv(g1, j)) && isnan(getv(g2, j))))
+                fail("margin_ranking_loss gradients %g and %g at %zu are not opposite", getv(g1, j), getv(g2, j), j);
+
+    if (c->sizemode == 7 && (out || g1 || g2)) {
+        Buf *first = out ? out : g1 ? g1 : g2;
+        void *o2 = malloc(first->bytes + 1), *other = malloc(first->bytes + 1);
+        swiftloss_set_num_threads(1);
+        int s1;
+        if (c->is64)
+            s1 = bw ? swiftloss_margin_ranking_loss_backward_f64(pa, pb, pt, n, param, red, pg, g1 ? o2 : NULL,
+                                                                 g1 ? (g2 ? other : NULL) : o2)
+                    : swiftloss_margin_ranking_loss_f64(pa, pb, pt, n, param, red, o2);
+        else
+            s1 = bw ? swiftloss_margin_ranking_loss_backward_f32(pa, pb, pt, n, param, red, pg, g1 ? o2 : NULL,
+                                                                 g1 ? (g2 ? other : NULL) : o2)
+                    : swiftloss_margin_ranking_loss_f32(pa, pb, pt, n, param, red, o2);
+        swiftloss_set_num_threads(0);
+        if (s1 != SWIFTLOSS_OK) fail("single-threaded rerun gave %d", s1);
+        same_bits(o2, first->data, first->bytes, "threaded vs single-threaded");
+        if (g1 && g2) same_bits(other, g2->data, g2->bytes, "threaded vs single-threaded second gradient");
+        free(o2);
+        free(other);
+    }
+    return st;
+}
+
 static int run_elem(Ctx *c)
 {
     const int kind = c->kind;
@@ -1564,6 +1689,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int st;
     if (c.kind <= K_LOG_SOFTMAX_BW) st = run_axis(&c);
     else if (c.kind <= K_CE_PROBS_BW) st = run_class(&c);
+    else if (c.kind >= K_MARGIN_RANKING) st = run_three(&c);
     else if (c.kind >= K_MULTILABEL) st = run_multilabel(&c);
     else st = run_elem(&c);
     if (st == SWIFTLOSS_OK) g_ok[c.entry]++;

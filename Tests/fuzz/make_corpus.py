@@ -35,7 +35,8 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "soft_margin_loss", "soft_margin_loss_backward",
          "hinge_embedding_loss", "hinge_embedding_loss_backward",
          "poisson_nll_loss", "poisson_nll_loss_backward",
-         "multilabel_soft_margin_loss", "multilabel_soft_margin_loss_backward"]
+         "multilabel_soft_margin_loss", "multilabel_soft_margin_loss_backward",
+         "margin_ranking_loss", "margin_ranking_loss_backward"]
 NONE, SUM, MEAN, BATCHMEAN = 0, 1, 2, 3
 IGNORE = {-100: 0, -1: 1, 0: 2, 1: 3, 2: 9}       # ignore_index -> selector (h[9] % 16)
 SMOOTH = {0.0: 0, 0.1: 1, 0.25: 2, 0.5: 3, 1.0: 4, -0.5: 6}  # label_smoothing -> selector
@@ -351,6 +352,18 @@ def main():
                     add(f"poisson_nll_loss_backward_r{r}_l{log_input}_f{full}_{p}",
                         header("poisson_nll_loss_backward", f64, sizes=(6, 0, 0), reduction=r, log_target=log_input,
                                kl_batch=sel) + floats(rates, f64) + floats(counts, f64) + g)
+
+        # margin_ranking_loss: 5 elements, margin 0.5 (h[12] selector 1), targets 1, -1, 0, 2, 1.
+        a = [1.0, 2.0, 3.0, -1.0, 0.25]
+        b = [1.5, 2.0, 5.0, 1.0, 0.25]
+        y = [1.0, -1.0, 0.0, 2.0, 1.0]
+        for r in (NONE, SUM, MEAN):
+            g = floats([1.0, 2.0, 3.0, 4.0, 5.0] if r == NONE else [1.0], f64)
+            add(f"margin_ranking_r{r}_{p}", header("margin_ranking_loss", f64, sizes=(5, 0, 0), reduction=r, kl_batch=1)
+                + floats(a, f64) + floats(b, f64) + floats(y, f64))
+            add(f"margin_ranking_backward_r{r}_{p}",
+                header("margin_ranking_loss_backward", f64, sizes=(5, 0, 0), reduction=r, kl_batch=1)
+                + floats(a, f64) + floats(b, f64) + floats(y, f64) + g)
 
     # Other size modes: huge sizes (overflowing and not), zero sizes with huge dimensions.
     for f64 in (False, True):

@@ -109,6 +109,13 @@ SIGNATURES["multilabel_soft_margin_loss"] = ["in:input", "in:target", "size:batc
 SIGNATURES["multilabel_soft_margin_loss_backward"] = (SIGNATURES["multilabel_soft_margin_loss"][:-1]
                                                       + ["in:grad_output", "out:grad_input"])
 
+# Losses of several learned inputs: the gradient buffers are optional (None: not computed).
+SEVERAL = ["margin_ranking_loss"]
+SIGNATURES["margin_ranking_loss"] = ["in:input1", "in:input2", "in:target", "size:count", "param:margin",
+                                     "reduction:reduction", "out:output"]
+SIGNATURES["margin_ranking_loss_backward"] = (SIGNATURES["margin_ranking_loss"][:-1]
+                                              + ["in:grad_output", "out:grad_input1", "out:grad_input2"])
+
 # Where the header allows an output to be the very same memory as an input.
 IN_PLACE = {
     "softmax": [("output", "input")],
@@ -192,6 +199,8 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
         elif role == "out":
             if arg == "grad_input" and name.startswith("multilabel"):
                 n = batch * classes
+            elif arg.startswith("grad_input") and name.split("_backward")[0] in SEVERAL:
+                n = count
             elif arg == "grad_input":
                 n = count if name.startswith(("binary", "kl", "poisson")) or name.split("_backward")[0] in REGRESSION else total
             elif name.startswith("multilabel"):
@@ -417,6 +426,9 @@ def cases(name, dtype):
         elif role == "out":
             variants = float_buffer_variants(good)
             variants = [v for v in variants if v[2] == "raise"] + output_variants(good, dtype)
+            if arg.startswith("grad_input") and name.split("_backward")[0] in SEVERAL:
+                # an optional gradient: None skips it
+                variants = [v for v in variants if v[0] != "None"] + [("None", None, "ok")]
         elif role == "size":
             variants = size_variants(good)
             if name.startswith("kl_div") and arg == "batch":

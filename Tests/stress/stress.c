@@ -31,7 +31,7 @@ enum {
     K_NLL, K_NLL_BW, K_CE, K_CE_NONE, K_CE_BW, K_CE_FUSED, K_CE_FUSED_INPLACE,
     K_CE_PROBS, K_CE_PROBS_BW, K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
     K_MSE, K_MSE_BW, K_HUBER, K_SL1_BW, K_SOFT, K_SOFT_BW, K_POISSON, K_POISSON_BW,
-    K_MULTILABEL, K_MULTILABEL_BW,
+    K_MULTILABEL, K_MULTILABEL_BW, K_MARGIN_RANKING, K_MARGIN_RANKING_BW,
     NKINDS
 };
 static const char *const names[NKINDS] = {
@@ -43,7 +43,8 @@ static const char *const names[NKINDS] = {
     "kl_div_backward", "mse_loss", "mse_loss_backward", "huber_loss", "smooth_l1_loss_backward",
     "soft_margin_loss", "soft_margin_loss_backward", "poisson_nll_loss (full)",
     "poisson_nll_loss_backward (rates)", "multilabel_soft_margin_loss (per class weight)",
-    "multilabel_soft_margin_loss_backward",
+    "multilabel_soft_margin_loss_backward", "margin_ranking_loss",
+    "margin_ranking_loss_backward (input1's gradient only)",
 };
 
 /* Shared, read-only inputs (one float and one double copy), big enough for every case. */
@@ -65,7 +66,7 @@ typedef struct {
     unsigned char *ref_out, *ref_gx;  /* reference bytes */
 } Case;
 
-#define MAXCASES 256
+#define MAXCASES 512
 static Case cases[MAXCASES];
 static int ncases;
 
@@ -151,6 +152,8 @@ static int run_case(int ci, void *out, void *gx)
         case K_MULTILABEL: return swiftloss_multilabel_soft_margin_loss_f64(xd, qd, n / 100, 100, wd, 100, r, o);
         case K_MULTILABEL_BW:
             return swiftloss_multilabel_soft_margin_loss_backward_f64(xd, qd, n / 100, 100, NULL, 0, r, gd, g);
+        case K_MARGIN_RANKING: return swiftloss_margin_ranking_loss_f64(xd, qd, gd, n, 0.1, r, o);
+        case K_MARGIN_RANKING_BW: return swiftloss_margin_ranking_loss_backward_f64(xd, qd, gd, n, 0.1, r, gd, g, NULL);
         default: return swiftloss_kl_div_backward_f64(qd, n, 100, r, 1, gd, g);
         }
     } else {
@@ -193,6 +196,8 @@ static int run_case(int ci, void *out, void *gx)
         case K_MULTILABEL: return swiftloss_multilabel_soft_margin_loss_f32(xf, qf, n / 100, 100, wf, 100, r, o);
         case K_MULTILABEL_BW:
             return swiftloss_multilabel_soft_margin_loss_backward_f32(xf, qf, n / 100, 100, NULL, 0, r, gf, g);
+        case K_MARGIN_RANKING: return swiftloss_margin_ranking_loss_f32(xf, qf, gf, n, 0.1, r, o);
+        case K_MARGIN_RANKING_BW: return swiftloss_margin_ranking_loss_backward_f32(xf, qf, gf, n, 0.1, r, gf, g, NULL);
         default: return swiftloss_kl_div_backward_f32(qf, n, 100, r, 1, gf, g);
         }
     }
@@ -231,7 +236,9 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     case K_CE_PROBS: c->weighted = 1; c->smoothing = 0.1; c->out_n = 1; break;
     case K_CE_PROBS_BW: c->gx_n = total; break;
     case K_BCE: case K_BCEL: c->out_n = 1; break;
-    case K_MSE: case K_HUBER: case K_SOFT: case K_POISSON: case K_MULTILABEL: c->out_n = 1; break;  /* 'mean' */
+    case K_MSE: case K_HUBER: case K_SOFT: case K_POISSON: case K_MULTILABEL: case K_MARGIN_RANKING:
+        c->out_n = 1;  /* 'mean' */
+        break;
     case K_KL: c->reduction = SWIFTLOSS_REDUCTION_BATCHMEAN; c->out_n = 1; break;
     default: /* element-wise backward */
         c->reduction = SWIFTLOSS_REDUCTION_NONE;

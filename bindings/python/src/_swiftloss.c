@@ -1146,6 +1146,131 @@ py_poisson_nll_loss_backward(PyObject *module, PyObject *args)
     return regression(&POISSON_NLL_LOSS, x, t, n, Py_None, eps, log_input, full, r, g, gx);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * Losses of three inputs, two of them learned (margin_ranking_loss; gaussian_nll_loss)
+ *
+ *   NAME(a, b, c, count, ..., reduction, output)
+ *   NAME_backward(a, b, c, count, ..., reduction, grad_output, grad_a, grad_b)
+ * a, b, c: count elements each; grad_a and grad_b: None (that gradient is not computed) or
+ * count elements, overlapping nothing.
+ * ------------------------------------------------------------------------------------------ */
+
+/* A three-input entry point as the worker calls it: g is NULL for a forward call (y1 the
+ * output, y2 unused); parameter: margin or eps; flag: gaussian_nll_loss's full. */
+typedef swiftloss_status (*three_fn)(int f32, const void *a, const void *b, const void *c,
+                                     size_t n, double parameter, int flag, int reduction,
+                                     const void *g, void *y1, void *y2);
+
+static swiftloss_status
+margin_ranking_loss_any(int f32, const void *a, const void *b, const void *c, size_t n,
+                        double margin, int flag, int r, const void *g, void *y1, void *y2)
+{
+    (void)flag;
+    if (g == NULL)
+        return f32 ? swiftloss_margin_ranking_loss_f32(a, b, c, n, margin, r, y1)
+                   : swiftloss_margin_ranking_loss_f64(a, b, c, n, margin, r, y1);
+    return f32 ? swiftloss_margin_ranking_loss_backward_f32(a, b, c, n, margin, r, g, y1, y2)
+               : swiftloss_margin_ranking_loss_backward_f64(a, b, c, n, margin, r, g, y1, y2);
+}
+
+/* The shared worker: names[0..2] name the inputs and names[3..4] the two gradients. */
+static PyObject *
+three_input(three_fn fn, const char *const names[5], PyObject *a_obj, PyObject *b_obj,
+            PyObject *c_obj, Py_ssize_t count_arg, double parameter, int flag, int reduction,
+            PyObject *grad_output_obj, PyObject *out1_obj, PyObject *out2_obj)
+{
+    size_t count;
+    if (to_size(count_arg, "count", &count)) {
+        return NULL;
+    }
+    int backward = grad_output_obj != NULL;
+    size_t n_reduced = reduction == SWIFTLOSS_REDUCTION_NONE ? count : 1;
+    buffer a = {0}, b = {0}, c = {0}, grad_output = {0}, out1 = {0}, out2 = {0};
+    PyObject *result = NULL;
+    int kind = buffer_get(a_obj, &a, names[0], KIND_OTHER, 0);
+    if (kind < 0 || buffer_get(b_obj, &b, names[1], (buffer_kind)kind, 0) < 0 ||
+        buffer_get(c_obj, &c, names[2], (buffer_kind)kind, 0) < 0) {
+        goto done;
+    }
+    if (backward) {
+        if (buffer_get(grad_output_obj, &grad_output, "grad_output", (buffer_kind)kind, 0) < 0 ||
+            (out1_obj != Py_None && buffer_get(out1_obj, &out1, names[3], (buffer_kind)kind, 1) < 0) ||
+            (out2_obj != Py_None && buffer_get(out2_obj, &out2, names[4], (buffer_kind)kind, 1) < 0)) {
+            goto done;
+        }
+    }
+    else if (buffer_get(out1_obj, &out1, "output", (buffer_kind)kind, 1) < 0) {
+        goto done;
+    }
+    if (check_count(&a, names[0], count) || check_count(&b, names[1], count) ||
+        check_count(&c, names[2], count) ||
+        (backward && check_count(&grad_output, "grad_output", n_reduced)) ||
+        (out1.held && check_count(&out1, backward ? names[3] : "output", backward ? count : n_reduced)) ||
+        (out2.held && check_count(&out2, names[4], count))) {
+        goto done;
+    }
+    const buffer *outs[2] = {&out1, &out2};
+    const buffer *ins[4] = {&a, &b, &c, &grad_output};
+    const char *in_names[4] = {names[0], names[1], names[2], "grad_output"};
+    for (int o = 0; o < 2; o++) {
+        const char *out_name = backward ? names[3 + o] : "output";
+        for (int i = 0; i < 4; i++) {
+            if (check_alias(outs[o], ins[i], out_name, in_names[i], 0)) {
+                goto done;
+            }
+        }
+    }
+    if (check_alias(&out2, &out1, names[4], names[3], 0)) {
+        goto done;
+    }
+    swiftloss_status status;
+    SWIFTLOSS_WITHOUT_GIL(count > SWIFTLOSS_GIL_THRESHOLD,
+        status = fn(kind == KIND_F32, a.view.buf, b.view.buf, c.view.buf, count, parameter, flag,
+                    reduction, backward ? grad_output.view.buf : NULL, data_of(&out1),
+                    data_of(&out2)));
+    result = status_result(status);
+done:
+    buffer_release(&out2);
+    buffer_release(&out1);
+    buffer_release(&grad_output);
+    buffer_release(&c);
+    buffer_release(&b);
+    buffer_release(&a);
+    return result;
+}
+
+static const char *const MARGIN_RANKING_NAMES[5] = {"input1", "input2", "target", "grad_input1",
+                                                    "grad_input2"};
+
+static PyObject *
+py_margin_ranking_loss(PyObject *module, PyObject *args)
+{
+    PyObject *a, *b, *c, *y;
+    Py_ssize_t n;
+    double margin;
+    int r;
+    if (!PyArg_ParseTuple(args, "OOOndiO:margin_ranking_loss", &a, &b, &c, &n, &margin, &r, &y)) {
+        return NULL;
+    }
+    return three_input(margin_ranking_loss_any, MARGIN_RANKING_NAMES, a, b, c, n, margin, 0, r,
+                       NULL, y, Py_None);
+}
+
+static PyObject *
+py_margin_ranking_loss_backward(PyObject *module, PyObject *args)
+{
+    PyObject *a, *b, *c, *g, *g1, *g2;
+    Py_ssize_t n;
+    double margin;
+    int r;
+    if (!PyArg_ParseTuple(args, "OOOndiOOO:margin_ranking_loss_backward", &a, &b, &c, &n, &margin,
+                          &r, &g, &g1, &g2)) {
+        return NULL;
+    }
+    return three_input(margin_ranking_loss_any, MARGIN_RANKING_NAMES, a, b, c, n, margin, 0, r,
+                       g, g1, g2);
+}
+
 PyDoc_STRVAR(regression_doc,
 "NAME(input, target, count, weight, parameter, reduction, output) -> None\n\n"
 "A regression loss (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss) over\n"
@@ -1293,6 +1418,16 @@ PyDoc_STRVAR(poisson_nll_loss_backward_doc,
 "                          grad_input) -> None\n\n"
 "(exp(x) - t) * s with log_input, else (1 - t / (x + eps)) * s.");
 
+PyDoc_STRVAR(margin_ranking_loss_doc,
+"margin_ranking_loss(input1, input2, target, count, margin, reduction, output) -> None\n\n"
+"max(-target * (input1 - input2) + margin, 0) over count elements.");
+
+PyDoc_STRVAR(margin_ranking_loss_backward_doc,
+"margin_ranking_loss_backward(input1, input2, target, count, margin, reduction, grad_output,\n"
+"                             grad_input1, grad_input2) -> None\n\n"
+"-target * s and target * s where the loss is positive, 0 elsewhere; either gradient buffer\n"
+"may be None (not computed).");
+
 static PyMethodDef swiftloss_methods[] = {
     {"version_string", py_version_string, METH_NOARGS, version_string_doc},
     {"version_number", py_version_number, METH_NOARGS, version_number_doc},
@@ -1342,6 +1477,9 @@ static PyMethodDef swiftloss_methods[] = {
      multilabel_soft_margin_loss_backward_doc},
     {"poisson_nll_loss_backward", py_poisson_nll_loss_backward, METH_VARARGS,
      poisson_nll_loss_backward_doc},
+    {"margin_ranking_loss", py_margin_ranking_loss, METH_VARARGS, margin_ranking_loss_doc},
+    {"margin_ranking_loss_backward", py_margin_ranking_loss_backward, METH_VARARGS,
+     margin_ranking_loss_backward_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -149,3 +149,11 @@ def multilabel_soft_margin_loss_backward(
     input: _Buffer, target: _Buffer, batch: int, classes: int, weight: Optional[_Buffer], reduction: int,
     grad_output: _Buffer, grad_input: _Buffer, /,
 ) -> None: ...
+def margin_ranking_loss(
+    input1: _Buffer, input2: _Buffer, target: _Buffer, count: int, margin: float, reduction: int,
+    output: _Buffer, /,
+) -> None: ...
+def margin_ranking_loss_backward(
+    input1: _Buffer, input2: _Buffer, target: _Buffer, count: int, margin: float, reduction: int,
+    grad_output: _Buffer, grad_input1: Optional[_Buffer], grad_input2: Optional[_Buffer], /,
+) -> None: ...

@@ -46,6 +46,7 @@ __all__ = [
     "hinge_embedding_loss",
     "poisson_nll_loss",
     "multilabel_soft_margin_loss",
+    "margin_ranking_loss",
     "NoAutogradWarning",
 ]
 
@@ -1882,9 +1883,8 @@ def hinge_embedding_loss(
     if red is not None and type(margin) is float:
         return _fast_regression(_C.hinge_embedding_loss, input, target, margin, red)
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
-    if isinstance(margin, (str, bytes)) or not isinstance(margin, (int, float, np.integer, np.floating)):
-        raise TypeError(f"hinge_embedding_loss(): argument 'margin' (position 3) must be float, not {type(margin).__name__}")
-    return _regression("hinge_embedding_loss", input, target, None, red, float(margin), with_grad, grad_output, out)
+    margin = _check_margin(margin, "hinge_embedding_loss", 3)
+    return _regression("hinge_embedding_loss", input, target, None, red, margin, with_grad, grad_output, out)
 
 
 def _poisson_reduction(size_average: Any, reduce: Any, reduction: Any, stacklevel: int = 4) -> str:
@@ -2045,3 +2045,198 @@ for _f in (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss, hing
            poisson_nll_loss, multilabel_soft_margin_loss):
     _f.__doc__ = _f.__doc__.replace("\n    Raises:", "\n    " + _OUT_DOC + "\n\n    Raises:", 1)
 del _f
+
+
+# ------------------------------------------------------------------------------------------
+# Losses of several learned inputs: with_grad=True returns (result, (grad_1, grad_2, ...)),
+# one gradient per learned input in argument order, each in its input's shape.
+# ------------------------------------------------------------------------------------------
+
+def _promoted_arrays(function: str, values: Tuple[Any, ...], names: Tuple[str, ...]):
+    """The arrays of a composite loss's tensor arguments and its result dtype, as PyTorch's
+    type promotion: the widest float dtype among them, float32 when none is a float (integer
+    and bool arguments take part in the arithmetic, as torch's composite)."""
+    arrays = []
+    result = None
+    for value, name in zip(values, names):
+        array = value if type(value) is np.ndarray else _asarray(value, function, name)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"{function}: expected a real-valued {name}, got {array.dtype}")
+        if array.dtype.kind == "f":
+            result = array.dtype if result is None else np.result_type(result, array.dtype)
+        arrays.append(array)
+    result = np.dtype(np.float32) if result is None else result
+    return arrays, (result if result.isnative else result.newbyteorder("="))
+
+
+def _several_outs(out: Any, with_grad: bool, function: str, names: Tuple[str, ...]):
+    """The out= of a loss of several learned inputs: (the handler of the result's buffer, one
+    grad_out per learned input, None where not given). With with_grad=True, out is a pair
+    (out, grad_outs) where grad_outs is None or holds one entry (None or a buffer) per learned
+    input, in argument order."""
+    none = (None,) * len(names)
+    if out is None:
+        return _NO_OUT, none
+    if not with_grad:
+        return _Out(out, False, function), none
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        raise TypeError(
+            f"{function}: with with_grad=True, out= must be a pair (out, grad_outs), grad_outs "
+            f"None or a tuple of {len(names)} buffers ({', '.join(names)}; each may be None); "
+            f"got {type(out).__name__}"
+        )
+    result, grads = out
+    if grads is None:
+        grads = none
+    elif not (isinstance(grads, (tuple, list)) and len(grads) == len(names)):
+        raise TypeError(
+            f"{function}: grad_outs must be None or a tuple of {len(names)} buffers "
+            f"({', '.join(names)}; each may be None)"
+        )
+    return _Out((result, None), True, function), tuple(grads)
+
+
+def _grad_views(outs: Any, grad_outs: Tuple[Any, ...], shapes: Tuple[Tuple[int, ...], ...], dtype: np.dtype,
+                names: Tuple[str, ...], inputs: Optional[dict]) -> Tuple[Optional[np.ndarray], ...]:
+    """The caller's grad_out buffers as writable views of each input's shape and dtype, checked
+    before anything is computed (none may overlap an input or another out buffer)."""
+    views = []
+    for grad_out, input_shape, name in zip(grad_outs, shapes, names):
+        view = None
+        if grad_out is not None:
+            what = f"the grad_out of {name}"
+            view = _out_view(grad_out, input_shape, dtype, outs.function, what)
+            outs._claim(view, what, inputs or {}, ())
+        views.append(view)
+    return tuple(views)
+
+
+def _several_grads(grads: Tuple[Optional[np.ndarray], ...], views: Tuple[Optional[np.ndarray], ...],
+                   grad_outs: Tuple[Any, ...], shape: Tuple[int, ...], shapes: Tuple[Tuple[int, ...], ...],
+                   dtype: np.dtype) -> Tuple[Any, ...]:
+    """The gradients of the learned inputs (flat, in the broadcast shape; None where not
+    computed) summed back to each input's shape, in dtype, written into the caller's grad_out
+    buffers where given (which are then returned)."""
+    results = []
+    for grad, view, grad_out, input_shape in zip(grads, views, grad_outs, shapes):
+        if grad is not None:
+            grad = _grad_result(_sum_to_shape(grad.reshape(shape), input_shape), input_shape, dtype)
+            if view is not None:
+                np.copyto(view, grad, casting="unsafe")
+                grad = grad_out
+        results.append(grad)
+    return tuple(results)
+
+
+def _check_margin(value: Any, function: str, position: int) -> float:
+    """A float argument as PyTorch's argument parser takes it (a bool or an int is a float)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"{function}(): argument 'margin' (position {position}) must be float, not {type(value).__name__}"
+        )
+    return float(value)
+
+
+_MARGIN_RANKING_NAMES = ("input1", "input2")
+
+
+def _check_margin_ranking_shapes(s1: Tuple[int, ...], s2: Tuple[int, ...], st: Tuple[int, ...], bool_target: bool) -> None:
+    """PyTorch's checks of margin_ranking_loss's arguments: one number of dimensions (its
+    RuntimeError's text, trailing space included), and no bool target (the negation's
+    NotImplementedError text); shapes that do not broadcast are refused later."""
+    if not len(s1) == len(s2) == len(st):
+        raise ValueError(
+            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {_torch_size_str(s1)}, input2: {_torch_size_str(s2)}, target: {_torch_size_str(st)} "
+        )
+    if bool_target:
+        raise TypeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def margin_ranking_loss(
+    input1: Any,
+    input2: Any,
+    target: Any,
+    margin: float = 0,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Margin ranking loss, PyTorch's composite:
+    :math:`\ell = \max(-y\,(x_1 - x_2) + \mathrm{margin},\ 0)` element by element.
+
+    ``y = 1`` asks for ``x1`` to rank above ``x2`` by the margin, ``y = -1`` the opposite. The
+    target is not validated, as PyTorch: ``y = 0`` gives the margin, ``y = 2`` doubles the
+    term. The three arguments must have the same number of dimensions and broadcast against
+    each other (the result has the broadcast shape); integer arguments give a float32 result,
+    float ones promote. ``'mean'`` divides by the element count. NaN propagates.
+
+    Gradients (``with_grad=True`` returns ``(loss, (grad_input1, grad_input2))``, each summed
+    back to its input's shape): :math:`\partial x_1 = -y\, s`, :math:`\partial x_2 = y\, s`
+    where the loss is positive, 0 elsewhere (at the kink too).
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> F.margin_ranking_loss([1.0, 2.0, 3.0], [2.0, 2.0, 2.0], [1.0, -1.0, 1.0], margin=1.0)
+        1.0
+
+    Raises:
+        ValueError: a bad reduction; arguments of different numbers of dimensions
+            ("margin_ranking_loss : All input tensors should have same dimension but got
+            sizes: ..."; PyTorch: RuntimeError); shapes that do not broadcast.
+        TypeError: a bool target (PyTorch: NotImplementedError, its text), a non-real
+            argument, a margin that is not a number.
+    """
+    function = "margin_ranking_loss"
+    if (type(input1) is np.ndarray and type(input2) is np.ndarray and type(target) is np.ndarray
+            and out is None and not with_grad and grad_output is None and size_average is None
+            and reduce is None and type(reduction) is str and type(margin) in (float, int)
+            and input1.shape == input2.shape == target.shape
+            and input1.dtype == input2.dtype == target.dtype
+            and (input1.dtype == _FLOAT32 or input1.dtype == _FLOAT64)
+            and input1.flags.c_contiguous and input2.flags.c_contiguous and target.flags.c_contiguous):
+        red = _FAST_REDUCTIONS.get(reduction)
+        if red is not None:
+            output = _output(input1.size, red, input1.dtype)
+            _C.margin_ranking_loss(input1, input2, target, input1.size, float(margin), red, output)
+            return _finish(output, red, input1.shape, input1.dtype)
+    red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
+    margin = _check_margin(margin, function, 4)
+    (x1, x2, t), result_dtype = _promoted_arrays(function, (input1, input2, target), ("input1", "input2", "target"))
+    _check_margin_ranking_shapes(x1.shape, x2.shape, t.shape, t.dtype == np.bool_)
+    grad = _wants_grad(with_grad, grad_output, function)
+    outs, grad_outs = _several_outs(out, grad, function, _MARGIN_RANKING_NAMES)
+    shape = _infer_size(_infer_size(x1.shape, x2.shape), t.shape)
+    compute = _compute_dtype(result_dtype, "input", function)
+    shapes = (tuple(x1.shape), tuple(x2.shape))
+    x1, x2, t = (np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=compute), shape)) for a in (x1, x2, t))
+    count = math.prod(shape)
+    g = None
+    if grad:
+        g = _grad_output(grad_output, shape if red == _NONE else (), compute, function, _REDUCTION_NAMES[red])
+    inputs = None if out is None else {"input1": x1, "input2": x2, "target": t, "grad_output": g}
+    output, view = outs.result_buffer(shape, red, compute, result_dtype, inputs)
+    views = _grad_views(outs, grad_outs, shapes, result_dtype, _MARGIN_RANKING_NAMES, inputs) if grad else ()
+    _C.margin_ranking_loss(x1, x2, t, count, margin, red, output)
+    result = outs.finish_result(output, view, red, shape, result_dtype)
+    if not grad:
+        return result
+    g1, g2 = np.empty(count, compute), np.empty(count, compute)
+    _C.margin_ranking_loss_backward(x1, x2, t, count, margin, red, _ones_if_none(g, output.size, compute), g1, g2)
+    return result, _several_grads((g1, g2), views, grad_outs, shape, shapes, result_dtype)
+
+
+margin_ranking_loss.__doc__ = margin_ranking_loss.__doc__.replace(
+    "\n    Raises:",
+    "\n    Output buffers (keyword-only ``out``): with ``reduction='none'``, ``out`` receives the "
+    "element-wise\n    losses (the broadcast shape and the result's dtype, C-contiguous, writable); "
+    "with\n    ``with_grad=True``, ``out=(out, (grad_out1, grad_out2))``, either of which may be None, "
+    "each\n    of its input's shape. Buffers must not overlap the inputs or each other.\n\n    Raises:", 1)

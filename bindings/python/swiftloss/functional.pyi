@@ -15,6 +15,11 @@ _OutputAndGrad = Tuple[np.ndarray, np.ndarray]
 # with_grad=True a pair (out, grad_out), either of which may be None.
 _OutBuffer = Any
 _OutPair = Tuple[Optional[_OutBuffer], Optional[_OutBuffer]]
+# Losses of several learned inputs: with_grad=True gives (loss, (grad_1, grad_2, ...)), one
+# gradient per learned input in argument order; out= is then (out, grad_outs), grad_outs None
+# or a tuple of one buffer (or None) per learned input.
+_LossAndGrads = Tuple[_Loss, Tuple[np.ndarray, ...]]
+_OutGrads = Tuple[Optional[_OutBuffer], Optional[Tuple[Optional[_OutBuffer], ...]]]
 
 __all__ = [
     "softmax",
@@ -32,6 +37,7 @@ __all__ = [
     "hinge_embedding_loss",
     "poisson_nll_loss",
     "multilabel_soft_margin_loss",
+    "margin_ranking_loss",
     "NoAutogradWarning",
 ]
 
@@ -666,3 +672,48 @@ def multilabel_soft_margin_loss(
     grad_output: Optional[_ArrayLike] = ...,
     out: Optional[Union[_OutBuffer, _OutPair]] = ...,
 ) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
+def margin_ranking_loss(
+    input1: _ArrayLike,
+    input2: _ArrayLike,
+    target: _ArrayLike,
+    margin: float = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def margin_ranking_loss(
+    input1: _ArrayLike,
+    input2: _ArrayLike,
+    target: _ArrayLike,
+    margin: float = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutGrads] = ...,
+) -> _LossAndGrads: ...
+
+@overload
+def margin_ranking_loss(
+    input1: _ArrayLike,
+    input2: _ArrayLike,
+    target: _ArrayLike,
+    margin: float = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutGrads]] = ...,
+) -> Union[_Loss, _LossAndGrads]: ...

@@ -35,6 +35,7 @@ __all__ = [
     "HingeEmbeddingLoss",
     "PoissonNLLLoss",
     "MultiLabelSoftMarginLoss",
+    "MarginRankingLoss",
 ]
 
 
@@ -326,3 +327,21 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
         :func:`swiftloss.multilabel_soft_margin_loss`)."""
         return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction,
                                              with_grad=with_grad, grad_output=grad_output, out=out)
+
+
+class MarginRankingLoss(_Loss):
+    r"""Margin ranking loss: ``MarginRankingLoss(margin=0.0, size_average=None, reduce=None,
+    reduction='mean')``; calling it with ``(input1, input2, target)`` runs
+    :func:`swiftloss.margin_ranking_loss`."""
+
+    def __init__(self, margin: float = 0.0, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: Any, input2: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None,
+                out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, (grad_input1, grad_input2))`` (see
+        :func:`swiftloss.margin_ranking_loss`)."""
+        return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction,
+                                     with_grad=with_grad, grad_output=grad_output, out=out)

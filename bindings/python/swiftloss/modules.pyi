@@ -4,7 +4,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .functional import _Loss as _LossValue
-from .functional import _LossAndGrad, _OutBuffer, _OutPair, _OutputAndGrad
+from .functional import _LossAndGrad, _LossAndGrads, _OutBuffer, _OutGrads, _OutPair, _OutputAndGrad
 
 _ArrayLike = npt.ArrayLike
 
@@ -24,6 +24,7 @@ __all__ = [
     "HingeEmbeddingLoss",
     "PoissonNLLLoss",
     "MultiLabelSoftMarginLoss",
+    "MarginRankingLoss",
 ]
 
 class Softmax:
@@ -382,3 +383,35 @@ class MultiLabelSoftMarginLoss(_Loss):
         reduce: Optional[bool] = ...,
         reduction: str = ...,
     ) -> None: ...
+
+class MarginRankingLoss(_Loss):
+    margin: float
+    def __init__(
+        self,
+        margin: float = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    @overload  # type: ignore[override]
+    def forward(
+        self,
+        input1: _ArrayLike,
+        input2: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
+    ) -> _LossValue: ...
+    @overload
+    def forward(
+        self,
+        input1: _ArrayLike,
+        input2: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutGrads] = ...,
+    ) -> _LossAndGrads: ...

@@ -120,6 +120,9 @@ __all__ = [
     "MultiLabelSoftMarginLoss",
     "multilabel_soft_margin_loss",
     "MultiLabelSoftMarginLossFunction",
+    "MarginRankingLoss",
+    "margin_ranking_loss",
+    "MarginRankingLossFunction",
 ]
 
 _Tensor = torch.Tensor
@@ -502,10 +505,11 @@ def _select(value: Any, dim: Optional[int], index: int) -> Any:
 
 
 def _looped_vmap(call: Callable, info: Any, in_dims: Tuple[Optional[int], ...], args: Tuple[Any, ...]):
-    """A vmap rule that runs ``call`` once per batch entry and stacks the (loss, gradient)
-    pairs along dim 0 (the kernels take one batch at a time)."""
-    pairs = [call(*(_select(a, d, i) for a, d in zip(args, in_dims))) for i in range(info.batch_size)]
-    return (torch.stack([p[0] for p in pairs]), torch.stack([p[1] for p in pairs])), (0, 0)
+    """A vmap rule that runs ``call`` once per batch entry and stacks each of its outputs (the
+    loss, the gradients) along dim 0 (the kernels take one batch at a time)."""
+    results = [call(*(_select(a, d, i) for a, d in zip(args, in_dims))) for i in range(info.batch_size)]
+    outputs = tuple(torch.stack([r[k] for r in results]) for k in range(len(results[0])))
+    return outputs, (0,) * len(outputs)
 
 
 for _op in (_cross_entropy_op, _nll_loss_op, _bce_op, _bce_with_logits_op, _kl_div_op, _mse_loss_op,
@@ -1001,6 +1005,269 @@ class HingeEmbeddingLossFunction(_ForwardMode, _HingeEmbeddingLoss):
     unit_grad)``. The loss is piecewise linear in its input: every higher derivative is zero."""
 
 
+# ------------------------------------------------------------------------------------------
+# Losses of several learned inputs (margin_ranking_loss, ...): the op returns the loss and one
+# unit gradient per learned input; backward scales each; second derivatives are torch's
+# ------------------------------------------------------------------------------------------
+
+class _SeveralRule:
+    """What backward needs of a loss of several learned inputs ``xs`` (its first arguments):
+
+    ``scale(g, gu, shape)``: the gradient of one input, of ``shape``, for the upstream gradient
+    ``g``, from its saved unit gradient ``gu`` (for 'none' per broadcast element: of the
+    broadcast shape, or of the broadcast rows for a loss per row over the last axis);
+    ``first(g, *xs)``: the same gradients from torch's own formula of the loss (``reference``),
+    differentiable again: backward and forward mode of the second order go through it."""
+
+    def __init__(self, reduction: str, rowwise: bool, reference: Callable[..., _Tensor],
+                 compute_dtype: torch.dtype, shapes: Tuple[torch.Size, ...]) -> None:
+        self.reduction, self.rowwise, self.reference = reduction, rowwise, reference
+        self.compute_dtype, self.shapes = compute_dtype, shapes
+
+    def scale(self, g: _Tensor, gu: _Tensor, shape: torch.Size) -> _Tensor:
+        if self.reduction == "none" and self.rowwise:
+            g = g.unsqueeze(-1)
+        grad = g * gu
+        return grad if grad.shape == shape else grad.sum_to_size(shape)
+
+    def tangent(self, gus: Tuple[_Tensor, ...], dxs: Tuple[Optional[_Tensor], ...]) -> _Tensor:
+        """The loss's forward-mode tangent for input tangents ``dxs`` (None: zero)."""
+        total = None
+        for gu, dx in zip(gus, dxs):
+            if dx is None:
+                continue
+            product = gu * dx  # dx broadcasts onto a 'none' unit gradient of the broadcast shape
+            if self.reduction != "none":
+                product = product.sum()
+            elif self.rowwise:
+                product = product.sum(-1)
+            total = product if total is None else total + product
+        return total
+
+    def first(self, g: _Tensor, *xs: _Tensor) -> Tuple[_Tensor, ...]:
+        reference, dtype = self.reference, self.compute_dtype
+        _, pullback = torch.func.vjp(lambda *us: reference(*(u.to(dtype) for u in us)), *xs)
+        return pullback(g.to(dtype))
+
+
+class _SeveralScaled(torch.autograd.Function):
+    """``rule.scale`` of every learned input's saved unit gradient, as a differentiable
+    function of the upstream gradient ``g`` and of the inputs (used by backward when grad mode
+    is on): its derivatives are those of ``rule.first``, torch's formula of the loss."""
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    def forward(g, rule, *xs_and_gus):
+        n = len(xs_and_gus) // 2
+        return tuple(rule.scale(g, gu, x.shape) for x, gu in zip(xs_and_gus[:n], xs_and_gus[n:]))
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        g, rule = inputs[0], inputs[1]
+        n = len(inputs[2:]) // 2
+        xs = inputs[2:2 + n]
+        ctx.save_for_backward(g, *xs)
+        ctx.save_for_forward(g, *xs)
+        ctx.rule = rule
+        ctx.set_materialize_grads(False)
+
+    @staticmethod
+    def backward(ctx, *ws):
+        g, *xs = ctx.saved_tensors
+        nones = (None,) * len(xs)
+        if all(w is None for w in ws):
+            return (None, None) + nones + nones
+        ws = tuple(torch.zeros(x.shape, dtype=x.dtype) if w is None else w for w, x in zip(ws, xs))
+        _, pullback = torch.func.vjp(ctx.rule.first, g, *xs)
+        dg, *dxs = pullback(ws)
+        return (dg.to(g.dtype), None) + tuple(d.to(x.dtype) for d, x in zip(dxs, xs)) + nones
+
+    @staticmethod
+    def jvp(ctx, dg, drule, *tangents):
+        g, *xs = ctx.saved_tensors
+        dxs = tangents[:len(xs)]
+        primals = (g,) + tuple(xs)
+        duals = (torch.zeros_like(g) if dg is None else dg,) + tuple(
+            torch.zeros_like(x) if d is None else d for d, x in zip(dxs, xs))
+        _, out = torch.func.jvp(ctx.rule.first, primals, duals)
+        return tuple(o.to(x.dtype) for o, x in zip(out, xs))
+
+
+class _SeveralLossFunction(torch.autograd.Function):
+    """An autograd Function over the custom op of a loss of several learned inputs:
+    ``apply(*xs, *arguments)`` returns ``(loss, unit_grad_1, ...)``. Subclasses define
+    ``forward`` (the op), ``reference`` (torch's own formula, for second derivatives),
+    ``LEARNED`` (how many leading arguments are learned), ``REDUCTION_AT`` (where
+    ``reduction`` is among the arguments after them) and ``ROWWISE`` (a 'none' loss per row
+    over the last axis rather than per element)."""
+
+    LEARNED: int
+    REDUCTION_AT: int
+    ROWWISE = False
+    reference: Callable[..., _Tensor]
+
+    @classmethod
+    def _rule(cls, xs: Tuple[_Tensor, ...], arguments: Tuple[Any, ...]) -> _SeveralRule:
+        def reference(*us: _Tensor) -> _Tensor:
+            return cls.reference(*us, *arguments)
+        return _SeveralRule(arguments[cls.REDUCTION_AT], cls.ROWWISE, reference,
+                            _compute_dtype(xs[0]), tuple(x.shape for x in xs))
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        n = len(output) - 1
+        ctx.save_for_backward(*inputs[:n], *output[1:])
+        ctx.save_for_forward(*inputs[:n], *output[1:])
+        ctx.arguments = inputs[n:]
+        ctx.mark_non_differentiable(*output[1:])
+        ctx.set_materialize_grads(False)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A ``backward`` staticmethod bound to each loss's class (see _LossFunction)."""
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__:
+            def backward(ctx, g_loss, *g_units, _cls=cls):
+                return _SeveralLossFunction._backward(_cls, ctx, g_loss)
+
+            backward.__doc__ = _SeveralLossFunction._backward.__doc__
+            cls.backward = staticmethod(backward)
+
+    @staticmethod
+    def _backward(cls, ctx, g_loss):
+        """Each saved unit gradient scaled by ``g_loss``; with grad mode on, through
+        :class:`_SeveralScaled`, whose derivatives are torch's."""
+        saved = ctx.saved_tensors
+        n = cls.LEARNED
+        xs, gus = saved[:n], saved[n:]
+        nones = (None,) * len(ctx.arguments)
+        if g_loss is None:
+            return (None,) * n + nones
+        rule = cls._rule(xs, ctx.arguments)
+        if not torch.is_grad_enabled():
+            grads = tuple(rule.scale(g_loss, gu, x.shape) if need else None
+                          for x, gu, need in zip(xs, gus, ctx.needs_input_grad))
+            return grads + nones
+        grads = _SeveralScaled.apply(g_loss, rule, *xs, *gus)
+        return tuple(grad if need else None for grad, need in zip(grads, ctx.needs_input_grad)) + nones
+
+    @classmethod
+    def vmap(cls, info, in_dims, *args):
+        """torch.func.vmap: the kernel once per batch entry, the results stacked."""
+        return _looped_vmap(cls.apply, info, in_dims, args)
+
+
+class _SeveralForwardMode:
+    """The forward-mode rule of the Functions of several learned inputs (apart, as
+    _ForwardMode, for torch.compile)."""
+
+    @classmethod
+    def jvp(cls, ctx, *tangents):
+        saved = ctx.saved_tensors
+        n = cls.LEARNED
+        xs, gus = saved[:n], saved[n:]
+        rule = cls._rule(xs, ctx.arguments)
+        total = rule.tangent(gus, tangents[:n])
+        if total is None:
+            total = rule.tangent(gus, (torch.zeros_like(xs[0]),) + (None,) * (n - 1))
+        return (total,) + (None,) * n
+
+
+def _several_op_result(loss: Any, grads: Any, xs: Tuple[_Tensor, ...], result: torch.dtype,
+                       need_grad: bool) -> Tuple[_Tensor, ...]:
+    """The op's outputs: the loss as a tensor of the result dtype, and one unit gradient per
+    learned input (empty tensors when not needed), each in its input's dtype when that is a
+    float dtype."""
+    out = (_tensor(loss, result),)
+    for x, grad in zip(xs, grads if need_grad else (None,) * len(xs)):
+        dtype = x.dtype if x.is_floating_point() else result
+        out += (x.new_empty((0,), dtype=dtype) if grad is None else _tensor(grad, dtype),)
+    return out
+
+
+def _several_fake(xs: Tuple[_Tensor, ...], loss_shape: Tuple[int, ...], shape: Tuple[int, ...], result: torch.dtype,
+                  reduction: str, need_grad: bool) -> Tuple[_Tensor, ...]:
+    """The fake (meta) outputs matching :func:`_several_op_result`; a 'none' unit gradient has
+    the broadcast ``shape``, the others their input's."""
+    out = (xs[0].new_empty(loss_shape if reduction == "none" else (), dtype=result),)
+    for x in xs:
+        dtype = x.dtype if x.is_floating_point() else result
+        grad_shape = (shape if reduction == "none" else tuple(x.shape)) if need_grad else (0,)
+        out += (x.new_empty(grad_shape, dtype=dtype),)
+    return out
+
+
+def _margin_ranking_dtypes(*tensors: _Tensor) -> Tuple[torch.dtype, torch.dtype]:
+    """(the loss's dtype, the compute dtype): torch's promotion, float32 for integers."""
+    result = None
+    for t in tensors:
+        if t.is_floating_point():
+            result = t.dtype if result is None else torch.promote_types(result, t.dtype)
+    result = torch.float32 if result is None else result
+    return result, (torch.float32 if result in _LOW_PRECISION else result)
+
+
+@torch.library.custom_op("swiftloss::margin_ranking_loss", mutates_args=())
+def _margin_ranking_loss_op(input1: torch.Tensor, input2: torch.Tensor, target: torch.Tensor, margin: float,
+                            reduction: str, need_grad: bool) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(loss, unit gradient of input1, of input2; empty tensors when not needed) of
+    swiftloss.margin_ranking_loss. For 'none' the gradients have the broadcast shape (summed
+    back in backward)."""
+    result, compute = _margin_ranking_dtypes(input1, input2, target)
+    arrays = [_array(t, compute) for t in (input1, input2, target)]
+    if need_grad and reduction == "none":
+        shape = tuple(torch.broadcast_shapes(input1.shape, input2.shape, target.shape))
+        arrays[:2] = [np.broadcast_to(a, shape) for a in arrays[:2]]
+    out = _F.margin_ranking_loss(*arrays, margin=margin, reduction=reduction, with_grad=need_grad)
+    loss, grads = out if need_grad else (out, None)
+    return _several_op_result(loss, grads, (input1, input2), result, need_grad)
+
+
+@_margin_ranking_loss_op.register_fake
+def _(input1, input2, target, margin, reduction, need_grad):
+    shape = tuple(torch.broadcast_shapes(input1.shape, input2.shape, target.shape))
+    return _several_fake((input1, input2), shape, shape, _margin_ranking_dtypes(input1, input2, target)[0],
+                         reduction, need_grad)
+
+
+torch.library.register_vmap(
+    _margin_ranking_loss_op,
+    lambda info, in_dims, *args: _looped_vmap(_margin_ranking_loss_op, info, in_dims, args))
+
+
+class _MarginRankingLoss(_SeveralLossFunction):
+    """The Function of :class:`MarginRankingLossFunction` without forward mode (for torch.compile)."""
+
+    LEARNED = 2
+    REDUCTION_AT = 2
+
+    @staticmethod
+    def forward(input1, input2, target, margin, reduction):
+        """(loss, unit gradient of input1, of input2) from swiftloss_margin_ranking_loss."""
+        return _margin_ranking_loss_op(input1, input2, target, margin, reduction, True)
+
+    @staticmethod
+    def reference(x1, x2, target, margin, reduction):
+        """torch.nn.functional.margin_ranking_loss (second derivatives)."""
+        return _TF.margin_ranking_loss(x1, x2, target.to(x1.dtype), margin=margin, reduction=reduction)
+
+
+class MarginRankingLossFunction(_SeveralForwardMode, _MarginRankingLoss):
+    """``MarginRankingLossFunction.apply(input1, input2, target, margin, reduction)``:
+    :func:`swiftloss.margin_ranking_loss` as an autograd Function, returning ``(loss,
+    unit_grad1, unit_grad2)``. Piecewise linear: every higher derivative is zero."""
+
+
+def _apply_several(function: type, compilable: type, op: Callable, learned: Tuple[_Tensor, ...],
+                   *arguments: Any) -> _Tensor:
+    """:func:`_apply` for a loss of several learned inputs."""
+    if any(_wants_graph(x) for x in learned):
+        if torch.compiler.is_compiling():
+            function = compilable
+        return function.apply(*learned, *arguments)[0]
+    return op(*learned, *arguments, False)[0]
+
+
 def _apply(function: type, compilable: type, op: Callable, input: _Tensor, *arguments: Any) -> _Tensor:
     """The loss: through the autograd Function when a gradient may be wanted (``compilable``,
     the same Function without forward mode, while torch.compile traces), else the op alone."""
@@ -1436,6 +1703,39 @@ def multilabel_soft_margin_loss(
                   input, target, weight, reduction)
 
 
+def margin_ranking_loss(
+    input1: _Tensor,
+    input2: _Tensor,
+    target: _Tensor,
+    margin: float = 0,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> _Tensor:
+    r"""``torch.nn.functional.margin_ranking_loss`` computed by swiftloss, differentiable in
+    ``input1`` and ``input2`` to any order: :math:`\max(-y (x_1 - x_2) + \mathrm{margin}, 0)`
+    (see :func:`swiftloss.margin_ranking_loss`).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.margin_ranking_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([2.0, 2.0, 2.0]),
+        ...                        torch.tensor([1.0, -1.0, 1.0]), margin=1.0)
+        tensor(1.)
+    """
+    op = "margin_ranking_loss"
+    _check_tensor(input1, "input1", 1, op)
+    _check_tensor(input2, "input2", 2, op)
+    _check_tensor(target, "target", 3, op)
+    _check_float(margin, "margin", 4, op)
+    reduction = _regression_reduction(_legacy(size_average, reduce, reduction), False)
+    _F._check_margin_ranking_shapes(tuple(input1.shape), tuple(input2.shape), tuple(target.shape), target.dtype == torch.bool)
+    input1, input2, target = _autocast(input1, input2, target)
+    _no_grad_needed(target, "target", op)
+    return _apply_several(MarginRankingLossFunction, _MarginRankingLoss, _margin_ranking_loss_op, (input1, input2),
+                          target, float(margin), reduction)
+
+
 # ------------------------------------------------------------------------------------------
 # torch.nn drop-ins
 # ------------------------------------------------------------------------------------------
@@ -1644,3 +1944,18 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
         """The loss of ``input`` against ``target`` (see :func:`multilabel_soft_margin_loss`)."""
         return multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class MarginRankingLoss(_Loss):
+    r"""Drop-in for ``torch.nn.MarginRankingLoss(margin=0.0, size_average=None, reduce=None,
+    reduction='mean')``; ``forward(input1, input2, target)`` is :func:`margin_ranking_loss`."""
+
+    def __init__(self, margin: float = 0.0, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: _Tensor, input2: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of ranking ``input1`` against ``input2`` as ``target`` says (see
+        :func:`margin_ranking_loss`)."""
+        return margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)

@@ -43,6 +43,9 @@ __all__ = [
     "MultiLabelSoftMarginLoss",
     "multilabel_soft_margin_loss",
     "MultiLabelSoftMarginLossFunction",
+    "MarginRankingLoss",
+    "margin_ranking_loss",
+    "MarginRankingLossFunction",
 ]
 
 def cross_entropy(
@@ -368,3 +371,34 @@ class MultiLabelSoftMarginLossFunction(torch.autograd.Function):
     ) -> Tuple[Tensor, Tensor]: ...
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+class MarginRankingLoss(_Loss):
+    margin: float
+    def __init__(
+        self,
+        margin: float = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor: ...  # type: ignore[override]
+
+class MarginRankingLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input1: Tensor, input2: Tensor, target: Tensor, margin: float, reduction: str,
+    ) -> Tuple[Tensor, Tensor, Tensor]: ...
+    @staticmethod
+    def backward(
+        ctx: Any, grad_output: Tensor, grad_unit1: Optional[Tensor], grad_unit2: Optional[Tensor]
+    ) -> Tuple[Optional[Tensor], ...]: ...
