@@ -418,29 +418,6 @@ public func crossEntropyBackward<T: LossFloat>(
                                       labelSmoothing, gradOutput: gradOutput, loss: nil, gradient: gradInput)
 }
 
-/// The max and the sum of `exp(x - max)` over `count` elements `x[0], x[stride], ...`, one
-/// element at a time (the probability-target kernel; the class-index ones are vectorised).
-///
-/// The sum is accumulated in `Double`. A NaN or +inf element, or a slice of all -inf, makes
-/// the sum NaN, which then propagates to every output of the slice (PyTorch's behaviour).
-@inlinable @inline(__always)
-func maxAndSumExp<T: LossFloat>(_ x: UnsafePointer<T>, count: Int, stride: Int) -> (max: T, sum: Double) {
-    var m = -T.infinity
-    var k = 0
-    for _ in 0..<count {
-        let v = x[k]
-        if v > m || v.isNaN { m = v }
-        k &+= stride
-    }
-    var s = 0.0
-    k = 0
-    for _ in 0..<count {
-        s += T.exp(x[k] - m).wide
-        k &+= stride
-    }
-    return (m, s)
-}
-
 @inlinable
 func probabilityCrossEntropyKernel<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ layout: ClassLayout,
@@ -471,9 +448,9 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
     let classes = layout.classes, inner = layout.inner
     let keep = T(narrowing: 1 - eps), spread = T(narrowing: eps / Double(classes))
     let w = weight?.baseAddress
-    // Work in fixed chunks of samples over threads (a cost of about 4 per element: an exp in
-    // the sums, another in the gradient); each sample's loss is its own, so the sums do not
-    // depend on the thread count.
+    // Work in fixed chunks of rows, or of blocks of adjacent samples of the (N, C, d) layout,
+    // over threads (a cost of about 4 per element: an exp in the sums, another in the
+    // gradient); each sample's loss is its own, so the sums do not depend on the thread count.
     let total: SIMD2<Double>
     if inner == 1 {
         total = sumPairsOverUnits(layout.batch, unitElements: classes &* 4) { range in
@@ -488,35 +465,20 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
             return partial
         }
     } else {
-        total = sumPairsOverUnits(layout.samples, unitElements: classes &* 4) { range in
+        let units = AxisUnits<T>(outer: layout.batch, dim: classes, inner: inner)
+        total = sumPairsOverUnits(units.count, unitElements: units.elementsPerUnit &* 4) { range in
             var partial = SIMD2<Double>()
-            for sample in range {
-                let (n, i) = sample.quotientAndRemainder(dividingBy: inner)
-                let offset = n &* classes &* inner &+ i
-                let (m, s) = maxAndSumExp(x + offset, count: classes, stride: inner)
-                let logSum = T(narrowing: Double.log(s))
-                var acc = 0.0, weightedTarget = 0.0
-                var k = offset
-                for c in 0..<classes {
-                    // PyTorch's order, (lp * q') * w: an overflowing lp * q' times a zero weight is NaN.
-                    let qs = keep * q[k] + spread, wc = w?[c] ?? 1
-                    acc += ((((x[k] - m) - logSum) * qs) * wc).wide
-                    weightedTarget += (wc * qs).wide
-                    k &+= inner
-                }
-                each?[sample] = T(narrowing: -acc)
-                partial[0] -= acc
-                if let gx {
-                    let scale = upstreamScale(gradOutput, reduction, sample, divisor: divisor)
-                    let coefP = T(narrowing: scale * weightedTarget), invSum = T(narrowing: 1 / s)
-                    let scaleT = T(narrowing: scale)
-                    k = offset
-                    for c in 0..<classes {
-                        let wq = (w?[c] ?? 1) * (keep * q[k] + spread)
-                        gx[k] = coefP * (T.exp(x[k] - m) * invSum) - scaleT * wq
-                        k &+= inner
+            for u in range {
+                let (offset, sample, io) = units.block(u)
+                var scale = T.Vector()
+                if gx != nil {
+                    for l in 0..<T.lanes where l < io.count {
+                        scale[l] = T(narrowing: upstreamScale(gradOutput, reduction, sample &+ l, divisor: divisor))
                     }
                 }
+                partial[0] += probabilityBlock(x + offset, q + offset, classes, stride: inner, io, w, keep, spread,
+                                               wantLoss: wantLoss, each: each.map { $0 + sample }, scale: scale,
+                                               gradient: gx.map { $0 + offset })
             }
             return partial
         }
@@ -578,4 +540,59 @@ func probabilityRow<T: LossFloat>(
         }
     }
     return -acc
+}
+
+/// One block of `io.count` adjacent samples of the (N, C, d) layout of probability-target
+/// cross_entropy, vectorised along the samples (class c of the block is one vector at
+/// `c * stride`): writes each sample's loss to `each` (when given) and, with `gradient`, its
+/// gradient with the per-lane upstream scale; returns the block's summed loss. `gradient` may
+/// be the input itself: each element is read before it is written.
+@inlinable @inline(__always)
+func probabilityBlock<T: LossFloat>(
+    _ x: UnsafePointer<T>, _ q: UnsafePointer<T>, _ classes: Int, stride: Int, _ io: BlockIO<T>,
+    _ w: UnsafePointer<T>?, _ keep: T, _ spread: T, wantLoss: Bool, each: UnsafeMutablePointer<T>?,
+    scale: T.Vector, gradient gx: UnsafeMutablePointer<T>?
+) -> Double {
+    let m = blockMax(x, classes: classes, stride: stride, io)
+    let s = blockSumExp(x, classes: classes, stride: stride, io, max: m)
+    let logSum = T.log(vector: s)
+    let keepV = T.Vector(repeating: keep), spreadV = T.Vector(repeating: spread)
+    // Per lane: the loss sum_c w_c q'_c lsm_c and the weighted target sum_c w_c q'_c, in T lanes
+    // flushed to Double every flushEvery classes.
+    var acc = SIMD8<Double>(), weighted = SIMD8<Double>()
+    var c = 0, k = 0
+    while c < classes {
+        var a = T.Vector(), b = T.Vector()
+        let end = min(classes, c &+ flushEvery)
+        while c < end {
+            // PyTorch's order, (lp * q') * w: an overflowing lp * q' times a zero weight is NaN.
+            let qs = keepV * io.load(q + k) + spreadV, wc = T.Vector(repeating: w?[c] ?? 1)
+            if wantLoss { a += (((io.load(x + k) - m) - logSum) * qs) * wc }
+            b += wc * qs
+            k &+= stride
+            c &+= 1
+        }
+        for l in 0..<T.lanes {
+            acc[l] += a[l].wide
+            weighted[l] += b[l].wide
+        }
+    }
+    var total = 0.0
+    if wantLoss {
+        for l in 0..<T.lanes where l < io.count {
+            each?[l] = T(narrowing: -acc[l])
+            total -= acc[l]
+        }
+    }
+    guard let gx else { return total }
+    var coefP = T.Vector()
+    for l in 0..<T.lanes { coefP[l] = T(narrowing: scale[l].wide * weighted[l]) }
+    let invSum = 1 / s
+    k = 0
+    for c in 0..<classes {
+        let wq = T.Vector(repeating: w?[c] ?? 1) * (keepV * io.load(q + k) + spreadV)
+        io.store(coefP * (T.exp(vector: io.load(x + k) - m) * invSum) - scale * wq, to: gx + k)
+        k &+= stride
+    }
+    return total
 }
