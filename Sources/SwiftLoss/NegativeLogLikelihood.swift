@@ -60,19 +60,35 @@ public func nllLoss<T: LossFloat>(
     let outputCount = reduction.outputCount(for: layout.samples)
     let counted = try checkClassIndexCall(input, targets, layout, weight, ignoreIndex, reduction, outputCount)
     try checkCount(output.count, outputCount)
-    var sink = ReducingSink(output, reduction)
-    defer { sink.finish(divisor: classIndexDivisor(reduction, totalWeight: counted)) }
-    guard let x = input.baseAddress else { return }
-    let classes = layout.classes, inner = layout.inner
-    for sample in 0..<layout.samples {
-        guard let t = classIndex(targets[sample], classes: classes, ignoreIndex: ignoreIndex) else {
-            sink.put(0, at: sample)
-            continue
-        }
-        let (n, i) = sample.quotientAndRemainder(dividingBy: inner)
-        let w: T = weight.map { $0[t] } ?? 1
-        sink.put(-w * x[(n &* classes &+ t) &* inner &+ i], at: sample)
+    let divisor = classIndexDivisor(reduction, totalWeight: counted)
+    guard let x = input.baseAddress, let tp = targets.baseAddress else {
+        return finishReduction(output, reduction, sum: 0, divisor: divisor)
     }
+    let classes = layout.classes, inner = layout.inner
+    let each = reduction == .none ? output.baseAddress : nil
+    let w = weight?.baseAddress
+    // One gather per sample: a cache line (and, for rows of a page or more, a page) each, whose
+    // latency dominates; samples are threaded in fixed chunks (the sum does not depend on the
+    // thread count).
+    let rowBytes = classes &* inner &* MemoryLayout<T>.stride
+    let total = sumOverUnits(layout.samples, unitElements: rowBytes >= 4096 ? 64 : 8) { range in
+        var partial = 0.0
+        var sample = range.lowerBound
+        var (n, i) = sample.quotientAndRemainder(dividingBy: inner)
+        while sample < range.upperBound {
+            var value: T = 0
+            if let t = classIndex(tp[sample], classes: classes, ignoreIndex: ignoreIndex) {
+                value = -(w?[t] ?? 1) * x[(n &* classes &+ t) &* inner &+ i]
+            }
+            each?[sample] = value
+            partial += value.wide
+            sample &+= 1
+            i &+= 1
+            if i == inner { i = 0; n &+= 1 }
+        }
+        return partial
+    }
+    finishReduction(output, reduction, sum: total, divisor: divisor)
 }
 
 /// The gradient of `nllLoss` with respect to its input:
@@ -98,9 +114,13 @@ public func nllLossBackward<T: LossFloat>(
     let divisor = classIndexDivisor(reduction, totalWeight: counted)
     gx.update(repeating: 0, count: layout.count)
     let classes = layout.classes, inner = layout.inner
+    var n = 0, i = 0
     for sample in 0..<layout.samples {
+        defer {
+            i &+= 1
+            if i == inner { i = 0; n &+= 1 }
+        }
         guard let t = classIndex(targets[sample], classes: classes, ignoreIndex: ignoreIndex) else { continue }
-        let (n, i) = sample.quotientAndRemainder(dividingBy: inner)
         let w = weight.map { $0[t].wide } ?? 1
         let scale = upstreamScale(Optional(gradOutput), reduction, sample, divisor: divisor)
         gx[(n &* classes &+ t) &* inner &+ i] = T(narrowing: -w * scale)
