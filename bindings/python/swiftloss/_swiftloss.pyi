@@ -149,3 +149,18 @@ def multilabel_soft_margin_loss_backward(
     input: _Buffer, target: _Buffer, batch: int, classes: int, weight: Optional[_Buffer], reduction: int,
     grad_output: _Buffer, grad_input: _Buffer, /,
 ) -> None: ...
+def multi_margin_loss(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, p: int, margin: float,
+    weight: Optional[_Buffer], reduction: int, output: _Buffer, /,
+) -> None: ...
+def multi_margin_loss_backward(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, p: int, margin: float,
+    weight: Optional[_Buffer], reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def multilabel_margin_loss(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, reduction: int, output: _Buffer, /,
+) -> None: ...
+def multilabel_margin_loss_backward(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, reduction: int, grad_output: _Buffer,
+    grad_input: _Buffer, /,
+) -> None: ...

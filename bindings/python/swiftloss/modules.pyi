@@ -24,6 +24,8 @@ __all__ = [
     "HingeEmbeddingLoss",
     "PoissonNLLLoss",
     "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss",
+    "MultiLabelMarginLoss",
 ]
 
 class Softmax:
@@ -382,3 +384,19 @@ class MultiLabelSoftMarginLoss(_Loss):
         reduce: Optional[bool] = ...,
         reduction: str = ...,
     ) -> None: ...
+
+class MultiMarginLoss(_Loss):
+    p: int
+    margin: float
+    weight: Optional[_ArrayLike]
+    def __init__(
+        self,
+        p: int = ...,
+        margin: float = ...,
+        weight: Optional[_ArrayLike] = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+
+class MultiLabelMarginLoss(_Loss): ...

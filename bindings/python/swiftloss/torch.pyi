@@ -43,6 +43,12 @@ __all__ = [
     "MultiLabelSoftMarginLoss",
     "multilabel_soft_margin_loss",
     "MultiLabelSoftMarginLossFunction",
+    "MultiMarginLoss",
+    "multi_margin_loss",
+    "MultiMarginLossFunction",
+    "MultiLabelMarginLoss",
+    "multilabel_margin_loss",
+    "MultiLabelMarginLossFunction",
 ]
 
 def cross_entropy(
@@ -366,5 +372,54 @@ class MultiLabelSoftMarginLossFunction(torch.autograd.Function):
     def forward(
         ctx: Any, input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: str,
     ) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = ...,
+    margin: float = ...,
+    weight: Optional[Tensor] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+class MultiMarginLoss(_Loss):
+    p: int
+    margin: float
+    weight: Optional[Tensor]
+    def __init__(
+        self,
+        p: int = ...,
+        margin: float = ...,
+        weight: Optional[Tensor] = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+
+class MultiMarginLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, target: Tensor, p: int, margin: float, weight: Optional[Tensor], reduction: str,
+    ) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+def multilabel_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+class MultiLabelMarginLoss(_Loss): ...
+
+class MultiLabelMarginLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str) -> Tuple[Tensor, Tensor]: ...
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
