@@ -44,11 +44,14 @@ func checkMultilabelMarginCall<T: LossFloat>(
     _ reduction: Reduction, outputCount: Int
 ) throws(LossError) -> Int {
     try checkMarginShape(input, targets, batch: batch, classes: classes, targetsPerRow: classes, reduction, outputCount)
+    guard let base = targets.baseAddress else { return 0 }  // no rows
     let c = Int64(classes)
     var entries = 0
     for n in 0..<batch {
+        let row = base + n &* classes
         var inList = true
-        for t in targets[n &* classes ..< (n &+ 1) &* classes] {
+        for i in 0..<classes {
+            let t = row[i]
             guard t >= -1 && t < c else { throw .targetOutOfBounds(target: t) }
             inList = inList && t >= 0
             if inList { entries &+= 1 }
@@ -122,18 +125,23 @@ public func multiMarginLoss<T: LossFloat>(
     let each = reduction == .none ? output.baseAddress : nil
     let m = T(narrowing: margin), w = weight?.baseAddress
     let total = sumPairsOverUnits(batch, unitElements: classes) { range in
-        var partial = SIMD2<Double>()
+        // 'none': each row's sum; 'sum' / 'mean': one sum over the chunk's rows.
+        var sum = LaneSum<T>()
         for n in range {
-            var loss = 0.0
             if let y = marginClass(t[n], classes) {
-                let row = x + n &* classes
-                loss = (p == 1 ? multiMarginRowSum(row, classes, y, m, w?[y] ?? 1, square: false)
-                               : multiMarginRowSum(row, classes, y, m, w?[y] ?? 1, square: true)) / Double(classes)
+                let row = x + n &* classes, readable = (batch &- n) &* classes
+                if p == 1 {
+                    multiMarginRowSum(row, classes, readable, y, m, w?[y] ?? 1, square: false, into: &sum)
+                } else {
+                    multiMarginRowSum(row, classes, readable, y, m, w?[y] ?? 1, square: true, into: &sum)
+                }
             }
-            each?[n] = T(narrowing: loss)
-            partial[0] += loss
+            if let each {
+                each[n] = T(narrowing: sum.value() / Double(classes))
+                sum = LaneSum()
+            }
         }
-        return partial
+        return SIMD2(sum.value() / Double(classes), 0)
     }
     finishReduction(output, reduction, sum: total[0], divisor: divisor)
 }
@@ -176,29 +184,80 @@ public func multiMarginLossBackward<T: LossFloat>(
     }
 }
 
-/// `sum_{j != y, z_j > 0} h_j * w` over a row of `n` elements, `z_j = (margin - x_y) + x_j`,
-/// `h = z` or `z * z`, in `T` lanes flushed to `Double`.
+/// Adds `sum_{j != y, z_j > 0} h_j * w` over a row of `n` elements to `sum`, with
+/// `z_j = (margin - x_y) + x_j` and `h = z` or `z * z`. `readable` elements may be read from
+/// `x` (the row and the rows after it): a tail with a full vector's worth of them is loaded
+/// whole and its lanes past the row set to -inf (no term), else element by element.
 @inlinable @inline(__always)
-func multiMarginRowSum<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ y: Int, _ margin: T, _ w: T,
-                                     square: Bool) -> Double {
+func multiMarginRowSum<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ readable: Int, _ y: Int, _ margin: T,
+                                     _ w: T, square: Bool, into sum: inout LaneSum<T>) {
     let L = T.lanes
     let base = T.Vector(repeating: margin - x[y]), wv = T.Vector(repeating: w), zero = T.Vector()
-    var total = 0.0
     var j = 0
     while j < n {
-        var s = T.Vector()
+        var block = T.Vector()
         var k = 0
         while k < flushEvery && j < n {
-            let z = base + (j &+ L <= n ? T.load(x + j) : T.loadPartial(x + j, n &- j, fill: -.infinity))
+            let v: T.Vector
+            if j &+ L <= n {
+                v = T.load(x + j)
+            } else if j &+ L <= readable {
+                v = T.select(laneIndices(of: T.self), lessThan: T.Vector(repeating: T(n &- j)), T.load(x + j),
+                             else: T.Vector(repeating: -.infinity))
+            } else {
+                v = T.loadPartial(x + j, n &- j, fill: -.infinity)
+            }
+            let z = base + v
             var term = T.select(zero, lessThan: z, (square ? z * z : z) * wv, else: zero)
             if y >= j && y < j &+ L { term[y &- j] = 0 }  // the target itself is no term
-            s += term
+            block += term
             j &+= L
             k &+= 1
         }
-        total += T.wideSum(s)
+        sum.add(block, vectors: k)
     }
-    return total
+}
+
+/// `0, 1, ..., lanes - 1`.
+@inlinable @inline(__always)
+func laneIndices<T: LossFloat>(of _: T.Type) -> T.Vector {
+    var v = T.Vector()
+    for l in 0..<T.lanes { v[l] = T(l) }
+    return v
+}
+
+/// A sum of vectors in `T` lanes, flushed to `Double` every `flushEvery` vectors (as the
+/// kernels of Kernels.swift sum): the terms of a row, or of a chunk of rows.
+@usableFromInline
+struct LaneSum<T: LossFloat> {
+    @usableFromInline var lanes = T.Vector()
+    @usableFromInline var pending = 0
+    @usableFromInline var total = 0.0
+
+    @inlinable init() {}
+
+    /// Adds the sum of `vectors` vectors (at most `flushEvery`): no lane ever holds more than
+    /// `flushEvery` terms.
+    @inlinable @inline(__always)
+    mutating func add(_ v: T.Vector, vectors: Int) {
+        if pending &+ vectors > flushEvery { flush() }
+        lanes += v
+        pending &+= vectors
+    }
+
+    @inlinable @inline(__always)
+    mutating func flush() {
+        total += T.wideSum(lanes)
+        lanes = T.Vector()
+        pending = 0
+    }
+
+    /// The sum so far, in `Double`.
+    @inlinable @inline(__always)
+    mutating func value() -> Double {
+        flush()
+        return total
+    }
 }
 
 /// One row of `multiMarginLossBackward`: `out` may be `x` itself (the target's logit is read
@@ -253,21 +312,21 @@ public func multilabelMarginLoss<T: LossFloat>(
     }
     let each = reduction == .none ? output.baseAddress : nil
     let total = sumPairsOverUnits(batch, unitElements: multilabelRowWork(entries, batch: batch, classes: classes)) { range in
-        withUnsafeTemporaryAllocation(of: T.self, capacity: classes) { scratch in
-            var partial = SIMD2<Double>()
+        withMaskedRow(classes) { scratch in
+            var sum = LaneSum<T>()  // 'none': each row's; 'sum' / 'mean': the chunk's
             for n in range {
                 let offset = n &* classes
-                let list = maskTargets(x + offset, t + offset, classes, into: scratch.baseAddress!)
-                var sum = 0.0
+                let list = maskTargets(x + offset, t + offset, classes, into: scratch)
                 for i in 0..<list {
                     guard let j = marginClass(t[offset &+ i], classes) else { continue }
-                    sum += hingeRowSum(1 - x[offset &+ j], scratch.baseAddress!, classes)
+                    hingeRowSum(1 - x[offset &+ j], scratch, classes, into: &sum)
                 }
-                let loss = sum / Double(classes)
-                each?[n] = T(narrowing: loss)
-                partial[0] += loss
+                if let each {
+                    each[n] = T(narrowing: sum.value() / Double(classes))
+                    sum = LaneSum()
+                }
             }
-            return partial
+            return SIMD2(sum.value() / Double(classes), 0)
         }
     }
     finishReduction(output, reduction, sum: total[0], divisor: divisor)
@@ -292,15 +351,15 @@ public func multilabelMarginLossBackward<T: LossFloat>(
           let gx = gradInput.baseAddress else { return }  // no rows
     let scale: T = marginTermScale(reduction, batch: batch, classes: classes)
     _ = sumPairsOverUnits(batch, unitElements: multilabelRowWork(entries, batch: batch, classes: classes)) { range in
-        withUnsafeTemporaryAllocation(of: T.self, capacity: classes) { scratch in
+        withMaskedRow(classes) { scratch in
             for n in range {
                 let offset = n &* classes
                 let out = gx + offset
-                let list = maskTargets(x + offset, t + offset, classes, into: scratch.baseAddress!)
+                let list = maskTargets(x + offset, t + offset, classes, into: scratch)
                 out.update(repeating: 0, count: classes)
                 for i in 0..<list {
                     guard let j = marginClass(t[offset &+ i], classes) else { continue }
-                    let active = hingeRowGradient(1 - x[offset &+ j], scratch.baseAddress!, out, classes, scale)
+                    let active = hingeRowGradient(1 - x[offset &+ j], scratch, out, classes, scale)
                     out[j] -= scale * T(narrowing: active)
                 }
                 scaleRow(out, classes, by: rowUpstream(g, reduction, n))
@@ -320,6 +379,17 @@ func multilabelRowWork(_ entries: Int, batch: Int, classes: Int) -> Int {
     return overflow ? Int.max / max(1, batch) : work
 }
 
+/// Runs `body` with a scratch row of `classes` elements followed by a vector of -inf, so that
+/// loops over the row load whole vectors (the padding counts for nothing in a hinge).
+@inlinable @inline(__always)
+func withMaskedRow<T: LossFloat, R>(_ classes: Int, _ body: (UnsafeMutablePointer<T>) -> R) -> R {
+    withUnsafeTemporaryAllocation(of: T.self, capacity: classes &+ T.lanes) { scratch in
+        let row = scratch.baseAddress!
+        (row + classes).initialize(repeating: -.infinity, count: T.lanes)
+        return body(row)
+    }
+}
+
 /// Copies a row into `scratch` with its targets set to -inf (so that `c + scratch[k] > 0` is
 /// never true for a target `k`: -inf, or NaN for a target of +inf), and returns the length of
 /// its label list: the entries before the first one outside `0..<classes` (-1 once checked).
@@ -335,56 +405,53 @@ func maskTargets<T: LossFloat>(_ x: UnsafePointer<T>, _ t: UnsafePointer<Int64>,
     return list
 }
 
-/// `sum_k max(0, c + s_k)` over `n` elements (`z > 0` strict: NaN adds nothing), each term
-/// `c + s_k` in `T` (PyTorch's `(1 - x_j) + x_k`), in `T` lanes flushed to `Double`.
+/// Adds `sum_k max(0, c + s_k)` over `n` elements of a masked row (`withMaskedRow`: whole
+/// vectors are read past its end) to `sum`; `z > 0` strict (NaN adds nothing), each term
+/// `c + s_k` in `T` (PyTorch's `(1 - x_j) + x_k`).
 @inlinable @inline(__always)
-func hingeRowSum<T: LossFloat>(_ c: T, _ s: UnsafePointer<T>, _ n: Int) -> Double {
-    let L = T.lanes
+func hingeRowSum<T: LossFloat>(_ c: T, _ s: UnsafePointer<T>, _ n: Int, into sum: inout LaneSum<T>) {
     let cv = T.Vector(repeating: c), zero = T.Vector()
-    var total = 0.0
     var j = 0
     while j < n {
-        var acc = T.Vector()
+        var block = T.Vector()
         var k = 0
         while k < flushEvery && j < n {
-            let z = cv + (j &+ L <= n ? T.load(s + j) : T.loadPartial(s + j, n &- j, fill: -.infinity))
-            acc += T.select(zero, lessThan: z, z, else: zero)
-            j &+= L
+            let z = cv + T.load(s + j)
+            block += T.select(zero, lessThan: z, z, else: zero)
+            j &+= T.lanes
             k &+= 1
         }
-        total += T.wideSum(acc)
+        sum.add(block, vectors: k)
     }
-    return total
 }
 
-/// Adds `g` to `out[k]` for every `k` with `c + s_k > 0` and returns how many there are.
+/// Adds `g` to `out[k]` for every `k` with `c + s_k > 0` (`s` a masked row) and returns how
+/// many there are.
 @inlinable @inline(__always)
 func hingeRowGradient<T: LossFloat>(_ c: T, _ s: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ n: Int,
                                     _ g: T) -> Double {
     let L = T.lanes
     let cv = T.Vector(repeating: c), gv = T.Vector(repeating: g), one = T.Vector(repeating: 1), zero = T.Vector()
-    var total = 0.0
+    var count = LaneSum<T>()
     var j = 0
     while j < n {
-        var count = T.Vector()
+        var block = T.Vector()
         var k = 0
         while k < flushEvery && j < n {
+            let z = cv + T.load(s + j)
+            let add = T.select(zero, lessThan: z, gv, else: zero)
             if j &+ L <= n {
-                let z = cv + T.load(s + j)
-                T.store(T.load(out + j) + T.select(zero, lessThan: z, gv, else: zero), to: out + j)
-                count += T.select(zero, lessThan: z, one, else: zero)
+                T.store(T.load(out + j) + add, to: out + j)
             } else {
-                let z = cv + T.loadPartial(s + j, n &- j, fill: -.infinity)
-                T.storePartial(T.loadPartial(out + j, n &- j, fill: 0) + T.select(zero, lessThan: z, gv, else: zero),
-                               to: out + j, n &- j)
-                count += T.select(zero, lessThan: z, one, else: zero)
+                T.storePartial(T.loadPartial(out + j, n &- j, fill: 0) + add, to: out + j, n &- j)
             }
+            block += T.select(zero, lessThan: z, one, else: zero)
             j &+= L
             k &+= 1
         }
-        total += T.wideSum(count)
+        count.add(block, vectors: k)
     }
-    return total
+    return count.value()
 }
 
 /// `out[k] *= s` over `n` elements.

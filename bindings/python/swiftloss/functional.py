@@ -2287,7 +2287,7 @@ def multilabel_margin_loss(
 
         >>> import swiftloss as F
         >>> F.multilabel_margin_loss([[0.1, 0.2, 0.4, 0.8]], [[3, 0, -1, 1]])
-        0.85
+        0.85...
 
     Raises:
         ValueError: a bad reduction, "Expected non-empty vector or matrix with optional 0-dim
