@@ -136,12 +136,9 @@ public func multiMarginLoss<T: LossFloat>(
                     multiMarginRowSum(row, classes, readable, y, m, w?[y] ?? 1, square: true, into: &sum)
                 }
             }
-            if let each {
-                each[n] = T(narrowing: sum.value() / Double(classes))
-                sum = LaneSum()
-            }
+            sum.endRow(n, each, classes: classes)
         }
-        return SIMD2(sum.value() / Double(classes), 0)
+        return sum.rowLosses(classes: classes)
     }
     finishReduction(output, reduction, sum: total[0], divisor: divisor)
 }
@@ -258,6 +255,20 @@ struct LaneSum<T: LossFloat> {
         flush()
         return total
     }
+
+    /// The end of row `n` of a forward kernel: for `.none` (`each` given) its loss, the sum
+    /// divided by `classes`, is written there and the sum starts again; for `.sum` and `.mean`
+    /// the rows of the chunk keep adding up.
+    @inlinable @inline(__always)
+    mutating func endRow(_ n: Int, _ each: UnsafeMutablePointer<T>?, classes: Int) {
+        guard let each else { return }
+        each[n] = T(narrowing: value() / Double(classes))
+        self = LaneSum()
+    }
+
+    /// What a chunk of rows returns to `sumPairsOverUnits`: the sum of their losses.
+    @inlinable @inline(__always)
+    mutating func rowLosses(classes: Int) -> SIMD2<Double> { SIMD2(value() / Double(classes), 0) }
 }
 
 /// One row of `multiMarginLossBackward`: `out` may be `x` itself (the target's logit is read
@@ -321,12 +332,9 @@ public func multilabelMarginLoss<T: LossFloat>(
                     guard let j = marginClass(t[offset &+ i], classes) else { continue }
                     hingeRowSum(1 - x[offset &+ j], scratch, classes, into: &sum)
                 }
-                if let each {
-                    each[n] = T(narrowing: sum.value() / Double(classes))
-                    sum = LaneSum()
-                }
+                sum.endRow(n, each, classes: classes)
             }
-            return SIMD2(sum.value() / Double(classes), 0)
+            return sum.rowLosses(classes: classes)
         }
     }
     finishReduction(output, reduction, sum: total[0], divisor: divisor)

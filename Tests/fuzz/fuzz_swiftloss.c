@@ -1205,6 +1205,38 @@ static Buf *weight_arg(Ctx *c, const char *name, uint64_t len)
     return w;
 }
 
+/* The output of a batch x classes call: grad_input (the input itself when in_place: an alias
+ * the header allows) or the loss output. */
+static Buf *row_output(Ctx *c, int bw, int in_place, Buf *x, int known, int red_ok, uint64_t count, uint64_t nout)
+{
+    if (in_place) {
+        x->output = 1;
+        x->name = "grad_input (== input)";
+        c->npointer++;
+        return x;
+    }
+    return bw ? arg(c, "grad_input", known, count, c->es, 1) : arg(c, "output", known && red_ok, nout, c->es, 1);
+}
+
+/* The NULL_POINTER expectations of a batch x classes call's input, output and grad_output
+ * (count elements of input and gradient, nout of loss and upstream gradient). */
+static void expect_row_pointers(int known, int bw, int red_ok, uint64_t count, uint64_t nout, const Buf *x,
+                                const Buf *out, const Buf *g)
+{
+    if (!known) {
+        expect_if(!x->ptr || !out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+        return;
+    }
+    expect_if(count > 0 && !x->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_if(bw && count > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+    if (red_ok) {
+        expect_if(!bw && nout > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+        expect_if(g && nout > 0 && !g->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+    } else {
+        expect_if(!out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    }
+}
+
 /* multilabel_soft_margin_loss: batch x classes from the class-axis sizes (inner unused), a
  * weight of classes elements (or a bad length, as the class-axis losses), or of batch * classes
  * when h[3] bit 6 is set. */
@@ -1236,34 +1268,21 @@ static int run_multilabel(Ctx *c)
     fill(t, &c->in, c->valmode, VAL_PROB, c->is64);
     if (w) fill(w, &c->in, c->valmode, VAL_WEIGHT, c->is64);
     if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
-    Buf *out;
-    if (bw && c->alias && x->ptr && known) {
-        out = x;  /* grad_input over the input: allowed */
-        out->output = 1;
-        out->name = "grad_input (== input)";
-        c->npointer++;
-    } else {
-        out = bw ? arg(c, "grad_input", known, count, c->es, 1) : arg(c, "output", known && red_ok, nout, c->es, 1);
-    }
+    /* grad_input over the input: allowed */
+    Buf *out = row_output(c, bw, bw && c->alias && x->ptr && known, x, known, red_ok, count, nout);
     snapshot_all();
 
     g_expect = 0;
     expect_if(!known || !wbytes_ok, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
     expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
     expect_if(wl != 0 && !(w && w->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_row_pointers(known, bw, red_ok, count, nout, x, out, g);
     if (known) {
         expect_if(wl != 0 && wl != classes && wl != count, SWIFTLOSS_ERROR_WEIGHT_SIZE);
-        expect_if(count > 0 && (!x->ptr || !t->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-        expect_if(bw && count > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-        if (red_ok) {
-            expect_if(!bw && nout > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-            expect_if(g && nout > 0 && !g->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-        } else {
-            expect_if(!out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-        }
+        expect_if(count > 0 && !t->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
     } else {
         expect_if(1, SWIFTLOSS_ERROR_WEIGHT_SIZE);
-        expect_if(!x->ptr || !t->ptr || !out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+        expect_if(!t->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
     }
 
     int st;
@@ -1355,16 +1374,9 @@ static int run_margin(Ctx *c)
     }
     if (w) fill(w, &c->in, c->valmode, VAL_WEIGHT, c->is64);
     if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
-    Buf *out;
+    /* grad_input over the input: allowed for multi_margin_loss only */
     const int in_place = bw && !labels && c->alias && x->ptr && known;
-    if (in_place) {
-        out = x;  /* grad_input over the input: allowed for multi_margin_loss */
-        out->output = 1;
-        out->name = "grad_input (== input)";
-        c->npointer++;
-    } else {
-        out = bw ? arg(c, "grad_input", known, count, c->es, 1) : arg(c, "output", known && red_ok, nout, c->es, 1);
-    }
+    Buf *out = row_output(c, bw, in_place, x, known, red_ok, count, nout);
     snapshot_all();
 
     g_expect = 0;
@@ -1374,24 +1386,13 @@ static int run_margin(Ctx *c)
     expect_if(!labels && p != 1 && p != 2, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
     expect_if(wl != 0 && wl != classes, SWIFTLOSS_ERROR_WEIGHT_SIZE);
     expect_if(wl != 0 && !(w && w->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-    if (known) {
-        expect_if(count > 0 && !x->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-        expect_if(ntargets > 0 && !t->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-        expect_if(bw && count > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-        if (red_ok) {
-            expect_if(!bw && nout > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-            expect_if(g && nout > 0 && !g->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-        } else {
-            expect_if(!out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-        }
-        if (t->ptr && t->n == ntargets) {
-            const int64_t *tv = (const int64_t *)t->data;
-            for (size_t j = 0; j < t->n; j++)
-                expect_if(tv[j] < (labels ? -1 : 0) || (tv[j] >= 0 && (uint64_t)tv[j] >= classes),
-                          SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
-        }
-    } else {
-        expect_if(!x->ptr || !t->ptr || !out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_row_pointers(known, bw, red_ok, count, nout, x, out, g);
+    expect_if(!t->ptr && (!known || ntargets > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (known && t->ptr && t->n == ntargets) {
+        const int64_t *tv = (const int64_t *)t->data;
+        for (size_t j = 0; j < t->n; j++)
+            expect_if(tv[j] < (labels ? -1 : 0) || (tv[j] >= 0 && (uint64_t)tv[j] >= classes),
+                      SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
     }
 
     const void *xp = x->ptr, *wp = w ? w->ptr : NULL, *gp = g ? g->ptr : NULL;

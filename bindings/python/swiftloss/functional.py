@@ -2095,19 +2095,13 @@ def _margin_target(array: np.ndarray, empty: bool) -> np.ndarray:
     return np.asarray(array, dtype=np.int64, order="C")
 
 
-def _fast_margin_call(input: Any, target: Any, weight: Any, reduction: Any, size_average: Any, reduce: Any,
-                      with_grad: Any, grad_output: Any, out: Any, labels: bool) -> Optional[int]:
-    """The reduction of the common margin-loss call, or None: an (N, C) C-contiguous float
-    ndarray, C-contiguous int64 targets ((N,), or (N, C) label lists), a fast class weight, a
-    reduction string, no legacy arguments, no gradient and no out=."""
-    if (type(input) is np.ndarray and type(target) is np.ndarray and input.ndim == 2 and input.shape[1] > 0
-            and target.dtype == _INT64 and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
-            and input.flags.c_contiguous and target.flags.c_contiguous
-            and (target.shape == input.shape if labels else target.shape == input.shape[:1])
-            and _fast_class_weight(weight, input) and out is None and not with_grad and grad_output is None
-            and size_average is None and reduce is None and type(reduction) is str):
-        return _FAST_REDUCTIONS.get(reduction)
-    return None
+# The margin losses' common call, as the class-index losses': an (N, C) float ndarray, int64
+# targets ((N,), or (N, C) label lists), a reduction string, the default keywords otherwise
+# (or a fast class weight). It takes a short path to the library call, written inline in the
+# functions (a tiny call is mostly these checks); a call the extension or the library refuses
+# (a strided array among them: the extension takes C-contiguous buffers only) takes the
+# general path, which gives PyTorch's errors.
+_FAST_REFUSED = (IndexError, ValueError, BufferError)
 
 
 def _margin_number(value: Any, name: str, position: int, function: str) -> float:
@@ -2183,14 +2177,20 @@ def multi_margin_loss(
             but found Float"), a ``margin`` that is not a number.
     """
     function = "multi_margin_loss"
-    fast = _fast_margin_call(input, target, weight, reduction, size_average, reduce, with_grad, grad_output, out, False)
-    if fast is not None and type(p) is int and (p == 1 or p == 2) and type(margin) is float:
-        output = np.empty(input.shape[0] if fast == _NONE else 1, input.dtype)
-        try:
-            _C.multi_margin_loss(input, target, input.shape[0], input.shape[1], p, margin, weight, fast, output)
-            return output if fast == _NONE else output[0]
-        except IndexError:
-            pass  # the general path gives PyTorch's message
+    if (type(input) is np.ndarray and type(target) is np.ndarray and type(reduction) is str and out is None
+            and not with_grad and grad_output is None and size_average is None and reduce is None
+            and type(p) is int and type(margin) is float and input.ndim == 2 and target.ndim == 1
+            and target.dtype == _INT64 and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
+            and (weight is None or _fast_class_weight(weight, input))):
+        fast = _FAST_REDUCTIONS.get(reduction)
+        n, c = input.shape
+        if fast is not None and (p == 1 or p == 2) and c > 0 and target.shape[0] == n:
+            output = np.empty(n if fast == _NONE else 1, input.dtype)
+            try:
+                _C.multi_margin_loss(input, target, n, c, p, margin, weight, fast, output)
+                return output if fast == _NONE else output[0]
+            except _FAST_REFUSED:
+                pass  # the general path gives PyTorch's message
     grad = _wants_grad(with_grad, grad_output, function)
     outs = _outs(out, grad, function)
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
@@ -2298,14 +2298,18 @@ def multilabel_margin_loss(
             ("expected scalar type Long but found Int"'s counterpart for the dtype given).
     """
     function = "multilabel_margin_loss"
-    fast = _fast_margin_call(input, target, None, reduction, size_average, reduce, with_grad, grad_output, out, True)
-    if fast is not None:
-        output = np.empty(input.shape[0] if fast == _NONE else 1, input.dtype)
-        try:
-            _C.multilabel_margin_loss(input, target, input.shape[0], input.shape[1], fast, output)
-            return output if fast == _NONE else output[0]
-        except IndexError:
-            pass  # the general path gives PyTorch's message
+    if (type(input) is np.ndarray and type(target) is np.ndarray and type(reduction) is str and out is None
+            and not with_grad and grad_output is None and size_average is None and reduce is None
+            and input.ndim == 2 and target.dtype == _INT64 and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)):
+        fast = _FAST_REDUCTIONS.get(reduction)
+        n, c = input.shape
+        if fast is not None and c > 0 and target.shape == input.shape:
+            output = np.empty(n if fast == _NONE else 1, input.dtype)
+            try:
+                _C.multilabel_margin_loss(input, target, n, c, fast, output)
+                return output if fast == _NONE else output[0]
+            except _FAST_REFUSED:
+                pass  # the general path gives PyTorch's message
     grad = _wants_grad(with_grad, grad_output, function)
     outs = _outs(out, grad, function)
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
