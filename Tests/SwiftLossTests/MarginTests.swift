@@ -193,17 +193,9 @@ struct MarginTests {
         let w = [Double].random(classes, in: 0.5...2, using: &rng)
         let g = [Double].random(batch, in: -1...1, using: &rng)
         let grad = try Self.multiMarginGradient(x, t, classes: classes, p: p, margin: 0.7, weight: w, reduction: .none, g)
-        let h = 1e-6
-        for k in 0..<x.count {
-            var up = x, down = x
-            up[k] += h
-            down[k] -= h
-            let f = { (v: [Double]) throws(LossError) -> Double in
-                zip(try Self.multiMargin(v, t, classes: classes, p: p, margin: 0.7, weight: w, reduction: .none), g)
-                    .map { $0 * $1 }.reduce(0, +)
-            }
-            let numeric = (try f(up) - (try f(down))) / (2 * h)
-            #expect(abs(grad[k] - numeric) <= 1e-7 * max(1, abs(numeric)), "element \(k)")
+        try expectCentralDifferences(grad, at: x) { v throws(LossError) in
+            zip(try Self.multiMargin(v, t, classes: classes, p: p, margin: 0.7, weight: w, reduction: .none), g)
+                .map { $0 * $1 }.reduce(0, +)
         }
         // 'mean' is 'sum' divided by the batch; in place gives the same bits.
         let mean = try Self.multiMarginGradient(x, t, classes: classes, p: p, margin: 0.7, weight: w, reduction: .mean, [2.0])
@@ -271,16 +263,8 @@ struct MarginTests {
         let t = Self.labelLists(batch: batch, classes: classes, using: &rng)
         let g = [Double].random(batch, in: -1...1, using: &rng)
         let grad = try Self.multilabelGradient(x, t, classes: classes, reduction: .none, g)
-        let h = 1e-6
-        for k in 0..<x.count {
-            var up = x, down = x
-            up[k] += h
-            down[k] -= h
-            let f = { (v: [Double]) throws(LossError) -> Double in
-                zip(try Self.multilabel(v, t, classes: classes, reduction: .none), g).map { $0 * $1 }.reduce(0, +)
-            }
-            let numeric = (try f(up) - (try f(down))) / (2 * h)
-            #expect(abs(grad[k] - numeric) <= 1e-7 * max(1, abs(numeric)), "element \(k)")
+        try expectCentralDifferences(grad, at: x) { v throws(LossError) in
+            zip(try Self.multilabel(v, t, classes: classes, reduction: .none), g).map { $0 * $1 }.reduce(0, +)
         }
     }
 
