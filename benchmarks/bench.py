@@ -282,6 +282,55 @@ def np_regression(op: str, x: np.ndarray, y: np.ndarray, sign: Optional[np.ndarr
     return loss.mean()
 
 
+# The margin losses: multi_margin_loss (p=1, margin 1) and multilabel_margin_loss (lists of 1 to
+# 4 classes, then -1), forward and forward + backward, 'mean'.
+MARGIN_OPS = ("multi_margin", "multi_margin_grad", "multilabel_margin", "multilabel_margin_grad")
+MARGIN_NAMES = {"multi_margin": "multi_margin_loss", "multi_margin_grad": "multi_margin_loss",
+                "multilabel_margin": "multilabel_margin_loss", "multilabel_margin_grad": "multilabel_margin_loss"}
+
+
+def label_lists(rng, shape):
+    """1 to 4 target classes per row (duplicates possible), then -1: multilabel_margin_loss's
+    target."""
+    n, c = shape
+    lists = np.full(shape, -1, np.int64)
+    lengths = rng.integers(1, 5, n)
+    for k in range(4):
+        rows = lengths > k
+        lists[rows, k] = rng.integers(0, c, int(rows.sum()))
+    return lists
+
+
+def np_margin(op: str, x: np.ndarray, t: np.ndarray):
+    """The margin losses' 'mean' (and its gradient for the _grad ops) in numpy, in the input's
+    precision: PyTorch's terms, vectorised over a row's (list entry, class) pairs."""
+    n, c = x.shape
+    rows = np.arange(n)
+    if op.startswith("multi_margin"):
+        z = 1 - x[rows, t][:, None] + x
+        active = z > 0
+        active[rows, t] = False
+        loss = np.where(active, z, 0).sum(dtype=np.float64) / (n * c)
+        if not op.endswith("grad"):
+            return loss
+        grad = active.astype(x.dtype) / (n * c)
+        grad[rows, t] = -grad.sum(1)
+        return loss, grad
+    listed = np.cumprod(t >= 0, axis=1).astype(bool)
+    longest = int(listed.sum(1).max())
+    entries, valid = t[:, :longest].clip(0), listed[:, :longest]
+    targets = np.zeros((n, c), bool)
+    targets[np.repeat(rows, longest)[valid.reshape(-1)], entries[valid]] = True
+    z = 1 - np.take_along_axis(x, entries, 1)[:, :, None] + x[:, None, :]
+    active = (z > 0) & valid[:, :, None] & ~targets[:, None, :]
+    loss = np.where(active, z, 0).sum(dtype=np.float64) / (n * c)
+    if not op.endswith("grad"):
+        return loss
+    grad = active.sum(1).astype(x.dtype)
+    np.add.at(grad, (np.repeat(rows, longest), entries.reshape(-1)), -active.sum(2).reshape(-1).astype(x.dtype))
+    return loss, grad / (n * c)
+
+
 FULL_CASES = [
     # id, shape, dtype, ops
     ("2x4", (2, 4), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
@@ -293,6 +342,9 @@ FULL_CASES = [
     ("reg-64x10", (64, 10), np.float32, REGRESSION_OPS),
     ("reg-256x1000", (256, 1000), np.float32, REGRESSION_OPS),
     ("reg-4096x1000", (4096, 1000), np.float32, REGRESSION_OPS),
+    ("margin-64x10", (64, 10), np.float32, MARGIN_OPS),
+    ("margin-256x1000", (256, 1000), np.float32, MARGIN_OPS),
+    ("margin-4096x1000", (4096, 1000), np.float32, MARGIN_OPS),
 ]
 QUICK_CASES = [
     ("2x4", (2, 4), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
@@ -303,6 +355,7 @@ QUICK_CASES = [
     ("f64-256x8000", (256, 8000), np.float64, ("ce", "fused", "fused_inplace")),
     ("reg-64x10", (64, 10), np.float32, REGRESSION_OPS),
     ("reg-1024x1000", (1024, 1000), np.float32, REGRESSION_OPS),
+    ("margin-1024x1000", (1024, 1000), np.float32, MARGIN_OPS),
 ]
 # Which case of the run stands for which issue-5 target (full run / --quick).
 LARGE_ROWS = {"full": "4096x32000", "quick": "1024x8000"}
@@ -333,13 +386,17 @@ OP_NAMES = {
     "soft_margin": "soft_margin_loss fwd",
     "poisson": "poisson_nll_loss fwd",
     "margin_ranking": "margin_ranking_loss fwd",
+    "multi_margin": "multi_margin_loss fwd",
+    "multi_margin_grad": "multi_margin_loss fwd+bwd",
+    "multilabel_margin": "multilabel_margin_loss fwd",
+    "multilabel_margin_grad": "multilabel_margin_loss fwd+bwd",
 }
 # The bandwidth reference of each op: one read, or one read + one write of the logits, into
 # the same kind of memory as the op writes: a preallocated array (r+w: numpy copyto), or a new
 # one whose pages the OS must first supply and zero (new: x.copy()).
 OP_REF = {"ce": "read", "bce": "read", "fused": "new", "fused_out": "r+w", "fused_inplace": "r+w",
           "log_softmax": "new", "log_softmax_out": "r+w",
-          **{op: "read" for op in REGRESSION_OPS}}
+          **{op: "read" for op in REGRESSION_OPS + MARGIN_OPS}}
 
 
 def selected(case_id: str, filters: Optional[List[str]]) -> bool:
@@ -429,6 +486,34 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
                 check_scalar(f"{case_id} {name}", sl(), ref)
                 if torch is not None:
                     torch_fn = lambda name=name: getattr(TF, name)(xt, yt)
+                    check_scalar(f"{case_id} {name} torch", torch_fn().item(), ref)
+        elif op in MARGIN_OPS:
+            name = MARGIN_NAMES[op]
+            target = t if op.startswith("multi_margin") else label_lists(rng, shape)
+            grad_op = op.endswith("grad")
+            sl = lambda name=name, target=target: getattr(swiftloss, name)(x, target, with_grad=grad_op)
+            np_fn = lambda target=target: np_margin(op, x, target)
+            ref = np_fn()
+            got = sl()
+            check_scalar(f"{case_id} {name}", got[0] if grad_op else got, ref[0] if grad_op else ref)
+            if grad_op:
+                check_array(f"{case_id} {name} grad", got[1], ref[1])
+            if torch is not None:
+                tt_m = torch.from_numpy(target)
+                if grad_op:
+                    xg = torch.from_numpy(x).requires_grad_()
+
+                    def torch_fn(xg=xg, tt_m=tt_m, name=name):
+                        xg.grad = None
+                        loss = getattr(TF, name)(xg, tt_m)
+                        loss.backward()
+                        return loss, xg.grad
+                    tl, tg = torch_fn()
+                    check_scalar(f"{case_id} {name} torch", tl.item(), ref[0])
+                    check_array(f"{case_id} {name} grad torch", tg.numpy(), ref[1])
+                    torch_setup = lambda xg=xg: setattr(xg, "grad", None)
+                else:
+                    torch_fn = lambda name=name, tt_m=tt_m: getattr(TF, name)(xt, tt_m)
                     check_scalar(f"{case_id} {name} torch", torch_fn().item(), ref)
         elif op == "ce":
             sl = lambda: swiftloss.cross_entropy(x, t)

@@ -77,6 +77,20 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
         xt, tt = T(x), T(t)
         return (lambda: sl.nll_loss(x, t)), (lambda: TF.nll_loss(xt, tt))
 
+    def margin(name, make_t, **kw):
+        def build(rng, shape, dtype):
+            x, t = rng.standard_normal(shape).astype(dtype), make_t(rng, shape)
+            xt, tt = T(x), T(t)
+            return (lambda: getattr(sl, name)(x, t, **kw)), (lambda: getattr(TF, name)(xt, tt, **kw))
+        return build
+
+    def label_lists(rng, shape):  # 1 to 4 classes per row, then -1
+        lists = np.full(shape, -1, np.int64)
+        lengths = rng.integers(1, 5, shape[0])
+        for k in range(min(4, shape[1])):
+            lists[lengths > k, k] = rng.integers(0, shape[1], int((lengths > k).sum()))
+        return lists
+
     def pair(name, make_x, make_t, **kw):
         def build(rng, shape, dtype):
             x, t = make_x(rng, shape, dtype), make_t(rng, shape, dtype)
@@ -117,6 +131,9 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
         "poisson_nll_loss": pair("poisson_nll_loss", normal, counts),
         "multilabel_soft_margin": pair("multilabel_soft_margin_loss", normal, unit),
         "margin_ranking": triple("margin_ranking_loss", normal, normal, sign, margin=0.1),
+        "multi_margin_loss": margin("multi_margin_loss", lambda rng, shape: _class_targets(rng, shape, shape[1])),
+        "multi_margin p=2": margin("multi_margin_loss", lambda rng, shape: _class_targets(rng, shape, shape[1]), p=2),
+        "multilabel_margin_loss": margin("multilabel_margin_loss", label_lists),
     }
 
 

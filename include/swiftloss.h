@@ -4,8 +4,9 @@
  * swiftloss computes softmax, log_softmax, nll_loss, cross_entropy (class-index and
  * probability targets, class weights, ignore_index, label smoothing), binary_cross_entropy,
  * binary_cross_entropy_with_logits, kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss,
- * soft_margin_loss, hinge_embedding_loss, poisson_nll_loss, multilabel_soft_margin_loss and
- * margin_ranking_loss with the semantics of PyTorch 2.15's
+ * soft_margin_loss, hinge_embedding_loss, poisson_nll_loss, multilabel_soft_margin_loss,
+ * multi_margin_loss, multilabel_margin_loss and margin_ranking_loss with the semantics of
+ * PyTorch 2.15's
  * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
@@ -42,7 +43,8 @@
  *               softmax, log_softmax:                     output == input
  *               softmax_backward, log_softmax_backward:   grad_input == output or grad_output
  *               cross_entropy_backward, cross_entropy_fused (grad_input; never output),
- *               cross_entropy_probs_backward:             grad_input == input
+ *               cross_entropy_probs_backward, multi_margin_loss_backward:
+ *                                                         grad_input == input
  *               binary_cross_entropy_backward, binary_cross_entropy_with_logits_backward,
  *               kl_div_backward, and the regression losses' _backward functions:
  *                                                         grad_input == grad_output
@@ -109,7 +111,8 @@ typedef enum swiftloss_status {
     SWIFTLOSS_ERROR_SIZE_OVERFLOW = 2,
     /* A class-axis loss was given classes == 0. */
     SWIFTLOSS_ERROR_ZERO_CLASSES = 3,
-    /* A class-index target is < 0 or >= classes and is not ignore_index. */
+    /* A class-index target is < 0 or >= classes and is not ignore_index (multilabel_margin_loss:
+     * a target entry outside [-1, classes)). */
     SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS = 4,
     /* weight or pos_weight has the wrong number of elements. */
     SWIFTLOSS_ERROR_WEIGHT_SIZE = 5,
@@ -124,7 +127,7 @@ typedef enum swiftloss_status {
     /* cross_entropy with probability targets was given an ignore_index >= 0. */
     SWIFTLOSS_ERROR_IGNORE_INDEX_UNSUPPORTED = 10,
     /* Any other bad argument: a flag other than 0 or 1, a batch size that does not divide
-     * the element count. */
+     * the element count, multi_margin_loss's p other than 1 or 2. */
     SWIFTLOSS_ERROR_INVALID_ARGUMENT = 11,
     /* An output buffer shares memory with an input or with another output, other than the
      * exact in-place aliases a function allows (see Aliasing above). Added in 0.2.0. */
@@ -587,6 +590,75 @@ SWIFTLOSS_API swiftloss_status swiftloss_multilabel_soft_margin_loss_backward_f3
 SWIFTLOSS_API swiftloss_status swiftloss_multilabel_soft_margin_loss_backward_f64(
     const double *input, const double *target, size_t batch, size_t classes, const double *weight,
     size_t weight_len, int reduction, const double *grad_output, double *grad_input);
+
+/* ==========================================================================================
+ * multi_margin_loss and multilabel_margin_loss (PyTorch's native hinge losses)
+ *
+ * input: batch x classes, row-major (PyTorch's (N, C); an unbatched (C,) input is batch 1, a
+ * 0-d input batch 1 and classes 1). classes must be at least 1 (PyTorch refuses an input with
+ * no classes, whatever the batch). output: batch elements for NONE, else 1; MEAN divides the
+ * summed row losses by batch, so an empty batch gives NaN for MEAN and 0 for SUM (PyTorch
+ * returns uninitialised memory there). Each term is computed in the input's precision in
+ * PyTorch's order and is counted only when it is > 0: a NaN term counts for nothing (a NaN
+ * input is swallowed, as PyTorch's). Sums are accumulated in float64.
+ *
+ * multi_margin_loss: target has batch int64 class indices, each in [0, classes). With
+ * y = target[n] and z_j = (margin - x_y) + x_j:
+ *
+ *   loss(n) = (1 / classes) sum_{j != y, z_j > 0} (p == 1 ? z_j : z_j^2) * w[y]
+ *
+ * p must be 1 or 2; margin is rounded to the input's precision and may be anything (negative,
+ * NaN: then every loss is 0). weight: NULL with weight_len 0, or weight_len == classes; the
+ * weight is indexed by the target class (PyTorch's rule) and multiplies each term.
+ *
+ * multilabel_margin_loss: target has batch * classes int64 entries, each in [-1, classes) (all
+ * of them, also after a row's first -1: PyTorch checks them all). A row's label list is its
+ * entries up to the first -1 (or all of them); its targets are the classes in the list. Entries
+ * that repeat a class count once per entry (PyTorch's rule). The margin is 1:
+ *
+ *   loss(n) = (1 / classes) sum_{j in list} sum_{k not a target} max(0, 1 - (x_j - x_k))
+ *
+ * A row whose list is empty, or whose every class is a target, has loss 0.
+ *
+ * Gradients (the _backward functions), PyTorch's: with g = 1 / (batch * classes) for MEAN and
+ * 1 / classes otherwise (rounded to the input's precision), then the row multiplied by its
+ * upstream gradient s = grad_output[n] for NONE, grad_output[0] otherwise:
+ *   multi_margin_loss       each j != y with z_j > 0 gets h_j = (p == 1 ? g : 2 g z_j) w[y],
+ *                           the target -sum_j h_j; z_j == 0 gives 0 (the kink)
+ *   multilabel_margin_loss  each (list entry j, non-target k) with 1 - (x_j - x_k) > 0 adds g
+ *                           to k's gradient and -g to j's
+ * grad_input: batch * classes elements, every one written. For multi_margin_loss_backward it
+ * may be the same pointer as input; multilabel_margin_loss_backward allows no alias (each row
+ * is read again while its gradient is accumulated).
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _ZERO_CLASSES, _INVALID_REDUCTION (NONE,
+ * SUM and MEAN are valid), _TARGET_OUT_OF_BOUNDS, _OVERLAP, and for multi_margin_loss
+ * _WEIGHT_SIZE (weight_len not 0 or classes) and _INVALID_ARGUMENT (p not 1 or 2).
+ * ========================================================================================== */
+
+SWIFTLOSS_API swiftloss_status swiftloss_multi_margin_loss_f32(
+    const float *input, const int64_t *target, size_t batch, size_t classes, int p, double margin,
+    const float *weight, size_t weight_len, int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_multi_margin_loss_f64(
+    const double *input, const int64_t *target, size_t batch, size_t classes, int p, double margin,
+    const double *weight, size_t weight_len, int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_multi_margin_loss_backward_f32(
+    const float *input, const int64_t *target, size_t batch, size_t classes, int p, double margin,
+    const float *weight, size_t weight_len, int reduction, const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_multi_margin_loss_backward_f64(
+    const double *input, const int64_t *target, size_t batch, size_t classes, int p, double margin,
+    const double *weight, size_t weight_len, int reduction, const double *grad_output, double *grad_input);
+
+SWIFTLOSS_API swiftloss_status swiftloss_multilabel_margin_loss_f32(
+    const float *input, const int64_t *target, size_t batch, size_t classes, int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_multilabel_margin_loss_f64(
+    const double *input, const int64_t *target, size_t batch, size_t classes, int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_multilabel_margin_loss_backward_f32(
+    const float *input, const int64_t *target, size_t batch, size_t classes, int reduction,
+    const float *grad_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_multilabel_margin_loss_backward_f64(
+    const double *input, const int64_t *target, size_t batch, size_t classes, int reduction,
+    const double *grad_output, double *grad_input);
 
 /* ==========================================================================================
  * Losses of several learned inputs

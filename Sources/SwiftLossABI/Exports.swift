@@ -756,6 +756,94 @@ public func swiftloss_multilabel_soft_margin_loss_backward_f64(
         : SwiftLossEntries.Entries.multilabel_soft_margin_loss_backward_f64(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput)
 }
 
+@_cdecl("swiftloss_multi_margin_loss_f32")
+public func swiftloss_multi_margin_loss_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ classes: UInt, _ p: Int32, _ margin: Double, _ weight: UnsafePointer<Float>?,
+    _ weightLen: UInt, _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multi_margin_loss_f32(input, target, batch, classes, p, margin, weight, weightLen, reduction, output)
+        : SwiftLossEntries.Entries.multi_margin_loss_f32(input, target, batch, classes, p, margin, weight, weightLen, reduction, output)
+}
+
+@_cdecl("swiftloss_multi_margin_loss_f64")
+public func swiftloss_multi_margin_loss_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ classes: UInt, _ p: Int32, _ margin: Double, _ weight: UnsafePointer<Double>?,
+    _ weightLen: UInt, _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multi_margin_loss_f64(input, target, batch, classes, p, margin, weight, weightLen, reduction, output)
+        : SwiftLossEntries.Entries.multi_margin_loss_f64(input, target, batch, classes, p, margin, weight, weightLen, reduction, output)
+}
+
+@_cdecl("swiftloss_multi_margin_loss_backward_f32")
+public func swiftloss_multi_margin_loss_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ classes: UInt, _ p: Int32, _ margin: Double, _ weight: UnsafePointer<Float>?,
+    _ weightLen: UInt, _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+    _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multi_margin_loss_backward_f32(input, target, batch, classes, p, margin, weight, weightLen, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.multi_margin_loss_backward_f32(input, target, batch, classes, p, margin, weight, weightLen, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_multi_margin_loss_backward_f64")
+public func swiftloss_multi_margin_loss_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ classes: UInt, _ p: Int32, _ margin: Double, _ weight: UnsafePointer<Double>?,
+    _ weightLen: UInt, _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+    _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multi_margin_loss_backward_f64(input, target, batch, classes, p, margin, weight, weightLen, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.multi_margin_loss_backward_f64(input, target, batch, classes, p, margin, weight, weightLen, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_multilabel_margin_loss_f32")
+public func swiftloss_multilabel_margin_loss_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ classes: UInt, _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multilabel_margin_loss_f32(input, target, batch, classes, reduction, output)
+        : SwiftLossEntries.Entries.multilabel_margin_loss_f32(input, target, batch, classes, reduction, output)
+}
+
+@_cdecl("swiftloss_multilabel_margin_loss_f64")
+public func swiftloss_multilabel_margin_loss_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ classes: UInt, _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multilabel_margin_loss_f64(input, target, batch, classes, reduction, output)
+        : SwiftLossEntries.Entries.multilabel_margin_loss_f64(input, target, batch, classes, reduction, output)
+}
+
+@_cdecl("swiftloss_multilabel_margin_loss_backward_f32")
+public func swiftloss_multilabel_margin_loss_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ classes: UInt, _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+    _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multilabel_margin_loss_backward_f32(input, target, batch, classes, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.multilabel_margin_loss_backward_f32(input, target, batch, classes, reduction, gradOutput, gradInput)
+}
+
+@_cdecl("swiftloss_multilabel_margin_loss_backward_f64")
+public func swiftloss_multilabel_margin_loss_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ classes: UInt, _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+    _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.multilabel_margin_loss_backward_f64(input, target, batch, classes, reduction, gradOutput, gradInput)
+        : SwiftLossEntries.Entries.multilabel_margin_loss_backward_f64(input, target, batch, classes, reduction, gradOutput, gradInput)
+}
+
 @_cdecl("swiftloss_margin_ranking_loss_f32")
 public func swiftloss_margin_ranking_loss_f32(
     _ input1: UnsafePointer<Float>?, _ input2: UnsafePointer<Float>?,

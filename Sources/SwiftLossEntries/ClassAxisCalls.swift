@@ -137,3 +137,52 @@ func crossEntropyProbsCall<T: LossFloat>(
         }
     }
 }
+
+/// multi_margin_loss, forward or backward (`output` is then the gradient, which may be the
+/// input's memory).
+func multiMarginCall<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt, _ p: Int32,
+    _ margin: Double, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?, backward: Bool
+) -> Int32 {
+    status {
+        let c = try ClassAxisCall(batch, classes, 1, weight, weightLen, reduction)
+        let x = try c.input(input), t = try c.targets(target)
+        let b = c.layout.batch, n = c.layout.classes
+        if backward {
+            let g = try c.gradOutput(gradOutput), gx = try c.gradInput(output)
+            try c.checkDisjoint(gradient: gx, input: x, t, g)
+            try multiMarginLossBackward(x, targets: t, batch: b, classes: n, p: Int(p), margin: margin, weight: c.weight,
+                                        reduction: c.reduction, gradOutput: g, into: gx)
+        } else {
+            let y = try c.output(output)
+            try c.checkDisjoint(y, from: x, t)
+            try multiMarginLoss(x, targets: t, batch: b, classes: n, p: Int(p), margin: margin, weight: c.weight,
+                                reduction: c.reduction, into: y)
+        }
+    }
+}
+
+/// multilabel_margin_loss, forward or backward (`output` is then the gradient, which may not
+/// overlap the input). The targets are `batch * classes` entries, the input's size.
+func multilabelMarginCall<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt,
+    _ reduction: Int32, _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?, backward: Bool
+) -> Int32 {
+    status {
+        let c = try ClassAxisCall(batch, classes, 1, nil as UnsafePointer<T>?, 0, reduction)
+        _ = try elementCount(c.layout.count, of: Int64.self)
+        let x = try c.input(input), t = try inputBuffer(target, c.layout.count)
+        let b = c.layout.batch, n = c.layout.classes
+        if backward {
+            let g = try c.gradOutput(gradOutput), gx = try c.gradInput(output)
+            try c.checkDisjoint(gx, from: x, t, g)
+            try multilabelMarginLossBackward(x, targets: t, batch: b, classes: n, reduction: c.reduction,
+                                             gradOutput: g, into: gx)
+        } else {
+            let y = try c.output(output)
+            try c.checkDisjoint(y, from: x, t)
+            try multilabelMarginLoss(x, targets: t, batch: b, classes: n, reduction: c.reduction, into: y)
+        }
+    }
+}

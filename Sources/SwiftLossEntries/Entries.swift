@@ -536,6 +536,70 @@ public enum Entries {
         multilabelSoftMarginLossBackwardEntry(input, target, batch, classes, weight, weightLen, reduction, gradOutput, gradInput)
     }
 
+    public static func multi_margin_loss_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+        _ classes: UInt, _ p: Int32, _ margin: Double, _ weight: UnsafePointer<Float>?,
+        _ weightLen: UInt, _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        multiMarginLossEntry(input, target, batch, classes, p, margin, weight, weightLen, reduction, output)
+    }
+
+    public static func multi_margin_loss_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+        _ classes: UInt, _ p: Int32, _ margin: Double, _ weight: UnsafePointer<Double>?,
+        _ weightLen: UInt, _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        multiMarginLossEntry(input, target, batch, classes, p, margin, weight, weightLen, reduction, output)
+    }
+
+    public static func multi_margin_loss_backward_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+        _ classes: UInt, _ p: Int32, _ margin: Double, _ weight: UnsafePointer<Float>?,
+        _ weightLen: UInt, _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+        _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        multiMarginLossBackwardEntry(input, target, batch, classes, p, margin, weight, weightLen, reduction, gradOutput, gradInput)
+    }
+
+    public static func multi_margin_loss_backward_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+        _ classes: UInt, _ p: Int32, _ margin: Double, _ weight: UnsafePointer<Double>?,
+        _ weightLen: UInt, _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+        _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        multiMarginLossBackwardEntry(input, target, batch, classes, p, margin, weight, weightLen, reduction, gradOutput, gradInput)
+    }
+
+    public static func multilabel_margin_loss_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+        _ classes: UInt, _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        multilabelMarginLossEntry(input, target, batch, classes, reduction, output)
+    }
+
+    public static func multilabel_margin_loss_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+        _ classes: UInt, _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        multilabelMarginLossEntry(input, target, batch, classes, reduction, output)
+    }
+
+    public static func multilabel_margin_loss_backward_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+        _ classes: UInt, _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+        _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        multilabelMarginLossBackwardEntry(input, target, batch, classes, reduction, gradOutput, gradInput)
+    }
+
+    public static func multilabel_margin_loss_backward_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+        _ classes: UInt, _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+        _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        multilabelMarginLossBackwardEntry(input, target, batch, classes, reduction, gradOutput, gradInput)
+    }
+
     public static func margin_ranking_loss_f32(
         _ input1: UnsafePointer<Float>?, _ input2: UnsafePointer<Float>?,
         _ target: UnsafePointer<Float>?, _ count: UInt, _ margin: Double, _ reduction: Int32,

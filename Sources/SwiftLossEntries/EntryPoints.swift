@@ -336,3 +336,34 @@ func marginRankingLossBackwardEntry<T: LossFloat>(
                                       gradInput1: g1, gradInput2: g2)
     }
 }
+
+func multiMarginLossEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt, _ p: Int32,
+    _ margin: Double, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    multiMarginCall(input, target, batch, classes, p, margin, weight, weightLen, reduction, nil, output, backward: false)
+}
+
+func multiMarginLossBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt, _ p: Int32,
+    _ margin: Double, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    multiMarginCall(input, target, batch, classes, p, margin, weight, weightLen, reduction, gradOutput, gradInput,
+                    backward: true)
+}
+
+func multilabelMarginLossEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt,
+    _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    multilabelMarginCall(input, target, batch, classes, reduction, nil, output, backward: false)
+}
+
+func multilabelMarginLossBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt,
+    _ reduction: Int32, _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    multilabelMarginCall(input, target, batch, classes, reduction, gradOutput, gradInput, backward: true)
+}

@@ -203,3 +203,17 @@ enum Naive {
         }
     }
 }
+
+/// Expects `grad` to be the derivative of `f` at `x`: central differences of step 1e-6, element
+/// by element, within 1e-7 relative.
+func expectCentralDifferences(_ grad: [Double], at x: [Double], _ f: ([Double]) throws(LossError) -> Double,
+                              sourceLocation: SourceLocation = #_sourceLocation) throws(LossError) {
+    let h = 1e-6
+    for k in 0..<x.count {
+        var up = x, down = x
+        up[k] += h
+        down[k] -= h
+        let numeric = (try f(up) - (try f(down))) / (2 * h)
+        #expect(abs(grad[k] - numeric) <= 1e-7 * max(1, abs(numeric)), "element \(k)", sourceLocation: sourceLocation)
+    }
+}

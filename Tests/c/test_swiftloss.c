@@ -2064,6 +2064,139 @@ static void test_several_learned_inputs(void)
     g_ctx[0] = '\0';
 }
 
+/* multi_margin_loss and multilabel_margin_loss: values and gradients by hand, both precisions,
+ * every status with the output untouched, the empty batch, the aliases allowed and refused. */
+#define UNTOUCHED(buf, n) do { size_t k_; for (k_ = 0; k_ < (n); k_++) CHECK((buf)[k_] == 42); } while (0)
+#define FILL42(buf, n) do { size_t k_; for (k_ = 0; k_ < (n); k_++) (buf)[k_] = 42; } while (0)
+
+static void test_margin_losses(void)
+{
+    /* multi_margin: rows [0.1, 0.2, 0.4] (target 1: z = 0.9, 1.2) and [0.8, -1, 0.3] (target 0:
+     * z = -0.8, 0.5); weight indexed by the target. */
+    static const double xd[6] = {0.1, 0.2, 0.4, 0.8, -1.0, 0.3}, wd[3] = {2.0, 0.5, 3.0};
+    static const int64_t t[2] = {1, 0}, bad_high[2] = {1, 3}, bad_low[2] = {-1, 0};
+    /* multilabel: PyTorch's example [0.1, 0.2, 0.4, 0.8] with [3, 0, -1, 1] (0.85), and
+     * [0.5, -1, 2, 0] with [1, 1, 2, -1] (1 twice: 2 * (2.5 + 2) / 4 = 2.25). */
+    static const double ld[8] = {0.1, 0.2, 0.4, 0.8, 0.5, -1.0, 2.0, 0.0};
+    static const int64_t lists[8] = {3, 0, -1, 1, 1, 1, 2, -1};
+    static const int64_t after_end[8] = {3, 0, -1, 4, 1, 1, 2, -1}, below[8] = {3, -2, 0, 1, 1, 1, 2, -1};
+    static const double g2[2] = {1.0, 2.0}, one[1] = {1.0};
+    const double third = 1.0 / 3.0;
+    float xf[6], wf[3], lf[8], g2f[2], outf[8], gxf[8];
+    double outd[8], gxd[8], rowd[6];
+    size_t i;
+    for (i = 0; i < 6; i++) xf[i] = (float)xd[i];
+    for (i = 0; i < 3; i++) wf[i] = (float)wd[i];
+    for (i = 0; i < 8; i++) lf[i] = (float)ld[i];
+    g2f[0] = 1.0f; g2f[1] = 2.0f;
+
+    snprintf(g_ctx, sizeof g_ctx, "margin f64");
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, t, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], (0.9 + 1.2) / 3, 1e-15);
+    CHECK_NEAR(outd[1], 0.5 / 3, 1e-15);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, t, 2, 3, 2, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], (0.81 + 1.44 + 0.25) / 3, 1e-15);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, t, 2, 3, 1, 1.0, wd, 3, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], (0.5 * 2.1 / 3 + 2.0 * 0.5 / 3) / 2, 1e-15); /* divided by batch, not the weights */
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, t, 2, 3, 1, -0.05, NULL, 0, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], 0.15 / 3, 1e-15); /* a negative margin: z = -0.15 (not counted), 0.15 */
+    CHECK(outd[1] == 0);                  /* z = -1.85, -0.55 */
+    /* gradients: 'none' with g = [1, 2], h = g / 3 per active term, the target -sum */
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f64(xd, t, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_NONE, g2, gxd), SWIFTLOSS_OK);
+    CHECK_NEAR(gxd[0], third, 1e-15); CHECK_NEAR(gxd[1], -2 * third, 1e-15); CHECK_NEAR(gxd[2], third, 1e-15);
+    CHECK_NEAR(gxd[3], -2 * third, 1e-15); CHECK(gxd[4] == 0); CHECK_NEAR(gxd[5], 2 * third, 1e-15);
+    /* p = 2, 'sum': h = 2 z / 3 */
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f64(xd, t, 2, 3, 2, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, one, gxd), SWIFTLOSS_OK);
+    CHECK_NEAR(gxd[0], 0.6, 1e-15); CHECK_NEAR(gxd[1], -1.4, 1e-15); CHECK_NEAR(gxd[2], 0.8, 1e-15);
+    CHECK_NEAR(gxd[3], -third, 1e-15); CHECK(gxd[4] == 0); CHECK_NEAR(gxd[5], third, 1e-15);
+    /* in place over the input gives the same bits */
+    memcpy(rowd, xd, sizeof rowd);
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f64(rowd, t, 2, 3, 2, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, one, rowd), SWIFTLOSS_OK);
+    CHECK(memcmp(rowd, gxd, sizeof rowd) == 0);
+
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f64(ld, lists, 2, 4, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], 0.85, 1e-15);
+    CHECK_NEAR(outd[1], 2.25, 1e-15);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f64(ld, lists, 2, 4, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], 1.55, 1e-15);
+    /* gradient, 'none', g = [1, 2]: row 0 [-0.5, 0.5, 0.5, -0.5], row 1 2 * [0.5, -1, 0, 0.5] */
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_backward_f64(ld, lists, 2, 4, SWIFTLOSS_REDUCTION_NONE, g2, gxd), SWIFTLOSS_OK);
+    CHECK(gxd[0] == -0.5 && gxd[1] == 0.5 && gxd[2] == 0.5 && gxd[3] == -0.5);
+    CHECK(gxd[4] == 1 && gxd[5] == -2 && gxd[6] == 0 && gxd[7] == 1);
+
+    /* the empty batch: 'sum' 0, 'mean' NaN (PyTorch: uninitialised memory), 'none' nothing */
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(NULL, NULL, 0, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 0);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(NULL, NULL, 0, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK(is_nan(outd[0]));
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f64(NULL, NULL, 0, 3, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK(is_nan(outd[0]));
+    FILL42(outd, 1);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f64(NULL, NULL, 0, 3, SWIFTLOSS_REDUCTION_NONE, NULL), SWIFTLOSS_OK);
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f64(NULL, NULL, 0, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_MEAN, one, NULL), SWIFTLOSS_OK);
+
+    /* every status, the outputs untouched */
+    FILL42(outd, 8);
+    FILL42(gxd, 8);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(NULL, t, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, NULL, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, t, (size_t)1 << 62, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, t, 2, 0, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_ZERO_CLASSES);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(NULL, NULL, 0, 0, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_ZERO_CLASSES);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, bad_high, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, bad_low, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, t, 2, 3, 1, 1.0, wd, 2, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_WEIGHT_SIZE);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, t, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_BATCHMEAN, outd), SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, t, 2, 3, 1, 1.0, NULL, 0, 7, outd), SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, t, 2, 3, 0, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f64(xd, t, 2, 3, 3, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f64(xd, t, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, NULL, gxd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f64(xd, t, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, one, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f64(xd, bad_high, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, one, gxd), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f64(xd, t, 2, 3, 2, 1.0, wd, 4, SWIFTLOSS_REDUCTION_SUM, one, gxd), SWIFTLOSS_ERROR_WEIGHT_SIZE);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f64(NULL, lists, 2, 4, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f64(ld, NULL, 2, 4, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f64(ld, lists, (size_t)1 << 31, (size_t)1 << 31, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f64(ld, lists, 2, 0, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_ERROR_ZERO_CLASSES);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f64(ld, after_end, 2, 4, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f64(ld, below, 2, 4, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f64(ld, lists, 2, 4, -1, outd), SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_backward_f64(ld, lists, 2, 4, SWIFTLOSS_REDUCTION_NONE, NULL, gxd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_backward_f64(ld, below, 2, 4, SWIFTLOSS_REDUCTION_NONE, g2, gxd), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    UNTOUCHED(outd, 8);
+    UNTOUCHED(gxd, 8);
+
+    snprintf(g_ctx, sizeof g_ctx, "margin f32");
+    CHECK_STATUS(swiftloss_multi_margin_loss_f32(xf, t, 2, 3, 2, 1.0, wf, 3, SWIFTLOSS_REDUCTION_NONE, outf), SWIFTLOSS_OK);
+    CHECK_NEAR(outf[0], 0.5 * (0.81 + 1.44) / 3, 1e-7);
+    CHECK_NEAR(outf[1], 2.0 * 0.25 / 3, 1e-7);
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f32(xf, t, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_NONE, g2f, gxf), SWIFTLOSS_OK);
+    CHECK_NEAR(gxf[1], -2 * third, 1e-7);
+    CHECK_NEAR(gxf[5], 2 * third, 1e-7);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f32(lf, lists, 2, 4, SWIFTLOSS_REDUCTION_SUM, outf), SWIFTLOSS_OK);
+    CHECK_NEAR(outf[0], 3.1, 1e-6);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_backward_f32(lf, lists, 2, 4, SWIFTLOSS_REDUCTION_MEAN, g2f, gxf), SWIFTLOSS_OK);
+    CHECK(gxf[0] == -0.25f && gxf[5] == -0.5f && gxf[4] == 0.25f); /* g = 1 / 8, grad_output[0] = 1 */
+    /* 2^30 x 2^30 float32 inputs fit in bytes; their int64 targets do not */
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f32(lf, lists, (size_t)1 << 30, (size_t)1 << 30, SWIFTLOSS_REDUCTION_SUM, outf), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+
+    /* aliases: multi_margin's gradient may be its input; nothing else may overlap */
+    memcpy(gxf, xf, sizeof xf);
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f32(gxf, t, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_MEAN, g2f, gxf), SWIFTLOSS_OK);
+    CHECK_NEAR(gxf[1], -third, 1e-7); /* row 0: 2 active terms of g = 1 / 6 */
+    memcpy(gxf, xf, sizeof xf);
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f32(gxf, t, 1, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_SUM, g2f, gxf + 1), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f32(xf, t, 2, 3, 1, 1.0, wf, 3, SWIFTLOSS_REDUCTION_NONE, wf + 1), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_multi_margin_loss_f32(xf, t, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_NONE, (float *)(void *)t), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_multi_margin_loss_backward_f32(xf, t, 2, 3, 1, 1.0, NULL, 0, SWIFTLOSS_REDUCTION_NONE, gxf, gxf), SWIFTLOSS_ERROR_OVERLAP);
+    memcpy(gxf, lf, sizeof lf);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_backward_f32(gxf, lists, 2, 4, SWIFTLOSS_REDUCTION_NONE, g2f, gxf), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK(memcmp(gxf, lf, sizeof lf) == 0);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_f32(lf, lists, 2, 4, SWIFTLOSS_REDUCTION_NONE, lf + 6), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_multilabel_margin_loss_backward_f32(lf, lists, 2, 4, SWIFTLOSS_REDUCTION_NONE, gxf + 6, gxf), SWIFTLOSS_ERROR_OVERLAP);
+    g_ctx[0] = '\0';
+}
+
 int main(void)
 {
     int precision;
@@ -2083,6 +2216,7 @@ int main(void)
     RUN(test_errors_overlap);
     RUN(test_regression_losses);
     RUN(test_several_learned_inputs);
+    RUN(test_margin_losses);
     for (precision = 0; precision < 2; precision++) {
         g_f32 = precision == 0;
         g_prec = g_f32 ? "f32" : "f64";

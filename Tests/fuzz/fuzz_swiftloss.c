@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 71 (0..69: the 70 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 70: threads/status/version)
+ *   h[0]      entry point: h[0] % 79 (0..77: the 78 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 78: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -23,9 +23,11 @@
  *   h[4..7]   sizes (small mode) or selectors into a table of huge sizes (huge mode)
  *   h[8]      reduction   (h[8] < 240: h[8] % 4, else odd values: -1, 4, INT_MIN, ...)
  *   h[9]      ignore_index selector    h[10] label_smoothing selector
- *   h[11]     log_target / log_input selector
+ *   h[11]     log_target / log_input selector; multi_margin_loss's p (h[11] < 240: 1 + bit 0,
+ *             else a bad value)
  *   h[12]     kl_div batch / regression beta, delta, margin, eps selector (bits 0-2); bits 3-5
- *             poisson_nll_loss's full (7: an invalid 2, else bit 3)
+ *             poisson_nll_loss's full (7: an invalid 2, else bit 3); multi_margin_loss's margin
+ *             (bits 0-2)
  *   h[13]     weight_len selector      h[14] pos_weight_len selector
  *   h[15]     'L' enables large mode (also rows of 65537 and 100003 classes: the online path)
  *   h[16..63] six little-endian u64: raw sizes, raw ignore_index, raw smoothing bits, ...
@@ -73,6 +75,7 @@ enum {
     K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
     K_MSE, K_MSE_BW, K_L1, K_L1_BW, K_SL1, K_SL1_BW, K_HUBER, K_HUBER_BW, K_SOFT, K_SOFT_BW,
     K_HINGE, K_HINGE_BW, K_POISSON, K_POISSON_BW, K_MULTILABEL, K_MULTILABEL_BW,
+    K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW,
     NKINDS
 };
@@ -92,6 +95,7 @@ static const char *const kind_names[NKINDS] = {
     "hinge_embedding_loss", "hinge_embedding_loss_backward",
     "poisson_nll_loss", "poisson_nll_loss_backward",
     "multilabel_soft_margin_loss", "multilabel_soft_margin_loss_backward",
+    "multi_margin_loss", "multi_margin_loss_backward", "multilabel_margin_loss", "multilabel_margin_loss_backward",
     "margin_ranking_loss", "margin_ranking_loss_backward",
 };
 
@@ -1203,6 +1207,38 @@ static Buf *weight_arg(Ctx *c, const char *name, uint64_t len)
     return w;
 }
 
+/* The output of a batch x classes call: grad_input (the input itself when in_place: an alias
+ * the header allows) or the loss output. */
+static Buf *row_output(Ctx *c, int bw, int in_place, Buf *x, int known, int red_ok, uint64_t count, uint64_t nout)
+{
+    if (in_place) {
+        x->output = 1;
+        x->name = "grad_input (== input)";
+        c->npointer++;
+        return x;
+    }
+    return bw ? arg(c, "grad_input", known, count, c->es, 1) : arg(c, "output", known && red_ok, nout, c->es, 1);
+}
+
+/* The NULL_POINTER expectations of a batch x classes call's input, output and grad_output
+ * (count elements of input and gradient, nout of loss and upstream gradient). */
+static void expect_row_pointers(int known, int bw, int red_ok, uint64_t count, uint64_t nout, const Buf *x,
+                                const Buf *out, const Buf *g)
+{
+    if (!known) {
+        expect_if(!x->ptr || !out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+        return;
+    }
+    expect_if(count > 0 && !x->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_if(bw && count > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+    if (red_ok) {
+        expect_if(!bw && nout > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+        expect_if(g && nout > 0 && !g->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+    } else {
+        expect_if(!out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    }
+}
+
 /* multilabel_soft_margin_loss: batch x classes from the class-axis sizes (inner unused), a
  * weight of classes elements (or a bad length, as the class-axis losses), or of batch * classes
  * when h[3] bit 6 is set. */
@@ -1234,34 +1270,21 @@ static int run_multilabel(Ctx *c)
     fill(t, &c->in, c->valmode, VAL_PROB, c->is64);
     if (w) fill(w, &c->in, c->valmode, VAL_WEIGHT, c->is64);
     if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
-    Buf *out;
-    if (bw && c->alias && x->ptr && known) {
-        out = x;  /* grad_input over the input: allowed */
-        out->output = 1;
-        out->name = "grad_input (== input)";
-        c->npointer++;
-    } else {
-        out = bw ? arg(c, "grad_input", known, count, c->es, 1) : arg(c, "output", known && red_ok, nout, c->es, 1);
-    }
+    /* grad_input over the input: allowed */
+    Buf *out = row_output(c, bw, bw && c->alias && x->ptr && known, x, known, red_ok, count, nout);
     snapshot_all();
 
     g_expect = 0;
     expect_if(!known || !wbytes_ok, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
     expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
     expect_if(wl != 0 && !(w && w->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_row_pointers(known, bw, red_ok, count, nout, x, out, g);
     if (known) {
         expect_if(wl != 0 && wl != classes && wl != count, SWIFTLOSS_ERROR_WEIGHT_SIZE);
-        expect_if(count > 0 && (!x->ptr || !t->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-        expect_if(bw && count > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-        if (red_ok) {
-            expect_if(!bw && nout > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-            expect_if(g && nout > 0 && !g->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-        } else {
-            expect_if(!out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-        }
+        expect_if(count > 0 && !t->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
     } else {
         expect_if(1, SWIFTLOSS_ERROR_WEIGHT_SIZE);
-        expect_if(!x->ptr || !t->ptr || !out->ptr || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+        expect_if(!t->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
     }
 
     int st;
@@ -1419,6 +1442,132 @@ static int run_three(Ctx *c)
     return st;
 }
 
+/* multilabel_margin_loss's target entries: mostly classes, -1 (the list's end), some outside
+ * [-1, classes). */
+static int64_t decode_label(Input *in, int valmode, uint64_t classes)
+{
+    uint8_t b = vbyte(in);
+    if (valmode == 2 && b >= 252) return (int64_t)vbytes(in, 8);
+    if (b < 192) return classes ? (int64_t)(b % classes) : -1;
+    if (b < 232) return -1;
+    if (b < 244) return (int64_t)(classes + (uint64_t)(b - 232));
+    if (b < 248) return -2 - (int64_t)(b - 244);
+    static const int64_t odd[4] = {INT64_MIN, INT64_MAX, -100, (int64_t)1 << 32};
+    return odd[b & 3];
+}
+
+/* multi_margin_loss and multilabel_margin_loss: batch x classes from the class-axis sizes
+ * (inner unused). multi_margin_loss: p from h[11], margin from h[12], a class weight as the
+ * class-axis losses, batch class indices; its gradient may be the input itself.
+ * multilabel_margin_loss: batch * classes label entries, no weight, no alias. */
+static int run_margin(Ctx *c)
+{
+    const int labels = c->kind == K_LABEL_MARGIN || c->kind == K_LABEL_MARGIN_BW;
+    const int bw = c->kind == K_MULTI_MARGIN_BW || c->kind == K_LABEL_MARGIN_BW;
+    uint64_t sz[3];
+    decode_sizes3(c, sz);
+    const uint64_t batch = sz[0], classes = sz[1];
+    const int red = reduction_code(c);
+    static const int odd_p[4] = {0, 3, -1, INT32_MIN};
+    const int p = c->in.h[11] < 240 ? 1 + (c->in.h[11] & 1) : odd_p[c->in.h[11] & 3];
+    static const double margins[8] = {1.0, 0.5, -0.3, 0.0, NAN, INFINITY, -INFINITY, 1e30};
+    const double margin = margins[c->in.h[12] % 8];
+    const uint64_t wl = labels ? 0 : class_weight_len(c, classes);
+    uint64_t count = 0, tmp, s2[2] = {batch, classes};
+    /* What the library multiplies: batch * classes elements, batch (the targets and the 'none'
+     * output) in elements and in int64 bytes, the label lists in int64 bytes. */
+    int known = count_fits(&count, c->es, 2, s2) && count_fits(&tmp, c->es, 1, &batch) &&
+                count_fits(&tmp, 8, 1, &batch) && (!labels || count_fits(&tmp, 8, 2, s2));
+    const int wbytes_ok = wl == 0 || count_fits(&tmp, c->es, 1, &wl);
+    const int red_ok = red >= 0 && red <= 2;
+    const uint64_t nout = red == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+    const uint64_t ntargets = labels ? count : batch;
+
+    snprintf(g_desc, sizeof g_desc,
+             "swiftloss_%s_%s(batch=%" PRIu64 ", classes=%" PRIu64 ", p=%d, margin=%g, weight_len=%" PRIu64
+             ", reduction=%d%s)", kind_names[c->kind], c->is64 ? "f64" : "f32", batch, classes, p, margin, wl, red,
+             c->alias ? ", in place" : "");
+
+    Buf *x = arg(c, "input", known, count, c->es, 0);
+    Buf *t = arg(c, "target", known, ntargets, 8, 0);
+    Buf *w = weight_arg(c, "weight", wl);
+    Buf *g = bw ? arg(c, "grad_output", known && red_ok, nout, c->es, 0) : NULL;
+    fill(x, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    for (size_t j = 0; j < t->n; j++) {
+        int64_t v = labels ? decode_label(&c->in, c->valmode, classes) : decode_target(&c->in, c->valmode, classes, -1);
+        memcpy(t->data + 8 * j, &v, 8);
+    }
+    if (w) fill(w, &c->in, c->valmode, VAL_WEIGHT, c->is64);
+    if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    /* grad_input over the input: allowed for multi_margin_loss only */
+    const int in_place = bw && !labels && c->alias && x->ptr && known;
+    Buf *out = row_output(c, bw, in_place, x, known, red_ok, count, nout);
+    snapshot_all();
+
+    g_expect = 0;
+    expect_if(!known || !wbytes_ok, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    expect_if(classes == 0, SWIFTLOSS_ERROR_ZERO_CLASSES);
+    expect_if(!labels && p != 1 && p != 2, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    expect_if(wl != 0 && wl != classes, SWIFTLOSS_ERROR_WEIGHT_SIZE);
+    expect_if(wl != 0 && !(w && w->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_row_pointers(known, bw, red_ok, count, nout, x, out, g);
+    expect_if(!t->ptr && (!known || ntargets > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (known && t->ptr && t->n == ntargets) {
+        const int64_t *tv = (const int64_t *)t->data;
+        for (size_t j = 0; j < t->n; j++)
+            expect_if(tv[j] < (labels ? -1 : 0) || (tv[j] >= 0 && (uint64_t)tv[j] >= classes),
+                      SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    }
+
+    const void *xp = x->ptr, *wp = w ? w->ptr : NULL, *gp = g ? g->ptr : NULL;
+    const int64_t *tp = I64(t);
+    void *op = out->ptr;
+#define MARGIN_CALL(xp, op)                                                                                    \
+    (c->is64 ? (labels ? (bw ? swiftloss_multilabel_margin_loss_backward_f64(xp, tp, batch, classes, red, gp, op) \
+                             : swiftloss_multilabel_margin_loss_f64(xp, tp, batch, classes, red, op))             \
+                       : (bw ? swiftloss_multi_margin_loss_backward_f64(xp, tp, batch, classes, p, margin, wp, wl, red, gp, op) \
+                             : swiftloss_multi_margin_loss_f64(xp, tp, batch, classes, p, margin, wp, wl, red, op))) \
+             : (labels ? (bw ? swiftloss_multilabel_margin_loss_backward_f32(xp, tp, batch, classes, red, gp, op) \
+                             : swiftloss_multilabel_margin_loss_f32(xp, tp, batch, classes, red, op))             \
+                       : (bw ? swiftloss_multi_margin_loss_backward_f32(xp, tp, batch, classes, p, margin, wp, wl, red, gp, op) \
+                             : swiftloss_multi_margin_loss_f32(xp, tp, batch, classes, p, margin, wp, wl, red, op))))
+    int st = MARGIN_CALL(xp, op);
+    check_status(st);
+    check_buffers(st);
+    if (st != SWIFTLOSS_OK) return st;
+
+    /* Values: 'sum' of no rows is 0 and 'mean' NaN; moderate inputs (logits within 1e4, a
+     * margin within 1e4 or NaN, weights in [0, 20], upstream within 20) give finite losses,
+     * never negative, and finite gradients. */
+    Buf xs = *x;
+    xs.data = x->snap;
+    int nonneg_w = 1;
+    for (size_t j = 0; w && j < w->n; j++) nonneg_w &= getv(w, j) >= 0;
+    const int moderate = all_within(&xs, 1e4) && all_within(w, 20) && nonneg_w && all_within(g, 20) &&
+                         (isnan(margin) || fabs(margin) <= 1e4);
+    if (!bw && batch == 0 && red == SWIFTLOSS_REDUCTION_SUM) expect_zero(out, 0, "'sum' over no row");
+    if (!bw && batch == 0 && red == SWIFTLOSS_REDUCTION_MEAN) expect_nan1(out, "'mean' over no row");
+    if (moderate && (bw || batch > 0)) {
+        expect_finite(out, bw ? "margin loss gradient of moderate values" : "margin loss of moderate values");
+        for (size_t j = 0; !bw && j < out->n; j++)
+            if (getv(out, j) < 0) fail("a margin loss of %g < 0", getv(out, j));
+    }
+    /* In place equals out of place, and threaded equals single-threaded, bit for bit. */
+    if (in_place || c->sizemode == 7) {
+        void *x2 = dup_data(x, 1), *o2 = malloc(out->bytes + 1);
+        if (c->sizemode == 7) swiftloss_set_num_threads(1);
+        int s1 = MARGIN_CALL(x2, o2);
+        swiftloss_set_num_threads(0);
+        if (s1 != SWIFTLOSS_OK) fail("rerun gave %d", s1);
+        same_bits(o2, out->data, out->bytes, in_place ? "in place vs out of place" : "threaded vs single-threaded");
+        free(x2);
+        free(o2);
+    }
+#undef MARGIN_CALL
+    return st;
+}
+
 static int run_elem(Ctx *c)
 {
     const int kind = c->kind;
@@ -1569,11 +1718,15 @@ static int run_elem(Ctx *c)
                 expect_finite(out, "kl_div of moderate values");
             }
         } else if (reg_weighted && !huber && mean && w) {
-            /* mse / l1 'mean' with a weight divides by the sum of the weights: NaN for 0. */
+            /* mse / l1 'mean' with a weight divides by the sum of the weights: over a zero sum
+             * it is NaN (0 / 0) or an infinity (the weighted sum over 0, as PyTorch's); finite
+             * for non-negative weights whose sum is not so small that the quotient overflows. */
             double wsum = 0;
             for (size_t j = 0; j < w->n; j++) wsum += getv(w, j);
-            if (wsum == 0) expect_nan1(out, "weighted 'mean' whose weights sum to 0");
-            else if (nonneg_w && !isfinite(getv(out, 0))) fail("weighted 'mean' of moderate values: %g", getv(out, 0));
+            const double v = getv(out, 0);
+            if (wsum == 0 && !(isnan(v) || isinf(v)))
+                fail("weighted 'mean' whose weights sum to 0: %g, expected NaN or an infinity", v);
+            else if (nonneg_w && wsum >= 1e-20 && !isfinite(v)) fail("weighted 'mean' of moderate values: %g", v);
         } else if (!((sl1 || huber || hinge || pois) && !isfinite(k.param)) && !(pois && k.logt != 1)) {
             expect_finite(out, "element-wise loss of moderate values");
             if ((bce || reg) && !hinge && !pois && nonneg_w)  /* hinge: t = 1 gives x itself, any sign */
@@ -1690,6 +1843,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (c.kind <= K_LOG_SOFTMAX_BW) st = run_axis(&c);
     else if (c.kind <= K_CE_PROBS_BW) st = run_class(&c);
     else if (c.kind >= K_MARGIN_RANKING) st = run_three(&c);
+    else if (c.kind >= K_MULTI_MARGIN) st = run_margin(&c);
     else if (c.kind >= K_MULTILABEL) st = run_multilabel(&c);
     else st = run_elem(&c);
     if (st == SWIFTLOSS_OK) g_ok[c.entry]++;

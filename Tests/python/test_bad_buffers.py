@@ -116,6 +116,19 @@ SIGNATURES["margin_ranking_loss"] = ["in:input1", "in:input2", "in:target", "siz
 SIGNATURES["margin_ranking_loss_backward"] = (SIGNATURES["margin_ranking_loss"][:-1]
                                               + ["in:grad_output", "out:grad_input1", "out:grad_input2"])
 
+# The margin losses: class indices ("target", batch of them) or label lists ("labels", batch *
+# classes of them, -1 allowed), p an int ("pint"), margin a float ("param").
+SIGNATURES["multi_margin_loss"] = ["in:input", "target:target", "size:batch", "size:classes", "pint:p",
+                                   "param:margin", "opt:weight", "reduction:reduction", "out:output"]
+SIGNATURES["multi_margin_loss_backward"] = SIGNATURES["multi_margin_loss"][:-1] + ["in:grad_output", "out:grad_input"]
+SIGNATURES["multilabel_margin_loss"] = ["in:input", "labels:target", "size:batch", "size:classes",
+                                        "reduction:reduction", "out:output"]
+SIGNATURES["multilabel_margin_loss_backward"] = (SIGNATURES["multilabel_margin_loss"][:-1]
+                                                 + ["in:grad_output", "out:grad_input"])
+MARGIN = ("multi_margin", "multilabel_margin")
+# The losses whose weight is one per class (exactly classes elements).
+CLASS_WEIGHTED = ("nll", "cross", "multi_margin")
+
 # Where the header allows an output to be the very same memory as an input.
 IN_PLACE = {
     "softmax": [("output", "input")],
@@ -127,6 +140,7 @@ IN_PLACE = {
     "cross_entropy_probs_backward": [("grad_input", "input")],
     **{name + "_backward": [("grad_input", "grad_output")] for name in REGRESSION + ["poisson_nll_loss"]},
     "multilabel_soft_margin_loss_backward": [("grad_input", "input")],
+    "multi_margin_loss_backward": [("grad_input", "input")],
 }
 
 
@@ -134,6 +148,8 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
     """A valid call of name: {argument: value} (buffers are fresh numpy arrays)."""
     rng = np.random.default_rng(seed)
     dtype = np.dtype(dtype)
+    if name.startswith(MARGIN):
+        inner = 1  # (N, C) only
     samples, total = batch * inner, batch * classes * inner
     out_samples = samples if reduction == NONE else 1
     out_count = count if reduction == NONE else 1
@@ -168,10 +184,14 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
             args[arg] = floats(count, 0.2, 2.0)
         elif role == "target":
             args[arg] = rng.integers(0, classes, samples).astype(np.int64)
+        elif role == "labels":
+            args[arg] = rng.integers(-1, classes, total).astype(np.int64)
+        elif role == "pint":
+            args[arg] = 1
         elif role == "opt":
             if arg == "grad_output":  # cross_entropy_fused
                 args[arg] = floats(out_samples)
-            elif name.startswith(("nll", "cross")):
+            elif name.startswith(CLASS_WEIGHTED):
                 args[arg] = floats(classes, 0.2, 2.0)
             else:
                 args[arg] = floats(count // 2, 0.2, 2.0)  # a length dividing count
@@ -180,7 +200,7 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
                 args[arg] = floats(total)
             elif name in ("softmax_backward", "log_softmax_backward"):
                 args[arg] = probs(total) if arg == "output" else floats(total)
-            elif name.startswith(("nll", "cross")):
+            elif name.startswith(("nll", "cross") + MARGIN):
                 if arg == "grad_output":
                     args[arg] = floats(out_samples)
                 elif arg == "target":  # probabilities
@@ -197,7 +217,7 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
                 else:
                     args[arg] = floats(count)
         elif role == "out":
-            if arg == "grad_input" and name.startswith("multilabel"):
+            if arg == "grad_input" and name.startswith(("multilabel",) + MARGIN):
                 n = batch * classes
             elif arg.startswith("grad_input") and name.split("_backward")[0] in SEVERAL:
                 n = count
@@ -207,7 +227,7 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
                 n = batch if reduction == NONE else 1
             elif name in ("softmax", "log_softmax"):
                 n = total
-            elif name.startswith(("nll", "cross")):
+            elif name.startswith(("nll", "cross") + MARGIN):
                 n = out_samples
             else:
                 n = out_count
@@ -384,6 +404,10 @@ INT_VARIANTS = {
                ("0", 0, "any"), ("255", 255, "ok")],
     "flag": [("2", 2, "raise"), ("-1", -1, "raise"), ("2**31", 2**31, "raise"), ("a float", 1.0, "raise"),
              ("1", 1, "ok")],
+    # multi_margin_loss's p: 1 or 2 (the library refuses anything else)
+    "pint": [("0", 0, "raise"), ("3", 3, "raise"), ("-1", -1, "raise"), ("2**31", 2**31, "raise"),
+             ("-2**31 - 1", -(2**31) - 1, "raise"), ("a float", 1.0, "raise"), ("None", None, "raise"),
+             ("2", 2, "ok")],
     # beta / delta: any float reaches the library, which checks it for its loss only
     "param": [("a str", "0.5", "raise"), ("None", None, "raise"), ("nan", math.nan, "any"),
               ("-1", -1.0, "any"), ("0", 0.0, "any"), ("inf", math.inf, "any"), ("1", 1.0, "ok")],
@@ -403,12 +427,12 @@ def cases(name, dtype):
             variants = float_buffer_variants(good)
             if role == "opt":
                 variants = [v for v in variants if v[0] != "None"] + [("None", None, "ok")]
-            if role == "opt" and arg == "weight" and name.startswith(("nll", "cross")):
+            if role == "opt" and arg == "weight" and name.startswith(CLASS_WEIGHTED):
                 # an empty class weight is taken for none (the library reads weight_len 0 as
                 # "every class weighs 1" whatever the pointer): harmless, either is fine
                 variants = [(label, value, "any" if label == "empty" else expectation)
                             for label, value, expectation in variants]
-            if role == "opt" and arg in ("weight", "pos_weight") and not name.startswith(("nll", "cross")):
+            if role == "opt" and arg in ("weight", "pos_weight") and not name.startswith(CLASS_WEIGHTED):
                 # the library takes any length that divides the element count (k % len)
                 variants = [(label, value, divides(value, base)) for label, value, expectation in variants]
         elif role == "optw" and name.startswith("multilabel"):
@@ -421,7 +445,7 @@ def cases(name, dtype):
                         if label != "None"] + [("None", None, "ok")]
         elif role == "none":
             variants = [("a buffer", np.ones(base["count"], dtype), "raise"), ("None", None, "ok")]
-        elif role == "target":
+        elif role in ("target", "labels"):
             variants = target_variants(good)
         elif role == "out":
             variants = float_buffer_variants(good)
@@ -451,7 +475,7 @@ def cases(name, dtype):
         if out_role != "out":
             continue
         for in_role, in_arg in roles(name):
-            if in_role not in ("in", "opt", "optw", "target", "out") or in_arg == out_arg:
+            if in_role not in ("in", "opt", "optw", "target", "labels", "out") or in_arg == out_arg:
                 continue
             args = valid_arguments(name, dtype)
             n_out, n_in = args[out_arg].size, np.asarray(args[in_arg]).size
@@ -633,7 +657,8 @@ def test_in_place_equals_out_of_place():
 # Races: another thread rewrites the targets while the library runs without the GIL
 # ------------------------------------------------------------------------------------------
 
-RACES = ["nll_loss", "cross_entropy", "cross_entropy_fused", "nll_loss_backward", "cross_entropy_backward"]
+RACES = ["nll_loss", "cross_entropy", "cross_entropy_fused", "nll_loss_backward", "cross_entropy_backward",
+         "multi_margin_loss", "multi_margin_loss_backward", "multilabel_margin_loss", "multilabel_margin_loss_backward"]
 
 
 def run_race(which, seconds):
@@ -646,6 +671,7 @@ def run_race(which, seconds):
     n, classes = 200_000, 4
     x = np.random.default_rng(0).standard_normal((n, classes)).astype(np.float32)
     t = np.zeros(n, np.int64)
+    labels = np.zeros((n, classes), np.int64)  # multilabel_margin_loss: every row lists class 0 four times
     grad = np.empty(n * classes, np.float32)
     g = np.ones(n, np.float32)
     stop = time.monotonic() + seconds
@@ -655,6 +681,10 @@ def run_race(which, seconds):
             t[::7] = 1 << 40
             t[::7] = -(1 << 40)
             t[::7] = 0
+            labels[::7] = 1 << 40
+            labels[::5] = -(1 << 40)
+            labels[::7] = 0
+            labels[::5] = 0
 
     thread = threading.Thread(target=flip)
     thread.start()
@@ -669,6 +699,14 @@ def run_race(which, seconds):
                 F.cross_entropy(x, t, with_grad=True)
             elif which == "nll_loss_backward":
                 C.nll_loss_backward(t, n, classes, 1, None, -100, NONE, g, grad)
+            elif which == "multi_margin_loss":
+                F.multi_margin_loss(x, t, p=2, reduction="none")
+            elif which == "multi_margin_loss_backward":
+                C.multi_margin_loss_backward(x, t, n, classes, 1, 1.0, None, NONE, g, grad)
+            elif which == "multilabel_margin_loss":
+                F.multilabel_margin_loss(x, labels, reduction="none")
+            elif which == "multilabel_margin_loss_backward":
+                C.multilabel_margin_loss_backward(x, labels, n, classes, NONE, g, grad)
             else:
                 C.cross_entropy_backward(x, t, n, classes, 1, None, -100, NONE, 0.0, g, grad)
             calls += 1

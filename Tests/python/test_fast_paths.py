@@ -83,6 +83,10 @@ def test_refused_calls_fall_back_to_pytorchs_errors(dtype):
         F.smooth_l1_loss(x, x, beta=-1.0)
     with pytest.raises(IndexError, match="Dimension out of range"):
         F.log_softmax(logits, 2)
+    with pytest.raises(IndexError, match="^target out of range$"):
+        F.multi_margin_loss(logits, np.array([0, 3]))
+    with pytest.raises(IndexError, match="^argument #2 'target' is out of range$"):
+        F.multilabel_margin_loss(logits, np.array([[0, -1, 3], [1, 1, 1]]))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -132,3 +136,20 @@ def test_probability_target_fast_path_equals_general_path(smoothing, reduction, 
                              reduction=reduction, label_smoothing=smoothing))
     with pytest.raises(ValueError, match="ignore_index is not supported for floating point target"):
         F.cross_entropy(x, p, ignore_index=1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_margin_fast_paths_equal_general_path(reduction, dtype):
+    x = RNG.standard_normal((6, 5)).astype(dtype)
+    t = np.array([0, 4, 1, 2, 2, 3])
+    w = (RNG.random(5) + 0.5).astype(dtype)
+    for p, margin, weight in ((1, 1.0, None), (2, 0.7, w), (1, -0.2, w)):
+        same(F.multi_margin_loss(x, t, p=p, margin=margin, weight=weight, reduction=reduction),
+             F.multi_margin_loss(general(x), t, p=p, margin=margin, weight=None if weight is None else general(weight),
+                                 reduction=reduction))
+    lists = np.array([[0, 4, -1, 9, 9], [1, 1, 1, -1, 0], [-1, 0, 0, 0, 0], [4, 3, 2, 1, 0], [2, -1, 0, 0, 0],
+                      [3, 0, 2, -1, -1]])
+    lists[lists > 4] = 1
+    same(F.multilabel_margin_loss(x, lists, reduction=reduction),
+         F.multilabel_margin_loss(general(x), lists, reduction=reduction))

@@ -15,6 +15,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: the bridge is compared with torch only when it is")
 import torch.nn.functional as TF  # noqa: E402
 
+import composites  # noqa: E402
 import swiftloss  # noqa: E402
 import swiftloss.torch as sl  # noqa: E402
 
@@ -62,6 +63,12 @@ def _cases(dtype):
     hinge_targets = signs.clone()
     hinge_targets[0] = 0.0  # neither 1 nor -1: both terms, as torch
     counts = torch.randint(0, 5, (N, C), generator=g).to(dtype)  # Poisson targets, some above 1
+    margin_labels = torch.randint(0, C, (N,), generator=g)
+    label_lists = torch.randint(-1, C, (N, C), generator=g)  # rows of lists, -1, and entries after it
+    label_lists[:, 0] = margin_labels
+    label_lists[1, 1] = label_lists[1, 0]  # a duplicate
+    label_lists[2] = torch.arange(C)  # every class a target
+    label_lists[3, 0] = -1  # an empty list
     return {
         "cross_entropy": (lambda f: lambda z, r: f(z, labels, reduction=r), None),
         "cross_entropy_smoothed_weighted": (
@@ -86,25 +93,40 @@ def _cases(dtype):
         "hinge_embedding_loss": (lambda f: lambda z, r: f(z, hinge_targets, margin=0.3, reduction=r), None),
         "poisson_nll_loss": (lambda f: lambda z, r: f(z, counts, reduction=r), None),
         "multilabel_soft_margin_loss": (lambda f: lambda z, r: f(z, binary, weight, reduction=r), None),
+        "multi_margin_loss": (lambda f: lambda z, r: f(z, margin_labels, p=2, margin=0.6, weight=weight, reduction=r),
+                              None),
+        "multi_margin_loss_p1": (lambda f: lambda z, r: f(z, margin_labels, margin=-0.1, reduction=r),
+                                 "multi_margin_loss"),
+        "multilabel_margin_loss": (lambda f: lambda z, r: f(z, label_lists, reduction=r), None),
         "poisson_nll_loss_rates_full": (
             lambda f: lambda z, r: f(z.exp() + 0.1, counts, log_input=False, full=True, eps=1e-3, reduction=r),
             "poisson_nll_loss"),
     }
 
 
-def _functions(name):
+# torch's multi_margin_loss and multilabel_margin_loss have no second derivative and no forward
+# mode ("derivative for aten::multi_margin_loss_backward is not implemented"): the suite compares
+# the bridge with torch composites of them (composites.py), which equal torch's kernels in value
+# and first derivative (test_composites_are_torchs_losses); torch's kernels themselves where
+# only those are needed (autocast).
+COMPOSITES = {"multi_margin_loss": composites.multi_margin_loss,
+              "multilabel_margin_loss": composites.multilabel_margin_loss}
+
+
+def _functions(name, composite=True):
     base = _cases(torch.float64)[name][1] or name.split("_smoothed")[0].replace("_probabilities", "")
-    return getattr(sl, base), getattr(TF, base)
+    theirs = COMPOSITES[base] if composite and base in COMPOSITES else getattr(TF, base)
+    return getattr(sl, base), theirs
 
 
 LOSSES = list(_cases(torch.float64))
 REDUCTIONS = ["mean", "sum", "none"]
 
 
-def loss_pair(name, dtype, reduction):
+def loss_pair(name, dtype, reduction, composite=True):
     """(swiftloss's loss of z, torch's loss of z), both reduced to a scalar for 'none' by a
     fixed random weighting (so that 'none' gradients are checked per element)."""
-    ours, theirs = _functions(name)
+    ours, theirs = _functions(name, composite)
     make = _cases(dtype)[name][0]
     mix = torch.rand(N, C, dtype=dtype, generator=generator(5)) + 0.5
 
@@ -112,6 +134,21 @@ def loss_pair(name, dtype, reduction):
         return value if value.dim() == 0 else (value * (mix[: value.shape[0]] if value.dim() == 2 else mix[:, 0])).sum()
 
     return (lambda z: reduce(make(ours)(z, reduction)), lambda z: reduce(make(theirs)(z, reduction)))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", [n for n in LOSSES if _functions(n)[1] is not _functions(n, False)[1]])
+def test_composites_are_torchs_losses(name, reduction):
+    """The composites standing in for torch's kernels give torch's values and gradients."""
+    z = torch.randn(N, C, dtype=torch.float64, generator=generator(40), requires_grad=True)
+    composite, kernel = (loss_pair(name, torch.float64, reduction, flag)[1] for flag in (True, False))
+    values, grads = [], []
+    for f in (composite, kernel):
+        value = f(z)
+        values.append(value)
+        grads.append(torch.autograd.grad(value, z)[0])
+    close(values[0], values[1], torch.float64)
+    close(grads[0], grads[1], torch.float64)
 
 
 def mlp(dtype, seed=0):
@@ -346,6 +383,10 @@ def test_custom_ops_pass_torch_library_opcheck():
             torch.library.opcheck(torch.ops.swiftloss.nll_loss.default, (z, y, w, -100, r, need))
             torch.library.opcheck(torch.ops.swiftloss.binary_cross_entropy.default, (p, p.flip(0), w, r, need))
             torch.library.opcheck(torch.ops.swiftloss.binary_cross_entropy_with_logits.default, (z, p, w, w, r, need))
+            torch.library.opcheck(torch.ops.swiftloss.multi_margin_loss.default, (z, y, 2, 0.5, w, r, need))
+            torch.library.opcheck(torch.ops.swiftloss.multi_margin_loss.default, (z[0], y[0], 1, 1.0, None, r, need))
+            torch.library.opcheck(torch.ops.swiftloss.multilabel_margin_loss.default, (z, (p * C).long() - 1, r, need))
+            torch.library.opcheck(torch.ops.swiftloss.multilabel_margin_loss.default, (z[0], y[:C].clamp_max(C - 1), r, need))
         for r in REDUCTIONS + ["batchmean"]:
             torch.library.opcheck(torch.ops.swiftloss.kl_div.default, (z, p, r, False, need))
             torch.library.opcheck(torch.ops.swiftloss.kl_div.default, (z[:1], p, r, True, need))
@@ -361,7 +402,7 @@ def test_autocast_runs_the_losses_in_float32_as_torch(name, low):
     """Under CPU autocast torch's losses run in float32 and return float32, for low-precision
     and float32 inputs alike; the bridge returns the same dtype and numbers, and the gradient
     reaches the low-precision input in its dtype."""
-    ours, theirs = loss_pair(name, torch.float32, "mean")
+    ours, theirs = loss_pair(name, torch.float32, "mean", composite=False)
     for source in (low, torch.float32):
         z0 = torch.randn(N, C, generator=generator(22)).to(source)
         values, grads = [], []

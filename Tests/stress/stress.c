@@ -31,7 +31,8 @@ enum {
     K_NLL, K_NLL_BW, K_CE, K_CE_NONE, K_CE_BW, K_CE_FUSED, K_CE_FUSED_INPLACE,
     K_CE_PROBS, K_CE_PROBS_BW, K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
     K_MSE, K_MSE_BW, K_HUBER, K_SL1_BW, K_SOFT, K_SOFT_BW, K_POISSON, K_POISSON_BW,
-    K_MULTILABEL, K_MULTILABEL_BW, K_MARGIN_RANKING, K_MARGIN_RANKING_BW,
+    K_MULTILABEL, K_MULTILABEL_BW, K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
+    K_MARGIN_RANKING, K_MARGIN_RANKING_BW,
     NKINDS
 };
 static const char *const names[NKINDS] = {
@@ -43,8 +44,9 @@ static const char *const names[NKINDS] = {
     "kl_div_backward", "mse_loss", "mse_loss_backward", "huber_loss", "smooth_l1_loss_backward",
     "soft_margin_loss", "soft_margin_loss_backward", "poisson_nll_loss (full)",
     "poisson_nll_loss_backward (rates)", "multilabel_soft_margin_loss (per class weight)",
-    "multilabel_soft_margin_loss_backward", "margin_ranking_loss",
-    "margin_ranking_loss_backward (input1's gradient only)",
+    "multilabel_soft_margin_loss_backward", "multi_margin_loss (p 2, weight, none)",
+    "multi_margin_loss_backward (in place)", "multilabel_margin_loss", "multilabel_margin_loss_backward",
+    "margin_ranking_loss", "margin_ranking_loss_backward (input1's gradient only)",
 };
 
 /* Shared, read-only inputs (one float and one double copy), big enough for every case. */
@@ -154,6 +156,13 @@ static int run_case(int ci, void *out, void *gx)
             return swiftloss_multilabel_soft_margin_loss_backward_f64(xd, qd, n / 100, 100, NULL, 0, r, gd, g);
         case K_MARGIN_RANKING: return swiftloss_margin_ranking_loss_f64(xd, qd, gd, n, 0.1, r, o);
         case K_MARGIN_RANKING_BW: return swiftloss_margin_ranking_loss_backward_f64(xd, qd, gd, n, 0.1, r, gd, g, NULL);
+        /* the margin losses: rows of 100 classes too, class indices or label lists in t */
+        case K_MULTI_MARGIN: return swiftloss_multi_margin_loss_f64(xd, t, n / 100, 100, 2, 0.5, wd, 100, r, o);
+        case K_MULTI_MARGIN_BW:
+            memcpy(g, xd, n * sizeof *g);
+            return swiftloss_multi_margin_loss_backward_f64(g, t, n / 100, 100, 1, 1.0, NULL, 0, r, gd, g);
+        case K_LABEL_MARGIN: return swiftloss_multilabel_margin_loss_f64(xd, t, n / 100, 100, r, o);
+        case K_LABEL_MARGIN_BW: return swiftloss_multilabel_margin_loss_backward_f64(xd, t, n / 100, 100, r, gd, g);
         default: return swiftloss_kl_div_backward_f64(qd, n, 100, r, 1, gd, g);
         }
     } else {
@@ -198,6 +207,12 @@ static int run_case(int ci, void *out, void *gx)
             return swiftloss_multilabel_soft_margin_loss_backward_f32(xf, qf, n / 100, 100, NULL, 0, r, gf, g);
         case K_MARGIN_RANKING: return swiftloss_margin_ranking_loss_f32(xf, qf, gf, n, 0.1, r, o);
         case K_MARGIN_RANKING_BW: return swiftloss_margin_ranking_loss_backward_f32(xf, qf, gf, n, 0.1, r, gf, g, NULL);
+        case K_MULTI_MARGIN: return swiftloss_multi_margin_loss_f32(xf, t, n / 100, 100, 2, 0.5, wf, 100, r, o);
+        case K_MULTI_MARGIN_BW:
+            memcpy(g, xf, n * sizeof *g);
+            return swiftloss_multi_margin_loss_backward_f32(g, t, n / 100, 100, 1, 1.0, NULL, 0, r, gf, g);
+        case K_LABEL_MARGIN: return swiftloss_multilabel_margin_loss_f32(xf, t, n / 100, 100, r, o);
+        case K_LABEL_MARGIN_BW: return swiftloss_multilabel_margin_loss_backward_f32(xf, t, n / 100, 100, r, gf, g);
         default: return swiftloss_kl_div_backward_f32(qf, n, 100, r, 1, gf, g);
         }
     }
@@ -236,9 +251,11 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     case K_CE_PROBS: c->weighted = 1; c->smoothing = 0.1; c->out_n = 1; break;
     case K_CE_PROBS_BW: c->gx_n = total; break;
     case K_BCE: case K_BCEL: c->out_n = 1; break;
-    case K_MSE: case K_HUBER: case K_SOFT: case K_POISSON: case K_MULTILABEL: case K_MARGIN_RANKING:
+    case K_MSE: case K_HUBER: case K_SOFT: case K_POISSON: case K_MULTILABEL: case K_LABEL_MARGIN:
+    case K_MARGIN_RANKING:
         c->out_n = 1;  /* 'mean' */
         break;
+    case K_MULTI_MARGIN: c->reduction = SWIFTLOSS_REDUCTION_NONE; c->out_n = n / 100; break;
     case K_KL: c->reduction = SWIFTLOSS_REDUCTION_BATCHMEAN; c->out_n = 1; break;
     default: /* element-wise backward */
         c->reduction = SWIFTLOSS_REDUCTION_NONE;
@@ -250,6 +267,18 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     if (samples && kind >= K_NLL && kind <= K_CE_FUSED_INPLACE) {
         int64_t *t = (int64_t *)malloc(samples * sizeof *t);
         for (size_t k = 0; k < samples; k++) t[k] = tg[k] < 0 ? -100 : tg[k] % (int64_t)C;
+        targets_for[ncases] = t;
+    }
+    if (kind >= K_MULTI_MARGIN && kind <= K_LABEL_MARGIN_BW) {
+        /* class indices of n / 100 rows, or label lists of n entries: up to 5-8 classes, -1,
+         * then any entry in [-1, 100) */
+        int labels = kind >= K_LABEL_MARGIN;
+        size_t m = labels ? n : n / 100;
+        int64_t *t = (int64_t *)malloc((m ? m : 1) * sizeof *t);
+        for (size_t k = 0; k < m; k++) {
+            int64_t v = tg[k] < 0 ? -1 : tg[k] % 100;
+            t[k] = labels ? ((int64_t)(k % 100) == 5 + (tg[k] & 3) ? -1 : v) : (v < 0 ? 0 : v);
+        }
         targets_for[ncases] = t;
     }
     ncases++;

@@ -444,7 +444,8 @@ AXIS_METHODS(softmax)
 AXIS_METHODS(log_softmax)
 
 /* ------------------------------------------------------------------------------------------
- * Class-axis losses: nll_loss, cross_entropy (class indices), cross_entropy_probs
+ * Class-axis losses: nll_loss, cross_entropy (class indices), cross_entropy_probs,
+ * multi_margin_loss, multilabel_margin_loss
  *
  *   nll_loss(input, target, batch, classes, inner, weight, ignore_index, reduction, output)
  *   cross_entropy[_probs](input, target, batch, classes, inner, weight, ignore_index,
@@ -453,6 +454,11 @@ AXIS_METHODS(log_softmax)
  *                     grad_output, grad_input)
  *   cross_entropy[_probs]_backward(input, target, ..., label_smoothing, grad_output, grad_input)
  *   cross_entropy_fused(input, target, ..., label_smoothing, grad_output, output, grad_input)
+ *   multi_margin_loss(input, target, batch, classes, p, margin, weight, reduction, output)
+ *   multi_margin_loss_backward(input, target, ..., reduction, grad_output, grad_input)
+ *   multilabel_margin_loss(input, target, batch, classes, reduction, output)
+ *   multilabel_margin_loss_backward(input, target, batch, classes, reduction, grad_output,
+ *                                   grad_input)
  * ------------------------------------------------------------------------------------------ */
 
 /* The arguments of a class-axis call, parsed by each entry point from its own format. Objects
@@ -461,19 +467,24 @@ typedef struct {
     PyObject *input, *target, *weight, *grad_output, *output, *grad_input;
     Py_ssize_t batch, classes, inner;
     long long ignore_index;
-    int reduction;
-    double label_smoothing;
+    int reduction, p;
+    double label_smoothing, margin;
 } class_args;
 
 /* The sizes and pointers the adapters pass on (pointers NULL where a call takes none). */
 typedef struct {
     size_t batch, classes, inner, wlen;
     int64_t ignore_index;
-    int reduction;
-    double eps;
+    int reduction, p;
+    double eps, margin;
     const void *x, *t, *w, *g;
     void *y, *gx;
 } class_call;
+
+/* What a call's target holds: one int64 class index per sample, float probabilities of the
+ * input's size, or int64 label lists of the input's size (multilabel_margin_loss, whose
+ * gradient may not be written over its input). */
+typedef enum { TARGET_INDICES, TARGET_PROBABILITIES, TARGET_LABEL_LISTS } target_layout;
 
 typedef swiftloss_status (*class_fn)(int f32, const class_call *c);
 
@@ -522,11 +533,42 @@ cross_entropy_fused_any(int f32, const class_call *c)
                                                    c->eps, c->g, c->y, c->gx);
 }
 
-/* The shared worker. probs: float targets of the input's shape (else int64 class indices).
- * The float kind comes from the input, or from grad_input where there is no input
- * (nll_loss_backward). grad_output is optional for the fused call only. */
+#define MARGIN_SIZES(c) (c)->batch, (c)->classes, (c)->p, (c)->margin, (c)->w, (c)->wlen, (c)->reduction
+
+static swiftloss_status
+multi_margin_loss_any(int f32, const class_call *c)
+{
+    return f32 ? swiftloss_multi_margin_loss_f32(c->x, c->t, MARGIN_SIZES(c), c->y)
+               : swiftloss_multi_margin_loss_f64(c->x, c->t, MARGIN_SIZES(c), c->y);
+}
+
+static swiftloss_status
+multi_margin_loss_backward_any(int f32, const class_call *c)
+{
+    return f32 ? swiftloss_multi_margin_loss_backward_f32(c->x, c->t, MARGIN_SIZES(c), c->g, c->gx)
+               : swiftloss_multi_margin_loss_backward_f64(c->x, c->t, MARGIN_SIZES(c), c->g, c->gx);
+}
+
+static swiftloss_status
+multilabel_margin_loss_any(int f32, const class_call *c)
+{
+    return f32 ? swiftloss_multilabel_margin_loss_f32(c->x, c->t, c->batch, c->classes, c->reduction, c->y)
+               : swiftloss_multilabel_margin_loss_f64(c->x, c->t, c->batch, c->classes, c->reduction, c->y);
+}
+
+static swiftloss_status
+multilabel_margin_loss_backward_any(int f32, const class_call *c)
+{
+    return f32 ? swiftloss_multilabel_margin_loss_backward_f32(c->x, c->t, c->batch, c->classes, c->reduction,
+                                                               c->g, c->gx)
+               : swiftloss_multilabel_margin_loss_backward_f64(c->x, c->t, c->batch, c->classes, c->reduction,
+                                                               c->g, c->gx);
+}
+
+/* The shared worker. The float kind comes from the input, or from grad_input where there is
+ * no input (nll_loss_backward). grad_output is optional for the fused call only. */
 static PyObject *
-class_loss(class_fn fn, int probs, const class_args *a)
+class_loss(class_fn fn, target_layout layout, const class_args *a)
 {
     size_t batch, classes, inner, n_input, n_samples;
     if (to_size(a->batch, "batch", &batch) || to_size(a->classes, "classes", &classes) ||
@@ -547,7 +589,7 @@ class_loss(class_fn fn, int probs, const class_args *a)
     buffer_kind fk = (buffer_kind)kind;
     if ((a->input != NULL && a->grad_input != NULL &&
          buffer_get(a->grad_input, &grad_input, "grad_input", fk, 1) < 0) ||
-        buffer_get(a->target, &target, "target", probs ? fk : KIND_I64, 0) < 0 ||
+        buffer_get(a->target, &target, "target", layout == TARGET_PROBABILITIES ? fk : KIND_I64, 0) < 0 ||
         buffer_get_optional(a->weight, &weight, "weight", fk) < 0 ||
         (a->grad_output != NULL &&
          (fused ? buffer_get_optional(a->grad_output, &grad_output, "grad_output", fk)
@@ -556,11 +598,11 @@ class_loss(class_fn fn, int probs, const class_args *a)
         goto done;
     }
     if ((input.held && check_count(&input, "input", n_input)) ||
-        check_count(&target, "target", probs ? n_input : n_samples) ||
+        check_count(&target, "target", layout == TARGET_INDICES ? n_samples : n_input) ||
         (grad_output.held && check_count(&grad_output, "grad_output", n_output)) ||
         (output.held && check_count(&output, "output", n_output)) ||
         (grad_input.held && check_count(&grad_input, "grad_input", n_input)) ||
-        check_alias(&grad_input, &input, "grad_input", "input", 1) ||
+        check_alias(&grad_input, &input, "grad_input", "input", layout != TARGET_LABEL_LISTS) ||
         check_alias(&grad_input, &target, "grad_input", "target", 0) ||
         check_alias(&grad_input, &weight, "grad_input", "weight", 0) ||
         check_alias(&grad_input, &grad_output, "grad_input", "grad_output", 0) ||
@@ -572,8 +614,9 @@ class_loss(class_fn fn, int probs, const class_args *a)
         goto done;
     }
     class_call c = {batch, classes, inner, len_of(&weight), (int64_t)a->ignore_index,
-                    a->reduction, a->label_smoothing, data_of(&input), target.view.buf,
-                    data_of(&weight), data_of(&grad_output), data_of(&output), data_of(&grad_input)};
+                    a->reduction, a->p, a->label_smoothing, a->margin, data_of(&input),
+                    target.view.buf, data_of(&weight), data_of(&grad_output), data_of(&output),
+                    data_of(&grad_input)};
     swiftloss_status status;
     SWIFTLOSS_WITHOUT_GIL(n_input > SWIFTLOSS_GIL_THRESHOLD, status = fn(kind == KIND_F32, &c));
     result = status_result(status);
@@ -595,7 +638,7 @@ py_nll_loss(PyObject *module, PyObject *args)
                           &a.inner, &a.weight, &a.ignore_index, &a.reduction, &a.output)) {
         return NULL;
     }
-    return class_loss(nll_loss_any, 0, &a);
+    return class_loss(nll_loss_any, TARGET_INDICES, &a);
 }
 
 static PyObject *
@@ -607,10 +650,10 @@ py_nll_loss_backward(PyObject *module, PyObject *args)
                           &a.grad_input)) {
         return NULL;
     }
-    return class_loss(nll_loss_backward_any, 0, &a);
+    return class_loss(nll_loss_backward_any, TARGET_INDICES, &a);
 }
 
-#define CROSS_ENTROPY_METHODS(name, probs)                                                    \
+#define CROSS_ENTROPY_METHODS(name, layout)                                                   \
     static PyObject *py_##name(PyObject *module, PyObject *args)                              \
     {                                                                                         \
         class_args a = {0};                                                                   \
@@ -618,7 +661,7 @@ py_nll_loss_backward(PyObject *module, PyObject *args)
                               &a.classes, &a.inner, &a.weight, &a.ignore_index, &a.reduction, \
                               &a.label_smoothing, &a.output))                                 \
             return NULL;                                                                      \
-        return class_loss(name##_any, probs, &a);                                             \
+        return class_loss(name##_any, layout, &a);                                            \
     }                                                                                         \
     static PyObject *py_##name##_backward(PyObject *module, PyObject *args)                   \
     {                                                                                         \
@@ -628,11 +671,11 @@ py_nll_loss_backward(PyObject *module, PyObject *args)
                               &a.reduction, &a.label_smoothing, &a.grad_output,               \
                               &a.grad_input))                                                 \
             return NULL;                                                                      \
-        return class_loss(name##_backward_any, probs, &a);                                    \
+        return class_loss(name##_backward_any, layout, &a);                                   \
     }
 
-CROSS_ENTROPY_METHODS(cross_entropy, 0)
-CROSS_ENTROPY_METHODS(cross_entropy_probs, 1)
+CROSS_ENTROPY_METHODS(cross_entropy, TARGET_INDICES)
+CROSS_ENTROPY_METHODS(cross_entropy_probs, TARGET_PROBABILITIES)
 
 static PyObject *
 py_cross_entropy_fused(PyObject *module, PyObject *args)
@@ -644,7 +687,58 @@ py_cross_entropy_fused(PyObject *module, PyObject *args)
                           &a.grad_input)) {
         return NULL;
     }
-    return class_loss(cross_entropy_fused_any, 0, &a);
+    return class_loss(cross_entropy_fused_any, TARGET_INDICES, &a);
+}
+
+static PyObject *
+py_multi_margin_loss(PyObject *module, PyObject *args)
+{
+    class_args a = {0};
+    a.inner = 1;
+    if (!PyArg_ParseTuple(args, "OOnnidOiO:multi_margin_loss", &a.input, &a.target, &a.batch,
+                          &a.classes, &a.p, &a.margin, &a.weight, &a.reduction, &a.output)) {
+        return NULL;
+    }
+    return class_loss(multi_margin_loss_any, TARGET_INDICES, &a);
+}
+
+static PyObject *
+py_multi_margin_loss_backward(PyObject *module, PyObject *args)
+{
+    class_args a = {0};
+    a.inner = 1;
+    if (!PyArg_ParseTuple(args, "OOnnidOiOO:multi_margin_loss_backward", &a.input, &a.target,
+                          &a.batch, &a.classes, &a.p, &a.margin, &a.weight, &a.reduction,
+                          &a.grad_output, &a.grad_input)) {
+        return NULL;
+    }
+    return class_loss(multi_margin_loss_backward_any, TARGET_INDICES, &a);
+}
+
+static PyObject *
+py_multilabel_margin_loss(PyObject *module, PyObject *args)
+{
+    class_args a = {0};
+    a.inner = 1;
+    a.weight = Py_None;
+    if (!PyArg_ParseTuple(args, "OOnniO:multilabel_margin_loss", &a.input, &a.target, &a.batch,
+                          &a.classes, &a.reduction, &a.output)) {
+        return NULL;
+    }
+    return class_loss(multilabel_margin_loss_any, TARGET_LABEL_LISTS, &a);
+}
+
+static PyObject *
+py_multilabel_margin_loss_backward(PyObject *module, PyObject *args)
+{
+    class_args a = {0};
+    a.inner = 1;
+    a.weight = Py_None;
+    if (!PyArg_ParseTuple(args, "OOnniOO:multilabel_margin_loss_backward", &a.input, &a.target,
+                          &a.batch, &a.classes, &a.reduction, &a.grad_output, &a.grad_input)) {
+        return NULL;
+    }
+    return class_loss(multilabel_margin_loss_backward_any, TARGET_LABEL_LISTS, &a);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -1409,6 +1503,26 @@ PyDoc_STRVAR(multilabel_soft_margin_loss_backward_doc,
 "                                     grad_output, grad_input) -> None\n\n"
 "(sigmoid(x) - t) * w * s / classes.");
 
+PyDoc_STRVAR(multi_margin_loss_doc,
+"multi_margin_loss(input, target, batch, classes, p, margin, weight, reduction, output) -> None\n\n"
+"Per row, y = target[n]: sum over j != y of max(0, margin - x[y] + x[j])^p * w[y], divided by\n"
+"classes; target int64 (batch), weight None or classes elements, p 1 or 2.");
+
+PyDoc_STRVAR(multi_margin_loss_backward_doc,
+"multi_margin_loss_backward(input, target, batch, classes, p, margin, weight, reduction,\n"
+"                           grad_output, grad_input) -> None\n\n"
+"PyTorch's gradient; grad_input (batch * classes elements) may be input itself.");
+
+PyDoc_STRVAR(multilabel_margin_loss_doc,
+"multilabel_margin_loss(input, target, batch, classes, reduction, output) -> None\n\n"
+"Per row: sum over the label list j (up to the first -1) and the non-target classes k of\n"
+"max(0, 1 - x[j] + x[k]), divided by classes; target int64, batch * classes entries.");
+
+PyDoc_STRVAR(multilabel_margin_loss_backward_doc,
+"multilabel_margin_loss_backward(input, target, batch, classes, reduction, grad_output,\n"
+"                                grad_input) -> None\n\n"
+"PyTorch's gradient; grad_input (batch * classes elements) may not overlap input.");
+
 PyDoc_STRVAR(poisson_nll_loss_doc,
 "poisson_nll_loss(input, target, count, log_input, full, eps, reduction, output) -> None\n\n"
 "log_input: exp(x) - t x; else x - t log(x + eps); full adds the Stirling term where t > 1.");
@@ -1480,6 +1594,12 @@ static PyMethodDef swiftloss_methods[] = {
     {"margin_ranking_loss", py_margin_ranking_loss, METH_VARARGS, margin_ranking_loss_doc},
     {"margin_ranking_loss_backward", py_margin_ranking_loss_backward, METH_VARARGS,
      margin_ranking_loss_backward_doc},
+    {"multi_margin_loss", py_multi_margin_loss, METH_VARARGS, multi_margin_loss_doc},
+    {"multi_margin_loss_backward", py_multi_margin_loss_backward, METH_VARARGS,
+     multi_margin_loss_backward_doc},
+    {"multilabel_margin_loss", py_multilabel_margin_loss, METH_VARARGS, multilabel_margin_loss_doc},
+    {"multilabel_margin_loss_backward", py_multilabel_margin_loss_backward, METH_VARARGS,
+     multilabel_margin_loss_backward_doc},
     {NULL, NULL, 0, NULL},
 };
 

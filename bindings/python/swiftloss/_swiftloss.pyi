@@ -157,3 +157,18 @@ def margin_ranking_loss_backward(
     input1: _Buffer, input2: _Buffer, target: _Buffer, count: int, margin: float, reduction: int,
     grad_output: _Buffer, grad_input1: Optional[_Buffer], grad_input2: Optional[_Buffer], /,
 ) -> None: ...
+def multi_margin_loss(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, p: int, margin: float,
+    weight: Optional[_Buffer], reduction: int, output: _Buffer, /,
+) -> None: ...
+def multi_margin_loss_backward(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, p: int, margin: float,
+    weight: Optional[_Buffer], reduction: int, grad_output: _Buffer, grad_input: _Buffer, /,
+) -> None: ...
+def multilabel_margin_loss(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, reduction: int, output: _Buffer, /,
+) -> None: ...
+def multilabel_margin_loss_backward(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, reduction: int, grad_output: _Buffer,
+    grad_input: _Buffer, /,
+) -> None: ...

@@ -47,6 +47,8 @@ __all__ = [
     "poisson_nll_loss",
     "multilabel_soft_margin_loss",
     "margin_ranking_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
     "NoAutogradWarning",
 ]
 
@@ -2039,6 +2041,312 @@ def multilabel_soft_margin_loss(
     _C.multilabel_soft_margin_loss_backward(x, t, batch, classes, w, red, g, grad_input)
     grad_input = _sum_to_shape(grad_input.reshape(shape), input_shape)
     return result, outs.finish_grad(grad_input, grad_view, input_shape, result_dtype)
+
+
+# ------------------------------------------------------------------------------------------
+# Margin losses of class indices: multi_margin_loss, multilabel_margin_loss
+# ------------------------------------------------------------------------------------------
+
+# PyTorch's names of dtypes, for its "not implemented for 'Half'" and "expected scalar type
+# Long but found Int" messages.
+_TORCH_DTYPE_NAMES = {
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
+    "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64", "float16": "Half", "float32": "Float",
+    "float64": "Double", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}
+
+
+def _torch_dtype_name(dtype: np.dtype) -> str:
+    return _TORCH_DTYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+def _margin_rows(shape: Tuple[int, ...]) -> Tuple[int, int]:
+    """(batch, classes) of a margin loss's input, with PyTorch's check: (N, C), (C,) or 0-d
+    (one class), C > 0; N may be 0."""
+    nd = len(shape)
+    if not ((nd == 2 and shape[1] != 0) or (nd == 1 and shape[0] != 0) or nd == 0):
+        raise ValueError(
+            f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: {_shape_str(shape)}"
+        )
+    if nd <= 1:
+        return 1, (shape[0] if nd else 1)
+    return int(shape[0]), int(shape[1])
+
+
+def _margin_input(array: np.ndarray, kernel: str) -> np.ndarray:
+    """The input as a C-contiguous float32 / float64 array: PyTorch computes these two losses
+    in those dtypes only (float16 included: "not implemented for 'Half'")."""
+    dtype = array.dtype if array.dtype.isnative else array.dtype.newbyteorder("=")
+    if dtype != _FLOAT32 and dtype != _FLOAT64:
+        raise TypeError(f"\"{kernel}\" not implemented for '{_torch_dtype_name(dtype)}'")
+    return np.asarray(array, dtype=dtype, order="C")
+
+
+def _margin_target(array: np.ndarray, empty: bool) -> np.ndarray:
+    """Class indices of any integer dtype as a C-contiguous int64 array; anything else raises
+    PyTorch's "expected scalar type Long but found Float", except in an empty batch, which
+    PyTorch does not look at."""
+    if array.dtype.kind not in "iu":
+        if empty:
+            return np.zeros(array.shape, np.int64)
+        raise TypeError(f"expected scalar type Long but found {_torch_dtype_name(array.dtype)}")
+    if array.dtype == np.uint64 and array.size and int(array.max()) > _INT64_MAX:
+        raise IndexError("uint64 class index above the int64 range")  # replaced by the caller's text
+    return np.asarray(array, dtype=np.int64, order="C")
+
+
+# The margin losses' common call, as the class-index losses': an (N, C) float ndarray, int64
+# targets ((N,), or (N, C) label lists), a reduction string, the default keywords otherwise
+# (or a fast class weight). It takes a short path to the library call, written inline in the
+# functions (a tiny call is mostly these checks); a call the extension or the library refuses
+# (a strided array among them: the extension takes C-contiguous buffers only) takes the
+# general path, which gives PyTorch's errors.
+_FAST_REFUSED = (IndexError, ValueError, BufferError)
+
+
+def _margin_number(value: Any, name: str, position: int, function: str) -> float:
+    """A float argument as PyTorch's parser takes a Number (not a string)."""
+    if not isinstance(value, (str, bytes)):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    raise TypeError(f"{function}(): argument '{name}' (position {position}) must be Number, not {type(value).__name__}")
+
+
+def multi_margin_loss(
+    input: Any,
+    target: Any,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Any = None,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Multi-class hinge loss, PyTorch's native kernel: for each sample with target class
+    :math:`y` and :math:`z_j = \mathrm{margin} - x_y + x_j`,
+
+    .. math::
+        \ell = \frac{1}{C} \sum_{j \ne y,\ z_j > 0} z_j^{\,p}\; w_y
+
+    ``p`` is 1 or 2; the weight (one per class) is indexed by the **target** class and
+    multiplies every term. ``margin`` may be negative. A NaN input makes its terms NaN, which
+    are not counted (``z > 0`` is false), as PyTorch's: the loss is then finite.
+
+    Shapes: ``input`` ``(N, C)`` with ``target`` ``(N,)`` (or 0-d when N is 1), ``(C,)`` with a
+    0-d or ``(1,)`` target, or 0-d (one class); C must be at least 1, N may be 0. ``target``
+    holds class indices in ``[0, C)`` (any integer dtype). ``'none'`` returns ``(N,)``, or a 0-d
+    array for a 0-d target; ``'mean'`` divides the summed losses by N (not by the weights).
+    PyTorch computes this loss in float32 and float64 only, and so does swiftloss: other input
+    dtypes raise ``TypeError`` with PyTorch's text.
+
+    Empty batch (N = 0): ``'mean'`` is NaN and ``'sum'`` 0, where PyTorch returns
+    uninitialised memory.
+
+    Gradient (``with_grad=True``, optional ``grad_output``: a scalar for ``'sum'`` / ``'mean'``,
+    the loss's shape for ``'none'``): returns ``(loss, grad_input)``, PyTorch's: each counted
+    term gives :math:`\partial x_j = s\, w_y\, (p = 1\ ?\ 1 : 2 z_j) / C` (and ``/ N`` for
+    ``'mean'``), the target :math:`-\sum_j \partial x_j`; 0 at the kink ``z == 0``.
+
+    Output buffers (keyword-only ``out``): with ``reduction='none'``, ``out`` receives the
+    losses (the loss's shape and the input's dtype, C-contiguous, writable) and is returned in
+    place of a new array; with ``with_grad=True``, ``out=(out, grad_out)``, ``grad_out`` of the
+    input's shape and dtype, which may be the input array itself (its gradient is then
+    written over it). Buffers must not otherwise overlap the inputs.
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> F.multi_margin_loss([[0.1, 0.2, 0.4, 0.8]], [3])
+        0.32499...
+
+    Raises:
+        ValueError: "only p == 1 and p == 2 supported", "weight must be one-dimensional", a bad
+            reduction, "Expected non-empty vector or matrix with optional 0-dim batch size, but
+            got: [2, 0]", "multi_margin_loss: target tensor should be 1-D with size equal to
+            the number of input samples (batch size). ...", "inconsistent weight size, expected
+            4 but got [3]" (PyTorch: RuntimeError); a ``grad_output`` of the wrong shape.
+        IndexError: "target out of range" (PyTorch: RuntimeError).
+        TypeError: an input that is not float32 / float64 ('"multi_margin_loss_cpu_kernel" not
+            implemented for 'Half''), a target that is not integer ("expected scalar type Long
+            but found Float"), a ``margin`` that is not a number.
+    """
+    function = "multi_margin_loss"
+    if (type(input) is np.ndarray and type(target) is np.ndarray and type(reduction) is str and out is None
+            and not with_grad and grad_output is None and size_average is None and reduce is None
+            and type(p) is int and type(margin) is float and input.ndim == 2 and target.ndim == 1
+            and target.dtype == _INT64 and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
+            and (weight is None or _fast_class_weight(weight, input))):
+        fast = _FAST_REDUCTIONS.get(reduction)
+        n, c = input.shape
+        if fast is not None and (p == 1 or p == 2) and c > 0 and target.shape[0] == n:
+            output = np.empty(n if fast == _NONE else 1, input.dtype)
+            try:
+                _C.multi_margin_loss(input, target, n, c, p, margin, weight, fast, output)
+                return output if fast == _NONE else output[0]
+            except _FAST_REFUSED:
+                pass  # the general path gives PyTorch's message
+    grad = _wants_grad(with_grad, grad_output, function)
+    outs = _outs(out, grad, function)
+    red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    w_raw = None
+    if weight is not None:
+        w_raw = weight if type(weight) is np.ndarray else _asarray(weight, function, "weight")
+        if w_raw.ndim != 1:
+            raise ValueError("weight must be one-dimensional")
+    margin = _margin_number(margin, "margin", 4, function)
+    x_raw = input if type(input) is np.ndarray else _asarray(input, function, "input")
+    t_raw = target if type(target) is np.ndarray else _asarray(target, function, "target")
+    batch, classes = _margin_rows(x_raw.shape)
+    if t_raw.ndim > 1 or t_raw.size != batch:
+        raise ValueError(
+            f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input samples "
+            f"(batch size). Expected target size [{batch}], but got {_shape_str(t_raw.shape)}. Input has shape "
+            f"{_shape_str(x_raw.shape)}."
+        )
+    if w_raw is not None and w_raw.size != classes:
+        raise ValueError(f"inconsistent weight size, expected {classes} but got {_shape_str(w_raw.shape)}")
+    x = _margin_input(x_raw, "multi_margin_loss_cpu_kernel")
+    try:
+        t = _margin_target(t_raw, batch == 0)
+    except IndexError:
+        raise IndexError("target out of range") from None
+    w = None if w_raw is None else _real_array(w_raw, x.dtype, function, "weight")
+    out_shape = (batch,) if red == _NONE and t_raw.ndim > 0 else ()
+    g = None
+    if grad:
+        g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, function, _REDUCTION_NAMES[red])
+    inputs = None if out is None else {"input": x, "target": t, "weight": w, "grad_output": g}
+    output, view = outs.result_buffer(out_shape, red, x.dtype, x.dtype, inputs)
+    if grad:
+        grad_input, grad_view = outs.grad_buffer(x.shape, x.dtype, x.dtype, inputs, allow_same=("input",))
+    p = 1 if p == 1 else 2
+    try:
+        _C.multi_margin_loss(x, t, batch, classes, p, margin, w, red, output)
+    except IndexError:
+        raise IndexError("target out of range") from None
+    result = outs.finish_result(output, view, red, out_shape, x.dtype)
+    if not grad:
+        return result
+    g = _ones_if_none(g, output.size, x.dtype)
+    _C.multi_margin_loss_backward(x, t, batch, classes, p, margin, w, red, g, grad_input)
+    return result, outs.finish_grad(grad_input, grad_view, x.shape, x.dtype)
+
+
+_MULTILABEL_RANGE = "argument #2 'target' is out of range"
+
+
+def multilabel_margin_loss(
+    input: Any,
+    target: Any,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Multi-label hinge loss, PyTorch's native kernel: each row of ``target`` lists the
+    sample's classes, up to its first -1; with those classes the targets,
+
+    .. math::
+        \ell = \frac{1}{C} \sum_{j \in \mathrm{list}}\ \sum_{k\ \mathrm{not\ a\ target}} \max(0, 1 - (x_j - x_k))
+
+    A class listed twice counts twice (PyTorch's rule); a row whose list is empty, or lists
+    every class, has loss 0. Every entry, also after the first -1, must be in ``[-1, C)``.
+    A NaN input makes its terms NaN, which are not counted, as PyTorch's.
+
+    Shapes: ``input`` ``(N, C)``, ``(C,)`` or 0-d (one class), C at least 1, N may be 0;
+    ``target`` has the input's shape (any integer dtype; a 0-d target with a 0-d or ``(1,)``
+    input). ``'none'`` returns ``(N,)`` for an ``(N, C)`` input, else a 0-d array; ``'mean'``
+    divides the summed losses by N. PyTorch computes this loss in float32 and float64 only, and
+    so does swiftloss: other input dtypes raise ``TypeError`` with PyTorch's text.
+
+    Empty batch (N = 0): ``'mean'`` is NaN and ``'sum'`` 0, where PyTorch returns
+    uninitialised memory.
+
+    Gradient (``with_grad=True``, optional ``grad_output``: a scalar for ``'sum'`` / ``'mean'``,
+    the loss's shape for ``'none'``): returns ``(loss, grad_input)``, PyTorch's: each list entry
+    :math:`j` and non-target :math:`k` with :math:`1 - (x_j - x_k) > 0` add :math:`s / C` to
+    :math:`\partial x_k` and :math:`-s / C` to :math:`\partial x_j` (and ``/ N`` for ``'mean'``).
+
+    Output buffers (keyword-only ``out``): with ``reduction='none'``, ``out`` receives the
+    losses (the loss's shape and the input's dtype, C-contiguous, writable) and is returned in
+    place of a new array; with ``with_grad=True``, ``out=(out, grad_out)``, ``grad_out`` of the
+    input's shape and dtype. Buffers must not overlap the inputs.
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> F.multilabel_margin_loss([[0.1, 0.2, 0.4, 0.8]], [[3, 0, -1, 1]])
+        0.85...
+
+    Raises:
+        ValueError: a bad reduction, "Expected non-empty vector or matrix with optional 0-dim
+            batch size, but got: [2, 0]", "inconsistent target size: [2, 3] for input of size:
+            [2, 4]" (PyTorch: RuntimeError); a ``grad_output`` of the wrong shape.
+        IndexError: "argument #2 'target' is out of range" (PyTorch: RuntimeError).
+        TypeError: an input that is not float32 / float64, a target that is not integer
+            ("expected scalar type Long but found Int"'s counterpart for the dtype given).
+    """
+    function = "multilabel_margin_loss"
+    if (type(input) is np.ndarray and type(target) is np.ndarray and type(reduction) is str and out is None
+            and not with_grad and grad_output is None and size_average is None and reduce is None
+            and input.ndim == 2 and target.dtype == _INT64 and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)):
+        fast = _FAST_REDUCTIONS.get(reduction)
+        n, c = input.shape
+        if fast is not None and c > 0 and target.shape == input.shape:
+            output = np.empty(n if fast == _NONE else 1, input.dtype)
+            try:
+                _C.multilabel_margin_loss(input, target, n, c, fast, output)
+                return output if fast == _NONE else output[0]
+            except _FAST_REFUSED:
+                pass  # the general path gives PyTorch's message
+    grad = _wants_grad(with_grad, grad_output, function)
+    outs = _outs(out, grad, function)
+    red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
+    x_raw = input if type(input) is np.ndarray else _asarray(input, function, "input")
+    t_raw = target if type(target) is np.ndarray else _asarray(target, function, "target")
+    batch, classes = _margin_rows(x_raw.shape)
+    if (t_raw.ndim != 2 or t_raw.shape != x_raw.shape) if x_raw.ndim == 2 else (t_raw.ndim > 1 or t_raw.size != classes):
+        raise ValueError(
+            f"inconsistent target size: {_shape_str(t_raw.shape)} for input of size: {_shape_str(x_raw.shape)}"
+        )
+    empty = batch == 0
+    # PyTorch checks the targets' range before the dtypes (of the input, then the target).
+    if not empty and t_raw.dtype.kind in "biuf" and (t_raw.min() < -1 or t_raw.max() >= classes):
+        raise IndexError(_MULTILABEL_RANGE)
+    x = _margin_input(x_raw, "multilabel_margin_loss_forward_out_frame")
+    try:
+        t = _margin_target(t_raw, empty)
+    except IndexError:
+        raise IndexError(_MULTILABEL_RANGE) from None
+    out_shape = (batch,) if red == _NONE and x_raw.ndim == 2 else ()
+    g = None
+    if grad:
+        g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, function, _REDUCTION_NAMES[red])
+    inputs = None if out is None else {"input": x, "target": t, "grad_output": g}
+    output, view = outs.result_buffer(out_shape, red, x.dtype, x.dtype, inputs)
+    if grad:
+        grad_input, grad_view = outs.grad_buffer(x.shape, x.dtype, x.dtype, inputs)
+    try:
+        _C.multilabel_margin_loss(x, t, batch, classes, red, output)
+    except IndexError:
+        raise IndexError(_MULTILABEL_RANGE) from None
+    result = outs.finish_result(output, view, red, out_shape, x.dtype)
+    if not grad:
+        return result
+    g = _ones_if_none(g, output.size, x.dtype)
+    _C.multilabel_margin_loss_backward(x, t, batch, classes, red, g, grad_input)
+    return result, outs.finish_grad(grad_input, grad_view, x.shape, x.dtype)
 
 
 for _f in (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss, hinge_embedding_loss,

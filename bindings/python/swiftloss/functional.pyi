@@ -38,6 +38,8 @@ __all__ = [
     "poisson_nll_loss",
     "multilabel_soft_margin_loss",
     "margin_ranking_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
     "NoAutogradWarning",
 ]
 
@@ -717,3 +719,90 @@ def margin_ranking_loss(
     grad_output: Optional[_ArrayLike] = ...,
     out: Optional[Union[_OutBuffer, _OutGrads]] = ...,
 ) -> Union[_Loss, _LossAndGrads]: ...
+
+@overload
+def multi_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    p: int = ...,
+    margin: float = ...,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def multi_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    p: int = ...,
+    margin: float = ...,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def multi_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    p: int = ...,
+    margin: float = ...,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
+def multilabel_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def multilabel_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def multilabel_margin_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...

@@ -36,6 +36,8 @@ __all__ = [
     "PoissonNLLLoss",
     "MultiLabelSoftMarginLoss",
     "MarginRankingLoss",
+    "MultiMarginLoss",
+    "MultiLabelMarginLoss",
 ]
 
 
@@ -345,3 +347,38 @@ class MarginRankingLoss(_Loss):
         :func:`swiftloss.margin_ranking_loss`)."""
         return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction,
                                      with_grad=with_grad, grad_output=grad_output, out=out)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    r"""Multi-class hinge loss: ``MultiMarginLoss(p=1, margin=1.0, weight=None, size_average=None,
+    reduce=None, reduction='mean')``; calling it runs :func:`swiftloss.multi_margin_loss`. As
+    torch.nn's, ``p`` other than 1 or 2 and a weight that is not one-dimensional raise
+    ``ValueError`` here."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Any = None, size_average: Optional[bool] = None,
+                 reduce: Optional[bool] = None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        if p != 1 and p != 2:
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and F._asarray(weight, "MultiMarginLoss", "weight").ndim != 1:
+            raise ValueError(
+                "MultiMarginLoss: expected weight to be None or 1D tensor, got "
+                f"{F._asarray(weight, 'MultiMarginLoss', 'weight').ndim}D instead"
+            )
+        self.p, self.margin = p, margin
+
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see :func:`swiftloss.multi_margin_loss`)."""
+        return F.multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
+                                   reduction=self.reduction, with_grad=with_grad, grad_output=grad_output, out=out)
+
+
+class MultiLabelMarginLoss(_Loss):
+    r"""Multi-label hinge loss: ``MultiLabelMarginLoss(size_average=None, reduce=None,
+    reduction='mean')``; calling it runs :func:`swiftloss.multilabel_margin_loss`."""
+
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_input)`` (see
+        :func:`swiftloss.multilabel_margin_loss`)."""
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction, with_grad=with_grad,
+                                        grad_output=grad_output, out=out)

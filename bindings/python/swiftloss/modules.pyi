@@ -25,6 +25,8 @@ __all__ = [
     "PoissonNLLLoss",
     "MultiLabelSoftMarginLoss",
     "MarginRankingLoss",
+    "MultiMarginLoss",
+    "MultiLabelMarginLoss",
 ]
 
 class Softmax:
@@ -415,3 +417,19 @@ class MarginRankingLoss(_Loss):
         grad_output: Optional[_ArrayLike] = ...,
         out: Optional[_OutGrads] = ...,
     ) -> _LossAndGrads: ...
+
+class MultiMarginLoss(_Loss):
+    p: int
+    margin: float
+    weight: Optional[_ArrayLike]
+    def __init__(
+        self,
+        p: int = ...,
+        margin: float = ...,
+        weight: Optional[_ArrayLike] = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+
+class MultiLabelMarginLoss(_Loss): ...

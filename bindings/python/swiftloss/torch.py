@@ -123,6 +123,12 @@ __all__ = [
     "MarginRankingLoss",
     "margin_ranking_loss",
     "MarginRankingLossFunction",
+    "MultiMarginLoss",
+    "multi_margin_loss",
+    "MultiMarginLossFunction",
+    "MultiLabelMarginLoss",
+    "multilabel_margin_loss",
+    "MultiLabelMarginLossFunction",
 ]
 
 _Tensor = torch.Tensor
@@ -436,6 +442,44 @@ def _(input, target, weight, reduction, need_grad):
     return input.new_empty(shape[:-1] if reduction == "none" else (), dtype=result), input.new_empty(grad)
 
 
+@torch.library.custom_op("swiftloss::multi_margin_loss", mutates_args=())
+def _multi_margin_loss_op(input: torch.Tensor, target: torch.Tensor, p: int, margin: float,
+                          weight: Optional[torch.Tensor], reduction: str, need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.multi_margin_loss."""
+    kwargs = dict(p=p, margin=margin, weight=_array(weight, input.dtype), reduction=reduction)
+    return _run(_F.multi_margin_loss, input, (_array(input), _array(target)), kwargs, need_grad)
+
+
+@torch.library.custom_op("swiftloss::multilabel_margin_loss", mutates_args=())
+def _multilabel_margin_loss_op(input: torch.Tensor, target: torch.Tensor, reduction: str, need_grad: bool) -> _Pair:
+    """(loss, gradient for ones upstream or an empty tensor) of swiftloss.multilabel_margin_loss."""
+    return _run(_F.multilabel_margin_loss, input, (_array(input), _array(target)), dict(reduction=reduction), need_grad)
+
+
+@_multi_margin_loss_op.register_fake
+def _(input, target, p, margin, weight, reduction, need_grad):
+    rows = (input.shape[0],) if reduction == "none" and target.dim() > 0 else ()
+    return input.new_empty(rows), input.new_empty(_grad_shape(input, need_grad))
+
+
+@_multilabel_margin_loss_op.register_fake
+def _(input, target, reduction, need_grad):
+    rows = (input.shape[0],) if reduction == "none" and input.dim() == 2 else ()
+    return input.new_empty(rows), input.new_empty(_grad_shape(input, need_grad))
+
+
+# torch's names of the dtypes its margin kernels refuse ("not implemented for 'Half'").
+_TORCH_DTYPE_NAMES = {torch.float16: "Half", torch.bfloat16: "BFloat16"}
+
+
+def _margin_dtype(input: _Tensor, kernel: str) -> None:
+    """torch computes multi_margin_loss and multilabel_margin_loss in float32 and float64 only
+    (outside autocast); so does swiftloss, with torch's text, as a TypeError."""
+    if input.dtype not in (torch.float32, torch.float64):
+        name = _TORCH_DTYPE_NAMES.get(input.dtype) or _F._torch_dtype_name(torch.empty(0, dtype=input.dtype).numpy().dtype)
+        raise TypeError(f"\"{kernel}\" not implemented for '{name}'")
+
+
 def _regression_fake(name, input, target, reduction, need_grad):
     shape = tuple(torch.broadcast_shapes(input.shape, target.shape))
     result, _ = _regression_dtypes(name, input, target)
@@ -514,7 +558,7 @@ def _looped_vmap(call: Callable, info: Any, in_dims: Tuple[Optional[int], ...], 
 
 for _op in (_cross_entropy_op, _nll_loss_op, _bce_op, _bce_with_logits_op, _kl_div_op, _mse_loss_op,
             _l1_loss_op, _smooth_l1_loss_op, _huber_loss_op, _soft_margin_loss_op, _hinge_embedding_loss_op,
-            _poisson_nll_loss_op, _multilabel_soft_margin_loss_op):
+            _poisson_nll_loss_op, _multilabel_soft_margin_loss_op, _multi_margin_loss_op, _multilabel_margin_loss_op):
     torch.library.register_vmap(_op, lambda info, in_dims, *args, _op=_op: _looped_vmap(_op, info, in_dims, args))
 
 
@@ -550,7 +594,7 @@ class _Rule:
     def contract(self, w: _Tensor, gu: _Tensor, g: _Tensor) -> _Tensor:
         product = w * gu
         if self._per_sample(gu):
-            return product.sum(self.class_dim)
+            return product.sum(self.class_dim).reshape(g.shape)  # (1, C) with a 0-d target: one 0-d loss
         return product if self.reduction == "none" and product.shape == g.shape else product.sum().reshape(g.shape)
 
     def spread(self, g: _Tensor, w: _Tensor) -> _Tensor:
@@ -650,6 +694,7 @@ class _LossFunction(torch.autograd.Function):
         ctx.save_for_backward(input, output[1])
         ctx.save_for_forward(input, output[1])
         ctx.arguments = arguments
+        ctx.loss_shape = output[0].shape
         ctx.mark_non_differentiable(output[1])
         ctx.set_materialize_grads(False)
 
@@ -697,9 +742,9 @@ class _ForwardMode:
             dinput = torch.zeros_like(input)
         product = gu * dinput  # for a broadcast kl_div input, dinput broadcasts onto gu
         if rule.reduction != "none" or (rule.class_axis and gu.dim() < 2):
-            return product.sum(), None
+            return product.sum().reshape(ctx.loss_shape), None  # () or, for a (C,) input, (1,)
         if rule.class_axis:
-            return product.sum(rule.class_dim), None
+            return product.sum(rule.class_dim).reshape(ctx.loss_shape), None
         return product, None
 
 
@@ -933,6 +978,86 @@ class MultiLabelSoftMarginLossFunction(_ForwardMode, _MultiLabelSoftMarginLoss):
     """``MultiLabelSoftMarginLossFunction.apply(input, target, weight, reduction)``:
     :func:`swiftloss.multilabel_soft_margin_loss` as an autograd Function, returning
     ``(loss, unit_grad)``."""
+
+
+def _reduce_rows(loss: _Tensor, reduction: str, shape: Tuple[int, ...]) -> _Tensor:
+    """Row losses reduced as torch's margin kernels: 'none' in the loss's shape, 'sum', 'mean'
+    over the rows."""
+    if reduction == "none":
+        return loss.reshape(shape)
+    return loss.sum() if reduction == "sum" else loss.mean()
+
+
+class _MultiMarginLoss(_LossFunction):
+    """The Function of :class:`MultiMarginLossFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 4
+    CLASS_AXIS = True
+    CLASS_DIM = -1
+
+    @staticmethod
+    def forward(input, target, p, margin, weight, reduction):
+        """(loss, gradient for ones upstream) from ``swiftloss_multi_margin_loss`` and its backward."""
+        return _multi_margin_loss_op(input, target, p, margin, weight, reduction, True)
+
+    @staticmethod
+    def reference(x, target, p, margin, weight, reduction):
+        """multi_margin_loss as a torch composite (torch's own kernel has no second
+        derivative): the terms of :func:`swiftloss.multi_margin_loss`, NaN terms not counted."""
+        classes = x.shape[-1] if x.dim() else 1
+        rows = x.reshape(-1, classes)
+        y = target.reshape(-1, 1).long()
+        z = (margin - rows.gather(1, y)) + rows
+        others = torch.ones_like(rows, dtype=torch.bool).scatter(1, y, False)
+        terms = torch.where((z > 0) & others, z if p == 1 else z * z, torch.zeros_like(z))
+        if weight is not None:
+            terms = terms * weight.to(x.dtype)[y]
+        return _reduce_rows(terms.sum(1) / classes, reduction, tuple(target.shape))
+
+
+class MultiMarginLossFunction(_ForwardMode, _MultiMarginLoss):
+    """``MultiMarginLossFunction.apply(input, target, p, margin, weight, reduction)``:
+    :func:`swiftloss.multi_margin_loss` as an autograd Function, returning ``(loss,
+    unit_grad)``. Second derivatives (zero for ``p=1``) come from a torch composite of the
+    loss, where torch's own kernel raises."""
+
+
+class _MultiLabelMarginLoss(_LossFunction):
+    """The Function of :class:`MultiLabelMarginLossFunction` without forward mode (for
+    torch.compile)."""
+
+    REDUCTION_AT = 1
+    CLASS_AXIS = True
+    CLASS_DIM = -1
+
+    @staticmethod
+    def forward(input, target, reduction):
+        """(loss, gradient for ones upstream) from ``swiftloss_multilabel_margin_loss`` and its
+        backward."""
+        return _multilabel_margin_loss_op(input, target, reduction, True)
+
+    @staticmethod
+    def reference(x, target, reduction):
+        """multilabel_margin_loss as a torch composite (torch's own kernel has no second
+        derivative): every (list entry, class) pair of a row at once, N x L x C terms for the
+        longest list L."""
+        classes = x.shape[-1] if x.dim() else 1
+        rows, t = x.reshape(-1, classes), target.reshape(-1, classes).long()
+        listed = (t >= 0).long().cumprod(1).bool()  # the entries before the first -1
+        longest = int(listed.sum(1).max()) if listed.numel() else 0
+        entries, listed = t[:, :longest].clamp_min(0), listed[:, :longest]
+        targets = torch.zeros_like(rows).scatter_add(1, entries, listed.to(rows.dtype)) > 0
+        z = (1 - rows.gather(1, entries)).unsqueeze(2) + rows.unsqueeze(1)
+        counted = (z > 0) & listed.unsqueeze(2) & ~targets.unsqueeze(1)
+        loss = torch.where(counted, z, torch.zeros_like(z)).sum((1, 2)) / classes
+        return _reduce_rows(loss, reduction, (rows.shape[0],) if x.dim() == 2 else ())
+
+
+class MultiLabelMarginLossFunction(_ForwardMode, _MultiLabelMarginLoss):
+    """``MultiLabelMarginLossFunction.apply(input, target, reduction)``:
+    :func:`swiftloss.multilabel_margin_loss` as an autograd Function, returning ``(loss,
+    unit_grad)``. The loss is piecewise linear in its input: its second derivatives, from a
+    torch composite of the loss (torch's own kernel raises), are zero."""
 
 
 class PoissonNLLLossFunction(_ForwardMode, _PoissonNLLLoss):
@@ -1736,6 +1861,75 @@ def margin_ranking_loss(
                           target, float(margin), reduction)
 
 
+def multi_margin_loss(
+    input: _Tensor,
+    target: _Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Optional[_Tensor] = None,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> _Tensor:
+    r"""``torch.nn.functional.multi_margin_loss`` computed by swiftloss, differentiable in
+    ``input`` to any order (torch's own has no second derivative and no forward mode; here they
+    come from a torch composite of the same loss). See :func:`swiftloss.multi_margin_loss`: an
+    empty batch gives a NaN ``'mean'`` and a 0 ``'sum'`` where torch returns uninitialised
+    memory.
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.multi_margin_loss(torch.tensor([[0.1, 0.2, 0.4, 0.8]]), torch.tensor([3]))
+        tensor(0.3250)
+    """
+    op = "multi_margin_loss"
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    _check_optional_tensor(weight, "weight", 5, op)
+    if weight is not None and weight.dim() != 1:
+        raise ValueError("weight must be one-dimensional")
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    margin = _F._margin_number(margin, "margin", 4, op)
+    input, weight = _autocast(input, weight)
+    _margin_dtype(input, "multi_margin_loss_cpu_kernel")
+    _no_grad_needed(weight, "weight", op)
+    return _apply(MultiMarginLossFunction, _MultiMarginLoss, _multi_margin_loss_op, input, target,
+                  1 if p == 1 else 2, margin, weight, reduction)
+
+
+def multilabel_margin_loss(
+    input: _Tensor,
+    target: _Tensor,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> _Tensor:
+    r"""``torch.nn.functional.multilabel_margin_loss`` computed by swiftloss, differentiable in
+    ``input`` to any order (torch's own has no second derivative and no forward mode). See
+    :func:`swiftloss.multilabel_margin_loss`: an empty batch gives a NaN ``'mean'`` and a 0
+    ``'sum'`` where torch returns uninitialised memory.
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.multilabel_margin_loss(torch.tensor([[0.1, 0.2, 0.4, 0.8]]), torch.tensor([[3, 0, -1, 1]]))
+        tensor(0.8500)
+    """
+    op = "multilabel_margin_loss"
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    (input,) = _autocast(input)
+    _margin_dtype(input, "multilabel_margin_loss_forward_out_frame")
+    return _apply(MultiLabelMarginLossFunction, _MultiLabelMarginLoss, _multilabel_margin_loss_op, input, target,
+                  reduction)
+
+
 # ------------------------------------------------------------------------------------------
 # torch.nn drop-ins
 # ------------------------------------------------------------------------------------------
@@ -1959,3 +2153,32 @@ class MarginRankingLoss(_Loss):
         """The loss of ranking ``input1`` against ``input2`` as ``target`` says (see
         :func:`margin_ranking_loss`)."""
         return margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    r"""Drop-in for ``torch.nn.MultiMarginLoss(p=1, margin=1.0, weight=None, size_average=None,
+    reduce=None, reduction='mean')``; ``forward(input, target)`` is :func:`multi_margin_loss`.
+    ``weight`` is a registered buffer, as in torch."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Optional[_Tensor] = None,
+                 size_average: Optional[bool] = None, reduce: Optional[bool] = None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        if p != 1 and p != 2:
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and weight.dim() != 1:
+            raise ValueError(f"MultiMarginLoss: expected weight to be None or 1D tensor, got {weight.dim()}D instead")
+        self.p, self.margin = p, margin
+
+    def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of ``input`` against ``target`` (see :func:`multi_margin_loss`)."""
+        return multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
+                                 reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    r"""Drop-in for ``torch.nn.MultiLabelMarginLoss(size_average=None, reduce=None,
+    reduction='mean')``; ``forward(input, target)`` is :func:`multilabel_margin_loss`."""
+
+    def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of ``input`` against ``target`` (see :func:`multilabel_margin_loss`)."""
+        return multilabel_margin_loss(input, target, reduction=self.reduction)

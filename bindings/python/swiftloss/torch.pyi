@@ -46,6 +46,12 @@ __all__ = [
     "MarginRankingLoss",
     "margin_ranking_loss",
     "MarginRankingLossFunction",
+    "MultiMarginLoss",
+    "multi_margin_loss",
+    "MultiMarginLossFunction",
+    "MultiLabelMarginLoss",
+    "multilabel_margin_loss",
+    "MultiLabelMarginLossFunction",
 ]
 
 def cross_entropy(
@@ -402,3 +408,52 @@ class MarginRankingLossFunction(torch.autograd.Function):
     def backward(
         ctx: Any, grad_output: Tensor, grad_unit1: Optional[Tensor], grad_unit2: Optional[Tensor]
     ) -> Tuple[Optional[Tensor], ...]: ...
+
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = ...,
+    margin: float = ...,
+    weight: Optional[Tensor] = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+class MultiMarginLoss(_Loss):
+    p: int
+    margin: float
+    weight: Optional[Tensor]
+    def __init__(
+        self,
+        p: int = ...,
+        margin: float = ...,
+        weight: Optional[Tensor] = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+
+class MultiMarginLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, target: Tensor, p: int, margin: float, weight: Optional[Tensor], reduction: str,
+    ) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+def multilabel_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+class MultiLabelMarginLoss(_Loss): ...
+
+class MultiLabelMarginLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
