@@ -157,3 +157,11 @@ def margin_ranking_loss_backward(
     input1: _Buffer, input2: _Buffer, target: _Buffer, count: int, margin: float, reduction: int,
     grad_output: _Buffer, grad_input1: Optional[_Buffer], grad_input2: Optional[_Buffer], /,
 ) -> None: ...
+def gaussian_nll_loss(
+    input: _Buffer, target: _Buffer, var: _Buffer, count: int, full: int, eps: float, reduction: int,
+    output: _Buffer, /,
+) -> None: ...
+def gaussian_nll_loss_backward(
+    input: _Buffer, target: _Buffer, var: _Buffer, count: int, full: int, eps: float, reduction: int,
+    grad_output: _Buffer, grad_input: Optional[_Buffer], grad_var: Optional[_Buffer], /,
+) -> None: ...

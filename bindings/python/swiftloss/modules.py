@@ -36,6 +36,7 @@ __all__ = [
     "PoissonNLLLoss",
     "MultiLabelSoftMarginLoss",
     "MarginRankingLoss",
+    "GaussianNLLLoss",
 ]
 
 
@@ -345,3 +346,20 @@ class MarginRankingLoss(_Loss):
         :func:`swiftloss.margin_ranking_loss`)."""
         return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction,
                                      with_grad=with_grad, grad_output=grad_output, out=out)
+
+
+class GaussianNLLLoss(_Loss):
+    r"""Gaussian negative log-likelihood: ``GaussianNLLLoss(*, full=False, eps=1e-06,
+    reduction='mean')`` (keyword-only, as torch.nn's); calling it with ``(input, target, var)``
+    runs :func:`swiftloss.gaussian_nll_loss`."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input: Any, target: Any, var: Any, *, with_grad: bool = False, grad_output: Any = None,
+                out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, (grad_input, grad_var))`` (see
+        :func:`swiftloss.gaussian_nll_loss`)."""
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction,
+                                   with_grad=with_grad, grad_output=grad_output, out=out)

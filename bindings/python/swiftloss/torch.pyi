@@ -1,4 +1,4 @@
-from typing import Any, Optional, Tuple
+from typing import Any, Optional, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -46,6 +46,9 @@ __all__ = [
     "MarginRankingLoss",
     "margin_ranking_loss",
     "MarginRankingLossFunction",
+    "GaussianNLLLoss",
+    "gaussian_nll_loss",
+    "GaussianNLLLossFunction",
 ]
 
 def cross_entropy(
@@ -401,4 +404,35 @@ class MarginRankingLossFunction(torch.autograd.Function):
     @staticmethod
     def backward(
         ctx: Any, grad_output: Tensor, grad_unit1: Optional[Tensor], grad_unit2: Optional[Tensor]
+    ) -> Tuple[Optional[Tensor], ...]: ...
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    var: Union[Tensor, float],
+    full: bool = ...,
+    eps: float = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+class GaussianNLLLoss(_Loss):
+    full: bool
+    eps: float
+    def __init__(
+        self,
+        *,
+        full: bool = ...,
+        eps: float = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    def forward(self, input: Tensor, target: Tensor, var: Union[Tensor, float]) -> Tensor: ...  # type: ignore[override]
+
+class GaussianNLLLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, var: Tensor, target: Tensor, full: bool, eps: float, reduction: str,
+    ) -> Tuple[Tensor, Tensor, Tensor]: ...
+    @staticmethod
+    def backward(
+        ctx: Any, grad_output: Tensor, grad_unit_input: Optional[Tensor], grad_unit_var: Optional[Tensor]
     ) -> Tuple[Optional[Tensor], ...]: ...
