@@ -31,7 +31,7 @@ enum {
     K_NLL, K_NLL_BW, K_CE, K_CE_NONE, K_CE_BW, K_CE_FUSED, K_CE_FUSED_INPLACE,
     K_CE_PROBS, K_CE_PROBS_BW, K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
     K_MSE, K_MSE_BW, K_HUBER, K_SL1_BW, K_SOFT, K_SOFT_BW, K_POISSON, K_POISSON_BW,
-    K_MULTILABEL, K_MULTILABEL_BW, K_MARGIN_RANKING, K_MARGIN_RANKING_BW,
+    K_MULTILABEL, K_MULTILABEL_BW, K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
     NKINDS
 };
 static const char *const names[NKINDS] = {
@@ -44,7 +44,8 @@ static const char *const names[NKINDS] = {
     "soft_margin_loss", "soft_margin_loss_backward", "poisson_nll_loss (full)",
     "poisson_nll_loss_backward (rates)", "multilabel_soft_margin_loss (per class weight)",
     "multilabel_soft_margin_loss_backward", "margin_ranking_loss",
-    "margin_ranking_loss_backward (input1's gradient only)",
+    "margin_ranking_loss_backward (input1's gradient only)", "gaussian_nll_loss (full)",
+    "gaussian_nll_loss_backward (var's gradient only)",
 };
 
 /* Shared, read-only inputs (one float and one double copy), big enough for every case. */
@@ -154,6 +155,8 @@ static int run_case(int ci, void *out, void *gx)
             return swiftloss_multilabel_soft_margin_loss_backward_f64(xd, qd, n / 100, 100, NULL, 0, r, gd, g);
         case K_MARGIN_RANKING: return swiftloss_margin_ranking_loss_f64(xd, qd, gd, n, 0.1, r, o);
         case K_MARGIN_RANKING_BW: return swiftloss_margin_ranking_loss_backward_f64(xd, qd, gd, n, 0.1, r, gd, g, NULL);
+        case K_GAUSSIAN: return swiftloss_gaussian_nll_loss_f64(xd, gd, qd, n, 1, 1e-6, r, o);
+        case K_GAUSSIAN_BW: return swiftloss_gaussian_nll_loss_backward_f64(xd, gd, qd, n, 0, 1e-6, r, gd, NULL, g);
         default: return swiftloss_kl_div_backward_f64(qd, n, 100, r, 1, gd, g);
         }
     } else {
@@ -198,6 +201,8 @@ static int run_case(int ci, void *out, void *gx)
             return swiftloss_multilabel_soft_margin_loss_backward_f32(xf, qf, n / 100, 100, NULL, 0, r, gf, g);
         case K_MARGIN_RANKING: return swiftloss_margin_ranking_loss_f32(xf, qf, gf, n, 0.1, r, o);
         case K_MARGIN_RANKING_BW: return swiftloss_margin_ranking_loss_backward_f32(xf, qf, gf, n, 0.1, r, gf, g, NULL);
+        case K_GAUSSIAN: return swiftloss_gaussian_nll_loss_f32(xf, gf, qf, n, 1, 1e-6, r, o);
+        case K_GAUSSIAN_BW: return swiftloss_gaussian_nll_loss_backward_f32(xf, gf, qf, n, 0, 1e-6, r, gf, NULL, g);
         default: return swiftloss_kl_div_backward_f32(qf, n, 100, r, 1, gf, g);
         }
     }
@@ -236,7 +241,7 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     case K_CE_PROBS: c->weighted = 1; c->smoothing = 0.1; c->out_n = 1; break;
     case K_CE_PROBS_BW: c->gx_n = total; break;
     case K_BCE: case K_BCEL: c->out_n = 1; break;
-    case K_MSE: case K_HUBER: case K_SOFT: case K_POISSON: case K_MULTILABEL: case K_MARGIN_RANKING:
+    case K_MSE: case K_HUBER: case K_SOFT: case K_POISSON: case K_MULTILABEL: case K_MARGIN_RANKING: case K_GAUSSIAN:
         c->out_n = 1;  /* 'mean' */
         break;
     case K_KL: c->reduction = SWIFTLOSS_REDUCTION_BATCHMEAN; c->out_n = 1; break;
