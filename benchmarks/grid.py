@@ -95,6 +95,7 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
     unit = lambda rng, shape, dtype: (rng.random(shape) * 0.98 + 0.01).astype(dtype)
     sign = lambda rng, shape, dtype: np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(dtype)
     counts = lambda rng, shape, dtype: rng.integers(0, 6, shape).astype(dtype)
+    variance = lambda rng, shape, dtype: (rng.random(shape) + 0.1).astype(dtype)
     return {
         "cross_entropy": ce(),
         "ce weight": ce(weight=True),
@@ -117,6 +118,7 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
         "poisson_nll_loss": pair("poisson_nll_loss", normal, counts),
         "multilabel_soft_margin": pair("multilabel_soft_margin_loss", normal, unit),
         "margin_ranking": triple("margin_ranking_loss", normal, normal, sign, margin=0.1),
+        "gaussian_nll": triple("gaussian_nll_loss", normal, normal, variance),
     }
 
 
