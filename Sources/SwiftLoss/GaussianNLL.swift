@@ -60,9 +60,7 @@ public func gaussianNLLLoss<T: LossFloat>(
     into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     try checkGaussianNLLCall(input, target, variance, reduction, output)
-    let each = reduction == .none ? output.baseAddress : nil
-    let sum = sumElementwise(input, target, weight: variance, each: each, GaussianNLL<T>(full: full, eps: T(eps)))
-    finishReduction(output, reduction, sum: sum, divisor: elementwiseDivisor(reduction, count: input.count))
+    threeInputLoss(input, target, variance, reduction, output, GaussianNLL<T>(full: full, eps: T(eps)))
 }
 
 /// The gradients of `gaussianNLLLoss` with respect to `input` and `var`, in the order of
@@ -81,10 +79,8 @@ public func gaussianNLLLossBackward<T: LossFloat>(
     gradInput: UnsafeMutableBufferPointer<T>?, gradVariance: UnsafeMutableBufferPointer<T>?
 ) throws(LossError) {
     try checkGaussianNLLCall(input, target, variance, reduction, nil)
-    try checkPairGradientBuffers(input, reduction, gradOutput, gradInput, gradVariance)
-    differentiatePairs(input, variance, target, reduction, gradOutput, gradInput, gradVariance,
-                       divisor: elementwiseDivisor(reduction, count: input.count),
-                       GaussianNLLGradient<T>(eps: T(eps)))
+    try threeInputBackward(input, variance, target, reduction, gradOutput, gradInput, gradVariance,
+                           GaussianNLLGradient<T>(eps: T(eps)))
 }
 
 /// `max(v, eps)` lane-wise as PyTorch's `clamp_min`: NaN lanes of `v` stay NaN, and a NaN `eps`

@@ -8,35 +8,39 @@ import Testing
 /// single-threaded ones, and the argument checks.
 @Suite("three-input losses")
 struct ThreeInputTests {
-    static func marginRanking<T: LossFloat>(_ a: [T], _ b: [T], _ y: [T], margin: Double,
-                                            reduction: Reduction) throws(LossError) -> [T] {
+    typealias Input<T> = UnsafeBufferPointer<T>
+    typealias Gradient<T> = UnsafeMutableBufferPointer<T>?
+
+    /// A forward call on three arrays, into an output sized by the reduction.
+    static func threeInputOutput<T: LossFloat>(
+        _ a: [T], _ b: [T], _ c: [T], reduction: Reduction,
+        _ call: (Input<T>, Input<T>, Input<T>, UnsafeMutableBufferPointer<T>) throws(LossError) -> Void
+    ) throws(LossError) -> [T] {
         try withOutput(reduction.outputCount(for: a.count)) { o throws(LossError) in
             try a.withUnsafeBufferPointer { ab throws(LossError) in
                 try b.withUnsafeBufferPointer { bb throws(LossError) in
-                    try y.withUnsafeBufferPointer { yb throws(LossError) in
-                        try marginRankingLoss(ab, bb, target: yb, margin: margin, reduction: reduction, into: o)
-                    }
+                    try c.withUnsafeBufferPointer { cb throws(LossError) in try call(ab, bb, cb, o) }
                 }
             }
         }
     }
 
-    /// Both gradients (or one, the other buffer nil), for upstream gradient `g`.
-    static func marginRankingGradients<T: LossFloat>(
-        _ a: [T], _ b: [T], _ y: [T], margin: Double, reduction: Reduction, g: [T], want: (Bool, Bool) = (true, true)
+    /// A backward call on three arrays and the upstream gradient `g`: both gradients, or one
+    /// (the other buffer nil, then left at 42).
+    static func pairGradients<T: LossFloat>(
+        _ a: [T], _ b: [T], _ c: [T], g: [T], want: (Bool, Bool),
+        _ call: (Input<T>, Input<T>, Input<T>, Input<T>, Gradient<T>, Gradient<T>) throws(LossError) -> Void
     ) throws(LossError) -> ([T], [T]) {
         var g1 = [T](repeating: 42, count: a.count), g2 = [T](repeating: 42, count: a.count)
         var failure: LossError?
         a.withUnsafeBufferPointer { ab in
             b.withUnsafeBufferPointer { bb in
-                y.withUnsafeBufferPointer { yb in
+                c.withUnsafeBufferPointer { cb in
                     g.withUnsafeBufferPointer { gb in
                         g1.withUnsafeMutableBufferPointer { o1 in
                             g2.withUnsafeMutableBufferPointer { o2 in
                                 do throws(LossError) {
-                                    try marginRankingLossBackward(ab, bb, target: yb, margin: margin, reduction: reduction,
-                                                                  gradOutput: gb, gradInput1: want.0 ? o1 : nil,
-                                                                  gradInput2: want.1 ? o2 : nil)
+                                    try call(ab, bb, cb, gb, want.0 ? o1 : nil, want.1 ? o2 : nil)
                                 } catch { failure = error }
                             }
                         }
@@ -46,6 +50,23 @@ struct ThreeInputTests {
         }
         if let failure { throw failure }
         return (g1, g2)
+    }
+
+    static func marginRanking<T: LossFloat>(_ a: [T], _ b: [T], _ y: [T], margin: Double,
+                                            reduction: Reduction) throws(LossError) -> [T] {
+        try threeInputOutput(a, b, y, reduction: reduction) { ab, bb, yb, o throws(LossError) in
+            try marginRankingLoss(ab, bb, target: yb, margin: margin, reduction: reduction, into: o)
+        }
+    }
+
+    /// Both gradients (or one, the other buffer nil), for upstream gradient `g`.
+    static func marginRankingGradients<T: LossFloat>(
+        _ a: [T], _ b: [T], _ y: [T], margin: Double, reduction: Reduction, g: [T], want: (Bool, Bool) = (true, true)
+    ) throws(LossError) -> ([T], [T]) {
+        try pairGradients(a, b, y, g: g, want: want) { ab, bb, yb, gb, o1, o2 throws(LossError) in
+            try marginRankingLossBackward(ab, bb, target: yb, margin: margin, reduction: reduction, gradOutput: gb,
+                                          gradInput1: o1, gradInput2: o2)
+        }
     }
 
     static func naive(_ a: Double, _ b: Double, _ y: Double, _ margin: Double) -> Double {
@@ -130,15 +151,8 @@ struct ThreeInputTests {
 
     static func gaussianNLL<T: LossFloat>(_ x: [T], _ t: [T], _ v: [T], full: Bool = false, eps: Double = 1e-6,
                                           reduction: Reduction) throws(LossError) -> [T] {
-        try withOutput(reduction.outputCount(for: x.count)) { o throws(LossError) in
-            try x.withUnsafeBufferPointer { xb throws(LossError) in
-                try t.withUnsafeBufferPointer { tb throws(LossError) in
-                    try v.withUnsafeBufferPointer { vb throws(LossError) in
-                        try gaussianNLLLoss(xb, target: tb, variance: vb, full: full, eps: eps, reduction: reduction,
-                                            into: o)
-                    }
-                }
-            }
+        try threeInputOutput(x, t, v, reduction: reduction) { xb, tb, vb, o throws(LossError) in
+            try gaussianNLLLoss(xb, target: tb, variance: vb, full: full, eps: eps, reduction: reduction, into: o)
         }
     }
 
@@ -147,28 +161,10 @@ struct ThreeInputTests {
         _ x: [T], _ t: [T], _ v: [T], eps: Double = 1e-6, reduction: Reduction, g: [T],
         want: (Bool, Bool) = (true, true)
     ) throws(LossError) -> ([T], [T]) {
-        var gx = [T](repeating: 42, count: x.count), gv = [T](repeating: 42, count: x.count)
-        var failure: LossError?
-        x.withUnsafeBufferPointer { xb in
-            t.withUnsafeBufferPointer { tb in
-                v.withUnsafeBufferPointer { vb in
-                    g.withUnsafeBufferPointer { gb in
-                        gx.withUnsafeMutableBufferPointer { ox in
-                            gv.withUnsafeMutableBufferPointer { ov in
-                                do throws(LossError) {
-                                    try gaussianNLLLossBackward(xb, target: tb, variance: vb, eps: eps,
-                                                                reduction: reduction, gradOutput: gb,
-                                                                gradInput: want.0 ? ox : nil,
-                                                                gradVariance: want.1 ? ov : nil)
-                                } catch { failure = error }
-                            }
-                        }
-                    }
-                }
-            }
+        try pairGradients(x, t, v, g: g, want: want) { xb, tb, vb, gb, ox, ov throws(LossError) in
+            try gaussianNLLLossBackward(xb, target: tb, variance: vb, eps: eps, reduction: reduction, gradOutput: gb,
+                                        gradInput: ox, gradVariance: ov)
         }
-        if let failure { throw failure }
-        return (gx, gv)
     }
 
     static func naiveGaussian(_ x: Double, _ t: Double, _ v: Double, eps: Double = 1e-6, full: Bool = false) -> Double {

@@ -2217,24 +2217,44 @@ def margin_ranking_loss(
     _check_margin_ranking_shapes(x1.shape, x2.shape, t.shape, t.dtype == np.bool_)
     grad = _wants_grad(with_grad, grad_output, function)
     outs, grad_outs = _several_outs(out, grad, function, _MARGIN_RANKING_NAMES)
-    shape = _infer_size(_infer_size(x1.shape, x2.shape), t.shape)
+    return _three_input_call(
+        function, (x1, x2, t), ("input1", "input2", "target"), (0, 1), result_dtype, red, grad, grad_output, outs,
+        grad_outs, lambda a, b, c, n, r, o: _C.margin_ranking_loss(a, b, c, n, margin, r, o),
+        lambda a, b, c, n, r, g, g1, g2: _C.margin_ranking_loss_backward(a, b, c, n, margin, r, g, g1, g2))
+
+
+def _three_input_call(function: str, arrays: Tuple[np.ndarray, ...], names: Tuple[str, ...],
+                      learned: Tuple[int, ...], result_dtype: np.dtype, red: int, grad: bool, grad_output: Any,
+                      outs: Any, grad_outs: Tuple[Any, ...], forward: Any, backward: Any,
+                      result_shapes: Optional[Tuple[Optional[Tuple[int, ...]], ...]] = None):
+    """The common body of the losses of three inputs (margin_ranking_loss, gaussian_nll_loss),
+    after their own checks. ``arrays`` (dtype-promoted, named ``names``) are broadcast to one
+    C-contiguous shape of the compute dtype; ``learned`` holds the indices of the learned ones,
+    whose gradients are returned in that order, each summed back to its array's shape and
+    returned in ``result_shapes`` (default the same; None: not computed, as gaussian_nll_loss's
+    Python-float var). ``forward(a, b, c, count, red, output)`` and ``backward(a, b, c, count,
+    red, grad_output, grad_1, grad_2)`` are the library's calls."""
+    shape = _infer_size(_infer_size(arrays[0].shape, arrays[1].shape), arrays[2].shape)
     compute = _compute_dtype(result_dtype, "input", function)
-    shapes = (tuple(x1.shape), tuple(x2.shape))
-    x1, x2, t = (np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=compute), shape)) for a in (x1, x2, t))
+    sum_shapes = tuple(tuple(arrays[i].shape) for i in learned)
+    result_shapes = result_shapes or sum_shapes
+    a, b, c = (np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=compute), shape)) for x in arrays)
     count = math.prod(shape)
     g = None
     if grad:
         g = _grad_output(grad_output, shape if red == _NONE else (), compute, function, _REDUCTION_NAMES[red])
-    inputs = None if out is None else {"input1": x1, "input2": x2, "target": t, "grad_output": g}
+    inputs = None if outs is _NO_OUT else {**dict(zip(names, (a, b, c))), "grad_output": g}
     output, view = outs.result_buffer(shape, red, compute, result_dtype, inputs)
-    views = _grad_views(outs, grad_outs, shapes, result_dtype, _MARGIN_RANKING_NAMES, inputs) if grad else ()
-    _C.margin_ranking_loss(x1, x2, t, count, margin, red, output)
+    learned_names = tuple(names[i] for i in learned)
+    views = (_grad_views(outs, grad_outs, tuple(s or () for s in result_shapes), result_dtype, learned_names, inputs)
+             if grad else ())
+    forward(a, b, c, count, red, output)
     result = outs.finish_result(output, view, red, shape, result_dtype)
     if not grad:
         return result
-    g1, g2 = np.empty(count, compute), np.empty(count, compute)
-    _C.margin_ranking_loss_backward(x1, x2, t, count, margin, red, _ones_if_none(g, output.size, compute), g1, g2)
-    return result, _several_grads((g1, g2), views, grad_outs, shape, shapes, result_dtype)
+    grads = tuple(None if s is None else np.empty(count, compute) for s in result_shapes)
+    backward(a, b, c, count, red, _ones_if_none(g, output.size, compute), *grads)
+    return result, _several_grads(grads, views, grad_outs, shape, result_shapes, result_dtype, sum_shapes)
 
 
 def _add_several_out_doc(function: Any, grad_outs: str) -> None:
@@ -2438,27 +2458,12 @@ def gaussian_nll_loss(
     outs, grad_outs = _several_outs(out, grad, function, _GAUSSIAN_NLL_NAMES)
     if var_shape is None and grad_outs[1] is not None:
         raise ValueError(f"{function}: a grad_out was given for var, but var is a Python number (no gradient)")
-    shape = _infer_size(_infer_size(x.shape, t.shape), v.shape)
-    compute = _compute_dtype(result_dtype, "input", function)
-    shapes = (tuple(x.shape), var_shape or ())
-    sum_shapes = (tuple(x.shape), tuple(v.shape))
-    x, t, v = (np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=compute), shape)) for a in (x, t, v))
-    count = math.prod(shape)
-    g = None
-    if grad:
-        g = _grad_output(grad_output, shape if red == _NONE else (), compute, function, _REDUCTION_NAMES[red])
-    inputs = None if out is None else {"input": x, "target": t, "var": v, "grad_output": g}
-    output, view = outs.result_buffer(shape, red, compute, result_dtype, inputs)
-    views = _grad_views(outs, grad_outs, shapes, result_dtype, _GAUSSIAN_NLL_NAMES, inputs) if grad else ()
     flag = 1 if full else 0
-    _C.gaussian_nll_loss(x, t, v, count, flag, eps, red, output)
-    result = outs.finish_result(output, view, red, shape, result_dtype)
-    if not grad:
-        return result
-    gx = np.empty(count, compute)
-    gv = None if var_shape is None else np.empty(count, compute)
-    _C.gaussian_nll_loss_backward(x, t, v, count, flag, eps, red, _ones_if_none(g, output.size, compute), gx, gv)
-    return result, _several_grads((gx, gv), views, grad_outs, shape, shapes, result_dtype, sum_shapes)
+    return _three_input_call(
+        function, (x, t, v), ("input", "target", "var"), (0, 2), result_dtype, red, grad, grad_output, outs,
+        grad_outs, lambda a, b, c, n, r, o: _C.gaussian_nll_loss(a, b, c, n, flag, eps, r, o),
+        lambda a, b, c, n, r, g, gx, gv: _C.gaussian_nll_loss_backward(a, b, c, n, flag, eps, r, g, gx, gv),
+        result_shapes=(tuple(x.shape), var_shape))
 
 
 _add_several_out_doc(gaussian_nll_loss, "grad_out_input, grad_out_var")
