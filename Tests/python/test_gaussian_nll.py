@@ -180,6 +180,30 @@ def test_special_variances_and_eps_as_torch():
     assert np.isnan(F.gaussian_nll_loss([1.0], [0.0], float("nan")))
 
 
+def test_eps_is_rounded_to_vars_own_dtype():
+    # var float32 in a float64 computation: clamped at float32(1e-6), as torch's clamp_ of var
+    # (torch then takes log(var) in float32, swiftloss in float64: hence torch's tolerance)
+    x, y = np.array([1.0, 0.5]), np.zeros(2)
+    v32 = np.zeros(2, np.float32)
+    ours = F.gaussian_nll_loss(x, y, v32, reduction="none")
+    theirs = TF.gaussian_nll_loss(torch.tensor(x), torch.tensor(y), torch.tensor(v32), reduction="none").numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9)
+    np.testing.assert_allclose(ours, reference(x, y, v32, eps=clamp_bound(1e-6, np.float32), reduction="none"),
+                               rtol=1e-15)
+    assert not np.allclose(ours, reference(x, y, v32, eps=1e-6, reduction="none"), rtol=1e-12, atol=0)
+    # var float16: clamped at float16(1e-6) = 1.013e-6 (torch then takes its log in float16;
+    # swiftloss in float32, hence the tolerance)
+    x32, y32, v16 = np.array([1.0, 0.5], np.float32), np.zeros(2, np.float32), np.zeros(2, np.float16)
+    ours = F.gaussian_nll_loss(x32, y32, v16, reduction="none")
+    theirs = TF.gaussian_nll_loss(torch.tensor(x32), torch.tensor(y32), torch.tensor(v16), reduction="none").numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=2e-3)
+    np.testing.assert_allclose(ours, reference(x32, y32, v16, eps=clamp_bound(1e-6, np.float16), reduction="none"),
+                               rtol=2e-6)
+    # the drop-in too
+    ours = sl.gaussian_nll_loss(torch.tensor(x32), torch.tensor(y32), torch.tensor(v16), reduction="none")
+    np.testing.assert_allclose(ours.numpy(), theirs, rtol=2e-3)
+
+
 def test_full_adds_the_constant_rounded_to_the_dtype():
     for dtype in DTYPES:
         x, y, v = np.array([0.5, -1.0], dtype), np.array([0.0, 1.0], dtype), np.array([1.0, 2.0], dtype)

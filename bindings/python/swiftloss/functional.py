@@ -2405,7 +2405,9 @@ def gaussian_nll_loss(
     negative entries "var has negative entry/entries" (NaN passes: it gives NaN); an int
     ``var`` raises PyTorch's TypeError (its ``torch.any`` of a bool). The target broadcasts
     silently, so the result has the broadcast shape of the three. ``var`` is clamped to
-    ``eps`` (rounded to var's dtype, as PyTorch's ``clamp_``), so ``var == 0`` gives ``eps``.
+    ``eps`` (rounded to var's dtype, as PyTorch's ``clamp_``), so ``var == 0`` gives ``eps``;
+    everything is then computed in the result's precision (PyTorch takes ``log(var)`` in var's
+    own dtype when it is narrower: a float32 var with a float64 input).
     Integer arguments give a float32 result, float ones promote. ``'mean'`` divides by the
     element count. No ``size_average`` / ``reduce``, as PyTorch.
 
