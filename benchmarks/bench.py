@@ -253,17 +253,22 @@ def check_array(name: str, got: np.ndarray, want: np.ndarray) -> None:
 # ------------------------------------------------------------------------------------------
 
 # The regression losses (issue 12): each forward, and mse_loss's forward + backward.
-REGRESSION_OPS = ("mse", "mse_grad", "l1", "smooth_l1", "huber", "soft_margin", "poisson", "margin_ranking")
+REGRESSION_OPS = ("mse", "mse_grad", "l1", "smooth_l1", "huber", "soft_margin", "poisson", "margin_ranking",
+                  "gaussian_nll")
 REGRESSION_NAMES = {"mse": "mse_loss", "mse_grad": "mse_loss", "l1": "l1_loss", "smooth_l1": "smooth_l1_loss",
                     "huber": "huber_loss", "soft_margin": "soft_margin_loss", "poisson": "poisson_nll_loss",
-                    "margin_ranking": "margin_ranking_loss"}
+                    "margin_ranking": "margin_ranking_loss", "gaussian_nll": "gaussian_nll_loss"}
 
 
-def np_regression(op: str, x: np.ndarray, y: np.ndarray, sign: Optional[np.ndarray] = None):
+def np_regression(op: str, x: np.ndarray, y: np.ndarray, third: Optional[np.ndarray] = None):
     """The regression losses' 'mean' in numpy, in the input's precision (margin_ranking: x and
-    y ranked as the +-1 array sign says, margin 0.1)."""
+    y ranked as the +-1 array `third` says, margin 0.1; gaussian_nll: means x, samples y,
+    variances `third`, eps 1e-6)."""
     if op == "margin_ranking":
-        return np.maximum(-sign * (x - y) + x.dtype.type(0.1), 0).mean()
+        return np.maximum(-third * (x - y) + x.dtype.type(0.1), 0).mean()
+    if op == "gaussian_nll":
+        v = np.maximum(third, x.dtype.type(1e-6))
+        return (x.dtype.type(0.5) * (np.log(v) + (x - y) ** 2 / v)).mean()
     d = x - y
     z = np.abs(d)
     if op in ("mse", "mse_grad"):
@@ -390,6 +395,7 @@ OP_NAMES = {
     "multi_margin_grad": "multi_margin_loss fwd+bwd",
     "multilabel_margin": "multilabel_margin_loss fwd",
     "multilabel_margin_grad": "multilabel_margin_loss fwd+bwd",
+    "gaussian_nll": "gaussian_nll_loss fwd",
 }
 # The bandwidth reference of each op: one read, or one read + one write of the logits, into
 # the same kind of memory as the op writes: a preallocated array (r+w: numpy copyto), or a new
@@ -469,15 +475,20 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
                     tl, tg = torch_fn()
                     check_array(f"{case_id} mse_loss grad torch", tg.numpy(), ref_grad)
                     torch_setup = lambda xg=xg: setattr(xg, "grad", None)
-            elif op == "margin_ranking":
-                sign = np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(dtype)
-                sl = lambda: swiftloss.margin_ranking_loss(x, y, sign, margin=0.1)
-                np_fn = lambda: np_regression(op, x, y, sign)
+            elif op in ("margin_ranking", "gaussian_nll"):
+                if op == "margin_ranking":  # +-1 targets, margin 0.1
+                    third = np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(dtype)
+                    kw = dict(margin=0.1)
+                else:  # positive variances
+                    third = (rng.random(shape, dtype=dtype) + dtype(0.1)).astype(dtype)
+                    kw = {}
+                sl = lambda name=name, third=third, kw=kw: getattr(swiftloss, name)(x, y, third, **kw)
+                np_fn = lambda op=op, third=third: np_regression(op, x, y, third)
                 ref = np_fn()
                 check_scalar(f"{case_id} {name}", sl(), ref)
                 if torch is not None:
-                    st = torch.from_numpy(sign)
-                    torch_fn = lambda: TF.margin_ranking_loss(xt, yt, st, margin=0.1)
+                    tt3 = torch.from_numpy(third)
+                    torch_fn = lambda name=name, tt3=tt3, kw=kw: getattr(TF, name)(xt, yt, tt3, **kw)
                     check_scalar(f"{case_id} {name} torch", torch_fn().item(), ref)
             else:
                 sl = lambda name=name: getattr(swiftloss, name)(x, y)

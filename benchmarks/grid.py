@@ -109,6 +109,7 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
     unit = lambda rng, shape, dtype: (rng.random(shape) * 0.98 + 0.01).astype(dtype)
     sign = lambda rng, shape, dtype: np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(dtype)
     counts = lambda rng, shape, dtype: rng.integers(0, 6, shape).astype(dtype)
+    variance = lambda rng, shape, dtype: (rng.random(shape) + 0.1).astype(dtype)
     return {
         "cross_entropy": ce(),
         "ce weight": ce(weight=True),
@@ -134,6 +135,7 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
         "multi_margin_loss": margin("multi_margin_loss", lambda rng, shape: _class_targets(rng, shape, shape[1])),
         "multi_margin p=2": margin("multi_margin_loss", lambda rng, shape: _class_targets(rng, shape, shape[1]), p=2),
         "multilabel_margin_loss": margin("multilabel_margin_loss", label_lists),
+        "gaussian_nll": triple("gaussian_nll_loss", normal, normal, variance),
     }
 
 

@@ -5,8 +5,8 @@
  * probability targets, class weights, ignore_index, label smoothing), binary_cross_entropy,
  * binary_cross_entropy_with_logits, kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss,
  * soft_margin_loss, hinge_embedding_loss, poisson_nll_loss, multilabel_soft_margin_loss,
- * multi_margin_loss, multilabel_margin_loss and margin_ranking_loss with the semantics of
- * PyTorch 2.15's
+ * multi_margin_loss, multilabel_margin_loss, margin_ranking_loss and gaussian_nll_loss with
+ * the semantics of PyTorch 2.15's
  * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
@@ -664,9 +664,10 @@ SWIFTLOSS_API swiftloss_status swiftloss_multilabel_margin_loss_backward_f64(
  * Losses of several learned inputs
  *
  * Their _backward functions write the gradient of each learned input into its own buffer:
- * grad_input1, grad_input2, ... in argument order. Each of them may be NULL, and that
- * gradient is then not computed (a caller that needs only one pays only for it); the others
- * are written in full. Gradient buffers must not overlap each other or any input.
+ * grad_input1, grad_input2, ... (gaussian_nll_loss: grad_input, grad_var) in argument order.
+ * Each of them may be NULL, and that gradient is then not computed (a caller that needs only
+ * one pays only for it); the others are written in full. Gradient buffers must not overlap
+ * each other or any input.
  * ========================================================================================== */
 
 /* margin_ranking_loss (PyTorch's composite):
@@ -697,6 +698,42 @@ SWIFTLOSS_API swiftloss_status swiftloss_margin_ranking_loss_backward_f32(
 SWIFTLOSS_API swiftloss_status swiftloss_margin_ranking_loss_backward_f64(
     const double *input1, const double *input2, const double *target, size_t count, double margin,
     int reduction, const double *grad_output, double *grad_input1, double *grad_input2);
+
+/* gaussian_nll_loss (PyTorch's composite), with v = max(var, eps):
+ *
+ *   loss = 0.5 * (log(v) + (input - target)^2 / v)        (+ 0.5 * log(2 pi) when full)
+ *
+ * element by element, in that order of operations, computed in the inputs' precision: eps is
+ * rounded to it (as PyTorch's clamp_ of a tensor of that precision; an eps beyond float's
+ * range becomes +-inf in _f32, where PyTorch refuses it), and so is the constant 0.5 log(2 pi).
+ * The clamp keeps a NaN var NaN, and a NaN eps makes every v NaN. input, target, var: count
+ * elements each (PyTorch reshapes var and broadcasts the three first: pass the broadcast
+ * arrays). full: 0 or 1. output: count elements for NONE, else 1; MEAN divides by count ('sum'
+ * of no elements is 0, 'mean' NaN).
+ *
+ * Gradients of the two learned inputs, input and var (grad_input, grad_var; either may be
+ * NULL), in the order of PyTorch's autograd through its composite, at the clamped v:
+ *   h = 0.5 g,   q = (input - target)^2 / v
+ *   grad_input = (h / v) * (2 (input - target)),   grad_var = h / v - h * (q / v)
+ * with g = grad_output[k] for NONE, grad_output[0] for SUM, grad_output[0] / count for MEAN.
+ * grad_var is written where var < eps too (PyTorch clamps under no_grad: the clamp passes the
+ * gradient straight through), e.g. -5e11 for var = 1e-9, input - target = 1, eps = 1e-6.
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _INVALID_REDUCTION (NONE, SUM and MEAN
+ * are valid), _OVERLAP, and _INVALID_ARGUMENT when full is neither 0 nor 1 or an element of
+ * var is below 0 (PyTorch's "var has negative entry/entries"; NaN is not below 0). */
+SWIFTLOSS_API swiftloss_status swiftloss_gaussian_nll_loss_f32(
+    const float *input, const float *target, const float *var, size_t count, int full, double eps,
+    int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_gaussian_nll_loss_f64(
+    const double *input, const double *target, const double *var, size_t count, int full, double eps,
+    int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_gaussian_nll_loss_backward_f32(
+    const float *input, const float *target, const float *var, size_t count, int full, double eps,
+    int reduction, const float *grad_output, float *grad_input, float *grad_var);
+SWIFTLOSS_API swiftloss_status swiftloss_gaussian_nll_loss_backward_f64(
+    const double *input, const double *target, const double *var, size_t count, int full, double eps,
+    int reduction, const double *grad_output, double *grad_input, double *grad_var);
 
 #ifdef __cplusplus
 }

@@ -103,6 +103,33 @@ func differentiatePairs<G: PairGradientFormula>(
     _ = sumPairsOverUnits((n - 1) / T.lanes + 1, unitElements: T.lanes &* G.cost, body)
 }
 
+/// The forward pass of a three-input loss, after its checks: `formula(a, b, c)` (c in the
+/// weight's place) over every element, each loss written for `.none`, else the sum or the
+/// mean (over the count) into `output[0]`.
+@inlinable
+func threeInputLoss<F: ElementFormula>(
+    _ a: UnsafeBufferPointer<F.T>, _ b: UnsafeBufferPointer<F.T>, _ c: UnsafeBufferPointer<F.T>,
+    _ reduction: Reduction, _ output: UnsafeMutableBufferPointer<F.T>, _ formula: F
+) {
+    let each = reduction == .none ? output.baseAddress : nil
+    let sum = sumElementwise(a, b, weight: c, each: each, formula)
+    finishReduction(output, reduction, sum: sum, divisor: elementwiseDivisor(reduction, count: a.count))
+}
+
+/// The backward pass of a three-input loss, after its checks of the inputs: the upstream
+/// gradient's and the gradient buffers' sizes checked, then `differentiatePairs` with the
+/// count as `.mean`'s divisor.
+@inlinable
+func threeInputBackward<G: PairGradientFormula>(
+    _ a: UnsafeBufferPointer<G.T>, _ b: UnsafeBufferPointer<G.T>, _ c: UnsafeBufferPointer<G.T>,
+    _ reduction: Reduction, _ gradOutput: UnsafeBufferPointer<G.T>,
+    _ gradA: UnsafeMutableBufferPointer<G.T>?, _ gradB: UnsafeMutableBufferPointer<G.T>?, _ derivative: G
+) throws(LossError) {
+    try checkPairGradientBuffers(a, reduction, gradOutput, gradA, gradB)
+    differentiatePairs(a, b, c, reduction, gradOutput, gradA, gradB,
+                       divisor: elementwiseDivisor(reduction, count: a.count), derivative)
+}
+
 // MARK: - margin_ranking_loss
 
 /// margin_ranking_loss, as PyTorch's composite: `max(-y (x1 - x2) + margin, 0)` element by
@@ -116,9 +143,7 @@ public func marginRankingLoss<T: LossFloat>(
     margin: Double = 0, reduction: Reduction = .mean, into output: UnsafeMutableBufferPointer<T>
 ) throws(LossError) {
     try checkThreeInputCall(input1, input2, target, reduction, output)
-    let each = reduction == .none ? output.baseAddress : nil
-    let sum = sumElementwise(input1, input2, weight: target, each: each, MarginRanking<T>(margin: T(margin)))
-    finishReduction(output, reduction, sum: sum, divisor: elementwiseDivisor(reduction, count: input1.count))
+    threeInputLoss(input1, input2, target, reduction, output, MarginRanking<T>(margin: T(margin)))
 }
 
 /// The gradients of `marginRankingLoss`: where the loss is positive, `-y s` for input1 and
@@ -132,10 +157,8 @@ public func marginRankingLossBackward<T: LossFloat>(
     gradInput1: UnsafeMutableBufferPointer<T>?, gradInput2: UnsafeMutableBufferPointer<T>?
 ) throws(LossError) {
     try checkThreeInputCall(input1, input2, target, reduction, nil)
-    try checkPairGradientBuffers(input1, reduction, gradOutput, gradInput1, gradInput2)
-    differentiatePairs(input1, input2, target, reduction, gradOutput, gradInput1, gradInput2,
-                       divisor: elementwiseDivisor(reduction, count: input1.count),
-                       MarginRankingGradient<T>(margin: T(margin)))
+    try threeInputBackward(input1, input2, target, reduction, gradOutput, gradInput1, gradInput2,
+                           MarginRankingGradient<T>(margin: T(margin)))
 }
 
 /// `max(-y (x1 - x2) + margin, 0)` with `y` in the weight's place; NaN stays NaN.

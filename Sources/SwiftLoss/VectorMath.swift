@@ -31,6 +31,16 @@ func cephesLogf<V: SIMD>(_ m: V, exponent e: V) -> V where V.Scalar: BinaryFloat
     return mulAdd(e, V(repeating: 0.693359375), m + y)
 }
 
+/// Whether every lane of a 32-byte mask is set (lanes of all ones), as a bitwise AND of its
+/// four 64-bit words. The standard library's `all` reduces through a generic `max` that is
+/// not inlined: a call per vector, compiled without AVX (so every live vector register was
+/// spilled around it and the loop's iterations no longer overlapped).
+@inlinable @inline(__always)
+func allLanesSet<M>(_ mask: M) -> Bool {
+    let words = unsafeBitCast(mask, to: SIMD4<UInt64>.self)
+    return words[0] & words[1] & words[2] & words[3] == UInt64.max
+}
+
 /// `a * b + c`, fused where the build targets FMA.
 @inlinable @inline(__always)
 func mulAdd<V: SIMD>(_ a: V, _ b: V, _ c: V) -> V where V.Scalar: FloatingPoint {
@@ -157,7 +167,7 @@ public enum _FloatVectorMath: _LossVectorMath {
     public static func log(_ x: SIMD8<Float>) -> SIMD8<Float> {
         typealias V = SIMD8<Float>
         let ordinary = (x .>= V(repeating: Float.leastNormalMagnitude)) .& (x .< V(repeating: .infinity))
-        guard all(ordinary) else { return logSpecial(x) }
+        guard allLanesSet(ordinary) else { return logSpecial(x) }
         return logReduced(x, scaled: V())
     }
 
@@ -293,7 +303,7 @@ public enum _DoubleVectorMath: _LossVectorMath {
     public static func log(_ x: SIMD4<Double>) -> SIMD4<Double> {
         typealias V = SIMD4<Double>
         let ordinary = (x .>= V(repeating: Double.leastNormalMagnitude)) .& (x .< V(repeating: .infinity))
-        guard all(ordinary) else { return logSpecial(x) }
+        guard allLanesSet(ordinary) else { return logSpecial(x) }
         return logReduced(x, scaled: V())
     }
 

@@ -889,3 +889,49 @@ public func swiftloss_margin_ranking_loss_backward_f64(
         ? SwiftLossEntriesAVX2.Entries.margin_ranking_loss_backward_f64(input1, input2, target, count, margin, reduction, gradOutput, gradInput1, gradInput2)
         : SwiftLossEntries.Entries.margin_ranking_loss_backward_f64(input1, input2, target, count, margin, reduction, gradOutput, gradInput1, gradInput2)
 }
+
+@_cdecl("swiftloss_gaussian_nll_loss_f32")
+public func swiftloss_gaussian_nll_loss_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?,
+    _ `var`: UnsafePointer<Float>?, _ count: UInt, _ full: Int32, _ eps: Double,
+    _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.gaussian_nll_loss_f32(input, target, `var`, count, full, eps, reduction, output)
+        : SwiftLossEntries.Entries.gaussian_nll_loss_f32(input, target, `var`, count, full, eps, reduction, output)
+}
+
+@_cdecl("swiftloss_gaussian_nll_loss_f64")
+public func swiftloss_gaussian_nll_loss_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?,
+    _ `var`: UnsafePointer<Double>?, _ count: UInt, _ full: Int32, _ eps: Double,
+    _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.gaussian_nll_loss_f64(input, target, `var`, count, full, eps, reduction, output)
+        : SwiftLossEntries.Entries.gaussian_nll_loss_f64(input, target, `var`, count, full, eps, reduction, output)
+}
+
+@_cdecl("swiftloss_gaussian_nll_loss_backward_f32")
+public func swiftloss_gaussian_nll_loss_backward_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?,
+    _ `var`: UnsafePointer<Float>?, _ count: UInt, _ full: Int32, _ eps: Double,
+    _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+    _ gradInput: UnsafeMutablePointer<Float>?, _ gradVar: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.gaussian_nll_loss_backward_f32(input, target, `var`, count, full, eps, reduction, gradOutput, gradInput, gradVar)
+        : SwiftLossEntries.Entries.gaussian_nll_loss_backward_f32(input, target, `var`, count, full, eps, reduction, gradOutput, gradInput, gradVar)
+}
+
+@_cdecl("swiftloss_gaussian_nll_loss_backward_f64")
+public func swiftloss_gaussian_nll_loss_backward_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?,
+    _ `var`: UnsafePointer<Double>?, _ count: UInt, _ full: Int32, _ eps: Double,
+    _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+    _ gradInput: UnsafeMutablePointer<Double>?, _ gradVar: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.gaussian_nll_loss_backward_f64(input, target, `var`, count, full, eps, reduction, gradOutput, gradInput, gradVar)
+        : SwiftLossEntries.Entries.gaussian_nll_loss_backward_f64(input, target, `var`, count, full, eps, reduction, gradOutput, gradInput, gradVar)
+}

@@ -40,9 +40,19 @@ ELEMENTS = {"float": "Float", "double": "Double", "int64_t": "Int64"}
 DECLARATION = re.compile(r"SWIFTLOSS_API\s+(\w[\w\s]*?\**)\s*\bswiftloss_(\w+)\s*\(([^)]*)\)\s*;", re.S)
 
 
+# C parameter names that are Swift keywords: written in backticks (gaussian_nll_loss's var).
+SWIFT_KEYWORDS = {"var", "let", "in", "func", "inout", "default", "case", "repeat", "operator", "where"}
+
+
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def identifier(name: str) -> str:
+    """A C parameter name as a Swift identifier (camel case; a keyword in backticks)."""
+    swift = camel(name)
+    return f"`{swift}`" if swift in SWIFT_KEYWORDS else swift
 
 
 def swift_type(c_type: str, element: str = None) -> str:
@@ -70,7 +80,7 @@ def parameters(text: str):
             continue
         match = re.match(r"(.*?)(\w+)$", part)
         c_type, name = match.group(1).strip(), match.group(2)
-        result.append((camel(name), c_type))
+        result.append((identifier(name), c_type))
     return result
 
 

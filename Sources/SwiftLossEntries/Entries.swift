@@ -633,4 +633,38 @@ public enum Entries {
     ) -> Int32 {
         marginRankingLossBackwardEntry(input1, input2, target, count, margin, reduction, gradOutput, gradInput1, gradInput2)
     }
+
+    public static func gaussian_nll_loss_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?,
+        _ `var`: UnsafePointer<Float>?, _ count: UInt, _ full: Int32, _ eps: Double,
+        _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        gaussianNllLossEntry(input, target, `var`, count, full, eps, reduction, output)
+    }
+
+    public static func gaussian_nll_loss_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?,
+        _ `var`: UnsafePointer<Double>?, _ count: UInt, _ full: Int32, _ eps: Double,
+        _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        gaussianNllLossEntry(input, target, `var`, count, full, eps, reduction, output)
+    }
+
+    public static func gaussian_nll_loss_backward_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?,
+        _ `var`: UnsafePointer<Float>?, _ count: UInt, _ full: Int32, _ eps: Double,
+        _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+        _ gradInput: UnsafeMutablePointer<Float>?, _ gradVar: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        gaussianNllLossBackwardEntry(input, target, `var`, count, full, eps, reduction, gradOutput, gradInput, gradVar)
+    }
+
+    public static func gaussian_nll_loss_backward_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?,
+        _ `var`: UnsafePointer<Double>?, _ count: UInt, _ full: Int32, _ eps: Double,
+        _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+        _ gradInput: UnsafeMutablePointer<Double>?, _ gradVar: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        gaussianNllLossBackwardEntry(input, target, `var`, count, full, eps, reduction, gradOutput, gradInput, gradVar)
+    }
 }

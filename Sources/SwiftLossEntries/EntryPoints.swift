@@ -279,7 +279,7 @@ func poissonNllLossEntry<T: LossFloat>(
 ) -> Int32 {
     pointwiseCall(input, target, count, nil, 0, reduction, nil, output, backward: false) {
         x, t, w, r, _, y throws(LossError) in
-        try poissonNLLLoss(x, target: t, logInput: poissonFlag(logInput), full: poissonFlag(full), eps: eps,
+        try poissonNLLLoss(x, target: t, logInput: lossFlag(logInput), full: lossFlag(full), eps: eps,
                            reduction: r, into: y)
     }
 }
@@ -290,14 +290,15 @@ func poissonNllLossBackwardEntry<T: LossFloat>(
 ) -> Int32 {
     pointwiseCall(input, target, count, nil, 0, reduction, gradOutput, gradInput, backward: true) {
         x, t, w, r, g, gx throws(LossError) in
-        try poissonNLLLossBackward(x, target: t, logInput: poissonFlag(logInput), full: poissonFlag(full), eps: eps,
+        try poissonNLLLossBackward(x, target: t, logInput: lossFlag(logInput), full: lossFlag(full), eps: eps,
                                    reduction: r, gradOutput: g, into: gx)
     }
 }
 
-/// poisson_nll_loss's log_input and full: 0 or 1.
-func poissonFlag(_ value: Int32) throws(LossError) -> Bool {
-    guard value == 0 || value == 1 else { throw .invalidArgument("log_input and full must be 0 or 1") }
+/// A loss's flag argument (poisson_nll_loss's log_input and full, gaussian_nll_loss's full):
+/// 0 or 1.
+func lossFlag(_ value: Int32) throws(LossError) -> Bool {
+    guard value == 0 || value == 1 else { throw .invalidArgument("flags (log_input, full) must be 0 or 1") }
     return value == 1
 }
 
@@ -366,4 +367,27 @@ func multilabelMarginLossBackwardEntry<T: LossFloat>(
     _ reduction: Int32, _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?
 ) -> Int32 {
     multilabelMarginCall(input, target, batch, classes, reduction, gradOutput, gradInput, backward: true)
+}
+
+func gaussianNllLossEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ variance: UnsafePointer<T>?, _ count: UInt,
+    _ full: Int32, _ eps: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    threeInputCall(input, target, variance, count, reduction, output) { x, t, v, r, y throws(LossError) in
+        try gaussianNLLLoss(x, target: t, variance: v, full: lossFlag(full), eps: eps, reduction: r, into: y)
+    }
+}
+
+/// The learned inputs, input and var, are the three-input call's first two (the ones whose
+/// gradient buffers it takes); the target is its third.
+func gaussianNllLossBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ variance: UnsafePointer<T>?, _ count: UInt,
+    _ full: Int32, _ eps: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<T>?,
+    _ gradInput: UnsafeMutablePointer<T>?, _ gradVar: UnsafeMutablePointer<T>?
+) -> Int32 {
+    threeInputBackwardCall(input, variance, target, count, reduction, gradOutput, gradInput, gradVar) {
+        x, v, t, r, g, gx, gv throws(LossError) in
+        try gaussianNLLLossBackward(x, target: t, variance: v, full: lossFlag(full), eps: eps, reduction: r,
+                                    gradOutput: g, gradInput: gx, gradVariance: gv)
+    }
 }

@@ -2061,6 +2061,109 @@ static void test_several_learned_inputs(void)
     CHECK_STATUS(swiftloss_margin_ranking_loss_f64((const double[]){NAN}, x2, y, 1, 0.5, SWIFTLOSS_REDUCTION_SUM, outd),
                  SWIFTLOSS_OK);
     CHECK(is_nan(outd[0]));
+
+    /* gaussian_nll_loss: input x1, target x2, var v (below eps, zero, ordinary); learned: input, var */
+    {
+        static const double v[4] = {1e-9, 0.0, 2.0, 0.5};
+        /* log of the clamped variances 1e-6, 1e-6, 2, 0.5 and 0.5 log(2 pi) (no libm here) */
+        static const double log_v[4] = {-13.815510557964274, -13.815510557964274, 0.6931471805599453,
+                                        -0.6931471805599453};
+        const double half_log_2pi = 0.9189385332046727;
+        double want[4], wgx[4], wgv[4], gx[4], gv[4], gx_alone[4], gv_alone[4], sum = 0;
+        float vf[4], gvf[4], gxf[4];
+        snprintf(g_ctx, sizeof g_ctx, "gaussian_nll_loss");
+        for (i = 0; i < 4; i++) {
+            double vc = v[i] < 1e-6 ? 1e-6 : v[i], d = x1[i] - x2[i];
+            want[i] = 0.5 * (log_v[i] + d * d / vc);
+            wgx[i] = d / vc * g_none[i];
+            wgv[i] = 0.5 * (1.0 / vc - d * d / (vc * vc)) * g_none[i];
+            sum += want[i];
+            vf[i] = (float)v[i];
+        }
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+        for (i = 0; i < 4; i++) CHECK_NEAR(outd[i], want[i], 1e-12 * fabs(want[i]));
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, v, 4, 1, 1e-6, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+        CHECK_NEAR(outd[0], sum / 4 + half_log_2pi, 1e-12 * fabs(sum));
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f32(x1f, x2f, vf, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_SUM, outf), SWIFTLOSS_OK);
+        CHECK_NEAR(outf[0], sum, 1e-6 * fabs(sum));
+        /* both gradients; the var gradient is taken at eps below it (-5e11 for var 1e-9) */
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, g_none,
+                                                              gx, gv), SWIFTLOSS_OK);
+        for (i = 0; i < 4; i++) {
+            CHECK_NEAR(gx[i], wgx[i], 1e-12 * fabs(wgx[i]));
+            CHECK_NEAR(gv[i], wgv[i], 1e-12 * fabs(wgv[i]));
+        }
+        CHECK(gv[0] < -1e11);
+        /* each alone (the other NULL) gives the same bits and leaves nothing else written */
+        for (i = 0; i < 4; i++) { gx_alone[i] = 42; gv_alone[i] = 42; }
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, g_none,
+                                                              gx_alone, NULL), SWIFTLOSS_OK);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, g_none,
+                                                              NULL, gv_alone), SWIFTLOSS_OK);
+        CHECK(memcmp(gx, gx_alone, sizeof gx) == 0 && memcmp(gv, gv_alone, sizeof gv) == 0);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, v, 4, 1, 1e-6, SWIFTLOSS_REDUCTION_NONE, g_none,
+                                                              NULL, NULL), SWIFTLOSS_OK);
+        /* 'mean' with grad_output 2: g = 2 / 4 */
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f32(x1f, x2f, vf, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_MEAN,
+                                                              (const float[]){2.0f}, gxf, gvf), SWIFTLOSS_OK);
+        for (i = 0; i < 4; i++) {
+            CHECK_NEAR(gxf[i], wgx[i] / g_none[i] * 0.5, 1e-6 * fabs(wgx[i]));
+            CHECK_NEAR(gvf[i], wgv[i] / g_none[i] * 0.5, 2e-6 * fabs(wgv[i]) / g_none[i]);
+        }
+        /* NaN var and NaN eps give NaN; var == 0 takes eps; -0.0 is not negative */
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, (const double[]){NAN, 0.0, 1e-6, -0.0}, 4, 0, 1e-6,
+                                                     SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+        CHECK(is_nan(outd[0]) && !is_nan(outd[1]) && !is_nan(outd[3]));
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, v, 4, 0, NAN, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_OK);
+        CHECK(is_nan(outd[0]));
+        /* statuses, outputs untouched */
+        for (i = 0; i < 4; i++) { outd[i] = 42; gx[i] = 42; gv[i] = 42; }
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, (const double[]){1.0, 1.0, -1e-300, 1.0}, 4, 0, 1e-6,
+                                                     SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, (const double[]){1.0, 1.0, 1.0, -1.0}, 4, 0, 1e-6,
+                                                              SWIFTLOSS_REDUCTION_NONE, g_none, gx, gv),
+                     SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, v, 4, 2, 1e-6, SWIFTLOSS_REDUCTION_NONE, outd),
+                     SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f32(x1f, x2f, vf, 4, -1, 1e-6, SWIFTLOSS_REDUCTION_SUM,
+                                                              (const float[]){1.0f}, gxf, gvf),
+                     SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_BATCHMEAN, outd),
+                     SWIFTLOSS_ERROR_INVALID_REDUCTION);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, v, 4, 0, 1e-6, 7, outd), SWIFTLOSS_ERROR_INVALID_REDUCTION);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, NULL, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_SUM, outd),
+                     SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, NULL),
+                     SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE,
+                                                     (double *)(void *)(v + 1)), SWIFTLOSS_ERROR_OVERLAP);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, NULL, gx, gv),
+                     SWIFTLOSS_ERROR_NULL_POINTER);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, g_none, gx,
+                                                              gx), SWIFTLOSS_ERROR_OVERLAP);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, g_none, gx,
+                                                              gx + 3), SWIFTLOSS_ERROR_OVERLAP);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, g_none,
+                                                              (double *)(void *)v, NULL), SWIFTLOSS_ERROR_OVERLAP);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, g_none,
+                                                              NULL, (double *)(void *)(x2 + 1)), SWIFTLOSS_ERROR_OVERLAP);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, v, 4, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, g_none, gx,
+                                                              (double *)(void *)g_none), SWIFTLOSS_ERROR_OVERLAP);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(x1, x2, v, SIZE_MAX, 0, 1e-6, SWIFTLOSS_REDUCTION_SUM, outd),
+                     SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(x1, x2, v, SIZE_MAX, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE,
+                                                              g_none, gx, gv), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        CHECK(outd[0] == 42 && outd[3] == 42 && gx[0] == 42 && gv[0] == 42 && gx[3] == 42 && gv[3] == 42);
+        /* empty: sum 0, mean NaN */
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(NULL, NULL, NULL, 0, 0, 1e-6, SWIFTLOSS_REDUCTION_SUM, outd),
+                     SWIFTLOSS_OK);
+        CHECK(outd[0] == 0);
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_f64(NULL, NULL, NULL, 0, 1, 1e-6, SWIFTLOSS_REDUCTION_MEAN, outd),
+                     SWIFTLOSS_OK);
+        CHECK(is_nan(outd[0]));
+        CHECK_STATUS(swiftloss_gaussian_nll_loss_backward_f64(NULL, NULL, NULL, 0, 0, 1e-6, SWIFTLOSS_REDUCTION_NONE, NULL,
+                                                              NULL, NULL), SWIFTLOSS_OK);
+    }
     g_ctx[0] = '\0';
 }
 

@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 79 (0..77: the 78 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 78: threads/status/version)
+ *   h[0]      entry point: h[0] % 83 (0..81: the 82 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 82: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -28,6 +28,8 @@
  *   h[12]     kl_div batch / regression beta, delta, margin, eps selector (bits 0-2); bits 3-5
  *             poisson_nll_loss's full (7: an invalid 2, else bit 3); multi_margin_loss's margin
  *             (bits 0-2)
+ *             poisson_nll_loss's and gaussian_nll_loss's full (7: an invalid 2, else bit 3);
+ *             bit 6 gaussian_nll_loss's var made non-negative (fabs: a valid call more often)
  *   h[13]     weight_len selector      h[14] pos_weight_len selector
  *   h[15]     'L' enables large mode (also rows of 65537 and 100003 classes: the online path)
  *   h[16..63] six little-endian u64: raw sizes, raw ignore_index, raw smoothing bits, ...
@@ -76,7 +78,7 @@ enum {
     K_MSE, K_MSE_BW, K_L1, K_L1_BW, K_SL1, K_SL1_BW, K_HUBER, K_HUBER_BW, K_SOFT, K_SOFT_BW,
     K_HINGE, K_HINGE_BW, K_POISSON, K_POISSON_BW, K_MULTILABEL, K_MULTILABEL_BW,
     K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
-    K_MARGIN_RANKING, K_MARGIN_RANKING_BW,
+    K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -97,6 +99,7 @@ static const char *const kind_names[NKINDS] = {
     "multilabel_soft_margin_loss", "multilabel_soft_margin_loss_backward",
     "multi_margin_loss", "multi_margin_loss_backward", "multilabel_margin_loss", "multilabel_margin_loss_backward",
     "margin_ranking_loss", "margin_ranking_loss_backward",
+    "gaussian_nll_loss", "gaussian_nll_loss_backward",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -1319,15 +1322,43 @@ static int run_multilabel(Ctx *c)
     return st;
 }
 
-/* The losses of three inputs of count elements with two learned (margin_ranking_loss):
- * forward, or backward writing either gradient, both or none (h[3] bits 6-7: which are
- * NULL); no alias is allowed (h[1] bit 5 makes the second gradient the first's memory, or an
- * input's, which must be refused). A margin from h[12]. */
+/* One call of a three-input loss: `out` for the forward call, else the upstream gradient `g`
+ * and the two learned inputs' gradients (either NULL). margin_ranking_loss: (a, b, c) =
+ * (input1, input2, target), learned a and b, param the margin; gaussian_nll_loss: (input,
+ * target, var), learned a and c, param eps, flag full. */
+static int three_call(int kind, int is64, const void *a, const void *b, const void *c3, uint64_t n, double param,
+                      int flag, int red, const void *g, void *out, void *g1, void *g2)
+{
+    switch (kind) {
+    case K_MARGIN_RANKING:
+        return is64 ? swiftloss_margin_ranking_loss_f64(a, b, c3, n, param, red, out)
+                    : swiftloss_margin_ranking_loss_f32(a, b, c3, n, param, red, out);
+    case K_MARGIN_RANKING_BW:
+        return is64 ? swiftloss_margin_ranking_loss_backward_f64(a, b, c3, n, param, red, g, g1, g2)
+                    : swiftloss_margin_ranking_loss_backward_f32(a, b, c3, n, param, red, g, g1, g2);
+    case K_GAUSSIAN:
+        return is64 ? swiftloss_gaussian_nll_loss_f64(a, b, c3, n, flag, param, red, out)
+                    : swiftloss_gaussian_nll_loss_f32(a, b, c3, n, flag, param, red, out);
+    default:
+        return is64 ? swiftloss_gaussian_nll_loss_backward_f64(a, b, c3, n, flag, param, red, g, g1, g2)
+                    : swiftloss_gaussian_nll_loss_backward_f32(a, b, c3, n, flag, param, red, g, g1, g2);
+    }
+}
+
+/* The losses of three inputs of count elements with two learned (margin_ranking_loss,
+ * gaussian_nll_loss): forward, or backward writing either gradient, both or none (h[3] bits
+ * 6-7: which are NULL); no alias is allowed (h[1] bit 5 makes the second gradient the
+ * first's memory, or an input's, which must be refused). A margin or eps from h[12], and
+ * gaussian_nll_loss's full (an invalid 2 sometimes); its var is drawn as a weight (mostly
+ * non-negative) and made non-negative by h[12] bit 6: a negative element must be refused. */
 static int run_three(Ctx *c)
 {
+    const int gaussian = c->kind >= K_GAUSSIAN;
     const int bw = (c->kind - K_MARGIN_RANKING) % 2 == 1;
-    static const double params[8] = {0.0, 0.5, 1.0, -1.0, 1e-30, 1e30, NAN, INFINITY};
-    const double param = params[c->in.h[12] % 8];
+    static const double margins[8] = {0.0, 0.5, 1.0, -1.0, 1e-30, 1e30, NAN, INFINITY};
+    static const double epsilons[8] = {1e-6, 0.5, 1.0, -1.0, 1e-30, 0.0, NAN, INFINITY};
+    const double param = (gaussian ? epsilons : margins)[c->in.h[12] % 8];
+    const int full = gaussian ? (((c->in.h[12] >> 3) & 7) == 7 ? 2 : (c->in.h[12] >> 3) & 1) : 0;
     const uint64_t n = decode_count(c);
     const int red = reduction_code(c);
     uint64_t tmp;
@@ -1335,37 +1366,47 @@ static int run_three(Ctx *c)
     const int red_ok = red >= 0 && red <= 2;
     const uint64_t nout = red == SWIFTLOSS_REDUCTION_NONE ? n : 1;
     const int skip1 = bw && (c->in.h[3] & 0x40), skip2 = bw && (c->in.h[3] & 0x80);
+    const char *const *names = gaussian ? (const char *const[]){"input", "target", "var", "grad_input", "grad_var"}
+                                        : (const char *const[]){"input1", "input2", "target", "grad_input1",
+                                                                "grad_input2"};
 
-    snprintf(g_desc, sizeof g_desc, "swiftloss_%s_%s(count=%" PRIu64 ", param=%g, reduction=%d%s%s%s)",
-             kind_names[c->kind], c->is64 ? "f64" : "f32", n, param, red, skip1 ? ", grad 1 NULL" : "",
+    snprintf(g_desc, sizeof g_desc, "swiftloss_%s_%s(count=%" PRIu64 ", param=%g, full=%d, reduction=%d%s%s%s)",
+             kind_names[c->kind], c->is64 ? "f64" : "f32", n, param, full, red, skip1 ? ", grad 1 NULL" : "",
              skip2 ? ", grad 2 NULL" : "", c->alias ? ", aliased" : "");
 
-    Buf *a = arg(c, "input1", known, n, c->es, 0);
-    Buf *b = arg(c, "input2", known, n, c->es, 0);
-    Buf *t = arg(c, "target", known, n, c->es, 0);
+    Buf *a = arg(c, names[0], known, n, c->es, 0);
+    Buf *b = arg(c, names[1], known, n, c->es, 0);
+    Buf *t = arg(c, names[2], known, n, c->es, 0);
     Buf *g = bw ? arg(c, "grad_output", known && red_ok, nout, c->es, 0) : NULL;
     fill(a, &c->in, c->valmode, VAL_GENERIC, c->is64);
     fill(b, &c->in, c->valmode, VAL_GENERIC, c->is64);
-    fill(t, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    fill(t, &c->in, c->valmode, gaussian ? VAL_WEIGHT : VAL_GENERIC, c->is64);
+    if (gaussian && (c->in.h[12] & 0x40))
+        for (size_t j = 0; j < t->n; j++) setv(t, j, fabs(getv(t, j)));
     if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
     Buf *out = NULL, *g1 = NULL, *g2 = NULL;
     int aliased = 0;
     if (!bw) {
         out = arg(c, "output", known && red_ok, nout, c->es, 1);
     } else {
-        if (!skip1) g1 = arg(c, "grad_input1", known, n, c->es, 1);
+        if (!skip1) g1 = arg(c, names[3], known, n, c->es, 1);
         if (!skip2) {
             if (c->alias && known && n > 0 && n <= g_cap) {
-                /* the second gradient over the first (or over input1): always refused */
+                /* the second gradient over the first (or over the first input): always refused */
                 g2 = g1 && g1->ptr ? g1 : a;
                 aliased = g2->ptr != NULL;
-                if (!aliased) g2 = arg(c, "grad_input2", known, n, c->es, 1);
+                if (!aliased) g2 = arg(c, names[4], known, n, c->es, 1);
             } else {
-                g2 = arg(c, "grad_input2", known, n, c->es, 1);
+                g2 = arg(c, names[4], known, n, c->es, 1);
             }
         }
     }
     snapshot_all();
+
+    /* gaussian_nll_loss's var: a negative element (NaN is not) is refused */
+    int negative_var = 0;
+    if (gaussian && known && t->ptr)
+        for (size_t j = 0; j < t->n; j++) negative_var |= getv(t, j) < 0;
 
     g_expect = 0;
     expect_if(!known, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
@@ -1379,6 +1420,7 @@ static int run_three(Ctx *c)
             expect_if((out && !out->ptr) || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
         }
         expect_if(aliased, SWIFTLOSS_ERROR_OVERLAP);
+        expect_if(full == 2 || negative_var, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
     } else {
         expect_if(!a->ptr || !b->ptr || !t->ptr || (out && !out->ptr) || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
     }
@@ -1387,51 +1429,52 @@ static int run_three(Ctx *c)
     if (g1 && !p1 && known && n > 0 && n <= g_cap) g1 = NULL;  /* NULL-injected: skipped too */
     if (g2 && !p2 && known && n > 0 && n <= g_cap) g2 = NULL;
 
-    int st;
     const void *pa = a->ptr, *pb = b->ptr, *pt = t->ptr, *pg = g ? g->ptr : NULL;
-    if (c->is64) {
-        st = bw ? swiftloss_margin_ranking_loss_backward_f64(pa, pb, pt, n, param, red, pg, p1, p2)
-                : swiftloss_margin_ranking_loss_f64(pa, pb, pt, n, param, red, out->ptr);
-    } else {
-        st = bw ? swiftloss_margin_ranking_loss_backward_f32(pa, pb, pt, n, param, red, pg, p1, p2)
-                : swiftloss_margin_ranking_loss_f32(pa, pb, pt, n, param, red, out->ptr);
-    }
+    int st = three_call(c->kind, c->is64, pa, pb, pt, n, param, full, red, pg, out ? out->ptr : NULL, p1, p2);
     check_status(st);
     check_buffers(st);
     if (st != SWIFTLOSS_OK) return st;
 
-    /* 'sum' of nothing is 0, 'mean' NaN; moderate values give finite results; the second
-     * gradient is the negation of the first, element by element. */
-    const int moderate = all_within(a, 1e6) && all_within(b, 1e6) && all_within(t, 1e6) && all_within(g, 1e6) &&
-                         isfinite(param) && fabs(param) < 1e6;
+    /* 'sum' of nothing is 0, 'mean' NaN; moderate values give finite results (gaussian: var
+     * finite and at most 1e6, eps in [1e-6, 1e6], so that no quotient overflows). */
+    int moderate = all_within(a, 1e6) && all_within(b, 1e6) && all_within(g, 1e6) && isfinite(param) &&
+                   fabs(param) < 1e6 && (gaussian ? param >= 1e-6 : all_within(t, 1e6));
+    if (gaussian)
+        for (size_t j = 0; j < t->n; j++) moderate &= isfinite(getv(t, j)) && getv(t, j) >= 0 && getv(t, j) <= 1e6;
+    const char *what = kind_names[c->kind];
     if (!bw && n == 0 && red == SWIFTLOSS_REDUCTION_SUM) expect_zero(out, 0, "'sum' over nothing");
     if (!bw && n == 0 && red == SWIFTLOSS_REDUCTION_MEAN) expect_nan1(out, "'mean' over nothing");
     if (moderate && (bw || n > 0)) {
-        if (out) expect_finite(out, "margin_ranking_loss of moderate values");
-        if (g1) expect_finite(g1, "margin_ranking_loss gradient of moderate values");
-        if (g2) expect_finite(g2, "margin_ranking_loss gradient of moderate values");
+        if (out) expect_finite(out, what);
+        if (g1) expect_finite(g1, what);
+        if (g2) expect_finite(g2, what);
     }
-    if (!bw && red == SWIFTLOSS_REDUCTION_NONE)
+    if (!gaussian && !bw && red == SWIFTLOSS_REDUCTION_NONE)
         for (size_t j = 0; j < n; j++)
             if (getv(out, j) < 0) fail("margin_ranking_loss element %zu is negative: %g", j, getv(out, j));
-    if (g1 && g2)
+    if (!gaussian && g1 && g2)
         for (size_t j = 0; j < n; j++)
             if (!(getv(g1, j) == -getv(g2, j)) && !(isnan(getv(g1, j)) && isnan(getv(g2, j))))
                 fail("margin_ranking_loss gradients %g and %g at %zu are not opposite", getv(g1, j), getv(g2, j), j);
+    /* gaussian_nll_loss: a NaN var element (or a NaN eps) gives a NaN loss and NaN gradients
+     * there (its clamp keeps NaN), and a NaN 'sum' / 'mean' */
+    if (gaussian)
+        for (size_t j = 0; j < n; j++) {
+            if (!isnan(getv(t, j)) && !isnan(param)) continue;
+            if (out && red == SWIFTLOSS_REDUCTION_NONE && !isnan(getv(out, j)))
+                fail("gaussian_nll_loss of NaN var at %zu is %g", j, getv(out, j));
+            if (out && red != SWIFTLOSS_REDUCTION_NONE && red_ok && !isnan(getv(out, 0)))
+                fail("gaussian_nll_loss reduced over a NaN var at %zu is %g", j, getv(out, 0));
+            if (g1 && !isnan(getv(g1, j))) fail("gaussian_nll_loss input gradient at NaN var %zu is %g", j, getv(g1, j));
+            if (g2 && !isnan(getv(g2, j))) fail("gaussian_nll_loss var gradient at NaN var %zu is %g", j, getv(g2, j));
+        }
 
     if (c->sizemode == 7 && (out || g1 || g2)) {
         Buf *first = out ? out : g1 ? g1 : g2;
         void *o2 = malloc(first->bytes + 1), *other = malloc(first->bytes + 1);
         swiftloss_set_num_threads(1);
-        int s1;
-        if (c->is64)
-            s1 = bw ? swiftloss_margin_ranking_loss_backward_f64(pa, pb, pt, n, param, red, pg, g1 ? o2 : NULL,
-                                                                 g1 ? (g2 ? other : NULL) : o2)
-                    : swiftloss_margin_ranking_loss_f64(pa, pb, pt, n, param, red, o2);
-        else
-            s1 = bw ? swiftloss_margin_ranking_loss_backward_f32(pa, pb, pt, n, param, red, pg, g1 ? o2 : NULL,
-                                                                 g1 ? (g2 ? other : NULL) : o2)
-                    : swiftloss_margin_ranking_loss_f32(pa, pb, pt, n, param, red, o2);
+        int s1 = three_call(c->kind, c->is64, pa, pb, pt, n, param, full, red, pg, o2, g1 ? o2 : NULL,
+                            g1 ? (g2 ? other : NULL) : o2);
         swiftloss_set_num_threads(0);
         if (s1 != SWIFTLOSS_OK) fail("single-threaded rerun gave %d", s1);
         same_bits(o2, first->data, first->bytes, "threaded vs single-threaded");

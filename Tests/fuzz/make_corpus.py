@@ -37,7 +37,8 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "poisson_nll_loss", "poisson_nll_loss_backward",
          "multilabel_soft_margin_loss", "multilabel_soft_margin_loss_backward",
          "multi_margin_loss", "multi_margin_loss_backward", "multilabel_margin_loss", "multilabel_margin_loss_backward",
-         "margin_ranking_loss", "margin_ranking_loss_backward"]
+         "margin_ranking_loss", "margin_ranking_loss_backward",
+         "gaussian_nll_loss", "gaussian_nll_loss_backward"]
 NONE, SUM, MEAN, BATCHMEAN = 0, 1, 2, 3
 IGNORE = {-100: 0, -1: 1, 0: 2, 1: 3, 2: 9}       # ignore_index -> selector (h[9] % 16)
 SMOOTH = {0.0: 0, 0.1: 1, 0.25: 2, 0.5: 3, 1.0: 4, -0.5: 6}  # label_smoothing -> selector
@@ -395,6 +396,33 @@ def main():
                 header("margin_ranking_loss_backward", f64, sizes=(5, 0, 0), reduction=r, kl_batch=1)
                 + floats(a, f64) + floats(b, f64) + floats(y, f64) + g)
 
+        # gaussian_nll_loss: input, target, var (below eps, zero, ordinary), eps 1e-6 and 0.5
+        # (h[12] selectors 0, 1), full 0/1 (h[12] bit 3); one grad buffer NULL (h[3] bit 6 or 7),
+        # a negative var (refused) and a NaN var.
+        xg = [1.0, 2.0, 3.0, -1.0, 0.25]
+        tg = [1.5, 2.0, 5.0, 1.0, 0.25]
+        vg = [1e-9, 0.0, 2.0, 0.5, 1.0]
+        for r in (NONE, SUM, MEAN):
+            g = floats([1.0, 2.0, 3.0, 4.0, 5.0] if r == NONE else [1.0], f64)
+            for eps_sel in (0, 1):
+                for full in (0, 1):
+                    sel = full << 3 | eps_sel
+                    add(f"gaussian_nll_r{r}_e{eps_sel}_f{full}_{p}",
+                        header("gaussian_nll_loss", f64, sizes=(5, 0, 0), reduction=r, kl_batch=sel)
+                        + floats(xg, f64) + floats(tg, f64) + floats(vg, f64))
+                add(f"gaussian_nll_backward_r{r}_e{eps_sel}_{p}",
+                    header("gaussian_nll_loss_backward", f64, sizes=(5, 0, 0), reduction=r, kl_batch=eps_sel)
+                    + floats(xg, f64) + floats(tg, f64) + floats(vg, f64) + g)
+            skip = bytearray(header("gaussian_nll_loss_backward", f64, sizes=(5, 0, 0), reduction=r))
+            skip[3] |= 0x40 if r != SUM else 0x80
+            add(f"gaussian_nll_backward_one_grad_r{r}_{p}",
+                bytes(skip) + floats(xg, f64) + floats(tg, f64) + floats(vg, f64) + g)
+        add(f"gaussian_nll_negative_var_{p}", header("gaussian_nll_loss", f64, sizes=(5, 0, 0), reduction=NONE)
+            + floats(xg, f64) + floats(tg, f64) + floats([1.0, 1.0, -0.5, 1.0, 1.0], f64))
+        add(f"gaussian_nll_nan_var_{p}", header("gaussian_nll_loss_backward", f64, sizes=(5, 0, 0), reduction=NONE)
+            + floats(xg, f64) + floats(tg, f64) + floats([1.0, math.nan, 0.5, 1.0, 1.0], f64)
+            + floats([1.0] * 5, f64))
+
     # Other size modes: huge sizes (overflowing and not), zero sizes with huge dimensions.
     for f64 in (False, True):
         p = "f64" if f64 else "f32"
@@ -427,6 +455,10 @@ def main():
     add("large_multilabel_margin_f64",
         header("multilabel_margin_loss", True, sizemode=7, large=True, sizes=(0, 4, 0), reduction=NONE, valmode=0)
         + bytes(rng.randrange(224) for _ in range(200)))
+    # gaussian_nll_loss above the threading threshold, var made non-negative (h[12] bit 6).
+    large = bytearray(header("gaussian_nll_loss_backward", False, sizemode=7, large=True, sizes=(5, 0, 0), valmode=0,
+                             reduction=SUM, kl_batch=0x40))
+    add("large_gaussian_nll_backward_f32", bytes(large) + bytes(rng.randrange(224) for _ in range(200)))
     # Threads, status strings, version.
     add("misc_threads", header("misc", False, raw=(12, 3, 0, 0, 0, 0)))
 

@@ -110,11 +110,20 @@ SIGNATURES["multilabel_soft_margin_loss_backward"] = (SIGNATURES["multilabel_sof
                                                       + ["in:grad_output", "out:grad_input"])
 
 # Losses of several learned inputs: the gradient buffers are optional (None: not computed).
-SEVERAL = ["margin_ranking_loss"]
+SEVERAL = ["margin_ranking_loss", "gaussian_nll_loss"]
 SIGNATURES["margin_ranking_loss"] = ["in:input1", "in:input2", "in:target", "size:count", "param:margin",
                                      "reduction:reduction", "out:output"]
 SIGNATURES["margin_ranking_loss_backward"] = (SIGNATURES["margin_ranking_loss"][:-1]
                                               + ["in:grad_output", "out:grad_input1", "out:grad_input2"])
+SIGNATURES["gaussian_nll_loss"] = ["in:input", "in:target", "in:var", "size:count", "flag:full", "param:eps",
+                                   "reduction:reduction", "out:output"]
+SIGNATURES["gaussian_nll_loss_backward"] = (SIGNATURES["gaussian_nll_loss"][:-1]
+                                            + ["in:grad_output", "out:grad_input", "out:grad_var"])
+
+
+def several_gradient(name, arg):
+    """Whether arg is one of the optional gradient buffers of a loss of several learned inputs."""
+    return name.split("_backward")[0] in SEVERAL and arg.startswith("grad_") and arg != "grad_output"
 
 # The margin losses: class indices ("target", batch of them) or label lists ("labels", batch *
 # classes of them, -1 allowed), p an int ("pint"), margin a float ("param").
@@ -212,6 +221,8 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
             else:  # element-wise
                 if arg == "grad_output":
                     args[arg] = floats(out_count)
+                elif arg == "var":  # gaussian_nll_loss refuses a negative variance
+                    args[arg] = floats(count, 0.2, 2.0)
                 elif name.startswith("binary_cross_entropy") and not name.startswith("binary_cross_entropy_with"):
                     args[arg] = probs(count)
                 else:
@@ -219,7 +230,7 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
         elif role == "out":
             if arg == "grad_input" and name.startswith(("multilabel",) + MARGIN):
                 n = batch * classes
-            elif arg.startswith("grad_input") and name.split("_backward")[0] in SEVERAL:
+            elif several_gradient(name, arg):
                 n = count
             elif arg == "grad_input":
                 n = count if name.startswith(("binary", "kl", "poisson")) or name.split("_backward")[0] in REGRESSION else total
@@ -427,6 +438,9 @@ def cases(name, dtype):
             variants = float_buffer_variants(good)
             if role == "opt":
                 variants = [v for v in variants if v[0] != "None"] + [("None", None, "ok")]
+            if arg == "var":
+                variants += [("a negative entry", np.where(np.arange(good.size) == good.size - 1, -good, good), "raise"),
+                             ("NaN entries", np.full(good.size, np.nan, good.dtype), "ok")]
             if role == "opt" and arg == "weight" and name.startswith(CLASS_WEIGHTED):
                 # an empty class weight is taken for none (the library reads weight_len 0 as
                 # "every class weighs 1" whatever the pointer): harmless, either is fine
@@ -450,7 +464,7 @@ def cases(name, dtype):
         elif role == "out":
             variants = float_buffer_variants(good)
             variants = [v for v in variants if v[2] == "raise"] + output_variants(good, dtype)
-            if arg.startswith("grad_input") and name.split("_backward")[0] in SEVERAL:
+            if several_gradient(name, arg):
                 # an optional gradient: None skips it
                 variants = [v for v in variants if v[0] != "None"] + [("None", None, "ok")]
         elif role == "size":

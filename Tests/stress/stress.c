@@ -32,7 +32,7 @@ enum {
     K_CE_PROBS, K_CE_PROBS_BW, K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
     K_MSE, K_MSE_BW, K_HUBER, K_SL1_BW, K_SOFT, K_SOFT_BW, K_POISSON, K_POISSON_BW,
     K_MULTILABEL, K_MULTILABEL_BW, K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
-    K_MARGIN_RANKING, K_MARGIN_RANKING_BW,
+    K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
     NKINDS
 };
 static const char *const names[NKINDS] = {
@@ -46,7 +46,8 @@ static const char *const names[NKINDS] = {
     "poisson_nll_loss_backward (rates)", "multilabel_soft_margin_loss (per class weight)",
     "multilabel_soft_margin_loss_backward", "multi_margin_loss (p 2, weight, none)",
     "multi_margin_loss_backward (in place)", "multilabel_margin_loss", "multilabel_margin_loss_backward",
-    "margin_ranking_loss", "margin_ranking_loss_backward (input1's gradient only)",
+    "margin_ranking_loss", "margin_ranking_loss_backward (input1's gradient only)", "gaussian_nll_loss (full)",
+    "gaussian_nll_loss_backward (var's gradient only)",
 };
 
 /* Shared, read-only inputs (one float and one double copy), big enough for every case. */
@@ -163,6 +164,8 @@ static int run_case(int ci, void *out, void *gx)
             return swiftloss_multi_margin_loss_backward_f64(g, t, n / 100, 100, 1, 1.0, NULL, 0, r, gd, g);
         case K_LABEL_MARGIN: return swiftloss_multilabel_margin_loss_f64(xd, t, n / 100, 100, r, o);
         case K_LABEL_MARGIN_BW: return swiftloss_multilabel_margin_loss_backward_f64(xd, t, n / 100, 100, r, gd, g);
+        case K_GAUSSIAN: return swiftloss_gaussian_nll_loss_f64(xd, gd, qd, n, 1, 1e-6, r, o);
+        case K_GAUSSIAN_BW: return swiftloss_gaussian_nll_loss_backward_f64(xd, gd, qd, n, 0, 1e-6, r, gd, NULL, g);
         default: return swiftloss_kl_div_backward_f64(qd, n, 100, r, 1, gd, g);
         }
     } else {
@@ -213,6 +216,8 @@ static int run_case(int ci, void *out, void *gx)
             return swiftloss_multi_margin_loss_backward_f32(g, t, n / 100, 100, 1, 1.0, NULL, 0, r, gf, g);
         case K_LABEL_MARGIN: return swiftloss_multilabel_margin_loss_f32(xf, t, n / 100, 100, r, o);
         case K_LABEL_MARGIN_BW: return swiftloss_multilabel_margin_loss_backward_f32(xf, t, n / 100, 100, r, gf, g);
+        case K_GAUSSIAN: return swiftloss_gaussian_nll_loss_f32(xf, gf, qf, n, 1, 1e-6, r, o);
+        case K_GAUSSIAN_BW: return swiftloss_gaussian_nll_loss_backward_f32(xf, gf, qf, n, 0, 1e-6, r, gf, NULL, g);
         default: return swiftloss_kl_div_backward_f32(qf, n, 100, r, 1, gf, g);
         }
     }
@@ -252,7 +257,7 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     case K_CE_PROBS_BW: c->gx_n = total; break;
     case K_BCE: case K_BCEL: c->out_n = 1; break;
     case K_MSE: case K_HUBER: case K_SOFT: case K_POISSON: case K_MULTILABEL: case K_LABEL_MARGIN:
-    case K_MARGIN_RANKING:
+    case K_MARGIN_RANKING: case K_GAUSSIAN:
         c->out_n = 1;  /* 'mean' */
         break;
     case K_MULTI_MARGIN: c->reduction = SWIFTLOSS_REDUCTION_NONE; c->out_n = n / 100; break;

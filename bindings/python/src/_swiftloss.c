@@ -1244,9 +1244,10 @@ py_poisson_nll_loss_backward(PyObject *module, PyObject *args)
  * Losses of three inputs, two of them learned (margin_ranking_loss; gaussian_nll_loss)
  *
  *   NAME(a, b, c, count, ..., reduction, output)
- *   NAME_backward(a, b, c, count, ..., reduction, grad_output, grad_a, grad_b)
- * a, b, c: count elements each; grad_a and grad_b: None (that gradient is not computed) or
- * count elements, overlapping nothing.
+ *   NAME_backward(a, b, c, count, ..., reduction, grad_output, grad_1, grad_2)
+ * a, b, c: count elements each; grad_1 and grad_2, the gradients of the two learned inputs
+ * (margin_ranking_loss: a and b; gaussian_nll_loss: input a and var c): None (that gradient is
+ * not computed) or count elements, overlapping nothing.
  * ------------------------------------------------------------------------------------------ */
 
 /* A three-input entry point as the worker calls it: g is NULL for a forward call (y1 the
@@ -1363,6 +1364,47 @@ py_margin_ranking_loss_backward(PyObject *module, PyObject *args)
     }
     return three_input(margin_ranking_loss_any, MARGIN_RANKING_NAMES, a, b, c, n, margin, 0, r,
                        g, g1, g2);
+}
+
+static swiftloss_status
+gaussian_nll_loss_any(int f32, const void *a, const void *b, const void *c, size_t n, double eps,
+                      int full, int r, const void *g, void *y1, void *y2)
+{
+    if (g == NULL)
+        return f32 ? swiftloss_gaussian_nll_loss_f32(a, b, c, n, full, eps, r, y1)
+                   : swiftloss_gaussian_nll_loss_f64(a, b, c, n, full, eps, r, y1);
+    return f32 ? swiftloss_gaussian_nll_loss_backward_f32(a, b, c, n, full, eps, r, g, y1, y2)
+               : swiftloss_gaussian_nll_loss_backward_f64(a, b, c, n, full, eps, r, g, y1, y2);
+}
+
+static const char *const GAUSSIAN_NLL_NAMES[5] = {"input", "target", "var", "grad_input", "grad_var"};
+
+static PyObject *
+py_gaussian_nll_loss(PyObject *module, PyObject *args)
+{
+    PyObject *x, *t, *v, *y;
+    Py_ssize_t n;
+    int full, r;
+    double eps;
+    if (!PyArg_ParseTuple(args, "OOOnidiO:gaussian_nll_loss", &x, &t, &v, &n, &full, &eps, &r, &y)) {
+        return NULL;
+    }
+    return three_input(gaussian_nll_loss_any, GAUSSIAN_NLL_NAMES, x, t, v, n, eps, full, r, NULL, y,
+                       Py_None);
+}
+
+static PyObject *
+py_gaussian_nll_loss_backward(PyObject *module, PyObject *args)
+{
+    PyObject *x, *t, *v, *g, *gx, *gv;
+    Py_ssize_t n;
+    int full, r;
+    double eps;
+    if (!PyArg_ParseTuple(args, "OOOnidiOOO:gaussian_nll_loss_backward", &x, &t, &v, &n, &full, &eps,
+                          &r, &g, &gx, &gv)) {
+        return NULL;
+    }
+    return three_input(gaussian_nll_loss_any, GAUSSIAN_NLL_NAMES, x, t, v, n, eps, full, r, g, gx, gv);
 }
 
 PyDoc_STRVAR(regression_doc,
@@ -1542,6 +1584,17 @@ PyDoc_STRVAR(margin_ranking_loss_backward_doc,
 "-target * s and target * s where the loss is positive, 0 elsewhere; either gradient buffer\n"
 "may be None (not computed).");
 
+PyDoc_STRVAR(gaussian_nll_loss_doc,
+"gaussian_nll_loss(input, target, var, count, full, eps, reduction, output) -> None\n\n"
+"0.5 * (log(v) + (input - target)^2 / v), v = max(var, eps), plus 0.5 * log(2 pi) with full,\n"
+"over count elements; a var element below 0 raises ValueError.");
+
+PyDoc_STRVAR(gaussian_nll_loss_backward_doc,
+"gaussian_nll_loss_backward(input, target, var, count, full, eps, reduction, grad_output,\n"
+"                           grad_input, grad_var) -> None\n\n"
+"(h / v) * 2 (input - target) and h / v - h * (q / v), h = s / 2, q = (input - target)^2 / v;\n"
+"either gradient buffer may be None (not computed).");
+
 static PyMethodDef swiftloss_methods[] = {
     {"version_string", py_version_string, METH_NOARGS, version_string_doc},
     {"version_number", py_version_number, METH_NOARGS, version_number_doc},
@@ -1600,6 +1653,9 @@ static PyMethodDef swiftloss_methods[] = {
     {"multilabel_margin_loss", py_multilabel_margin_loss, METH_VARARGS, multilabel_margin_loss_doc},
     {"multilabel_margin_loss_backward", py_multilabel_margin_loss_backward, METH_VARARGS,
      multilabel_margin_loss_backward_doc},
+    {"gaussian_nll_loss", py_gaussian_nll_loss, METH_VARARGS, gaussian_nll_loss_doc},
+    {"gaussian_nll_loss_backward", py_gaussian_nll_loss_backward, METH_VARARGS,
+     gaussian_nll_loss_backward_doc},
     {NULL, NULL, 0, NULL},
 };
 

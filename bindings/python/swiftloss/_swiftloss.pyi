@@ -172,3 +172,11 @@ def multilabel_margin_loss_backward(
     input: _Buffer, target: _Buffer, batch: int, classes: int, reduction: int, grad_output: _Buffer,
     grad_input: _Buffer, /,
 ) -> None: ...
+def gaussian_nll_loss(
+    input: _Buffer, target: _Buffer, var: _Buffer, count: int, full: int, eps: float, reduction: int,
+    output: _Buffer, /,
+) -> None: ...
+def gaussian_nll_loss_backward(
+    input: _Buffer, target: _Buffer, var: _Buffer, count: int, full: int, eps: float, reduction: int,
+    grad_output: _Buffer, grad_input: Optional[_Buffer], grad_var: Optional[_Buffer], /,
+) -> None: ...

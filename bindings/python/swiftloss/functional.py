@@ -49,6 +49,7 @@ __all__ = [
     "margin_ranking_loss",
     "multi_margin_loss",
     "multilabel_margin_loss",
+    "gaussian_nll_loss",
     "NoAutogradWarning",
 ]
 
@@ -1952,9 +1953,9 @@ def poisson_nll_loss(
     return _regression("poisson_nll_loss", x, target, None, red, eps, with_grad, grad_output, out, flags=flags)
 
 
-def _multilabel_reduction(reduction: Any) -> int:
-    """multilabel_soft_margin_loss's reduction check (PyTorch's text: "foo is not valid"; a
-    non-string a TypeError)."""
+def _not_valid_reduction(reduction: Any) -> int:
+    """The reduction check of multilabel_soft_margin_loss and gaussian_nll_loss (PyTorch's
+    text: "foo is not valid"; 'elementwise_mean' refused; a non-string a TypeError)."""
     if not isinstance(reduction, str):
         raise TypeError(f"unsupported operand type(s) for +: '{type(reduction).__name__}' and 'str'")
     if reduction not in _FAST_REDUCTIONS:
@@ -2011,7 +2012,7 @@ def multilabel_soft_margin_loss(
     if weight is not None:
         w = _real_array(weight, x.dtype, function, "weight")
         shape = _infer_size(shape, tuple(w.shape))
-    red = _multilabel_reduction(reduction)
+    red = _not_valid_reduction(reduction)
     classes = shape[-1]
     batch = int(np.prod(shape[:-1], dtype=np.int64))
     if shape != input_shape:
@@ -2421,14 +2422,16 @@ def _grad_views(outs: Any, grad_outs: Tuple[Any, ...], shapes: Tuple[Tuple[int, 
 
 def _several_grads(grads: Tuple[Optional[np.ndarray], ...], views: Tuple[Optional[np.ndarray], ...],
                    grad_outs: Tuple[Any, ...], shape: Tuple[int, ...], shapes: Tuple[Tuple[int, ...], ...],
-                   dtype: np.dtype) -> Tuple[Any, ...]:
+                   dtype: np.dtype, sum_shapes: Optional[Tuple[Tuple[int, ...], ...]] = None) -> Tuple[Any, ...]:
     """The gradients of the learned inputs (flat, in the broadcast shape; None where not
     computed) summed back to each input's shape, in dtype, written into the caller's grad_out
-    buffers where given (which are then returned)."""
+    buffers where given (which are then returned). ``sum_shapes``: the shapes the inputs took
+    part in the loss with, where one differs from its own (gaussian_nll_loss's var of shape
+    (N,) unsqueezed to (N, 1)); the sum is taken to it, then reshaped."""
     results = []
-    for grad, view, grad_out, input_shape in zip(grads, views, grad_outs, shapes):
+    for grad, view, grad_out, input_shape, sum_shape in zip(grads, views, grad_outs, shapes, sum_shapes or shapes):
         if grad is not None:
-            grad = _grad_result(_sum_to_shape(grad.reshape(shape), input_shape), input_shape, dtype)
+            grad = _grad_result(_sum_to_shape(grad.reshape(shape), sum_shape), input_shape, dtype)
             if view is not None:
                 np.copyto(view, grad, casting="unsafe")
                 grad = grad_out
@@ -2522,29 +2525,255 @@ def margin_ranking_loss(
     _check_margin_ranking_shapes(x1.shape, x2.shape, t.shape, t.dtype == np.bool_)
     grad = _wants_grad(with_grad, grad_output, function)
     outs, grad_outs = _several_outs(out, grad, function, _MARGIN_RANKING_NAMES)
-    shape = _infer_size(_infer_size(x1.shape, x2.shape), t.shape)
+    return _three_input_call(
+        function, (x1, x2, t), ("input1", "input2", "target"), (0, 1), result_dtype, red, grad, grad_output, outs,
+        grad_outs, lambda a, b, c, n, r, o: _C.margin_ranking_loss(a, b, c, n, margin, r, o),
+        lambda a, b, c, n, r, g, g1, g2: _C.margin_ranking_loss_backward(a, b, c, n, margin, r, g, g1, g2))
+
+
+def _three_input_call(function: str, arrays: Tuple[np.ndarray, ...], names: Tuple[str, ...],
+                      learned: Tuple[int, ...], result_dtype: np.dtype, red: int, grad: bool, grad_output: Any,
+                      outs: Any, grad_outs: Tuple[Any, ...], forward: Any, backward: Any,
+                      result_shapes: Optional[Tuple[Optional[Tuple[int, ...]], ...]] = None):
+    """The common body of the losses of three inputs (margin_ranking_loss, gaussian_nll_loss),
+    after their own checks. ``arrays`` (dtype-promoted, named ``names``) are broadcast to one
+    C-contiguous shape of the compute dtype; ``learned`` holds the indices of the learned ones,
+    whose gradients are returned in that order, each summed back to its array's shape and
+    returned in ``result_shapes`` (default the same; None: not computed, as gaussian_nll_loss's
+    Python-float var). ``forward(a, b, c, count, red, output)`` and ``backward(a, b, c, count,
+    red, grad_output, grad_1, grad_2)`` are the library's calls."""
+    shape = _infer_size(_infer_size(arrays[0].shape, arrays[1].shape), arrays[2].shape)
     compute = _compute_dtype(result_dtype, "input", function)
-    shapes = (tuple(x1.shape), tuple(x2.shape))
-    x1, x2, t = (np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=compute), shape)) for a in (x1, x2, t))
+    sum_shapes = tuple(tuple(arrays[i].shape) for i in learned)
+    result_shapes = result_shapes or sum_shapes
+    a, b, c = (np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=compute), shape)) for x in arrays)
     count = math.prod(shape)
     g = None
     if grad:
         g = _grad_output(grad_output, shape if red == _NONE else (), compute, function, _REDUCTION_NAMES[red])
-    inputs = None if out is None else {"input1": x1, "input2": x2, "target": t, "grad_output": g}
+    inputs = None if outs is _NO_OUT else {**dict(zip(names, (a, b, c))), "grad_output": g}
     output, view = outs.result_buffer(shape, red, compute, result_dtype, inputs)
-    views = _grad_views(outs, grad_outs, shapes, result_dtype, _MARGIN_RANKING_NAMES, inputs) if grad else ()
-    _C.margin_ranking_loss(x1, x2, t, count, margin, red, output)
+    learned_names = tuple(names[i] for i in learned)
+    views = (_grad_views(outs, grad_outs, tuple(s or () for s in result_shapes), result_dtype, learned_names, inputs)
+             if grad else ())
+    forward(a, b, c, count, red, output)
     result = outs.finish_result(output, view, red, shape, result_dtype)
     if not grad:
         return result
-    g1, g2 = np.empty(count, compute), np.empty(count, compute)
-    _C.margin_ranking_loss_backward(x1, x2, t, count, margin, red, _ones_if_none(g, output.size, compute), g1, g2)
-    return result, _several_grads((g1, g2), views, grad_outs, shape, shapes, result_dtype)
+    grads = tuple(None if s is None else np.empty(count, compute) for s in result_shapes)
+    backward(a, b, c, count, red, _ones_if_none(g, output.size, compute), *grads)
+    return result, _several_grads(grads, views, grad_outs, shape, result_shapes, result_dtype, sum_shapes)
 
 
-margin_ranking_loss.__doc__ = margin_ranking_loss.__doc__.replace(
-    "\n    Raises:",
-    "\n    Output buffers (keyword-only ``out``): with ``reduction='none'``, ``out`` receives the "
-    "element-wise\n    losses (the broadcast shape and the result's dtype, C-contiguous, writable); "
-    "with\n    ``with_grad=True``, ``out=(out, (grad_out1, grad_out2))``, either of which may be None, "
-    "each\n    of its input's shape. Buffers must not overlap the inputs or each other.\n\n    Raises:", 1)
+def _add_several_out_doc(function: Any, grad_outs: str) -> None:
+    """The out= paragraph of a loss of several learned inputs, before its Raises section."""
+    function.__doc__ = function.__doc__.replace(
+        "\n    Raises:",
+        "\n    Output buffers (keyword-only ``out``): with ``reduction='none'``, ``out`` receives the "
+        "element-wise\n    losses (the broadcast shape and the result's dtype, C-contiguous, writable); "
+        f"with\n    ``with_grad=True``, ``out=(out, ({grad_outs}))``, any of which may be None, "
+        "each\n    of its argument's shape. Buffers must not overlap the inputs or each other.\n\n    Raises:", 1)
+
+
+_add_several_out_doc(margin_ranking_loss, "grad_out1, grad_out2")
+
+
+# ------------------------------------------------------------------------------------------
+# gaussian_nll_loss: learned input and var
+# ------------------------------------------------------------------------------------------
+
+_GAUSSIAN_NLL_NAMES = ("input", "var")
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+# PyTorch's names of the dtypes in its messages about them.
+_TORCH_CAST_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                     "uint8": "unsigned char", "bool": "bool"}
+_TORCH_UNSIGNED = {"uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64"}
+
+
+def _refuse_number_var(var: Any) -> None:
+    """PyTorch's ``torch.any(var < 0)`` on a var that is neither a float nor a tensor (an int, a
+    bool, a numpy scalar that is not a float64): the comparison's own TypeError (None, a
+    string), else torch.any's of the bool it gives."""
+    negative = var < 0
+    kind = type(negative)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    raise TypeError(
+        f"any() received an invalid combination of arguments - got ({name}), but expected one of:\n"
+        " * (Tensor input, *, Tensor out = None)\n"
+        " * (Tensor input, tuple of ints dim = None, bool keepdim = False, *, Tensor out = None)\n"
+        " * (Tensor input, int dim, bool keepdim = False, *, Tensor out = None)\n"
+    )
+
+
+def _gaussian_var_shape(var_shape: Tuple[int, ...], input_shape: Tuple[int, ...]) -> Tuple[int, ...]:
+    """The shape var takes part in the loss with, as PyTorch's check: its own; the input's
+    shape without the last dimension, unsqueezed there (one variance per row); the input's
+    number of dimensions with the sizes that differ summing to 1; else "var is of incorrect
+    size"."""
+    var_shape, input_shape = tuple(var_shape), tuple(input_shape)
+    if var_shape == input_shape:
+        return var_shape
+    if input_shape[:-1] == var_shape:
+        return var_shape + (1,)
+    if len(var_shape) == len(input_shape) and sum(b for a, b in zip(input_shape, var_shape) if a != b) == 1:
+        return var_shape
+    raise ValueError("var is of incorrect size")
+
+
+def _gaussian_var(var: Any, x: np.ndarray, function: str):
+    """PyTorch's steps on var before the reduction check, in its order: a Python float becomes
+    ``var * ones_like(input)`` (in the input's float dtype, float32 for an integer input) after
+    its sign check; any other number fails (`_refuse_number_var`); an array is checked for
+    negative entries and for its shape (`_gaussian_var_shape`). Returns (the var array as it
+    takes part in the loss, its own shape, or None for a Python float, which has no
+    gradient)."""
+    if isinstance(var, float):  # np.float64 too, a float subclass, as PyTorch's isinstance
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        dtype = x.dtype if x.dtype.kind == "f" else _FLOAT32
+        with np.errstate(over="ignore"):
+            return np.full(x.shape, var, dtype=dtype), None
+    if var is None or isinstance(var, (str, bytes, int, complex, np.generic)):
+        _refuse_number_var(var)
+    v = var if type(var) is np.ndarray else _asarray(var, function, "var")
+    if v.dtype.kind not in "biuf":
+        raise TypeError(f"{function}: expected a real-valued var, got {v.dtype}")
+    if v.dtype.name in _TORCH_UNSIGNED:
+        raise TypeError(f'"lt_cpu" not implemented for \'{_TORCH_UNSIGNED[v.dtype.name]}\'')
+    if v.dtype.kind != "b" and np.any(v < 0):
+        raise ValueError("var has negative entry/entries")
+    own = tuple(v.shape)
+    return v.reshape(_gaussian_var_shape(own, x.shape)), own
+
+
+def _gaussian_eps(eps: Any, var_dtype: str) -> float:
+    """eps as PyTorch's ``var.clamp_(min=eps)`` takes it for a var of dtype ``var_dtype`` (its
+    name: "float32", "int64", ...; plain Python, so that torch.compile traces it): a number
+    (PyTorch's errors otherwise) that a float16 or float32 var refuses beyond its range and an
+    integer var accepts only when it is an integer itself. The clamp rounds it to a float var's
+    dtype; the caller does that."""
+    if eps is None:
+        raise ValueError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(eps, np.ndarray) and eps.ndim == 0:
+        eps = eps[()]
+    if isinstance(eps, (str, bytes)) or not isinstance(eps, (int, float, np.integer, np.floating, np.bool_)):
+        raise TypeError(
+            f"clamp_() received an invalid combination of arguments - got (min={type(eps).__name__}, ), but "
+            "expected one of:\n * (Tensor min = None, Tensor max = None)\n * (Number min = None, Number max = None)\n"
+        )
+    integral = isinstance(eps, (bool, int, np.integer, np.bool_))
+    if var_dtype == "bool":
+        if isinstance(eps, (bool, np.bool_)):
+            raise TypeError("\"clamp_min_scalar_cpu\" not implemented for 'Bool'")
+        raise TypeError(f"result type {'Long' if integral else 'Float'} can't be cast to the desired output type bool")
+    if var_dtype in _TORCH_CAST_NAMES:
+        if not integral:
+            raise TypeError(f"result type Float can't be cast to the desired output type {_TORCH_CAST_NAMES[var_dtype]}")
+        return float(eps)
+    eps = float(eps)
+    limit, name = {"float32": (_FLOAT32_MAX, "float"), "float16": (65504.0, "c10::Half")}.get(var_dtype, (math.inf, ""))
+    if abs(eps) > limit and math.isfinite(eps):
+        raise ValueError(f"value cannot be converted to type {name} without overflow")
+    return eps
+
+
+def _check_gaussian_subtraction(input_is_bool: bool, target_is_bool: bool) -> None:
+    """PyTorch's refusal of ``input - target`` with a bool operand (its NotImplementedError's text)."""
+    if input_is_bool and target_is_bool:
+        raise TypeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                        "Use the `^` or `logical_xor()` operator instead.")
+    if input_is_bool or target_is_bool:
+        raise TypeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                        "to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def gaussian_nll_loss(
+    input: Any,
+    target: Any,
+    var: Any,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Gaussian negative log-likelihood, PyTorch's composite: with
+    :math:`v = \max(\mathrm{var}, \varepsilon)`,
+    :math:`\ell = \tfrac12 \left(\log v + (x - y)^2 / v\right)`, plus :math:`\tfrac12 \log(2\pi)`
+    with ``full``, element by element.
+
+    ``input`` holds the means and ``var`` the variances of Gaussians, ``target`` samples from
+    them. ``var`` is an array of the input's shape, or of the input's shape with one dimension
+    of size 1 (as ``(N, 1)`` or ``(1, C)`` for an ``(N, C)`` input), or of the input's shape
+    without its last dimension (``(N,)``: one variance per row, unsqueezed to ``(N, 1)``), or
+    a Python float (one variance for all). Other shapes raise "var is of incorrect size";
+    negative entries "var has negative entry/entries" (NaN passes: it gives NaN); an int
+    ``var`` raises PyTorch's TypeError (its ``torch.any`` of a bool). The target broadcasts
+    silently, so the result has the broadcast shape of the three. ``var`` is clamped to
+    ``eps`` (rounded to var's dtype, as PyTorch's ``clamp_``), so ``var == 0`` gives ``eps``;
+    everything is then computed in the result's precision (PyTorch takes ``log(var)`` in var's
+    own dtype when it is narrower: a float32 var with a float64 input).
+    Integer arguments give a float32 result, float ones promote. ``'mean'`` divides by the
+    element count. No ``size_average`` / ``reduce``, as PyTorch.
+
+    Gradients (``with_grad=True`` returns ``(loss, (grad_input, grad_var))``, each summed back
+    to its argument's own shape; ``grad_var`` is None for a Python-float var): at the clamped
+    :math:`v`, :math:`\partial x = (x - y) / v \cdot s` and :math:`\partial \mathrm{var} =
+    \tfrac12 (1 / v - (x - y)^2 / v^2)\, s`. As PyTorch, whose clamp runs under no_grad, the
+    var gradient is taken at the clamped value and handed to ``var`` even where ``var < eps``
+    (``var = 1e-9``, ``x - y = 1`` gives ``-5e11``).
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> float(F.gaussian_nll_loss([1.0, 2.0], [1.5, 2.0], [1.0, 0.5]))
+        -0.11078679513998632
+
+    Raises:
+        ValueError: "var has negative entry/entries"; "var is of incorrect size"; "foo is not
+            valid" (PyTorch's text) for a bad reduction; an eps beyond the range of var's
+            dtype, or None (PyTorch: RuntimeError, its texts); shapes that do not broadcast.
+        TypeError: an int ``var`` (PyTorch's text); a reduction that is not a string; an
+            integer var with a float eps; a bool input or target (PyTorch: RuntimeError and
+            NotImplementedError, their texts); a non-real argument.
+    """
+    function = "gaussian_nll_loss"
+    if (type(input) is np.ndarray and type(target) is np.ndarray and type(var) is np.ndarray
+            and out is None and not with_grad and grad_output is None and type(reduction) is str
+            and type(eps) is float and type(full) is bool
+            and input.shape == target.shape == var.shape and input.dtype == target.dtype == var.dtype
+            and (input.dtype == _FLOAT64 or (input.dtype == _FLOAT32 and -_FLOAT32_MAX <= eps <= _FLOAT32_MAX))
+            and input.flags.c_contiguous and target.flags.c_contiguous and var.flags.c_contiguous):
+        red = _FAST_REDUCTIONS.get(reduction)
+        if red is not None:
+            output = _output(input.size, red, input.dtype)
+            try:  # the library refuses a negative var: the general path gives the message
+                _C.gaussian_nll_loss(input, target, var, input.size, 1 if full else 0, eps, red, output)
+                return _finish(output, red, input.shape, input.dtype)
+            except ValueError:
+                pass
+    x = input if type(input) is np.ndarray else _asarray(input, function, "input")
+    t = target if type(target) is np.ndarray else _asarray(target, function, "target")
+    v, var_shape = _gaussian_var(var, x, function)
+    red = _not_valid_reduction(reduction)
+    eps = _gaussian_eps(eps, v.dtype.name)
+    if v.dtype.kind == "f" and v.dtype.itemsize <= 4:
+        eps = float(v.dtype.type(eps))  # the clamp's bound in the var's precision
+    (x, t, v), result_dtype = _promoted_arrays(function, (x, t, v), ("input", "target", "var"))
+    _check_gaussian_subtraction(x.dtype.kind == "b", t.dtype.kind == "b")
+    grad = _wants_grad(with_grad, grad_output, function)
+    outs, grad_outs = _several_outs(out, grad, function, _GAUSSIAN_NLL_NAMES)
+    if var_shape is None and grad_outs[1] is not None:
+        raise ValueError(f"{function}: a grad_out was given for var, but var is a Python number (no gradient)")
+    flag = 1 if full else 0
+    return _three_input_call(
+        function, (x, t, v), ("input", "target", "var"), (0, 2), result_dtype, red, grad, grad_output, outs,
+        grad_outs, lambda a, b, c, n, r, o: _C.gaussian_nll_loss(a, b, c, n, flag, eps, r, o),
+        lambda a, b, c, n, r, g, gx, gv: _C.gaussian_nll_loss_backward(a, b, c, n, flag, eps, r, g, gx, gv),
+        result_shapes=(tuple(x.shape), var_shape))
+
+
+_add_several_out_doc(gaussian_nll_loss, "grad_out_input, grad_out_var")

@@ -20,6 +20,8 @@ _OutPair = Tuple[Optional[_OutBuffer], Optional[_OutBuffer]]
 # or a tuple of one buffer (or None) per learned input.
 _LossAndGrads = Tuple[_Loss, Tuple[np.ndarray, ...]]
 _OutGrads = Tuple[Optional[_OutBuffer], Optional[Tuple[Optional[_OutBuffer], ...]]]
+# gaussian_nll_loss: (loss, (grad_input, grad_var)), grad_var None for a Python-float var.
+_LossAndGaussianGrads = Tuple[_Loss, Tuple[np.ndarray, Optional[np.ndarray]]]
 
 __all__ = [
     "softmax",
@@ -40,6 +42,7 @@ __all__ = [
     "margin_ranking_loss",
     "multi_margin_loss",
     "multilabel_margin_loss",
+    "gaussian_nll_loss",
     "NoAutogradWarning",
 ]
 
@@ -806,3 +809,45 @@ def multilabel_margin_loss(
     grad_output: Optional[_ArrayLike] = ...,
     out: Optional[Union[_OutBuffer, _OutPair]] = ...,
 ) -> Union[_Loss, _LossAndGrad]: ...
+
+@overload
+def gaussian_nll_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    var: Union[_ArrayLike, float],
+    full: bool = ...,
+    eps: float = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def gaussian_nll_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    var: Union[_ArrayLike, float],
+    full: bool = ...,
+    eps: float = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutGrads] = ...,
+) -> _LossAndGaussianGrads: ...
+
+@overload
+def gaussian_nll_loss(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    var: Union[_ArrayLike, float],
+    full: bool = ...,
+    eps: float = ...,
+    reduction: str = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutGrads]] = ...,
+) -> Union[_Loss, _LossAndGaussianGrads]: ...

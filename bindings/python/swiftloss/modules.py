@@ -38,6 +38,7 @@ __all__ = [
     "MarginRankingLoss",
     "MultiMarginLoss",
     "MultiLabelMarginLoss",
+    "GaussianNLLLoss",
 ]
 
 
@@ -382,3 +383,20 @@ class MultiLabelMarginLoss(_Loss):
         :func:`swiftloss.multilabel_margin_loss`)."""
         return F.multilabel_margin_loss(input, target, reduction=self.reduction, with_grad=with_grad,
                                         grad_output=grad_output, out=out)
+
+
+class GaussianNLLLoss(_Loss):
+    r"""Gaussian negative log-likelihood: ``GaussianNLLLoss(*, full=False, eps=1e-06,
+    reduction='mean')`` (keyword-only, as torch.nn's); calling it with ``(input, target, var)``
+    runs :func:`swiftloss.gaussian_nll_loss`."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input: Any, target: Any, var: Any, *, with_grad: bool = False, grad_output: Any = None,
+                out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, (grad_input, grad_var))`` (see
+        :func:`swiftloss.gaussian_nll_loss`)."""
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction,
+                                   with_grad=with_grad, grad_output=grad_output, out=out)

@@ -4,7 +4,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .functional import _Loss as _LossValue
-from .functional import _LossAndGrad, _LossAndGrads, _OutBuffer, _OutGrads, _OutPair, _OutputAndGrad
+from .functional import (
+    _LossAndGaussianGrads, _LossAndGrad, _LossAndGrads, _OutBuffer, _OutGrads, _OutPair, _OutputAndGrad,
+)
 
 _ArrayLike = npt.ArrayLike
 
@@ -27,6 +29,7 @@ __all__ = [
     "MarginRankingLoss",
     "MultiMarginLoss",
     "MultiLabelMarginLoss",
+    "GaussianNLLLoss",
 ]
 
 class Softmax:
@@ -433,3 +436,36 @@ class MultiMarginLoss(_Loss):
     ) -> None: ...
 
 class MultiLabelMarginLoss(_Loss): ...
+
+class GaussianNLLLoss(_Loss):
+    full: bool
+    eps: float
+    def __init__(
+        self,
+        *,
+        full: bool = ...,
+        eps: float = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    @overload  # type: ignore[override]
+    def forward(
+        self,
+        input: _ArrayLike,
+        target: _ArrayLike,
+        var: Union[_ArrayLike, float],
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
+    ) -> _LossValue: ...
+    @overload
+    def forward(
+        self,
+        input: _ArrayLike,
+        target: _ArrayLike,
+        var: Union[_ArrayLike, float],
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutGrads] = ...,
+    ) -> _LossAndGaussianGrads: ...

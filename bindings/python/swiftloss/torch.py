@@ -129,6 +129,9 @@ __all__ = [
     "MultiLabelMarginLoss",
     "multilabel_margin_loss",
     "MultiLabelMarginLossFunction",
+    "GaussianNLLLoss",
+    "gaussian_nll_loss",
+    "GaussianNLLLossFunction",
 ]
 
 _Tensor = torch.Tensor
@@ -1322,7 +1325,7 @@ def _several_fake(xs: Tuple[_Tensor, ...], loss_shape: Tuple[int, ...], shape: T
     return out
 
 
-def _margin_ranking_dtypes(*tensors: _Tensor) -> Tuple[torch.dtype, torch.dtype]:
+def _promoted_dtypes(*tensors: _Tensor) -> Tuple[torch.dtype, torch.dtype]:
     """(the loss's dtype, the compute dtype): torch's promotion, float32 for integers."""
     result = None
     for t in tensors:
@@ -1338,7 +1341,7 @@ def _margin_ranking_loss_op(input1: torch.Tensor, input2: torch.Tensor, target: 
     """(loss, unit gradient of input1, of input2; empty tensors when not needed) of
     swiftloss.margin_ranking_loss. For 'none' the gradients have the broadcast shape (summed
     back in backward)."""
-    result, compute = _margin_ranking_dtypes(input1, input2, target)
+    result, compute = _promoted_dtypes(input1, input2, target)
     arrays = [_array(t, compute) for t in (input1, input2, target)]
     if need_grad and reduction == "none":
         shape = tuple(torch.broadcast_shapes(input1.shape, input2.shape, target.shape))
@@ -1351,7 +1354,7 @@ def _margin_ranking_loss_op(input1: torch.Tensor, input2: torch.Tensor, target: 
 @_margin_ranking_loss_op.register_fake
 def _(input1, input2, target, margin, reduction, need_grad):
     shape = tuple(torch.broadcast_shapes(input1.shape, input2.shape, target.shape))
-    return _several_fake((input1, input2), shape, shape, _margin_ranking_dtypes(input1, input2, target)[0],
+    return _several_fake((input1, input2), shape, shape, _promoted_dtypes(input1, input2, target)[0],
                          reduction, need_grad)
 
 
@@ -1381,6 +1384,66 @@ class MarginRankingLossFunction(_SeveralForwardMode, _MarginRankingLoss):
     """``MarginRankingLossFunction.apply(input1, input2, target, margin, reduction)``:
     :func:`swiftloss.margin_ranking_loss` as an autograd Function, returning ``(loss,
     unit_grad1, unit_grad2)``. Piecewise linear: every higher derivative is zero."""
+
+
+@torch.library.custom_op("swiftloss::gaussian_nll_loss", mutates_args=())
+def _gaussian_nll_loss_op(input: torch.Tensor, target: torch.Tensor, var: torch.Tensor, full: bool, eps: float,
+                          reduction: str, need_grad: bool) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(loss, unit gradient of input, of var; empty tensors when not needed) of
+    swiftloss.gaussian_nll_loss, var already of the shape it takes part in the loss with (the
+    caller unsqueezes it). var's sign is checked here, on its values (so under torch.compile
+    and vmap too). For 'none' the gradients have the broadcast shape (summed back in
+    backward)."""
+    result, compute = _promoted_dtypes(input, target, var)
+    if var.dtype in _LOW_PRECISION:  # torch's clamp_ rounds eps to var's dtype
+        eps = torch.tensor(eps, dtype=var.dtype).item()
+    arrays = [_array(t, compute) for t in (input, target, var)]
+    if need_grad and reduction == "none":
+        shape = tuple(torch.broadcast_shapes(input.shape, target.shape, var.shape))
+        arrays[0], arrays[2] = np.broadcast_to(arrays[0], shape), np.broadcast_to(arrays[2], shape)
+    out = _F.gaussian_nll_loss(*arrays, full=full, eps=eps, reduction=reduction, with_grad=need_grad)
+    loss, grads = out if need_grad else (out, None)
+    return _several_op_result(loss, grads, (input, var), result, need_grad)
+
+
+@_gaussian_nll_loss_op.register_fake
+def _(input, target, var, full, eps, reduction, need_grad):
+    shape = tuple(torch.broadcast_shapes(input.shape, target.shape, var.shape))
+    return _several_fake((input, var), shape, shape, _promoted_dtypes(input, target, var)[0], reduction, need_grad)
+
+
+torch.library.register_vmap(
+    _gaussian_nll_loss_op,
+    lambda info, in_dims, *args: _looped_vmap(_gaussian_nll_loss_op, info, in_dims, args))
+
+
+def _gaussian_nll_loss_learned_first(input, var, target, full, eps, reduction, need_grad):
+    """The op with its learned arguments first, as _apply_several calls it."""
+    return _gaussian_nll_loss_op(input, target, var, full, eps, reduction, need_grad)
+
+
+class _GaussianNLLLoss(_SeveralLossFunction):
+    """The Function of :class:`GaussianNLLLossFunction` without forward mode (for torch.compile)."""
+
+    LEARNED = 2
+    REDUCTION_AT = 3
+
+    @staticmethod
+    def forward(input, var, target, full, eps, reduction):
+        """(loss, unit gradient of input, of var) from swiftloss_gaussian_nll_loss."""
+        return _gaussian_nll_loss_op(input, target, var, full, eps, reduction, True)
+
+    @staticmethod
+    def reference(x, v, target, full, eps, reduction):
+        """torch.nn.functional.gaussian_nll_loss (second derivatives)."""
+        return _TF.gaussian_nll_loss(x, target, v, full=full, eps=eps, reduction=reduction)
+
+
+class GaussianNLLLossFunction(_SeveralForwardMode, _GaussianNLLLoss):
+    """``GaussianNLLLossFunction.apply(input, var, target, full, eps, reduction)`` (the learned
+    arguments first; var of the input's number of dimensions): :func:`swiftloss.gaussian_nll_loss`
+    as an autograd Function, returning ``(loss, unit_grad_input, unit_grad_var)``. Second and
+    higher derivatives are torch's, from its own formula."""
 
 
 def _apply_several(function: type, compilable: type, op: Callable, learned: Tuple[_Tensor, ...],
@@ -1820,7 +1883,7 @@ def multilabel_soft_margin_loss(
     reduction = _legacy(size_average, reduce, reduction)
     if input.dim() == 0:
         raise IndexError("Dimension specified as -1 but tensor has no dimensions")
-    _F._multilabel_reduction(reduction)
+    _F._not_valid_reduction(reduction)
     input, target, weight = _autocast(input, target, weight)
     _no_grad_needed(target, "target", op)
     _no_grad_needed(weight, "weight", op)
@@ -1928,6 +1991,59 @@ def multilabel_margin_loss(
     _margin_dtype(input, "multilabel_margin_loss_forward_out_frame")
     return _apply(MultiLabelMarginLossFunction, _MultiLabelMarginLoss, _multilabel_margin_loss_op, input, target,
                   reduction)
+
+
+# torch's dtypes by name (a dict lookup, which torch.compile traces).
+_DTYPE_NAMES = {getattr(torch, name): name for name in (
+    "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+    "uint64", "bool", "complex64", "complex128")}
+
+
+def gaussian_nll_loss(
+    input: _Tensor,
+    target: _Tensor,
+    var: Any,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> _Tensor:
+    r"""``torch.nn.functional.gaussian_nll_loss`` computed by swiftloss, differentiable in
+    ``input`` and ``var`` to any order: :math:`\tfrac12 (\log v + (x - y)^2 / v)` with
+    :math:`v = \max(\mathrm{var}, \varepsilon)` (see :func:`swiftloss.gaussian_nll_loss`). A
+    Python-float ``var`` is a constant; ``var``'s gradient passes through the clamp, as torch's.
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.gaussian_nll_loss(torch.tensor([1.0, 2.0]), torch.tensor([1.5, 2.0]), torch.tensor([1.0, 0.5]))
+        tensor(-0.1108)
+    """
+    op = "gaussian_nll_loss"
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(target, "target", 2, op)
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * torch.ones_like(input)  # a constant: no gradient
+    elif not isinstance(var, torch.Tensor):
+        _F._refuse_number_var(var)
+    else:
+        _check_tensor(var, "var", 3, op)
+        # torch's order of checks, where the values can be read; the op checks them in any case
+        # (under torch.compile and torch.func too, where a branch on them cannot be taken here).
+        if (not torch.compiler.is_compiling() and not torch._C._functorch.is_functorch_wrapped_tensor(var)
+                and not var.is_complex() and torch.any(var.detach() < 0)):
+            raise ValueError("var has negative entry/entries")
+    shape = _F._gaussian_var_shape(tuple(var.shape), tuple(input.shape))
+    if tuple(var.shape) != shape:
+        var = var.unsqueeze(-1)
+    _F._not_valid_reduction(reduction)
+    eps = _F._gaussian_eps(eps, _DTYPE_NAMES.get(var.dtype, ""))
+    _F._check_gaussian_subtraction(input.dtype == torch.bool, target.dtype == torch.bool)
+    input, target, var = _autocast(input, target, var)
+    _no_grad_needed(target, "target", op)
+    return _apply_several(GaussianNLLLossFunction, _GaussianNLLLoss, _gaussian_nll_loss_learned_first, (input, var),
+                          target, bool(full), eps, reduction)
 
 
 # ------------------------------------------------------------------------------------------
@@ -2182,3 +2298,17 @@ class MultiLabelMarginLoss(_Loss):
     def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
         """The loss of ``input`` against ``target`` (see :func:`multilabel_margin_loss`)."""
         return multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    r"""Drop-in for ``torch.nn.GaussianNLLLoss(*, full=False, eps=1e-06, reduction='mean')``;
+    ``forward(input, target, var)`` is :func:`gaussian_nll_loss`."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input: _Tensor, target: _Tensor, var: Any) -> _Tensor:
+        """The loss of the Gaussians of means ``input`` and variances ``var`` at ``target`` (see
+        :func:`gaussian_nll_loss`)."""
+        return gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)

@@ -1,4 +1,4 @@
-from typing import Any, Optional, Tuple
+from typing import Any, Optional, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -52,6 +52,9 @@ __all__ = [
     "MultiLabelMarginLoss",
     "multilabel_margin_loss",
     "MultiLabelMarginLossFunction",
+    "GaussianNLLLoss",
+    "gaussian_nll_loss",
+    "GaussianNLLLossFunction",
 ]
 
 def cross_entropy(
@@ -457,3 +460,34 @@ class MultiLabelMarginLossFunction(torch.autograd.Function):
     def forward(ctx: Any, input: Tensor, target: Tensor, reduction: str) -> Tuple[Tensor, Tensor]: ...
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    var: Union[Tensor, float],
+    full: bool = ...,
+    eps: float = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+class GaussianNLLLoss(_Loss):
+    full: bool
+    eps: float
+    def __init__(
+        self,
+        *,
+        full: bool = ...,
+        eps: float = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    def forward(self, input: Tensor, target: Tensor, var: Union[Tensor, float]) -> Tensor: ...  # type: ignore[override]
+
+class GaussianNLLLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, var: Tensor, target: Tensor, full: bool, eps: float, reduction: str,
+    ) -> Tuple[Tensor, Tensor, Tensor]: ...
+    @staticmethod
+    def backward(
+        ctx: Any, grad_output: Tensor, grad_unit_input: Optional[Tensor], grad_unit_var: Optional[Tensor]
+    ) -> Tuple[Optional[Tensor], ...]: ...
