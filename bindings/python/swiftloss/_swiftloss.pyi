@@ -157,3 +157,20 @@ def margin_ranking_loss_backward(
     input1: _Buffer, input2: _Buffer, target: _Buffer, count: int, margin: float, reduction: int,
     grad_output: _Buffer, grad_input1: Optional[_Buffer], grad_input2: Optional[_Buffer], /,
 ) -> None: ...
+def cosine_embedding_loss(
+    input1: _Buffer, input2: _Buffer, target: _Buffer, batch: int, dim: int, margin: float, reduction: int,
+    output: _Buffer, /,
+) -> None: ...
+def cosine_embedding_loss_backward(
+    input1: _Buffer, input2: _Buffer, target: _Buffer, batch: int, dim: int, margin: float, reduction: int,
+    grad_output: _Buffer, grad_input1: Optional[_Buffer], grad_input2: Optional[_Buffer], /,
+) -> None: ...
+def triplet_margin_loss(
+    anchor: _Buffer, positive: _Buffer, negative: _Buffer, batch: int, dim: int, margin: float, p: float,
+    eps: float, swap: int, reduction: int, output: _Buffer, /,
+) -> None: ...
+def triplet_margin_loss_backward(
+    anchor: _Buffer, positive: _Buffer, negative: _Buffer, batch: int, dim: int, margin: float, p: float,
+    eps: float, swap: int, reduction: int, grad_output: _Buffer, grad_anchor: Optional[_Buffer],
+    grad_positive: Optional[_Buffer], grad_negative: Optional[_Buffer], /,
+) -> None: ...
