@@ -280,6 +280,12 @@ extension LossFloat {
     }
 }
 
+/// The three sums of a triplet row (anchor-positive, anchor-negative, positive-negative) as
+/// one vector; the fourth lane repeats the third (a zero lane would compile to a zero-extending
+/// move that valgrind 3.19, which the C tests run under, cannot decode).
+@inlinable @inline(__always)
+func triple(_ a: Double, _ b: Double, _ c: Double) -> SIMD4<Double> { SIMD4(a, b, c, c) }
+
 /// An additive p-norm's term of one difference vector (before the root).
 @usableFromInline
 protocol NormTerm {
@@ -344,13 +350,13 @@ func rowTermSums<N: NormTerm>(
             j &+= L
             k &+= 1
         }
-        total += SIMD4(T.wideSum(s0), T.wideSum(s1), T.wideSum(s2), 0)
+        total += triple(T.wideSum(s0), T.wideSum(s1), T.wideSum(s2))
     }
     if j < dim {
         let lanes = dim &- j
         let (dp, dn, ds) = tripletDifferences(a, p, n, j, lanes: lanes, eps: eps)
-        total += SIMD4(T.wideSum(T.padded(N.term(dp), lanes, 0)), T.wideSum(T.padded(N.term(dn), lanes, 0)),
-                       swap ? T.wideSum(T.padded(N.term(ds), lanes, 0)) : 0, 0)
+        total += triple(T.wideSum(T.padded(N.term(dp), lanes, 0)), T.wideSum(T.padded(N.term(dn), lanes, 0)),
+                        swap ? T.wideSum(T.padded(N.term(ds), lanes, 0)) : 0)
     }
     return total
 }
@@ -422,7 +428,7 @@ func rowPowerSums<T: LossFloat>(
         }
         j &+= L
     }
-    return SIMD4(s0.sum(), s1.sum(), s2.sum(), 0)
+    return triple(s0.sum(), s1.sum(), s2.sum())
 }
 
 /// The three distances of a triplet row (`pn` only with `swap`, else 0), each rounded to T:
@@ -438,7 +444,7 @@ func tripletDistances<T: LossFloat>(
     switch norm {
     case .two:
         let s = rowTermSums(a, p, n, dim, eps: eps, swap: swap, SquareTerm<T>.self)
-        sums = SIMD4(s[0].squareRoot(), s[1].squareRoot(), s[2].squareRoot(), 0)
+        sums = triple(s[0].squareRoot(), s[1].squareRoot(), s[2].squareRoot())
     case .one: sums = rowTermSums(a, p, n, dim, eps: eps, swap: swap, AbsoluteTerm<T>.self)
     case .zero: sums = rowTermSums(a, p, n, dim, eps: eps, swap: swap, NonzeroTerm<T>.self)
     case .maximum, .minimum:
@@ -447,7 +453,7 @@ func tripletDistances<T: LossFloat>(
         return rowExtremes(a, p, n, dim, eps: eps, swap: swap, minimum: minimum)
     case .power(let q):
         let s = rowPowerSums(a, p, n, dim, eps: eps, swap: swap, power: q)
-        sums = SIMD4(Double.pow(s[0], 1 / q), Double.pow(s[1], 1 / q), Double.pow(s[2], 1 / q), 0)
+        sums = triple(Double.pow(s[0], 1 / q), Double.pow(s[1], 1 / q), Double.pow(s[2], 1 / q))
     }
     return (T(narrowing: sums[0]), T(narrowing: sums[1]), swap ? T(narrowing: sums[2]) : 0)
 }
@@ -713,8 +719,8 @@ struct TripletRows<T: LossFloat> {
         while j < dim {
             let lanes = min(L, dim &- j)
             let (dp, dn, ds) = tripletDifferences(a, p, n, j, lanes: lanes, eps: eps)
-            c += SIMD4(T.wideSum(hits(dp, nap, lanes)), T.wideSum(hits(dn, nan, lanes)),
-                       swap ? T.wideSum(hits(ds, npn, lanes)) : 0, 0)
+            c += triple(T.wideSum(hits(dp, nap, lanes)), T.wideSum(hits(dn, nan, lanes)),
+                        swap ? T.wideSum(hits(ds, npn, lanes)) : 0)
             j &+= L
         }
         return (T(narrowing: c[0]), T(narrowing: c[1]), T(narrowing: c[2]))
