@@ -116,6 +116,27 @@ SIGNATURES["margin_ranking_loss"] = ["in:input1", "in:input2", "in:target", "siz
 SIGNATURES["margin_ranking_loss_backward"] = (SIGNATURES["margin_ranking_loss"][:-1]
                                               + ["in:grad_output", "out:grad_input1", "out:grad_input2"])
 
+# The embedding losses: rows of dim elements (cosine's target: one per row); optional gradient
+# buffers too.
+EMBEDDING = ["cosine_embedding_loss", "triplet_margin_loss"]
+SEVERAL += EMBEDDING
+SIGNATURES["cosine_embedding_loss"] = ["in:input1", "in:input2", "in:target", "size:batch", "size:dim",
+                                       "param:margin", "reduction:reduction", "out:output"]
+SIGNATURES["cosine_embedding_loss_backward"] = (SIGNATURES["cosine_embedding_loss"][:-1]
+                                                + ["in:grad_output", "out:grad_input1", "out:grad_input2"])
+SIGNATURES["triplet_margin_loss"] = ["in:anchor", "in:positive", "in:negative", "size:batch", "size:dim",
+                                     "param:margin", "param:p", "param:eps", "flag:swap", "reduction:reduction",
+                                     "out:output"]
+SIGNATURES["triplet_margin_loss_backward"] = (SIGNATURES["triplet_margin_loss"][:-1]
+                                              + ["in:grad_output", "out:grad_anchor", "out:grad_positive",
+                                                 "out:grad_negative"])
+
+
+def optional_gradient(name, arg):
+    """A gradient buffer of a loss of several learned inputs: None skips it."""
+    return name.split("_backward")[0] in SEVERAL and arg.startswith("grad_") and arg != "grad_output"
+
+
 # Where the header allows an output to be the very same memory as an input.
 IN_PLACE = {
     "softmax": [("output", "input")],
@@ -189,6 +210,13 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
                     args[arg] = floats(total)
             elif name.startswith("multilabel"):
                 args[arg] = floats((batch if reduction == NONE else 1) if arg == "grad_output" else batch * classes)
+            elif name.split("_backward")[0] in EMBEDDING:
+                if arg == "grad_output":
+                    args[arg] = floats(batch if reduction == NONE else 1)
+                elif arg == "target":  # cosine's: one per row, +-1
+                    args[arg] = rng.choice(np.array([-1.0, 1.0], dtype), batch)
+                else:
+                    args[arg] = floats(batch * classes)
             else:  # element-wise
                 if arg == "grad_output":
                     args[arg] = floats(out_count)
@@ -199,6 +227,8 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
         elif role == "out":
             if arg == "grad_input" and name.startswith("multilabel"):
                 n = batch * classes
+            elif name.split("_backward")[0] in EMBEDDING:
+                n = batch * classes if arg.startswith("grad_") else (batch if reduction == NONE else 1)
             elif arg.startswith("grad_input") and name.split("_backward")[0] in SEVERAL:
                 n = count
             elif arg == "grad_input":
@@ -426,7 +456,7 @@ def cases(name, dtype):
         elif role == "out":
             variants = float_buffer_variants(good)
             variants = [v for v in variants if v[2] == "raise"] + output_variants(good, dtype)
-            if arg.startswith("grad_input") and name.split("_backward")[0] in SEVERAL:
+            if optional_gradient(name, arg):
                 # an optional gradient: None skips it
                 variants = [v for v in variants if v[0] != "None"] + [("None", None, "ok")]
         elif role == "size":
