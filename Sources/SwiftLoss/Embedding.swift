@@ -61,6 +61,24 @@ func sumOverRows(_ batch: Int, dim: Int, cost: Int, _ body: (Range<Int>) -> Doub
     sumOverUnits(batch, unitElements: dim &* cost, body)
 }
 
+/// The forward pass of a loss per row: `loss(n)` of every row, written to `output` for
+/// `.none`, else summed (in Double, rows in order) and reduced; `.mean` divides by `batch`.
+@inlinable @inline(__always)
+func reduceRows<T: LossFloat>(_ batch: Int, dim: Int, cost: Int, _ reduction: Reduction,
+                              into output: UnsafeMutableBufferPointer<T>, _ loss: (Int) -> T) {
+    let each = reduction == .none ? output.baseAddress : nil
+    let sum = sumOverRows(batch, dim: dim, cost: cost) { rows in
+        var partial = 0.0
+        for n in rows {
+            let value = loss(n)
+            each?[n] = value
+            partial += value.wide
+        }
+        return partial
+    }
+    finishReduction(output, reduction, sum: sum, divisor: reduction == .mean ? Double(batch) : 1)
+}
+
 // MARK: - cosine_embedding_loss
 
 /// PyTorch's EPSILON of cosine_embedding_loss, added to each squared norm: a C++ `float`
@@ -79,9 +97,11 @@ func rowDots<T: LossFloat>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ n: In
         var k = 0
         while k < flushEvery && j + L <= n {
             let x = T.load(a + j), y = T.load(b + j)
-            sab = mulAdd(x, y, sab)
-            saa = mulAdd(x, x, saa)
-            sbb = mulAdd(y, y, sbb)
+            // (products and sums written out: `mulAdd` on the generic T.Vector calls the scalar
+            // fused multiply-add lane by lane)
+            sab += x * y
+            saa += x * x
+            sbb += y * y
             j &+= L
             k &+= 1
         }
@@ -163,21 +183,14 @@ public func cosineEmbeddingLoss<T: LossFloat>(
 ) throws(LossError) {
     try checkRowsCall(input1, input2, target, cPerRow: true, batch: batch, dim: dim, reduction,
                       outputCount: output.count)
-    let divisor = reduction == .mean ? Double(batch) : 1
-    guard batch > 0, let y = target.baseAddress else { return finishReduction(output, reduction, sum: 0, divisor: divisor) }
-    let a = rowBase(input1), b = rowBase(input2)
-    let each = reduction == .none ? output.baseAddress : nil
-    let m = T(narrowing: margin)
-    let sum = sumOverRows(batch, dim: dim, cost: 2) { rows in
-        var partial = 0.0
-        for n in rows {
-            let loss = CosineRow(a + n &* dim, b + n &* dim, dim).loss(target: y[n], margin: m)
-            each?[n] = loss
-            partial += loss.wide
-        }
-        return partial
+    guard batch > 0, let y = target.baseAddress else {
+        return finishReduction(output, reduction, sum: 0, divisor: reduction == .mean ? 0 : 1)
     }
-    finishReduction(output, reduction, sum: sum, divisor: divisor)
+    let a = rowBase(input1), b = rowBase(input2)
+    let m = T(narrowing: margin)
+    reduceRows(batch, dim: dim, cost: 2, reduction, into: output) { n in
+        CosineRow(a + n &* dim, b + n &* dim, dim).loss(target: y[n], margin: m)
+    }
 }
 
 /// The gradients of `cosineEmbeddingLoss` (PyTorch's autograd through its composite):
@@ -212,8 +225,8 @@ public func cosineEmbeddingLossBackward<T: LossFloat>(
             let (c, c1, c2) = row.coefficients(cosGradient: s)
             let cv = T.Vector(repeating: c), c1v = T.Vector(repeating: c1), c2v = T.Vector(repeating: c2)
             let x1 = a + offset, x2 = b + offset
-            if let g1 { rowMap(x1, dim, into: g1 + offset) { j, v in mulAdd(c1v, v, cv * rowVector(x2, j, dim)) } }
-            if let g2 { rowMap(x2, dim, into: g2 + offset) { j, v in mulAdd(c2v, v, cv * rowVector(x1, j, dim)) } }
+            if let g1 { rowMap(x1, dim, into: g1 + offset) { j, v in c1v * v + cv * rowVector(x2, j, dim) } }
+            if let g2 { rowMap(x2, dim, into: g2 + offset) { j, v in c2v * v + cv * rowVector(x1, j, dim) } }
         }
         return 0
     }
@@ -583,27 +596,18 @@ public func tripletMarginLoss<T: LossFloat>(
 ) throws(LossError) {
     try checkRowsCall(anchor, positive, negative, cPerRow: false, batch: batch, dim: dim, reduction,
                       outputCount: output.count)
-    let divisor = reduction == .mean ? Double(batch) : 1
-    guard batch > 0 else { return finishReduction(output, reduction, sum: 0, divisor: divisor) }
+    guard batch > 0 else { return finishReduction(output, reduction, sum: 0, divisor: reduction == .mean ? 0 : 1) }
     let a = rowBase(anchor), pp = rowBase(positive), nn = rowBase(negative)
-    let each = reduction == .none ? output.baseAddress : nil
     let norm = PNorm(p), m = T(narrowing: margin), e = T.Vector(repeating: T(narrowing: eps))
-    if dim == 0 && each == nil {
+    if dim == 0 && reduction != .none {
         // Every row has distances 0 and the same loss: no loop over (possibly 2^60) rows.
         let loss = TripletRow(a, pp, nn, 0, eps: e, swap: swap, norm: norm, margin: m).loss.wide
         return finishReduction(output, reduction, sum: reduction == .mean ? loss : loss * Double(batch), divisor: 1)
     }
-    let sum = sumOverRows(batch, dim: dim, cost: norm.cost) { rows in
-        var partial = 0.0
-        for r in rows {
-            let offset = r &* dim
-            let loss = TripletRow(a + offset, pp + offset, nn + offset, dim, eps: e, swap: swap, norm: norm, margin: m).loss
-            each?[r] = loss
-            partial += loss.wide
-        }
-        return partial
+    reduceRows(batch, dim: dim, cost: norm.cost, reduction, into: output) { r in
+        let offset = r &* dim
+        return TripletRow(a + offset, pp + offset, nn + offset, dim, eps: e, swap: swap, norm: norm, margin: m).loss
     }
-    finishReduction(output, reduction, sum: sum, divisor: divisor)
 }
 
 /// The gradients of `tripletMarginLoss` (PyTorch's autograd through its composite): with

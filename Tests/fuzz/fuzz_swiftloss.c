@@ -1300,6 +1300,24 @@ static int run_multilabel(Ctx *c)
     return st;
 }
 
+/* The statuses of a call of a loss of several learned inputs (run_three, run_rows): sizes that
+ * overflow, a bad reduction, a NULL non-empty input (null_input), output or upstream gradient,
+ * and an alias among the outputs (gradient pointers may be NULL: skipped). */
+static void expect_several(int known, int red_ok, int bw, int null_input, const Buf *out, const Buf *g, uint64_t nout,
+                           int aliased)
+{
+    expect_if(!known, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    expect_if(null_input, SWIFTLOSS_ERROR_NULL_POINTER);
+    if (known && red_ok) {
+        expect_if(!bw && nout > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+        expect_if(g && nout > 0 && !g->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+    } else {
+        expect_if((out && !out->ptr) || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    }
+    expect_if(known && aliased, SWIFTLOSS_ERROR_OVERLAP);
+}
+
 /* The losses of three inputs of count elements with two learned (margin_ranking_loss):
  * forward, or backward writing either gradient, both or none (h[3] bits 6-7: which are
  * NULL); no alias is allowed (h[1] bit 5 makes the second gradient the first's memory, or an
@@ -1349,20 +1367,7 @@ static int run_three(Ctx *c)
     snapshot_all();
 
     g_expect = 0;
-    expect_if(!known, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
-    expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
-    if (known) {
-        expect_if(n > 0 && (!a->ptr || !b->ptr || !t->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-        if (red_ok) {
-            expect_if(!bw && nout > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-            expect_if(g && nout > 0 && !g->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-        } else {
-            expect_if((out && !out->ptr) || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-        }
-        expect_if(aliased, SWIFTLOSS_ERROR_OVERLAP);
-    } else {
-        expect_if(!a->ptr || !b->ptr || !t->ptr || (out && !out->ptr) || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-    }
+    expect_several(known, red_ok, bw, (!known || n > 0) && (!a->ptr || !b->ptr || !t->ptr), out, g, nout, aliased);
     /* a NULL gradient pointer means "skip it", never an error */
     void *p1 = g1 ? g1->ptr : NULL, *p2 = g2 ? g2->ptr : NULL;
     if (g1 && !p1 && known && n > 0 && n <= g_cap) g1 = NULL;  /* NULL-injected: skipped too */
@@ -1506,21 +1511,10 @@ static int run_rows(Ctx *c)
     snapshot_all();
 
     g_expect = 0;
-    expect_if(!known, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
-    expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
     expect_if(triplet && swap != 0 && swap != 1, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
-    if (known) {
-        expect_if((count > 0 && (!a->ptr || !b->ptr)) || (nthird > 0 && !t->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-        if (red_ok) {
-            expect_if(!bw && nout > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-            expect_if(g && nout > 0 && !g->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
-        } else {
-            expect_if((out && !out->ptr) || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-        }
-        expect_if(aliased, SWIFTLOSS_ERROR_OVERLAP);
-    } else {
-        expect_if(!a->ptr || !b->ptr || !t->ptr || (out && !out->ptr) || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
-    }
+    expect_several(known, red_ok, bw,
+                   known ? (count > 0 && (!a->ptr || !b->ptr)) || (nthird > 0 && !t->ptr) : !a->ptr || !b->ptr || !t->ptr,
+                   out, g, nout, aliased);
     /* a NULL gradient pointer means "skip it", never an error (NULL-injected ones too) */
     void *y[3] = {out ? out->ptr : NULL, NULL, NULL};
     for (int k = 0; bw && k < 3; k++) {

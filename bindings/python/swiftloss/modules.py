@@ -332,15 +332,19 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
                                              with_grad=with_grad, grad_output=grad_output, out=out)
 
 
-class MarginRankingLoss(_Loss):
-    r"""Margin ranking loss: ``MarginRankingLoss(margin=0.0, size_average=None, reduce=None,
-    reduction='mean')``; calling it with ``(input1, input2, target)`` runs
-    :func:`swiftloss.margin_ranking_loss`."""
+class _MarginLoss(_Loss):
+    """A loss with a margin (default 0) and the legacy reduction arguments."""
 
     def __init__(self, margin: float = 0.0, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
                  reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
+
+
+class MarginRankingLoss(_MarginLoss):
+    r"""Margin ranking loss: ``MarginRankingLoss(margin=0.0, size_average=None, reduce=None,
+    reduction='mean')``; calling it with ``(input1, input2, target)`` runs
+    :func:`swiftloss.margin_ranking_loss`."""
 
     def forward(self, input1: Any, input2: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None,
                 out: Any = None) -> Any:
@@ -350,15 +354,10 @@ class MarginRankingLoss(_Loss):
                                      with_grad=with_grad, grad_output=grad_output, out=out)
 
 
-class CosineEmbeddingLoss(_Loss):
+class CosineEmbeddingLoss(_MarginLoss):
     r"""Cosine embedding loss: ``CosineEmbeddingLoss(margin=0.0, size_average=None, reduce=None,
     reduction='mean')``; calling it with ``(input1, input2, target)`` runs
     :func:`swiftloss.cosine_embedding_loss`."""
-
-    def __init__(self, margin: float = 0.0, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
-                 reduction: str = "mean") -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
 
     def forward(self, input1: Any, input2: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None,
                 out: Any = None) -> Any:

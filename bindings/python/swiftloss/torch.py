@@ -2219,14 +2219,18 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
         return multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
 
 
-class MarginRankingLoss(_Loss):
-    r"""Drop-in for ``torch.nn.MarginRankingLoss(margin=0.0, size_average=None, reduce=None,
-    reduction='mean')``; ``forward(input1, input2, target)`` is :func:`margin_ranking_loss`."""
+class _MarginLoss(_Loss):
+    """A loss with a margin (default 0) and the legacy reduction arguments."""
 
     def __init__(self, margin: float = 0.0, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
                  reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
+
+
+class MarginRankingLoss(_MarginLoss):
+    r"""Drop-in for ``torch.nn.MarginRankingLoss(margin=0.0, size_average=None, reduce=None,
+    reduction='mean')``; ``forward(input1, input2, target)`` is :func:`margin_ranking_loss`."""
 
     def forward(self, input1: _Tensor, input2: _Tensor, target: _Tensor) -> _Tensor:
         """The loss of ranking ``input1`` against ``input2`` as ``target`` says (see
@@ -2234,14 +2238,9 @@ class MarginRankingLoss(_Loss):
         return margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
 
 
-class CosineEmbeddingLoss(_Loss):
+class CosineEmbeddingLoss(_MarginLoss):
     r"""Drop-in for ``torch.nn.CosineEmbeddingLoss(margin=0.0, size_average=None, reduce=None,
     reduction='mean')``; ``forward(input1, input2, target)`` is :func:`cosine_embedding_loss`."""
-
-    def __init__(self, margin: float = 0.0, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
-                 reduction: str = "mean") -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
 
     def forward(self, input1: _Tensor, input2: _Tensor, target: _Tensor) -> _Tensor:
         """The loss of the rows of ``input1`` against ``input2`` as ``target`` says (see
