@@ -719,6 +719,30 @@ def test_torch_drop_ins_compile_and_pass_opcheck():
                                True))
 
 
+def test_torch_autocast_and_p_zero():
+    """Under CPU autocast the cosine and triplet losses run in float32 and return float32, as
+    torch's; torch's triplet_margin_with_distance_loss (a Python composite) is not on autocast's
+    list and keeps bfloat16, and so does the drop-in. With p = 0 the drop-in's gradients are
+    zeros, where torch's autograd has none."""
+    g = torch.Generator().manual_seed(2)
+    x, y = (torch.randn(3, 4, generator=g).to(torch.bfloat16) for _ in range(2))
+    t = torch.tensor([1.0, -1.0, 1.0])
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        for ours, theirs in ((sl.cosine_embedding_loss(x, y, t), TF.cosine_embedding_loss(x, y, t)),
+                             (sl.triplet_margin_loss(x, y, x + 1), TF.triplet_margin_loss(x, y, x + 1))):
+            assert ours.dtype == theirs.dtype == torch.float32
+            torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-5)
+        ours, theirs = sl.triplet_margin_with_distance_loss(x, y, x + 1), TF.triplet_margin_with_distance_loss(x, y, x + 1)
+        assert ours.dtype == theirs.dtype == torch.bfloat16
+        torch.testing.assert_close(ours, theirs, rtol=2e-2, atol=2e-2)  # torch computes in bfloat16
+    a = torch.randn(3, 4, requires_grad=True)
+    sl.triplet_margin_loss(a, a * 2, a + 1, p=0).backward()
+    assert a.grad is not None and not a.grad.any()
+    b = a.detach().clone().requires_grad_()
+    TF.triplet_margin_loss(b, b * 2, b + 1, p=0).backward()
+    assert b.grad is None
+
+
 def test_torch_drop_in_errors():
     x = torch.randn(3, 4, requires_grad=True)
     with pytest.raises(NotImplementedError, match="gradients with respect to target are not computed"):

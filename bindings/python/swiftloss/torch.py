@@ -2004,7 +2004,8 @@ def triplet_margin_with_distance_loss(
         loss = torch.clamp_min(margin + dist_pos - dist_neg, 0)
         return loss.sum() if reduction == "sum" else loss.mean() if reduction == "mean" else loss
     _triplet_checks(op, anchor, positive, negative, 2.0, bool(swap))
-    anchor, positive, negative = _autocast(anchor, positive, negative)
+    # No autocast here: torch's composite is not on CPU autocast's float32 list, so bfloat16 in
+    # gives bfloat16 out there too (computed here in float32, then rounded).
     return _apply_several(TripletMarginLossFunction, _TripletMarginLoss, _triplet_margin_loss_op,
                           (anchor, positive, negative), float(margin), 2.0, 1e-6, bool(swap), reduction)
 
