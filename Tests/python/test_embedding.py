@@ -767,3 +767,19 @@ def test_torch_drop_in_errors():
         warnings.simplefilter("ignore")
         assert sl.cosine_embedding_loss(x, x, torch.ones(3), reduce=False).shape == (3,)
         assert sl.triplet_margin_loss(x, x, x, reduce=False).shape == (3,)
+
+
+def test_documented_differences_from_torch():
+    """Where PyTorch's float32 arithmetic overflows and swiftloss's double precision does not
+    (README, "Where swiftloss differs"): cos of float32 rows whose squared norms multiply beyond
+    3.4e38 (torch: cos 0, loss 1); a triplet distance whose float32 powers |d|^p overflow
+    (torch: inf). Where the float32 squares themselves overflow (p = 2), both give inf."""
+    x = np.array([[1e10, 0.0]], np.float32)
+    assert F.cosine_embedding_loss(x, x, np.array([1.0], np.float32)) == 0
+    assert TF.cosine_embedding_loss(torch.tensor(x), torch.tensor(x), torch.tensor([1.0])).item() == 1
+    zero, far = np.zeros((1, 2), np.float32), np.array([[1e11, 5e10]], np.float32)
+    ours = F.triplet_margin_loss(zero, far, zero, p=3.5, reduction="none")
+    theirs = TF.triplet_margin_loss(torch.tensor(zero), torch.tensor(far), torch.tensor(zero), p=3.5, reduction="none")
+    assert np.isfinite(ours[0]) and abs(ours[0] / 1.0244946e11 - 1) < 1e-6 and torch.isinf(theirs[0])
+    huge = np.array([[1e20, 5e19]], np.float32)
+    assert np.isinf(F.triplet_margin_loss(zero, huge, zero, reduction="none")[0])
