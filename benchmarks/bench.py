@@ -252,12 +252,17 @@ def check_array(name: str, got: np.ndarray, want: np.ndarray) -> None:
 # Cases
 # ------------------------------------------------------------------------------------------
 
-# The regression losses (issue 12): each forward, and mse_loss's forward + backward.
+# The regression losses (issue 12): each forward, and mse_loss's forward + backward; the
+# embedding losses on (N, D) rows: forward, and forward + backward (every learned input).
+EMBEDDING_OPS = ("cosine", "cosine_grad", "triplet", "triplet_grad")
 REGRESSION_OPS = ("mse", "mse_grad", "l1", "smooth_l1", "huber", "soft_margin", "poisson", "margin_ranking",
-                  "gaussian_nll")
+                  "gaussian_nll") + EMBEDDING_OPS
 REGRESSION_NAMES = {"mse": "mse_loss", "mse_grad": "mse_loss", "l1": "l1_loss", "smooth_l1": "smooth_l1_loss",
                     "huber": "huber_loss", "soft_margin": "soft_margin_loss", "poisson": "poisson_nll_loss",
-                    "margin_ranking": "margin_ranking_loss", "gaussian_nll": "gaussian_nll_loss"}
+                    "margin_ranking": "margin_ranking_loss", "gaussian_nll": "gaussian_nll_loss",
+                    "cosine": "cosine_embedding_loss",
+                    "cosine_grad": "cosine_embedding_loss", "triplet": "triplet_margin_loss",
+                    "triplet_grad": "triplet_margin_loss"}
 
 
 def np_regression(op: str, x: np.ndarray, y: np.ndarray, third: Optional[np.ndarray] = None):
@@ -336,6 +341,35 @@ def np_margin(op: str, x: np.ndarray, t: np.ndarray):
     return loss, grad / (n * c)
 
 
+def np_embedding(op: str, x: np.ndarray, y: np.ndarray, z: np.ndarray):
+    """The embedding losses' 'mean' over the rows in numpy, in the input's precision, and for
+    the _grad ops the gradients of the learned inputs: cosine_embedding_loss of x and y with
+    the +-1 targets z[:, 0] > 0, margin 0.1; triplet_margin_loss of (x, y, z), p = 2, eps = 1e-6,
+    margin 1."""
+    n = x.shape[0]
+    if op.startswith("cosine"):
+        t = np.where(z[:, 0] > 0, 1, -1)
+        m1, m2 = (x * x).sum(1) + 1e-12, (y * y).sum(1) + 1e-12
+        d = np.sqrt(m1 * m2)
+        cos = (x * y).sum(1) / d
+        loss = np.where(t == 1, 1 - cos, np.maximum(cos - 0.1, 0)).mean()
+        if op == "cosine":
+            return loss
+        g = np.where(t == 1, -1.0, (cos - 0.1 > 0).astype(x.dtype)).astype(x.dtype) / n
+        return loss, ((g / d)[:, None] * y - (g * cos / m1)[:, None] * x,
+                      (g / d)[:, None] * x - (g * cos / m2)[:, None] * y)
+    e = x.dtype.type(1e-6)
+    dp, dn = x - y + e, x - z + e
+    rp, rn = np.sqrt((dp * dp).sum(1)), np.sqrt((dn * dn).sum(1))
+    zr = 1 + rp - rn
+    loss = np.maximum(zr, 0).mean()
+    if op == "triplet":
+        return loss
+    g = ((zr > 0) / n).astype(x.dtype)
+    up, un = g[:, None] * dp / rp[:, None], g[:, None] * dn / rn[:, None]
+    return loss, (up - un, -up, un)
+
+
 FULL_CASES = [
     # id, shape, dtype, ops
     ("2x4", (2, 4), np.float32, ("ce", "fused", "fused_inplace", "log_softmax")),
@@ -396,6 +430,10 @@ OP_NAMES = {
     "multilabel_margin": "multilabel_margin_loss fwd",
     "multilabel_margin_grad": "multilabel_margin_loss fwd+bwd",
     "gaussian_nll": "gaussian_nll_loss fwd",
+    "cosine": "cosine_embedding_loss fwd",
+    "cosine_grad": "cosine_embedding fwd+bwd",
+    "triplet": "triplet_margin_loss fwd",
+    "triplet_grad": "triplet_margin fwd+bwd",
 }
 # The bandwidth reference of each op: one read, or one read + one write of the logits, into
 # the same kind of memory as the op writes: a preallocated array (r+w: numpy copyto), or a new
@@ -475,6 +513,38 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
                     tl, tg = torch_fn()
                     check_array(f"{case_id} mse_loss grad torch", tg.numpy(), ref_grad)
                     torch_setup = lambda xg=xg: setattr(xg, "grad", None)
+            elif op in EMBEDDING_OPS:
+                z = rng.standard_normal(shape, dtype=dtype)
+                zt = torch.from_numpy(z) if torch is not None else None
+                grad_op = op.endswith("_grad")
+                if op.startswith("cosine"):
+                    t = np.where(z[:, 0] > 0, 1.0, -1.0).astype(dtype)
+                    args, kw = (x, y, t), dict(margin=0.1)
+                else:
+                    args, kw = (x, y, z), {}
+                sl = lambda args=args, kw=kw, grad_op=grad_op: getattr(swiftloss, name)(*args, with_grad=grad_op, **kw)
+                np_fn = lambda op=op: np_embedding(op, x, y, z)
+                ref = np_fn()
+                got = sl()
+                check_scalar(f"{case_id} {name}", got[0] if grad_op else got, ref[0] if grad_op else ref)
+                if grad_op:
+                    for k, (g, w) in enumerate(zip(got[1], ref[1])):
+                        check_array(f"{case_id} {name} grad {k}", g, w)
+                if torch is not None:
+                    learned = [torch.from_numpy(a.copy()).requires_grad_(grad_op) for a in args[:2 if op.startswith("cosine") else 3]]
+                    rest = [torch.from_numpy(a) for a in args[len(learned):]]
+
+                    def torch_fn(learned=learned, rest=rest, kw=kw, grad_op=grad_op):
+                        for leaf in learned:
+                            leaf.grad = None
+                        loss = getattr(TF, name)(*learned, *rest, **kw)
+                        if grad_op:
+                            loss.backward()
+                        return loss
+                    check_scalar(f"{case_id} {name} torch", torch_fn().item(), ref[0] if grad_op else ref)
+                    if grad_op:
+                        for k, (leaf, w) in enumerate(zip(learned, ref[1])):
+                            check_array(f"{case_id} {name} grad {k} torch", leaf.grad.numpy(), w)
             elif op in ("margin_ranking", "gaussian_nll"):
                 if op == "margin_ranking":  # +-1 targets, margin 0.1
                     third = np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(dtype)

@@ -105,6 +105,16 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
             return (lambda: getattr(sl, name)(a, b, c, **kw)), (lambda: getattr(TF, name)(at, bt, ct, **kw))
         return build
 
+    def rows(name, make_target=None, **kw):
+        """An embedding loss: (N, D) inputs (three, or two and a (N,) target)."""
+        def build(rng, shape, dtype):
+            xs = [normal(rng, shape, dtype) for _ in range(2 if make_target else 3)]
+            if make_target:
+                xs.append(make_target(rng, shape[:1], dtype))
+            ts = [T(x) for x in xs]
+            return (lambda: getattr(sl, name)(*xs, **kw)), (lambda: getattr(TF, name)(*ts, **kw))
+        return build
+
     normal = lambda rng, shape, dtype: rng.standard_normal(shape).astype(dtype)
     unit = lambda rng, shape, dtype: (rng.random(shape) * 0.98 + 0.01).astype(dtype)
     sign = lambda rng, shape, dtype: np.where(rng.random(shape) < 0.5, -1.0, 1.0).astype(dtype)
@@ -136,6 +146,10 @@ def builders(sl, torch, TF) -> Dict[str, Callable]:
         "multi_margin p=2": margin("multi_margin_loss", lambda rng, shape: _class_targets(rng, shape, shape[1]), p=2),
         "multilabel_margin_loss": margin("multilabel_margin_loss", label_lists),
         "gaussian_nll": triple("gaussian_nll_loss", normal, normal, variance),
+        "cosine_embedding": rows("cosine_embedding_loss", sign, margin=0.1),
+        "triplet_margin": rows("triplet_margin_loss"),
+        "triplet swap": rows("triplet_margin_loss", swap=True),
+        "triplet_with_distance": rows("triplet_margin_with_distance_loss"),
     }
 
 

@@ -5,8 +5,8 @@
  * probability targets, class weights, ignore_index, label smoothing), binary_cross_entropy,
  * binary_cross_entropy_with_logits, kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss,
  * soft_margin_loss, hinge_embedding_loss, poisson_nll_loss, multilabel_soft_margin_loss,
- * multi_margin_loss, multilabel_margin_loss, margin_ranking_loss and gaussian_nll_loss with
- * the semantics of PyTorch 2.15's
+ * multi_margin_loss, multilabel_margin_loss, margin_ranking_loss, gaussian_nll_loss,
+ * cosine_embedding_loss and triplet_margin_loss with the semantics of PyTorch 2.15's
  * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
@@ -664,10 +664,10 @@ SWIFTLOSS_API swiftloss_status swiftloss_multilabel_margin_loss_backward_f64(
  * Losses of several learned inputs
  *
  * Their _backward functions write the gradient of each learned input into its own buffer:
- * grad_input1, grad_input2, ... (gaussian_nll_loss: grad_input, grad_var) in argument order.
- * Each of them may be NULL, and that gradient is then not computed (a caller that needs only
- * one pays only for it); the others are written in full. Gradient buffers must not overlap
- * each other or any input.
+ * grad_input1, grad_input2, ... in argument order (gaussian_nll_loss: grad_input, grad_var;
+ * triplet_margin_loss: grad_anchor, grad_positive, grad_negative). Each of them may be NULL,
+ * and that gradient is then not computed (a caller that needs only one pays only for it); the
+ * others are written in full. Gradient buffers must not overlap each other or any input.
  * ========================================================================================== */
 
 /* margin_ranking_loss (PyTorch's composite):
@@ -734,6 +734,94 @@ SWIFTLOSS_API swiftloss_status swiftloss_gaussian_nll_loss_backward_f32(
 SWIFTLOSS_API swiftloss_status swiftloss_gaussian_nll_loss_backward_f64(
     const double *input, const double *target, const double *var, size_t count, int full, double eps,
     int reduction, const double *grad_output, double *grad_input, double *grad_var);
+
+/* cosine_embedding_loss (PyTorch's composite), one loss per row of dim elements:
+ *
+ *   cos  = sum(input1 * input2) / sqrt((sum(input1^2) + 1e-12) * (sum(input2^2) + 1e-12))
+ *   loss = 1 - cos                  where target == 1
+ *          max(cos - margin, 0)     where target == -1
+ *          0                        for any other target (it still counts in MEAN's divisor)
+ *
+ * (1e-12 is added to each squared norm, as PyTorch's EPSILON, a C float: 9.99999996e-13 in
+ * float64 too. A row of zeros gives cos = 0, and dim == 0 gives cos = 0 too.) input1, input2: batch x dim, row-major (PyTorch's (N, D),
+ * or (D,) as batch 1; pass inputs broadcast over the rows expanded); target: batch elements.
+ * Row sums are accumulated in double, cos is computed in double (so float32 rows whose squared
+ * norms multiply beyond FLT_MAX do not overflow, as they do in PyTorch) and rounded to the
+ * inputs' precision, where the loss is taken (margin rounded to it). output: batch elements
+ * for NONE, else 1; MEAN divides by batch ('sum' of no rows is 0, 'mean' NaN).
+ *
+ * Gradients, with g the row's gradient with respect to cos (-s for a target of 1, s for -1
+ * where cos - margin > 0, 0 otherwise: at the kink too), m1, m2 the squared norms plus 1e-12
+ * and D = sqrt(m1 * m2):
+ *   grad_input1 = g / D * input2 - g * cos / m1 * input1
+ *   grad_input2 = g / D * input1 - g * cos / m2 * input2
+ * with s = grad_output[n] for NONE, grad_output[0] for SUM, grad_output[0] / batch for MEAN.
+ * A zero row of input1 gets g * input2 / (1e-6 * |input2|): about 1e6 times g, as PyTorch.
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW (batch * dim elements, or batch alone,
+ * beyond the address space), _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _OVERLAP. */
+SWIFTLOSS_API swiftloss_status swiftloss_cosine_embedding_loss_f32(
+    const float *input1, const float *input2, const float *target, size_t batch, size_t dim,
+    double margin, int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_cosine_embedding_loss_f64(
+    const double *input1, const double *input2, const double *target, size_t batch, size_t dim,
+    double margin, int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_cosine_embedding_loss_backward_f32(
+    const float *input1, const float *input2, const float *target, size_t batch, size_t dim,
+    double margin, int reduction, const float *grad_output, float *grad_input1, float *grad_input2);
+SWIFTLOSS_API swiftloss_status swiftloss_cosine_embedding_loss_backward_f64(
+    const double *input1, const double *input2, const double *target, size_t batch, size_t dim,
+    double margin, int reduction, const double *grad_output, double *grad_input1,
+    double *grad_input2);
+
+/* triplet_margin_loss (PyTorch's composite), one loss per row of dim elements:
+ *
+ *   d(x, y) = || x - y + eps ||_p           (eps added to the difference, before the norm)
+ *   loss    = max(margin + d(anchor, positive) - d_neg, 0)
+ *   d_neg   = d(anchor, negative), or with swap min(d(anchor, negative), d(positive, negative))
+ *
+ * computed in the inputs' precision (margin and eps rounded to it; each distance rounded to it
+ * before the loss is taken), the row sums accumulated in double. p is not validated, as in
+ * PyTorch: p = 0 counts the nonzero differences (NaN counts), p = +inf takes the largest
+ * |difference| and -inf the smallest (NaN if any is NaN), p = 1 and 2 have their own kernels,
+ * and any other p (negative, or NaN) computes (sum |d|^p)^(1/p) with the powers in double. A
+ * row of no elements (dim == 0) has distance 0 for every p (PyTorch raises for p < 0 and
+ * p = +-inf there). Neither margin nor eps is validated: PyTorch's margin > 0 check is in its
+ * Python layer. anchor, positive, negative: batch x dim, row-major (PyTorch's (N, D), (D,) as
+ * batch 1, or (..., D) with batch the product of the leading sizes; pass inputs broadcast
+ * against each other expanded). swap: 0 or 1. output: batch elements for NONE, else 1; MEAN
+ * divides by batch ('sum' of no rows is 0, 'mean' NaN).
+ *
+ * Gradients (PyTorch's autograd through the composite): with u(d, g) the gradient of ||d||_p
+ * with respect to d scaled by g (p = 2: g d / ||d||, 0 where ||d|| = 0; p = 1: g sgn(d); p =
+ * +-inf: g sgn(d) / k on the k elements that attain the norm (or are NaN), 0 elsewhere; p = 0:
+ * 0; other p: g sgn(d) |d|^(p-1) / ||d||^(p-1), 0 where ||d|| = 0 (for p < 1, 0 where d = 0)),
+ *   grad_anchor   =  u(d_ap, g_ap) + u(d_an, g_an)
+ *   grad_positive = -u(d_ap, g_ap) + u(d_pn, g_pn)
+ *   grad_negative = -u(d_an, g_an) - u(d_pn, g_pn)
+ * where g_ap = s where the loss is positive (0 elsewhere, at the kink too), and -g_ap goes to
+ * d_neg: without swap all to d(anchor, negative) (g_pn = 0, d_pn not used); with swap all to
+ * the smaller of the two distances, half to each when they are equal, all to both when one is
+ * NaN (torch.minimum's gradient). s = grad_output[n] for NONE, grad_output[0] for SUM,
+ * grad_output[0] / batch for MEAN.
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW (batch * dim elements, or batch alone,
+ * beyond the address space), _INVALID_REDUCTION (NONE, SUM and MEAN are valid),
+ * _INVALID_ARGUMENT (swap not 0 or 1), _OVERLAP. */
+SWIFTLOSS_API swiftloss_status swiftloss_triplet_margin_loss_f32(
+    const float *anchor, const float *positive, const float *negative, size_t batch, size_t dim,
+    double margin, double p, double eps, int swap, int reduction, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_triplet_margin_loss_f64(
+    const double *anchor, const double *positive, const double *negative, size_t batch, size_t dim,
+    double margin, double p, double eps, int swap, int reduction, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_triplet_margin_loss_backward_f32(
+    const float *anchor, const float *positive, const float *negative, size_t batch, size_t dim,
+    double margin, double p, double eps, int swap, int reduction, const float *grad_output,
+    float *grad_anchor, float *grad_positive, float *grad_negative);
+SWIFTLOSS_API swiftloss_status swiftloss_triplet_margin_loss_backward_f64(
+    const double *anchor, const double *positive, const double *negative, size_t batch, size_t dim,
+    double margin, double p, double eps, int swap, int reduction, const double *grad_output,
+    double *grad_anchor, double *grad_positive, double *grad_negative);
 
 #ifdef __cplusplus
 }

@@ -667,4 +667,74 @@ public enum Entries {
     ) -> Int32 {
         gaussianNllLossBackwardEntry(input, target, `var`, count, full, eps, reduction, gradOutput, gradInput, gradVar)
     }
+
+    public static func cosine_embedding_loss_f32(
+        _ input1: UnsafePointer<Float>?, _ input2: UnsafePointer<Float>?,
+        _ target: UnsafePointer<Float>?, _ batch: UInt, _ dim: UInt, _ margin: Double,
+        _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        cosineEmbeddingLossEntry(input1, input2, target, batch, dim, margin, reduction, output)
+    }
+
+    public static func cosine_embedding_loss_f64(
+        _ input1: UnsafePointer<Double>?, _ input2: UnsafePointer<Double>?,
+        _ target: UnsafePointer<Double>?, _ batch: UInt, _ dim: UInt, _ margin: Double,
+        _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        cosineEmbeddingLossEntry(input1, input2, target, batch, dim, margin, reduction, output)
+    }
+
+    public static func cosine_embedding_loss_backward_f32(
+        _ input1: UnsafePointer<Float>?, _ input2: UnsafePointer<Float>?,
+        _ target: UnsafePointer<Float>?, _ batch: UInt, _ dim: UInt, _ margin: Double,
+        _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+        _ gradInput1: UnsafeMutablePointer<Float>?, _ gradInput2: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        cosineEmbeddingLossBackwardEntry(input1, input2, target, batch, dim, margin, reduction, gradOutput, gradInput1, gradInput2)
+    }
+
+    public static func cosine_embedding_loss_backward_f64(
+        _ input1: UnsafePointer<Double>?, _ input2: UnsafePointer<Double>?,
+        _ target: UnsafePointer<Double>?, _ batch: UInt, _ dim: UInt, _ margin: Double,
+        _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+        _ gradInput1: UnsafeMutablePointer<Double>?, _ gradInput2: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        cosineEmbeddingLossBackwardEntry(input1, input2, target, batch, dim, margin, reduction, gradOutput, gradInput1, gradInput2)
+    }
+
+    public static func triplet_margin_loss_f32(
+        _ anchor: UnsafePointer<Float>?, _ positive: UnsafePointer<Float>?,
+        _ negative: UnsafePointer<Float>?, _ batch: UInt, _ dim: UInt, _ margin: Double, _ p: Double,
+        _ eps: Double, _ swap: Int32, _ reduction: Int32, _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        tripletMarginLossEntry(anchor, positive, negative, batch, dim, margin, p, eps, swap, reduction, output)
+    }
+
+    public static func triplet_margin_loss_f64(
+        _ anchor: UnsafePointer<Double>?, _ positive: UnsafePointer<Double>?,
+        _ negative: UnsafePointer<Double>?, _ batch: UInt, _ dim: UInt, _ margin: Double, _ p: Double,
+        _ eps: Double, _ swap: Int32, _ reduction: Int32, _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        tripletMarginLossEntry(anchor, positive, negative, batch, dim, margin, p, eps, swap, reduction, output)
+    }
+
+    public static func triplet_margin_loss_backward_f32(
+        _ anchor: UnsafePointer<Float>?, _ positive: UnsafePointer<Float>?,
+        _ negative: UnsafePointer<Float>?, _ batch: UInt, _ dim: UInt, _ margin: Double, _ p: Double,
+        _ eps: Double, _ swap: Int32, _ reduction: Int32, _ gradOutput: UnsafePointer<Float>?,
+        _ gradAnchor: UnsafeMutablePointer<Float>?, _ gradPositive: UnsafeMutablePointer<Float>?,
+        _ gradNegative: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        tripletMarginLossBackwardEntry(anchor, positive, negative, batch, dim, margin, p, eps, swap, reduction, gradOutput, gradAnchor, gradPositive, gradNegative)
+    }
+
+    public static func triplet_margin_loss_backward_f64(
+        _ anchor: UnsafePointer<Double>?, _ positive: UnsafePointer<Double>?,
+        _ negative: UnsafePointer<Double>?, _ batch: UInt, _ dim: UInt, _ margin: Double, _ p: Double,
+        _ eps: Double, _ swap: Int32, _ reduction: Int32, _ gradOutput: UnsafePointer<Double>?,
+        _ gradAnchor: UnsafeMutablePointer<Double>?, _ gradPositive: UnsafeMutablePointer<Double>?,
+        _ gradNegative: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        tripletMarginLossBackwardEntry(anchor, positive, negative, batch, dim, margin, p, eps, swap, reduction, gradOutput, gradAnchor, gradPositive, gradNegative)
+    }
 }

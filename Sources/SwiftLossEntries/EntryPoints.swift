@@ -391,3 +391,59 @@ func gaussianNllLossBackwardEntry<T: LossFloat>(
                                     gradOutput: g, gradInput: gx, gradVariance: gv)
     }
 }
+
+func cosineEmbeddingLossEntry<T: LossFloat>(
+    _ input1: UnsafePointer<T>?, _ input2: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ batch: UInt,
+    _ dim: UInt, _ margin: Double, _ reduction: Int32, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    rowsCall(input1, input2, target, cPerRow: true, batch, dim, reduction, backward: false, nil, (output, nil, nil)) {
+        x1, x2, t, call, _, y, _, _ throws(LossError) in
+        try cosineEmbeddingLoss(x1, x2, target: t, batch: call.batch, dim: call.dim, margin: margin,
+                                reduction: call.reduction, into: y!)
+    }
+}
+
+func cosineEmbeddingLossBackwardEntry<T: LossFloat>(
+    _ input1: UnsafePointer<T>?, _ input2: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ batch: UInt,
+    _ dim: UInt, _ margin: Double, _ reduction: Int32, _ gradOutput: UnsafePointer<T>?,
+    _ gradInput1: UnsafeMutablePointer<T>?, _ gradInput2: UnsafeMutablePointer<T>?
+) -> Int32 {
+    rowsCall(input1, input2, target, cPerRow: true, batch, dim, reduction, backward: true, gradOutput,
+             (gradInput1, gradInput2, nil)) { x1, x2, t, call, g, g1, g2, _ throws(LossError) in
+        try cosineEmbeddingLossBackward(x1, x2, target: t, batch: call.batch, dim: call.dim, margin: margin,
+                                        reduction: call.reduction, gradOutput: g, gradInput1: g1, gradInput2: g2)
+    }
+}
+
+func tripletMarginLossEntry<T: LossFloat>(
+    _ anchor: UnsafePointer<T>?, _ positive: UnsafePointer<T>?, _ negative: UnsafePointer<T>?, _ batch: UInt,
+    _ dim: UInt, _ margin: Double, _ p: Double, _ eps: Double, _ swap: Int32, _ reduction: Int32,
+    _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    rowsCall(anchor, positive, negative, cPerRow: false, batch, dim, reduction, backward: false, nil,
+             (output, nil, nil)) { a, pos, neg, call, _, y, _, _ throws(LossError) in
+        try tripletMarginLoss(a, positive: pos, negative: neg, batch: call.batch, dim: call.dim, margin: margin, p: p,
+                              eps: eps, swap: try tripletSwap(swap), reduction: call.reduction, into: y!)
+    }
+}
+
+func tripletMarginLossBackwardEntry<T: LossFloat>(
+    _ anchor: UnsafePointer<T>?, _ positive: UnsafePointer<T>?, _ negative: UnsafePointer<T>?, _ batch: UInt,
+    _ dim: UInt, _ margin: Double, _ p: Double, _ eps: Double, _ swap: Int32, _ reduction: Int32,
+    _ gradOutput: UnsafePointer<T>?, _ gradAnchor: UnsafeMutablePointer<T>?,
+    _ gradPositive: UnsafeMutablePointer<T>?, _ gradNegative: UnsafeMutablePointer<T>?
+) -> Int32 {
+    rowsCall(anchor, positive, negative, cPerRow: false, batch, dim, reduction, backward: true, gradOutput,
+             (gradAnchor, gradPositive, gradNegative)) { a, pos, neg, call, g, ga, gp, gn throws(LossError) in
+        try tripletMarginLossBackward(a, positive: pos, negative: neg, batch: call.batch, dim: call.dim,
+                                      margin: margin, p: p, eps: eps, swap: try tripletSwap(swap),
+                                      reduction: call.reduction, gradOutput: g, gradAnchor: ga, gradPositive: gp,
+                                      gradNegative: gn)
+    }
+}
+
+/// triplet_margin_loss's swap: 0 or 1.
+func tripletSwap(_ value: Int32) throws(LossError) -> Bool {
+    guard value == 0 || value == 1 else { throw .invalidArgument("swap must be 0 or 1") }
+    return value == 1
+}

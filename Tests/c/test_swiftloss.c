@@ -2300,6 +2300,170 @@ static void test_margin_losses(void)
     g_ctx[0] = '\0';
 }
 
+/* The embedding losses (rows of dim elements): values, each gradient alone or together, NULL
+ * skipping any, rows of no elements and no rows, statuses with the outputs untouched,
+ * overlaps (no alias is allowed). */
+static void test_embedding_losses(void)
+{
+    /* cosine: rows [1,0]/[0,1] (cos 0), [1,2]/[2,4] (cos ~1), [0,0]/[3,4] (a zero vector) */
+    static const double c1[6] = {1, 0, 1, 2, 0, 0}, c2[6] = {0, 1, 2, 4, 3, 4}, cy[3] = {1, -1, -1};
+    static const double g_rows[3] = {1.0, 2.0, 3.0};
+    /* triplet: row 0 d(a,p) = 1, d(a,n) = 2; row 1 d(a,p) = 0, d(a,n) = 5 (eps 0) */
+    static const double ta[4] = {0, 0, 1, 1}, tp[4] = {1, 0, 1, 1}, tn[4] = {0, 2, 4, 5}, tg[2] = {2.0, 3.0};
+    float c1f[6], c2f[6], cyf[3], outf[3];
+    double outd[3], g1[6], g2[6], g3[6], alone[6];
+    size_t i;
+    for (i = 0; i < 6; i++) { c1f[i] = (float)c1[i]; c2f[i] = (float)c2[i]; }
+    for (i = 0; i < 3; i++) cyf[i] = (float)cy[i];
+
+    snprintf(g_ctx, sizeof g_ctx, "cosine_embedding_loss");
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_f64(c1, c2, cy, 3, 2, 0.5, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 1.0 && outd[2] == 0.0);
+    CHECK_NEAR(outd[1], 0.5, 1e-12);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_f32(c1f, c2f, cyf, 3, 2, 0.5, SWIFTLOSS_REDUCTION_MEAN, outf), SWIFTLOSS_OK);
+    CHECK_NEAR(outf[0], 0.5, 1e-7);
+    /* gradients, NONE with grad_output [1, 2, 3]: row 0 (target 1, cos 0): -x2 and -x1; row 1 (at
+     * cos ~1 the two terms cancel); row 2 (cos - margin < 0): 0 */
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_backward_f64(c1, c2, cy, 3, 2, 0.5, SWIFTLOSS_REDUCTION_NONE, g_rows, g1, g2),
+                 SWIFTLOSS_OK);
+    CHECK(g1[0] == 0 && g2[1] == 0);
+    CHECK_NEAR(g1[1], -1, 1e-11); /* -x2 / sqrt((1 + 1e-12)^2) */
+    CHECK_NEAR(g2[0], -1, 1e-11);
+    CHECK_NEAR(g1[2], 0, 1e-12);
+    CHECK_NEAR(g2[3], 0, 1e-12);
+    CHECK(g1[4] == 0 && g1[5] == 0 && g2[4] == 0 && g2[5] == 0);
+    for (i = 0; i < 6; i++) alone[i] = 42;
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_backward_f64(c1, c2, cy, 3, 2, 0.5, SWIFTLOSS_REDUCTION_NONE, g_rows, NULL, alone),
+                 SWIFTLOSS_OK);
+    CHECK(memcmp(alone, g2, sizeof alone) == 0);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_backward_f64(c1, c2, cy, 3, 2, 0.5, SWIFTLOSS_REDUCTION_NONE, g_rows, NULL, NULL),
+                 SWIFTLOSS_OK);
+    /* a zero vector (margin -1: off the kink): x2 / sqrt(1e-12 |x2|^2), 1e-12 the float EPSILON */
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_backward_f64(c1 + 4, c2 + 4, cy + 2, 1, 2, -1.0, SWIFTLOSS_REDUCTION_SUM,
+                                                              (const double[]){1.0}, g1, NULL), SWIFTLOSS_OK);
+    CHECK_NEAR(g1[0] / 600000.0012, 1.0, 1e-9);
+    CHECK_NEAR(g1[1] / 800000.0016, 1.0, 1e-9);
+    /* dim 0: cos 0 (NULL rows); no rows: sum 0, mean NaN */
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_f64(NULL, NULL, cy, 3, 0, -0.25, SWIFTLOSS_REDUCTION_NONE, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 1.0 && outd[1] == 0.25 && outd[2] == 0.25);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_f64(NULL, NULL, NULL, 0, 5, 0, SWIFTLOSS_REDUCTION_SUM, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 0);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_f64(NULL, NULL, NULL, 0, 5, 0, SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK(is_nan(outd[0]));
+    /* statuses, outputs untouched */
+    for (i = 0; i < 6; i++) { g1[i] = 42; g2[i] = 42; }
+    outd[0] = outd[1] = outd[2] = 42;
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_f64(c1, c2, cy, 3, 2, 0, SWIFTLOSS_REDUCTION_BATCHMEAN, outd),
+                 SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_f64(c1, c2, NULL, 3, 2, 0, SWIFTLOSS_REDUCTION_SUM, outd),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_f64(c1, c2, cy, 3, 2, 0, SWIFTLOSS_REDUCTION_NONE, (double *)(void *)(c2 + 4)),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_f64(c1, c2, cy, 3, 2, 0, SWIFTLOSS_REDUCTION_NONE, (double *)(void *)cy),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_f64(c1, c2, cy, SIZE_MAX / 4, 4, 0, SWIFTLOSS_REDUCTION_SUM, outd),
+                 SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_backward_f64(c1, c2, cy, 3, 2, 0, SWIFTLOSS_REDUCTION_NONE, NULL, g1, g2),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_backward_f64(c1, c2, cy, 3, 2, 0, SWIFTLOSS_REDUCTION_NONE, g_rows, g1, g1),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_backward_f64(c1, c2, cy, 3, 2, 0, SWIFTLOSS_REDUCTION_NONE, g_rows, g1, g1 + 5),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_backward_f64(c1, c2, cy, 3, 2, 0, SWIFTLOSS_REDUCTION_NONE, g_rows,
+                                                              (double *)(void *)c1, NULL), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_cosine_embedding_loss_backward_f64(c1, c2, cy, 3, 2, 0, SWIFTLOSS_REDUCTION_NONE, g_rows, NULL,
+                                                              (double *)(void *)g_rows), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK(outd[0] == 42 && outd[2] == 42 && g1[0] == 42 && g1[5] == 42 && g2[0] == 42 && g2[5] == 42);
+
+    snprintf(g_ctx, sizeof g_ctx, "triplet_margin_loss");
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 2, 2, 1.5, 2.0, 0.0, 0, SWIFTLOSS_REDUCTION_NONE, outd),
+                 SWIFTLOSS_OK);
+    CHECK(outd[0] == 0.5 && outd[1] == 0.0);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 2, 2, 1.5, 2.0, 0.0, 1, SWIFTLOSS_REDUCTION_MEAN, outd),
+                 SWIFTLOSS_OK);
+    CHECK(outd[0] == 0.25);
+    /* p = 1, +inf: the same distances here; p = 0 counts the nonzero differences (1 and 1) */
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 2, 2, 1.5, 1.0, 0.0, 0, SWIFTLOSS_REDUCTION_SUM, outd),
+                 SWIFTLOSS_OK);
+    CHECK(outd[0] == 0.5);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 2, 2, 1.5, (double)INFINITY, 0.0, 0, SWIFTLOSS_REDUCTION_SUM,
+                                                   outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 0.5);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 1, 2, 1.5, 0.0, 0.0, 0, SWIFTLOSS_REDUCTION_SUM, outd),
+                 SWIFTLOSS_OK);
+    CHECK(outd[0] == 1.5);
+    /* gradients, NONE with [2, 3]: row 0 u(d_ap) = 2 (a - p) / 1, u(d_an) = -2 (a - n) / 2 */
+    CHECK_STATUS(swiftloss_triplet_margin_loss_backward_f64(ta, tp, tn, 2, 2, 1.5, 2.0, 0.0, 0, SWIFTLOSS_REDUCTION_NONE, tg,
+                                                            g1, g2, g3), SWIFTLOSS_OK);
+    CHECK(g1[0] == -2 && g1[1] == 2 && g2[0] == 2 && g2[1] == 0 && g3[0] == 0 && g3[1] == -2);
+    CHECK(g1[2] == 0 && g1[3] == 0 && g2[2] == 0 && g2[3] == 0 && g3[2] == 0 && g3[3] == 0);
+    for (i = 0; i < 6; i++) alone[i] = 42;
+    CHECK_STATUS(swiftloss_triplet_margin_loss_backward_f64(ta, tp, tn, 2, 2, 1.5, 2.0, 0.0, 0, SWIFTLOSS_REDUCTION_NONE, tg,
+                                                            NULL, alone, NULL), SWIFTLOSS_OK);
+    CHECK(memcmp(alone, g2, 4 * sizeof alone[0]) == 0 && alone[4] == 42);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_backward_f64(ta, tp, tn, 2, 2, 1.5, 2.0, 0.0, 0, SWIFTLOSS_REDUCTION_NONE, tg,
+                                                            NULL, NULL, alone), SWIFTLOSS_OK);
+    CHECK(memcmp(alone, g3, 4 * sizeof alone[0]) == 0);
+    /* float32, MEAN with grad_output 4: s = 2 */
+    {
+        float af[4], pf[4], nf[4], gaf[4], gpf[4], gnf[4];
+        for (i = 0; i < 4; i++) { af[i] = (float)ta[i]; pf[i] = (float)tp[i]; nf[i] = (float)tn[i]; }
+        CHECK_STATUS(swiftloss_triplet_margin_loss_backward_f32(af, pf, nf, 2, 2, 1.5, 2.0, 0.0, 1, SWIFTLOSS_REDUCTION_MEAN,
+                                                                (const float[]){4.0f}, gaf, gpf, gnf), SWIFTLOSS_OK);
+        CHECK(gaf[0] == -2.0f && gaf[1] == 2.0f && gpf[0] == 2.0f && gnf[1] == -2.0f && gnf[3] == 0.0f);
+        CHECK_STATUS(swiftloss_triplet_margin_loss_f32(af, pf, nf, 2, 2, 1.5, 2.0, 0.0, 0, SWIFTLOSS_REDUCTION_SUM, outf),
+                     SWIFTLOSS_OK);
+        CHECK(outf[0] == 0.5f);
+    }
+    /* dim 0: distance 0 for every p; no rows */
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(NULL, NULL, NULL, 2, 0, 0.75, -1.0, 1e-6, 1, SWIFTLOSS_REDUCTION_NONE, outd),
+                 SWIFTLOSS_OK);
+    CHECK(outd[0] == 0.75 && outd[1] == 0.75);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(NULL, NULL, NULL, (size_t)1 << 58, 0, 0.75, 2.0, 1e-6, 0,
+                                                   SWIFTLOSS_REDUCTION_MEAN, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 0.75);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(NULL, NULL, NULL, 0, 3, 1, 2, 1e-6, 0, SWIFTLOSS_REDUCTION_MEAN, outd),
+                 SWIFTLOSS_OK);
+    CHECK(is_nan(outd[0]));
+    /* statuses, outputs untouched */
+    for (i = 0; i < 6; i++) { g1[i] = 42; g2[i] = 42; g3[i] = 42; }
+    outd[0] = outd[1] = 42;
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 2, 2, 1, 2, 0, 2, SWIFTLOSS_REDUCTION_SUM, outd),
+                 SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 2, 2, 1, 2, 0, -1, SWIFTLOSS_REDUCTION_SUM, outd),
+                 SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 2, 2, 1, 2, 0, 0, 7, outd), SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, NULL, tn, 2, 2, 1, 2, 0, 0, SWIFTLOSS_REDUCTION_SUM, outd),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 2, 2, 1, 2, 0, 0, SWIFTLOSS_REDUCTION_SUM, NULL),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 2, 2, 1, 2, 0, 0, SWIFTLOSS_REDUCTION_NONE,
+                                                   (double *)(void *)(tn + 3)), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, SIZE_MAX, 2, 1, 2, 0, 0, SWIFTLOSS_REDUCTION_SUM, outd),
+                 SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_backward_f64(ta, tp, tn, 2, 2, 1, 2, 0, 0, SWIFTLOSS_REDUCTION_NONE, tg, g1, g2,
+                                                            g1 + 3), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_backward_f64(ta, tp, tn, 2, 2, 1, 2, 0, 0, SWIFTLOSS_REDUCTION_NONE, tg, NULL,
+                                                            g2, g2), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_backward_f64(ta, tp, tn, 2, 2, 1, 2, 0, 0, SWIFTLOSS_REDUCTION_NONE, tg, NULL,
+                                                            NULL, (double *)(void *)tp), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_backward_f64(ta, tp, tn, 2, 2, 1, 2, 0, 0, SWIFTLOSS_REDUCTION_NONE,
+                                                            tg, (double *)(void *)tg, NULL, NULL), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_backward_f64(ta, tp, tn, 2, 2, 1, 2, 0, 3, SWIFTLOSS_REDUCTION_NONE, tg, g1, g2,
+                                                            g3), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_triplet_margin_loss_backward_f64(ta, tp, tn, 2, 2, 1, 2, 0, 0, SWIFTLOSS_REDUCTION_SUM, NULL, g1,
+                                                            g2, g3), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK(outd[0] == 42 && outd[1] == 42 && g1[0] == 42 && g1[3] == 42 && g2[0] == 42 && g3[3] == 42);
+    /* NaN p, negative p, NaN margin: computed, never refused */
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 2, 2, 1, (double)NAN, 0, 0, SWIFTLOSS_REDUCTION_SUM, outd),
+                 SWIFTLOSS_OK);
+    CHECK(is_nan(outd[0]));
+    CHECK_STATUS(swiftloss_triplet_margin_loss_f64(ta, tp, tn, 2, 2, (double)NAN, -3.0, 0, 1, SWIFTLOSS_REDUCTION_NONE, outd),
+                 SWIFTLOSS_OK);
+    CHECK(is_nan(outd[0]) && is_nan(outd[1]));
+    g_ctx[0] = '\0';
+}
+
 int main(void)
 {
     int precision;
@@ -2320,6 +2484,7 @@ int main(void)
     RUN(test_regression_losses);
     RUN(test_several_learned_inputs);
     RUN(test_margin_losses);
+    RUN(test_embedding_losses);
     for (precision = 0; precision < 2; precision++) {
         g_f32 = precision == 0;
         g_prec = g_f32 ? "f32" : "f64";

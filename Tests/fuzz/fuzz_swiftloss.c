@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 83 (0..81: the 82 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 82: threads/status/version)
+ *   h[0]      entry point: h[0] % 91 (0..89: the 90 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 90: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -30,6 +30,8 @@
  *             (bits 0-2)
  *             poisson_nll_loss's and gaussian_nll_loss's full (7: an invalid 2, else bit 3);
  *             bit 6 gaussian_nll_loss's var made non-negative (fabs: a valid call more often)
+ *             (the embedding losses: h[11] swap (>= 240: an invalid -1 or 2), h[12] margin,
+ *             h[13] p, h[14] eps; h[3] bits 5-7 which gradient buffers are NULL)
  *   h[13]     weight_len selector      h[14] pos_weight_len selector
  *   h[15]     'L' enables large mode (also rows of 65537 and 100003 classes: the online path)
  *   h[16..63] six little-endian u64: raw sizes, raw ignore_index, raw smoothing bits, ...
@@ -79,6 +81,7 @@ enum {
     K_HINGE, K_HINGE_BW, K_POISSON, K_POISSON_BW, K_MULTILABEL, K_MULTILABEL_BW,
     K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
+    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -100,6 +103,8 @@ static const char *const kind_names[NKINDS] = {
     "multi_margin_loss", "multi_margin_loss_backward", "multilabel_margin_loss", "multilabel_margin_loss_backward",
     "margin_ranking_loss", "margin_ranking_loss_backward",
     "gaussian_nll_loss", "gaussian_nll_loss_backward",
+    "cosine_embedding_loss", "cosine_embedding_loss_backward",
+    "triplet_margin_loss", "triplet_margin_loss_backward",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -1345,6 +1350,24 @@ static int three_call(int kind, int is64, const void *a, const void *b, const vo
     }
 }
 
+/* The statuses of a call of a loss of several learned inputs (run_three, run_rows): sizes that
+ * overflow, a bad reduction, a NULL non-empty input (null_input), output or upstream gradient,
+ * and an alias among the outputs (gradient pointers may be NULL: skipped). */
+static void expect_several(int known, int red_ok, int bw, int null_input, const Buf *out, const Buf *g, uint64_t nout,
+                           int aliased)
+{
+    expect_if(!known, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    expect_if(null_input, SWIFTLOSS_ERROR_NULL_POINTER);
+    if (known && red_ok) {
+        expect_if(!bw && nout > 0 && !out->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+        expect_if(g && nout > 0 && !g->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+    } else {
+        expect_if((out && !out->ptr) || (g && !g->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    }
+    expect_if(known && aliased, SWIFTLOSS_ERROR_OVERLAP);
+}
+
 /* The losses of three inputs of count elements with two learned (margin_ranking_loss,
  * gaussian_nll_loss): forward, or backward writing either gradient, both or none (h[3] bits
  * 6-7: which are NULL); no alias is allowed (h[1] bit 5 makes the second gradient the
@@ -1608,6 +1631,151 @@ static int run_margin(Ctx *c)
         free(o2);
     }
 #undef MARGIN_CALL
+    return st;
+}
+
+/* The embedding losses (cosine_embedding_loss, triplet_margin_loss): batch rows of dim
+ * elements (the sizes of decode_sizes3's first two), cosine's target one value per row.
+ * Forward, or backward writing any of the learned inputs' gradients (h[3] bits 5-7: which
+ * are NULL); no alias is allowed (h[1] bit 5 puts the second gradient over the first, or over
+ * the first input, which must be refused). margin, p, eps and swap from h[12], h[13], h[14],
+ * h[11]. */
+static int call_rows(const Ctx *c, double margin, double p, double eps, int swap, int red, const void *a,
+                     const void *b, const void *t, size_t batch, size_t dim, const void *g, void *y0, void *y1,
+                     void *y2)
+{
+    if (c->kind == K_COSINE)
+        return c->is64 ? swiftloss_cosine_embedding_loss_f64(a, b, t, batch, dim, margin, red, y0)
+                       : swiftloss_cosine_embedding_loss_f32(a, b, t, batch, dim, margin, red, y0);
+    if (c->kind == K_COSINE_BW)
+        return c->is64 ? swiftloss_cosine_embedding_loss_backward_f64(a, b, t, batch, dim, margin, red, g, y0, y1)
+                       : swiftloss_cosine_embedding_loss_backward_f32(a, b, t, batch, dim, margin, red, g, y0, y1);
+    if (c->kind == K_TRIPLET)
+        return c->is64 ? swiftloss_triplet_margin_loss_f64(a, b, t, batch, dim, margin, p, eps, swap, red, y0)
+                       : swiftloss_triplet_margin_loss_f32(a, b, t, batch, dim, margin, p, eps, swap, red, y0);
+    return c->is64 ? swiftloss_triplet_margin_loss_backward_f64(a, b, t, batch, dim, margin, p, eps, swap, red, g, y0,
+                                                                y1, y2)
+                   : swiftloss_triplet_margin_loss_backward_f32(a, b, t, batch, dim, margin, p, eps, swap, red, g, y0,
+                                                                y1, y2);
+}
+
+static int run_rows(Ctx *c)
+{
+    const int triplet = c->kind >= K_TRIPLET, bw = (c->kind - K_COSINE) % 2 == 1;
+    const int learned = triplet ? 3 : 2;
+    static const double margins[8] = {0.0, 0.5, 1.0, -1.0, 1e-30, 1e30, NAN, INFINITY};
+    static const double ps[16] = {2, 1, 3.5, INFINITY, -INFINITY, 0, -1, 0.5, 1.5, NAN, 1e-300, -0.0, 300, 2, 2, 1};
+    static const double epss[8] = {1e-6, 0, 1e-3, -1e-6, 1, NAN, INFINITY, 1e-6};
+    const uint8_t *h = c->in.h;
+    const double margin = margins[h[12] % 8], p = ps[h[13] % 16], eps = epss[h[14] % 8];
+    const int swap = h[11] < 240 ? (h[11] & 1) : (h[11] & 1) ? 2 : -1;
+    uint64_t sz[3];
+    decode_sizes3(c, sz);
+    const uint64_t batch = sz[0], dim = sz[1];
+    const int red = reduction_code(c);
+    uint64_t count = 0, tmp;
+    const int known = count_fits(&count, c->es, 2, sz) && count_fits(&tmp, c->es, 1, &batch);
+    const int red_ok = red >= 0 && red <= 2;
+    const uint64_t nout = red == SWIFTLOSS_REDUCTION_NONE ? batch : 1, nthird = triplet ? count : batch;
+
+    snprintf(g_desc, sizeof g_desc,
+             "swiftloss_%s_%s(batch=%" PRIu64 ", dim=%" PRIu64 ", margin=%g, p=%g, eps=%g, swap=%d, reduction=%d, "
+             "NULL gradients 0x%x%s)",
+             kind_names[c->kind], c->is64 ? "f64" : "f32", batch, dim, margin, p, eps, swap, red,
+             bw ? (c->misc >> 5) & 7 : 0, c->alias ? ", aliased" : "");
+
+    Buf *a = arg(c, triplet ? "anchor" : "input1", known, count, c->es, 0);
+    Buf *b = arg(c, triplet ? "positive" : "input2", known, count, c->es, 0);
+    Buf *t = arg(c, triplet ? "negative" : "target", known, nthird, c->es, 0);
+    Buf *g = bw ? arg(c, "grad_output", known && red_ok, nout, c->es, 0) : NULL;
+    fill(a, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    fill(b, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    fill(t, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (!triplet && c->valmode == 0) {  /* targets of 1 and -1 mostly (0 and 2 give 0) */
+        static const double targets[8] = {1, -1, 1, -1, 1, -1, 0, 2};
+        for (size_t j = 0; j < t->n; j++) setv(t, j, targets[vbyte(&c->in) % 8]);
+    }
+    if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    Buf *out = NULL, *grads[3] = {NULL, NULL, NULL};
+    int aliased = 0;
+    if (!bw) {
+        out = arg(c, "output", known && red_ok, nout, c->es, 1);
+    } else {
+        static const char *const names[2][3] = {{"grad_input1", "grad_input2", ""},
+                                                {"grad_anchor", "grad_positive", "grad_negative"}};
+        for (int k = 0; k < learned; k++) {
+            if ((c->misc >> (5 + k)) & 1) continue;  /* not wanted: NULL */
+            if (k == 1 && c->alias && known && count > 0 && count <= g_cap) {
+                /* over the first gradient (or the first input): always refused */
+                grads[1] = grads[0] && grads[0]->ptr ? grads[0] : a;
+                aliased = grads[1]->ptr != NULL;
+                if (aliased) continue;
+            }
+            grads[k] = arg(c, names[triplet][k], known, count, c->es, 1);
+        }
+    }
+    snapshot_all();
+
+    g_expect = 0;
+    expect_if(triplet && swap != 0 && swap != 1, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    expect_several(known, red_ok, bw,
+                   known ? (count > 0 && (!a->ptr || !b->ptr)) || (nthird > 0 && !t->ptr) : !a->ptr || !b->ptr || !t->ptr,
+                   out, g, nout, aliased);
+    /* a NULL gradient pointer means "skip it", never an error (NULL-injected ones too) */
+    void *y[3] = {out ? out->ptr : NULL, NULL, NULL};
+    for (int k = 0; bw && k < 3; k++) {
+        y[k] = grads[k] ? grads[k]->ptr : NULL;
+        if (grads[k] && !y[k] && known && count > 0 && count <= g_cap) grads[k] = NULL;
+    }
+    if (aliased) y[1] = grads[1] == a ? (void *)a->ptr : grads[0]->ptr;
+    const void *pg = g ? g->ptr : NULL;
+    int st = call_rows(c, margin, p, eps, swap, red, a->ptr, b->ptr, t->ptr, (size_t)batch, (size_t)dim, pg, y[0], y[1],
+                       y[2]);
+    check_status(st);
+    check_buffers(st);
+    if (st != SWIFTLOSS_OK) return st;
+
+    /* 'sum' of no rows is 0, 'mean' NaN; moderate values give finite results (for triplet, the
+     * p whose powers cannot overflow or blow up at 0); the triplet losses are never negative;
+     * the three triplet gradients sum to 0 (to round-off). */
+    const int moderate_p = !triplet || p == 2 || p == 1 || p == 0 || isinf(p) || p == 1.5 || p == 3.5;
+    const int moderate = all_within(a, triplet ? 1e3 : 1e6) && all_within(b, triplet ? 1e3 : 1e6) &&
+                         all_within(t, triplet ? 1e3 : 1e6) && all_within(g, 1e6) && isfinite(margin) &&
+                         fabs(margin) < 1e6 && isfinite(eps) && moderate_p;
+    if (!bw && batch == 0 && red == SWIFTLOSS_REDUCTION_SUM) expect_zero(out, 0, "'sum' over no row");
+    if (!bw && batch == 0 && red == SWIFTLOSS_REDUCTION_MEAN) expect_nan1(out, "'mean' over no row");
+    if (moderate && (bw || batch > 0)) {
+        if (out) expect_finite(out, "an embedding loss of moderate values");
+        for (int k = 0; k < 3; k++)
+            if (grads[k]) expect_finite(grads[k], "an embedding loss gradient of moderate values");
+    }
+    if (!bw && triplet && red == SWIFTLOSS_REDUCTION_NONE)
+        for (size_t j = 0; j < out->n; j++)
+            if (getv(out, j) < 0) fail("triplet_margin_loss row %zu is negative: %g", j, getv(out, j));
+    if (bw && triplet && grads[0] && grads[1] && grads[2] && moderate)
+        for (size_t j = 0; j < grads[0]->n; j++) {
+            double u = getv(grads[0], j), v = getv(grads[1], j), w = getv(grads[2], j);
+            double scale = fabs(u) + fabs(v) + fabs(w), tol = (c->is64 ? 4e-16 : 2.4e-7) * scale;
+            if (!(fabs(u + v + w) <= tol)) fail("triplet gradients %g, %g, %g at %zu do not sum to 0", u, v, w, j);
+        }
+
+    if (c->sizemode == 7) {
+        /* threaded (large mode) == single-threaded, for every output written */
+        Buf *written[3] = {out ? out : grads[0], out ? NULL : grads[1], out ? NULL : grads[2]};
+        void *again[3] = {NULL, NULL, NULL};
+        for (int k = 0; k < 3; k++)
+            if (written[k]) again[k] = malloc(written[k]->bytes + 1);
+        swiftloss_set_num_threads(1);
+        int s1 = call_rows(c, margin, p, eps, swap, red, a->ptr, b->ptr, t->ptr, (size_t)batch, (size_t)dim, pg,
+                           again[0], again[1], again[2]);
+        swiftloss_set_num_threads(0);
+        if (s1 != SWIFTLOSS_OK) fail("single-threaded rerun gave %d", s1);
+        for (int k = 0; k < 3; k++)
+            if (written[k]) {
+                same_bits(again[k], written[k]->data, written[k]->bytes, "threaded vs single-threaded");
+                free(again[k]);
+            }
+    }
     return st;
 }
 
@@ -1885,6 +2053,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int st;
     if (c.kind <= K_LOG_SOFTMAX_BW) st = run_axis(&c);
     else if (c.kind <= K_CE_PROBS_BW) st = run_class(&c);
+    else if (c.kind >= K_COSINE) st = run_rows(&c);
     else if (c.kind >= K_MARGIN_RANKING) st = run_three(&c);
     else if (c.kind >= K_MULTI_MARGIN) st = run_margin(&c);
     else if (c.kind >= K_MULTILABEL) st = run_multilabel(&c);

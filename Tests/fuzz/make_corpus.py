@@ -38,7 +38,9 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "multilabel_soft_margin_loss", "multilabel_soft_margin_loss_backward",
          "multi_margin_loss", "multi_margin_loss_backward", "multilabel_margin_loss", "multilabel_margin_loss_backward",
          "margin_ranking_loss", "margin_ranking_loss_backward",
-         "gaussian_nll_loss", "gaussian_nll_loss_backward"]
+         "gaussian_nll_loss", "gaussian_nll_loss_backward",
+         "cosine_embedding_loss", "cosine_embedding_loss_backward",
+         "triplet_margin_loss", "triplet_margin_loss_backward"]
 NONE, SUM, MEAN, BATCHMEAN = 0, 1, 2, 3
 IGNORE = {-100: 0, -1: 1, 0: 2, 1: 3, 2: 9}       # ignore_index -> selector (h[9] % 16)
 SMOOTH = {0.0: 0, 0.1: 1, 0.25: 2, 0.5: 3, 1.0: 4, -0.5: 6}  # label_smoothing -> selector
@@ -423,6 +425,31 @@ def main():
             + floats(xg, f64) + floats(tg, f64) + floats([1.0, math.nan, 0.5, 1.0, 1.0], f64)
             + floats([1.0] * 5, f64))
 
+        # cosine_embedding_loss: 3 rows of 4 (a zero row, parallel rows, a generic pair), targets
+        # 1, -1, 0, margin 0.5 (h[12] selector 1).
+        x1 = [0.0, 0.0, 0.0, 0.0, 1.0, 2.0, -1.0, 0.5, 0.25, -3.0, 2.0, 1.0]
+        x2 = [1.0, -2.0, 0.5, 3.0, 2.0, 4.0, -2.0, 1.0, 1.5, 1.0, -0.75, 2.0]
+        y = [1.0, -1.0, 0.0]
+        for r in (NONE, SUM, MEAN):
+            g = floats([1.0, 2.0, 3.0] if r == NONE else [1.0], f64)
+            add(f"cosine_r{r}_{p}", header("cosine_embedding_loss", f64, sizes=(3, 4, 0), reduction=r, kl_batch=1)
+                + floats(x1, f64) + floats(x2, f64) + floats(y, f64))
+            add(f"cosine_backward_r{r}_{p}",
+                header("cosine_embedding_loss_backward", f64, sizes=(3, 4, 0), reduction=r, kl_batch=1)
+                + floats(x1, f64) + floats(x2, f64) + floats(y, f64) + g)
+        # triplet_margin_loss: 3 rows of 4 (an anchor equal to its positive), margin 1 (h[12]
+        # selector 2); p 2, 1, 3.5, inf, -inf, 0 (h[13] selectors 0-5), swap on and off (h[11]).
+        n = [0.5, 1.0, -1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 3.0, -2.0]
+        for sel, name in ((0, "p2"), (1, "p1"), (2, "p3p5"), (3, "pinf"), (4, "pminf"), (5, "p0")):
+            for swap in (0, 1):
+                for r in ((NONE, SUM, MEAN) if sel == 0 else (MEAN,)):
+                    g = floats([1.0, 2.0, 3.0] if r == NONE else [1.0], f64)
+                    kw = dict(sizes=(3, 4, 0), reduction=r, kl_batch=2, weight_sel=sel, log_target=swap)
+                    add(f"triplet_{name}_s{swap}_r{r}_{p}", header("triplet_margin_loss", f64, **kw)
+                        + floats(x1, f64) + floats(x1[:4] + x2[4:], f64) + floats(n, f64))
+                    add(f"triplet_backward_{name}_s{swap}_r{r}_{p}", header("triplet_margin_loss_backward", f64, **kw)
+                        + floats(x1, f64) + floats(x1[:4] + x2[4:], f64) + floats(n, f64) + g)
+
     # Other size modes: huge sizes (overflowing and not), zero sizes with huge dimensions.
     for f64 in (False, True):
         p = "f64" if f64 else "f32"
@@ -437,6 +464,10 @@ def main():
             header("nll_loss", f64, sizemode=6, sizes=(10, 3, 10), zero_dim=1) + b"\x01" * 8)
         add(f"zero_count_kl_div_batchmean_{p}",
             header("kl_div", f64, sizemode=6, sizes=(0, 0, 0), reduction=BATCHMEAN))
+        add(f"zero_dim_huge_batch_triplet_{p}",
+            header("triplet_margin_loss", f64, sizemode=6, sizes=(8, 3, 0), zero_dim=1, reduction=MEAN))
+        add(f"huge_overflow_cosine_backward_{p}",
+            header("cosine_embedding_loss_backward", f64, sizemode=5, sizes=(13, 10, 1)))
     # Large calls (threaded path, compared with a single-threaded run): a few only, they are slow
     # (Tests/stress/stress.c covers every entry point above the threshold and with long rows).
     add("large_cross_entropy_fused_f32",
@@ -459,6 +490,12 @@ def main():
     large = bytearray(header("gaussian_nll_loss_backward", False, sizemode=7, large=True, sizes=(5, 0, 0), valmode=0,
                              reduction=SUM, kl_batch=0x40))
     add("large_gaussian_nll_backward_f32", bytes(large) + bytes(rng.randrange(224) for _ in range(200)))
+    add("large_triplet_swap_backward_f32",
+        header("triplet_margin_loss_backward", False, sizemode=7, large=True, sizes=(0, 5, 0), valmode=0,
+               log_target=1, kl_batch=2) + bytes(rng.randrange(224) for _ in range(200)))
+    add("large_cosine_f64",
+        header("cosine_embedding_loss", True, sizemode=7, large=True, sizes=(0, 3, 0), valmode=0, kl_batch=1)
+        + bytes(rng.randrange(224) for _ in range(200)))
     # Threads, status strings, version.
     add("misc_threads", header("misc", False, raw=(12, 3, 0, 0, 0, 0)))
 

@@ -138,6 +138,23 @@ MARGIN = ("multi_margin", "multilabel_margin")
 # The losses whose weight is one per class (exactly classes elements).
 CLASS_WEIGHTED = ("nll", "cross", "multi_margin")
 
+# The embedding losses: rows of dim elements (cosine's target: one per row); optional gradient
+# buffers too.
+EMBEDDING = ["cosine_embedding_loss", "triplet_margin_loss"]
+SEVERAL += EMBEDDING
+SIGNATURES["cosine_embedding_loss"] = ["in:input1", "in:input2", "in:target", "size:batch", "size:dim",
+                                       "param:margin", "reduction:reduction", "out:output"]
+SIGNATURES["cosine_embedding_loss_backward"] = (SIGNATURES["cosine_embedding_loss"][:-1]
+                                                + ["in:grad_output", "out:grad_input1", "out:grad_input2"])
+SIGNATURES["triplet_margin_loss"] = ["in:anchor", "in:positive", "in:negative", "size:batch", "size:dim",
+                                     "param:margin", "param:p", "param:eps", "flag:swap", "reduction:reduction",
+                                     "out:output"]
+SIGNATURES["triplet_margin_loss_backward"] = (SIGNATURES["triplet_margin_loss"][:-1]
+                                              + ["in:grad_output", "out:grad_anchor", "out:grad_positive",
+                                                 "out:grad_negative"])
+
+
+
 # Where the header allows an output to be the very same memory as an input.
 IN_PLACE = {
     "softmax": [("output", "input")],
@@ -218,6 +235,13 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
                     args[arg] = floats(total)
             elif name.startswith("multilabel"):
                 args[arg] = floats((batch if reduction == NONE else 1) if arg == "grad_output" else batch * classes)
+            elif name.split("_backward")[0] in EMBEDDING:
+                if arg == "grad_output":
+                    args[arg] = floats(batch if reduction == NONE else 1)
+                elif arg == "target":  # cosine's: one per row, +-1
+                    args[arg] = rng.choice(np.array([-1.0, 1.0], dtype), batch)
+                else:
+                    args[arg] = floats(batch * classes)
             else:  # element-wise
                 if arg == "grad_output":
                     args[arg] = floats(out_count)
@@ -230,6 +254,8 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
         elif role == "out":
             if arg == "grad_input" and name.startswith(("multilabel",) + MARGIN):
                 n = batch * classes
+            elif name.split("_backward")[0] in EMBEDDING:
+                n = batch * classes if arg.startswith("grad_") else (batch if reduction == NONE else 1)
             elif several_gradient(name, arg):
                 n = count
             elif arg == "grad_input":

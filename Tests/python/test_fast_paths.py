@@ -153,3 +153,24 @@ def test_margin_fast_paths_equal_general_path(reduction, dtype):
     lists[lists > 4] = 1
     same(F.multilabel_margin_loss(x, lists, reduction=reduction),
          F.multilabel_margin_loss(general(x), lists, reduction=reduction))
+
+
+EMBEDDING_CALLS = [
+    ("cosine_embedding_loss", 2, dict(margin=0.2)),
+    ("triplet_margin_loss", 3, dict(margin=0.5, p=3.5, eps=1e-3, swap=True)),
+    ("triplet_margin_loss", 3, {}),
+    ("triplet_margin_with_distance_loss", 3, dict(margin=0.5, swap=True)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name,inputs,kwargs", EMBEDDING_CALLS, ids=lambda v: str(v))
+def test_embedding_fast_paths_equal_general_path(name, inputs, kwargs, reduction, dtype):
+    arrays = [RNG.standard_normal((9, 13)).astype(dtype) for _ in range(inputs)]
+    if name.startswith("cosine"):
+        arrays.append(RNG.choice(np.array([-1.0, 1.0, 0.0], dtype), 9))
+    fast = call(getattr(F, name), *arrays, reduction=reduction, **kwargs)
+    slow = call(getattr(F, name), *(general(a) for a in arrays), reduction=reduction, **kwargs)
+    same(fast[0], slow[0])
+    assert fast[1] == slow[1]

@@ -51,7 +51,9 @@ run "stress: $workers threads x $rounds rounds" env -u LD_LIBRARY_PATH "$build/s
 if [[ -n $CLANG ]]; then
     tsan_lib=$libdir
     what="release library (uninstrumented)"
-    if [[ -f $root/.build-tsan/release/libswiftloss.so ]]; then
+    # An instrumented build (Tests/stress/sanitizers.sh makes one) only when it is not older
+    # than the release library: a stale one lacks the newer entry points.
+    if [[ -f $root/.build-tsan/release/libswiftloss.so && ! $root/.build-tsan/release/libswiftloss.so -ot $libdir/libswiftloss.so ]]; then
         tsan_lib=$root/.build-tsan/release
         what="library built with --sanitize=thread"
     fi

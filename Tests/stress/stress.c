@@ -33,6 +33,7 @@ enum {
     K_MSE, K_MSE_BW, K_HUBER, K_SL1_BW, K_SOFT, K_SOFT_BW, K_POISSON, K_POISSON_BW,
     K_MULTILABEL, K_MULTILABEL_BW, K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
+    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW,
     NKINDS
 };
 static const char *const names[NKINDS] = {
@@ -48,13 +49,15 @@ static const char *const names[NKINDS] = {
     "multi_margin_loss_backward (in place)", "multilabel_margin_loss", "multilabel_margin_loss_backward",
     "margin_ranking_loss", "margin_ranking_loss_backward (input1's gradient only)", "gaussian_nll_loss (full)",
     "gaussian_nll_loss_backward (var's gradient only)",
+    "cosine_embedding_loss_backward (both gradients)", "triplet_margin_loss (swap)",
+    "triplet_margin_loss_backward (p = 3.5, swap, three gradients)",
 };
 
 /* Shared, read-only inputs (one float and one double copy), big enough for every case. */
 #define MAXN (1u << 19)
 #define MAXC (1u << 17)
-static float xf[MAXN], qf[MAXN], pf[MAXN], yf[MAXN], gf[MAXN], wf[MAXC], pwf[MAXC];
-static double xd[MAXN], qd[MAXN], pd[MAXN], yd[MAXN], gd[MAXN], wd[MAXC], pwd[MAXC];
+static float xf[MAXN], qf[MAXN], pf[MAXN], yf[MAXN], gf[MAXN], sf[MAXN], wf[MAXC], pwf[MAXC];
+static double xd[MAXN], qd[MAXN], pd[MAXN], yd[MAXN], gd[MAXN], sd[MAXN], wd[MAXC], pwd[MAXC];
 static int64_t tg[MAXN];
 
 typedef struct {
@@ -90,8 +93,9 @@ static void setup_inputs(void)
         pd[k] = 0.001 + 0.998 * uniform();/* BCE probabilities */
         yd[k] = uniform() < 0.5 ? 0.0 : uniform();
         gd[k] = uniform() * 2 - 1;        /* upstream gradients */
+        sd[k] = uniform() < 0.5 ? -1.0 : 1.0;  /* cosine_embedding_loss targets */
         xf[k] = (float)xd[k]; qf[k] = (float)qd[k]; pf[k] = (float)pd[k];
-        yf[k] = (float)yd[k]; gf[k] = (float)gd[k];
+        yf[k] = (float)yd[k]; gf[k] = (float)gd[k]; sf[k] = (float)sd[k];
         tg[k] = uniform() < 0.05 ? -100 : (int64_t)(uniform() * 1e9);  /* reduced mod classes per case */
     }
     for (size_t c = 0; c < MAXC; c++) {
@@ -166,6 +170,13 @@ static int run_case(int ci, void *out, void *gx)
         case K_LABEL_MARGIN_BW: return swiftloss_multilabel_margin_loss_backward_f64(xd, t, n / 100, 100, r, gd, g);
         case K_GAUSSIAN: return swiftloss_gaussian_nll_loss_f64(xd, gd, qd, n, 1, 1e-6, r, o);
         case K_GAUSSIAN_BW: return swiftloss_gaussian_nll_loss_backward_f64(xd, gd, qd, n, 0, 1e-6, r, gd, NULL, g);
+        /* the embedding losses: rows of 100; the gradients side by side in one buffer */
+        case K_COSINE: return swiftloss_cosine_embedding_loss_f64(xd, qd, sd, n / 100, 100, 0.1, r, o);
+        case K_COSINE_BW: return swiftloss_cosine_embedding_loss_backward_f64(xd, qd, sd, n / 100, 100, 0.1, r, gd, g, g + n);
+        case K_TRIPLET: return swiftloss_triplet_margin_loss_f64(xd, qd, pd, n / 100, 100, 1.0, 2.0, 1e-6, 1, r, o);
+        case K_TRIPLET_BW:
+            return swiftloss_triplet_margin_loss_backward_f64(xd, qd, pd, n / 100, 100, 1.0, 3.5, 1e-6, 1, r, gd, g, g + n,
+                                                              g + 2 * n);
         default: return swiftloss_kl_div_backward_f64(qd, n, 100, r, 1, gd, g);
         }
     } else {
@@ -218,6 +229,12 @@ static int run_case(int ci, void *out, void *gx)
         case K_LABEL_MARGIN_BW: return swiftloss_multilabel_margin_loss_backward_f32(xf, t, n / 100, 100, r, gf, g);
         case K_GAUSSIAN: return swiftloss_gaussian_nll_loss_f32(xf, gf, qf, n, 1, 1e-6, r, o);
         case K_GAUSSIAN_BW: return swiftloss_gaussian_nll_loss_backward_f32(xf, gf, qf, n, 0, 1e-6, r, gf, NULL, g);
+        case K_COSINE: return swiftloss_cosine_embedding_loss_f32(xf, qf, sf, n / 100, 100, 0.1, r, o);
+        case K_COSINE_BW: return swiftloss_cosine_embedding_loss_backward_f32(xf, qf, sf, n / 100, 100, 0.1, r, gf, g, g + n);
+        case K_TRIPLET: return swiftloss_triplet_margin_loss_f32(xf, qf, pf, n / 100, 100, 1.0, 2.0, 1e-6, 1, r, o);
+        case K_TRIPLET_BW:
+            return swiftloss_triplet_margin_loss_backward_f32(xf, qf, pf, n / 100, 100, 1.0, 3.5, 1e-6, 1, r, gf, g, g + n,
+                                                              g + 2 * n);
         default: return swiftloss_kl_div_backward_f32(qf, n, 100, r, 1, gf, g);
         }
     }
@@ -262,6 +279,12 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
         break;
     case K_MULTI_MARGIN: c->reduction = SWIFTLOSS_REDUCTION_NONE; c->out_n = n / 100; break;
     case K_KL: c->reduction = SWIFTLOSS_REDUCTION_BATCHMEAN; c->out_n = 1; break;
+    case K_COSINE: c->reduction = SWIFTLOSS_REDUCTION_NONE; c->out_n = n / 100; break;
+    case K_TRIPLET: c->out_n = 1; break;  /* 'mean' */
+    case K_COSINE_BW: case K_TRIPLET_BW:  /* 'none': one upstream gradient per row */
+        c->reduction = SWIFTLOSS_REDUCTION_NONE;
+        c->gx_n = (kind == K_COSINE_BW ? 2 : 3) * n;
+        break;
     default: /* element-wise backward */
         c->reduction = SWIFTLOSS_REDUCTION_NONE;
         c->gx_n = n;

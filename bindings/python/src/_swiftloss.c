@@ -1407,6 +1407,206 @@ py_gaussian_nll_loss_backward(PyObject *module, PyObject *args)
     return three_input(gaussian_nll_loss_any, GAUSSIAN_NLL_NAMES, x, t, v, n, eps, full, r, g, gx, gv);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * Embedding losses: one loss per row of dim elements, every input but cosine's target learned
+ *
+ *   cosine_embedding_loss(input1, input2, target, batch, dim, margin, reduction, output)
+ *   cosine_embedding_loss_backward(input1, input2, target, batch, dim, margin, reduction,
+ *                                  grad_output, grad_input1, grad_input2)
+ *   triplet_margin_loss(anchor, positive, negative, batch, dim, margin, p, eps, swap, reduction,
+ *                       output)
+ *   triplet_margin_loss_backward(anchor, positive, negative, batch, dim, margin, p, eps, swap,
+ *                                reduction, grad_output, grad_anchor, grad_positive,
+ *                                grad_negative)
+ * The first two inputs: batch * dim elements; the third batch * dim (triplet) or batch
+ * (cosine's target). The gradient buffers: None (not computed) or batch * dim elements,
+ * overlapping nothing.
+ * ------------------------------------------------------------------------------------------ */
+
+/* The parameters of an embedding loss: margin (both), p, eps and swap (triplet). */
+typedef struct {
+    double margin, p, eps;
+    int swap;
+} rows_parameters;
+
+/* An embedding entry point as the worker calls it: g is NULL for a forward call (y[0] the
+ * output, y[1] and y[2] unused); y[k] NULL skips that gradient. */
+typedef swiftloss_status (*rows_fn)(int f32, const void *a, const void *b, const void *c,
+                                    size_t batch, size_t dim, const rows_parameters *q,
+                                    int reduction, const void *g, void *const y[3]);
+
+static swiftloss_status
+cosine_embedding_loss_any(int f32, const void *a, const void *b, const void *c, size_t batch,
+                          size_t dim, const rows_parameters *q, int r, const void *g,
+                          void *const y[3])
+{
+    if (g == NULL)
+        return f32 ? swiftloss_cosine_embedding_loss_f32(a, b, c, batch, dim, q->margin, r, y[0])
+                   : swiftloss_cosine_embedding_loss_f64(a, b, c, batch, dim, q->margin, r, y[0]);
+    return f32 ? swiftloss_cosine_embedding_loss_backward_f32(a, b, c, batch, dim, q->margin, r, g,
+                                                              y[0], y[1])
+               : swiftloss_cosine_embedding_loss_backward_f64(a, b, c, batch, dim, q->margin, r, g,
+                                                              y[0], y[1]);
+}
+
+static swiftloss_status
+triplet_margin_loss_any(int f32, const void *a, const void *b, const void *c, size_t batch,
+                        size_t dim, const rows_parameters *q, int r, const void *g,
+                        void *const y[3])
+{
+    if (g == NULL)
+        return f32 ? swiftloss_triplet_margin_loss_f32(a, b, c, batch, dim, q->margin, q->p, q->eps,
+                                                       q->swap, r, y[0])
+                   : swiftloss_triplet_margin_loss_f64(a, b, c, batch, dim, q->margin, q->p, q->eps,
+                                                       q->swap, r, y[0]);
+    return f32 ? swiftloss_triplet_margin_loss_backward_f32(a, b, c, batch, dim, q->margin, q->p,
+                                                            q->eps, q->swap, r, g, y[0], y[1], y[2])
+               : swiftloss_triplet_margin_loss_backward_f64(a, b, c, batch, dim, q->margin, q->p,
+                                                            q->eps, q->swap, r, g, y[0], y[1], y[2]);
+}
+
+/* The shared worker. names[0..2] name the inputs, names[3..5] the gradients (NULL: a loss
+ * with two learned inputs); c_per_row: the third input has batch elements. outs[k]: the
+ * output (forward, outs[0] only) or the k-th gradient buffer (backward; Py_None skips it). */
+static PyObject *
+embedding_rows(rows_fn fn, const char *const names[6], int c_per_row, PyObject *a_obj, PyObject *b_obj,
+     PyObject *c_obj, Py_ssize_t batch_arg, Py_ssize_t dim_arg, const rows_parameters *q,
+     int reduction, PyObject *grad_output_obj, PyObject *const outs_obj[3])
+{
+    size_t batch, dim, count;
+    if (to_size(batch_arg, "batch", &batch) || to_size(dim_arg, "dim", &dim) ||
+        mul_size(batch, dim, &count)) {
+        return NULL;
+    }
+    int backward = grad_output_obj != NULL;
+    size_t n_reduced = reduction == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+    buffer a = {0}, b = {0}, c = {0}, grad_output = {0}, out[3] = {{0}, {0}, {0}};
+    PyObject *result = NULL;
+    const char *out_names[3] = {backward ? names[3] : "output", names[4], names[5]};
+    int kind = buffer_get(a_obj, &a, names[0], KIND_OTHER, 0);
+    if (kind < 0 || buffer_get(b_obj, &b, names[1], (buffer_kind)kind, 0) < 0 ||
+        buffer_get(c_obj, &c, names[2], (buffer_kind)kind, 0) < 0 ||
+        (backward &&
+         buffer_get(grad_output_obj, &grad_output, "grad_output", (buffer_kind)kind, 0) < 0)) {
+        goto done;
+    }
+    for (int k = 0; k < (backward ? 3 : 1); k++) {
+        if (outs_obj[k] != NULL && (!backward || outs_obj[k] != Py_None) &&
+            buffer_get(outs_obj[k], &out[k], out_names[k], (buffer_kind)kind, 1) < 0) {
+            goto done;
+        }
+    }
+    if (check_count(&a, names[0], count) || check_count(&b, names[1], count) ||
+        check_count(&c, names[2], c_per_row ? batch : count) ||
+        (backward && check_count(&grad_output, "grad_output", n_reduced))) {
+        goto done;
+    }
+    const buffer *ins[4] = {&a, &b, &c, &grad_output};
+    const char *in_names[4] = {names[0], names[1], names[2], "grad_output"};
+    for (int k = 0; k < 3; k++) {
+        if (!out[k].held) {
+            continue;
+        }
+        if (check_count(&out[k], out_names[k], backward ? count : n_reduced)) {
+            goto done;
+        }
+        for (int i = 0; i < 4; i++) {
+            if (check_alias(&out[k], ins[i], out_names[k], in_names[i], 0)) {
+                goto done;
+            }
+        }
+        for (int j = 0; j < k; j++) {
+            if (check_alias(&out[k], &out[j], out_names[k], out_names[j], 0)) {
+                goto done;
+            }
+        }
+    }
+    void *y[3] = {data_of(&out[0]), data_of(&out[1]), data_of(&out[2])};
+    swiftloss_status status;
+    SWIFTLOSS_WITHOUT_GIL(count > SWIFTLOSS_GIL_THRESHOLD,
+        status = fn(kind == KIND_F32, a.view.buf, b.view.buf, c.view.buf, batch, dim, q, reduction,
+                    backward ? grad_output.view.buf : NULL, y));
+    result = status_result(status);
+done:
+    for (int k = 2; k >= 0; k--) {
+        buffer_release(&out[k]);
+    }
+    buffer_release(&grad_output);
+    buffer_release(&c);
+    buffer_release(&b);
+    buffer_release(&a);
+    return result;
+}
+
+static const char *const COSINE_EMBEDDING_NAMES[6] = {"input1", "input2", "target", "grad_input1",
+                                                      "grad_input2", NULL};
+static const char *const TRIPLET_MARGIN_NAMES[6] = {"anchor", "positive", "negative", "grad_anchor",
+                                                    "grad_positive", "grad_negative"};
+
+static PyObject *
+py_cosine_embedding_loss(PyObject *module, PyObject *args)
+{
+    PyObject *a, *b, *c, *y;
+    Py_ssize_t batch, dim;
+    rows_parameters q = {0};
+    int r;
+    if (!PyArg_ParseTuple(args, "OOOnndiO:cosine_embedding_loss", &a, &b, &c, &batch, &dim,
+                          &q.margin, &r, &y)) {
+        return NULL;
+    }
+    PyObject *const outs[3] = {y, NULL, NULL};
+    return embedding_rows(cosine_embedding_loss_any, COSINE_EMBEDDING_NAMES, 1, a, b, c, batch, dim, &q, r,
+                NULL, outs);
+}
+
+static PyObject *
+py_cosine_embedding_loss_backward(PyObject *module, PyObject *args)
+{
+    PyObject *a, *b, *c, *g, *g1, *g2;
+    Py_ssize_t batch, dim;
+    rows_parameters q = {0};
+    int r;
+    if (!PyArg_ParseTuple(args, "OOOnndiOOO:cosine_embedding_loss_backward", &a, &b, &c, &batch,
+                          &dim, &q.margin, &r, &g, &g1, &g2)) {
+        return NULL;
+    }
+    PyObject *const outs[3] = {g1, g2, NULL};
+    return embedding_rows(cosine_embedding_loss_any, COSINE_EMBEDDING_NAMES, 1, a, b, c, batch, dim, &q, r, g,
+                outs);
+}
+
+static PyObject *
+py_triplet_margin_loss(PyObject *module, PyObject *args)
+{
+    PyObject *a, *b, *c, *y;
+    Py_ssize_t batch, dim;
+    rows_parameters q = {0};
+    int r;
+    if (!PyArg_ParseTuple(args, "OOOnndddiiO:triplet_margin_loss", &a, &b, &c, &batch, &dim,
+                          &q.margin, &q.p, &q.eps, &q.swap, &r, &y)) {
+        return NULL;
+    }
+    PyObject *const outs[3] = {y, NULL, NULL};
+    return embedding_rows(triplet_margin_loss_any, TRIPLET_MARGIN_NAMES, 0, a, b, c, batch, dim, &q, r, NULL,
+                outs);
+}
+
+static PyObject *
+py_triplet_margin_loss_backward(PyObject *module, PyObject *args)
+{
+    PyObject *a, *b, *c, *g, *ga, *gp, *gn;
+    Py_ssize_t batch, dim;
+    rows_parameters q = {0};
+    int r;
+    if (!PyArg_ParseTuple(args, "OOOnndddiiOOOO:triplet_margin_loss_backward", &a, &b, &c, &batch,
+                          &dim, &q.margin, &q.p, &q.eps, &q.swap, &r, &g, &ga, &gp, &gn)) {
+        return NULL;
+    }
+    PyObject *const outs[3] = {ga, gp, gn};
+    return embedding_rows(triplet_margin_loss_any, TRIPLET_MARGIN_NAMES, 0, a, b, c, batch, dim, &q, r, g,
+                outs);
+}
+
 PyDoc_STRVAR(regression_doc,
 "NAME(input, target, count, weight, parameter, reduction, output) -> None\n\n"
 "A regression loss (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss) over\n"
@@ -1595,6 +1795,30 @@ PyDoc_STRVAR(gaussian_nll_loss_backward_doc,
 "(h / v) * 2 (input - target) and h / v - h * (q / v), h = s / 2, q = (input - target)^2 / v;\n"
 "either gradient buffer may be None (not computed).");
 
+PyDoc_STRVAR(cosine_embedding_loss_doc,
+"cosine_embedding_loss(input1, input2, target, batch, dim, margin, reduction, output) -> None\n\n"
+"Per row: 1 - cos (target 1), max(cos - margin, 0) (target -1), else 0; cos with the float\n"
+"1e-12 added to each squared norm.");
+
+PyDoc_STRVAR(cosine_embedding_loss_backward_doc,
+"cosine_embedding_loss_backward(input1, input2, target, batch, dim, margin, reduction,\n"
+"                               grad_output, grad_input1, grad_input2) -> None\n\n"
+"g / D * input2 - g cos / m1 * input1 (and the same for input2), g the row's gradient with\n"
+"respect to cos; either gradient buffer may be None (not computed).");
+
+PyDoc_STRVAR(triplet_margin_loss_doc,
+"triplet_margin_loss(anchor, positive, negative, batch, dim, margin, p, eps, swap, reduction,\n"
+"                    output) -> None\n\n"
+"Per row: max(margin + d(a, p) - d_neg, 0), d(x, y) = ||x - y + eps||_p, d_neg = d(a, n) or\n"
+"with swap min(d(a, n), d(p, n)).");
+
+PyDoc_STRVAR(triplet_margin_loss_backward_doc,
+"triplet_margin_loss_backward(anchor, positive, negative, batch, dim, margin, p, eps, swap,\n"
+"                             reduction, grad_output, grad_anchor, grad_positive,\n"
+"                             grad_negative) -> None\n\n"
+"The gradients of the three inputs through the p-norms; any gradient buffer may be None (not\n"
+"computed).");
+
 static PyMethodDef swiftloss_methods[] = {
     {"version_string", py_version_string, METH_NOARGS, version_string_doc},
     {"version_number", py_version_number, METH_NOARGS, version_number_doc},
@@ -1656,6 +1880,12 @@ static PyMethodDef swiftloss_methods[] = {
     {"gaussian_nll_loss", py_gaussian_nll_loss, METH_VARARGS, gaussian_nll_loss_doc},
     {"gaussian_nll_loss_backward", py_gaussian_nll_loss_backward, METH_VARARGS,
      gaussian_nll_loss_backward_doc},
+    {"cosine_embedding_loss", py_cosine_embedding_loss, METH_VARARGS, cosine_embedding_loss_doc},
+    {"cosine_embedding_loss_backward", py_cosine_embedding_loss_backward, METH_VARARGS,
+     cosine_embedding_loss_backward_doc},
+    {"triplet_margin_loss", py_triplet_margin_loss, METH_VARARGS, triplet_margin_loss_doc},
+    {"triplet_margin_loss_backward", py_triplet_margin_loss_backward, METH_VARARGS,
+     triplet_margin_loss_backward_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -72,6 +72,7 @@ from .functional import (
     NoAutogradWarning,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    cosine_embedding_loss,
     cross_entropy,
     gaussian_nll_loss,
     hinge_embedding_loss,
@@ -89,10 +90,13 @@ from .functional import (
     smooth_l1_loss,
     soft_margin_loss,
     softmax,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from .modules import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
     GaussianNLLLoss,
     HingeEmbeddingLoss,
@@ -110,6 +114,8 @@ from .modules import (
     SmoothL1Loss,
     Softmax,
     SoftMarginLoss,
+    TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
 )
 
 __version__: str = _swiftloss.version_string()
@@ -186,6 +192,12 @@ __all__ = [
     "MultiLabelMarginLoss",
     "gaussian_nll_loss",
     "GaussianNLLLoss",
+    "cosine_embedding_loss",
+    "CosineEmbeddingLoss",
+    "triplet_margin_loss",
+    "TripletMarginLoss",
+    "triplet_margin_with_distance_loss",
+    "TripletMarginWithDistanceLoss",
     "set_num_threads",
     "get_num_threads",
     "NoAutogradWarning",

@@ -180,3 +180,20 @@ def gaussian_nll_loss_backward(
     input: _Buffer, target: _Buffer, var: _Buffer, count: int, full: int, eps: float, reduction: int,
     grad_output: _Buffer, grad_input: Optional[_Buffer], grad_var: Optional[_Buffer], /,
 ) -> None: ...
+def cosine_embedding_loss(
+    input1: _Buffer, input2: _Buffer, target: _Buffer, batch: int, dim: int, margin: float, reduction: int,
+    output: _Buffer, /,
+) -> None: ...
+def cosine_embedding_loss_backward(
+    input1: _Buffer, input2: _Buffer, target: _Buffer, batch: int, dim: int, margin: float, reduction: int,
+    grad_output: _Buffer, grad_input1: Optional[_Buffer], grad_input2: Optional[_Buffer], /,
+) -> None: ...
+def triplet_margin_loss(
+    anchor: _Buffer, positive: _Buffer, negative: _Buffer, batch: int, dim: int, margin: float, p: float,
+    eps: float, swap: int, reduction: int, output: _Buffer, /,
+) -> None: ...
+def triplet_margin_loss_backward(
+    anchor: _Buffer, positive: _Buffer, negative: _Buffer, batch: int, dim: int, margin: float, p: float,
+    eps: float, swap: int, reduction: int, grad_output: _Buffer, grad_anchor: Optional[_Buffer],
+    grad_positive: Optional[_Buffer], grad_negative: Optional[_Buffer], /,
+) -> None: ...

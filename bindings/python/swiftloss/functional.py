@@ -50,6 +50,9 @@ __all__ = [
     "multi_margin_loss",
     "multilabel_margin_loss",
     "gaussian_nll_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
     "NoAutogradWarning",
 ]
 
@@ -2421,17 +2424,19 @@ def _grad_views(outs: Any, grad_outs: Tuple[Any, ...], shapes: Tuple[Tuple[int, 
 
 
 def _several_grads(grads: Tuple[Optional[np.ndarray], ...], views: Tuple[Optional[np.ndarray], ...],
-                   grad_outs: Tuple[Any, ...], shape: Tuple[int, ...], shapes: Tuple[Tuple[int, ...], ...],
+                   grad_outs: Tuple[Any, ...], shape: Optional[Tuple[int, ...]], shapes: Tuple[Tuple[int, ...], ...],
                    dtype: np.dtype, sum_shapes: Optional[Tuple[Tuple[int, ...], ...]] = None) -> Tuple[Any, ...]:
     """The gradients of the learned inputs (flat, in the broadcast shape; None where not
     computed) summed back to each input's shape, in dtype, written into the caller's grad_out
-    buffers where given (which are then returned). ``sum_shapes``: the shapes the inputs took
-    part in the loss with, where one differs from its own (gaussian_nll_loss's var of shape
-    (N,) unsqueezed to (N, 1)); the sum is taken to it, then reshaped."""
+    buffers where given (which are then returned). shape None: each gradient already has a
+    shape that sums back to its input's. ``sum_shapes``: the shapes the inputs took part in the
+    loss with, where one differs from its own (gaussian_nll_loss's var of shape (N,)
+    unsqueezed to (N, 1)); the sum is taken to it, then reshaped."""
     results = []
     for grad, view, grad_out, input_shape, sum_shape in zip(grads, views, grad_outs, shapes, sum_shapes or shapes):
         if grad is not None:
-            grad = _grad_result(_sum_to_shape(grad.reshape(shape), sum_shape), input_shape, dtype)
+            grad = _grad_result(_sum_to_shape(grad.reshape(shape) if shape is not None else grad, sum_shape),
+                                input_shape, dtype)
             if view is not None:
                 np.copyto(view, grad, casting="unsafe")
                 grad = grad_out
@@ -2439,11 +2444,11 @@ def _several_grads(grads: Tuple[Optional[np.ndarray], ...], views: Tuple[Optiona
     return tuple(results)
 
 
-def _check_margin(value: Any, function: str, position: int) -> float:
+def _check_margin(value: Any, function: str, position: int, name: str = "margin") -> float:
     """A float argument as PyTorch's argument parser takes it (a bool or an int is a float)."""
     if isinstance(value, (str, bytes)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(
-            f"{function}(): argument 'margin' (position {position}) must be float, not {type(value).__name__}"
+            f"{function}(): argument '{name}' (position {position}) must be float, not {type(value).__name__}"
         )
     return float(value)
 
@@ -2777,3 +2782,584 @@ def gaussian_nll_loss(
 
 
 _add_several_out_doc(gaussian_nll_loss, "grad_out_input, grad_out_var")
+
+
+# ------------------------------------------------------------------------------------------
+# Embedding losses: one loss per row over the last axis; every input but cosine's target is
+# learned. Inputs broadcast against each other over the rows go to the kernels expanded.
+# ------------------------------------------------------------------------------------------
+
+_COSINE_NAMES = ("input1", "input2")
+_TRIPLET_NAMES = ("anchor", "positive", "negative")
+# PyTorch's EPSILON of cosine_embedding_loss is a C float: 1e-12 rounded to float32, in
+# float64 too.
+_COSINE_EPSILON = float(np.float32(1e-12))
+_TRIPLET_NDIM = ("The anchor, positive, and negative tensors are expected to have the same number of "
+                 "dimensions, but got: anchor {}D, positive {}D, and negative {}D inputs")
+_BOOL_SUBTRACTION = ("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                     "`logical_xor()` operator instead.")
+_BOOL_SUBTRAHEND = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                    "invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _embedding_outputs(outs: Any, shape: Tuple[int, ...], red: int, compute: np.dtype, result_dtype: np.dtype,
+                       inputs: Optional[dict], grad: bool, grad_outs: Tuple[Any, ...],
+                       shapes: Tuple[Tuple[int, ...], ...], names: Tuple[str, ...]):
+    """The loss buffer (and the caller's view of it) and the gradient views of an embedding
+    loss, claimed before anything is computed."""
+    output, view = outs.result_buffer(shape, red, compute, result_dtype, inputs)
+    views = _grad_views(outs, grad_outs, shapes, result_dtype, names, inputs) if grad else ()
+    return output, view, views
+
+
+def _upstream(g: Optional[np.ndarray], red: int, shape: Tuple[int, ...]) -> np.ndarray:
+    """The upstream gradient of each row (float64, of the loss shape): grad_output itself for
+    'none', grad_output[0] (divided by the row count for 'mean') otherwise; ones if not given."""
+    count = math.prod(shape)
+    if g is None:
+        g = np.ones(count if red == _NONE else 1)
+    g = np.asarray(g, np.float64)
+    if red == _NONE:
+        return g.reshape(shape)
+    return np.full(shape, g[0] / (count if red == _MEAN else 1))
+
+
+def _reduce_rows(losses: np.ndarray, red: int) -> np.ndarray:
+    """Per-row losses (float64) reduced as the kernels do: flat for 'none', else one element."""
+    if red == _NONE:
+        return losses.reshape(-1)
+    if red == _SUM:
+        return np.array([losses.sum()])
+    return np.array([losses.mean() if losses.size else np.nan])
+
+
+def _cosine_target(t: np.ndarray, compute: np.dtype) -> np.ndarray:
+    """The target in the compute dtype with its meaning kept: 1 and -1 stay, anything else
+    (which gives 0) becomes 0, compared in the target's own precision (a float64 target of
+    1 + 1e-12 is not 1, even for float32 inputs)."""
+    if t.dtype == compute:
+        return t
+    if t.dtype.kind == "f":
+        t = np.where(t == 1, 1, np.where(t == -1, -1, 0))
+    return t.astype(compute)
+
+
+def _check_cosine_shapes(s1: Tuple[int, ...], s2: Tuple[int, ...], st: Tuple[int, ...]) -> Tuple[int, ...]:
+    """PyTorch's checks of cosine_embedding_loss's shapes (its RuntimeError texts) in its order;
+    returns the loss's 'none' shape: the rows of input1 * input2 broadcast with the target."""
+    if len(st) not in (0, 1):
+        raise ValueError("0D or 1D target tensor expected, multi-target not supported")
+    want = 2 if len(st) == 1 else 1
+    if not len(s1) == len(s2) == want:
+        raise ValueError(
+            f"{len(st)}D target tensor expects {want}D input tensors, but found inputs with sizes "
+            f"{_shape_str(s1)} and {_shape_str(s2)}."
+        )
+    rows = _infer_size(s1, s2)[:-1]
+    return _infer_size(st, rows)
+
+
+def _cosine_composite(x1: np.ndarray, x2: np.ndarray, t: np.ndarray, margin: float, red: int,
+                      grad: bool, g: Optional[np.ndarray], shape: Tuple[int, ...]):
+    """cosine_embedding_loss when input1's and input2's last axes differ (one of them 1): PyTorch
+    broadcasts the product but takes each squared norm over its input's own last axis, which the
+    kernel (rows of one length) cannot; computed here in float64. Returns the reduced losses
+    and, with grad, the two gradients in their inputs' shapes."""
+    a, b, y = (np.asarray(v, np.float64) for v in (x1, x2, t))
+    with np.errstate(all="ignore"):
+        m1 = (a * a).sum(-1) + _COSINE_EPSILON
+        m2 = (b * b).sum(-1) + _COSINE_EPSILON
+        denominator = np.sqrt(m1 * m2)
+        cos = np.broadcast_to((a * b).sum(-1) / denominator, shape)
+        c = cos.astype(x1.dtype).astype(np.float64)  # the loss is taken in the inputs' precision
+        losses = np.where(y == 1, 1 - c, np.where(y == -1, np.maximum(c - margin, 0), 0))
+        if not grad:
+            return _reduce_rows(losses, red), None
+        s = _upstream(g, red, shape)
+        gc = np.where(y == 1, -s, np.where((y == -1) & (c - margin > 0), s, 0))
+        d_product = gc / denominator
+        d_squares = -gc * (cos / denominator) / (2 * denominator)
+        dim = max(a.shape[-1], b.shape[-1])  # the product's last axis
+        wide_a, wide_b = np.broadcast_to(a, a.shape[:-1] + (dim,)), np.broadcast_to(b, b.shape[:-1] + (dim,))
+        g1 = _sum_to_shape(d_product[..., None] * wide_b, a.shape) + _sum_to_shape(2 * (d_squares * m2)[..., None] * a, a.shape)
+        g2 = _sum_to_shape(d_product[..., None] * wide_a, b.shape) + _sum_to_shape(2 * (d_squares * m1)[..., None] * b, b.shape)
+    return _reduce_rows(losses, red), (g1, g2)
+
+
+def cosine_embedding_loss(
+    input1: Any,
+    input2: Any,
+    target: Any,
+    margin: float = 0,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Cosine embedding loss, PyTorch's composite, one loss per row:
+
+    .. math::
+        \cos = \frac{\sum x_1 x_2}{\sqrt{(\sum x_1^2 + \epsilon)(\sum x_2^2 + \epsilon)}},\qquad
+        \ell = \begin{cases} 1 - \cos & y = 1 \\ \max(\cos - \mathrm{margin}, 0) & y = -1 \\
+        0 & \text{otherwise} \end{cases}
+
+    with :math:`\epsilon = 10^{-12}` added to each squared norm (PyTorch's EPSILON, a C float:
+    9.99999996e-13 in float64 too), not a clamp: a zero vector gives cos = 0, and an empty last
+    axis (D = 0) gives cos = 0 too (loss 1 for a target of 1).
+
+    Shapes, as PyTorch: ``input1`` and ``input2`` ``(N, D)`` with a ``(N,)`` target, or ``(D,)``
+    with a 0-d target (then ``'none'`` gives a 0-d result). The inputs broadcast against each
+    other and the target against the rows (``(1, D)`` against ``(N, D)``, a ``(1,)`` target);
+    an input whose last axis is 1 against the other's D keeps its own squared norm, as in
+    PyTorch (computed in numpy, float64). Targets other than 1 and -1 give 0 but count in the
+    mean (``'mean'`` divides by the row count; no rows: NaN, ``'sum'`` 0). Integer inputs give
+    float32, two float dtypes promote; the target's dtype does not change the result's. Row
+    sums are taken in double precision, and cos in double (PyTorch's float32 product of the
+    squared norms overflows to inf beyond 3.4e38: cos 0 there, the true value here).
+
+    Gradients (``with_grad=True`` returns ``(loss, (grad_input1, grad_input2))``, each summed
+    back to its input's shape): with :math:`g` the row's gradient with respect to cos
+    (:math:`-s` for a target of 1, :math:`s` for -1 where :math:`\cos - \mathrm{margin} > 0`,
+    0 at the kink and otherwise), :math:`\partial x_1 = g\,x_2 / D - g \cos\, x_1 / m_1` (and
+    the same for :math:`x_2`), :math:`m_i` the squared norms plus :math:`\epsilon`, :math:`D =
+    \sqrt{m_1 m_2}`. A zero vector's gradient is about :math:`10^6\, g`, as PyTorch's.
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> float(F.cosine_embedding_loss([[1.0, 0.0], [1.0, 1.0]], [[0.0, 1.0], [1.0, 1.0]], [1.0, -1.0]))
+        0.99999999999975
+
+    Output buffers (keyword-only ``out``): with ``reduction='none'``, ``out`` receives the
+    per-row losses (the loss shape and the result's dtype, C-contiguous, writable); with
+    ``with_grad=True``, ``out=(out, (grad_out1, grad_out2))``, any of which may be None, each
+    of its input's shape. Buffers must not overlap the inputs or each other.
+
+    Raises:
+        ValueError: a bad reduction; PyTorch's RuntimeError texts for a target of more than one
+            dimension ("0D or 1D target tensor expected, multi-target not supported"), inputs
+            of the wrong number of dimensions ("1D target tensor expects 2D input tensors, but
+            found inputs with sizes [2] and [2]."), shapes that do not broadcast.
+        TypeError: a non-real argument, a margin that is not a number.
+    """
+    function = "cosine_embedding_loss"
+    if (type(input1) is np.ndarray and type(input2) is np.ndarray and type(target) is np.ndarray
+            and out is None and not with_grad and grad_output is None and size_average is None
+            and reduce is None and type(reduction) is str and type(margin) in (float, int)
+            and input1.ndim == 2 and input1.shape == input2.shape and target.shape == input1.shape[:1]
+            and input1.dtype == input2.dtype == target.dtype
+            and (input1.dtype == _FLOAT32 or input1.dtype == _FLOAT64)
+            and input1.flags.c_contiguous and input2.flags.c_contiguous and target.flags.c_contiguous):
+        red = _FAST_REDUCTIONS.get(reduction)
+        if red is not None:
+            batch, dim = input1.shape
+            output = _output(batch, red, input1.dtype)
+            _C.cosine_embedding_loss(input1, input2, target, batch, dim, float(margin), red, output)
+            return _finish(output, red, (batch,), input1.dtype)
+    red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
+    margin = _check_margin(margin, function, 4)
+    (x1, x2), result_dtype = _promoted_arrays(function, (input1, input2), _COSINE_NAMES)
+    t = target if type(target) is np.ndarray else _asarray(target, function, "target")
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{function}: expected a real-valued target, got {t.dtype}")
+    shape = _check_cosine_shapes(x1.shape, x2.shape, t.shape)
+    grad = _wants_grad(with_grad, grad_output, function)
+    outs, grad_outs = _several_outs(out, grad, function, _COSINE_NAMES)
+    compute = _compute_dtype(result_dtype, "input", function)
+    shapes = (tuple(x1.shape), tuple(x2.shape))
+    t = _cosine_target(t, compute)
+    g = None
+    if grad:
+        g = _grad_output(grad_output, shape if red == _NONE else (), compute, function, _REDUCTION_NAMES[red])
+    if x1.shape[-1] != x2.shape[-1]:
+        x1, x2 = np.asarray(x1, dtype=compute), np.asarray(x2, dtype=compute)
+        inputs = None if out is None else {"input1": x1, "input2": x2, "target": t, "grad_output": g}
+        output, view, views = _embedding_outputs(outs, shape, red, compute, result_dtype, inputs, grad, grad_outs,
+                                                 shapes, _COSINE_NAMES)
+        losses, grads = _cosine_composite(x1, x2, t, margin, red, grad, g, shape)
+        output[...] = losses
+        result = outs.finish_result(output, view, red, shape, result_dtype)
+        return (result, _several_grads(grads, views, grad_outs, None, shapes, result_dtype)) if grad else result
+    dim = x1.shape[-1]
+    rows = shape + (dim,)
+    batch = math.prod(shape)
+    x1, x2 = (np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=compute), rows)) for v in (x1, x2))
+    t = np.ascontiguousarray(np.broadcast_to(t, shape))
+    inputs = None if out is None else {"input1": x1, "input2": x2, "target": t, "grad_output": g}
+    output, view, views = _embedding_outputs(outs, shape, red, compute, result_dtype, inputs, grad, grad_outs,
+                                             shapes, _COSINE_NAMES)
+    _C.cosine_embedding_loss(x1, x2, t, batch, dim, margin, red, output)
+    result = outs.finish_result(output, view, red, shape, result_dtype)
+    if not grad:
+        return result
+    g1, g2 = np.empty(batch * dim, compute), np.empty(batch * dim, compute)
+    _C.cosine_embedding_loss_backward(x1, x2, t, batch, dim, margin, red, _ones_if_none(g, output.size, compute),
+                                      g1, g2)
+    return result, _several_grads((g1, g2), views, grad_outs, rows, shapes, result_dtype)
+
+
+def _check_triplet_shapes(shapes: Tuple[Tuple[int, ...], ...], bools: Tuple[bool, ...], p: float, swap: bool):
+    """PyTorch's checks of triplet_margin_loss's inputs in its order (one number of dimensions;
+    then distance by distance a subtraction with a bool tensor, broadcasting, a norm of an
+    empty last axis that has no identity); returns the loss's 'none' shape and the broadcast
+    shape of each pair (anchor-positive, anchor-negative and, with swap, positive-negative)."""
+    if not len(shapes[0]) == len(shapes[1]) == len(shapes[2]):
+        raise ValueError(_TRIPLET_NDIM.format(*(len(s) for s in shapes)))
+    pairs = []
+    for i, j in ((0, 1), (0, 2)) + (((1, 2),) if swap else ()):
+        if bools[i] or bools[j]:
+            raise TypeError(_BOOL_SUBTRACTION if bools[i] and bools[j] else _BOOL_SUBTRAHEND)
+        pair = _infer_size(shapes[i], shapes[j])
+        if pair and pair[-1] == 0 and (p < 0 or math.isinf(p)):
+            raise ValueError(
+                f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {len(pair) - 1}because "
+                "this dimension is empty and the operation does not have an identity"
+            )
+        pairs.append(pair)
+    negative_rows = _infer_size(pairs[1][:-1], pairs[2][:-1]) if swap else pairs[1][:-1]
+    return _infer_size(pairs[0][:-1], negative_rows), pairs
+
+
+def _norm(d: np.ndarray, p: float) -> np.ndarray:
+    """PyTorch's p-norm over the last axis (linalg.vector_norm), float64; an empty axis gives 0."""
+    a = np.abs(d)
+    if d.shape[-1] == 0:
+        return np.zeros(d.shape[:-1])
+    if p == 2:
+        return np.sqrt((d * d).sum(-1))
+    if p == 1:
+        return a.sum(-1)
+    if p == math.inf:
+        return a.max(-1)
+    if p == -math.inf:
+        return a.min(-1)
+    if p == 0:
+        return (d != 0).sum(-1).astype(np.float64)
+    return (a ** p).sum(-1) ** (1 / p)
+
+
+def _norm_gradient(d: np.ndarray, norm: np.ndarray, g: np.ndarray, p: float) -> np.ndarray:
+    """PyTorch's backward of the p-norm over the last axis (its norm_backward), float64."""
+    n, g = norm[..., None], g[..., None]
+    sign = np.where(d > 0, 1.0, np.where(d < 0, -1.0, 0.0))  # sgn: 0 for NaN
+    a = np.abs(d)
+    if p == 0:
+        return np.zeros(np.broadcast_shapes(d.shape, g.shape))
+    if p == 1:
+        return sign * g
+    if p == 2:
+        return g * np.where(n == 0, 0, d / n)
+    if math.isinf(p):
+        mask = (a == n) | np.isnan(a)
+        return sign * ((g / mask.sum(-1, keepdims=True)) * mask)
+    if p < 1:
+        return sign * np.where(d == 0, 0, a ** (p - 1)) * g * n ** (1 - p)
+    scale = np.where(n == 0, 0, g / n ** (p - 1))
+    return (sign * a ** (p - 1) if p < 2 else d * a ** (p - 2)) * scale
+
+
+def _triplet_composite(xs: Tuple[np.ndarray, ...], margin: float, p: float, eps: float, swap: bool, red: int,
+                       grad: bool, g: Optional[np.ndarray], shape: Tuple[int, ...]):
+    """triplet_margin_loss when a distance's own pair has a last axis of 1 while another input's
+    is D (PyTorch's norm then runs over the pair's broadcast, which the kernel's rows of one
+    length cannot); computed here in float64. Returns the reduced losses and, with grad, the
+    three gradients in their inputs' shapes."""
+    a, q, n = (np.asarray(x, np.float64) for x in xs)
+    dtype = xs[0].dtype.type
+    with np.errstate(all="ignore"):
+        # the differences in the inputs' precision, as the kernels take them (p = ±inf compares
+        # them with the distance)
+        e = dtype(eps)
+        differences = [(x - y + e).astype(np.float64)
+                       for x, y in ((xs[0], xs[1]), (xs[0], xs[2])) + (((xs[1], xs[2]),) if swap else ())]
+        # each distance rounded to the inputs' precision, as the kernels (and PyTorch) take them
+        distances = [_norm(d, p).astype(dtype).astype(np.float64) for d in differences]
+        negative = np.minimum(distances[1], distances[2]) if swap else distances[1]
+        z = np.broadcast_to(margin + distances[0] - negative, shape)
+        losses = np.maximum(z, 0)
+        if not grad:
+            return _reduce_rows(losses, red), None
+        gz = np.where(z > 0, _upstream(g, red, shape), 0)
+        weights = [gz, -gz]
+        if swap:
+            an, pn = distances[1], distances[2]
+            half = np.where(an == pn, -gz / 2, -gz)
+            weights = [gz, np.where(an > pn, 0, half), np.where(an < pn, 0, half)]
+        units = [_norm_gradient(d, r, w, p) for d, r, w in zip(differences, distances, weights)]
+        ga = _sum_to_shape(units[0], a.shape) + _sum_to_shape(units[1], a.shape)
+        gp = -_sum_to_shape(units[0], q.shape)
+        gn = -_sum_to_shape(units[1], n.shape)
+        if swap:
+            gp = gp + _sum_to_shape(units[2], q.shape)
+            gn = gn - _sum_to_shape(units[2], n.shape)
+    return _reduce_rows(losses, red), (ga, gp, gn)
+
+
+def _triplet(function: str, anchor: Any, positive: Any, negative: Any, margin: float, p: float, eps: float,
+             swap: bool, red: int, with_grad: Any, grad_output: Any, out: Any):
+    """The shared body of triplet_margin_loss and triplet_margin_with_distance_loss (with its
+    default distance) once the reduction and the scalar arguments are checked."""
+    xs, result_dtype = _promoted_arrays(function, (anchor, positive, negative), _TRIPLET_NAMES)
+    shapes = tuple(tuple(x.shape) for x in xs)
+    shape, pairs = _check_triplet_shapes(shapes, tuple(x.dtype == np.bool_ for x in xs), p, swap)
+    grad = _wants_grad(with_grad, grad_output, function)
+    outs, grad_outs = _several_outs(out, grad, function, _TRIPLET_NAMES)
+    compute = _compute_dtype(result_dtype, "input", function)
+    g = None
+    if grad:
+        g = _grad_output(grad_output, shape if red == _NONE else (), compute, function, _REDUCTION_NAMES[red])
+    dim = max((pair[-1] if pair else 1) for pair in pairs) if all(pairs) else 1
+    xs = tuple(np.asarray(x, dtype=compute) for x in xs)
+    if any((pair[-1] if pair else 1) != dim for pair in pairs):
+        inputs = None if out is None else dict(zip(_TRIPLET_NAMES, xs), grad_output=g)
+        output, view, views = _embedding_outputs(outs, shape, red, compute, result_dtype, inputs, grad, grad_outs,
+                                                 shapes, _TRIPLET_NAMES)
+        losses, grads = _triplet_composite(xs, margin, p, eps, swap, red, grad, g, shape)
+        output[...] = losses
+        result = outs.finish_result(output, view, red, shape, result_dtype)
+        return (result, _several_grads(grads, views, grad_outs, None, shapes, result_dtype)) if grad else result
+    rows = shape + (dim,)
+    batch = math.prod(shape)
+    xs = tuple(np.ascontiguousarray(np.broadcast_to(x, rows)) for x in xs)
+    inputs = None if out is None else dict(zip(_TRIPLET_NAMES, xs), grad_output=g)
+    output, view, views = _embedding_outputs(outs, shape, red, compute, result_dtype, inputs, grad, grad_outs,
+                                             shapes, _TRIPLET_NAMES)
+    _C.triplet_margin_loss(*xs, batch, dim, margin, p, eps, int(swap), red, output)
+    result = outs.finish_result(output, view, red, shape, result_dtype)
+    if not grad:
+        return result
+    grads = tuple(np.empty(batch * dim, compute) for _ in xs)
+    _C.triplet_margin_loss_backward(*xs, batch, dim, margin, p, eps, int(swap), red,
+                                    _ones_if_none(g, output.size, compute), *grads)
+    return result, _several_grads(grads, views, grad_outs, rows, shapes, result_dtype)
+
+
+def _fast_triplet(anchor: Any, positive: Any, negative: Any, margin: Any, p: Any, eps: Any, swap: Any,
+                  reduction: Any, with_grad: Any, grad_output: Any, out: Any) -> Optional[int]:
+    """The reduction of the common triplet call, or None: three ndarrays of one shape (at
+    least one dimension, a non-empty last axis) and one native float dtype, C-contiguous,
+    numeric margin (> 0), p and eps, a bool swap, a reduction string, no gradient and no out=."""
+    if (type(anchor) is np.ndarray and type(positive) is np.ndarray and type(negative) is np.ndarray
+            and out is None and not with_grad and grad_output is None and type(reduction) is str
+            and type(margin) in (float, int) and margin > 0 and type(p) in (float, int) and type(eps) in (float, int)
+            and type(swap) is bool and anchor.ndim >= 1 and anchor.shape[-1] > 0
+            and anchor.shape == positive.shape == negative.shape
+            and anchor.dtype == positive.dtype == negative.dtype
+            and (anchor.dtype == _FLOAT32 or anchor.dtype == _FLOAT64)
+            and anchor.flags.c_contiguous and positive.flags.c_contiguous and negative.flags.c_contiguous):
+        return _FAST_REDUCTIONS.get(reduction)
+    return None
+
+
+def _triplet_fast_call(anchor: np.ndarray, positive: np.ndarray, negative: np.ndarray, margin: float, p: float,
+                       eps: float, swap: bool, red: int):
+    """The fast path's library call and result (see `_fast_triplet`)."""
+    dim = anchor.shape[-1]
+    batch = anchor.size // dim
+    output = _output(batch, red, anchor.dtype)
+    _C.triplet_margin_loss(anchor, positive, negative, batch, dim, float(margin), float(p), float(eps), int(swap),
+                           red, output)
+    return _finish(output, red, anchor.shape[:-1], anchor.dtype)
+
+
+def _check_swap(swap: Any, function: str) -> None:
+    """triplet_margin_loss's swap as PyTorch's argument parser takes it: a bool."""
+    if not isinstance(swap, (bool, np.bool_)):
+        raise TypeError(f"{function}(): argument 'swap' (position 7) must be bool, not {type(swap).__name__}")
+
+
+def _check_module_margin(name: str, margin: Any) -> None:
+    """The triplet modules' constructor check (torch.nn's text)."""
+    if margin <= 0:
+        raise ValueError(f"{name}: expected margin to be greater than 0, got {margin} instead")
+
+
+def _check_triplet_margin(margin: Any) -> None:
+    """PyTorch's Python-level margin check of the triplet losses (a comparison: a margin that
+    cannot be compared with 0 raises its TypeError, NaN passes)."""
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+
+
+def triplet_margin_loss(
+    anchor: Any,
+    positive: Any,
+    negative: Any,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Triplet margin loss, PyTorch's composite, one loss per row:
+
+    .. math::
+        d(x, y) = \lVert x - y + \mathrm{eps} \rVert_p,\qquad
+        \ell = \max(\mathrm{margin} + d(a, p) - d_{neg}, 0)
+
+    with :math:`d_{neg} = d(a, n)`, or with ``swap`` :math:`\min(d(a, n), d(p, n))` (the
+    distance swap of Balntas et al.). ``eps`` is added to the difference, element by element,
+    before the norm (not a clamp): identical points are ``eps * D**(1/p)`` apart, with a
+    gradient of ``1/sqrt(D)`` per component for p = 2 (0 with ``eps=0``), as in PyTorch.
+
+    ``p`` is not validated, as in PyTorch: ``p=0`` counts the nonzero differences (so the
+    distance is D, with no gradient), ``p=inf`` is the largest |difference| and ``-inf`` the
+    smallest (the gradient split evenly among tied elements), negative and fractional p run
+    the formula (the powers taken in double precision). ``margin`` must be greater than 0
+    (PyTorch's check; NaN passes).
+
+    Shapes: the three inputs have the same number of dimensions (any, the last axis the
+    embedding of size D; 1-d inputs give a 0-d ``'none'`` result) and broadcast against each
+    other; ``'none'`` returns the broadcast shape without the last axis and ``'mean'`` divides
+    by the number of rows. With ``swap`` the gradient of :math:`d_{neg}` goes to the smaller
+    distance, half to each at a tie. An empty last axis gives distance 0 (PyTorch raises for
+    p < 0 and p = ±inf there, and so does this function). Integer inputs give float32, float
+    dtypes promote.
+
+    Gradients (``with_grad=True`` returns ``(loss, (grad_anchor, grad_positive,
+    grad_negative))``, each summed back to its input's shape), with :math:`u(d, g)` PyTorch's
+    gradient of the norm (p = 2: :math:`g\,d / \lVert d \rVert`): :math:`\partial a = u(d_{ap},
+    s) - u(d_{an}, s)`, :math:`\partial p = -u(d_{ap}, s)`, :math:`\partial n = u(d_{an}, s)`
+    where the loss is positive (0 elsewhere, at the kink too).
+
+    Example::
+
+        >>> import swiftloss as F
+        >>> float(F.triplet_margin_loss([[0.0, 0.0]], [[1.0, 0.0]], [[0.0, 2.0]], margin=1.5, eps=0.0))
+        0.5
+
+    Output buffers (keyword-only ``out``): with ``reduction='none'``, ``out`` receives the
+    per-row losses (the loss shape and the result's dtype, C-contiguous, writable); with
+    ``with_grad=True``, ``out=(out, (grad_anchor_out, grad_positive_out, grad_negative_out))``,
+    any of which may be None, each of its input's shape. Buffers must not overlap the inputs or
+    each other.
+
+    Raises:
+        ValueError: a bad reduction; a margin not greater than 0 ("margin must be greater than
+            0, got 0"); PyTorch's RuntimeError texts for inputs of different numbers of
+            dimensions, shapes that do not broadcast and an empty last axis with p < 0 or ±inf.
+        TypeError: p, eps or margin not a number, swap not a bool (PyTorch's texts), a bool
+            input in a difference (PyTorch: NotImplementedError, its text), a non-real input.
+    """
+    function = "triplet_margin_loss"
+    if size_average is None and reduce is None:
+        red = _fast_triplet(anchor, positive, negative, margin, p, eps, swap, reduction, with_grad, grad_output, out)
+        if red is not None:
+            return _triplet_fast_call(anchor, positive, negative, margin, p, eps, swap, red)
+    red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
+    _check_triplet_margin(margin)
+    margin = _check_margin(margin, function, 4)
+    p = _check_margin(p, function, 5, "p")
+    eps = _check_margin(eps, function, 6, "eps")
+    _check_swap(swap, function)
+    return _triplet(function, anchor, positive, negative, margin, p, eps, bool(swap), red, with_grad, grad_output, out)
+
+
+def _distance_reduction(reduction: Any) -> int:
+    """triplet_margin_with_distance_loss's own reduction check ('elementwise_mean' refused)."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _FAST_REDUCTIONS[reduction]
+
+
+def triplet_margin_with_distance_loss(
+    anchor: Any,
+    positive: Any,
+    negative: Any,
+    *,
+    distance_function: Any = None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Triplet margin loss with a distance function, PyTorch's:
+    :math:`\ell = \max(\mathrm{margin} + d(a, p) - d_{neg}, 0)`, :math:`d_{neg} = d(a, n)`, or
+    with ``swap`` :math:`\min(d(a, n), d(p, n))`.
+
+    Everything after the three inputs is keyword-only, and there are no legacy arguments. The
+    default distance (``distance_function=None``) is PyTorch's ``pairwise_distance``:
+    :math:`\lVert x - y + 10^{-6} \rVert_2` over the last axis, computed by the swiftloss
+    kernel; the result is :func:`triplet_margin_loss`'s with ``p=2, eps=1e-6`` exactly (as in
+    PyTorch, bit for bit), and so are shapes, broadcasting and gradients (``with_grad=True``
+    returns ``(loss, (grad_anchor, grad_positive, grad_negative))``).
+
+    A Python ``distance_function`` is called on numpy arrays: the three inputs as given,
+    converted with ``numpy.asarray`` (a CPU torch tensor is read as an array), as
+    ``distance_function(anchor, positive)``, ``(anchor, negative)`` and, with ``swap``,
+    ``(positive, negative)``; it returns an array of distances (any shape that broadcasts). The
+    loss is then computed in numpy: ``np.minimum`` for the swap, ``np.maximum(margin + d_pos -
+    d_neg, 0)``, the sum or mean; its dtype is what numpy gives. No gradient is computed for a
+    Python function: ``with_grad=True`` raises ``ValueError`` (use
+    :func:`swiftloss.torch.triplet_margin_with_distance_loss`, where autograd follows it).
+
+    Example::
+
+        >>> import numpy as np, swiftloss as F
+        >>> a, p, n = np.zeros((1, 2)), np.array([[1.0, 0.0]]), np.array([[0.0, 2.0]])
+        >>> F.triplet_margin_with_distance_loss(a, p, n, margin=1.5, reduction="none")
+        array([0.5...])
+        >>> float(F.triplet_margin_with_distance_loss(
+        ...     a, p, n, distance_function=lambda x, y: np.abs(x - y).sum(-1), margin=1.5))
+        0.5
+
+    Output buffers (keyword-only ``out``): as :func:`triplet_margin_loss`'s; with a Python
+    distance, ``out`` (``reduction='none'``) must have the shape and dtype numpy gives.
+
+    Raises:
+        ValueError: a bad reduction ("foo is not a valid value for reduction"; 'elementwise_mean'
+            too), a margin not greater than 0, inputs of different numbers of dimensions
+            (PyTorch: RuntimeError, its text), ``with_grad=True`` with a Python distance
+            function; with the default distance, what :func:`triplet_margin_loss` raises.
+        TypeError: a distance function that is not callable (Python's text); a bool input with
+            the default distance.
+    """
+    function = "triplet_margin_with_distance_loss"
+    if distance_function is None and type(swap) is bool:
+        red = _fast_triplet(anchor, positive, negative, margin, 2.0, 1e-6, swap, reduction, with_grad, grad_output,
+                            out)
+        if red is not None:
+            return _triplet_fast_call(anchor, positive, negative, margin, 2.0, 1e-6, swap, red)
+    red = _distance_reduction(reduction)
+    _check_triplet_margin(margin)
+    xs = tuple(x if type(x) is np.ndarray else _asarray(x, function, name)
+               for x, name in zip((anchor, positive, negative), _TRIPLET_NAMES))
+    if not xs[0].ndim == xs[1].ndim == xs[2].ndim:
+        raise ValueError(_TRIPLET_NDIM.format(*(x.ndim for x in xs)))
+    if distance_function is None:
+        return _triplet(function, *xs, _check_margin(margin, function, 4), 2.0, 1e-6, bool(swap), red, with_grad,
+                        grad_output, out)
+    if with_grad or grad_output is not None:
+        raise ValueError(
+            f"{function}: with_grad=True needs the default distance (distance_function=None); a Python "
+            "distance_function is computed in numpy, without gradients (swiftloss.torch's "
+            f"{function} differentiates through it with autograd)"
+        )
+    positive_distance = np.asarray(distance_function(xs[0], xs[1]))
+    negative_distance = np.asarray(distance_function(xs[0], xs[2]))
+    if swap:
+        negative_distance = np.minimum(negative_distance, np.asarray(distance_function(xs[1], xs[2])))
+    losses = np.maximum(margin + positive_distance - negative_distance, 0)
+    if red == _SUM:
+        value = losses.sum()
+    elif red == _MEAN:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # the mean of nothing: NaN, as PyTorch
+            value = losses.mean()
+    else:
+        value = losses
+    if out is None:
+        return value
+    return _several_outs(out, False, function, _TRIPLET_NAMES)[0].wrap(value, red, losses.shape, losses.shape,
+                                                                         losses.dtype)

@@ -1,4 +1,4 @@
-from typing import Any, Literal, Optional, Tuple, Union, overload
+from typing import Any, Callable, Literal, Optional, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +43,9 @@ __all__ = [
     "multi_margin_loss",
     "multilabel_margin_loss",
     "gaussian_nll_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
     "NoAutogradWarning",
 ]
 
@@ -851,3 +854,147 @@ def gaussian_nll_loss(
     grad_output: Optional[_ArrayLike] = ...,
     out: Optional[Union[_OutBuffer, _OutGrads]] = ...,
 ) -> Union[_Loss, _LossAndGaussianGrads]: ...
+
+@overload
+def cosine_embedding_loss(
+    input1: _ArrayLike,
+    input2: _ArrayLike,
+    target: _ArrayLike,
+    margin: float = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def cosine_embedding_loss(
+    input1: _ArrayLike,
+    input2: _ArrayLike,
+    target: _ArrayLike,
+    margin: float = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutGrads] = ...,
+) -> _LossAndGrads: ...
+
+@overload
+def cosine_embedding_loss(
+    input1: _ArrayLike,
+    input2: _ArrayLike,
+    target: _ArrayLike,
+    margin: float = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutGrads]] = ...,
+) -> Union[_Loss, _LossAndGrads]: ...
+
+@overload
+def triplet_margin_loss(
+    anchor: _ArrayLike,
+    positive: _ArrayLike,
+    negative: _ArrayLike,
+    margin: float = ...,
+    p: float = ...,
+    eps: float = ...,
+    swap: bool = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def triplet_margin_loss(
+    anchor: _ArrayLike,
+    positive: _ArrayLike,
+    negative: _ArrayLike,
+    margin: float = ...,
+    p: float = ...,
+    eps: float = ...,
+    swap: bool = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutGrads] = ...,
+) -> _LossAndGrads: ...
+
+@overload
+def triplet_margin_loss(
+    anchor: _ArrayLike,
+    positive: _ArrayLike,
+    negative: _ArrayLike,
+    margin: float = ...,
+    p: float = ...,
+    eps: float = ...,
+    swap: bool = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutGrads]] = ...,
+) -> Union[_Loss, _LossAndGrads]: ...
+
+@overload
+def triplet_margin_with_distance_loss(
+    anchor: _ArrayLike,
+    positive: _ArrayLike,
+    negative: _ArrayLike,
+    *,
+    distance_function: Optional[Callable[[np.ndarray, np.ndarray], Any]] = ...,
+    margin: float = ...,
+    swap: bool = ...,
+    reduction: str = ...,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def triplet_margin_with_distance_loss(
+    anchor: _ArrayLike,
+    positive: _ArrayLike,
+    negative: _ArrayLike,
+    *,
+    distance_function: Optional[Callable[[np.ndarray, np.ndarray], Any]] = ...,
+    margin: float = ...,
+    swap: bool = ...,
+    reduction: str = ...,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutGrads] = ...,
+) -> _LossAndGrads: ...
+
+@overload
+def triplet_margin_with_distance_loss(
+    anchor: _ArrayLike,
+    positive: _ArrayLike,
+    negative: _ArrayLike,
+    *,
+    distance_function: Optional[Callable[[np.ndarray, np.ndarray], Any]] = ...,
+    margin: float = ...,
+    swap: bool = ...,
+    reduction: str = ...,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutGrads]] = ...,
+) -> Union[_Loss, _LossAndGrads]: ...

@@ -39,6 +39,9 @@ __all__ = [
     "MultiMarginLoss",
     "MultiLabelMarginLoss",
     "GaussianNLLLoss",
+    "CosineEmbeddingLoss",
+    "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss",
 ]
 
 
@@ -332,15 +335,19 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
                                              with_grad=with_grad, grad_output=grad_output, out=out)
 
 
-class MarginRankingLoss(_Loss):
-    r"""Margin ranking loss: ``MarginRankingLoss(margin=0.0, size_average=None, reduce=None,
-    reduction='mean')``; calling it with ``(input1, input2, target)`` runs
-    :func:`swiftloss.margin_ranking_loss`."""
+class _MarginLoss(_Loss):
+    """A loss with a margin (default 0) and the legacy reduction arguments."""
 
     def __init__(self, margin: float = 0.0, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
                  reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
+
+
+class MarginRankingLoss(_MarginLoss):
+    r"""Margin ranking loss: ``MarginRankingLoss(margin=0.0, size_average=None, reduce=None,
+    reduction='mean')``; calling it with ``(input1, input2, target)`` runs
+    :func:`swiftloss.margin_ranking_loss`."""
 
     def forward(self, input1: Any, input2: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None,
                 out: Any = None) -> Any:
@@ -400,3 +407,59 @@ class GaussianNLLLoss(_Loss):
         :func:`swiftloss.gaussian_nll_loss`)."""
         return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction,
                                    with_grad=with_grad, grad_output=grad_output, out=out)
+
+
+class CosineEmbeddingLoss(_MarginLoss):
+    r"""Cosine embedding loss: ``CosineEmbeddingLoss(margin=0.0, size_average=None, reduce=None,
+    reduction='mean')``; calling it with ``(input1, input2, target)`` runs
+    :func:`swiftloss.cosine_embedding_loss`."""
+
+    def forward(self, input1: Any, input2: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None,
+                out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, (grad_input1, grad_input2))`` (see
+        :func:`swiftloss.cosine_embedding_loss`)."""
+        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction,
+                                       with_grad=with_grad, grad_output=grad_output, out=out)
+
+
+class TripletMarginLoss(_Loss):
+    r"""Triplet margin loss: ``TripletMarginLoss(margin=1.0, p=2.0, eps=1e-6, swap=False,
+    size_average=None, reduce=None, reduction='mean')`` (a margin not greater than 0 raises
+    ``ValueError`` here, as torch.nn's); calling it with ``(anchor, positive, negative)`` runs
+    :func:`swiftloss.triplet_margin_loss`."""
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+                 size_average: Optional[bool] = None, reduce: Optional[bool] = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        F._check_module_margin("TripletMarginLoss", margin)
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor: Any, positive: Any, negative: Any, *, with_grad: bool = False, grad_output: Any = None,
+                out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, (grad_anchor, grad_positive,
+        grad_negative))`` (see :func:`swiftloss.triplet_margin_loss`)."""
+        return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
+                                     swap=self.swap, reduction=self.reduction, with_grad=with_grad,
+                                     grad_output=grad_output, out=out)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    r"""Triplet margin loss with a distance function: ``TripletMarginWithDistanceLoss(*,
+    distance_function=None, margin=1.0, swap=False, reduction='mean')`` (a margin not greater
+    than 0 raises ``ValueError`` here, as torch.nn's); calling it with ``(anchor, positive,
+    negative)`` runs :func:`swiftloss.triplet_margin_with_distance_loss` (``None``: the default
+    pairwise distance, computed by swiftloss; a Python function is called on numpy arrays)."""
+
+    def __init__(self, *, distance_function: Any = None, margin: float = 1.0, swap: bool = False,
+                 reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        F._check_module_margin("TripletMarginWithDistanceLoss", margin)
+        self.distance_function, self.margin, self.swap = distance_function, margin, swap
+
+    def forward(self, anchor: Any, positive: Any, negative: Any, *, with_grad: bool = False, grad_output: Any = None,
+                out: Any = None) -> Any:
+        """The loss; with ``with_grad=True`` (default distance only), ``(loss, (grad_anchor,
+        grad_positive, grad_negative))`` (see :func:`swiftloss.triplet_margin_with_distance_loss`)."""
+        return F.triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=self.distance_function,
+                                                   margin=self.margin, swap=self.swap, reduction=self.reduction,
+                                                   with_grad=with_grad, grad_output=grad_output, out=out)

@@ -1,4 +1,4 @@
-from typing import Any, Literal, Optional, Union, overload
+from typing import Any, Callable, Literal, Optional, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,9 @@ __all__ = [
     "MultiMarginLoss",
     "MultiLabelMarginLoss",
     "GaussianNLLLoss",
+    "CosineEmbeddingLoss",
+    "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss",
 ]
 
 class Softmax:
@@ -469,3 +472,108 @@ class GaussianNLLLoss(_Loss):
         grad_output: Optional[_ArrayLike] = ...,
         out: Optional[_OutGrads] = ...,
     ) -> _LossAndGaussianGrads: ...
+
+class CosineEmbeddingLoss(_Loss):
+    margin: float
+    def __init__(
+        self,
+        margin: float = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    @overload  # type: ignore[override]
+    def forward(
+        self,
+        input1: _ArrayLike,
+        input2: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
+    ) -> _LossValue: ...
+    @overload
+    def forward(
+        self,
+        input1: _ArrayLike,
+        input2: _ArrayLike,
+        target: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutGrads] = ...,
+    ) -> _LossAndGrads: ...
+
+class TripletMarginLoss(_Loss):
+    margin: float
+    p: float
+    eps: float
+    swap: bool
+    def __init__(
+        self,
+        margin: float = ...,
+        p: float = ...,
+        eps: float = ...,
+        swap: bool = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    @overload  # type: ignore[override]
+    def forward(
+        self,
+        anchor: _ArrayLike,
+        positive: _ArrayLike,
+        negative: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
+    ) -> _LossValue: ...
+    @overload
+    def forward(
+        self,
+        anchor: _ArrayLike,
+        positive: _ArrayLike,
+        negative: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutGrads] = ...,
+    ) -> _LossAndGrads: ...
+
+class TripletMarginWithDistanceLoss(_Loss):
+    distance_function: Optional[Callable[[np.ndarray, np.ndarray], Any]]
+    margin: float
+    swap: bool
+    def __init__(
+        self,
+        *,
+        distance_function: Optional[Callable[[np.ndarray, np.ndarray], Any]] = ...,
+        margin: float = ...,
+        swap: bool = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    @overload  # type: ignore[override]
+    def forward(
+        self,
+        anchor: _ArrayLike,
+        positive: _ArrayLike,
+        negative: _ArrayLike,
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
+    ) -> _LossValue: ...
+    @overload
+    def forward(
+        self,
+        anchor: _ArrayLike,
+        positive: _ArrayLike,
+        negative: _ArrayLike,
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutGrads] = ...,
+    ) -> _LossAndGrads: ...

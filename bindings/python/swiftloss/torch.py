@@ -132,6 +132,14 @@ __all__ = [
     "GaussianNLLLoss",
     "gaussian_nll_loss",
     "GaussianNLLLossFunction",
+    "CosineEmbeddingLoss",
+    "cosine_embedding_loss",
+    "CosineEmbeddingLossFunction",
+    "TripletMarginLoss",
+    "triplet_margin_loss",
+    "TripletMarginLossFunction",
+    "TripletMarginWithDistanceLoss",
+    "triplet_margin_with_distance_loss",
 ]
 
 _Tensor = torch.Tensor
@@ -1313,14 +1321,15 @@ def _several_op_result(loss: Any, grads: Any, xs: Tuple[_Tensor, ...], result: t
     return out
 
 
-def _several_fake(xs: Tuple[_Tensor, ...], loss_shape: Tuple[int, ...], shape: Tuple[int, ...], result: torch.dtype,
-                  reduction: str, need_grad: bool) -> Tuple[_Tensor, ...]:
+def _several_fake(xs: Tuple[_Tensor, ...], loss_shape: Tuple[int, ...], grad_shapes: Tuple[Tuple[int, ...], ...],
+                  result: torch.dtype, reduction: str, need_grad: bool) -> Tuple[_Tensor, ...]:
     """The fake (meta) outputs matching :func:`_several_op_result`; a 'none' unit gradient has
-    the broadcast ``shape``, the others their input's."""
+    its input's shape in ``grad_shapes`` (the broadcast shape, or the broadcast rows and the
+    input's own last axis for a loss per row), the others their input's."""
     out = (xs[0].new_empty(loss_shape if reduction == "none" else (), dtype=result),)
-    for x in xs:
+    for x, grad_shape in zip(xs, grad_shapes):
         dtype = x.dtype if x.is_floating_point() else result
-        grad_shape = (shape if reduction == "none" else tuple(x.shape)) if need_grad else (0,)
+        grad_shape = (grad_shape if reduction == "none" else tuple(x.shape)) if need_grad else (0,)
         out += (x.new_empty(grad_shape, dtype=dtype),)
     return out
 
@@ -1354,7 +1363,7 @@ def _margin_ranking_loss_op(input1: torch.Tensor, input2: torch.Tensor, target: 
 @_margin_ranking_loss_op.register_fake
 def _(input1, input2, target, margin, reduction, need_grad):
     shape = tuple(torch.broadcast_shapes(input1.shape, input2.shape, target.shape))
-    return _several_fake((input1, input2), shape, shape, _promoted_dtypes(input1, input2, target)[0],
+    return _several_fake((input1, input2), shape, (shape, shape), _promoted_dtypes(input1, input2, target)[0],
                          reduction, need_grad)
 
 
@@ -1409,7 +1418,8 @@ def _gaussian_nll_loss_op(input: torch.Tensor, target: torch.Tensor, var: torch.
 @_gaussian_nll_loss_op.register_fake
 def _(input, target, var, full, eps, reduction, need_grad):
     shape = tuple(torch.broadcast_shapes(input.shape, target.shape, var.shape))
-    return _several_fake((input, var), shape, shape, _promoted_dtypes(input, target, var)[0], reduction, need_grad)
+    return _several_fake((input, var), shape, (shape, shape), _promoted_dtypes(input, target, var)[0], reduction,
+                         need_grad)
 
 
 torch.library.register_vmap(
@@ -1444,6 +1454,134 @@ class GaussianNLLLossFunction(_SeveralForwardMode, _GaussianNLLLoss):
     arguments first; var of the input's number of dimensions): :func:`swiftloss.gaussian_nll_loss`
     as an autograd Function, returning ``(loss, unit_grad_input, unit_grad_var)``. Second and
     higher derivatives are torch's, from its own formula."""
+
+
+
+def _row_shapes(xs: Tuple[_Tensor, ...], loss_shape: Tuple[int, ...]) -> Tuple[Tuple[int, ...], ...]:
+    """The 'none' unit gradients' shapes of a loss per row: the loss's (broadcast) rows and each
+    input's own last axis (an input broadcast over the rows is expanded; its last axis is not:
+    the distances and norms are taken over each input's own)."""
+    return tuple(tuple(loss_shape) + tuple(x.shape[-1:]) for x in xs)
+
+
+def _rows_arrays(xs: Tuple[_Tensor, ...], compute: torch.dtype, loss_shape: Tuple[int, ...], reduction: str,
+                 need_grad: bool) -> list:
+    """The learned inputs as arrays, expanded over the loss's rows for 'none' unit gradients."""
+    arrays = [_array(x, compute) for x in xs]
+    if need_grad and reduction == "none":
+        arrays = [np.broadcast_to(a, shape) for a, shape in zip(arrays, _row_shapes(xs, loss_shape))]
+    return arrays
+
+
+def _cosine_shape(input1: _Tensor, input2: _Tensor, target: _Tensor) -> Tuple[int, ...]:
+    rows = tuple(torch.broadcast_shapes(input1.shape, input2.shape))[:-1]
+    return tuple(torch.broadcast_shapes(target.shape, rows))
+
+
+@torch.library.custom_op("swiftloss::cosine_embedding_loss", mutates_args=())
+def _cosine_embedding_loss_op(input1: torch.Tensor, input2: torch.Tensor, target: torch.Tensor, margin: float,
+                              reduction: str, need_grad: bool) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(loss, unit gradient of input1, of input2; empty tensors when not needed) of
+    swiftloss.cosine_embedding_loss. For 'none' the gradients have the loss's rows and each
+    input's last axis (summed back in backward)."""
+    result, compute = _promoted_dtypes(input1, input2)
+    xs = (input1, input2)
+    arrays = _rows_arrays(xs, compute, _cosine_shape(input1, input2, target), reduction, need_grad)
+    out = _F.cosine_embedding_loss(*arrays, _array(target), margin=margin, reduction=reduction, with_grad=need_grad)
+    loss, grads = out if need_grad else (out, None)
+    return _several_op_result(loss, grads, xs, result, need_grad)
+
+
+@_cosine_embedding_loss_op.register_fake
+def _(input1, input2, target, margin, reduction, need_grad):
+    shape = _cosine_shape(input1, input2, target)
+    return _several_fake((input1, input2), shape, _row_shapes((input1, input2), shape),
+                         _promoted_dtypes(input1, input2)[0], reduction, need_grad)
+
+
+def _triplet_shape(anchor: _Tensor, positive: _Tensor, negative: _Tensor, swap: bool) -> Tuple[int, ...]:
+    rows = [tuple(torch.broadcast_shapes(x.shape, y.shape))[:-1]
+            for x, y in ((anchor, positive), (anchor, negative)) + (((positive, negative),) if swap else ())]
+    return tuple(torch.broadcast_shapes(*rows))
+
+
+@torch.library.custom_op("swiftloss::triplet_margin_loss", mutates_args=())
+def _triplet_margin_loss_op(anchor: torch.Tensor, positive: torch.Tensor, negative: torch.Tensor, margin: float,
+                            p: float, eps: float, swap: bool, reduction: str,
+                            need_grad: bool) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(loss, unit gradients of anchor, positive, negative; empty tensors when not needed) of
+    swiftloss.triplet_margin_loss. For 'none' the gradients have the loss's rows and each
+    input's last axis (summed back in backward)."""
+    result, compute = _promoted_dtypes(anchor, positive, negative)
+    xs = (anchor, positive, negative)
+    arrays = _rows_arrays(xs, compute, _triplet_shape(anchor, positive, negative, swap), reduction, need_grad)
+    out = _F.triplet_margin_loss(*arrays, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction,
+                                 with_grad=need_grad)
+    loss, grads = out if need_grad else (out, None)
+    return _several_op_result(loss, grads, xs, result, need_grad)
+
+
+@_triplet_margin_loss_op.register_fake
+def _(anchor, positive, negative, margin, p, eps, swap, reduction, need_grad):
+    xs = (anchor, positive, negative)
+    shape = _triplet_shape(anchor, positive, negative, swap)
+    return _several_fake(xs, shape, _row_shapes(xs, shape), _promoted_dtypes(*xs)[0], reduction, need_grad)
+
+
+for _op in (_cosine_embedding_loss_op, _triplet_margin_loss_op):
+    torch.library.register_vmap(_op, lambda info, in_dims, *args, _op=_op: _looped_vmap(_op, info, in_dims, args))
+del _op
+
+
+class _CosineEmbeddingLoss(_SeveralLossFunction):
+    """The Function of :class:`CosineEmbeddingLossFunction` without forward mode (for torch.compile)."""
+
+    LEARNED = 2
+    REDUCTION_AT = 2
+    ROWWISE = True
+
+    @staticmethod
+    def forward(input1, input2, target, margin, reduction):
+        """(loss, unit gradient of input1, of input2) from swiftloss_cosine_embedding_loss."""
+        return _cosine_embedding_loss_op(input1, input2, target, margin, reduction, True)
+
+    @staticmethod
+    def reference(x1, x2, target, margin, reduction):
+        """torch.nn.functional.cosine_embedding_loss (second derivatives)."""
+        return _TF.cosine_embedding_loss(x1, x2, target, margin=margin, reduction=reduction)
+
+
+class CosineEmbeddingLossFunction(_SeveralForwardMode, _CosineEmbeddingLoss):
+    """``CosineEmbeddingLossFunction.apply(input1, input2, target, margin, reduction)``:
+    :func:`swiftloss.cosine_embedding_loss` as an autograd Function, returning ``(loss,
+    unit_grad1, unit_grad2)`` (for 'none', per row: the rows and each input's last axis).
+    Second derivatives are torch's formula's."""
+
+
+class _TripletMarginLoss(_SeveralLossFunction):
+    """The Function of :class:`TripletMarginLossFunction` without forward mode (for torch.compile)."""
+
+    LEARNED = 3
+    REDUCTION_AT = 4
+    ROWWISE = True
+
+    @staticmethod
+    def forward(anchor, positive, negative, margin, p, eps, swap, reduction):
+        """(loss, unit gradients of anchor, positive, negative) from swiftloss_triplet_margin_loss."""
+        return _triplet_margin_loss_op(anchor, positive, negative, margin, p, eps, swap, reduction, True)
+
+    @staticmethod
+    def reference(a, positive, negative, margin, p, eps, swap, reduction):
+        """torch.nn.functional.triplet_margin_loss (second derivatives)."""
+        return _TF.triplet_margin_loss(a, positive, negative, margin=margin, p=p, eps=eps, swap=swap,
+                                       reduction=reduction)
+
+
+class TripletMarginLossFunction(_SeveralForwardMode, _TripletMarginLoss):
+    """``TripletMarginLossFunction.apply(anchor, positive, negative, margin, p, eps, swap,
+    reduction)``: :func:`swiftloss.triplet_margin_loss` as an autograd Function, returning
+    ``(loss, unit_grad_anchor, unit_grad_positive, unit_grad_negative)`` (for 'none', per row).
+    Second derivatives are torch's formula's."""
 
 
 def _apply_several(function: type, compilable: type, op: Callable, learned: Tuple[_Tensor, ...],
@@ -2046,6 +2184,143 @@ def gaussian_nll_loss(
                           target, bool(full), eps, reduction)
 
 
+def cosine_embedding_loss(
+    input1: _Tensor,
+    input2: _Tensor,
+    target: _Tensor,
+    margin: float = 0,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> _Tensor:
+    r"""``torch.nn.functional.cosine_embedding_loss`` computed by swiftloss, differentiable in
+    ``input1`` and ``input2`` to any order: per row :math:`1 - \cos` (target 1) or
+    :math:`\max(\cos - \mathrm{margin}, 0)` (target -1) (see
+    :func:`swiftloss.cosine_embedding_loss`).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.cosine_embedding_loss(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 1.0]]), torch.tensor([1.0]))
+        tensor(1.)
+    """
+    op = "cosine_embedding_loss"
+    _check_tensor(input1, "input1", 1, op)
+    _check_tensor(input2, "input2", 2, op)
+    _check_tensor(target, "target", 3, op)
+    reduction = _regression_reduction(_legacy(size_average, reduce, reduction), False)
+    _check_float(margin, "margin", 4, op)
+    _F._check_cosine_shapes(tuple(input1.shape), tuple(input2.shape), tuple(target.shape))
+    input1, input2, target = _autocast(input1, input2, target)
+    _no_grad_needed(target, "target", op)
+    return _apply_several(CosineEmbeddingLossFunction, _CosineEmbeddingLoss, _cosine_embedding_loss_op,
+                          (input1, input2), target, float(margin), reduction)
+
+
+def _triplet_checks(op: str, anchor: Any, positive: Any, negative: Any, p: float, swap: bool) -> None:
+    """The tensors' checks of the triplet losses (as the numpy-level function's)."""
+    for position, (x, name) in enumerate(zip((anchor, positive, negative), _F._TRIPLET_NAMES), 1):
+        _check_tensor(x, name, position, op)
+    xs = (anchor, positive, negative)
+    _F._check_triplet_shapes(tuple(tuple(x.shape) for x in xs), tuple(x.dtype == torch.bool for x in xs), p, swap)
+
+
+def triplet_margin_loss(
+    anchor: _Tensor,
+    positive: _Tensor,
+    negative: _Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> _Tensor:
+    r"""``torch.nn.functional.triplet_margin_loss`` computed by swiftloss, differentiable in
+    ``anchor``, ``positive`` and ``negative`` to any order: per row
+    :math:`\max(\mathrm{margin} + d(a, p) - d(a, n), 0)`, :math:`d(x, y) = \lVert x - y +
+    \mathrm{eps} \rVert_p` (see :func:`swiftloss.triplet_margin_loss`).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.triplet_margin_loss(torch.zeros(1, 2), torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 2.0]]),
+        ...                        margin=1.5, eps=0.0)
+        tensor(0.5000)
+    """
+    op = "triplet_margin_loss"
+    for position, (x, name) in enumerate(zip((anchor, positive, negative), _F._TRIPLET_NAMES), 1):
+        _check_tensor(x, name, position, op)
+    reduction = _regression_reduction(_legacy(size_average, reduce, reduction), False)
+    _F._check_triplet_margin(margin)
+    _check_float(margin, "margin", 4, op)
+    _check_float(p, "p", 5, op)
+    _check_float(eps, "eps", 6, op)
+    _F._check_swap(swap, op)
+    _triplet_checks(op, anchor, positive, negative, float(p), bool(swap))
+    anchor, positive, negative = _autocast(anchor, positive, negative)
+    return _apply_several(TripletMarginLossFunction, _TripletMarginLoss, _triplet_margin_loss_op,
+                          (anchor, positive, negative), float(margin), float(p), float(eps), bool(swap), reduction)
+
+
+def _default_distance(function: Any) -> bool:
+    """Whether a distance function is torch's default pairwise distance (p = 2, eps = 1e-6),
+    which swiftloss's kernel computes: None, torch.pairwise_distance, or a default
+    torch.nn.PairwiseDistance module (the default of torch.nn.TripletMarginWithDistanceLoss)."""
+    if function is None or function is torch.pairwise_distance or function is _TF.pairwise_distance:
+        return True
+    return (type(function) is torch.nn.PairwiseDistance and function.norm == 2 and function.eps == 1e-6
+            and not function.keepdim)
+
+
+def triplet_margin_with_distance_loss(
+    anchor: _Tensor,
+    positive: _Tensor,
+    negative: _Tensor,
+    *,
+    distance_function: Optional[Callable[[_Tensor, _Tensor], _Tensor]] = None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> _Tensor:
+    r"""``torch.nn.functional.triplet_margin_with_distance_loss``: with the default distance
+    (None, ``torch.pairwise_distance`` or a default ``torch.nn.PairwiseDistance()``) computed by
+    swiftloss as :func:`triplet_margin_loss` with ``p=2, eps=1e-6`` (torch's result bit for bit
+    there too), differentiable in the three inputs to any order; with another
+    ``distance_function``, computed with torch ops (the function's own, ``torch.minimum`` and
+    ``torch.clamp_min``), which autograd follows: :math:`\max(\mathrm{margin} + d(a, p) -
+    d_{neg}, 0)`.
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> a, p, n = torch.zeros(1, 2), torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 2.0]])
+        >>> sl.triplet_margin_with_distance_loss(a, p, n, distance_function=lambda x, y: (x - y).abs().sum(-1),
+        ...                                      margin=1.5)
+        tensor(0.5000)
+    """
+    op = "triplet_margin_with_distance_loss"
+    for position, (x, name) in enumerate(zip((anchor, positive, negative), _F._TRIPLET_NAMES), 1):
+        _check_tensor(x, name, position, op)
+    _F._distance_reduction(reduction)
+    _F._check_triplet_margin(margin)
+    if not anchor.dim() == positive.dim() == negative.dim():
+        raise ValueError(_F._TRIPLET_NDIM.format(anchor.dim(), positive.dim(), negative.dim()))
+    if not _default_distance(distance_function):
+        dist_pos = distance_function(anchor, positive)
+        dist_neg = distance_function(anchor, negative)
+        if swap:
+            dist_neg = torch.minimum(dist_neg, distance_function(positive, negative))
+        loss = torch.clamp_min(margin + dist_pos - dist_neg, 0)
+        return loss.sum() if reduction == "sum" else loss.mean() if reduction == "mean" else loss
+    _triplet_checks(op, anchor, positive, negative, 2.0, bool(swap))
+    # No autocast here: torch's composite is not on CPU autocast's float32 list, so bfloat16 in
+    # gives bfloat16 out there too (computed here in float32, then rounded).
+    return _apply_several(TripletMarginLossFunction, _TripletMarginLoss, _triplet_margin_loss_op,
+                          (anchor, positive, negative), float(margin), 2.0, 1e-6, bool(swap), reduction)
+
+
 # ------------------------------------------------------------------------------------------
 # torch.nn drop-ins
 # ------------------------------------------------------------------------------------------
@@ -2256,14 +2531,18 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
         return multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
 
 
-class MarginRankingLoss(_Loss):
-    r"""Drop-in for ``torch.nn.MarginRankingLoss(margin=0.0, size_average=None, reduce=None,
-    reduction='mean')``; ``forward(input1, input2, target)`` is :func:`margin_ranking_loss`."""
+class _MarginLoss(_Loss):
+    """A loss with a margin (default 0) and the legacy reduction arguments."""
 
     def __init__(self, margin: float = 0.0, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
                  reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
+
+
+class MarginRankingLoss(_MarginLoss):
+    r"""Drop-in for ``torch.nn.MarginRankingLoss(margin=0.0, size_average=None, reduce=None,
+    reduction='mean')``; ``forward(input1, input2, target)`` is :func:`margin_ranking_loss`."""
 
     def forward(self, input1: _Tensor, input2: _Tensor, target: _Tensor) -> _Tensor:
         """The loss of ranking ``input1`` against ``input2`` as ``target`` says (see
@@ -2312,3 +2591,52 @@ class GaussianNLLLoss(_Loss):
         """The loss of the Gaussians of means ``input`` and variances ``var`` at ``target`` (see
         :func:`gaussian_nll_loss`)."""
         return gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_MarginLoss):
+    r"""Drop-in for ``torch.nn.CosineEmbeddingLoss(margin=0.0, size_average=None, reduce=None,
+    reduction='mean')``; ``forward(input1, input2, target)`` is :func:`cosine_embedding_loss`."""
+
+    def forward(self, input1: _Tensor, input2: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of the rows of ``input1`` against ``input2`` as ``target`` says (see
+        :func:`cosine_embedding_loss`)."""
+        return cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    r"""Drop-in for ``torch.nn.TripletMarginLoss(margin=1.0, p=2.0, eps=1e-6, swap=False,
+    size_average=None, reduce=None, reduction='mean')`` (a margin not greater than 0 raises
+    ``ValueError``, as torch's); ``forward(anchor, positive, negative)`` is
+    :func:`triplet_margin_loss`."""
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+                 size_average: Optional[bool] = None, reduce: Optional[bool] = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        _F._check_module_margin("TripletMarginLoss", margin)
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor: _Tensor, positive: _Tensor, negative: _Tensor) -> _Tensor:
+        """The loss of each (anchor, positive, negative) row (see :func:`triplet_margin_loss`)."""
+        return triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
+                                   swap=self.swap, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    r"""Drop-in for ``torch.nn.TripletMarginWithDistanceLoss(*, distance_function=None,
+    margin=1.0, swap=False, reduction='mean')``: as torch's, ``distance_function`` defaults to a
+    ``torch.nn.PairwiseDistance()`` module (computed by swiftloss's kernel), and a margin not
+    greater than 0 raises ``ValueError``; ``forward(anchor, positive, negative)`` is
+    :func:`triplet_margin_with_distance_loss`."""
+
+    def __init__(self, *, distance_function: Optional[Callable[[_Tensor, _Tensor], _Tensor]] = None,
+                 margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        _F._check_module_margin("TripletMarginWithDistanceLoss", margin)
+        self.distance_function = distance_function if distance_function is not None else torch.nn.PairwiseDistance()
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor: _Tensor, positive: _Tensor, negative: _Tensor) -> _Tensor:
+        """The loss of each (anchor, positive, negative) row under the module's distance (see
+        :func:`triplet_margin_with_distance_loss`)."""
+        return triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=self.distance_function,
+                                                 margin=self.margin, swap=self.swap, reduction=self.reduction)

@@ -1,4 +1,4 @@
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Callable, Optional, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -55,6 +55,14 @@ __all__ = [
     "GaussianNLLLoss",
     "gaussian_nll_loss",
     "GaussianNLLLossFunction",
+    "CosineEmbeddingLoss",
+    "cosine_embedding_loss",
+    "CosineEmbeddingLossFunction",
+    "TripletMarginLoss",
+    "triplet_margin_loss",
+    "TripletMarginLossFunction",
+    "TripletMarginWithDistanceLoss",
+    "triplet_margin_with_distance_loss",
 ]
 
 def cross_entropy(
@@ -491,3 +499,101 @@ class GaussianNLLLossFunction(torch.autograd.Function):
     def backward(
         ctx: Any, grad_output: Tensor, grad_unit_input: Optional[Tensor], grad_unit_var: Optional[Tensor]
     ) -> Tuple[Optional[Tensor], ...]: ...
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+class CosineEmbeddingLoss(_Loss):
+    margin: float
+    def __init__(
+        self,
+        margin: float = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor: ...  # type: ignore[override]
+
+class CosineEmbeddingLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input1: Tensor, input2: Tensor, target: Tensor, margin: float, reduction: str,
+    ) -> Tuple[Tensor, Tensor, Tensor]: ...
+    @staticmethod
+    def backward(
+        ctx: Any, grad_output: Tensor, grad_unit1: Optional[Tensor], grad_unit2: Optional[Tensor]
+    ) -> Tuple[Optional[Tensor], ...]: ...
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = ...,
+    p: float = ...,
+    eps: float = ...,
+    swap: bool = ...,
+    size_average: Optional[bool] = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+class TripletMarginLoss(_Loss):
+    margin: float
+    p: float
+    eps: float
+    swap: bool
+    def __init__(
+        self,
+        margin: float = ...,
+        p: float = ...,
+        eps: float = ...,
+        swap: bool = ...,
+        size_average: Optional[bool] = ...,
+        reduce: Optional[bool] = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor: ...  # type: ignore[override]
+
+class TripletMarginLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, anchor: Tensor, positive: Tensor, negative: Tensor, margin: float, p: float, eps: float,
+        swap: bool, reduction: str,
+    ) -> Tuple[Tensor, Tensor, Tensor, Tensor]: ...
+    @staticmethod
+    def backward(
+        ctx: Any, grad_output: Tensor, grad_unit_anchor: Optional[Tensor], grad_unit_positive: Optional[Tensor],
+        grad_unit_negative: Optional[Tensor],
+    ) -> Tuple[Optional[Tensor], ...]: ...
+
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function: Optional[Callable[[Tensor, Tensor], Tensor]] = ...,
+    margin: float = ...,
+    swap: bool = ...,
+    reduction: str = ...,
+) -> Tensor: ...
+
+class TripletMarginWithDistanceLoss(_Loss):
+    distance_function: Callable[[Tensor, Tensor], Tensor]
+    margin: float
+    swap: bool
+    def __init__(
+        self,
+        *,
+        distance_function: Optional[Callable[[Tensor, Tensor], Tensor]] = ...,
+        margin: float = ...,
+        swap: bool = ...,
+        reduction: str = ...,
+    ) -> None: ...
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor: ...  # type: ignore[override]
