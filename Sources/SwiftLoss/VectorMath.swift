@@ -196,7 +196,12 @@ public enum _FloatVectorMath: _LossVectorMath {
         var y = logReduced(xs, scaled: V().replacing(with: V(repeating: 23), where: tiny))
         y = y.replacing(with: V(repeating: -.infinity), where: x .== 0)
         y = y.replacing(with: V(repeating: .nan), where: x .< 0)
-        y = y.replacing(with: x, where: (x .== .infinity) .| (x .!= x))
+        // +inf and NaN are themselves. NaN is found on the bits: a float test (`x != x`) folds
+        // with `x == inf` into AVX's unordered-equal predicate, which valgrind evaluates as
+        // ordered (log_softmax of a row with +inf gave -inf instead of NaN under it).
+        let magnitude = unsafeBitCast(x, to: SIMD8<Int32>.self) & SIMD8(repeating: 0x7FFF_FFFF)
+        let nan = magnitude .> SIMD8(repeating: 0x7F80_0000)
+        y = y.replacing(with: x, where: (x .== .infinity) .| nan)
         return y
     }
 
@@ -345,7 +350,10 @@ public enum _DoubleVectorMath: _LossVectorMath {
         var y = logReduced(xs, scaled: scaled)
         y = y.replacing(with: V(repeating: -.infinity), where: x .== 0)
         y = y.replacing(with: V(repeating: .nan), where: x .< 0)
-        y = y.replacing(with: x, where: (x .== .infinity) .| (x .!= x))
+        // +inf and NaN are themselves; NaN found on the bits, as Float's.
+        let magnitude = unsafeBitCast(x, to: SIMD4<Int64>.self) & SIMD4(repeating: 0x7FFF_FFFF_FFFF_FFFF)
+        let nan = magnitude .> SIMD4(repeating: 0x7FF0_0000_0000_0000)
+        y = y.replacing(with: x, where: (x .== .infinity) .| nan)
         return y
     }
 

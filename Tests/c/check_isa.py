@@ -7,7 +7,9 @@ also leave out-of-line copies of generic helpers (specializations) that carry no
 that is safe as long as only AVX2 code calls them. This check disassembles the library, builds
 the direct-call graph (call and jmp), computes the functions reachable only from the AVX2
 build, and fails if any function outside that set contains a VEX/EVEX instruction: such code
-could run on a CPU without AVX and die with SIGILL.
+could run on a CPU without AVX and die with SIGILL. A local function that nothing references
+(no call or jump to it, its address in no instruction and no relocation, not exported) is dead
+code the compiler left behind and cannot run: it is reported as such, not as a failure.
 
 Usage: check_isa.py path/to/libswiftloss.so
 """
@@ -28,14 +30,27 @@ def main(lib):
         return 0
     dump = subprocess.run(["objdump", "-d", "--no-show-raw-insn", lib], check=True,
                           capture_output=True, text=True).stdout
+    # Addresses that data refers to (relative relocations' addends) and the exported names.
+    relocs = subprocess.run(["readelf", "-rW", lib], check=True, capture_output=True,
+                            text=True).stdout
+    data_refs = {int(m.group(1), 16) for m in
+                 re.finditer(r"R_X86_64_(?:RELATIVE|64|GLOB_DAT|JUMP_SLOT)\s+\S*\s*([0-9a-f]+)\s*$",
+                             relocs, re.M)}
+    data_refs |= {int(m.group(1), 16) for m in
+                  re.finditer(r"R_X86_64_\w+\s+[0-9a-f]+\s+\S+\s+\+\s+([0-9a-f]+)", relocs)}
+    exported = set(subprocess.run(["nm", "-D", "--defined-only", "--format=just-symbols", lib],
+                                  check=True, capture_output=True, text=True).stdout.split())
+    address = {}
+    code_refs = set()
     callers = collections.defaultdict(set)
     vex = set()
     functions = set()
     current = None
     for line in dump.splitlines():
-        head = re.match(r"^[0-9a-f]+ <(.+)>:$", line)
+        head = re.match(r"^([0-9a-f]+) <(.+)>:$", line)
         if head:
-            current = head.group(1)
+            current = head.group(2)
+            address[current] = int(head.group(1), 16)
             functions.add(current)
             continue
         if current is None:
@@ -45,6 +60,9 @@ def main(lib):
         call = CALL.search(line)
         if call and call.group(1) != current:
             callers[call.group(1)].add(current)
+        for ref in re.findall(r"<([^>+]+)(?:\+0x[0-9a-f]+)?>", line):
+            if ref != current:
+                code_refs.add(ref)
 
     # Functions reachable only from the AVX2 build: its own, then every function all of whose
     # callers are in the set (and that has a caller: exported or unreferenced code is not).
@@ -57,7 +75,12 @@ def main(lib):
                 avx2_only.add(f)
                 changed = True
 
-    bad = sorted(vex - avx2_only)
+    dead = {f for f in vex - avx2_only
+            if not callers[f] and f not in code_refs and f not in exported
+            and address.get(f) not in data_refs}
+    for f in sorted(dead):
+        print(f"check_isa: note: unreferenced local code with AVX instructions (dead): {f}")
+    bad = sorted(vex - avx2_only - dead)
     for f in bad:
         outside = sorted(c for c in callers[f] if c not in avx2_only)
         print(f"check_isa: AVX code reachable outside the AVX2 build: {f} (called from {outside[:3]})")
