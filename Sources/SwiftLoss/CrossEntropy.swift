@@ -217,6 +217,21 @@ func crossEntropyKernel<T: LossFloat>(
     var total = SIMD2<Double>()  // the summed nll and smoothing parts
     if let x = input.baseAddress, let t = targets.baseAddress {
         let gx = gradient?.baseAddress
+        if inner == 1 && classes <= shortRow {
+            // Short rows: T.lanes rows at a time, transposed into a tile, through the block
+            // kernel (the gradient computed in the tile and transposed back).
+            total = sumOverRowTiles(layout.batch, classes, cost: 2) { (tiles: (RowTile<T>, RowTile<T>), first: Int, rows: Int) in
+                let tile = tiles.0
+                tile.load(x + first &* classes, rows: rows)
+                let parts = crossEntropyBlock(tile.tile, targets: t + first, firstSample: first, stride: T.lanes,
+                                              BlockIO(count: rows), ignoreIndex, terms, wantLoss: wantLoss,
+                                              each: each, gradient: gx == nil ? nil : tile.tile)
+                if let gx { tile.store(to: gx + first &* classes, rows: rows) }
+                return parts
+            }
+            if let loss, reduction != .none { loss[0] = terms.reducedLoss(total) }
+            return
+        }
         let units = AxisUnits<T>(outer: layout.batch, dim: classes, inner: inner)
         total = sumPairsOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
             var partial = SIMD2<Double>()
@@ -452,7 +467,25 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
     // over threads (a cost of about 4 per element: an exp in the sums, another in the
     // gradient); each sample's loss is its own, so the sums do not depend on the thread count.
     let total: SIMD2<Double>
-    if inner == 1 {
+    if inner == 1 && classes <= shortRow {
+        // Short rows: T.lanes rows at a time, logits and targets transposed into tiles, through
+        // the block kernel (the gradient computed in the logits' tile and transposed back).
+        total = sumOverRowTiles(layout.batch, classes, cost: 4) { (tiles: (RowTile<T>, RowTile<T>), first: Int, rows: Int) in
+            tiles.0.load(x + first &* classes, rows: rows)
+            tiles.1.load(q + first &* classes, rows: rows)
+            var scale = T.Vector()
+            if gx != nil {
+                for l in 0..<T.lanes where l < rows {
+                    scale[l] = T(narrowing: upstreamScale(gradOutput, reduction, first &+ l, divisor: divisor))
+                }
+            }
+            let l = probabilityBlock(tiles.0.tile, tiles.1.tile, classes, stride: T.lanes, BlockIO(count: rows), w,
+                                     keep, spread, wantLoss: wantLoss, each: each.map { $0 + first }, scale: scale,
+                                     gradient: gx == nil ? nil : tiles.0.tile)
+            if let gx { tiles.0.store(to: gx + first &* classes, rows: rows) }
+            return SIMD2(l, 0)
+        }
+    } else if inner == 1 {
         total = sumPairsOverUnits(layout.batch, unitElements: classes &* 4) { range in
             var partial = SIMD2<Double>()
             for n in range {

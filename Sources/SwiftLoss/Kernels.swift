@@ -86,8 +86,20 @@ func rowMax<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> T {
         j += 2 * L
     }
     if j + L <= n { m0 = T.maximum(m0, T.load(x + j)); j += L }
-    if j < n { m1 = T.maximum(m1, T.loadPartial(x + j, n - j, fill: -.infinity)) }
+    if j < n {
+        // A row of a vector or more ends with the vector that ends with it (lanes read twice
+        // change no max); a shorter one takes a partial vector.
+        m1 = T.maximum(m1, n >= L ? T.load(x + n - L) : T.loadPartial(x + j, n - j, fill: -.infinity))
+    }
     return T.maximum(m0, m1).max()
+}
+
+/// The lane indices `0, 1, ..., lanes - 1` as a vector.
+@inlinable @inline(__always)
+func laneIndices<T: LossFloat>(_: T.Type = T.self) -> T.Vector {
+    var v = T.Vector()
+    for l in 0..<T.lanes { v[l] = T(l) }
+    return v
 }
 
 /// `sum(exp(x - m))` over `n` contiguous elements, in `Double`. With `store`, each
@@ -105,6 +117,11 @@ func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: Uns
                              exp: (T.Vector) -> T.Vector) -> Double {
     let L = T.lanes
     let mv = T.Vector(repeating: m)
+    // A row of a vector or more whose length is not a multiple of one ends with the vector
+    // that ends with it, read before anything is stored (store may be x); its lanes already
+    // summed count for nothing, and storing them again writes the same exponentials.
+    let overlap = n > L && n % L != 0
+    let tail = overlap ? T.load(x + n - L) : T.Vector()
     var total = 0.0
     var j = 0
     while j + 2 * L <= n {
@@ -126,7 +143,12 @@ func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: Uns
         total += T.wideSum(e)
         j += L
     }
-    if j < n {
+    if overlap {
+        let e = exp(tail - mv)
+        if let store { T.store(e, to: store + n - L) }
+        let seen = T.Vector(repeating: T(L - (n - j)))
+        total += T.wideSum(T.select(laneIndices(T.self), lessThan: seen, T.Vector(), else: e))
+    } else if j < n {
         let e = exp(T.loadPartial(x + j, n - j, fill: -.infinity) - mv)
         if let store { T.storePartial(e, to: store + j, n - j) }
         total += T.wideSum(e)
@@ -226,11 +248,22 @@ func rowWeightedShiftedSum<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T
 }
 
 /// Calls `body(offset, vector)` over `n` contiguous elements of `x` and stores each result
-/// at `y + offset`; the tail is processed as a partial vector. `y` may be `x`.
+/// at `y + offset`; a row of more than a vector ends with the vector that ends it (its lanes
+/// shared with the last full vector computed twice, to the same values), a shorter one is a
+/// partial vector. `body` must depend only on its arguments. `y` may be `x`.
 @inlinable @inline(__always)
 func rowMap<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, into y: UnsafeMutablePointer<T>,
                           _ body: (Int, T.Vector) -> T.Vector) {
     let L = T.lanes
+    if n > L && n % L != 0 {
+        // The tail as the vector that ends the row, read before anything is stored (y may be
+        // x) and stored last: the lanes it shares with the last full vector get the same values.
+        let tail = body(n - L, T.load(x + n - L))
+        var j = 0
+        while j + L <= n { T.store(body(j, T.load(x + j)), to: y + j); j += L }
+        T.store(tail, to: y + n - L)
+        return
+    }
     var j = 0
     while j + L <= n { T.store(body(j, T.load(x + j)), to: y + j); j += L }
     if j < n { T.storePartial(body(j, T.loadPartial(x + j, n - j, fill: 0)), to: y + j, n - j) }
@@ -353,6 +386,79 @@ struct AxisUnits<T: LossFloat> {
         let (o, b) = u.quotientAndRemainder(dividingBy: blocksPerOuter)
         let i = b &* T.lanes
         return (o &* dim &* inner &+ i, o &* inner &+ i, BlockIO(count: min(T.lanes, inner &- i)))
+    }
+}
+
+// MARK: - Short rows, transposed into blocks
+
+/// Rows at most this long (inner == 1) are processed `T.lanes` rows at a time through a
+/// transposed tile (`RowTile`) by the block kernels of the (N, C, d) layout, vectorised across
+/// the rows, instead of one row at a time with partial vectors (a row of 10 floats paid about
+/// 50 ns for its partial loads, stores and per-row scalar work).
+@usableFromInline let shortRow = 24
+
+/// `T.lanes` consecutive rows of `dim` elements (fewer at the end of the data) copied
+/// class-major into `tile` (class c of row l at `c * T.lanes + l`), so that class c of the
+/// rows is one vector: the layout `blockMax`, `blockSumExp` and the other block kernels read
+/// with stride `T.lanes`. Missing rows read as 0 (never stored back).
+@usableFromInline
+struct RowTile<T: LossFloat> {
+    @usableFromInline let tile: UnsafeMutablePointer<T>
+    @usableFromInline let dim: Int
+
+    @inlinable @inline(__always)
+    init(_ tile: UnsafeMutablePointer<T>, dim: Int) { self.tile = tile; self.dim = dim }
+
+    /// Copies `rows` (at most `T.lanes`) rows starting at `x` into the tile.
+    @inlinable @inline(__always)
+    func load(_ x: UnsafePointer<T>, rows: Int) {
+        let L = T.lanes
+        if rows == L {
+            for c in 0..<dim {
+                var k = c
+                for l in 0..<L { tile[c &* L &+ l] = x[k]; k &+= dim }
+            }
+        } else {
+            for c in 0..<dim {
+                for l in 0..<L { tile[c &* L &+ l] = l < rows ? x[l &* dim &+ c] : 0 }
+            }
+        }
+    }
+
+    /// Copies the tile's first `rows` rows back, row-major, to `y`.
+    @inlinable @inline(__always)
+    func store(to y: UnsafeMutablePointer<T>, rows: Int) {
+        let L = T.lanes
+        for c in 0..<dim {
+            var k = c
+            for l in 0..<L where l < rows { y[k] = tile[c &* L &+ l]; k &+= dim }
+        }
+    }
+}
+
+/// Runs `body(tiles, first, rows)` over the rows `first ..< first + rows` of `outer` rows of
+/// `dim` elements, `T.lanes` rows at a time (fewer at the end), in fixed chunks over threads as
+/// `sumPairsOverUnits` (`cost` per element), and returns the sum of what it returns. `tiles`
+/// are two `RowTile`s of temporary storage for the chunk (the logits and, where the call has
+/// them, probability targets).
+@inlinable @inline(__always)
+func sumOverRowTiles<T: LossFloat>(
+    _ outer: Int, _ dim: Int, cost: Int = 1,
+    _ body: (_ tiles: (RowTile<T>, RowTile<T>), _ first: Int, _ rows: Int) -> SIMD2<Double>
+) -> SIMD2<Double> {
+    let L = T.lanes
+    let units = (outer &+ L &- 1) / L
+    let size = max(1, dim) &* L
+    return sumPairsOverUnits(units, unitElements: dim &* L &* cost) { range in
+        withUnsafeTemporaryAllocation(of: T.self, capacity: 2 &* size) { buffer in
+            let tiles = (RowTile(buffer.baseAddress!, dim: dim), RowTile(buffer.baseAddress! + size, dim: dim))
+            var partial = SIMD2<Double>()
+            for u in range {
+                let first = u &* L
+                partial += body(tiles, first, min(L, outer &- first))
+            }
+            return partial
+        }
     }
 }
 

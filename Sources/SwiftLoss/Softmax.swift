@@ -35,6 +35,16 @@ public func softmax<T: LossFloat>(
 ) throws(LossError) {
     try checkedAxisLayout(input, output, outer: outer, dim: dim, inner: inner)
     guard let x = input.baseAddress, let y = output.baseAddress, dim > 0 else { return }
+    if inner == 1 && dim <= shortRow {
+        shortRows(x, y, outer, dim) { tile, io in
+            let stride = T.lanes
+            let m = blockMax(tile, classes: dim, stride: stride, io)
+            let s = blockSumExp(tile, classes: dim, stride: stride, io, max: m, store: tile)
+            let scale = 1 / s
+            for c in 0..<dim { T.store(T.load(tile + c &* stride) * scale, to: tile + c &* stride) }
+        }
+        return
+    }
     let units = AxisUnits<T>(outer: outer, dim: dim, inner: inner)
     _ = sumOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
         for u in range {
@@ -72,6 +82,15 @@ public func logSoftmax<T: LossFloat>(
 ) throws(LossError) {
     try checkedAxisLayout(input, output, outer: outer, dim: dim, inner: inner)
     guard let x = input.baseAddress, let y = output.baseAddress, dim > 0 else { return }
+    if inner == 1 && dim <= shortRow {
+        shortRows(x, y, outer, dim) { tile, io in
+            let stride = T.lanes
+            let m = blockMax(tile, classes: dim, stride: stride, io)
+            let logSum = T.log(vector: blockSumExp(tile, classes: dim, stride: stride, io, max: m))
+            for c in 0..<dim { T.store((T.load(tile + c &* stride) - m) - logSum, to: tile + c &* stride) }
+        }
+        return
+    }
     let units = AxisUnits<T>(outer: outer, dim: dim, inner: inner)
     _ = sumOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
         for u in range {
@@ -165,4 +184,21 @@ func mapAxis<T: LossFloat>(
     }
     if let failure { throw failure }
     return out
+}
+
+/// The short rows (`dim <= shortRow`, inner 1) of softmax and log_softmax, `T.lanes` rows at a
+/// time through a transposed tile: `compute` works on the tile in place (class c of the rows at
+/// `c * T.lanes`; rows missing at the end of the data read as 0 and are not stored back).
+@inlinable @inline(__always)
+func shortRows<T: LossFloat>(
+    _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ outer: Int, _ dim: Int,
+    _ compute: (UnsafeMutablePointer<T>, BlockIO<T>) -> Void
+) {
+    _ = sumOverRowTiles(outer, dim) { (tiles: (RowTile<T>, RowTile<T>), first: Int, rows: Int) in
+        let tile = tiles.0
+        tile.load(x + first &* dim, rows: rows)
+        compute(tile.tile, BlockIO(count: T.lanes))
+        tile.store(to: y + first &* dim, rows: rows)
+        return SIMD2()
+    }
 }

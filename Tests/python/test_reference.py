@@ -15,7 +15,8 @@ import swiftloss as F
 
 DTYPES = [np.float32, np.float64]
 # (input shape, class-index target shape) for the class-axis losses.
-CLASS_SHAPES = [((5,), ()), ((6, 5), (6,)), ((3, 4, 2, 3), (3, 2, 3))]
+# (13, 7): short rows go through 8-row (float32) and 4-row (float64) tiles, one of them partial.
+CLASS_SHAPES = [((5,), ()), ((6, 5), (6,)), ((13, 7), (13,)), ((3, 4, 2, 3), (3, 2, 3))]
 ELEMENT_SHAPES = [(7,), (6, 5), (3, 4, 2, 3)]
 REDUCTIONS = ["none", "sum", "mean"]
 
@@ -148,7 +149,7 @@ def class_case(rng, ishape, tshape, dtype):
 # ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", [(5,), (6, 5), (3, 4, 2, 3)])
+@pytest.mark.parametrize("shape", [(5,), (6, 5), (13, 7), (3, 4, 2, 3)])
 @pytest.mark.parametrize("function", ["softmax", "log_softmax"])
 def test_softmax_every_dim(function, shape, dtype):
     rng = np.random.default_rng(seed_of(function, shape, dtype))
