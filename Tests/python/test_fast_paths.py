@@ -174,3 +174,118 @@ def test_embedding_fast_paths_equal_general_path(name, inputs, kwargs, reduction
     slow = call(getattr(F, name), *(general(a) for a in arrays), reduction=reduction, **kwargs)
     same(fast[0], slow[0])
     assert fast[1] == slow[1]
+
+
+# ------------------------------------------------------------------------------------------
+# The extension's one-step common calls (_fast_class, _fast_axis): anything but the common
+# call is None (the Python function then takes its general path), never a crash or a number
+# ------------------------------------------------------------------------------------------
+
+class _SubArray(np.ndarray):
+    pass
+
+
+def _odd_arrays(good, any_shape=False):
+    """Arrays holding good's values that the one-step path must not take (any_shape: one of
+    another number of dimensions would be a common call)."""
+    yield good.astype(np.float16)
+    yield good.astype(np.int32)
+    yield good.astype(good.dtype.newbyteorder(">"))
+    yield general(good)
+    yield good[::-1]  # a negative stride
+    yield good.view(_SubArray)
+    if not any_shape:
+        yield good.reshape(good.shape + (1,))
+    yield good.tolist()
+    yield memoryview(np.ascontiguousarray(good))
+    yield None
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_one_step_class_call_takes_only_the_common_call(dtype):
+    from swiftloss import _swiftloss as C
+
+    x = RNG.standard_normal((5, 4)).astype(dtype)
+    t = np.array([0, 3, 1, 2, 3])
+    p = np.full((5, 4), 0.25, dtype)
+    w = RNG.uniform(0.5, 2, 4).astype(dtype)
+    # The common calls give the public function's result, bit for bit.
+    for which, target, parameter, function, kwargs in [
+            (0, t, 0.0, F.nll_loss, {}), (1, t, 0.2, F.cross_entropy, {"label_smoothing": 0.2}),
+            (1, p, 0.1, F.cross_entropy, {"label_smoothing": 0.1})]:
+        for reduction in ("mean", "sum", "none"):
+            for weight in (None, w):
+                got = C._fast_class(which, x, target, weight, -100, reduction, parameter, 1)
+                same(got, function(general(x), target, weight=weight, reduction=reduction, **kwargs))
+    same(C._fast_class(2, x, t, w, None, "sum", 0.5, 2), F.multi_margin_loss(general(x), t, p=2, margin=0.5,
+                                                                                weight=w, reduction="sum"))
+    # Anything else: None.
+    refused = []
+    for odd in _odd_arrays(x):
+        refused.append(C._fast_class(1, odd, t, None, -100, "mean", 0.0, 1))
+    for odd in _odd_arrays(t.astype(np.int64)):
+        refused.append(C._fast_class(0, x, odd, None, -100, "mean", 0.0, 1))
+    for odd in _odd_arrays(w):
+        refused.append(C._fast_class(0, x, t, odd if odd is not None else w[:3], -100, "mean", 0.0, 1))
+    refused += [
+        C._fast_class(0, x, t[:4], None, -100, "mean", 0.0, 1),            # batch mismatch
+        C._fast_class(0, x[:, :0].copy(), t, None, -100, "mean", 0.0, 1),  # no classes
+        C._fast_class(0, x, t, None, True, "mean", 0.0, 1),                # bool ignore_index
+        C._fast_class(0, x, t, None, 2**70, "mean", 0.0, 1),               # beyond int64
+        C._fast_class(0, x, t, None, -100.0, "mean", 0.0, 1),
+        C._fast_class(0, x, t, None, -100, "batchmean", 0.0, 1),
+        C._fast_class(0, x, t, None, -100, "Mean", 0.0, 1),
+        C._fast_class(0, x, t, None, -100, b"mean", 0.0, 1),
+        C._fast_class(0, x, t, None, -100, None, 0.0, 1),
+        C._fast_class(1, x, t, None, -100, "mean", 1.5, 1),                # smoothing out of range
+        C._fast_class(1, x, t, None, -100, "mean", -0.1, 1),
+        C._fast_class(1, x, t, None, -100, "mean", float("nan"), 1),
+        C._fast_class(1, x, t, None, -100, "mean", 0, 1),                  # an int smoothing
+        C._fast_class(1, x, p, None, 1, "mean", 0.0, 1),                   # probabilities and ignore_index
+        C._fast_class(1, x, p[:, :3].copy(), None, -100, "mean", 0.0, 1),
+        C._fast_class(0, x, p, None, -100, "mean", 0.0, 1),                # nll_loss of probabilities
+        C._fast_class(0, x, np.array([0, 4, 1, 2, 3]), None, -100, "mean", 0.0, 1),  # out of bounds
+        C._fast_class(0, x, np.array([0, -1, 1, 2, 3]), None, -100, "none", 0.0, 1),
+        C._fast_class(2, x, t, None, None, "mean", 1.0, 3),                # p = 3
+        C._fast_class(2, x, t, None, None, "mean", 1.0, 2**70),
+        C._fast_class(2, x, t, None, None, "mean", 1, 1),                  # an int margin
+        C._fast_class(2, x, t, None, None, "mean", 1.0, True),
+    ]
+    assert all(r is None for r in refused), [i for i, r in enumerate(refused) if r is not None]
+    with pytest.raises(ValueError, match="unknown function"):
+        C._fast_class(3, x, t, None, -100, "mean", 0.0, 1)
+    with pytest.raises(TypeError, match="takes 8 arguments"):
+        C._fast_class(0, x, t)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_one_step_axis_call_takes_only_the_common_call(dtype):
+    from swiftloss import _swiftloss as C
+
+    x = RNG.standard_normal((3, 4, 5)).astype(dtype)
+    for which, function in ((0, F.softmax), (1, F.log_softmax)):
+        for dim in (0, 1, 2, -1, -3):
+            same(C._fast_axis(which, x, dim), function(general(x), dim))
+        refused = [C._fast_axis(which, odd, 1) for odd in _odd_arrays(x, any_shape=True)]
+        refused += [C._fast_axis(which, x, d) for d in (3, -4, 2**70, True, 1.0, None)]
+        refused.append(C._fast_axis(which, np.array(1.0, dtype), 0))  # 0-d
+        assert all(r is None for r in refused), [i for i, r in enumerate(refused) if r is not None]
+    with pytest.raises(ValueError, match="unknown function"):
+        C._fast_axis(2, x, 0)
+
+
+def test_one_step_calls_before_setup_take_nothing():
+    """A module without _fast_setup's numpy objects (a fresh interpreter importing only the
+    extension) refuses every call instead of crashing."""
+    import subprocess
+    import sys
+
+    code = ("import importlib.util, numpy as np, swiftloss\n"
+            "spec = importlib.util.find_spec('swiftloss._swiftloss')\n"
+            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+            "x = np.zeros((2, 3), np.float32)\n"
+            "assert m._fast_class(0, x, np.zeros(2, np.int64), None, -100, 'mean', 0.0, 1) is None\n"
+            "assert m._fast_axis(0, x, 1) is None\n"
+            "print('ok')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

@@ -1819,7 +1819,352 @@ PyDoc_STRVAR(triplet_margin_loss_backward_doc,
 "The gradients of the three inputs through the p-norms; any gradient buffer may be None (not\n"
 "computed).");
 
+/* ------------------------------------------------------------------------------------------
+ * The common call in one step: _fast_class and _fast_axis
+ *
+ *   _fast_class(which, input, target, weight, ignore_index, reduction, parameter, p)
+ *     which: FAST_NLL_LOSS, FAST_CROSS_ENTROPY (parameter: label_smoothing; the target holds
+ *     class indices or, of the input's shape, probabilities) or FAST_MULTI_MARGIN_LOSS
+ *     (parameter: margin; p 1 or 2; ignore_index unused)
+ *   _fast_axis(which, input, dim)
+ *
+ * The Python functions' most frequent call (numpy arrays in, defaults, no gradient, no out=)
+ * spent about 2 us in Python-level checks, as long as torch's whole call for small inputs.
+ * These take the Python function's own arguments, check in C that the call is the common
+ * one, allocate the result through numpy and run the library. Anything else (another type,
+ * layout or keyword, a status other than SWIFTLOSS_OK) returns None: the Python function
+ * then takes its general path, which gives PyTorch's errors. They need the numpy objects
+ * _fast_setup(ndarray, empty, float32, float64) hands them (module state).
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject *ndarray, *empty, *float32, *float64;
+} module_state;
+
+static module_state *
+state_of(PyObject *module)
+{
+    return (module_state *)PyModule_GetState(module);
+}
+
+static PyObject *
+py_fast_setup(PyObject *module, PyObject *args)
+{
+    PyObject *ndarray, *empty, *f32, *f64;
+    if (!PyArg_ParseTuple(args, "OOOO:_fast_setup", &ndarray, &empty, &f32, &f64)) {
+        return NULL;
+    }
+    module_state *st = state_of(module);
+    PyObject *old[4] = {st->ndarray, st->empty, st->float32, st->float64};
+    st->ndarray = Py_NewRef(ndarray);
+    st->empty = Py_NewRef(empty);
+    st->float32 = Py_NewRef(f32);
+    st->float64 = Py_NewRef(f64);
+    for (int k = 0; k < 4; k++) {
+        Py_XDECREF(old[k]);
+    }
+    Py_RETURN_NONE;
+}
+
+/* A C-contiguous buffer of an exact numpy ndarray with ndim dimensions and the wanted kind
+ * (KIND_OTHER: float32 or float64). Returns the kind, or -1 without an exception when the
+ * object does not qualify (then nothing is held). */
+static int
+fast_buffer(const module_state *st, PyObject *obj, buffer *b, int ndim, buffer_kind want)
+{
+    if (st->ndarray == NULL || (PyObject *)Py_TYPE(obj) != st->ndarray) {
+        return -1;
+    }
+    if (PyObject_GetBuffer(obj, &b->view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
+        PyErr_Clear();
+        return -1;
+    }
+    b->held = 1;
+    buffer_kind kind = kind_of(&b->view);
+    int ok = want == KIND_OTHER ? (kind == KIND_F32 || kind == KIND_F64) : kind == want;
+    if (!ok || b->view.ndim != ndim) {
+        buffer_release(b);
+        return -1;
+    }
+    return (int)kind;
+}
+
+/* The reduction named by an exact str, or -1. */
+static int
+fast_reduction(PyObject *obj)
+{
+    if (!PyUnicode_CheckExact(obj)) {
+        return -1;
+    }
+    if (PyUnicode_CompareWithASCIIString(obj, "mean") == 0) {
+        return SWIFTLOSS_REDUCTION_MEAN;
+    }
+    if (PyUnicode_CompareWithASCIIString(obj, "sum") == 0) {
+        return SWIFTLOSS_REDUCTION_SUM;
+    }
+    if (PyUnicode_CompareWithASCIIString(obj, "none") == 0) {
+        return SWIFTLOSS_REDUCTION_NONE;
+    }
+    return -1;
+}
+
+/* A new numpy array of count elements of the kind (numpy.empty(count, float32/64)). */
+static PyObject *
+fast_empty(const module_state *st, Py_ssize_t count, buffer_kind kind)
+{
+    PyObject *n = PyLong_FromSsize_t(count);
+    if (n == NULL) {
+        return NULL;
+    }
+    PyObject *array = PyObject_CallFunctionObjArgs(st->empty, n, kind == KIND_F32 ? st->float32 : st->float64,
+                                                   NULL);
+    Py_DECREF(n);
+    return array;
+}
+
+/* The numpy scalar of the kind holding value (exact: a float32 value is a double). */
+static PyObject *
+fast_scalar(const module_state *st, double value, buffer_kind kind)
+{
+    PyObject *v = PyFloat_FromDouble(value);
+    if (v == NULL) {
+        return NULL;
+    }
+    PyObject *scalar = PyObject_CallFunctionObjArgs(kind == KIND_F32 ? st->float32 : st->float64, v, NULL);
+    Py_DECREF(v);
+    return scalar;
+}
+
+enum { FAST_NLL_LOSS, FAST_CROSS_ENTROPY, FAST_MULTI_MARGIN_LOSS };
+
+static PyObject *
+py_fast_class(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "_fast_class takes 8 arguments");
+        return NULL;
+    }
+    const module_state *st = state_of(module);
+    long which = PyLong_AsLong(args[0]);
+    if (which == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (which < FAST_NLL_LOSS || which > FAST_MULTI_MARGIN_LOSS) {
+        PyErr_Format(PyExc_ValueError, "_fast_class: unknown function %ld", which);
+        return NULL;
+    }
+    buffer input = {0}, target = {0}, weight = {0};
+    PyObject *result = Py_None;
+    int reduction = fast_reduction(args[5]);
+    long long ignore_index = -100;
+    double parameter = 0;
+    int p = 1;
+    if (reduction < 0) {
+        goto done;
+    }
+    if (which == FAST_MULTI_MARGIN_LOSS) {
+        if (!PyLong_CheckExact(args[7]) || !PyFloat_CheckExact(args[6])) {
+            goto done;
+        }
+        long pv = PyLong_AsLong(args[7]);
+        if (pv != 1 && pv != 2) {
+            PyErr_Clear();  /* an overflow: not the common call */
+            goto done;
+        }
+        p = (int)pv;
+        parameter = PyFloat_AsDouble(args[6]);
+    }
+    else {
+        if (!PyLong_CheckExact(args[4])) {
+            goto done;
+        }
+        int overflow = 0;
+        ignore_index = PyLong_AsLongLongAndOverflow(args[4], &overflow);
+        if (overflow != 0 || (ignore_index == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            goto done;
+        }
+        if (which == FAST_CROSS_ENTROPY) {
+            if (!PyFloat_CheckExact(args[6])) {
+                goto done;
+            }
+            parameter = PyFloat_AsDouble(args[6]);
+            if (!(parameter >= 0.0 && parameter <= 1.0)) {
+                goto done;
+            }
+        }
+    }
+    int kind = fast_buffer(st, args[1], &input, 2, KIND_OTHER);
+    if (kind < 0) {
+        goto done;
+    }
+    /* cross_entropy's target: class indices, or probabilities of the input's shape and kind
+     * (where PyTorch's class_indices check sees equal shapes). */
+    int probabilities = 0;
+    if (fast_buffer(st, args[2], &target, 1, KIND_I64) < 0) {
+        if (which != FAST_CROSS_ENTROPY || ignore_index >= 0 ||
+            fast_buffer(st, args[2], &target, 2, (buffer_kind)kind) < 0) {
+            goto done;
+        }
+        probabilities = 1;
+    }
+    if (args[3] != Py_None && fast_buffer(st, args[3], &weight, 1, (buffer_kind)kind) < 0) {
+        goto done;
+    }
+    size_t batch = (size_t)input.view.shape[0], classes = (size_t)input.view.shape[1];
+    if (classes == 0 || (size_t)target.view.shape[0] != batch ||
+        (probabilities && (size_t)target.view.shape[1] != classes) ||
+        (weight.held && (size_t)weight.view.shape[0] != classes)) {
+        goto done;
+    }
+    /* The result: a new array for 'none' (written in place), else one value on the stack. */
+    PyObject *array = NULL;
+    double value = 0;
+    float value32 = 0;
+    void *out = kind == KIND_F32 ? (void *)&value32 : (void *)&value;
+    if (reduction == SWIFTLOSS_REDUCTION_NONE) {
+        array = fast_empty(st, (Py_ssize_t)batch, (buffer_kind)kind);
+        buffer o = {0};
+        if (array == NULL) {
+            result = NULL;
+            goto done;
+        }
+        if (PyObject_GetBuffer(array, &o.view, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) != 0) {
+            Py_DECREF(array);
+            result = NULL;
+            goto done;
+        }
+        out = o.view.buf;
+        PyBuffer_Release(&o.view);  /* the array keeps its memory: it is ours until returned */
+    }
+    class_call c = {batch, classes, 1, len_of(&weight), (int64_t)ignore_index, reduction, p,
+                    parameter, parameter, input.view.buf, target.view.buf, data_of(&weight),
+                    NULL, out, NULL};
+    swiftloss_status status;
+    int f32 = kind == KIND_F32;
+    SWIFTLOSS_WITHOUT_GIL(batch * classes > SWIFTLOSS_GIL_THRESHOLD,
+        status = which == FAST_NLL_LOSS ? nll_loss_any(f32, &c)
+               : which == FAST_CROSS_ENTROPY ? (probabilities ? cross_entropy_probs_any(f32, &c)
+                                                              : cross_entropy_any(f32, &c))
+               : multi_margin_loss_any(f32, &c));
+    if (status != SWIFTLOSS_OK) {
+        Py_XDECREF(array);  /* the general path gives the error */
+        goto done;
+    }
+    result = array != NULL ? array : fast_scalar(st, f32 ? (double)value32 : value, (buffer_kind)kind);
+    buffer_release(&weight);
+    buffer_release(&target);
+    buffer_release(&input);
+    return result;
+done:
+    buffer_release(&weight);
+    buffer_release(&target);
+    buffer_release(&input);
+    return result == Py_None ? Py_NewRef(Py_None) : result;
+}
+
+/* _fast_axis(which, input, dim): softmax (0) or log_softmax (1) of a C-contiguous float32 or
+ * float64 ndarray along an int dim in range, into a new array; else None. */
+static PyObject *
+py_fast_axis(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "_fast_axis takes 3 arguments");
+        return NULL;
+    }
+    const module_state *st = state_of(module);
+    long which = PyLong_AsLong(args[0]);
+    if (which == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (which != 0 && which != 1) {
+        PyErr_Format(PyExc_ValueError, "_fast_axis: unknown function %ld", which);
+        return NULL;
+    }
+    if (st->ndarray == NULL || (PyObject *)Py_TYPE(args[1]) != st->ndarray || !PyLong_CheckExact(args[2])) {
+        Py_RETURN_NONE;
+    }
+    buffer x = {0};
+    if (PyObject_GetBuffer(args[1], &x.view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    x.held = 1;
+    buffer_kind kind = kind_of(&x.view);
+    int ndim = x.view.ndim;
+    long dim = PyLong_AsLong(args[2]);
+    if (dim == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        dim = LONG_MAX;  /* out of range: not the common call */
+    }
+    if ((kind != KIND_F32 && kind != KIND_F64) || ndim < 1 || dim < -ndim || dim >= ndim) {
+        buffer_release(&x);
+        Py_RETURN_NONE;
+    }
+    int axis = (int)(dim < 0 ? dim + ndim : dim);
+    size_t outer = 1, inner = 1, n = (size_t)count_of(&x.view);
+    for (int k = 0; k < axis; k++) {
+        outer *= (size_t)x.view.shape[k];
+    }
+    for (int k = axis + 1; k < ndim; k++) {
+        inner *= (size_t)x.view.shape[k];
+    }
+    size_t size = (size_t)x.view.shape[axis];
+    /* numpy.empty(input.shape, dtype): the shape as a tuple. */
+    PyObject *shape = PyTuple_New(ndim);
+    if (shape == NULL) {
+        buffer_release(&x);
+        return NULL;
+    }
+    for (int k = 0; k < ndim; k++) {
+        PyObject *d = PyLong_FromSsize_t(x.view.shape[k]);
+        if (d == NULL || PyTuple_SetItem(shape, k, d) < 0) {
+            Py_DECREF(shape);
+            buffer_release(&x);
+            return NULL;
+        }
+    }
+    PyObject *array = PyObject_CallFunctionObjArgs(st->empty, shape, kind == KIND_F32 ? st->float32 : st->float64,
+                                                   NULL);
+    Py_DECREF(shape);
+    Py_buffer y;
+    if (array == NULL || PyObject_GetBuffer(array, &y, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) != 0) {
+        Py_XDECREF(array);
+        buffer_release(&x);
+        return NULL;
+    }
+    void *out = y.buf;
+    PyBuffer_Release(&y);
+    swiftloss_status status;
+    SWIFTLOSS_WITHOUT_GIL(n > SWIFTLOSS_GIL_THRESHOLD,
+        status = (which == 0 ? softmax_any : log_softmax_any)(kind == KIND_F32, x.view.buf, NULL,
+                                                                outer, size, inner, out));
+    buffer_release(&x);
+    if (status != SWIFTLOSS_OK) {
+        Py_DECREF(array);
+        Py_RETURN_NONE;
+    }
+    return array;
+}
+
+PyDoc_STRVAR(fast_setup_doc,
+"_fast_setup(ndarray, empty, float32, float64)\n\n"
+"The numpy objects _fast_class and _fast_axis use (swiftloss.functional passes them).");
+PyDoc_STRVAR(fast_class_doc,
+"_fast_class(which, input, target, weight, ignore_index, reduction, parameter, p)\n\n"
+"nll_loss (which 0), cross_entropy (1, parameter = label_smoothing; class indices or\n"
+"probabilities) or multi_margin_loss (2, parameter = margin, p) of (N, C) float ndarray\n"
+"logits and (N,) int64 targets in one step; None when the call is not that common call or\n"
+"the library refuses it.");
+PyDoc_STRVAR(fast_axis_doc,
+"_fast_axis(which, input, dim)\n\n"
+"softmax (which 0) or log_softmax (1) of a C-contiguous float ndarray along an int dim in\n"
+"range, into a new array; None otherwise.");
+
 static PyMethodDef swiftloss_methods[] = {
+    {"_fast_setup", py_fast_setup, METH_VARARGS, fast_setup_doc},
+    {"_fast_class", (PyCFunction)(void (*)(void))py_fast_class, METH_FASTCALL, fast_class_doc},
+    {"_fast_axis", (PyCFunction)(void (*)(void))py_fast_axis, METH_FASTCALL, fast_axis_doc},
     {"version_string", py_version_string, METH_NOARGS, version_string_doc},
     {"version_number", py_version_number, METH_NOARGS, version_number_doc},
     {"status_string", py_status_string, METH_O, status_string_doc},
@@ -1895,8 +2240,8 @@ PyDoc_STRVAR(module_doc,
 "and element counts, and writes its result into the caller's output buffer. Use the\n"
 "swiftloss package for the torch.nn.functional-shaped API.");
 
-/* Multi-phase initialisation (PEP 489): the module holds no state of its own; the checks
- * and constants are set up by the exec slot. */
+/* Multi-phase initialisation (PEP 489): the module's state is the numpy objects of the fast
+ * path (set by _fast_setup); the checks and constants are set up by the exec slot. */
 static int
 swiftloss_exec(PyObject *module)
 {
@@ -1918,6 +2263,34 @@ swiftloss_exec(PyObject *module)
     return 0;
 }
 
+static int
+swiftloss_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    module_state *st = state_of(module);
+    Py_VISIT(st->ndarray);
+    Py_VISIT(st->empty);
+    Py_VISIT(st->float32);
+    Py_VISIT(st->float64);
+    return 0;
+}
+
+static int
+swiftloss_clear(PyObject *module)
+{
+    module_state *st = state_of(module);
+    Py_CLEAR(st->ndarray);
+    Py_CLEAR(st->empty);
+    Py_CLEAR(st->float32);
+    Py_CLEAR(st->float64);
+    return 0;
+}
+
+static void
+swiftloss_free(void *module)
+{
+    swiftloss_clear((PyObject *)module);
+}
+
 static PyModuleDef_Slot swiftloss_slots[] = {
     {Py_mod_exec, swiftloss_exec},
     {0, NULL},
@@ -1927,12 +2300,12 @@ static struct PyModuleDef swiftloss_module = {
     PyModuleDef_HEAD_INIT,
     "swiftloss._swiftloss",
     module_doc,
-    0,
+    sizeof(module_state),
     swiftloss_methods,
     swiftloss_slots,
-    NULL,
-    NULL,
-    NULL,
+    swiftloss_traverse,
+    swiftloss_clear,
+    swiftloss_free,
 };
 
 PyMODINIT_FUNC

@@ -66,6 +66,10 @@ _INT64 = np.dtype(np.int64)
 _FLOAT32 = np.dtype(np.float32)
 _FLOAT64 = np.dtype(np.float64)
 _FAST_REDUCTIONS = {"mean": _MEAN, "sum": _SUM, "none": _NONE}
+# The common calls' one-step path in the extension (_fast_class, _fast_axis) and its numpy objects.
+_C._fast_setup(np.ndarray, np.empty, np.float32, np.float64)
+_FAST_NLL_LOSS, _FAST_CROSS_ENTROPY, _FAST_MULTI_MARGIN_LOSS = 0, 1, 2
+_FAST_SOFTMAX, _FAST_LOG_SOFTMAX = 0, 1
 
 
 # ------------------------------------------------------------------------------------------
@@ -253,28 +257,6 @@ def _fast_pair(input: Any, target: Any, reduction: Any, size_average: Any, reduc
             and input.flags.c_contiguous and target.flags.c_contiguous):
         return _FAST_REDUCTIONS.get(reduction)
     return None
-
-
-def _fast_class_weight(weight: Any, input: Any) -> bool:
-    """Whether a class weight allows the class-axis fast path: none, or a C-contiguous 1-d
-    ndarray of the input's dtype and C elements (the library checks the count too)."""
-    return weight is None or (type(weight) is np.ndarray and weight.ndim == 1 and weight.dtype == input.dtype
-                              and weight.flags.c_contiguous and input.ndim == 2 and weight.shape[0] == input.shape[1])
-
-
-def _fast_class_index_call(input: Any, target: Any, weight: Any, ignore_index: Any, size_average: Any,
-                           reduce: Any, with_grad: Any, grad_output: Any, out: Any) -> bool:
-    """Whether a class-index call (nll_loss, cross_entropy) can take the short path: (N, C)
-    C-contiguous float logits, (N,) int64 targets, a fast class weight, an int ignore_index,
-    no legacy arguments, no gradient and no out=."""
-    return (type(input) is np.ndarray and type(target) is np.ndarray and _fast_class_weight(weight, input)
-            and out is None and not with_grad and grad_output is None
-            and size_average is None and reduce is None
-            and input.ndim == 2 and target.ndim == 1 and target.dtype == _INT64
-            and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
-            and input.flags.c_contiguous and target.flags.c_contiguous
-            and type(ignore_index) is int and input.shape[0] == target.shape[0] and input.shape[1] > 0
-            and -_INT64_MAX - 1 <= ignore_index <= _INT64_MAX)
 
 
 def _fast_regression(kernel: Any, input: np.ndarray, target: np.ndarray, parameter: float, red: int):
@@ -662,17 +644,13 @@ def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _softmax_common(input, dim, stacklevel, dtype, name, kernel, backward, with_grad, grad_output, out):
+def _softmax_common(input, dim, stacklevel, dtype, name, which, kernel, backward, with_grad, grad_output, out):
     # The common call: a C-contiguous float ndarray, an int dim in range, no dtype=, no
-    # gradient, no out=: the same library call in fewer Python steps.
-    if (type(input) is np.ndarray and type(dim) is int and dtype is None and out is None
-            and not with_grad and grad_output is None and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
-            and input.flags.c_contiguous and -input.ndim <= dim < input.ndim):
-        shape = input.shape
-        axis = dim + input.ndim if dim < 0 else dim
-        output = np.empty(shape, input.dtype)
-        kernel(input, math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1:]), output)
-        return output
+    # gradient, no out=: checked and run in one step by the extension (None: another call).
+    if dtype is None and out is None and not with_grad and grad_output is None:
+        result = _C._fast_axis(which, input, dim)
+        if result is not None:
+            return result
     grad = _wants_grad(with_grad, grad_output, name)
     outs = _outs(out, grad, name)
     array = input if type(input) is np.ndarray else _asarray(input, name)
@@ -749,7 +727,7 @@ def softmax(
         ValueError: a ``grad_output`` whose shape is not the output's.
     """
     return _softmax_common(
-        input, dim, _stacklevel, dtype, "softmax", _C.softmax, _C.softmax_backward, with_grad, grad_output, out
+        input, dim, _stacklevel, dtype, "softmax", _FAST_SOFTMAX, _C.softmax, _C.softmax_backward, with_grad, grad_output, out
     )
 
 
@@ -778,7 +756,7 @@ def log_softmax(
     the input itself); with ``with_grad=True`` a pair ``(out, grad_out)``.
     """
     return _softmax_common(
-        input, dim, _stacklevel, dtype, "log_softmax", _C.log_softmax, _C.log_softmax_backward,
+        input, dim, _stacklevel, dtype, "log_softmax", _FAST_LOG_SOFTMAX, _C.log_softmax, _C.log_softmax_backward,
         with_grad, grad_output, out,
     )
 
@@ -961,16 +939,10 @@ def nll_loss(
         TypeError: a non-integer target or non-floating input.
     """
     # The common call, as cross_entropy's: (N, C) float input, (N,) int64 targets, defaults.
-    if _fast_class_index_call(input, target, weight, ignore_index, size_average, reduce, with_grad, grad_output, out):
-        fast_red = _FAST_REDUCTIONS.get(reduction) if type(reduction) is str else None
-        if fast_red is not None:
-            n, c = input.shape
-            output = np.empty(n if fast_red == _NONE else 1, input.dtype)
-            try:
-                _C.nll_loss(input, target, n, c, 1, weight, ignore_index, fast_red, output)
-                return output if fast_red == _NONE else output[0]
-            except IndexError:
-                pass  # the general path gives PyTorch's message
+    if out is None and not with_grad and grad_output is None and size_average is None and reduce is None:
+        result = _C._fast_class(_FAST_NLL_LOSS, input, target, weight, ignore_index, reduction, 0.0, 1)
+        if result is not None:
+            return result
     grad = _wants_grad(with_grad, grad_output, "nll_loss")
     outs = _outs(out, grad, "nll_loss")
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
@@ -1084,36 +1056,14 @@ def cross_entropy(
         TypeError: a non-floating input, a probability target that is not floating point, or a
             class-index target that is not integer.
     """
-    # The common call, (N, C) float logits and (N,) int64 class indices as ndarrays with the
-    # default keywords: the same checks and the same library call in fewer Python steps (a
-    # 2 x 4 call costs a few microseconds). Anything else takes the general path below.
-    if (_fast_class_index_call(input, target, weight, ignore_index, size_average, reduce, with_grad, grad_output, out)
-            and type(label_smoothing) is float and 0.0 <= label_smoothing <= 1.0):
-        fast_red = _FAST_REDUCTIONS.get(reduction) if type(reduction) is str else None
-        if fast_red is not None:
-            n, c = input.shape
-            output = np.empty(n if fast_red == _NONE else 1, input.dtype)
-            try:
-                _C.cross_entropy(input, target, n, c, 1, weight, ignore_index, fast_red, label_smoothing, output)
-            except IndexError:
-                _check_targets(target, c, ignore_index)
-                raise
-            return output if fast_red == _NONE else output[0]
-    # The same for probability targets: an (N, C) float target of the input's dtype.
-    if (type(input) is np.ndarray and type(target) is np.ndarray and _fast_class_weight(weight, input)
-            and out is None and not with_grad and grad_output is None
-            and size_average is None and reduce is None
-            and input.ndim == 2 and target.shape == input.shape and target.dtype == input.dtype
-            and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
-            and input.flags.c_contiguous and target.flags.c_contiguous
-            and type(ignore_index) is int and ignore_index < 0 and type(label_smoothing) is float
-            and input.shape[1] > 0 and 0.0 <= label_smoothing <= 1.0 and -_INT64_MAX - 1 <= ignore_index):
-        fast_red = _FAST_REDUCTIONS.get(reduction) if type(reduction) is str else None
-        if fast_red is not None:
-            n, c = input.shape
-            output = np.empty(n if fast_red == _NONE else 1, input.dtype)
-            _C.cross_entropy_probs(input, target, n, c, 1, weight, ignore_index, fast_red, label_smoothing, output)
-            return output if fast_red == _NONE else output[0]
+    # The common call, (N, C) float logits and (N,) int64 class indices or (N, C) probabilities
+    # as ndarrays with the default keywords: checked and run in one step by the extension
+    # (None: another call, or a refused one, whose error the general path below gives).
+    if out is None and not with_grad and grad_output is None and size_average is None and reduce is None:
+        result = _C._fast_class(_FAST_CROSS_ENTROPY, input, target, weight, ignore_index, reduction,
+                               label_smoothing, 1)
+        if result is not None:
+            return result
 
     grad = _wants_grad(with_grad, grad_output, "cross_entropy")
     outs = _outs(out, grad, "cross_entropy")
@@ -2181,20 +2131,11 @@ def multi_margin_loss(
             but found Float"), a ``margin`` that is not a number.
     """
     function = "multi_margin_loss"
-    if (type(input) is np.ndarray and type(target) is np.ndarray and type(reduction) is str and out is None
-            and not with_grad and grad_output is None and size_average is None and reduce is None
-            and type(p) is int and type(margin) is float and input.ndim == 2 and target.ndim == 1
-            and target.dtype == _INT64 and (input.dtype == _FLOAT32 or input.dtype == _FLOAT64)
-            and (weight is None or _fast_class_weight(weight, input))):
-        fast = _FAST_REDUCTIONS.get(reduction)
-        n, c = input.shape
-        if fast is not None and (p == 1 or p == 2) and c > 0 and target.shape[0] == n:
-            output = np.empty(n if fast == _NONE else 1, input.dtype)
-            try:
-                _C.multi_margin_loss(input, target, n, c, p, margin, weight, fast, output)
-                return output if fast == _NONE else output[0]
-            except _FAST_REFUSED:
-                pass  # the general path gives PyTorch's message
+    # The common call, as cross_entropy's, in one step.
+    if out is None and not with_grad and grad_output is None and size_average is None and reduce is None:
+        result = _C._fast_class(_FAST_MULTI_MARGIN_LOSS, input, target, weight, None, reduction, margin, p)
+        if result is not None:
+            return result
     grad = _wants_grad(with_grad, grad_output, function)
     outs = _outs(out, grad, function)
     red = _reduction_enum(_reduction_string(size_average, reduce, reduction))
