@@ -394,8 +394,10 @@ struct AxisUnits<T: LossFloat> {
 /// Rows at most this long (inner == 1) are processed `T.lanes` rows at a time through a
 /// transposed tile (`RowTile`) by the block kernels of the (N, C, d) layout, vectorised across
 /// the rows, instead of one row at a time with partial vectors (a row of 10 floats paid about
-/// 50 ns for its partial loads, stores and per-row scalar work).
-@usableFromInline let shortRow = 24
+/// 50 ns for its partial loads, stores and per-row scalar work). 32: 64 float32 rows of 25 to
+/// 32 classes took 1.9-2.3 us for cross_entropy through tiles against 3.5-6.1 us by rows; at 48
+/// classes tiles were faster for the forward only, slower for probabilities and softmax.
+@usableFromInline let shortRow = 32
 
 /// `T.lanes` consecutive rows of `dim` elements (fewer at the end of the data) copied
 /// class-major into `tile` (class c of row l at `c * T.lanes + l`), so that class c of the
