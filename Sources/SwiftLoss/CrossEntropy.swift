@@ -232,6 +232,23 @@ func crossEntropyKernel<T: LossFloat>(
             if let loss, reduction != .none { loss[0] = terms.reducedLoss(total) }
             return
         }
+        if StridedTiles<T>.applies(dim: classes, inner: inner) {
+            // The (N, C, d) layout through tiles of two vectors of positions (StridedTiles).
+            let tiles = StridedTiles<T>(outer: layout.batch, dim: classes, inner: inner)
+            total = tiles.sum(cost: 2) { tile, u in
+                let (offset, sample, n) = tiles.tile(u)
+                tiles.load(x + offset, count: n, into: tile)
+                let parts = tiles.vectors(tile, count: n) { v, j, io in
+                    crossEntropyBlock(v, targets: t + (sample &+ j), firstSample: sample &+ j,
+                                      stride: StridedTiles<T>.width, io, ignoreIndex, terms, wantLoss: wantLoss,
+                                      each: each, gradient: gx == nil ? nil : v)
+                }
+                if let gx { tiles.store(tile, count: n, to: gx + offset) }
+                return parts
+            }
+            if let loss, reduction != .none { loss[0] = terms.reducedLoss(total) }
+            return
+        }
         let units = AxisUnits<T>(outer: layout.batch, dim: classes, inner: inner)
         total = sumPairsOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
             var partial = SIMD2<Double>()
@@ -496,6 +513,28 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
                 partial[0] += l
             }
             return partial
+        }
+    } else if StridedTiles<T>.applies(dim: classes, inner: inner) {
+        // The (N, C, d) layout through tiles (StridedTiles): logits and targets.
+        let tiles = StridedTiles<T>(outer: layout.batch, dim: classes, inner: inner)
+        let size = tiles.elementsPerUnit
+        total = tiles.sum(cost: 4, tiles: 2) { tile, u in
+            let (offset, sample, n) = tiles.tile(u)
+            tiles.load(x + offset, count: n, into: tile)
+            tiles.load(q + offset, count: n, into: tile + size)
+            let parts = tiles.vectors(tile, count: n) { v, j, io in
+                var scale = T.Vector()
+                if gx != nil {
+                    for l in 0..<T.lanes where l < io.count {
+                        scale[l] = T(narrowing: upstreamScale(gradOutput, reduction, sample &+ j &+ l, divisor: divisor))
+                    }
+                }
+                return SIMD2(probabilityBlock(v, v + size, classes, stride: StridedTiles<T>.width, io, w, keep, spread,
+                                              wantLoss: wantLoss, each: each.map { $0 + (sample &+ j) }, scale: scale,
+                                              gradient: gx == nil ? nil : v), 0)
+            }
+            if let gx { tiles.store(tile, count: n, to: gx + offset) }
+            return parts
         }
     } else {
         let units = AxisUnits<T>(outer: layout.batch, dim: classes, inner: inner)

@@ -464,6 +464,117 @@ func sumOverRowTiles<T: LossFloat>(
     }
 }
 
+// MARK: - The (N, C, d) layout, through tiles
+
+/// In the (N, C, d) layout, class c of a sample lies `inner` elements after class c - 1: the
+/// C class rows of a block of positions sit at a stride of `inner * size` bytes (1 MB for
+/// 512 x 512 float32 maps), which map to the same L1 and L2 sets, and a block kernel that
+/// reads them in several passes (max, exponentials, results) fetched each line again from L3
+/// in every pass (log_softmax of (8, 21, 512, 512) float32: 5x the time of one read of its
+/// input). `StridedTiles` copies `width` adjacent positions (two vectors: one 64-byte line
+/// per class) of every class into a contiguous tile first, where the block kernels run with
+/// stride `width`, and copies results back: every line is read once and written once.
+@usableFromInline
+struct StridedTiles<T: LossFloat> {
+    @usableFromInline let outer: Int, dim: Int, inner: Int
+    @usableFromInline let perOuter: Int
+
+    /// Positions per tile: two vectors.
+    @inlinable @inline(__always) static var width: Int { 2 &* T.lanes }
+
+    /// Whether a layout takes tiles: strided, and a tile of at most 16 KB (half of L1).
+    @inlinable @inline(__always)
+    static func applies(dim: Int, inner: Int) -> Bool {
+        inner >= width && dim &* width &* MemoryLayout<T>.stride <= 16_384
+    }
+
+    @inlinable @inline(__always)
+    init(outer: Int, dim: Int, inner: Int) {
+        self.outer = outer; self.dim = dim; self.inner = inner
+        perOuter = (inner &+ Self.width &- 1) / Self.width
+    }
+
+    @inlinable @inline(__always) var count: Int { outer &* perOuter }
+    @inlinable @inline(__always) var elementsPerUnit: Int { dim &* Self.width }
+
+    /// Tile `u`: the offset of its first element, its first sample (`outer * inner + i`), and
+    /// how many positions it holds (`width`, fewer at the end of a map).
+    @inlinable @inline(__always)
+    func tile(_ u: Int) -> (offset: Int, sample: Int, count: Int) {
+        let (o, b) = u.quotientAndRemainder(dividingBy: perOuter)
+        let i = b &* Self.width
+        return (o &* dim &* inner &+ i, o &* inner &+ i, min(Self.width, inner &- i))
+    }
+
+    /// Copies `count` positions of every class from `x` (a tile's offset) into `tile` (class c
+    /// at `c * width`); missing positions read as 0.
+    @inlinable @inline(__always)
+    func load(_ x: UnsafePointer<T>, count: Int, into tile: UnsafeMutablePointer<T>) {
+        let L = T.lanes, W = Self.width
+        var k = 0, t = 0
+        if count == W {
+            for _ in 0..<dim {
+                T.store(T.load(x + k), to: tile + t)
+                T.store(T.load(x + (k &+ L)), to: tile + (t &+ L))
+                k &+= inner; t &+= W
+            }
+        } else {
+            for _ in 0..<dim {
+                for j in 0..<W { tile[t &+ j] = j < count ? x[k &+ j] : 0 }
+                k &+= inner; t &+= W
+            }
+        }
+    }
+
+    /// Copies the tile's first `count` positions of every class back to `y`.
+    @inlinable @inline(__always)
+    func store(_ tile: UnsafePointer<T>, count: Int, to y: UnsafeMutablePointer<T>) {
+        let L = T.lanes, W = Self.width
+        var k = 0, t = 0
+        if count == W {
+            for _ in 0..<dim {
+                T.store(T.load(tile + t), to: y + k)
+                T.store(T.load(tile + (t &+ L)), to: y + (k &+ L))
+                k &+= inner; t &+= W
+            }
+        } else {
+            for _ in 0..<dim {
+                for j in 0..<count { y[k &+ j] = tile[t &+ j] }
+                k &+= inner; t &+= W
+            }
+        }
+    }
+
+    /// Runs `body(tiles, u)` over the tiles in fixed chunks over threads (as
+    /// `sumPairsOverUnits`, `cost` per element) with `count` tiles of temporary storage per
+    /// chunk, and returns the sum of what it returns.
+    @inlinable @inline(__always)
+    func sum(cost: Int = 1, tiles: Int = 1,
+             _ body: (UnsafeMutablePointer<T>, Int) -> SIMD2<Double>) -> SIMD2<Double> {
+        let size = elementsPerUnit
+        return sumPairsOverUnits(count, unitElements: size &* cost) { range in
+            withUnsafeTemporaryAllocation(of: T.self, capacity: max(1, size &* tiles)) { buffer in
+                var partial = SIMD2<Double>()
+                for u in range { partial += body(buffer.baseAddress!, u) }
+                return partial
+            }
+        }
+    }
+
+    /// Runs `compute(tile + j, io)` for each vector `j` of a tile holding `count` positions.
+    @inlinable @inline(__always)
+    func vectors(_ tile: UnsafeMutablePointer<T>, count: Int,
+                 _ compute: (UnsafeMutablePointer<T>, Int, BlockIO<T>) -> SIMD2<Double>) -> SIMD2<Double> {
+        var total = SIMD2<Double>()
+        var j = 0
+        while j < count {
+            total += compute(tile + j, j, BlockIO(count: min(T.lanes, count &- j)))
+            j &+= T.lanes
+        }
+        return total
+    }
+}
+
 // MARK: - Element-wise losses
 
 /// Vector helpers built on the concrete selects.

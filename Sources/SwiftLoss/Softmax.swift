@@ -45,6 +45,16 @@ public func softmax<T: LossFloat>(
         }
         return
     }
+    if StridedTiles<T>.applies(dim: dim, inner: inner) {
+        stridedTiles(x, y, outer, dim, inner) { v, stride, io in
+            let m = blockMax(v, classes: dim, stride: stride, io)
+            let s = blockSumExp(v, classes: dim, stride: stride, io, max: m, store: v)
+            let scale = 1 / s
+            var k = 0
+            for _ in 0..<dim { T.store(T.load(v + k) * scale, to: v + k); k &+= stride }
+        }
+        return
+    }
     let units = AxisUnits<T>(outer: outer, dim: dim, inner: inner)
     _ = sumOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
         for u in range {
@@ -88,6 +98,15 @@ public func logSoftmax<T: LossFloat>(
             let m = blockMax(tile, classes: dim, stride: stride, io)
             let logSum = T.log(vector: blockSumExp(tile, classes: dim, stride: stride, io, max: m))
             for c in 0..<dim { T.store((T.load(tile + c &* stride) - m) - logSum, to: tile + c &* stride) }
+        }
+        return
+    }
+    if StridedTiles<T>.applies(dim: dim, inner: inner) {
+        stridedTiles(x, y, outer, dim, inner) { v, stride, io in
+            let m = blockMax(v, classes: dim, stride: stride, io)
+            let logSum = T.log(vector: blockSumExp(v, classes: dim, stride: stride, io, max: m))
+            var k = 0
+            for _ in 0..<dim { T.store((T.load(v + k) - m) - logSum, to: v + k); k &+= stride }
         }
         return
     }
@@ -199,6 +218,29 @@ func shortRows<T: LossFloat>(
         tile.load(x + first &* dim, rows: rows)
         compute(tile.tile, BlockIO(count: T.lanes))
         tile.store(to: y + first &* dim, rows: rows)
+        return SIMD2()
+    }
+}
+
+/// The strided layout (inner > 1) of softmax and log_softmax through `StridedTiles`: each
+/// tile's vectors are computed in place by `compute(vector, stride, io)` (class c of the
+/// vector's positions at `c * stride`; positions missing at the end of a map read as 0 and
+/// are not stored back).
+@inlinable @inline(__always)
+func stridedTiles<T: LossFloat>(
+    _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ outer: Int, _ dim: Int, _ inner: Int,
+    _ compute: (UnsafeMutablePointer<T>, Int, BlockIO<T>) -> Void
+) {
+    let tiles = StridedTiles<T>(outer: outer, dim: dim, inner: inner)
+    _ = tiles.sum { tile, u in
+        let (offset, _, n) = tiles.tile(u)
+        tiles.load(x + offset, count: n, into: tile)
+        var j = 0
+        while j < n {
+            compute(tile + j, StridedTiles<T>.width, BlockIO(count: T.lanes))
+            j &+= T.lanes
+        }
+        tiles.store(tile, count: n, to: y + offset)
         return SIMD2()
     }
 }

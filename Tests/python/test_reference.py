@@ -15,8 +15,10 @@ import swiftloss as F
 
 DTYPES = [np.float32, np.float64]
 # (input shape, class-index target shape) for the class-axis losses.
-# (13, 7): short rows go through 8-row (float32) and 4-row (float64) tiles, one of them partial.
-CLASS_SHAPES = [((5,), ()), ((6, 5), (6,)), ((13, 7), (13,)), ((3, 4, 2, 3), (3, 2, 3))]
+# (13, 7): short rows go through 8-row (float32) and 4-row (float64) tiles, one of them partial;
+# (2, 5, 19): 19 positions of the (N, C, d) layout go through tiles of 16 (float32) or 8
+# (float64) positions and a partial one; (3, 4, 2, 3) through blocks without tiles.
+CLASS_SHAPES = [((5,), ()), ((6, 5), (6,)), ((13, 7), (13,)), ((2, 5, 19), (2, 19)), ((3, 4, 2, 3), (3, 2, 3))]
 ELEMENT_SHAPES = [(7,), (6, 5), (3, 4, 2, 3)]
 REDUCTIONS = ["none", "sum", "mean"]
 
@@ -149,7 +151,7 @@ def class_case(rng, ishape, tshape, dtype):
 # ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", [(5,), (6, 5), (13, 7), (3, 4, 2, 3)])
+@pytest.mark.parametrize("shape", [(5,), (6, 5), (13, 7), (2, 5, 19), (3, 4, 2, 3)])
 @pytest.mark.parametrize("function", ["softmax", "log_softmax"])
 def test_softmax_every_dim(function, shape, dtype):
     rng = np.random.default_rng(seed_of(function, shape, dtype))
