@@ -1,16 +1,5 @@
 import RealModule
 
-/// Visits every slice of a `[outer][dim][inner]` layout as (offset of its first element,
-/// stride between its elements).
-@inlinable @inline(__always)
-func forEachSlice(outer: Int, dim: Int, inner: Int, _ body: (Int, Int) -> Void) {
-    guard outer > 0, dim > 0, inner > 0 else { return }  // empty: no slice to visit
-    for o in 0..<outer {
-        let base = o &* dim &* inner
-        for i in 0..<inner { body(base &+ i, inner) }
-    }
-}
-
 @inlinable
 func checkedAxisLayout<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, _ output: UnsafeMutableBufferPointer<T>,
@@ -144,14 +133,7 @@ public func softmaxBackward<T: LossFloat>(
     try checkCount(gradOutput.count, output.count)
     guard let y = output.baseAddress, let g = gradOutput.baseAddress, let gx = gradInput.baseAddress
     else { return }
-    forEachSlice(outer: outer, dim: dim, inner: inner) { start, stride in
-        var dot = 0.0
-        var k = start
-        for _ in 0..<dim { dot += (g[k] * y[k]).wide; k &+= stride }
-        let d = T(narrowing: dot)
-        k = start
-        for _ in 0..<dim { gx[k] = y[k] * (g[k] - d); k &+= stride }
-    }
+    axisBackward(y, g, gx, outer, dim, inner, term: { y, g in g * y }, apply: { y, g, dot in y * (g - dot) })
 }
 
 /// The gradient of `logSoftmax` given its output `y` and the upstream gradient `g`, per
@@ -167,13 +149,73 @@ public func logSoftmaxBackward<T: LossFloat>(
     try checkCount(gradOutput.count, output.count)
     guard let y = output.baseAddress, let g = gradOutput.baseAddress, let gx = gradInput.baseAddress
     else { return }
-    forEachSlice(outer: outer, dim: dim, inner: inner) { start, stride in
-        var sum = 0.0
-        var k = start
-        for _ in 0..<dim { sum += g[k].wide; k &+= stride }
-        let s = T(narrowing: sum)
-        k = start
-        for _ in 0..<dim { gx[k] = g[k] - T.exp(y[k]) * s; k &+= stride }
+    axisBackward(y, g, gx, outer, dim, inner, term: { _, g in g },
+                 apply: { y, g, sum in g - T.exp(vector: y) * sum })
+}
+
+/// The backward of softmax and log_softmax, per slice: `d = sum(term(y, g))` (summed in `T`
+/// lanes, flushed to `Double` every `flushEvery` vectors), then `gx = apply(y, g, d)`; rows
+/// (inner == 1) vectorised along the slice, the strided layout a block of `T.lanes` adjacent
+/// positions at a time, threaded in fixed chunks. Each element of `gx` is written after its
+/// slice's sum has read `y` and `g` and after `apply` has read them at the same place, so
+/// `gx` may be `y` or `g`. Elements missing from a partial vector read as 0 (adding nothing).
+@inlinable @inline(__always)
+func axisBackward<T: LossFloat>(
+    _ y: UnsafePointer<T>, _ g: UnsafePointer<T>, _ gx: UnsafeMutablePointer<T>,
+    _ outer: Int, _ dim: Int, _ inner: Int,
+    term: (T.Vector, T.Vector) -> T.Vector, apply: (T.Vector, T.Vector, T.Vector) -> T.Vector
+) {
+    guard dim > 0 else { return }
+    let L = T.lanes
+    let units = AxisUnits<T>(outer: outer, dim: dim, inner: inner)
+    _ = sumOverUnits(units.count, unitElements: units.elementsPerUnit &* 2) { range in
+        for u in range {
+            if inner == 1 {
+                let o = u &* dim
+                var total = 0.0
+                var j = 0
+                while j < dim {
+                    var s = T.Vector()
+                    var k = 0
+                    while k < flushEvery && j &+ L <= dim {
+                        s += term(T.load(y + (o &+ j)), T.load(g + (o &+ j)))
+                        j &+= L; k &+= 1
+                    }
+                    if k < flushEvery && j < dim {  // the partial vector at the end
+                        s += term(T.loadPartial(y + (o &+ j), dim &- j, fill: 0),
+                                  T.loadPartial(g + (o &+ j), dim &- j, fill: 0))
+                        j = dim
+                    }
+                    total += T.wideSum(s)
+                }
+                let d = T.Vector(repeating: T(narrowing: total))
+                j = 0
+                while j &+ L <= dim {
+                    T.store(apply(T.load(y + (o &+ j)), T.load(g + (o &+ j)), d), to: gx + (o &+ j))
+                    j &+= L
+                }
+                if j < dim {
+                    let n = dim &- j
+                    T.storePartial(apply(T.loadPartial(y + (o &+ j), n, fill: 0),
+                                         T.loadPartial(g + (o &+ j), n, fill: 0), d), to: gx + (o &+ j), n)
+                }
+            } else {
+                let (offset, _, io) = units.block(u)
+                var acc = SIMD8<Double>()
+                var c = 0, k = offset
+                while c < dim {
+                    var s = T.Vector()
+                    let end = min(dim, c &+ flushEvery)
+                    while c < end { s += term(io.load(y + k), io.load(g + k)); k &+= inner; c &+= 1 }
+                    for l in 0..<L { acc[l] += s[l].wide }
+                }
+                var d = T.Vector()
+                for l in 0..<L { d[l] = T(narrowing: acc[l]) }
+                k = offset
+                for _ in 0..<dim { io.store(apply(io.load(y + k), io.load(g + k), d), to: gx + k); k &+= inner }
+            }
+        }
+        return 0
     }
 }
 
