@@ -323,3 +323,31 @@ def test_docstring_gives_formula_shapes_gradient_and_divergences():
     for needle in (":math:", "Shapes", "with_grad", "grad_output", "``out``", "Raises", "not the derivative",
                    "IndexError", "exp"):
         assert needle in doc, needle
+
+
+def test_empty_padded_targets_and_nan_kept_by_zero_infinity():
+    lp = torch.randn(5, 2, 4, dtype=torch.float64).log_softmax(2)
+    for il in ([5, 5], [5, 3]):
+        compare(lp, np.zeros((2, 0), np.int64), il, [0, 0], 0, "none", False, np.float64)
+    lp[0, 0, 0] = float("nan")  # NaN is not an infinity: zero_infinity keeps it
+    compare(lp, [[1, 2], [1, 1]], [5, 5], [2, 2], 0, "none", True, np.float64)
+
+
+def test_torch_bridge_under_compile_vmap_and_func_grad():
+    tg, il, tl = torch.tensor([[1, 2], [1, 1]]), torch.tensor([5, 5]), torch.tensor([2, 2])
+    lp = torch.randn(5, 2, 4, dtype=torch.float64).log_softmax(2)
+    compiled = torch.compile(lambda x: sl.ctc_loss(x, tg, il, tl), fullgraph=True, backend="eager")
+    x = lp.clone().requires_grad_()
+    loss = compiled(x)
+    loss.backward()
+    ref_x = lp.clone().requires_grad_()
+    ref = TF.ctc_loss(ref_x, tg, il, tl)
+    ref.backward()
+    torch.testing.assert_close(loss, ref, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(x.grad, ref_x.grad, rtol=1e-10, atol=1e-12)
+    xs = torch.randn(3, 5, 2, 4, dtype=torch.float64).log_softmax(-1)
+    mapped = torch.vmap(lambda z: sl.ctc_loss(z, tg, il, tl))(xs)
+    torch.testing.assert_close(mapped, torch.stack([TF.ctc_loss(z, tg, il, tl) for z in xs]), rtol=1e-10, atol=1e-12)
+    ours = torch.func.grad(lambda z: sl.ctc_loss(z, tg, il, tl))(lp)
+    theirs = torch.func.grad(lambda z: TF.ctc_loss(z, tg, il, tl))(lp)
+    torch.testing.assert_close(ours, theirs, rtol=1e-10, atol=1e-12)
