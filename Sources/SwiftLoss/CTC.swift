@@ -117,7 +117,9 @@ extension LossFloat {
         let negInf = Vector(repeating: -.infinity)
         var m = maximum(maximum(a, b), c)
         m = select(m, equalTo: negInf, Vector(), else: m)
-        return log(vector: exp(vector: a - m) + exp(vector: b - m) + exp(vector: c - m)) + m
+        // One of the three terms is exp(0) = 1 (or all are 0, when m was -inf): the cheaper
+        // expForSum, exact down to where a term vanishes next to that 1, serves.
+        return log(vector: expForSum(vector: a - m) + expForSum(vector: b - m) + expForSum(vector: c - m)) + m
     }
 }
 
