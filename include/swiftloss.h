@@ -862,9 +862,11 @@ SWIFTLOSS_API swiftloss_status swiftloss_triplet_margin_loss_backward_f64(
  * written.
  *
  * Scratch: each thread allocates, for the sample it works on, rows of W = 2L + 1 elements
- * (rounded up to 8 float32 / 4 float64, plus 16 / 8) of the input's type: 4 rows for the
- * forward, Tn + 5 rows for the backward (which keeps every alpha row of the sample), so the
- * backward of T = 1000, L = 200 in float32 holds about 1000 x 424 x 4 bytes = 1.7 MB per thread.
+ * (rounded up to 8 float32 / 4 float64, plus 16 / 8) of the input's type, and W int64: 4 rows
+ * for the forward; for the backward Tn + 5 rows (every alpha row of the sample) while
+ * Tn x W is at most 2^22 (16 MB of float32), e.g. 1000 x 424 x 4 bytes = 1.7 MB for T = 1000,
+ * L = 200 in float32; above that, every k-th alpha row (k = ceil(sqrt(Tn))) and k more,
+ * 2k + 7 rows at most, for one more alpha pass.
  * The samples are split over the threads in chunks fixed by the sizes: results do not depend
  * on the thread count.
  *

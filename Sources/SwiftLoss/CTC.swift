@@ -123,27 +123,38 @@ extension LossFloat {
     }
 }
 
+/// Row `t` of the forward variables from row `t - 1` (`prev`), into `cur` (whose leading
+/// `lanes` elements are -inf); `lpRow` is a row of scratch.
+@inlinable @inline(__always)
+func ctcAlphaStep<T: LossFloat>(_ lp: UnsafePointer<T>, step: Int, t: Int, _ sample: CTCSample<T>,
+                                prev: UnsafePointer<T>, cur: UnsafeMutablePointer<T>, lpRow: UnsafeMutablePointer<T>) {
+    let lanes = T.lanes, negInf = T.Vector(repeating: -.infinity)
+    sample.gather(lp + t &* step, into: lpRow)
+    for b in 0 ..< (sample.width &- 2 &* lanes) / lanes {
+        let o = lanes &+ b &* lanes
+        let a1 = T.load(prev + o), a2 = T.load(prev + (o &- 1))
+        let a3 = T.select(T.load(sample.skip + o), equalTo: T.Vector(), T.load(prev + (o &- 2)), else: negInf)
+        T.store(T.logSumExp3(a1, a2, a3) + T.load(lpRow + o), to: cur + o)
+    }
+}
+
 /// The forward variables of one sample: rows `alpha(0) ... alpha(tn - 1)` at `rows + t * width`
-/// (all of them with `keepAll`, else alternating between two rows), each with `lanes` leading
-/// -inf; `lpRow` is a row of scratch. Returns the sample's nll (tn >= 1).
+/// (all of them with `keepAll`, else alternating between two rows, and with `checkpoints`
+/// every `every`-th row copied there, row `t` at `(t / every) * width`), each with `lanes`
+/// leading -inf; `lpRow` is a row of scratch. Returns the sample's nll (tn >= 1).
 @inlinable
 func ctcAlpha<T: LossFloat>(_ lp: UnsafePointer<T>, step: Int, tn: Int, _ sample: CTCSample<T>,
-                            rows: UnsafeMutablePointer<T>, lpRow: UnsafeMutablePointer<T>, keepAll: Bool) -> T {
-    let w = sample.width, lanes = T.lanes, negInf = T.Vector(repeating: -.infinity)
-    let blocks = (w &- 2 &* lanes) / lanes
+                            rows: UnsafeMutablePointer<T>, lpRow: UnsafeMutablePointer<T>, keepAll: Bool,
+                            checkpoints: UnsafeMutablePointer<T>? = nil, every: Int = 1) -> T {
+    let w = sample.width, lanes = T.lanes
     for k in 0 ..< (keepAll ? tn &* w : 2 &* w) { rows[k] = -.infinity }
     rows[lanes] = lp[sample.labels[0]]
     if sample.s > 1 { rows[lanes &+ 1] = lp[sample.labels[1]] }
     var prev = rows
-    for t in 1 ..< max(tn, 1) {
+    for t in 0 ..< max(tn, 1) {
         let cur = keepAll ? rows + t &* w : rows + (t & 1) &* w
-        sample.gather(lp + t &* step, into: lpRow)
-        for b in 0..<blocks {
-            let o = lanes &+ b &* lanes
-            let a1 = T.load(prev + o), a2 = T.load(prev + (o &- 1))
-            let a3 = T.select(T.load(sample.skip + o), equalTo: T.Vector(), T.load(prev + (o &- 2)), else: negInf)
-            T.store(T.logSumExp3(a1, a2, a3) + T.load(lpRow + o), to: cur + o)
-        }
+        if t > 0 { ctcAlphaStep(lp, step: step, t: t, sample, prev: prev, cur: cur, lpRow: lpRow) }
+        if let checkpoints, t % every == 0 { (checkpoints + (t / every) &* w).update(from: cur, count: w) }
         prev = cur
     }
     let s = sample.s
@@ -154,6 +165,28 @@ func ctcAlpha<T: LossFloat>(_ lp: UnsafePointer<T>, step: Int, tn: Int, _ sample
     return -(T.log(T.exp(l1 - m) + T.exp(l2 - m)) + m)
 }
 
+/// The backward keeps every alpha row of a sample up to this many elements; above, it keeps
+/// every k-th row (k about sqrt(Tn)) and recomputes the k rows of each segment when its beta
+/// pass reaches it: at most 2 sqrt(Tn) + 7 rows instead of Tn + 5, for one more alpha pass.
+@usableFromInline let ctcFullAlphaElements = 1 << 22
+
+/// (keep every alpha row, the checkpoint interval k) of a sample of `tn` frames and rows of `w`.
+@inlinable @inline(__always)
+func ctcAlphaPlan(_ tn: Int, _ w: Int) -> (full: Bool, every: Int) {
+    if tn &* w <= ctcFullAlphaElements { return (true, 1) }
+    var k = 1
+    while k &* k < tn { k &+= 1 }
+    return (false, k)
+}
+
+/// Rows of scratch (of the sample's width) the backward of a sample of `tn` frames needs,
+/// besides its mask row: four, then every alpha row, or two, the checkpoints and a segment.
+@inlinable @inline(__always)
+func ctcBackwardRows(_ tn: Int, _ w: Int) -> Int {
+    let plan = ctcAlphaPlan(tn, w)
+    return plan.full ? tn &+ 4 : 4 &+ 2 &+ (tn &+ plan.every &- 1) / plan.every &+ plan.every
+}
+
 /// Runs `body(n, sample, scratch)` for every sample of a ctc_loss call over the library's
 /// threads in fixed chunks, with a scratch of `rows` rows per sample (plus the sample's label
 /// and mask rows), and returns the sums the bodies return.
@@ -161,7 +194,7 @@ func ctcAlpha<T: LossFloat>(_ lp: UnsafePointer<T>, step: Int, tn: Int, _ sample
 func ctcOverSamples<T: LossFloat>(
     time: Int, batch: Int, longest: Int, targets: UnsafeBufferPointer<Int64>, targetStride: Int,
     inputLengths: UnsafeBufferPointer<Int64>, targetLengths: UnsafeBufferPointer<Int64>, blank: Int,
-    rows: (Int) -> Int, _ body: (Int, CTCSample<T>, UnsafeMutablePointer<T>) -> SIMD2<Double>
+    rows: (Int, Int) -> Int, _ body: (Int, CTCSample<T>, UnsafeMutablePointer<T>) -> SIMD2<Double>
 ) -> SIMD2<Double> {
     withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, batch)) { starts in
         var start = 0
@@ -169,12 +202,12 @@ func ctcOverSamples<T: LossFloat>(
         let maxWidth = CTCSample<T>.width(longest)
         let work = max(1, time) &* maxWidth &* 32
         return sumPairsOverUnits(batch, unitElements: work) { range in
-            var widest = 0, longestTime = 0
+            var widest = 0, capacity = 0
             for n in range {
-                widest = max(widest, CTCSample<T>.width(Int(targetLengths[n])))
-                longestTime = max(longestTime, Int(inputLengths[n]))
+                let w = CTCSample<T>.width(Int(targetLengths[n]))
+                widest = max(widest, w)
+                capacity = max(capacity, w &* (rows(Int(inputLengths[n]), w) &+ 1))
             }
-            let capacity = widest &* (rows(longestTime) &+ 1)
             return withUnsafeTemporaryAllocation(of: T.self, capacity: capacity) { scratch in
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: widest) { labels in
                     var sum = SIMD2<Double>()
@@ -217,7 +250,7 @@ public func ctcLoss<T: LossFloat>(
     let step = batch &* classes
     let total = ctcOverSamples(time: time, batch: batch, longest: longest, targets: targets,
                                targetStride: targetStride, inputLengths: inputLengths,
-                               targetLengths: targetLengths, blank: blank, rows: { _ in 3 }) {
+                               targetLengths: targetLengths, blank: blank, rows: { _, _ in 3 }) {
         n, sample, scratch -> SIMD2<Double> in
         let tn = Int(inputLengths[n]), l = Int(targetLengths[n])
         var nll: T = tn == 0 ? ctcEmptyInput(l)
@@ -265,19 +298,44 @@ public func ctcLossBackward<T: LossFloat>(
     let step = batch &* classes
     _ = ctcOverSamples(time: time, batch: batch, longest: longest, targets: targets, targetStride: targetStride,
                        inputLengths: inputLengths, targetLengths: targetLengths, blank: blank,
-                       rows: { $0 &+ 4 }) { n, sample, scratch -> SIMD2<Double> in
+                       rows: ctcBackwardRows) {
+        (n: Int, sample: CTCSample<T>, scratch: UnsafeMutablePointer<T>) -> SIMD2<Double> in
         let tn = Int(inputLengths[n]), l = Int(targetLengths[n])
         let upstream: Double = reduction == .none ? g[n].wide
             : reduction == .sum ? g[0].wide : g[0].wide / Double(batch) / Double(max(l, 1))
-        let lp = x + n &* classes, grad = gx + n &* classes
+        let lp = x + n &* classes, grad = gx + n &* classes, w = sample.width
+        let plan = ctcAlphaPlan(tn, w)
+        // full: every alpha row after the four working rows; else two rolling rows, the
+        // checkpoints, then a segment of `every` rows
+        let alpha = scratch + 4 &* w, rolling = scratch + 4 &* w, checkpoints = rolling + 2 &* w
+        let segment = checkpoints + ((tn &+ plan.every &- 1) / plan.every) &* w
         let nll: T = tn == 0 ? ctcEmptyInput(l)
-            : ctcAlpha(lp, step: step, tn: tn, sample, rows: scratch + 4 &* sample.width,
-                       lpRow: scratch, keepAll: true)
+            : ctcAlpha(lp, step: step, tn: tn, sample, rows: plan.full ? alpha : rolling, lpRow: scratch,
+                       keepAll: plan.full, checkpoints: plan.full ? nil : checkpoints, every: plan.every)
         let zero = zeroInfinity && nll == .infinity
         for t in (zero ? 0 : tn) ..< time { for c in 0..<classes { grad[t &* step &+ c] = 0 } }
         guard !zero && tn > 0 else { return SIMD2() }
-        ctcBeta(lp, grad, step: step, classes: classes, tn: tn, nll: nll, scale: T(narrowing: upstream), sample,
-                alpha: scratch + 4 &* sample.width, scratch: scratch)
+        let scale = T(narrowing: upstream), k = plan.every
+        if plan.full {
+            ctcBeta(lp, grad, step: step, classes: classes, tn: tn, nll: nll, scale: scale, sample, scratch: scratch) {
+                (t: Int) -> UnsafePointer<T> in UnsafePointer(alpha + t &* w)
+            }
+        } else {
+            ctcBeta(lp, grad, step: step, classes: classes, tn: tn, nll: nll, scale: scale, sample, scratch: scratch) {
+                (t: Int) -> UnsafePointer<T> in
+                let first = (t / k) &* k
+                if t == tn &- 1 || t % k == k &- 1 {  // entering a segment: its rows from its checkpoint
+                    for j in 0..<w { segment[j] = -.infinity }
+                    segment.update(from: checkpoints + (t / k) &* w, count: w)
+                    for u in stride(from: first &+ 1, through: t, by: 1) {
+                        let row = segment + (u &- first) &* w
+                        for j in 0..<T.lanes { row[j] = -.infinity }
+                        ctcAlphaStep(lp, step: step, t: u, sample, prev: row - w, cur: row, lpRow: scratch)
+                    }
+                }
+                return UnsafePointer(segment + (t &- first) &* w)
+            }
+        }
         return SIMD2()
     }
 }
@@ -287,8 +345,8 @@ public func ctcLossBackward<T: LossFloat>(
 /// holds four rows: lp(t, l'), beta(t + 1), beta(t) and the terms of the gradient.
 @inlinable
 func ctcBeta<T: LossFloat>(_ lp: UnsafePointer<T>, _ grad: UnsafeMutablePointer<T>, step: Int, classes: Int,
-                           tn: Int, nll: T, scale: T, _ sample: CTCSample<T>, alpha: UnsafePointer<T>,
-                           scratch: UnsafeMutablePointer<T>) {
+                           tn: Int, nll: T, scale: T, _ sample: CTCSample<T>, scratch: UnsafeMutablePointer<T>,
+                           alphaRow: (Int) -> UnsafePointer<T>) {
     let w = sample.width, lanes = T.lanes, s = sample.s, negInf = T.Vector(repeating: -.infinity)
     let blocks = (w &- 2 &* lanes) / lanes
     let lpRow = scratch, terms = scratch + 3 &* w
@@ -296,6 +354,7 @@ func ctcBeta<T: LossFloat>(_ lp: UnsafePointer<T>, _ grad: UnsafeMutablePointer<
     for k in 0 ..< 2 &* w { next[k] = -.infinity }
     let nllV = T.Vector(repeating: nll)
     for t in stride(from: tn &- 1, through: 0, by: -1) {
+        let a = alphaRow(t)  // first: recomputing alpha rows uses lpRow too
         let lpt = lp + t &* step
         sample.gather(lpt, into: lpRow)
         if t == tn &- 1 {
@@ -313,7 +372,6 @@ func ctcBeta<T: LossFloat>(_ lp: UnsafePointer<T>, _ grad: UnsafeMutablePointer<
         }
         // The gradient row: exp(lp) - exp(-inf + nll - lp) for every class (0, or NaN as
         // PyTorch's where nll - lp is +inf or NaN), minus each exp(alpha + beta + nll - lp).
-        let a = alpha + t &* w
         for b in 0..<blocks {
             let o = lanes &+ b &* lanes
             T.store(T.exp(vector: T.load(a + o) + T.load(cur + o) + nllV - T.load(lpRow + o)), to: terms + o)

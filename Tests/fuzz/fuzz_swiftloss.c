@@ -2007,7 +2007,7 @@ static int run_ctc(Ctx *c)
     const int concat = h[14] & 1, wrong_len = ((h[14] >> 1) & 3) == 3;
     if (concat) stride = 0;
     static const int64_t odd_blank[4] = {-1, INT64_MIN, INT64_MAX, 1};
-    int64_t blank = h[9] < 200 ? 0 : h[9] < 240 ? (int64_t)classes - 1 : h[9] < 248 ? (int64_t)classes : odd_blank[h[9] & 3];
+    int64_t blank = h[9] < 200 ? 0 : h[9] < 240 ? (int64_t)(classes - 1) : h[9] < 248 ? (int64_t)classes : odd_blank[h[9] & 3];
     const int zi = h[11] < 240 ? (h[11] & 1) : 2;
     const int red = reduction_code(c);
     const int red_ok = red >= 0 && red <= 2;

@@ -351,3 +351,14 @@ def test_torch_bridge_under_compile_vmap_and_func_grad():
     ours = torch.func.grad(lambda z: sl.ctc_loss(z, tg, il, tl))(lp)
     theirs = torch.func.grad(lambda z: TF.ctc_loss(z, tg, il, tl))(lp)
     torch.testing.assert_close(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_long_samples_recompute_alpha_from_checkpoints():
+    """Above 2^22 alpha elements per sample the backward keeps every k-th alpha row only
+    (k about sqrt(T)) and recomputes the rest segment by segment: torch's float64 numbers,
+    with a sample on each path and input lengths that are not multiples of k."""
+    rng = np.random.default_rng(21)
+    T, C = 3003, 12
+    lp = torch.randn(T, 3, C, dtype=torch.float64, generator=torch.Generator().manual_seed(4)).log_softmax(2)
+    tg = rng.integers(1, C, (3, 700))
+    compare(lp, tg, [3003, 2950, 1000], [700, 690, 50], 0, "none", False, np.float64)
