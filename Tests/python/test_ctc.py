@@ -11,7 +11,6 @@ as torch's).
 Tolerances: float64 1e-10 relative; float32 1e-5 relative for the losses, and for the gradients
 1e-5 of the row's scale (exp(lp) - term cancels: both libraries round the two terms in float32,
 in different orders)."""
-import doctest
 
 import numpy as np
 import pytest
@@ -21,6 +20,7 @@ import torch.nn.functional as TF
 import swiftloss
 import swiftloss as F
 import swiftloss.torch as sl
+from doctests import run_examples
 
 REDUCTIONS = ["none", "sum", "mean"]
 DTYPES = [np.float32, np.float64]
@@ -307,14 +307,7 @@ def test_torch_bridge_has_no_second_derivative_as_torch():
 
 @pytest.mark.parametrize("function", [F.ctc_loss, sl.ctc_loss], ids=lambda f: f"{f.__module__}.{f.__name__}")
 def test_docstring_examples_run(function):
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    saved = np.get_printoptions()
-    np.set_printoptions(legacy="1.25")  # numpy scalars print as plain numbers, as in the docs
-    try:
-        for test in doctest.DocTestFinder().find(function, globs={}):
-            runner.run(test)
-    finally:
-        np.set_printoptions(**saved)
+    runner = run_examples(function)
     assert runner.tries >= 2 and runner.failures == 0
 
 
