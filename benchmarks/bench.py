@@ -10,6 +10,7 @@ cross_entropy with N*C, 1 thread against 2, and the issue-5 targets with "met" /
     python3 benchmarks/bench.py                 # full run, a few minutes
     python3 benchmarks/bench.py --quick         # smaller sizes, few repeats (< 60 s)
     python3 benchmarks/bench.py --cases 4096x32000,threads --repeat 9
+    python3 benchmarks/bench.py --cases ctc     # ctc_loss fwd+bwd against torch (issue 16's three sizes)
     python3 benchmarks/bench.py --no-torch      # the table as without PyTorch
     python3 benchmarks/bench.py --grid          # every function x size x dtype against torch
 
@@ -228,7 +229,7 @@ def check_scalar(name: str, got, want) -> None:
         raise AssertionError(f"{name}: {got!r} vs reference {want!r} (rel. tol. {RTOL})")
 
 
-def check_array(name: str, got: np.ndarray, want: np.ndarray) -> None:
+def check_array(name: str, got: np.ndarray, want: np.ndarray, rtol: float = RTOL) -> None:
     """Elementwise, relative to the array's scale (gradients have entries near 0).
 
     Compared in float64 chunk by chunk, so a 0.5 GB array does not cost 4 GB of temporaries.
@@ -244,8 +245,8 @@ def check_array(name: str, got: np.ndarray, want: np.ndarray) -> None:
         gc_ = g[start:start + chunk].astype(np.float64)
         scale = max(scale, float(np.max(np.abs(wc))))
         err = max(err, float(np.max(np.abs(gc_ - wc))))  # NaN propagates: fails below
-    if not err <= RTOL * max(scale, 1e-30):
-        raise AssertionError(f"{name}: max |diff| {err:.3g} > {RTOL} * max |ref| {scale:.3g}")
+    if not err <= rtol * max(scale, 1e-30):
+        raise AssertionError(f"{name}: max |diff| {err:.3g} > {rtol} * max |ref| {scale:.3g}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -686,6 +687,56 @@ def bench_case(case_id, shape, dtype, ops, timer: Timer, rng, notes: List[str],
     return rows
 
 
+# ------------------------------------------------------------------------------------------
+# ctc_loss (issue 16): forward + backward, 'mean', float32, every input and target full length
+# ------------------------------------------------------------------------------------------
+
+# id, T, N, C, S; the issue's torch times (2 threads, measured when it was written)
+CTC_CASES = [("ctc-150x16x40x30", 150, 16, 40, 30, 4.0e-3), ("ctc-400x4x29x80", 400, 4, 29, 80, 7.0e-3),
+             ("ctc-1000x32x100x200", 1000, 32, 100, 200, 262e-3)]
+
+
+def ctc_section(timer: Timer, filters: Optional[List[str]]) -> None:
+    """swiftloss.ctc_loss(with_grad=True) against torch's ctc_loss forward + backward, side by
+    side in one run (results checked against torch first); the goal is at most 0.5x torch."""
+    rng = np.random.default_rng(16)
+    print("ctc_loss fwd+bwd ('mean', float32, log_softmax inputs, full lengths); goal: at most 0.5x torch")
+    print(f"  {'T x N x C, S':<22} {'swiftloss':>10} {'torch':>10} {'sl/torch':>9} {'issue torch':>12}  goal")
+    for case_id, T, N, C, S, issue in CTC_CASES:
+        if filters and not any(f in case_id for f in filters) and "ctc" not in filters:
+            continue
+        x = rng.standard_normal((T, N, C), dtype=np.float32)
+        lp = (x - np.log(np.exp(x).sum(2, keepdims=True))).astype(np.float32)
+        targets = rng.integers(1, C, (N, S), dtype=np.int64)
+        il, tl = np.full(N, T, np.int64), np.full(N, S, np.int64)
+        sl = lambda lp=lp, targets=targets, il=il, tl=tl: swiftloss.ctc_loss(lp, targets, il, tl, with_grad=True)
+        loss, grad = sl()
+        torch_time = None
+        if torch is not None:
+            xg = torch.from_numpy(lp.copy()).requires_grad_()
+            args = (torch.from_numpy(targets), torch.from_numpy(il), torch.from_numpy(tl))
+
+            def torch_fn(xg=xg, args=args):
+                xg.grad = None
+                out = TF.ctc_loss(xg, *args)
+                out.backward()
+                return out
+            check_scalar(f"{case_id} ctc_loss torch", torch_fn().item(), float(loss))
+            # float32 CTC gradients of long inputs are only about 1e-3 of their scale accurate
+            # (alpha + beta + nll - lp cancels values of hundreds), torch's and swiftloss's alike:
+            # both 5.8e-4 from the float64 gradient at T = 400
+            check_array(f"{case_id} ctc_loss grad torch", grad, xg.grad.numpy(), rtol=2e-3)
+        mine = timer(sl)["median"]
+        if torch is not None:
+            torch_time = timer(torch_fn)["median"]
+        ratio = mine / torch_time if torch_time else None
+        goal = "-" if ratio is None else ("met" if ratio <= 0.5 else "not met")
+        print(f"  {f'{T}x{N}x{C}, {S}':<22} {fmt_time(mine):>10} {fmt_time(torch_time):>10} "
+              f"{fmt_ratio(mine, torch_time):>9} {fmt_time(issue):>12}  {goal}")
+        gc.collect()
+    print()
+
+
 def print_table(rows: List[Dict], torch_version: Optional[str]) -> None:
     headers = ["case", "dtype", "op", "swiftloss", "numpy", "torch", "read", "r+w", "new",
                "sl/ref", "sl/numpy", "sl/torch", "k"]
@@ -976,7 +1027,8 @@ def main(argv=None) -> int:
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat must be at least 1")
     if filters and not args.grid:
-        ids = [c[0] for c in (QUICK_CASES if args.quick else FULL_CASES)] + ["overhead", "scaling", "threads"]
+        ids = ([c[0] for c in (QUICK_CASES if args.quick else FULL_CASES)] + [c[0] for c in CTC_CASES]
+               + ["overhead", "scaling", "threads"])
         unknown = [f for f in filters if not any(f in i for i in ids)]
         if unknown:
             parser.error(f"--cases {','.join(unknown)} matches nothing; ids: {', '.join(ids)}")
@@ -1035,6 +1087,9 @@ def main(argv=None) -> int:
               "= the logits buffer (a copy, refreshed before each timed batch); their numpy/torch columns "
               "repeat the row above (numpy and torch allocate their results)")
         print()
+
+    if not filters or any(f in c[0] for f in filters for c in CTC_CASES):
+        ctc_section(timer, filters)
 
     overhead = None
     if selected("2x4", filters) or (filters and "overhead" in filters):

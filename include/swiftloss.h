@@ -6,7 +6,7 @@
  * binary_cross_entropy_with_logits, kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss,
  * soft_margin_loss, hinge_embedding_loss, poisson_nll_loss, multilabel_soft_margin_loss,
  * multi_margin_loss, multilabel_margin_loss, margin_ranking_loss, gaussian_nll_loss,
- * cosine_embedding_loss and triplet_margin_loss with the semantics of PyTorch 2.15's
+ * cosine_embedding_loss, triplet_margin_loss and ctc_loss with the semantics of PyTorch 2.15's
  * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
@@ -822,6 +822,80 @@ SWIFTLOSS_API swiftloss_status swiftloss_triplet_margin_loss_backward_f64(
     const double *anchor, const double *positive, const double *negative, size_t batch, size_t dim,
     double margin, double p, double eps, int swap, int reduction, const double *grad_output,
     double *grad_anchor, double *grad_positive, double *grad_negative);
+
+/* ==========================================================================================
+ * ctc_loss (PyTorch's connectionist temporal classification loss, LossCTC.cpp)
+ *
+ * log_probs: time x batch x classes, row-major (PyTorch's (T, N, C); an unbatched (T, C) input
+ * is batch 1): lp(t, n, c) = log_probs[(t * batch + n) * classes + c]. input_lengths,
+ * target_lengths: batch int64 entries each, input_lengths[n] in [0, time], target_lengths[n]
+ * >= 0. targets: targets_len int64 labels, either padded (target_stride > 0: sample n's labels
+ * start at n * target_stride, targets_len == batch * target_stride, every target length at most
+ * target_stride; entries past a sample's length are not read) or concatenated (target_stride
+ * == 0: the samples' labels one after the other, targets_len == the sum of the lengths). Every
+ * label read must be in [0, classes) (PyTorch does not check them and reads out of bounds); a
+ * label equal to blank is accepted and computed as given. blank: in [0, classes).
+ * zero_infinity: 0 or 1.
+ *
+ * With L = target_lengths[n], Tn = input_lengths[n] and l' the labels with blanks interleaved
+ * (2L + 1 entries), computed in the input's precision with PyTorch's max trick (m the largest
+ * term, 0 when every term is -inf):
+ *   alpha(0, 0) = lp(0, blank), alpha(0, 1) = lp(0, l'(1)), any other alpha(0, s) = -inf
+ *   alpha(t, s) = log(e^(a1-m) + e^(a2-m) + e^(a3-m)) + m + lp(t, l'(s)),  a1 = alpha(t-1, s),
+ *                 a2 = alpha(t-1, s-1), a3 = alpha(t-1, s-2) where l'(s-2) != l'(s) (else -inf)
+ *   nll(n) = -logsumexp(alpha(Tn-1, 2L), alpha(Tn-1, 2L-1)); -alpha(Tn-1, 0) when L == 0;
+ *            for Tn == 0: -0.0 when L == 0, +inf otherwise
+ * An impossible alignment (Tn smaller than L plus the repeated neighbours) gives +inf; with
+ * zero_infinity, +inf losses are replaced by 0 before the reduction (NaN is kept). output:
+ * batch elements for NONE, else 1: SUM adds the losses, MEAN averages nll(n) / max(L, 1) over
+ * the batch (both accumulated in float64; an empty batch gives NaN for MEAN, 0 for SUM).
+ *
+ * Gradient (the _backward functions): PyTorch's, which is NOT the derivative of the loss with
+ * respect to log_probs. For t < Tn,
+ *   grad_log_probs(t, n, c) = (exp(lp(t, n, c)) - exp(lcab(t, c) + nll(n) - lp(t, n, c))) * g
+ * with lcab(t, c) the logsumexp of alpha(t, s) + beta(t, s) over the s with l'(s) == c (beta
+ * the backward variables, which include lp(t)), and 0 for t >= Tn. The true derivative is the
+ * second term alone; the extra exp(lp) cancels through log_softmax's backward, which is what
+ * PyTorch relies on. An impossible sample gets NaN for t < Tn (-inf + inf), or zeros for every
+ * t with zero_infinity. g = grad_output[n] for NONE, grad_output[0] for SUM, grad_output[0] /
+ * (batch * max(L, 1)) for MEAN. grad_log_probs: time * batch * classes elements, every one
+ * written.
+ *
+ * Scratch: each thread allocates, for the sample it works on, rows of W = 2L + 1 elements
+ * (rounded up to 8 float32 / 4 float64, plus 16 / 8) of the input's type, and W int64: 4 rows
+ * for the forward; for the backward Tn + 5 rows (every alpha row of the sample) while
+ * Tn x W is at most 2^22 (16 MB of float32), e.g. 1000 x 424 x 4 bytes = 1.7 MB for T = 1000,
+ * L = 200 in float32; above that, every k-th alpha row (k = ceil(sqrt(Tn))) and k more,
+ * 2k + 7 rows at most, for one more alpha pass.
+ * The samples are split over the threads in chunks fixed by the sizes: results do not depend
+ * on the thread count.
+ *
+ * Aliasing: output and grad_log_probs may overlap no input and no other output.
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _INVALID_REDUCTION (NONE, SUM and MEAN
+ * are valid), _TARGET_OUT_OF_BOUNDS (a label read outside [0, classes)), _OVERLAP, and
+ * _INVALID_ARGUMENT: blank outside [0, classes) (so any call with classes == 0), zero_infinity
+ * not 0 or 1, a length out of range, targets_len not what the layout calls for.
+ * ========================================================================================== */
+
+SWIFTLOSS_API swiftloss_status swiftloss_ctc_loss_f32(
+    const float *log_probs, size_t time, size_t batch, size_t classes, const int64_t *targets,
+    size_t targets_len, size_t target_stride, const int64_t *input_lengths,
+    const int64_t *target_lengths, int64_t blank, int reduction, int zero_infinity, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_ctc_loss_f64(
+    const double *log_probs, size_t time, size_t batch, size_t classes, const int64_t *targets,
+    size_t targets_len, size_t target_stride, const int64_t *input_lengths,
+    const int64_t *target_lengths, int64_t blank, int reduction, int zero_infinity, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_ctc_loss_backward_f32(
+    const float *log_probs, size_t time, size_t batch, size_t classes, const int64_t *targets,
+    size_t targets_len, size_t target_stride, const int64_t *input_lengths,
+    const int64_t *target_lengths, int64_t blank, int reduction, int zero_infinity,
+    const float *grad_output, float *grad_log_probs);
+SWIFTLOSS_API swiftloss_status swiftloss_ctc_loss_backward_f64(
+    const double *log_probs, size_t time, size_t batch, size_t classes, const int64_t *targets,
+    size_t targets_len, size_t target_stride, const int64_t *input_lengths,
+    const int64_t *target_lengths, int64_t blank, int reduction, int zero_infinity,
+    const double *grad_output, double *grad_log_probs);
 
 #ifdef __cplusplus
 }

@@ -1029,3 +1029,53 @@ public func swiftloss_triplet_margin_loss_backward_f64(
         ? SwiftLossEntriesAVX2.Entries.triplet_margin_loss_backward_f64(anchor, positive, negative, batch, dim, margin, p, eps, swap, reduction, gradOutput, gradAnchor, gradPositive, gradNegative)
         : SwiftLossEntries.Entries.triplet_margin_loss_backward_f64(anchor, positive, negative, batch, dim, margin, p, eps, swap, reduction, gradOutput, gradAnchor, gradPositive, gradNegative)
 }
+
+@_cdecl("swiftloss_ctc_loss_f32")
+public func swiftloss_ctc_loss_f32(
+    _ logProbs: UnsafePointer<Float>?, _ time: UInt, _ batch: UInt, _ classes: UInt,
+    _ targets: UnsafePointer<Int64>?, _ targetsLen: UInt, _ targetStride: UInt,
+    _ inputLengths: UnsafePointer<Int64>?, _ targetLengths: UnsafePointer<Int64>?, _ blank: Int64,
+    _ reduction: Int32, _ zeroInfinity: Int32, _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.ctc_loss_f32(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, output)
+        : SwiftLossEntries.Entries.ctc_loss_f32(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, output)
+}
+
+@_cdecl("swiftloss_ctc_loss_f64")
+public func swiftloss_ctc_loss_f64(
+    _ logProbs: UnsafePointer<Double>?, _ time: UInt, _ batch: UInt, _ classes: UInt,
+    _ targets: UnsafePointer<Int64>?, _ targetsLen: UInt, _ targetStride: UInt,
+    _ inputLengths: UnsafePointer<Int64>?, _ targetLengths: UnsafePointer<Int64>?, _ blank: Int64,
+    _ reduction: Int32, _ zeroInfinity: Int32, _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.ctc_loss_f64(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, output)
+        : SwiftLossEntries.Entries.ctc_loss_f64(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, output)
+}
+
+@_cdecl("swiftloss_ctc_loss_backward_f32")
+public func swiftloss_ctc_loss_backward_f32(
+    _ logProbs: UnsafePointer<Float>?, _ time: UInt, _ batch: UInt, _ classes: UInt,
+    _ targets: UnsafePointer<Int64>?, _ targetsLen: UInt, _ targetStride: UInt,
+    _ inputLengths: UnsafePointer<Int64>?, _ targetLengths: UnsafePointer<Int64>?, _ blank: Int64,
+    _ reduction: Int32, _ zeroInfinity: Int32, _ gradOutput: UnsafePointer<Float>?,
+    _ gradLogProbs: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.ctc_loss_backward_f32(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, gradOutput, gradLogProbs)
+        : SwiftLossEntries.Entries.ctc_loss_backward_f32(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, gradOutput, gradLogProbs)
+}
+
+@_cdecl("swiftloss_ctc_loss_backward_f64")
+public func swiftloss_ctc_loss_backward_f64(
+    _ logProbs: UnsafePointer<Double>?, _ time: UInt, _ batch: UInt, _ classes: UInt,
+    _ targets: UnsafePointer<Int64>?, _ targetsLen: UInt, _ targetStride: UInt,
+    _ inputLengths: UnsafePointer<Int64>?, _ targetLengths: UnsafePointer<Int64>?, _ blank: Int64,
+    _ reduction: Int32, _ zeroInfinity: Int32, _ gradOutput: UnsafePointer<Double>?,
+    _ gradLogProbs: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.ctc_loss_backward_f64(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, gradOutput, gradLogProbs)
+        : SwiftLossEntries.Entries.ctc_loss_backward_f64(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, gradOutput, gradLogProbs)
+}

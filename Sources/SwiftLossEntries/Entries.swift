@@ -737,4 +737,42 @@ public enum Entries {
     ) -> Int32 {
         tripletMarginLossBackwardEntry(anchor, positive, negative, batch, dim, margin, p, eps, swap, reduction, gradOutput, gradAnchor, gradPositive, gradNegative)
     }
+
+    public static func ctc_loss_f32(
+        _ logProbs: UnsafePointer<Float>?, _ time: UInt, _ batch: UInt, _ classes: UInt,
+        _ targets: UnsafePointer<Int64>?, _ targetsLen: UInt, _ targetStride: UInt,
+        _ inputLengths: UnsafePointer<Int64>?, _ targetLengths: UnsafePointer<Int64>?, _ blank: Int64,
+        _ reduction: Int32, _ zeroInfinity: Int32, _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        ctcLossEntry(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, output)
+    }
+
+    public static func ctc_loss_f64(
+        _ logProbs: UnsafePointer<Double>?, _ time: UInt, _ batch: UInt, _ classes: UInt,
+        _ targets: UnsafePointer<Int64>?, _ targetsLen: UInt, _ targetStride: UInt,
+        _ inputLengths: UnsafePointer<Int64>?, _ targetLengths: UnsafePointer<Int64>?, _ blank: Int64,
+        _ reduction: Int32, _ zeroInfinity: Int32, _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        ctcLossEntry(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, output)
+    }
+
+    public static func ctc_loss_backward_f32(
+        _ logProbs: UnsafePointer<Float>?, _ time: UInt, _ batch: UInt, _ classes: UInt,
+        _ targets: UnsafePointer<Int64>?, _ targetsLen: UInt, _ targetStride: UInt,
+        _ inputLengths: UnsafePointer<Int64>?, _ targetLengths: UnsafePointer<Int64>?, _ blank: Int64,
+        _ reduction: Int32, _ zeroInfinity: Int32, _ gradOutput: UnsafePointer<Float>?,
+        _ gradLogProbs: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        ctcLossBackwardEntry(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, gradOutput, gradLogProbs)
+    }
+
+    public static func ctc_loss_backward_f64(
+        _ logProbs: UnsafePointer<Double>?, _ time: UInt, _ batch: UInt, _ classes: UInt,
+        _ targets: UnsafePointer<Int64>?, _ targetsLen: UInt, _ targetStride: UInt,
+        _ inputLengths: UnsafePointer<Int64>?, _ targetLengths: UnsafePointer<Int64>?, _ blank: Int64,
+        _ reduction: Int32, _ zeroInfinity: Int32, _ gradOutput: UnsafePointer<Double>?,
+        _ gradLogProbs: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        ctcLossBackwardEntry(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, gradOutput, gradLogProbs)
+    }
 }

@@ -447,3 +447,23 @@ func tripletSwap(_ value: Int32) throws(LossError) -> Bool {
     guard value == 0 || value == 1 else { throw .invalidArgument("swap must be 0 or 1") }
     return value == 1
 }
+
+func ctcLossEntry<T: LossFloat>(
+    _ logProbs: UnsafePointer<T>?, _ time: UInt, _ batch: UInt, _ classes: UInt, _ targets: UnsafePointer<Int64>?,
+    _ targetsLen: UInt, _ targetStride: UInt, _ inputLengths: UnsafePointer<Int64>?,
+    _ targetLengths: UnsafePointer<Int64>?, _ blank: Int64, _ reduction: Int32, _ zeroInfinity: Int32,
+    _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    ctcCall(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank,
+            reduction, zeroInfinity, nil, output, backward: false)
+}
+
+func ctcLossBackwardEntry<T: LossFloat>(
+    _ logProbs: UnsafePointer<T>?, _ time: UInt, _ batch: UInt, _ classes: UInt, _ targets: UnsafePointer<Int64>?,
+    _ targetsLen: UInt, _ targetStride: UInt, _ inputLengths: UnsafePointer<Int64>?,
+    _ targetLengths: UnsafePointer<Int64>?, _ blank: Int64, _ reduction: Int32, _ zeroInfinity: Int32,
+    _ gradOutput: UnsafePointer<T>?, _ gradLogProbs: UnsafeMutablePointer<T>?
+) -> Int32 {
+    ctcCall(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank,
+            reduction, zeroInfinity, gradOutput, gradLogProbs, backward: true)
+}

@@ -2464,6 +2464,116 @@ static void test_embedding_losses(void)
     g_ctx[0] = '\0';
 }
 
+/* ctc_loss: uniform log-probabilities over 3 classes and 4 frames, where the target [1, 2]
+ * has 15 alignments (nll = log(81 / 15)), PyTorch's gradient (rows of 'sum' add up to
+ * sum(exp(lp)) - 1 = 0), padded and concatenated targets, empty targets and inputs, an
+ * impossible alignment (inf, NaN gradient; 0 with zero_infinity), every status with the outputs
+ * untouched, overlaps, and threads. */
+static void test_ctc_loss(void)
+{
+    static const int64_t padded[4] = {1, 2, 2, 0}, concat[3] = {1, 2, 2}, full[2] = {4, 4};
+    static const int64_t lengths[2] = {2, 1}, empty_lengths[2] = {0, 0}, too_long[2] = {5, 4};
+    static const int64_t negative[2] = {2, -1}, bad_label[4] = {1, 3, 2, 0}, repeat[2] = {1, 1};
+    static const int64_t two[1] = {2}, bad_tail[4] = {1, 2, 2, 99};
+    static const double one[1] = {1.0}, g2[2] = {1.0, 2.0};
+    static const float onef[1] = {1.0f};
+    double lp[24], outd[24], gxd[24], gx2[24], rows;
+    float lpf[24], outf[24], gxf[24];
+    const double l3 = log(3.0);
+    size_t i, t;
+    for (i = 0; i < 24; i++) { lp[i] = -l3; lpf[i] = (float)-l3; }
+
+    snprintf(g_ctx, sizeof g_ctx, "ctc f64");
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_NONE, 0, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], log(81.0 / 15.0), 1e-14);
+    CHECK_NEAR(outd[1], -log(10.0 / 81.0), 1e-14); /* [2] in 4 frames: 10 alignments */
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, concat, 3, 0, full, lengths, 0, SWIFTLOSS_REDUCTION_MEAN, 0, outd + 2), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[2], (outd[0] / 2 + outd[1]) / 2, 1e-14);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, NULL, 0, 0, full, empty_lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_OK);
+    CHECK_NEAR(outd[0], 8 * l3, 1e-13); /* empty targets: -sum of lp(blank) */
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, empty_lengths, lengths, 0, SWIFTLOSS_REDUCTION_NONE, 0, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == INFINITY && outd[1] == INFINITY); /* no frame for a label */
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, empty_lengths, empty_lengths, 0, SWIFTLOSS_REDUCTION_NONE, 0, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 0 && signbit(outd[0])); /* -0.0, as PyTorch */
+    /* the gradient: 'sum' rows add up to 0; row 0 of sample 0 is [0, -1/3, 1/3] */
+    CHECK_STATUS(swiftloss_ctc_loss_backward_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, one, gxd), SWIFTLOSS_OK);
+    for (t = 0; t < 8; t++) {
+        rows = gxd[3 * t] + gxd[3 * t + 1] + gxd[3 * t + 2];
+        CHECK_NEAR(rows, 0, 1e-14);
+    }
+    CHECK_NEAR(gxd[0], 0, 1e-15); CHECK_NEAR(gxd[1], -1.0 / 3, 1e-14); CHECK_NEAR(gxd[2], 1.0 / 3, 1e-14);
+    /* 'none' with [1, 2] upstream: sample 1's rows doubled; the concatenated layout the same */
+    CHECK_STATUS(swiftloss_ctc_loss_backward_f64(lp, 4, 2, 3, concat, 3, 0, full, lengths, 0, SWIFTLOSS_REDUCTION_NONE, 0, g2, gx2), SWIFTLOSS_OK);
+    for (t = 0; t < 4; t++) {
+        for (i = 0; i < 3; i++) {
+            CHECK(gx2[6 * t + i] == gxd[6 * t + i]);
+            CHECK(gx2[6 * t + 3 + i] == 2 * gxd[6 * t + 3 + i]);
+        }
+    }
+    /* an impossible alignment ([1, 1] needs 3 frames): inf, NaN gradient below the input
+     * length, 0 beyond it; with zero_infinity 0 and a zero gradient */
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 1, 6, repeat, 2, 2, two, two, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == INFINITY);
+    CHECK_STATUS(swiftloss_ctc_loss_backward_f64(lp, 4, 1, 6, repeat, 2, 2, two, two, 0, SWIFTLOSS_REDUCTION_SUM, 0, one, gxd), SWIFTLOSS_OK);
+    CHECK(is_nan(gxd[0]) && is_nan(gxd[11]) && gxd[12] == 0 && gxd[23] == 0);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 1, 6, repeat, 2, 2, two, two, 0, SWIFTLOSS_REDUCTION_MEAN, 1, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 0);
+    CHECK_STATUS(swiftloss_ctc_loss_backward_f64(lp, 4, 1, 6, repeat, 2, 2, two, two, 0, SWIFTLOSS_REDUCTION_SUM, 1, one, gxd), SWIFTLOSS_OK);
+    for (i = 0; i < 24; i++) CHECK(gxd[i] == 0 && !signbit(gxd[i]));
+    /* an empty batch: 'sum' 0, 'mean' NaN */
+    CHECK_STATUS(swiftloss_ctc_loss_f64(NULL, 4, 0, 3, NULL, 0, 0, NULL, NULL, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_OK);
+    CHECK(outd[0] == 0);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(NULL, 4, 0, 3, NULL, 0, 0, NULL, NULL, 0, SWIFTLOSS_REDUCTION_MEAN, 0, outd), SWIFTLOSS_OK);
+    CHECK(is_nan(outd[0]));
+
+    /* every status, the outputs untouched */
+    FILL42(outd, 24);
+    FILL42(gxd, 24);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(NULL, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, NULL, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, NULL, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, full, NULL, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, (size_t)1 << 62, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, (size_t)1 << 62, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_BATCHMEAN, 0, outd), SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 3, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, -1, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 8, 1, 0, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 2, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, too_long, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, full, negative, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 1, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, concat, 2, 0, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 3, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, bad_label, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outd), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    CHECK_STATUS(swiftloss_ctc_loss_backward_f64(lp, 4, 2, 3, bad_label, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, one, gxd), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    CHECK_STATUS(swiftloss_ctc_loss_backward_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, NULL, gxd), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_ctc_loss_backward_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, one, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_ctc_loss_backward_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, 9, 0, one, gxd), SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    /* a label past a sample's length is not read */
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, bad_tail, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_NONE, 0, gx2), SWIFTLOSS_OK);
+    UNTOUCHED(outd, 24);
+    UNTOUCHED(gxd, 24);
+
+    /* overlaps: no alias at all */
+    memcpy(gxd, lp, sizeof lp);
+    CHECK_STATUS(swiftloss_ctc_loss_backward_f64(gxd, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, one, gxd), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK(memcmp(gxd, lp, sizeof lp) == 0);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_NONE, 0, lp + 23), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, (double *)(void *)(padded + 1)), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_ctc_loss_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, (double *)(void *)lengths), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_ctc_loss_backward_f64(lp, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_NONE, 0, gxd + 23, gxd), SWIFTLOSS_ERROR_OVERLAP);
+
+    snprintf(g_ctx, sizeof g_ctx, "ctc f32");
+    CHECK_STATUS(swiftloss_ctc_loss_f32(lpf, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, outf), SWIFTLOSS_OK);
+    CHECK_NEAR(outf[0], log(81.0 / 15.0) + log(8.1), 1e-5);
+    CHECK_STATUS(swiftloss_ctc_loss_backward_f32(lpf, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_MEAN, 0, onef, gxf), SWIFTLOSS_OK);
+    CHECK_NEAR(gxf[1], -1.0 / 12, 1e-6); /* g = 1 / (2 * 2) */
+    CHECK_STATUS(swiftloss_ctc_loss_f32(lpf, 4, 2, 3, padded, 4, 2, full, lengths, 0, SWIFTLOSS_REDUCTION_SUM, 0, lpf + 2), SWIFTLOSS_ERROR_OVERLAP);
+    g_ctx[0] = '\0';
+}
+
 int main(void)
 {
     int precision;
@@ -2485,6 +2595,7 @@ int main(void)
     RUN(test_several_learned_inputs);
     RUN(test_margin_losses);
     RUN(test_embedding_losses);
+    RUN(test_ctc_loss);
     for (precision = 0; precision < 2; precision++) {
         g_f32 = precision == 0;
         g_prec = g_f32 ? "f32" : "f64";

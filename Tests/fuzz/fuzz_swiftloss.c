@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 91 (0..89: the 90 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 90: threads/status/version)
+ *   h[0]      entry point: h[0] % 95 (0..93: the 94 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 94: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -32,6 +32,9 @@
  *             bit 6 gaussian_nll_loss's var made non-negative (fabs: a valid call more often)
  *             (the embedding losses: h[11] swap (>= 240: an invalid -1 or 2), h[12] margin,
  *             h[13] p, h[14] eps; h[3] bits 5-7 which gradient buffers are NULL)
+ *             (ctc_loss: sizes time, classes, target_stride; h[13] batch, h[14] bit 0
+ *             concatenated targets, bits 1-2 == 3 a wrong targets_len; h[9] blank; h[11]
+ *             zero_infinity (>= 240: an invalid 2))
  *   h[13]     weight_len selector      h[14] pos_weight_len selector
  *   h[15]     'L' enables large mode (also rows of 65537 and 100003 classes: the online path)
  *   h[16..63] six little-endian u64: raw sizes, raw ignore_index, raw smoothing bits, ...
@@ -81,7 +84,7 @@ enum {
     K_HINGE, K_HINGE_BW, K_POISSON, K_POISSON_BW, K_MULTILABEL, K_MULTILABEL_BW,
     K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
-    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW,
+    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -105,6 +108,7 @@ static const char *const kind_names[NKINDS] = {
     "gaussian_nll_loss", "gaussian_nll_loss_backward",
     "cosine_embedding_loss", "cosine_embedding_loss_backward",
     "triplet_margin_loss", "triplet_margin_loss_backward",
+    "ctc_loss", "ctc_loss_backward",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -1986,6 +1990,144 @@ static int run_elem(Ctx *c)
 
 /* ---------------- threads, status strings, version ---------------- */
 
+/* ctc_loss: time x batch x classes log-probabilities (time, classes and the padded width from
+ * decode_sizes3, batch from h[13]), padded or concatenated int64 targets (h[14] bit 0), int64
+ * lengths mostly in range, blank from h[9], zero_infinity from h[11]. Statuses as the header
+ * says; the gradient is exactly 0 beyond each sample's input length; with aliasing the
+ * gradient is put over log_probs (refused); large mode: threaded == single-threaded. */
+static int run_ctc(Ctx *c)
+{
+    const int bw = c->kind == K_CTC_BW;
+    const uint8_t *h = c->in.h;
+    uint64_t sz[3];
+    decode_sizes3(c, sz);
+    uint64_t time = sz[0], classes = sz[1], stride = sz[2], batch = h[13] % 5;
+    if (c->sizemode == 5 || c->sizemode == 6) batch = huge_size(&c->in, 1, h[13]);
+    if (c->sizemode == 7) { time = 60 + h[4] % 60; classes = 2 + h[5] % 40; stride = h[6] % 30; batch = 4 + h[13] % 8; }
+    const int concat = h[14] & 1, wrong_len = ((h[14] >> 1) & 3) == 3;
+    if (concat) stride = 0;
+    static const int64_t odd_blank[4] = {-1, INT64_MIN, INT64_MAX, 1};
+    int64_t blank = h[9] < 200 ? 0 : h[9] < 240 ? (int64_t)(classes - 1) : h[9] < 248 ? (int64_t)classes : odd_blank[h[9] & 3];
+    const int zi = h[11] < 240 ? (h[11] & 1) : 2;
+    const int red = reduction_code(c);
+    const int red_ok = red >= 0 && red <= 2;
+    uint64_t count = 0, tmp, s3[3] = {time, batch, classes};
+    int known = count_fits(&count, c->es, 3, s3) && count_fits(&tmp, 8, 1, &batch);
+    const uint64_t nout = red == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+
+    Buf *x = arg(c, "log_probs", known, count, c->es, 0);
+    Buf *il = arg(c, "input_lengths", known, batch, 8, 0);
+    Buf *tl = arg(c, "target_lengths", known, batch, 8, 0);
+    /* lengths first: the targets' count depends on them */
+    uint64_t sum = 0, longest = 0;
+    int lengths_ok = 1;
+    for (size_t j = 0; j < il->n; j++) {
+        uint8_t b = vbyte(&c->in);
+        int64_t v = b >= 250 ? -1 - (int64_t)(b - 250) : (int64_t)(b % (time + 2));
+        if (b < 200 && v > (int64_t)time) v = (int64_t)time;
+        memcpy(il->data + 8 * j, &v, 8);
+        lengths_ok &= v >= 0 && (uint64_t)v <= time;
+    }
+    for (size_t j = 0; j < tl->n; j++) {
+        uint8_t b = vbyte(&c->in);
+        uint64_t cap = concat ? 6 : stride + 2;
+        int64_t v = b >= 250 ? -1 : (int64_t)(b % cap);
+        if (!concat && b < 200 && (uint64_t)v > stride) v = (int64_t)stride;
+        memcpy(tl->data + 8 * j, &v, 8);
+        if (v < 0) { lengths_ok = 0; continue; }
+        sum += (uint64_t)v;
+        if ((uint64_t)v > longest) longest = (uint64_t)v;
+    }
+    uint64_t nt = concat ? sum : 0;
+    int tknown = concat || count_fits(&nt, 8, 2, (uint64_t[2]){batch, stride});
+    if (wrong_len) nt += 1;
+    known = known && tknown && nt <= (uint64_t)PTRDIFF_MAX / 8;
+    Buf *t = arg(c, "targets", known, nt, 8, 0);
+    for (size_t j = 0; j < t->n; j++) {
+        int64_t v = decode_target(&c->in, c->valmode, classes, 0);
+        memcpy(t->data + 8 * j, &v, 8);
+    }
+    Buf *g = bw ? arg(c, "grad_output", known && red_ok, nout, c->es, 0) : NULL;
+    fill(x, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (c->valmode == 0)  /* log-probabilities: not positive */
+        for (size_t j = 0; j < x->n; j++) setv(x, j, -fabs(getv(x, j)));
+    if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    const int aliased = bw && c->alias && x->ptr && count > 0 && known;
+    Buf *out = aliased ? x : bw ? arg(c, "grad_log_probs", known, count, c->es, 1)
+                                : arg(c, "output", known && red_ok, nout, c->es, 1);
+    if (aliased) { x->output = 1; x->name = "grad_log_probs (== log_probs)"; c->npointer++; }
+    snapshot_all();
+
+    snprintf(g_desc, sizeof g_desc,
+             "swiftloss_%s_%s(time=%" PRIu64 ", batch=%" PRIu64 ", classes=%" PRIu64 ", targets_len=%" PRIu64
+             ", target_stride=%" PRIu64 ", blank=%" PRId64 ", reduction=%d, zero_infinity=%d%s)",
+             kind_names[c->kind], c->is64 ? "f64" : "f32", time, batch, classes, nt, stride, blank, red, zi,
+             aliased ? ", aliased" : "");
+
+    g_expect = 0;
+    expect_if(!known, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    expect_if(zi != 0 && zi != 1, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    expect_if(blank < 0 || (uint64_t)blank >= classes, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    expect_row_pointers(known, bw, red_ok, count, nout, x, out, g);
+    expect_if(!il->ptr && (!known || batch > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_if(!tl->ptr && (!known || batch > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_if(!t->ptr && (!known || nt > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_if(aliased, SWIFTLOSS_ERROR_OVERLAP);
+    if (known && il->ptr && tl->ptr) {
+        expect_if(!lengths_ok || longest > nt, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        expect_if(!concat && longest > stride, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        expect_if(nt != (concat ? sum : batch * stride), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        /* the scratch of the widest sample: (time + 4) x (2 * longest + 1 + 3 lanes) elements */
+        uint64_t w = 2 * longest + 1 + (c->is64 ? 12 : 24), s2[2] = {time + 4, w};
+        expect_if(!count_fits(&tmp, c->es, 2, s2), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        if (t->ptr && t->n == nt) {
+            const int64_t *tv = (const int64_t *)t->data, *tlv = (const int64_t *)tl->data;
+            uint64_t start = 0;
+            for (size_t n = 0; n < batch && lengths_ok; n++) {
+                uint64_t first = concat ? start : n * stride;
+                for (uint64_t k = first; k < first + (uint64_t)tlv[n] && k < nt; k++)
+                    expect_if(tv[k] < 0 || (uint64_t)tv[k] >= classes, SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+                start += (uint64_t)tlv[n];
+            }
+        }
+    }
+
+    const void *xp = x->ptr, *gp = g ? g->ptr : NULL;
+    const int64_t *tp = I64(t), *ilp = I64(il), *tlp = I64(tl);
+    void *op = out->ptr;
+#define CTC_CALL(xp, op)                                                                                        \
+    (c->is64 ? (bw ? swiftloss_ctc_loss_backward_f64(xp, time, batch, classes, tp, nt, stride, ilp, tlp, blank, red, zi, gp, op) \
+                   : swiftloss_ctc_loss_f64(xp, time, batch, classes, tp, nt, stride, ilp, tlp, blank, red, zi, op))             \
+             : (bw ? swiftloss_ctc_loss_backward_f32(xp, time, batch, classes, tp, nt, stride, ilp, tlp, blank, red, zi, gp, op) \
+                   : swiftloss_ctc_loss_f32(xp, time, batch, classes, tp, nt, stride, ilp, tlp, blank, red, zi, op)))
+    int st = CTC_CALL(xp, op);
+    check_status(st);
+    check_buffers(st);
+    if (st != SWIFTLOSS_OK) return st;
+
+    if (!bw && batch == 0 && red == SWIFTLOSS_REDUCTION_SUM) expect_zero(out, 0, "'sum' over no sample");
+    if (!bw && batch == 0 && red == SWIFTLOSS_REDUCTION_MEAN) expect_nan1(out, "'mean' over no sample");
+    if (bw) {  /* PyTorch's gradient is exactly 0 beyond each input length */
+        for (size_t n = 0; n < batch; n++)
+            for (uint64_t tt = (uint64_t)ilp[n]; tt < time; tt++)
+                for (size_t k = 0; k < classes; k++)
+                    if (getv(out, (tt * batch + n) * classes + k) != 0)
+                        fail("gradient at t=%" PRIu64 " >= input length %" PRId64 " of sample %zu is not 0", tt, ilp[n], n);
+    }
+    if (c->sizemode == 7) {
+        void *o2 = malloc(out->bytes + 1);
+        swiftloss_set_num_threads(1);
+        int s1 = CTC_CALL(xp, o2);
+        swiftloss_set_num_threads(0);
+        if (s1 != SWIFTLOSS_OK) fail("rerun gave %d", s1);
+        same_bits(o2, out->data, out->bytes, "threaded vs single-threaded");
+        free(o2);
+    }
+#undef CTC_CALL
+    return st;
+}
+
 static void run_misc(Ctx *c)
 {
     snprintf(g_desc, sizeof g_desc, "threads/status_string/version");
@@ -2053,6 +2195,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int st;
     if (c.kind <= K_LOG_SOFTMAX_BW) st = run_axis(&c);
     else if (c.kind <= K_CE_PROBS_BW) st = run_class(&c);
+    else if (c.kind >= K_CTC) st = run_ctc(&c);
     else if (c.kind >= K_COSINE) st = run_rows(&c);
     else if (c.kind >= K_MARGIN_RANKING) st = run_three(&c);
     else if (c.kind >= K_MULTI_MARGIN) st = run_margin(&c);

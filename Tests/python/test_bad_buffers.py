@@ -154,6 +154,31 @@ SIGNATURES["triplet_margin_loss_backward"] = (SIGNATURES["triplet_margin_loss"][
                                                  "out:grad_negative"])
 
 
+# ctc_loss: (time, batch, classes) log_probs, padded targets (batch x target_stride; stride 0
+# would mean concatenated), int64 lengths, an int64 blank.
+CTC_T, CTC_S = 4, 2
+SIGNATURES["ctc_loss"] = ["in:log_probs", "target:targets", "lengths:input_lengths", "lengths:target_lengths",
+                          "size:time", "size:batch", "size:classes", "size:target_stride", "blank:blank",
+                          "reduction:reduction", "flag:zero_infinity", "out:output"]
+SIGNATURES["ctc_loss_backward"] = SIGNATURES["ctc_loss"][:-1] + ["in:grad_output", "out:grad_log_probs"]
+
+
+def ctc_arguments(name, dtype, batch, classes, reduction, rng):
+    """A valid ctc_loss call: labels in [1, classes), target lengths 2, 1, 2, ..."""
+    out = batch if reduction == NONE else 1
+    args = {"log_probs": np.log(rng.uniform(0.1, 1.0, CTC_T * batch * classes)).astype(dtype),
+            "targets": rng.integers(1, max(classes, 2), batch * CTC_S).astype(np.int64),
+            "input_lengths": np.full(batch, CTC_T, np.int64),
+            "target_lengths": np.array([2 - n % 2 for n in range(batch)], np.int64),
+            "time": CTC_T, "batch": batch, "classes": classes, "target_stride": CTC_S, "blank": 0,
+            "reduction": reduction, "zero_infinity": 0}
+    if name.endswith("_backward"):
+        args["grad_output"] = rng.uniform(-2, 2, out).astype(dtype)
+        args["grad_log_probs"] = np.full(CTC_T * batch * classes, SENTINEL, dtype)
+    else:
+        args["output"] = np.full(out, SENTINEL, dtype)
+    return args
+
 
 # Where the header allows an output to be the very same memory as an input.
 IN_PLACE = {
@@ -174,6 +199,8 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
     """A valid call of name: {argument: value} (buffers are fresh numpy arrays)."""
     rng = np.random.default_rng(seed)
     dtype = np.dtype(dtype)
+    if name.startswith("ctc"):
+        return ctc_arguments(name, dtype, batch, classes, reduction, rng)
     if name.startswith(MARGIN):
         inner = 1  # (N, C) only
     samples, total = batch * inner, batch * classes * inner
@@ -445,6 +472,9 @@ INT_VARIANTS = {
     "pint": [("0", 0, "raise"), ("3", 3, "raise"), ("-1", -1, "raise"), ("2**31", 2**31, "raise"),
              ("-2**31 - 1", -(2**31) - 1, "raise"), ("a float", 1.0, "raise"), ("None", None, "raise"),
              ("2", 2, "ok")],
+    # ctc_loss's blank: an int64 in [0, classes)
+    "blank": [("-1", -1, "raise"), ("classes", C, "raise"), ("2**63", 2**63, "raise"), ("a float", 0.0, "raise"),
+              ("None", None, "raise"), ("int64 min", -(2**63), "raise"), ("2", 2, "ok")],
     # beta / delta: any float reaches the library, which checks it for its loss only
     "param": [("a str", "0.5", "raise"), ("None", None, "raise"), ("nan", math.nan, "any"),
               ("-1", -1.0, "any"), ("0", 0.0, "any"), ("inf", math.inf, "any"), ("1", 1.0, "ok")],
@@ -485,7 +515,7 @@ def cases(name, dtype):
                         if label != "None"] + [("None", None, "ok")]
         elif role == "none":
             variants = [("a buffer", np.ones(base["count"], dtype), "raise"), ("None", None, "ok")]
-        elif role in ("target", "labels"):
+        elif role in ("target", "labels", "lengths"):
             variants = target_variants(good)
         elif role == "out":
             variants = float_buffer_variants(good)
@@ -515,7 +545,7 @@ def cases(name, dtype):
         if out_role != "out":
             continue
         for in_role, in_arg in roles(name):
-            if in_role not in ("in", "opt", "optw", "target", "labels", "out") or in_arg == out_arg:
+            if in_role not in ("in", "opt", "optw", "target", "labels", "lengths", "out") or in_arg == out_arg:
                 continue
             args = valid_arguments(name, dtype)
             n_out, n_in = args[out_arg].size, np.asarray(args[in_arg]).size

@@ -14,7 +14,6 @@ float32 round-off (2e-6 of the largest magnitude) against the float64 reference,
 torch's float32 kernels, which accumulate each row's terms (and the target's gradient) in
 float32: at 1000 classes they are 9e-6 relative off the float64 truth, swiftloss 1e-7
 (test_float32_is_closer_to_the_truth_than_torchs_float32)."""
-import doctest
 import warnings
 
 import numpy as np
@@ -25,6 +24,7 @@ import torch.nn.functional as TF
 import swiftloss
 import swiftloss as F
 import swiftloss.torch as sl
+from doctests import run_examples
 import composites
 from gradcheck import finite_difference
 
@@ -497,14 +497,7 @@ def test_out_buffers():
 @pytest.mark.parametrize("function", [F.multi_margin_loss, F.multilabel_margin_loss, sl.multi_margin_loss,
                                       sl.multilabel_margin_loss], ids=lambda f: f"{f.__module__}.{f.__name__}")
 def test_docstring_examples_run(function):
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    saved = np.get_printoptions()
-    np.set_printoptions(legacy="1.25")  # numpy scalars print as plain numbers, as in the docs
-    try:
-        for test in doctest.DocTestFinder().find(function, globs={}):
-            runner.run(test)
-    finally:
-        np.set_printoptions(**saved)
+    runner = run_examples(function)
     assert runner.tries >= 2 and runner.failures == 0
 
 

@@ -33,7 +33,7 @@ enum {
     K_MSE, K_MSE_BW, K_HUBER, K_SL1_BW, K_SOFT, K_SOFT_BW, K_POISSON, K_POISSON_BW,
     K_MULTILABEL, K_MULTILABEL_BW, K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
-    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW,
+    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW,
     NKINDS
 };
 static const char *const names[NKINDS] = {
@@ -51,6 +51,7 @@ static const char *const names[NKINDS] = {
     "gaussian_nll_loss_backward (var's gradient only)",
     "cosine_embedding_loss_backward (both gradients)", "triplet_margin_loss (swap)",
     "triplet_margin_loss_backward (p = 3.5, swap, three gradients)",
+    "ctc_loss (none, zero_infinity)", "ctc_loss_backward (mean)",
 };
 
 /* Shared, read-only inputs (one float and one double copy), big enough for every case. */
@@ -177,6 +178,14 @@ static int run_case(int ci, void *out, void *gx)
         case K_TRIPLET_BW:
             return swiftloss_triplet_margin_loss_backward_f64(xd, qd, pd, n / 100, 100, 1.0, 3.5, 1e-6, 1, r, gd, g, g + n,
                                                               g + 2 * n);
+        /* ctc_loss: 50 frames of 20 classes, n / 1000 samples; targets padded to 10, then the
+         * input and target lengths, in t */
+        case K_CTC:
+            return swiftloss_ctc_loss_f64(xd, 50, n / 1000, 20, t, n / 100, 10, t + n / 100, t + n / 100 + n / 1000, 0, r,
+                                          1, o);
+        case K_CTC_BW:
+            return swiftloss_ctc_loss_backward_f64(xd, 50, n / 1000, 20, t, n / 100, 10, t + n / 100,
+                                                   t + n / 100 + n / 1000, 0, r, 0, gd, g);
         default: return swiftloss_kl_div_backward_f64(qd, n, 100, r, 1, gd, g);
         }
     } else {
@@ -235,6 +244,12 @@ static int run_case(int ci, void *out, void *gx)
         case K_TRIPLET_BW:
             return swiftloss_triplet_margin_loss_backward_f32(xf, qf, pf, n / 100, 100, 1.0, 3.5, 1e-6, 1, r, gf, g, g + n,
                                                               g + 2 * n);
+        case K_CTC:
+            return swiftloss_ctc_loss_f32(xf, 50, n / 1000, 20, t, n / 100, 10, t + n / 100, t + n / 100 + n / 1000, 0, r,
+                                          1, o);
+        case K_CTC_BW:
+            return swiftloss_ctc_loss_backward_f32(xf, 50, n / 1000, 20, t, n / 100, 10, t + n / 100,
+                                                   t + n / 100 + n / 1000, 0, r, 0, gf, g);
         default: return swiftloss_kl_div_backward_f32(qf, n, 100, r, 1, gf, g);
         }
     }
@@ -281,6 +296,8 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     case K_KL: c->reduction = SWIFTLOSS_REDUCTION_BATCHMEAN; c->out_n = 1; break;
     case K_COSINE: c->reduction = SWIFTLOSS_REDUCTION_NONE; c->out_n = n / 100; break;
     case K_TRIPLET: c->out_n = 1; break;  /* 'mean' */
+    case K_CTC: c->reduction = SWIFTLOSS_REDUCTION_NONE; c->out_n = n / 1000; break;
+    case K_CTC_BW: c->gx_n = n; break;  /* 'mean' */
     case K_COSINE_BW: case K_TRIPLET_BW:  /* 'none': one upstream gradient per row */
         c->reduction = SWIFTLOSS_REDUCTION_NONE;
         c->gx_n = (kind == K_COSINE_BW ? 2 : 3) * n;
@@ -306,6 +323,17 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
         for (size_t k = 0; k < m; k++) {
             int64_t v = tg[k] < 0 ? -1 : tg[k] % 100;
             t[k] = labels ? ((int64_t)(k % 100) == 5 + (tg[k] & 3) ? -1 : v) : (v < 0 ? 0 : v);
+        }
+        targets_for[ncases] = t;
+    }
+    if (kind == K_CTC || kind == K_CTC_BW) {
+        /* labels in [1, 20), input lengths 30-50, target lengths 0-10 (some alignments impossible) */
+        size_t m = n / 1000;
+        int64_t *t = (int64_t *)malloc((12 * m + 1) * sizeof *t);
+        for (size_t k = 0; k < 10 * m; k++) t[k] = 1 + (tg[k] < 0 ? 5 : tg[k] % 19);
+        for (size_t k = 0; k < m; k++) {
+            t[10 * m + k] = 30 + (tg[k + 7] < 0 ? 20 : tg[k + 7] % 21);
+            t[11 * m + k] = tg[k + 3] < 0 ? 0 : tg[k + 3] % 11;
         }
         targets_for[ncases] = t;
     }

@@ -2147,6 +2147,116 @@ py_fast_axis(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return array;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * ctc_loss
+ *
+ *   ctc_loss(log_probs, targets, input_lengths, target_lengths, time, batch, classes,
+ *            target_stride, blank, reduction, zero_infinity, output)
+ *   ctc_loss_backward(log_probs, ..., zero_infinity, grad_output, grad_log_probs)
+ *
+ * targets, input_lengths, target_lengths: int64 buffers; target_stride 0 means the targets are
+ * concatenated (see the header). The outputs may overlap nothing.
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject *log_probs, *targets, *input_lengths, *target_lengths, *grad_output, *output;
+    Py_ssize_t time, batch, classes, target_stride;
+    long long blank;
+    int reduction, zero_infinity;
+} ctc_args;
+
+/* The shared worker: output is the loss (grad_output NULL) or the gradient. */
+static PyObject *
+ctc_call(const ctc_args *a)
+{
+    size_t time, batch, classes, stride, n_input;
+    if (to_size(a->time, "time", &time) || to_size(a->batch, "batch", &batch) ||
+        to_size(a->classes, "classes", &classes) || to_size(a->target_stride, "target_stride", &stride) ||
+        mul_size(time, batch, &n_input) || mul_size(n_input, classes, &n_input)) {
+        return NULL;
+    }
+    int backward = a->grad_output != NULL;
+    size_t n_reduced = a->reduction == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+    buffer x = {0}, t = {0}, il = {0}, tl = {0}, g = {0}, y = {0};
+    PyObject *result = NULL;
+    int kind = buffer_get(a->log_probs, &x, "log_probs", KIND_OTHER, 0);
+    if (kind < 0 || buffer_get(a->targets, &t, "targets", KIND_I64, 0) < 0 ||
+        buffer_get(a->input_lengths, &il, "input_lengths", KIND_I64, 0) < 0 ||
+        buffer_get(a->target_lengths, &tl, "target_lengths", KIND_I64, 0) < 0 ||
+        (backward && buffer_get(a->grad_output, &g, "grad_output", (buffer_kind)kind, 0) < 0) ||
+        buffer_get(a->output, &y, backward ? "grad_log_probs" : "output", (buffer_kind)kind, 1) < 0) {
+        goto done;
+    }
+    const char *out_name = backward ? "grad_log_probs" : "output";
+    if (check_count(&x, "log_probs", n_input) || check_count(&il, "input_lengths", batch) ||
+        check_count(&tl, "target_lengths", batch) || (backward && check_count(&g, "grad_output", n_reduced)) ||
+        check_count(&y, out_name, backward ? n_input : n_reduced) ||
+        check_alias(&y, &x, out_name, "log_probs", 0) || check_alias(&y, &t, out_name, "targets", 0) ||
+        check_alias(&y, &il, out_name, "input_lengths", 0) || check_alias(&y, &tl, out_name, "target_lengths", 0) ||
+        check_alias(&y, &g, out_name, "grad_output", 0)) {
+        goto done;
+    }
+    swiftloss_status status;
+    int f32 = kind == KIND_F32;
+    size_t n_targets = (size_t)count_of(&t.view);
+    int64_t blank = (int64_t)a->blank;
+#define CTC_ARGS(T) (const T *)x.view.buf, time, batch, classes, t.view.buf, n_targets, stride, il.view.buf, \
+                    tl.view.buf, blank, a->reduction, a->zero_infinity
+    SWIFTLOSS_WITHOUT_GIL(n_input > SWIFTLOSS_GIL_THRESHOLD / 16,
+        status = backward
+            ? (f32 ? swiftloss_ctc_loss_backward_f32(CTC_ARGS(float), g.view.buf, y.view.buf)
+                   : swiftloss_ctc_loss_backward_f64(CTC_ARGS(double), g.view.buf, y.view.buf))
+            : (f32 ? swiftloss_ctc_loss_f32(CTC_ARGS(float), y.view.buf)
+                   : swiftloss_ctc_loss_f64(CTC_ARGS(double), y.view.buf)));
+#undef CTC_ARGS
+    result = status_result(status);
+done:
+    buffer_release(&y);
+    buffer_release(&g);
+    buffer_release(&tl);
+    buffer_release(&il);
+    buffer_release(&t);
+    buffer_release(&x);
+    return result;
+}
+
+static PyObject *
+py_ctc_loss(PyObject *module, PyObject *args)
+{
+    ctc_args a = {0};
+    if (!PyArg_ParseTuple(args, "OOOOnnnnLiiO:ctc_loss", &a.log_probs, &a.targets, &a.input_lengths,
+                          &a.target_lengths, &a.time, &a.batch, &a.classes, &a.target_stride, &a.blank,
+                          &a.reduction, &a.zero_infinity, &a.output)) {
+        return NULL;
+    }
+    return ctc_call(&a);
+}
+
+static PyObject *
+py_ctc_loss_backward(PyObject *module, PyObject *args)
+{
+    ctc_args a = {0};
+    if (!PyArg_ParseTuple(args, "OOOOnnnnLiiOO:ctc_loss_backward", &a.log_probs, &a.targets,
+                          &a.input_lengths, &a.target_lengths, &a.time, &a.batch, &a.classes,
+                          &a.target_stride, &a.blank, &a.reduction, &a.zero_infinity, &a.grad_output,
+                          &a.output)) {
+        return NULL;
+    }
+    return ctc_call(&a);
+}
+
+PyDoc_STRVAR(ctc_loss_doc,
+"ctc_loss(log_probs, targets, input_lengths, target_lengths, time, batch, classes,\n"
+"         target_stride, blank, reduction, zero_infinity, output)\n\n"
+"swiftloss_ctc_loss_f32/_f64: log_probs (time, batch, classes) float32/float64; targets,\n"
+"input_lengths, target_lengths int64; target_stride 0 for concatenated targets, else the\n"
+"padded width. output: batch elements for 'none', else 1.");
+PyDoc_STRVAR(ctc_loss_backward_doc,
+"ctc_loss_backward(log_probs, targets, input_lengths, target_lengths, time, batch, classes,\n"
+"                  target_stride, blank, reduction, zero_infinity, grad_output, grad_log_probs)\n\n"
+"swiftloss_ctc_loss_backward_f32/_f64: PyTorch's gradient with respect to log_probs (not the\n"
+"plain derivative: it carries an extra exp(log_probs)), into grad_log_probs (log_probs' size).");
+
 PyDoc_STRVAR(fast_setup_doc,
 "_fast_setup(ndarray, empty, float32, float64)\n\n"
 "The numpy objects _fast_class and _fast_axis use (swiftloss.functional passes them).");
@@ -2231,6 +2341,8 @@ static PyMethodDef swiftloss_methods[] = {
     {"triplet_margin_loss", py_triplet_margin_loss, METH_VARARGS, triplet_margin_loss_doc},
     {"triplet_margin_loss_backward", py_triplet_margin_loss_backward, METH_VARARGS,
      triplet_margin_loss_backward_doc},
+    {"ctc_loss", py_ctc_loss, METH_VARARGS, ctc_loss_doc},
+    {"ctc_loss_backward", py_ctc_loss_backward, METH_VARARGS, ctc_loss_backward_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -205,3 +205,12 @@ def triplet_margin_loss_backward(
     eps: float, swap: int, reduction: int, grad_output: _Buffer, grad_anchor: Optional[_Buffer],
     grad_positive: Optional[_Buffer], grad_negative: Optional[_Buffer], /,
 ) -> None: ...
+def ctc_loss(
+    log_probs: _Buffer, targets: _Buffer, input_lengths: _Buffer, target_lengths: _Buffer, time: int, batch: int,
+    classes: int, target_stride: int, blank: int, reduction: int, zero_infinity: int, output: _Buffer, /,
+) -> None: ...
+def ctc_loss_backward(
+    log_probs: _Buffer, targets: _Buffer, input_lengths: _Buffer, target_lengths: _Buffer, time: int, batch: int,
+    classes: int, target_stride: int, blank: int, reduction: int, zero_infinity: int, grad_output: _Buffer,
+    grad_log_probs: _Buffer, /,
+) -> None: ...

@@ -53,6 +53,7 @@ __all__ = [
     "cosine_embedding_loss",
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
+    "ctc_loss",
     "NoAutogradWarning",
 ]
 
@@ -2292,6 +2293,205 @@ def multilabel_margin_loss(
     g = _ones_if_none(g, output.size, x.dtype)
     _C.multilabel_margin_loss_backward(x, t, batch, classes, red, g, grad_input)
     return result, outs.finish_grad(grad_input, grad_view, x.shape, x.dtype)
+
+
+_CTC_CHECK = " (while checking arguments for ctc_loss_allocate_outputs)"
+_CTC_TYPE_NAMES = {bool: "bool", int: "int", float: "float", list: "list", tuple: "tuple", str: "str"}
+
+
+def _ctc_type_error(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any, blank: Any,
+                    zero_infinity: Any) -> None:
+    """PyTorch's TypeError for ctc_loss arguments that match neither of its signatures."""
+    names = ", ".join(_CTC_TYPE_NAMES.get(type(v), "Tensor" if hasattr(v, "__array__") else type(v).__name__)
+                      for v in (log_probs, targets, input_lengths, target_lengths, blank, 0, zero_infinity))
+    raise TypeError(f"ctc_loss() received an invalid combination of arguments - got ({names}), but expected "
+                    "one of: (Tensor log_probs, Tensor targets, tuple of ints input_lengths, tuple of ints "
+                    "target_lengths, int blank, int reduction, bool zero_infinity) or (Tensor log_probs, "
+                    "Tensor targets, Tensor input_lengths, Tensor target_lengths, int blank, int reduction, "
+                    "bool zero_infinity)")
+
+
+def _ctc_lengths(input_lengths: Any, target_lengths: Any, log_probs: Any, targets: Any,
+                 blank: Any, zero_infinity: Any) -> Tuple[np.ndarray, np.ndarray]:
+    """The two length arguments as flat int64 arrays: arrays of any integer dtype and shape,
+    lists or tuples of ints. Anything else raises PyTorch's TypeError ("received an invalid
+    combination of arguments") or, for float arrays, "input_lengths must be integral"."""
+    given = (input_lengths, target_lengths)
+    if any(not isinstance(v, (list, tuple)) and not hasattr(v, "__array__") for v in given) or any(
+            isinstance(v, (list, tuple)) and not all(isinstance(k, (int, np.integer)) and not isinstance(k, bool)
+                                                     for k in v) for v in given):
+        _ctc_type_error(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity)
+    result = []
+    for value, name in ((input_lengths, "input_lengths"), (target_lengths, "target_lengths")):
+        if isinstance(value, (list, tuple)):
+            array = np.array([int(k) for k in value], dtype=np.int64).reshape(-1)
+        else:
+            array = _asarray(value, "ctc_loss", name)
+            if array.dtype.kind not in "biu":
+                raise TypeError(f"{name} must be integral")
+            if array.dtype == np.uint64 and array.size and int(array.max()) > _INT64_MAX:
+                raise ValueError(f"{name}: a length beyond the int64 range")
+            array = np.ascontiguousarray(array, dtype=np.int64).reshape(-1)
+        result.append(array)
+    return result[0], result[1]
+
+
+def ctc_loss(
+    log_probs: Any,
+    targets: Any,
+    input_lengths: Any,
+    target_lengths: Any,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+    *,
+    with_grad: bool = False,
+    grad_output: Any = None,
+    out: Any = None,
+):
+    r"""Connectionist temporal classification loss, PyTorch's CPU kernel: the negative log of
+    the probability of the target sequence summed over every alignment of it to the input
+    frames, by the forward (alpha) recursion in log space. With :math:`l'` the target with
+    blanks interleaved (length :math:`2L + 1`),
+
+    .. math::
+        \alpha_t(s) = \mathrm{logsumexp}(\alpha_{t-1}(s), \alpha_{t-1}(s-1),
+        \alpha_{t-1}(s-2)\,[l'_{s-2} \ne l'_s]) + \mathrm{lp}_t(l'_s), \qquad
+        \ell = -\mathrm{logsumexp}(\alpha_{T-1}(2L), \alpha_{T-1}(2L-1))
+
+    computed in the input's precision with PyTorch's max trick. An impossible alignment (too
+    few frames for the labels and their repeats) gives ``inf``; ``zero_infinity=True`` replaces
+    those losses (and their gradients) by 0. A target of length 0 gives
+    :math:`-\sum_t \mathrm{lp}_t(\mathrm{blank})`; an input length of 0 gives -0.0 (empty
+    target) or ``inf``. ``'mean'`` divides each sample's loss by ``max(target_length, 1)``
+    before averaging over the batch; ``'sum'`` adds the losses.
+
+    Shapes: ``log_probs`` ``(T, N, C)`` or unbatched ``(T, C)`` (float32 or float64; log
+    probabilities, e.g. from :func:`log_softmax`; not checked for normalisation);
+    ``targets`` padded ``(N, S)`` (entries past each length are not read) or concatenated 1-D
+    with ``sum(target_lengths)`` entries (unbatched: 1-D or ``(1, S)``), converted to int64 as
+    PyTorch's ``.to(long)`` (floats are truncated); ``input_lengths``, ``target_lengths``
+    ``N`` integers each (arrays of any integer dtype and shape, lists or tuples). ``'none'``
+    returns ``(N,)`` (0-d unbatched).
+
+    Labels: PyTorch does not check them (a label outside ``[0, C)`` reads out of bounds);
+    swiftloss raises ``IndexError`` for one. A label equal to ``blank`` is accepted and
+    computed as given, as PyTorch's.
+
+    Gradient (``with_grad=True``, optional ``grad_output``: a scalar for ``'sum'`` /
+    ``'mean'``, the loss's shape for ``'none'``): returns ``(loss, grad_log_probs)``,
+    **PyTorch's gradient, which is not the derivative of the loss with respect to
+    log_probs**: for :math:`t` below the sample's input length
+
+    .. math::
+        g_{t,c} = \big(e^{\mathrm{lp}_{t,c}} - e^{\mathrm{lcab}_{t,c} + \ell - \mathrm{lp}_{t,c}}\big)\, s
+
+    with :math:`\mathrm{lcab}_{t,c}` the logsumexp of :math:`\alpha_t(s) + \beta_t(s)` over the
+    :math:`s` with :math:`l'_s = c`, and 0 beyond the input length. The true derivative is the
+    second term alone; the extra :math:`e^{\mathrm{lp}}` cancels through log_softmax's
+    backward (each row of :math:`e^{\mathrm{lp}}` sums to 1), so the gradient with respect to
+    the logits is right. An impossible sample without ``zero_infinity`` gets NaN gradients
+    (PyTorch's). :math:`s` is ``grad_output`` (per sample for ``'none'``), divided by
+    ``N * max(L, 1)`` for ``'mean'``.
+
+    Output buffers (keyword-only ``out``): with ``reduction='none'``, ``out`` receives the
+    losses; with ``with_grad=True``, ``out=(out, grad_out)``, ``grad_out`` of the input's shape
+    and dtype. Buffers must not overlap the inputs.
+
+    Example::
+
+        >>> import numpy as np, swiftloss as F
+        >>> lp = F.log_softmax(np.zeros((4, 1, 3)), dim=2)
+        >>> F.ctc_loss(lp, [[1, 2]], [4], [2], reduction='sum')
+        1.6863...
+
+    Raises:
+        ValueError: PyTorch's RuntimeErrors, with its text: "blank must be in label range",
+            "input_lengths must be of size batch_size", "Expected input_lengths to have value
+            at most 5, but got value 6 (while checking arguments for
+            ctc_loss_allocate_outputs)", the targets' size checks, "Expected 3-dimensional
+            tensor, but got 4-dimensional tensor for argument #1 'log_probs' ...", "log_probs
+            tensor must not be empty"; a bad reduction; a ``grad_output`` of the wrong shape.
+        IndexError: a label outside ``[0, C)`` (PyTorch does not check), a 0-d log_probs.
+        TypeError: log_probs that is not float32 / float64 ('"ctc_loss_cpu" not implemented
+            for 'Half''), float lengths ("input_lengths must be integral"), a length given as a
+            number ("ctc_loss() received an invalid combination of arguments ...").
+    """
+    function = "ctc_loss"
+    grad = _wants_grad(with_grad, grad_output, function)
+    outs = _outs(out, grad, function)
+    red = _reduction_enum(reduction)
+    il, tl = _ctc_lengths(input_lengths, target_lengths, log_probs, targets, blank, zero_infinity)
+    x_raw = log_probs if type(log_probs) is np.ndarray else _asarray(log_probs, function, "log_probs")
+    t_raw = targets if type(targets) is np.ndarray else _asarray(targets, function, "targets")
+    if x_raw.ndim == 0:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    batched = x_raw.ndim == 3
+    x = _margin_input(x_raw, "ctc_loss_cpu")
+    if x.size == 0 and x.ndim <= 3:
+        raise ValueError("log_probs tensor must not be empty")
+    if not batched:
+        if x.ndim != 2:
+            raise ValueError(f"Expected 3-dimensional tensor, but got {x.ndim + 1}-dimensional tensor for argument "
+                             f"#1 'log_probs'{_CTC_CHECK}")
+        x = x.reshape(x.shape[0], 1, x.shape[1])
+    time, batch, classes = x.shape
+    if t_raw.ndim not in (1, 2):
+        raise ValueError(f"Expected 1 to 2 dimensions, but got {t_raw.ndim}-dimensional tensor for argument "
+                         f"#2 'targets'{_CTC_CHECK}")
+    blank = operator.index(blank)
+    if not 0 <= blank < classes:
+        raise ValueError("blank must be in label range")
+    if il.size != batch:
+        raise ValueError("input_lengths must be of size batch_size")
+    if tl.size != batch:
+        raise ValueError("target_lengths must be of size batch_size")
+    for k in tl:
+        if k < 0:
+            raise ValueError(f"Expected target_lengths to have value at least 0, but got value {k}{_CTC_CHECK}")
+    if t_raw.ndim == 1:
+        expected, stride = int(tl.sum()), 0
+        if t_raw.shape[0] != expected:
+            raise ValueError(f"Expected tensor to have size {expected} at dimension 0, but got size {t_raw.shape[0]} "
+                             f"for argument #2 'targets'{_CTC_CHECK}")
+    else:
+        if t_raw.shape[0] != batch:
+            raise ValueError(f"Expected tensor to have size {batch} at dimension 0, but got size {t_raw.shape[0]} "
+                             f"for argument #2 'targets'{_CTC_CHECK}")
+        longest = int(tl.max()) if batch else 0
+        stride = t_raw.shape[1]
+        if stride < longest:
+            raise ValueError(f"Expected tensor to have size at least {longest} at dimension 1, but got size {stride} "
+                             f"for argument #2 'targets'{_CTC_CHECK}")
+    for k in il:
+        if k < 0 or k > time:
+            bound = "at least 0" if k < 0 else f"at most {time}"
+            raise ValueError(f"Expected input_lengths to have value {bound}, but got value {k}{_CTC_CHECK}")
+    if t_raw.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            t_raw = np.trunc(t_raw)
+    t = np.ascontiguousarray(t_raw, dtype=np.int64).reshape(-1)
+    if stride and t.size == 0:
+        stride = 0  # (N, 0) padded targets: every length is 0, the concatenated layout of nothing
+    out_shape = (batch,) if red == _NONE and batched else ()
+    g = None
+    if grad:
+        g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, function, _REDUCTION_NAMES[red])
+    inputs = None if out is None else {"log_probs": x, "targets": t, "grad_output": g}
+    output, view = outs.result_buffer(out_shape, red, x.dtype, x.dtype, inputs)
+    if grad:
+        grad_input, grad_view = outs.grad_buffer(x_raw.shape, x.dtype, x.dtype, inputs)
+    zero = 1 if zero_infinity else 0
+    try:
+        _C.ctc_loss(x, t, il, tl, time, batch, classes, stride, blank, red, zero, output)
+    except IndexError:
+        raise IndexError(f"ctc_loss: a target label is outside [0, {classes}) (PyTorch does not check labels)") from None
+    result = outs.finish_result(output, view, red, out_shape, x.dtype)
+    if not grad:
+        return result
+    g = _ones_if_none(g, output.size, x.dtype)
+    _C.ctc_loss_backward(x, t, il, tl, time, batch, classes, stride, blank, red, zero, g, grad_input)
+    return result, outs.finish_grad(grad_input, grad_view, x_raw.shape, x.dtype)
 
 
 for _f in (mse_loss, l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss, hinge_embedding_loss,

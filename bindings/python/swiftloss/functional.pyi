@@ -1,4 +1,4 @@
-from typing import Any, Callable, Literal, Optional, Tuple, Union, overload
+from typing import Any, Callable, Literal, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +46,7 @@ __all__ = [
     "cosine_embedding_loss",
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
+    "ctc_loss",
     "NoAutogradWarning",
 ]
 
@@ -998,3 +999,48 @@ def triplet_margin_with_distance_loss(
     grad_output: Optional[_ArrayLike] = ...,
     out: Optional[Union[_OutBuffer, _OutGrads]] = ...,
 ) -> Union[_Loss, _LossAndGrads]: ...
+
+@overload
+def ctc_loss(
+    log_probs: _ArrayLike,
+    targets: _ArrayLike,
+    input_lengths: Union[_ArrayLike, Sequence[int]],
+    target_lengths: Union[_ArrayLike, Sequence[int]],
+    blank: int = ...,
+    reduction: str = ...,
+    zero_infinity: bool = ...,
+    *,
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> _Loss: ...
+
+@overload
+def ctc_loss(
+    log_probs: _ArrayLike,
+    targets: _ArrayLike,
+    input_lengths: Union[_ArrayLike, Sequence[int]],
+    target_lengths: Union[_ArrayLike, Sequence[int]],
+    blank: int = ...,
+    reduction: str = ...,
+    zero_infinity: bool = ...,
+    *,
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> _LossAndGrad: ...
+
+@overload
+def ctc_loss(
+    log_probs: _ArrayLike,
+    targets: _ArrayLike,
+    input_lengths: Union[_ArrayLike, Sequence[int]],
+    target_lengths: Union[_ArrayLike, Sequence[int]],
+    blank: int = ...,
+    reduction: str = ...,
+    zero_infinity: bool = ...,
+    *,
+    with_grad: bool,
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[Union[_OutBuffer, _OutPair]] = ...,
+) -> Union[_Loss, _LossAndGrad]: ...

@@ -42,6 +42,7 @@ __all__ = [
     "CosineEmbeddingLoss",
     "TripletMarginLoss",
     "TripletMarginWithDistanceLoss",
+    "CTCLoss",
 ]
 
 
@@ -463,3 +464,21 @@ class TripletMarginWithDistanceLoss(_Loss):
         return F.triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=self.distance_function,
                                                    margin=self.margin, swap=self.swap, reduction=self.reduction,
                                                    with_grad=with_grad, grad_output=grad_output, out=out)
+
+
+class CTCLoss(_Loss):
+    r"""Connectionist temporal classification loss: ``CTCLoss(blank=0, reduction='mean',
+    zero_infinity=False)``, as torch.nn's; calling it with ``(log_probs, targets,
+    input_lengths, target_lengths)`` runs :func:`swiftloss.ctc_loss`."""
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
+        super().__init__(None, None, reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any, *,
+                with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
+        """The loss; with ``with_grad=True``, ``(loss, grad_log_probs)``, PyTorch's gradient (see
+        :func:`swiftloss.ctc_loss`)."""
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=self.blank,
+                          reduction=self.reduction, zero_infinity=self.zero_infinity, with_grad=with_grad,
+                          grad_output=grad_output, out=out)

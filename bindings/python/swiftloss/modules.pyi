@@ -1,4 +1,4 @@
-from typing import Any, Callable, Literal, Optional, Union, overload
+from typing import Any, Callable, Literal, Optional, Sequence, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,7 @@ __all__ = [
     "CosineEmbeddingLoss",
     "TripletMarginLoss",
     "TripletMarginWithDistanceLoss",
+    "CTCLoss",
 ]
 
 class Softmax:
@@ -577,3 +578,32 @@ class TripletMarginWithDistanceLoss(_Loss):
         grad_output: Optional[_ArrayLike] = ...,
         out: Optional[_OutGrads] = ...,
     ) -> _LossAndGrads: ...
+
+class CTCLoss(_Loss):
+    blank: int
+    zero_infinity: bool
+    def __init__(self, blank: int = ..., reduction: str = ..., zero_infinity: bool = ...) -> None: ...
+    @overload  # type: ignore[override]
+    def forward(
+        self,
+        log_probs: _ArrayLike,
+        targets: _ArrayLike,
+        input_lengths: Union[_ArrayLike, Sequence[int]],
+        target_lengths: Union[_ArrayLike, Sequence[int]],
+        *,
+        with_grad: Literal[False] = ...,
+        grad_output: None = ...,
+        out: Optional[_OutBuffer] = ...,
+    ) -> _LossValue: ...
+    @overload
+    def forward(
+        self,
+        log_probs: _ArrayLike,
+        targets: _ArrayLike,
+        input_lengths: Union[_ArrayLike, Sequence[int]],
+        target_lengths: Union[_ArrayLike, Sequence[int]],
+        *,
+        with_grad: Literal[True],
+        grad_output: Optional[_ArrayLike] = ...,
+        out: Optional[_OutPair] = ...,
+    ) -> _LossAndGrad: ...

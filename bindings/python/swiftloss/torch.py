@@ -140,6 +140,9 @@ __all__ = [
     "TripletMarginLossFunction",
     "TripletMarginWithDistanceLoss",
     "triplet_margin_with_distance_loss",
+    "CTCLoss",
+    "ctc_loss",
+    "CTCLossFunction",
 ]
 
 _Tensor = torch.Tensor
@@ -2640,3 +2643,144 @@ class TripletMarginWithDistanceLoss(_Loss):
         :func:`triplet_margin_with_distance_loss`)."""
         return triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=self.distance_function,
                                                  margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+# ------------------------------------------------------------------------------------------
+# ctc_loss
+# ------------------------------------------------------------------------------------------
+
+@torch.library.custom_op("swiftloss::ctc_loss", mutates_args=())
+def _ctc_loss_op(log_probs: torch.Tensor, targets: torch.Tensor, input_lengths: torch.Tensor,
+                 target_lengths: torch.Tensor, blank: int, reduction: str, zero_infinity: bool,
+                 need_grad: bool) -> _Pair:
+    """(loss, PyTorch's gradient for ones upstream or an empty tensor) of swiftloss.ctc_loss."""
+    kwargs = dict(blank=blank, reduction=reduction, zero_infinity=zero_infinity)
+    arrays = (_array(log_probs), _array(targets), _array(input_lengths), _array(target_lengths))
+    return _run(_F.ctc_loss, log_probs, arrays, kwargs, need_grad)
+
+
+@_ctc_loss_op.register_fake
+def _(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity, need_grad):
+    rows = (log_probs.shape[1],) if reduction == "none" and log_probs.dim() == 3 else ()
+    return log_probs.new_empty(rows), log_probs.new_empty(_grad_shape(log_probs, need_grad))
+
+
+torch.library.register_vmap(
+    _ctc_loss_op, lambda info, in_dims, *args: _looped_vmap(_ctc_loss_op, info, in_dims, args))
+
+
+class _CTCRule(_Rule):
+    """ctc_loss's 'none' loss is one value per sample of dim 1 of a (T, N, C) input (or one
+    value for an unbatched (T, C) input): the upstream gradient broadcasts as (N, 1)."""
+
+    def contract(self, w: _Tensor, gu: _Tensor, g: _Tensor) -> _Tensor:
+        product = w * gu
+        if self.reduction == "none" and gu.dim() == 3:
+            return product.sum((0, 2)).reshape(g.shape)
+        return product.sum().reshape(g.shape)
+
+
+class _CTCLoss(_LossFunction):
+    """The Function of :class:`CTCLossFunction` without forward mode (for torch.compile)."""
+
+    REDUCTION_AT = 4
+    CLASS_AXIS = True
+    CLASS_DIM = -1
+
+    @classmethod
+    def _rule(cls, input: _Tensor, arguments: Tuple[Any, ...]) -> _Rule:
+        def reference(x: _Tensor) -> _Tensor:
+            return cls.reference(x, *arguments)
+        return _CTCRule(arguments[cls.REDUCTION_AT], True, input.shape, reference, _compute_dtype(input), -1)
+
+    @staticmethod
+    def forward(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity):
+        """(loss, PyTorch's gradient for ones upstream) from ``swiftloss_ctc_loss`` and its backward."""
+        return _ctc_loss_op(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity, True)
+
+    @staticmethod
+    def reference(x, targets, input_lengths, target_lengths, blank, reduction, zero_infinity):
+        """torch.nn.functional.ctc_loss itself: torch has no second derivative of it
+        ("derivative for aten::_ctc_loss_backward is not implemented"), so neither has this."""
+        return _TF.ctc_loss(x, targets, input_lengths, target_lengths, blank=blank, reduction=reduction,
+                            zero_infinity=zero_infinity)
+
+
+class CTCLossFunction(_CTCLoss):
+    r"""``CTCLossFunction.apply(log_probs, targets, input_lengths, target_lengths, blank,
+    reduction, zero_infinity)``: :func:`swiftloss.ctc_loss` as an autograd Function, returning
+    ``(loss, unit_grad)``, with lengths as int64 tensors. The gradient is PyTorch's (it carries
+    an extra ``exp(log_probs)`` term that cancels through log_softmax's backward)."""
+
+    @classmethod
+    def jvp(cls, ctx, dinput, *tangents):
+        """Forward mode: ``<unit gradient, dinput>`` per sample ('none') or in all, with
+        PyTorch's gradient (torch's own ctc_loss has no forward mode)."""
+        input, gu = ctx.saved_tensors
+        if dinput is None:
+            dinput = torch.zeros_like(input)
+        product = gu * dinput
+        if ctx.arguments[cls.REDUCTION_AT] == "none" and gu.dim() == 3:
+            return product.sum((0, 2)).reshape(ctx.loss_shape), None
+        return product.sum().reshape(ctx.loss_shape), None
+
+
+def _ctc_length_tensor(value: Any, name: str) -> _Tensor:
+    """A lengths argument as an int64 tensor: a tensor of any integer dtype and shape (float:
+    torch's "must be integral"), or a list / tuple of ints."""
+    if isinstance(value, torch.Tensor):
+        if value.is_floating_point() or value.is_complex():
+            raise TypeError(f"{name} must be integral")
+        return value.reshape(-1).long()
+    return torch.from_numpy(_F._ctc_lengths(value, value, 0, 0, 0, False)[0])
+
+
+def ctc_loss(
+    log_probs: _Tensor,
+    targets: _Tensor,
+    input_lengths: Any,
+    target_lengths: Any,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> _Tensor:
+    r"""``torch.nn.functional.ctc_loss`` computed by swiftloss (see :func:`swiftloss.ctc_loss`),
+    with torch's gradient (``exp(lp) - exp(lcab + nll - lp)``, not the plain derivative) from
+    the library's alpha/beta kernel. Like torch's, it has no second derivative. Labels outside
+    ``[0, C)`` raise ``IndexError`` (torch does not check them).
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> lp = torch.zeros(4, 1, 3).log_softmax(2)
+        >>> sl.ctc_loss(lp, torch.tensor([[1, 2]]), [4], [2], reduction="sum")
+        tensor(1.6864)
+    """
+    op = "ctc_loss"
+    _check_reduction(reduction)
+    given = (input_lengths, target_lengths)
+    if any(not isinstance(v, (torch.Tensor, list, tuple)) for v in given) or (
+            isinstance(input_lengths, torch.Tensor) != isinstance(target_lengths, torch.Tensor)):
+        _F._ctc_type_error(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity)
+    input_lengths = _ctc_length_tensor(input_lengths, "input_lengths")
+    target_lengths = _ctc_length_tensor(target_lengths, "target_lengths")
+    _check_tensor(log_probs, "log_probs", 1, op)
+    _check_tensor(targets, "targets", 2, op)
+    (log_probs,) = _autocast(log_probs)
+    _margin_dtype(log_probs, "ctc_loss_cpu")
+    return _apply(CTCLossFunction, _CTCLoss, _ctc_loss_op, log_probs, targets, input_lengths, target_lengths,
+                  int(blank), reduction, bool(zero_infinity))
+
+
+class CTCLoss(_Loss):
+    r"""Drop-in for ``torch.nn.CTCLoss(blank=0, reduction='mean', zero_infinity=False)``;
+    ``forward(log_probs, targets, input_lengths, target_lengths)`` is :func:`ctc_loss`."""
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
+        super().__init__(None, None, reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs: _Tensor, targets: _Tensor, input_lengths: Any, target_lengths: Any) -> _Tensor:
+        """The loss (see :func:`ctc_loss`)."""
+        return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                        self.zero_infinity)

@@ -1,4 +1,4 @@
-from typing import Any, Callable, Optional, Tuple, Union
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -63,6 +63,9 @@ __all__ = [
     "TripletMarginLossFunction",
     "TripletMarginWithDistanceLoss",
     "triplet_margin_with_distance_loss",
+    "CTCLoss",
+    "ctc_loss",
+    "CTCLossFunction",
 ]
 
 def cross_entropy(
@@ -597,3 +600,34 @@ class TripletMarginWithDistanceLoss(_Loss):
         reduction: str = ...,
     ) -> None: ...
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor: ...  # type: ignore[override]
+
+def ctc_loss(
+    log_probs: Tensor,
+    targets: Tensor,
+    input_lengths: Union[Tensor, Sequence[int]],
+    target_lengths: Union[Tensor, Sequence[int]],
+    blank: int = ...,
+    reduction: str = ...,
+    zero_infinity: bool = ...,
+) -> Tensor: ...
+
+class CTCLoss(_Loss):
+    blank: int
+    zero_infinity: bool
+    def __init__(self, blank: int = ..., reduction: str = ..., zero_infinity: bool = ...) -> None: ...
+    def forward(  # type: ignore[override]
+        self,
+        log_probs: Tensor,
+        targets: Tensor,
+        input_lengths: Union[Tensor, Sequence[int]],
+        target_lengths: Union[Tensor, Sequence[int]],
+    ) -> Tensor: ...
+
+class CTCLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank: int,
+        reduction: str, zero_infinity: bool,
+    ) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
