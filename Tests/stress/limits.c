@@ -2,7 +2,9 @@
  * limits.c - the C entry points at the limits: sizes whose element or byte count overflows,
  * N * C beyond memory, a zero size beside huge ones, one class, empty batches, every target
  * ignored, zero and negative class weights, subnormal and huge inputs, odd int64 targets and
- * ignore_index values, odd reductions, smoothing and thread counts.
+ * ignore_index values, odd reductions, smoothing and thread counts; ctc_loss at the same limits
+ * (T * N * C overflowing or beyond memory, an empty batch beside a huge T, a padded layout
+ * whose N * stride overflows, lengths of INT64_MAX).
  *
  * Each case runs in a child process (fork) with a 10-second alarm, so a trap (SIGILL/SIGTRAP),
  * a crash or a hang is reported as such instead of ending the run. Each case lists the
@@ -285,6 +287,41 @@ static int c_threads_extremes(double *v)
     *v = (a == 256 && b >= 1 && b <= 256) ? 0 : 1;
     return SWIFTLOSS_OK;
 }
+/* ctc_loss: T * N * C overflowing, beyond memory, an empty batch beside a huge T, a padded
+ * layout whose N * stride overflows, a huge input length. */
+static int64_t ctc_in[2], ctc_tl[2];
+static int c_ctc_overflow(double *v)
+{
+    (void)v;
+    ctc_in[0] = 1; ctc_tl[0] = 0;
+    return swiftloss_ctc_loss_f32(f, SIZE_MAX, 1, 3, t, 0, 0, ctc_in, ctc_tl, 0, 2, 0, fo);
+}
+static int c_ctc_beyond(double *v)
+{
+    (void)v;
+    ctc_in[0] = 1; ctc_tl[0] = 0;
+    return swiftloss_ctc_loss_backward_f32(NULL, BIG40, 1, S(20), t, 0, 0, ctc_in, ctc_tl, 0, 2, 0, f2, NULL);
+}
+static int c_ctc_empty_batch(double *v)
+{
+    float out = 0;
+    int s = swiftloss_ctc_loss_f32(f, BIG40, 0, 3, t, 0, 0, ctc_in, ctc_tl, 0, 2, 0, &out);
+    *v = out;
+    return s;
+}
+static int c_ctc_stride_overflow(double *v)
+{
+    (void)v;
+    ctc_in[0] = ctc_in[1] = 1; ctc_tl[0] = ctc_tl[1] = 1;
+    t[0] = t[1] = 1;
+    return swiftloss_ctc_loss_f64(d, 1, 2, 3, t, 2, SIZE_MAX, ctc_in, ctc_tl, 0, 2, 0, dout);
+}
+static int c_ctc_huge_length(double *v)
+{
+    (void)v;
+    ctc_in[0] = INT64_MAX; ctc_tl[0] = INT64_MAX;
+    return swiftloss_ctc_loss_f64(d, 2, 1, 3, t, 1, 0, ctc_in, ctc_tl, 0, 2, 0, dout);
+}
 static int c_status_string_unknown(double *v)
 {
     *v = strcmp(swiftloss_status_string(INT32_MIN), "unknown status") == 0 &&
@@ -346,6 +383,11 @@ static const Case cases[] = {
     {"cross_entropy: reduction BATCHMEAN", S(SWIFTLOSS_ERROR_INVALID_REDUCTION), c_batchmean_ce, 0, 0, NULL},
     {"cross_entropy_probs: ignore_index 0", S(SWIFTLOSS_ERROR_IGNORE_INDEX_UNSUPPORTED), c_probs_ignore_0, 0, 0, NULL},
     {"kl_div: log_target 2", S(SWIFTLOSS_ERROR_INVALID_ARGUMENT), c_log_target_2, 0, 0, NULL},
+    {"ctc_loss: time = SIZE_MAX", S(OV), c_ctc_overflow, 0, 0, NULL},
+    {"ctc_loss_backward: 2^60 log-probs (beyond memory), NULL", S(NP) | S(OV), c_ctc_beyond, 0, 0, NULL},
+    {"ctc_loss: batch 0 beside time 2^40, 'mean' -> NaN", S(OK), c_ctc_empty_batch, 1, 0, NULL},
+    {"ctc_loss: padded, batch * target_stride overflows", S(OV) | S(SWIFTLOSS_ERROR_INVALID_ARGUMENT), c_ctc_stride_overflow, 0, 0, NULL},
+    {"ctc_loss: input and target lengths INT64_MAX", S(SWIFTLOSS_ERROR_INVALID_ARGUMENT), c_ctc_huge_length, 0, 0, NULL},
     {"set_num_threads(INT32_MAX / INT32_MIN)", S(OK), c_threads_extremes, 2, 0, NULL},
     {"status_string(INT32_MIN / 13) = \"unknown status\"", S(OK), c_status_string_unknown, 2, 0, NULL},
 };
