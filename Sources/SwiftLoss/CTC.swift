@@ -42,11 +42,12 @@ func checkCTCCall<T: LossFloat>(
     try checkCount(outputCount, reduction.outputCount(for: batch))
     guard blank >= 0 && blank < classes else { throw .invalidArgument("blank must be in label range") }
     guard targetStride >= 0 else { throw .sizeOverflow }
-    var total = 0, longest = 0
+    var total = 0, longest = 0, longestInput = 0
     for n in 0..<batch {
         guard inputLengths[n] >= 0 && inputLengths[n] <= Int64(time) else {
             throw .invalidArgument("input_lengths must be in [0, time]")
         }
+        longestInput = max(longestInput, Int(inputLengths[n]))
         let l = targetLengths[n]
         guard l >= 0 && l <= Int64(targets.count) else { throw .invalidArgument("target_lengths out of range") }
         if targetStride > 0 && l > Int64(targetStride) {
@@ -63,8 +64,10 @@ func checkCTCCall<T: LossFloat>(
     } else {
         try checkCount(targets.count, total)
     }
-    // The scratch of the widest sample: (time + 4) rows of 2L + 1 + 3 lanes.
-    _ = try elementCount(time &+ 4, try elementCount(longest, 2, of: T.self) &+ 1 &+ 3 &* T.lanes, of: T.self)
+    // The scratch of the widest sample: (its input length + 4) rows of 2L + 1 + 3 lanes, over
+    // the samples there are (an empty batch beside a huge time needs none: the fuzzer found
+    // time 2^62 - 1 with batch 0 refused as a size overflow).
+    _ = try elementCount(longestInput &+ 4, try elementCount(longest, 2, of: T.self) &+ 1 &+ 3 &* T.lanes, of: T.self)
     var start = 0
     for n in 0..<batch {
         let base = targetStride > 0 ? n &* targetStride : start

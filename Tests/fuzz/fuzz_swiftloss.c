@@ -1537,6 +1537,10 @@ static int run_margin(Ctx *c)
     uint64_t sz[3];
     decode_sizes3(c, sz);
     const uint64_t batch = sz[0], classes = sz[1];
+    /* multilabel_margin_loss pairs every listed class of a row with every class: batch *
+     * classes^2 work. Buffers beyond 2^26 / classes elements are passed as NULL, so that work
+     * stays bounded (a 7 x 65537 backward ran past the 10 s timeout under the sanitizers). */
+    if (labels && classes > 0 && g_cap > (UINT64_C(1) << 26) / classes) g_cap = (size_t)((UINT64_C(1) << 26) / classes);
     const int red = reduction_code(c);
     static const int odd_p[4] = {0, 3, -1, INT32_MIN};
     const int p = c->in.h[11] < 240 ? 1 + (c->in.h[11] & 1) : odd_p[c->in.h[11] & 3];
@@ -2019,7 +2023,7 @@ static int run_ctc(Ctx *c)
     Buf *il = arg(c, "input_lengths", known, batch, 8, 0);
     Buf *tl = arg(c, "target_lengths", known, batch, 8, 0);
     /* lengths first: the targets' count depends on them */
-    uint64_t sum = 0, longest = 0;
+    uint64_t sum = 0, longest = 0, longest_in = 0;
     int lengths_ok = 1;
     for (size_t j = 0; j < il->n; j++) {
         uint8_t b = vbyte(&c->in);
@@ -2027,6 +2031,7 @@ static int run_ctc(Ctx *c)
         if (b < 200 && v > (int64_t)time) v = (int64_t)time;
         memcpy(il->data + 8 * j, &v, 8);
         lengths_ok &= v >= 0 && (uint64_t)v <= time;
+        if (v >= 0 && (uint64_t)v <= time && (uint64_t)v > longest_in) longest_in = (uint64_t)v;
     }
     for (size_t j = 0; j < tl->n; j++) {
         uint8_t b = vbyte(&c->in);
@@ -2078,8 +2083,9 @@ static int run_ctc(Ctx *c)
         expect_if(!lengths_ok || longest > nt, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
         expect_if(!concat && longest > stride, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
         expect_if(nt != (concat ? sum : batch * stride), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
-        /* the scratch of the widest sample: (time + 4) x (2 * longest + 1 + 3 lanes) elements */
-        uint64_t w = 2 * longest + 1 + (c->is64 ? 12 : 24), s2[2] = {time + 4, w};
+        /* the scratch of the widest sample: (its input length + 4) x (2 * longest + 1 + 3
+         * lanes) elements, over the samples there are */
+        uint64_t w = 2 * longest + 1 + (c->is64 ? 12 : 24), s2[2] = {longest_in + 4, w};
         expect_if(!count_fits(&tmp, c->es, 2, s2), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
         if (t->ptr && t->n == nt) {
             const int64_t *tv = (const int64_t *)t->data, *tlv = (const int64_t *)tl->data;
