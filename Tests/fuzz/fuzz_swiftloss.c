@@ -2079,6 +2079,8 @@ static int run_ctc(Ctx *c)
     expect_if(!tl->ptr && (!known || batch > 0), SWIFTLOSS_ERROR_NULL_POINTER);
     expect_if(!t->ptr && (!known || nt > 0), SWIFTLOSS_ERROR_NULL_POINTER);
     expect_if(aliased, SWIFTLOSS_ERROR_OVERLAP);
+    /* no sample: every layout calls for no targets (the lengths may be NULL then) */
+    expect_if(known && batch == 0 && nt != 0, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
     if (known && il->ptr && tl->ptr) {
         expect_if(!lengths_ok || longest > nt, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
         expect_if(!concat && longest > stride, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
