@@ -256,10 +256,7 @@ func crossEntropyKernel<T: LossFloat>(
                 if let gx { tile.store(to: gx + first &* classes, rows: rows) }
                 return parts
             }
-            if let loss, reduction != .none { loss[0] = terms.reducedLoss(total) }
-            return
-        }
-        if StridedTiles<T>.applies(dim: classes, inner: inner) {
+        } else if StridedTiles<T>.applies(dim: classes, inner: inner) {
             // The (N, C, d) layout through tiles of two vectors of positions (StridedTiles).
             let tiles = StridedTiles<T>(outer: layout.batch, dim: classes, inner: inner)
             total = tiles.sum(cost: 2) { tile, u in
@@ -273,24 +270,23 @@ func crossEntropyKernel<T: LossFloat>(
                 if let gx { tiles.store(tile, count: n, to: gx + offset) }
                 return parts
             }
-            if let loss, reduction != .none { loss[0] = terms.reducedLoss(total) }
-            return
-        }
-        let units = AxisUnits<T>(outer: layout.batch, dim: classes, inner: inner)
-        total = sumPairsOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
-            var partial = SIMD2<Double>()
-            for u in range {
-                if inner == 1 {
-                    partial += crossEntropyRow(x + u &* classes, target: t[u], sample: u, ignoreIndex,
-                                               terms, wantLoss: wantLoss, each: each, gradient: gx.map { $0 + u &* classes })
-                } else {
-                    let (offset, sample, io) = units.block(u)
-                    partial += crossEntropyBlock(x + offset, targets: t + sample, firstSample: sample, stride: inner,
-                                                 io, ignoreIndex, terms, wantLoss: wantLoss, each: each,
-                                                 gradient: gx.map { $0 + offset })
+        } else {
+            let units = AxisUnits<T>(outer: layout.batch, dim: classes, inner: inner)
+            total = sumPairsOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
+                var partial = SIMD2<Double>()
+                for u in range {
+                    if inner == 1 {
+                        partial += crossEntropyRow(x + u &* classes, target: t[u], sample: u, ignoreIndex,
+                                                   terms, wantLoss: wantLoss, each: each, gradient: gx.map { $0 + u &* classes })
+                    } else {
+                        let (offset, sample, io) = units.block(u)
+                        partial += crossEntropyBlock(x + offset, targets: t + sample, firstSample: sample, stride: inner,
+                                                     io, ignoreIndex, terms, wantLoss: wantLoss, each: each,
+                                                     gradient: gx.map { $0 + offset })
+                    }
                 }
+                return partial
             }
-            return partial
         }
     }
     if let loss, reduction != .none { loss[0] = terms.reducedLoss(total) }
@@ -510,6 +506,17 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
     // Work in fixed chunks of rows, or of blocks of adjacent samples of the (N, C, d) layout,
     // over threads (a cost of about 4 per element: an exp in the sums, another in the
     // gradient); each sample's loss is its own, so the sums do not depend on the thread count.
+    // The upstream gradient's scale of `count` (at most T.lanes) samples from `first`, a lane
+    // each (0 without a gradient).
+    func laneScales(_ first: Int, _ count: Int) -> T.Vector {
+        var scale = T.Vector()
+        if gx != nil {
+            for l in 0..<T.lanes where l < count {
+                scale[l] = T(narrowing: upstreamScale(gradOutput, reduction, first &+ l, divisor: divisor))
+            }
+        }
+        return scale
+    }
     let total: SIMD2<Double>
     if inner == 1 && classes <= shortRow {
         // Short rows: T.lanes rows at a time, logits and targets transposed into tiles, through
@@ -517,14 +524,9 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
         total = sumOverRowTiles(layout.batch, classes, cost: 4) { (tiles: (RowTile<T>, RowTile<T>), first: Int, rows: Int) in
             tiles.0.load(x + first &* classes, rows: rows)
             tiles.1.load(q + first &* classes, rows: rows)
-            var scale = T.Vector()
-            if gx != nil {
-                for l in 0..<T.lanes where l < rows {
-                    scale[l] = T(narrowing: upstreamScale(gradOutput, reduction, first &+ l, divisor: divisor))
-                }
-            }
             let l = probabilityBlock(tiles.0.tile, tiles.1.tile, classes, stride: T.lanes, BlockIO(count: rows), w,
-                                     keep, spread, wantLoss: wantLoss, each: each.map { $0 + first }, scale: scale,
+                                     keep, spread, wantLoss: wantLoss, each: each.map { $0 + first },
+                                     scale: laneScales(first, rows),
                                      gradient: gx == nil ? nil : tiles.0.tile)
             if let gx { tiles.0.store(to: gx + first &* classes, rows: rows) }
             return SIMD2(l, 0)
@@ -550,15 +552,9 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
             tiles.load(x + offset, count: n, into: tile)
             tiles.load(q + offset, count: n, into: tile + size)
             let parts = tiles.vectors(tile, count: n) { v, j, io in
-                var scale = T.Vector()
-                if gx != nil {
-                    for l in 0..<T.lanes where l < io.count {
-                        scale[l] = T(narrowing: upstreamScale(gradOutput, reduction, sample &+ j &+ l, divisor: divisor))
-                    }
-                }
-                return SIMD2(probabilityBlock(v, v + size, classes, stride: StridedTiles<T>.width, io, w, keep, spread,
-                                              wantLoss: wantLoss, each: each.map { $0 + (sample &+ j) }, scale: scale,
-                                              gradient: gx == nil ? nil : v), 0)
+                SIMD2(probabilityBlock(v, v + size, classes, stride: StridedTiles<T>.width, io, w, keep, spread,
+                                       wantLoss: wantLoss, each: each.map { $0 + (sample &+ j) },
+                                       scale: laneScales(sample &+ j, io.count), gradient: gx == nil ? nil : v), 0)
             }
             if let gx { tiles.store(tile, count: n, to: gx + offset) }
             return parts
@@ -569,14 +565,9 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
             var partial = SIMD2<Double>()
             for u in range {
                 let (offset, sample, io) = units.block(u)
-                var scale = T.Vector()
-                if gx != nil {
-                    for l in 0..<T.lanes where l < io.count {
-                        scale[l] = T(narrowing: upstreamScale(gradOutput, reduction, sample &+ l, divisor: divisor))
-                    }
-                }
                 partial[0] += probabilityBlock(x + offset, q + offset, classes, stride: inner, io, w, keep, spread,
-                                               wantLoss: wantLoss, each: each.map { $0 + sample }, scale: scale,
+                                               wantLoss: wantLoss, each: each.map { $0 + sample },
+                                               scale: laneScales(sample, io.count),
                                                gradient: gx.map { $0 + offset })
             }
             return partial

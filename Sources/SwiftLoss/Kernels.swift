@@ -94,14 +94,6 @@ func rowMax<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> T {
     return T.maximum(m0, m1).max()
 }
 
-/// The lane indices `0, 1, ..., lanes - 1` as a vector.
-@inlinable @inline(__always)
-func laneIndices<T: LossFloat>(_: T.Type = T.self) -> T.Vector {
-    var v = T.Vector()
-    for l in 0..<T.lanes { v[l] = T(l) }
-    return v
-}
-
 /// `sum(exp(x - m))` over `n` contiguous elements, in `Double`. With `store`, each
 /// `exp(x - m)` is also written there (it may be `x` itself), so that a later pass can use the
 /// exponentials without computing them again; without, the exponentials are only summed
@@ -147,7 +139,7 @@ func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: Uns
         let e = exp(tail - mv)
         if let store { T.store(e, to: store + n - L) }
         let seen = T.Vector(repeating: T(L - (n - j)))
-        total += T.wideSum(T.select(laneIndices(T.self), lessThan: seen, T.Vector(), else: e))
+        total += T.wideSum(T.select(laneIndices(of: T.self), lessThan: seen, T.Vector(), else: e))
     } else if j < n {
         let e = exp(T.loadPartial(x + j, n - j, fill: -.infinity) - mv)
         if let store { T.storePartial(e, to: store + j, n - j) }

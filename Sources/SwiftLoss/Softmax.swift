@@ -24,31 +24,15 @@ public func softmax<T: LossFloat>(
 ) throws(LossError) {
     try checkedAxisLayout(input, output, outer: outer, dim: dim, inner: inner)
     guard let x = input.baseAddress, let y = output.baseAddress, dim > 0 else { return }
-    if inner == 1 && dim <= shortRow {
-        shortRows(x, y, outer, dim) { tile, io in
-            let stride = T.lanes
-            let m = blockMax(tile, classes: dim, stride: stride, io)
-            let s = blockSumExp(tile, classes: dim, stride: stride, io, max: m, store: tile)
-            let scale = 1 / s
-            for c in 0..<dim { T.store(T.load(tile + c &* stride) * scale, to: tile + c &* stride) }
-        }
-        return
-    }
-    if StridedTiles<T>.applies(dim: dim, inner: inner) {
-        stridedTiles(x, y, outer, dim, inner) { v, stride, io in
-            let m = blockMax(v, classes: dim, stride: stride, io)
-            let s = blockSumExp(v, classes: dim, stride: stride, io, max: m, store: v)
-            let scale = 1 / s
-            var k = 0
-            for _ in 0..<dim { T.store(T.load(v + k) * scale, to: v + k); k &+= stride }
-        }
+    if throughTiles(x, y, outer, dim, inner, { v, stride, io in softmaxBlock(v, into: v, classes: dim, stride: stride, io) }) {
         return
     }
     let units = AxisUnits<T>(outer: outer, dim: dim, inner: inner)
     _ = sumOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
         for u in range {
             if inner == 1 {
-                // The exponentials go to the output (short rows), then are scaled there.
+                // The exponentials go to the output (rows below the online threshold), then are
+                // scaled there.
                 let row = x + u &* dim, out = y + u &* dim
                 let (m, sum, stored) = rowStats(row, dim, store: out, online: softmaxOnlineRowThreshold)
                 let scale = T.Vector(repeating: T(narrowing: 1 / sum))
@@ -60,11 +44,7 @@ public func softmax<T: LossFloat>(
                 }
             } else {
                 let (offset, _, io) = units.block(u)
-                let m = blockMax(x + offset, classes: dim, stride: inner, io)
-                let s = blockSumExp(x + offset, classes: dim, stride: inner, io, max: m, store: y + offset)
-                let scale = 1 / s
-                var k = offset
-                for _ in 0..<dim { io.store(io.load(y + k) * scale, to: y + k); k &+= inner }
+                softmaxBlock(x + offset, into: y + offset, classes: dim, stride: inner, io)
             }
         }
         return 0
@@ -81,22 +61,7 @@ public func logSoftmax<T: LossFloat>(
 ) throws(LossError) {
     try checkedAxisLayout(input, output, outer: outer, dim: dim, inner: inner)
     guard let x = input.baseAddress, let y = output.baseAddress, dim > 0 else { return }
-    if inner == 1 && dim <= shortRow {
-        shortRows(x, y, outer, dim) { tile, io in
-            let stride = T.lanes
-            let m = blockMax(tile, classes: dim, stride: stride, io)
-            let logSum = T.log(vector: blockSumExp(tile, classes: dim, stride: stride, io, max: m))
-            for c in 0..<dim { T.store((T.load(tile + c &* stride) - m) - logSum, to: tile + c &* stride) }
-        }
-        return
-    }
-    if StridedTiles<T>.applies(dim: dim, inner: inner) {
-        stridedTiles(x, y, outer, dim, inner) { v, stride, io in
-            let m = blockMax(v, classes: dim, stride: stride, io)
-            let logSum = T.log(vector: blockSumExp(v, classes: dim, stride: stride, io, max: m))
-            var k = 0
-            for _ in 0..<dim { T.store((T.load(v + k) - m) - logSum, to: v + k); k &+= stride }
-        }
+    if throughTiles(x, y, outer, dim, inner, { v, stride, io in logSoftmaxBlock(v, into: v, classes: dim, stride: stride, io) }) {
         return
     }
     let units = AxisUnits<T>(outer: outer, dim: dim, inner: inner)
@@ -110,10 +75,7 @@ public func logSoftmax<T: LossFloat>(
                 rowMap(row, dim, into: y + u &* dim) { _, v in (v - mv) - logSum }
             } else {
                 let (offset, _, io) = units.block(u)
-                let m = blockMax(x + offset, classes: dim, stride: inner, io)
-                let logSum = T.log(vector: blockSumExp(x + offset, classes: dim, stride: inner, io, max: m))
-                var k = offset
-                for _ in 0..<dim { io.store((io.load(x + k) - m) - logSum, to: y + k); k &+= inner }
+                logSoftmaxBlock(x + offset, into: y + offset, classes: dim, stride: inner, io)
             }
         }
         return 0
@@ -247,42 +209,58 @@ func mapAxis<T: LossFloat>(
     return out
 }
 
-/// The short rows (`dim <= shortRow`, inner 1) of softmax and log_softmax, `T.lanes` rows at a
-/// time through a transposed tile: `compute` works on the tile in place (class c of the rows at
-/// `c * T.lanes`; rows missing at the end of the data read as 0 and are not stored back).
+/// softmax over a block of `io.count` adjacent slices whose class c is the vector at
+/// `x + c * stride`, written in the same layout to `y` (which may be `x`).
 @inlinable @inline(__always)
-func shortRows<T: LossFloat>(
-    _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ outer: Int, _ dim: Int,
-    _ compute: (UnsafeMutablePointer<T>, BlockIO<T>) -> Void
-) {
-    _ = sumOverRowTiles(outer, dim) { (tiles: (RowTile<T>, RowTile<T>), first: Int, rows: Int) in
-        let tile = tiles.0
-        tile.load(x + first &* dim, rows: rows)
-        compute(tile.tile, BlockIO(count: T.lanes))
-        tile.store(to: y + first &* dim, rows: rows)
-        return SIMD2()
-    }
+func softmaxBlock<T: LossFloat>(_ x: UnsafePointer<T>, into y: UnsafeMutablePointer<T>, classes: Int, stride: Int,
+                                _ io: BlockIO<T>) {
+    let m = blockMax(x, classes: classes, stride: stride, io)
+    let scale = 1 / blockSumExp(x, classes: classes, stride: stride, io, max: m, store: y)
+    var k = 0
+    for _ in 0..<classes { io.store(io.load(y + k) * scale, to: y + k); k &+= stride }
 }
 
-/// The strided layout (inner > 1) of softmax and log_softmax through `StridedTiles`: each
-/// tile's vectors are computed in place by `compute(vector, stride, io)` (class c of the
-/// vector's positions at `c * stride`; positions missing at the end of a map read as 0 and
-/// are not stored back).
+/// log_softmax over a block, laid out as `softmaxBlock`'s.
 @inlinable @inline(__always)
-func stridedTiles<T: LossFloat>(
+func logSoftmaxBlock<T: LossFloat>(_ x: UnsafePointer<T>, into y: UnsafeMutablePointer<T>, classes: Int, stride: Int,
+                                   _ io: BlockIO<T>) {
+    let m = blockMax(x, classes: classes, stride: stride, io)
+    let logSum = T.log(vector: blockSumExp(x, classes: classes, stride: stride, io, max: m))
+    var k = 0
+    for _ in 0..<classes { io.store((io.load(x + k) - m) - logSum, to: y + k); k &+= stride }
+}
+
+/// softmax and log_softmax through tiles where the layout takes them: short rows (`dim <=
+/// shortRow`, inner 1) `T.lanes` rows at a time transposed into a `RowTile`, or the strided
+/// layout's `StridedTiles`. `compute(v, stride, io)` works on a tile's vector of slices in
+/// place (class c at `v + c * stride`; slices missing at the end of the data read as 0 and are
+/// not stored back). Returns false, having done nothing, for other layouts.
+@inlinable @inline(__always)
+func throughTiles<T: LossFloat>(
     _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ outer: Int, _ dim: Int, _ inner: Int,
     _ compute: (UnsafeMutablePointer<T>, Int, BlockIO<T>) -> Void
-) {
+) -> Bool {
+    if inner == 1 && dim <= shortRow {
+        _ = sumOverRowTiles(outer, dim) { (tiles: (RowTile<T>, RowTile<T>), first: Int, rows: Int) in
+            let tile = tiles.0
+            tile.load(x + first &* dim, rows: rows)
+            compute(tile.tile, T.lanes, BlockIO(count: T.lanes))
+            tile.store(to: y + first &* dim, rows: rows)
+            return SIMD2()
+        }
+        return true
+    }
+    guard StridedTiles<T>.applies(dim: dim, inner: inner) else { return false }
     let tiles = StridedTiles<T>(outer: outer, dim: dim, inner: inner)
     _ = tiles.sum { tile, u in
         let (offset, _, n) = tiles.tile(u)
         tiles.load(x + offset, count: n, into: tile)
-        var j = 0
-        while j < n {
-            compute(tile + j, StridedTiles<T>.width, BlockIO(count: T.lanes))
-            j &+= T.lanes
+        _ = tiles.vectors(tile, count: n) { v, _, _ in
+            compute(v, StridedTiles<T>.width, BlockIO(count: T.lanes))
+            return SIMD2()
         }
         tiles.store(tile, count: n, to: y + offset)
         return SIMD2()
     }
+    return true
 }

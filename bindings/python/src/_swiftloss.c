@@ -1866,27 +1866,25 @@ py_fast_setup(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
-/* A C-contiguous buffer of an exact numpy ndarray with ndim dimensions and the wanted kind
- * (KIND_OTHER: float32 or float64). Returns the kind, or -1 without an exception when the
- * object does not qualify (then nothing is held). */
+/* A C-contiguous buffer of an exact numpy ndarray with ndim dimensions (-1: any number) and
+ * the wanted kind (buffer_get's). Returns the kind, or -1 without an exception when the object
+ * does not qualify (then nothing is held). */
 static int
 fast_buffer(const module_state *st, PyObject *obj, buffer *b, int ndim, buffer_kind want)
 {
     if (st->ndarray == NULL || (PyObject *)Py_TYPE(obj) != st->ndarray) {
         return -1;
     }
-    if (PyObject_GetBuffer(obj, &b->view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
+    int kind = buffer_get(obj, b, "input", want, 0);
+    if (kind < 0) {
         PyErr_Clear();
         return -1;
     }
-    b->held = 1;
-    buffer_kind kind = kind_of(&b->view);
-    int ok = want == KIND_OTHER ? (kind == KIND_F32 || kind == KIND_F64) : kind == want;
-    if (!ok || b->view.ndim != ndim) {
+    if (ndim >= 0 && b->view.ndim != ndim) {
         buffer_release(b);
         return -1;
     }
-    return (int)kind;
+    return kind;
 }
 
 /* The reduction named by an exact str, or -1. */
@@ -1908,17 +1906,20 @@ fast_reduction(PyObject *obj)
     return -1;
 }
 
-/* A new numpy array of count elements of the kind (numpy.empty(count, float32/64)). */
+/* A new numpy array of the given shape (an int or a tuple) and kind (numpy.empty(shape,
+ * float32/64)), and its data in *data; NULL with an exception on failure. */
 static PyObject *
-fast_empty(const module_state *st, Py_ssize_t count, buffer_kind kind)
+fast_empty(const module_state *st, PyObject *shape, buffer_kind kind, void **data)
 {
-    PyObject *n = PyLong_FromSsize_t(count);
-    if (n == NULL) {
+    PyObject *array = PyObject_CallFunctionObjArgs(st->empty, shape, kind == KIND_F32 ? st->float32 : st->float64,
+                                                   NULL);
+    Py_buffer view;
+    if (array == NULL || PyObject_GetBuffer(array, &view, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) != 0) {
+        Py_XDECREF(array);
         return NULL;
     }
-    PyObject *array = PyObject_CallFunctionObjArgs(st->empty, n, kind == KIND_F32 ? st->float32 : st->float64,
-                                                   NULL);
-    Py_DECREF(n);
+    *data = view.buf;
+    PyBuffer_Release(&view);  /* the array keeps its memory: it is the caller's until returned */
     return array;
 }
 
@@ -2023,19 +2024,13 @@ py_fast_class(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     float value32 = 0;
     void *out = kind == KIND_F32 ? (void *)&value32 : (void *)&value;
     if (reduction == SWIFTLOSS_REDUCTION_NONE) {
-        array = fast_empty(st, (Py_ssize_t)batch, (buffer_kind)kind);
-        buffer o = {0};
+        PyObject *n = PyLong_FromSsize_t((Py_ssize_t)batch);
+        array = n != NULL ? fast_empty(st, n, (buffer_kind)kind, &out) : NULL;
+        Py_XDECREF(n);
         if (array == NULL) {
             result = NULL;
             goto done;
         }
-        if (PyObject_GetBuffer(array, &o.view, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) != 0) {
-            Py_DECREF(array);
-            result = NULL;
-            goto done;
-        }
-        out = o.view.buf;
-        PyBuffer_Release(&o.view);  /* the array keeps its memory: it is ours until returned */
     }
     class_call c = {batch, classes, 1, len_of(&weight), (int64_t)ignore_index, reduction, p,
                     parameter, parameter, input.view.buf, target.view.buf, data_of(&weight),
@@ -2081,23 +2076,21 @@ py_fast_axis(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_Format(PyExc_ValueError, "_fast_axis: unknown function %ld", which);
         return NULL;
     }
-    if (st->ndarray == NULL || (PyObject *)Py_TYPE(args[1]) != st->ndarray || !PyLong_CheckExact(args[2])) {
-        Py_RETURN_NONE;
-    }
     buffer x = {0};
-    if (PyObject_GetBuffer(args[1], &x.view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
-        PyErr_Clear();
+    if (!PyLong_CheckExact(args[2])) {
         Py_RETURN_NONE;
     }
-    x.held = 1;
-    buffer_kind kind = kind_of(&x.view);
+    int kind = fast_buffer(st, args[1], &x, -1, KIND_OTHER);
+    if (kind < 0) {
+        Py_RETURN_NONE;
+    }
     int ndim = x.view.ndim;
     long dim = PyLong_AsLong(args[2]);
     if (dim == -1 && PyErr_Occurred()) {
         PyErr_Clear();
         dim = LONG_MAX;  /* out of range: not the common call */
     }
-    if ((kind != KIND_F32 && kind != KIND_F64) || ndim < 1 || dim < -ndim || dim >= ndim) {
+    if (ndim < 1 || dim < -ndim || dim >= ndim) {
         buffer_release(&x);
         Py_RETURN_NONE;
     }
@@ -2110,31 +2103,15 @@ py_fast_axis(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         inner *= (size_t)x.view.shape[k];
     }
     size_t size = (size_t)x.view.shape[axis];
-    /* numpy.empty(input.shape, dtype): the shape as a tuple. */
-    PyObject *shape = PyTuple_New(ndim);
-    if (shape == NULL) {
+    /* numpy.empty(input.shape, dtype) */
+    void *out = NULL;
+    PyObject *shape = PyObject_GetAttrString(args[1], "shape");
+    PyObject *array = shape != NULL ? fast_empty(st, shape, (buffer_kind)kind, &out) : NULL;
+    Py_XDECREF(shape);
+    if (array == NULL) {
         buffer_release(&x);
         return NULL;
     }
-    for (int k = 0; k < ndim; k++) {
-        PyObject *d = PyLong_FromSsize_t(x.view.shape[k]);
-        if (d == NULL || PyTuple_SetItem(shape, k, d) < 0) {
-            Py_DECREF(shape);
-            buffer_release(&x);
-            return NULL;
-        }
-    }
-    PyObject *array = PyObject_CallFunctionObjArgs(st->empty, shape, kind == KIND_F32 ? st->float32 : st->float64,
-                                                   NULL);
-    Py_DECREF(shape);
-    Py_buffer y;
-    if (array == NULL || PyObject_GetBuffer(array, &y, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) != 0) {
-        Py_XDECREF(array);
-        buffer_release(&x);
-        return NULL;
-    }
-    void *out = y.buf;
-    PyBuffer_Release(&y);
     swiftloss_status status;
     SWIFTLOSS_WITHOUT_GIL(n > SWIFTLOSS_GIL_THRESHOLD,
         status = (which == 0 ? softmax_any : log_softmax_any)(kind == KIND_F32, x.view.buf, NULL,
