@@ -390,6 +390,52 @@ SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_probs_backward_f64(
     const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
     double label_smoothing, const double *grad_output, double *grad_input);
 
+/* ==========================================================================================
+ * cross_entropy with z-loss and logit softcapping (beyond PyTorch)
+ * Large-vocabulary training adds two terms to cross_entropy:
+ *   softcap > 0   the logits become r = softcap * tanh(input / softcap) (Gemma 2) before
+ *                 everything else (max, log-sum-exp, smoothing, the target's logit);
+ *   z_loss > 0    each counted sample adds z_loss * lse^2 (PaLM's z-loss), lse the
+ *                 log-sum-exp of its (capped) logits over all classes. Class weights do not
+ *                 scale it. SUM sums it over the counted samples (targets != ignore_index;
+ *                 every sample for probability targets), MEAN divides that sum by their
+ *                 NUMBER (NaN when there is none), NONE adds it to each sample's loss (0 for
+ *                 an ignored sample).
+ * With z_loss == 0 and softcap == 0 these are swiftloss_cross_entropy_* exactly (same kernels).
+ * One call computes any of: output (the loss, z term included), z_output (the z term alone,
+ * reduced the same way) and grad_input (the gradient of the loss with respect to input, the
+ * uncapped logits: cross_entropy's gradient with respect to r plus
+ * s * 2 * z_loss * lse * softmax(r), times 1 - (r / softcap)^2 when capped; s is the upstream
+ * scale, as cross_entropy's but divided by the number of counted samples for MEAN). Each of
+ * the three may be NULL (not wanted); grad_output may be NULL (ones). Sizes, aliasing (grad_input
+ * may be input itself; nothing else may overlap) and the other arguments as
+ * swiftloss_cross_entropy_* / swiftloss_cross_entropy_probs_*.
+ * z_loss must be finite and >= 0; softcap 0 (none) or finite and > 0; else
+ * _INVALID_ARGUMENT. Other statuses as swiftloss_cross_entropy_* / _probs_*.
+ * ========================================================================================== */
+
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_ex_f32(
+    const float *input, const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const float *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, double z_loss, double softcap, const float *grad_output,
+    float *output, float *z_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_ex_f64(
+    const double *input, const int64_t *target, size_t batch, size_t classes, size_t inner,
+    const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, double z_loss, double softcap, const double *grad_output,
+    double *output, double *z_output, double *grad_input);
+
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_probs_ex_f32(
+    const float *input, const float *target, size_t batch, size_t classes, size_t inner,
+    const float *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, double z_loss, double softcap, const float *grad_output,
+    float *output, float *z_output, float *grad_input);
+SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_probs_ex_f64(
+    const double *input, const double *target, size_t batch, size_t classes, size_t inner,
+    const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, double z_loss, double softcap, const double *grad_output,
+    double *output, double *z_output, double *grad_input);
+
 /* binary_cross_entropy: grad = ((g * (x - t)) / max((1 - x) * x, eps)) * w, divided by count
  * for MEAN, with g = grad_output[k] for NONE, grad_output[0] for SUM and MEAN, and eps = 1e-12
  * rounded to float (in the f64 function too): PyTorch's formula and order of operations.

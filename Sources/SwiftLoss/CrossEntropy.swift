@@ -298,7 +298,7 @@ func crossEntropyKernel<T: LossFloat>(
 func crossEntropyRow<T: LossFloat>(
     _ x: UnsafePointer<T>, target t64: Int64, sample: Int, _ ignoreIndex: Int64,
     _ terms: CrossEntropyTerms<T>, wantLoss: Bool, each: UnsafeMutablePointer<T>?,
-    gradient gx: UnsafeMutablePointer<T>?
+    gradient gx: UnsafeMutablePointer<T>?, logSumExp lse: UnsafeMutablePointer<Double>? = nil
 ) -> SIMD2<Double> {
     let classes = terms.classes
     guard let t = classIndex(t64, classes: classes, ignoreIndex: ignoreIndex) else {
@@ -318,6 +318,7 @@ func crossEntropyRow<T: LossFloat>(
     }
     let shiftedTarget = xt - m
     let logSum = T(narrowing: Double.log(s))
+    lse?.pointee = m.wide + Double.log(s)
     var parts = SIMD2<Double>()
     if wantLoss {
         parts = terms.lossParts(target: t, shiftedTarget: shiftedTarget, logSum: logSum, sums)
@@ -583,11 +584,13 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
 @inlinable @inline(__always)
 func probabilityRow<T: LossFloat>(
     _ x: UnsafePointer<T>, _ q: UnsafePointer<T>, _ classes: Int, _ w: UnsafePointer<T>?, _ keep: T, _ spread: T,
-    wantLoss: Bool, scale: Double, gradient gx: UnsafeMutablePointer<T>?
+    wantLoss: Bool, scale: Double, gradient gx: UnsafeMutablePointer<T>?,
+    logSumExp lse: UnsafeMutablePointer<Double>? = nil
 ) -> Double {
     let L = T.lanes
     let (m, s, _) = rowStats(x, classes)
     let logSum = T(narrowing: Double.log(s))
+    lse?.pointee = m.wide + Double.log(s)
     let shift = T.Vector(repeating: m), logSumV = T.Vector(repeating: logSum)
     let keepV = T.Vector(repeating: keep), spreadV = T.Vector(repeating: spread)
     var acc = 0.0, weightedTarget = 0.0

@@ -342,6 +342,60 @@ public func swiftloss_cross_entropy_probs_backward_f64(
         : SwiftLossEntries.Entries.cross_entropy_probs_backward_f64(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, gradOutput, gradInput)
 }
 
+@_cdecl("swiftloss_cross_entropy_ex_f32")
+public func swiftloss_cross_entropy_ex_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+    _ softcap: Double, _ gradOutput: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>?,
+    _ zOutput: UnsafeMutablePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.cross_entropy_ex_f32(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+        : SwiftLossEntries.Entries.cross_entropy_ex_f32(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+}
+
+@_cdecl("swiftloss_cross_entropy_ex_f64")
+public func swiftloss_cross_entropy_ex_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+    _ softcap: Double, _ gradOutput: UnsafePointer<Double>?,
+    _ output: UnsafeMutablePointer<Double>?, _ zOutput: UnsafeMutablePointer<Double>?,
+    _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.cross_entropy_ex_f64(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+        : SwiftLossEntries.Entries.cross_entropy_ex_f64(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+}
+
+@_cdecl("swiftloss_cross_entropy_probs_ex_f32")
+public func swiftloss_cross_entropy_probs_ex_f32(
+    _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ batch: UInt,
+    _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+    _ softcap: Double, _ gradOutput: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>?,
+    _ zOutput: UnsafeMutablePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.cross_entropy_probs_ex_f32(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+        : SwiftLossEntries.Entries.cross_entropy_probs_ex_f32(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+}
+
+@_cdecl("swiftloss_cross_entropy_probs_ex_f64")
+public func swiftloss_cross_entropy_probs_ex_f64(
+    _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ batch: UInt,
+    _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+    _ softcap: Double, _ gradOutput: UnsafePointer<Double>?,
+    _ output: UnsafeMutablePointer<Double>?, _ zOutput: UnsafeMutablePointer<Double>?,
+    _ gradInput: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.cross_entropy_probs_ex_f64(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+        : SwiftLossEntries.Entries.cross_entropy_probs_ex_f64(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+}
+
 @_cdecl("swiftloss_binary_cross_entropy_backward_f32")
 public func swiftloss_binary_cross_entropy_backward_f32(
     _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,

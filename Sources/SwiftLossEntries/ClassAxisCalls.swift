@@ -138,6 +138,44 @@ func crossEntropyProbsCall<T: LossFloat>(
     }
 }
 
+/// cross_entropy with z-loss and softcapping (swiftloss_cross_entropy_ex and _probs_ex): any
+/// of the loss, the z term and the gradient (each output NULL when not wanted; a NULL
+/// grad_output stands for ones). `target` is class indices (Int64) or probabilities (T).
+func crossEntropyExCall<T: LossFloat, U>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<U>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double, _ softcap: Double,
+    _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?, _ zOutput: UnsafeMutablePointer<T>?,
+    _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    status {
+        let c = try ClassAxisCall(batch, classes, inner, weight, weightLen, reduction)
+        let x = try c.input(input)
+        let t = try inputBuffer(target, U.self == Int64.self ? c.layout.samples : c.layout.count)
+        let g = gradOutput == nil ? nil : try c.gradOutput(gradOutput)
+        let y = output == nil ? nil : try c.output(output)
+        let z = zOutput == nil ? nil : try c.output(zOutput)
+        let gx = gradInput == nil ? nil : try c.gradInput(gradInput)
+        for out in [y, z].compactMap({ $0 }) {
+            try c.checkDisjoint(out, from: x, t, g)
+            try gx.map { try requireDisjoint(out, $0) }
+        }
+        if let y, let z { try requireDisjoint(y, z) }
+        if let gx { try c.checkDisjoint(gradient: gx, input: x, t, g) }
+        // softcap 0 means none; anything else must be a positive finite number (checked below).
+        let cap: Double? = softcap == 0 ? nil : softcap
+        if let targets = t as? UnsafeBufferPointer<Int64> {
+            try crossEntropy(x, targets: targets, layout: c.layout, weight: c.weight, ignoreIndex: ignoreIndex,
+                             reduction: c.reduction, labelSmoothing: labelSmoothing, zLoss: zLoss, softcap: cap,
+                             gradOutput: g, output: y, zOutput: z, gradInput: gx)
+        } else if let q = t as? UnsafeBufferPointer<T> {
+            try crossEntropy(x, probabilities: q, layout: c.layout, weight: c.weight, ignoreIndex: ignoreIndex,
+                             reduction: c.reduction, labelSmoothing: labelSmoothing, zLoss: zLoss, softcap: cap,
+                             gradOutput: g, output: y, zOutput: z, gradInput: gx)
+        }
+    }
+}
+
 /// multi_margin_loss, forward or backward (`output` is then the gradient, which may be the
 /// input's memory).
 func multiMarginCall<T: LossFloat>(

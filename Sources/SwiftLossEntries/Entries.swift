@@ -236,6 +236,48 @@ public enum Entries {
         crossEntropyProbsBackwardEntry(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, gradOutput, gradInput)
     }
 
+    public static func cross_entropy_ex_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+        _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt,
+        _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+        _ softcap: Double, _ gradOutput: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>?,
+        _ zOutput: UnsafeMutablePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        crossEntropyExEntry(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+    }
+
+    public static func cross_entropy_ex_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+        _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt,
+        _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+        _ softcap: Double, _ gradOutput: UnsafePointer<Double>?,
+        _ output: UnsafeMutablePointer<Double>?, _ zOutput: UnsafeMutablePointer<Double>?,
+        _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        crossEntropyExEntry(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+    }
+
+    public static func cross_entropy_probs_ex_f32(
+        _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ batch: UInt,
+        _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt,
+        _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+        _ softcap: Double, _ gradOutput: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>?,
+        _ zOutput: UnsafeMutablePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        crossEntropyProbsExEntry(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+    }
+
+    public static func cross_entropy_probs_ex_f64(
+        _ input: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ batch: UInt,
+        _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt,
+        _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+        _ softcap: Double, _ gradOutput: UnsafePointer<Double>?,
+        _ output: UnsafeMutablePointer<Double>?, _ zOutput: UnsafeMutablePointer<Double>?,
+        _ gradInput: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        crossEntropyProbsExEntry(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+    }
+
     public static func binary_cross_entropy_backward_f32(
         _ input: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ count: UInt,
         _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ reduction: Int32,

@@ -108,6 +108,28 @@ func crossEntropyProbsBackwardEntry<T: LossFloat>(
                           labelSmoothing, gradOutput, nil, gradInput, backward: true)
 }
 
+func crossEntropyExEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<Int64>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double, _ softcap: Double,
+    _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?, _ zOutput: UnsafeMutablePointer<T>?,
+    _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    crossEntropyExCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                       labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+}
+
+func crossEntropyProbsExEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?,
+    _ batch: UInt, _ classes: UInt, _ inner: UInt, _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double, _ softcap: Double,
+    _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?, _ zOutput: UnsafeMutablePointer<T>?,
+    _ gradInput: UnsafeMutablePointer<T>?
+) -> Int32 {
+    crossEntropyExCall(input, target, batch, classes, inner, weight, weightLen, ignoreIndex, reduction,
+                       labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput)
+}
+
 func binaryCrossEntropyEntry<T: LossFloat>(
     _ input: UnsafePointer<T>?, _ target: UnsafePointer<T>?, _ count: UInt,
     _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ reduction: Int32,

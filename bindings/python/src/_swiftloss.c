@@ -464,11 +464,11 @@ AXIS_METHODS(log_softmax)
 /* The arguments of a class-axis call, parsed by each entry point from its own format. Objects
  * a call does not take are NULL. */
 typedef struct {
-    PyObject *input, *target, *weight, *grad_output, *output, *grad_input;
+    PyObject *input, *target, *weight, *grad_output, *output, *grad_input, *z_output;
     Py_ssize_t batch, classes, inner;
     long long ignore_index;
-    int reduction, p;
-    double label_smoothing, margin;
+    int reduction, p, ex;
+    double label_smoothing, margin, z_loss, softcap;
 } class_args;
 
 /* The sizes and pointers the adapters pass on (pointers NULL where a call takes none). */
@@ -476,9 +476,9 @@ typedef struct {
     size_t batch, classes, inner, wlen;
     int64_t ignore_index;
     int reduction, p;
-    double eps, margin;
+    double eps, margin, z_loss, softcap;
     const void *x, *t, *w, *g;
-    void *y, *gx;
+    void *y, *gx, *z;
 } class_call;
 
 /* What a call's target holds: one int64 class index per sample, float probabilities of the
@@ -533,6 +533,19 @@ cross_entropy_fused_any(int f32, const class_call *c)
                                                    c->eps, c->g, c->y, c->gx);
 }
 
+/* cross_entropy[_probs]_ex: z-loss and softcapping; any of y, z, gx may be NULL. */
+#define CROSS_ENTROPY_EX_ADAPTER(name)                                                        \
+    static swiftloss_status name##_ex_any(int f32, const class_call *c)                      \
+    {                                                                                         \
+        return f32 ? swiftloss_##name##_ex_f32(c->x, c->t, CLASS_SIZES(c), c->reduction, c->eps, \
+                                               c->z_loss, c->softcap, c->g, c->y, c->z, c->gx) \
+                   : swiftloss_##name##_ex_f64(c->x, c->t, CLASS_SIZES(c), c->reduction, c->eps, \
+                                               c->z_loss, c->softcap, c->g, c->y, c->z, c->gx); \
+    }
+
+CROSS_ENTROPY_EX_ADAPTER(cross_entropy)
+CROSS_ENTROPY_EX_ADAPTER(cross_entropy_probs)
+
 #define MARGIN_SIZES(c) (c)->batch, (c)->classes, (c)->p, (c)->margin, (c)->w, (c)->wlen, (c)->reduction
 
 static swiftloss_status
@@ -566,7 +579,8 @@ multilabel_margin_loss_backward_any(int f32, const class_call *c)
 }
 
 /* The shared worker. The float kind comes from the input, or from grad_input where there is
- * no input (nll_loss_backward). grad_output is optional for the fused call only. */
+ * no input (nll_loss_backward). grad_output is optional for the fused and _ex calls (whose
+ * output, z_output and grad_input are each optional too). */
 static PyObject *
 class_loss(class_fn fn, target_layout layout, const class_args *a)
 {
@@ -577,9 +591,9 @@ class_loss(class_fn fn, target_layout layout, const class_args *a)
         return NULL;
     }
     size_t n_output = a->reduction == SWIFTLOSS_REDUCTION_NONE ? n_samples : 1;
-    int fused = a->output != NULL && a->grad_input != NULL;
+    int fused = a->ex || (a->output != NULL && a->grad_input != NULL);
     buffer input = {0}, target = {0}, weight = {0}, grad_output = {0}, output = {0},
-           grad_input = {0};
+           grad_input = {0}, z_output = {0};
     PyObject *result = NULL;
     int kind = a->input != NULL ? buffer_get(a->input, &input, "input", KIND_OTHER, 0)
                                 : buffer_get(a->grad_input, &grad_input, "grad_input", KIND_OTHER, 1);
@@ -594,7 +608,8 @@ class_loss(class_fn fn, target_layout layout, const class_args *a)
         (a->grad_output != NULL &&
          (fused ? buffer_get_optional(a->grad_output, &grad_output, "grad_output", fk)
                 : buffer_get(a->grad_output, &grad_output, "grad_output", fk, 0)) < 0) ||
-        (a->output != NULL && buffer_get(a->output, &output, "output", fk, 1) < 0)) {
+        (a->output != NULL && buffer_get(a->output, &output, "output", fk, 1) < 0) ||
+        (a->z_output != NULL && buffer_get(a->z_output, &z_output, "z_output", fk, 1) < 0)) {
         goto done;
     }
     if ((input.held && check_count(&input, "input", n_input)) ||
@@ -610,17 +625,26 @@ class_loss(class_fn fn, target_layout layout, const class_args *a)
         check_alias(&output, &input, "output", "input", 0) ||
         check_alias(&output, &target, "output", "target", 0) ||
         check_alias(&output, &weight, "output", "weight", 0) ||
-        check_alias(&output, &grad_output, "output", "grad_output", 0)) {
+        check_alias(&output, &grad_output, "output", "grad_output", 0) ||
+        (z_output.held &&
+         (check_count(&z_output, "z_output", n_output) ||
+          check_alias(&z_output, &input, "z_output", "input", 0) ||
+          check_alias(&z_output, &target, "z_output", "target", 0) ||
+          check_alias(&z_output, &weight, "z_output", "weight", 0) ||
+          check_alias(&z_output, &grad_output, "z_output", "grad_output", 0) ||
+          check_alias(&z_output, &output, "z_output", "output", 0) ||
+          check_alias(&grad_input, &z_output, "grad_input", "z_output", 0)))) {
         goto done;
     }
     class_call c = {batch, classes, inner, len_of(&weight), (int64_t)a->ignore_index,
-                    a->reduction, a->p, a->label_smoothing, a->margin, data_of(&input),
-                    target.view.buf, data_of(&weight), data_of(&grad_output), data_of(&output),
-                    data_of(&grad_input)};
+                    a->reduction, a->p, a->label_smoothing, a->margin, a->z_loss, a->softcap,
+                    data_of(&input), target.view.buf, data_of(&weight), data_of(&grad_output),
+                    data_of(&output), data_of(&grad_input), data_of(&z_output)};
     swiftloss_status status;
     SWIFTLOSS_WITHOUT_GIL(n_input > SWIFTLOSS_GIL_THRESHOLD, status = fn(kind == KIND_F32, &c));
     result = status_result(status);
 done:
+    buffer_release(&z_output);
     buffer_release(&grad_input);
     buffer_release(&output);
     buffer_release(&grad_output);
@@ -688,6 +712,31 @@ py_cross_entropy_fused(PyObject *module, PyObject *args)
         return NULL;
     }
     return class_loss(cross_entropy_fused_any, TARGET_INDICES, &a);
+}
+
+/* cross_entropy_ex(input, target, batch, classes, inner, weight, ignore_index, reduction,
+ *                  label_smoothing, z_loss, softcap, grad_output, output, z_output, grad_input,
+ *                  probabilities): None for each output not wanted, grad_output None for ones. */
+static PyObject *
+py_cross_entropy_ex(PyObject *module, PyObject *args)
+{
+    class_args a = {0};
+    int probabilities = 0;
+    if (!PyArg_ParseTuple(args, "OOnnnOLidddOOOOp:cross_entropy_ex", &a.input, &a.target,
+                          &a.batch, &a.classes, &a.inner, &a.weight, &a.ignore_index,
+                          &a.reduction, &a.label_smoothing, &a.z_loss, &a.softcap,
+                          &a.grad_output, &a.output, &a.z_output, &a.grad_input, &probabilities)) {
+        return NULL;
+    }
+    a.ex = 1;
+    PyObject **optional[] = {&a.grad_output, &a.output, &a.z_output, &a.grad_input};
+    for (size_t k = 0; k < sizeof optional / sizeof *optional; k++) {
+        if (*optional[k] == Py_None) {
+            *optional[k] = NULL;
+        }
+    }
+    return probabilities ? class_loss(cross_entropy_probs_ex_any, TARGET_PROBABILITIES, &a)
+                         : class_loss(cross_entropy_ex_any, TARGET_INDICES, &a);
 }
 
 static PyObject *
@@ -1717,6 +1766,14 @@ PyDoc_STRVAR(cross_entropy_fused_doc,
 "The loss (into output) and its gradient (into grad_input, which may be input itself) in one\n"
 "pass; grad_output None means ones.");
 
+PyDoc_STRVAR(cross_entropy_ex_doc,
+"cross_entropy_ex(input, target, batch, classes, inner, weight, ignore_index, reduction,\n"
+"                 label_smoothing, z_loss, softcap, grad_output, output, z_output, grad_input,\n"
+"                 probabilities) -> None\n\n"
+"cross_entropy (class indices, or probabilities when probabilities is true) with z-loss and\n"
+"logit softcapping (softcap 0: none): any of the loss, the z term and the gradient, each None\n"
+"when not wanted; grad_output None means ones.");
+
 PyDoc_STRVAR(cross_entropy_probs_backward_doc,
 "cross_entropy_probs_backward(input, target, batch, classes, inner, weight, ignore_index,\n"
 "                             reduction, label_smoothing, grad_output, grad_input) -> None\n\n"
@@ -2032,9 +2089,10 @@ py_fast_class(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto done;
         }
     }
-    class_call c = {batch, classes, 1, len_of(&weight), (int64_t)ignore_index, reduction, p,
-                    parameter, parameter, input.view.buf, target.view.buf, data_of(&weight),
-                    NULL, out, NULL};
+    class_call c = {.batch = batch, .classes = classes, .inner = 1, .wlen = len_of(&weight),
+                    .ignore_index = (int64_t)ignore_index, .reduction = reduction, .p = p,
+                    .eps = parameter, .margin = parameter, .x = input.view.buf,
+                    .t = target.view.buf, .w = data_of(&weight), .y = out};
     swiftloss_status status;
     int f32 = kind == KIND_F32;
     SWIFTLOSS_WITHOUT_GIL(batch * classes > SWIFTLOSS_GIL_THRESHOLD,
@@ -2272,6 +2330,7 @@ static PyMethodDef swiftloss_methods[] = {
     {"cross_entropy_backward", py_cross_entropy_backward, METH_VARARGS,
      cross_entropy_backward_doc},
     {"cross_entropy_fused", py_cross_entropy_fused, METH_VARARGS, cross_entropy_fused_doc},
+    {"cross_entropy_ex", py_cross_entropy_ex, METH_VARARGS, cross_entropy_ex_doc},
     {"cross_entropy_probs_backward", py_cross_entropy_probs_backward, METH_VARARGS,
      cross_entropy_probs_backward_doc},
     {"binary_cross_entropy_backward", py_binary_cross_entropy_backward, METH_VARARGS,

@@ -71,6 +71,12 @@ def cross_entropy_backward(
     weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float,
     grad_output: _Buffer, grad_input: _Buffer, /,
 ) -> None: ...
+def cross_entropy_ex(
+    input: _Buffer, target: _Buffer, batch: int, classes: int, inner: int,
+    weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float,
+    z_loss: float, softcap: float, grad_output: Optional[_Buffer], output: Optional[_Buffer],
+    z_output: Optional[_Buffer], grad_input: Optional[_Buffer], probabilities: bool, /,
+) -> None: ...
 def cross_entropy_fused(
     input: _Buffer, target: _Buffer, batch: int, classes: int, inner: int,
     weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float,

@@ -987,6 +987,9 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
     *,
+    z_loss: float = 0.0,
+    softcap: Optional[float] = None,
+    return_z_loss: bool = False,
     with_grad: bool = False,
     grad_output: Any = None,
     out: Any = None,
@@ -1017,9 +1020,26 @@ def cross_entropy(
         ignore_index: a class-index target value that contributes nothing and is not counted.
         reduction: ``'none'``, ``'mean'`` or ``'sum'``.
         label_smoothing: :math:`\varepsilon \le 1`; a negative (or NaN) value means none.
+        z_loss: (keyword only, beyond PyTorch) the coefficient of PaLM's z-loss: each counted
+            sample adds ``z_loss * lse**2``, ``lse`` the log-sum-exp of its logits over the
+            classes (after ``softcap``). Class weights do not scale it; ``'mean'`` divides its
+            sum by the NUMBER of counted samples (targets not ``ignore_index``; every sample
+            for probability targets), ``'sum'`` sums it, ``'none'`` adds it to each sample's
+            loss (0 for ignored ones). Finite and >= 0.
+        softcap: (keyword only, beyond PyTorch) ``None``, or a finite number > 0: the logits
+            become ``softcap * tanh(input / softcap)`` (Gemma 2's logit softcapping) before
+            everything else.
+        return_z_loss: (keyword only) also return the z term alone, reduced the same way, for
+            logging: ``(loss, z)``, or ``(loss, z, grad_input)`` with ``with_grad=True``. The
+            loss includes it either way.
         with_grad: also return the gradient with respect to ``input`` (keyword only).
         grad_output: the upstream gradient (keyword only): a scalar for ``'sum'`` / ``'mean'``,
             an array of the loss's shape for ``'none'``; ones when not given.
+
+    With ``z_loss`` or ``softcap`` the result equals the composite
+    ``r = softcap * tanh(x / softcap)``; ``cross_entropy(r, ...) + z`` with ``z`` as above, and
+    the gradient is that composite's with respect to ``x`` (one pass over the logits:
+    ``swiftloss_cross_entropy_ex``). Inputs with no class (``C = 0``) are refused then.
 
     **Gradient** (``with_grad=True``): returns ``(loss, grad_input)``, ``grad_input`` =
     d(sum(loss * grad_output)) / d(input), of the input's shape and dtype. With
@@ -1060,7 +1080,10 @@ def cross_entropy(
     # The common call, (N, C) float logits and (N,) int64 class indices or (N, C) probabilities
     # as ndarrays with the default keywords: checked and run in one step by the extension
     # (None: another call, or a refused one, whose error the general path below gives).
-    if out is None and not with_grad and grad_output is None and size_average is None and reduce is None:
+    regularized = z_loss != 0.0 or softcap is not None or return_z_loss
+    if regularized:
+        z_loss, softcap = _regularization(z_loss, softcap, "cross_entropy")
+    elif out is None and not with_grad and grad_output is None and size_average is None and reduce is None:
         result = _C._fast_class(_FAST_CROSS_ENTROPY, input, target, weight, ignore_index, reduction,
                                label_smoothing, 1)
         if result is not None:
@@ -1094,6 +1117,8 @@ def cross_entropy(
         g = None
         if grad:
             g = _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "cross_entropy", _REDUCTION_NAMES[red])
+        if classes == 0 and regularized:
+            raise ValueError("cross_entropy: z_loss, softcap and return_z_loss need at least one class")
         if classes == 0:
             return outs.wrap(
                 _no_classes(None, ignore, red, eps, out_shape, x.shape, result_dtype, grad),
@@ -1104,6 +1129,13 @@ def cross_entropy(
         if grad:
             # The backward kernel may write over the logits (the forward has read them).
             grad_input, grad_view = outs.grad_buffer(x.shape, x.dtype, result_dtype, inputs, allow_same=("input",))
+        if regularized:
+            z_output = _output(output.size, red, x.dtype)
+            _C.cross_entropy_ex(x, q, batch, classes, inner, w, ignore, red, eps, z_loss, softcap or 0.0, g,
+                                output, z_output, grad_input if grad else None, True)
+            return _regularized_result(outs, output, view, z_output, grad_input if grad else None,
+                                       grad_view if grad else None, red, out_shape, x.shape, result_dtype,
+                                       return_z_loss)
         _C.cross_entropy_probs(x, q, batch, classes, inner, w, ignore, red, eps, output)
         result = outs.finish_result(output, view, red, out_shape, result_dtype)
         if not grad:
@@ -1121,6 +1153,8 @@ def cross_entropy(
     t = _class_target(target_array, "cross_entropy", hint)
     batch, classes, inner, out_shape = _class_layout(x.shape, t.shape)
     w = _class_weight(weight, classes, x.ndim, x.dtype, "cross_entropy")
+    if classes == 0 and regularized:
+        raise ValueError("cross_entropy: z_loss, softcap and return_z_loss need at least one class")
     if classes == 0:
         if grad:
             _grad_output(grad_output, out_shape if red == _NONE else (), x.dtype, "cross_entropy", _REDUCTION_NAMES[red])
@@ -1139,6 +1173,13 @@ def cross_entropy(
         # overwritten by their gradient, with no second N-by-C buffer.
         grad_input, grad_view = outs.grad_buffer(x.shape, x.dtype, result_dtype, inputs, allow_same=("input",))
     try:
+        if regularized:
+            z_output = _output(output.size, red, x.dtype)
+            _C.cross_entropy_ex(x, t, batch, classes, inner, w, ignore, red, eps, z_loss, softcap or 0.0, g,
+                                output, z_output, grad_input if grad else None, False)
+            return _regularized_result(outs, output, view, z_output, grad_input if grad else None,
+                                       grad_view if grad else None, red, out_shape, x.shape, result_dtype,
+                                       return_z_loss)
         if not grad:
             _C.cross_entropy(x, t, batch, classes, inner, w, ignore, red, eps, output)
             return outs.finish_result(output, view, red, out_shape, result_dtype)
@@ -1151,6 +1192,37 @@ def cross_entropy(
         outs.finish_result(output, view, red, out_shape, result_dtype),
         outs.finish_grad(grad_input, grad_view, x.shape, result_dtype),
     )
+
+
+def _regularization(z_loss: Any, softcap: Any, function: str) -> Tuple[float, Optional[float]]:
+    """The checked z_loss and softcap of a cross-entropy call."""
+    try:
+        z = float(z_loss)
+    except (TypeError, ValueError):
+        raise TypeError(f"{function}: z_loss must be a number, got {type(z_loss).__name__}") from None
+    if not (math.isfinite(z) and z >= 0):
+        raise ValueError(f"z_loss must be a non-negative finite number, got {z_loss}")
+    if softcap is None:
+        return z, None
+    try:
+        cap = float(softcap)
+    except (TypeError, ValueError):
+        raise TypeError(f"{function}: softcap must be a number or None, got {type(softcap).__name__}") from None
+    if not (math.isfinite(cap) and cap > 0):
+        raise ValueError(f"softcap must be a positive finite number or None, got {softcap}")
+    return z, cap
+
+
+def _regularized_result(outs, output, view, z_output, grad_input, grad_view, red, out_shape, input_shape,
+                        result_dtype, return_z_loss):
+    """The result of a cross-entropy call with z_loss / softcap / return_z_loss:
+    loss, (loss, z), (loss, grad) or (loss, z, grad)."""
+    result = [outs.finish_result(output, view, red, out_shape, result_dtype)]
+    if return_z_loss:
+        result.append(_finish(z_output, red, out_shape, result_dtype))
+    if grad_input is not None:
+        result.append(outs.finish_grad(grad_input, grad_view, input_shape, result_dtype))
+    return result[0] if len(result) == 1 else tuple(result)
 
 
 # ------------------------------------------------------------------------------------------

@@ -178,6 +178,9 @@ def cross_entropy(
     reduction: str = ...,
     label_smoothing: float = ...,
     *,
+    z_loss: float = ...,
+    softcap: Optional[float] = ...,
+    return_z_loss: Literal[False] = ...,
     with_grad: Literal[False] = ...,
     grad_output: None = ...,
     out: Optional[_OutBuffer] = ...,
@@ -194,6 +197,9 @@ def cross_entropy(
     reduction: str = ...,
     label_smoothing: float = ...,
     *,
+    z_loss: float = ...,
+    softcap: Optional[float] = ...,
+    return_z_loss: Literal[False] = ...,
     with_grad: Literal[True],
     grad_output: Optional[_ArrayLike] = ...,
     out: Optional[_OutPair] = ...,
@@ -210,10 +216,51 @@ def cross_entropy(
     reduction: str = ...,
     label_smoothing: float = ...,
     *,
+    z_loss: float = ...,
+    softcap: Optional[float] = ...,
+    return_z_loss: Literal[True],
+    with_grad: Literal[False] = ...,
+    grad_output: None = ...,
+    out: Optional[_OutBuffer] = ...,
+) -> Tuple[_Loss, _Loss]: ...
+
+@overload
+def cross_entropy(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    ignore_index: int = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    label_smoothing: float = ...,
+    *,
+    z_loss: float = ...,
+    softcap: Optional[float] = ...,
+    return_z_loss: Literal[True],
+    with_grad: Literal[True],
+    grad_output: Optional[_ArrayLike] = ...,
+    out: Optional[_OutPair] = ...,
+) -> Tuple[_Loss, _Loss, np.ndarray]: ...
+
+@overload
+def cross_entropy(
+    input: _ArrayLike,
+    target: _ArrayLike,
+    weight: Optional[_ArrayLike] = ...,
+    size_average: Optional[bool] = ...,
+    ignore_index: int = ...,
+    reduce: Optional[bool] = ...,
+    reduction: str = ...,
+    label_smoothing: float = ...,
+    *,
+    z_loss: float = ...,
+    softcap: Optional[float] = ...,
+    return_z_loss: bool = ...,
     with_grad: bool,
     grad_output: Optional[_ArrayLike] = ...,
     out: Optional[Union[_OutBuffer, _OutPair]] = ...,
-) -> Union[_Loss, _LossAndGrad]: ...
+) -> Union[_Loss, _LossAndGrad, Tuple[_Loss, _Loss], Tuple[_Loss, _Loss, np.ndarray]]: ...
 
 @overload
 def binary_cross_entropy(

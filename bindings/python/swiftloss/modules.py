@@ -140,14 +140,20 @@ class CrossEntropyLoss(_WeightedLoss):
     :math:`(1 - \varepsilon)\,\mathrm{NLL} + (\varepsilon / C) \sum_c -w_c\, \mathrm{lp}_c`.
 
     ``CrossEntropyLoss(weight=None, size_average=None, ignore_index=-100, reduce=None,
-    reduction='mean', label_smoothing=0.0)``; calling it runs :func:`swiftloss.cross_entropy`
-    (class-index targets, or probability targets of the input's shape).
+    reduction='mean', label_smoothing=0.0, *, z_loss=0.0, softcap=None, return_z_loss=False)``;
+    calling it runs :func:`swiftloss.cross_entropy` (class-index targets, or probability targets
+    of the input's shape). The keyword-only ``z_loss``, ``softcap`` and ``return_z_loss`` are
+    beyond PyTorch (PaLM's z-loss, Gemma 2's logit softcapping): see
+    :func:`swiftloss.cross_entropy`.
     """
 
-    def __init__(self, weight: Any = None, size_average: Optional[bool] = None, ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+    def __init__(self, weight: Any = None, size_average: Optional[bool] = None, ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean", label_smoothing: float = 0.0, *, z_loss: float = 0.0, softcap: Optional[float] = None, return_z_loss: bool = False) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
+        self.z_loss = z_loss
+        self.softcap = softcap
+        self.return_z_loss = return_z_loss
 
     def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None, out: Any = None) -> Any:
         """The loss; with ``with_grad=True``, ``(loss, grad_input)`` from one fused pass for
@@ -159,6 +165,9 @@ class CrossEntropyLoss(_WeightedLoss):
             ignore_index=self.ignore_index,
             reduction=self.reduction,
             label_smoothing=self.label_smoothing,
+            z_loss=self.z_loss,
+            softcap=self.softcap,
+            return_z_loss=self.return_z_loss,
             with_grad=with_grad,
             grad_output=grad_output,
             out=out,

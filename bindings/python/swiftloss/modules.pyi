@@ -237,6 +237,9 @@ class CrossEntropyLoss(_Loss):
     weight: Optional[_ArrayLike]
     ignore_index: int
     label_smoothing: float
+    z_loss: float
+    softcap: Optional[float]
+    return_z_loss: bool
     def __init__(
         self,
         weight: Optional[_ArrayLike] = ...,
@@ -245,6 +248,10 @@ class CrossEntropyLoss(_Loss):
         reduce: Optional[bool] = ...,
         reduction: str = ...,
         label_smoothing: float = ...,
+        *,
+        z_loss: float = ...,
+        softcap: Optional[float] = ...,
+        return_z_loss: bool = ...,
     ) -> None: ...
 
 class BCELoss(_Loss):

@@ -298,6 +298,21 @@ def _cross_entropy_op(input: torch.Tensor, target: torch.Tensor, weight: Optiona
     return _run(_F.cross_entropy, input, (_array(input, dtype), _array(target, dtype)), kwargs, need_grad)
 
 
+@torch.library.custom_op("swiftloss::cross_entropy_ex", mutates_args=())
+def _cross_entropy_ex_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor],
+                         ignore_index: int, reduction: str, label_smoothing: float, z_loss: float,
+                         softcap: float, need_grad: bool) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(loss, gradient for ones upstream or an empty tensor, z term) of swiftloss.cross_entropy
+    with z_loss / softcap (softcap 0: none)."""
+    dtype = _compute_dtype(input)
+    result = _F.cross_entropy(_array(input, dtype), _array(target, dtype), weight=_array(weight, dtype),
+                              ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing,
+                              z_loss=z_loss, softcap=softcap or None, return_z_loss=True, with_grad=need_grad)
+    loss, z, grad = result if need_grad else result + (None,)
+    grad = input.new_empty((0,)) if grad is None else _tensor(grad, input.dtype)
+    return _tensor(loss, input.dtype), grad, _tensor(z, input.dtype)
+
+
 @torch.library.custom_op("swiftloss::nll_loss", mutates_args=())
 def _nll_loss_op(input: torch.Tensor, target: torch.Tensor, weight: Optional[torch.Tensor],
                  ignore_index: int, reduction: str, need_grad: bool) -> _Pair:
@@ -535,6 +550,12 @@ def _(input, target, weight, ignore_index, reduction, label_smoothing, need_grad
             input.new_empty(_grad_shape(input, need_grad)))
 
 
+@_cross_entropy_ex_op.register_fake
+def _(input, target, weight, ignore_index, reduction, label_smoothing, z_loss, softcap, need_grad):
+    shape = _class_axis_loss_shape(input, target, reduction)
+    return (input.new_empty(shape), input.new_empty(_grad_shape(input, need_grad)), input.new_empty(shape))
+
+
 @_nll_loss_op.register_fake
 def _(input, target, weight, ignore_index, reduction, need_grad):
     return (input.new_empty(_class_axis_loss_shape(input, target, reduction)),
@@ -570,7 +591,7 @@ def _looped_vmap(call: Callable, info: Any, in_dims: Tuple[Optional[int], ...], 
     return outputs, (0,) * len(outputs)
 
 
-for _op in (_cross_entropy_op, _nll_loss_op, _bce_op, _bce_with_logits_op, _kl_div_op, _mse_loss_op,
+for _op in (_cross_entropy_op, _cross_entropy_ex_op, _nll_loss_op, _bce_op, _bce_with_logits_op, _kl_div_op, _mse_loss_op,
             _l1_loss_op, _smooth_l1_loss_op, _huber_loss_op, _soft_margin_loss_op, _hinge_embedding_loss_op,
             _poisson_nll_loss_op, _multilabel_soft_margin_loss_op, _multi_margin_loss_op, _multilabel_margin_loss_op):
     torch.library.register_vmap(_op, lambda info, in_dims, *args, _op=_op: _looped_vmap(_op, info, in_dims, args))
@@ -793,6 +814,49 @@ class CrossEntropyFunction(_ForwardMode, _CrossEntropy):
     alone). Backward multiplies the saved gradient by ``grad_output``; with grad mode on it is
     itself differentiable (Hessian-vector products from torch's formula of the loss).
     """
+
+
+class _RegularizedCrossEntropy(_LossFunction):
+    """cross_entropy with z_loss / softcap: ``apply(input, target, weight, ignore_index,
+    reduction, label_smoothing, z_loss, softcap)`` returns ``(loss, unit_grad, z)``; ``z`` (the
+    z term alone, for logging) is not differentiable. No forward mode."""
+
+    REDUCTION_AT = 3
+    CLASS_AXIS = True
+
+    @staticmethod
+    def forward(input, target, weight, ignore_index, reduction, label_smoothing, z_loss, softcap):
+        """(loss, gradient for ones upstream, z term) from ``swiftloss_cross_entropy_ex``."""
+        return _cross_entropy_ex_op(input, target, weight, ignore_index, reduction, label_smoothing, z_loss,
+                                    softcap, True)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        _LossFunction.setup_context(ctx, inputs, output)
+        ctx.mark_non_differentiable(output[1], output[2])
+
+    @staticmethod
+    def reference(x, target, weight, ignore_index, reduction, label_smoothing, z_loss, softcap):
+        """The composite in torch (second derivatives): softcap, cross_entropy, plus z_loss
+        times the squared log-sum-exp of the counted samples, reduced as the loss."""
+        r = softcap * torch.tanh(x / softcap) if softcap else x
+        probabilities = target.is_floating_point()
+        ce = _TF.cross_entropy(
+            r, target.to(x.dtype) if probabilities else target,
+            None if weight is None else weight.to(x.dtype), ignore_index=ignore_index,
+            reduction=reduction, label_smoothing=label_smoothing)
+        lse = torch.logsumexp(r, dim=1 if r.dim() > 1 else 0)
+        counted = torch.ones_like(lse) if probabilities else (target != ignore_index).to(x.dtype)
+        z = z_loss * lse * lse * counted
+        if reduction == "sum":
+            z = z.sum()
+        elif reduction == "mean":
+            z = z.sum() / counted.sum()
+        return ce + z
+
+
+_RegularizedCrossEntropy.backward = staticmethod(
+    lambda ctx, g_loss, g_unit, g_z: _LossFunction._backward(_RegularizedCrossEntropy, ctx, g_loss))
 
 
 class _NLLLoss(_LossFunction):
@@ -1620,9 +1684,20 @@ def cross_entropy(
     reduce: Optional[bool] = None,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
-) -> _Tensor:
+    *,
+    z_loss: float = 0.0,
+    softcap: Optional[float] = None,
+    return_z_loss: bool = False,
+) -> Any:
     r"""``torch.nn.functional.cross_entropy`` computed by swiftloss, differentiable in ``input``
     to any order.
+
+    Beyond torch, keyword only: ``z_loss`` (PaLM's z-loss, ``z_loss * logsumexp**2`` per counted
+    sample), ``softcap`` (Gemma 2's ``softcap * tanh(logits / softcap)`` before everything) and
+    ``return_z_loss`` (then ``(loss, z)``, ``z`` the z term alone for logging, not
+    differentiable); see :func:`swiftloss.cross_entropy`. With them the gradient is
+    swiftloss's one-pass kernel's and second derivatives come from torch's composite; there
+    is no forward-mode rule (``torch.func.jvp`` / ``jacfwd`` raise).
 
     :math:`\ell = (1 - \varepsilon)\,\mathrm{NLL}(\log\mathrm{softmax}(x), y) + (\varepsilon/C)
     \sum_c -w_c \log\mathrm{softmax}(x)_c`; class-index targets (shape ``(N,)``, ``(N, d1..dk)``
@@ -1650,6 +1725,14 @@ def cross_entropy(
     input, target, weight = _autocast(input, target, weight)
     _no_grad_needed(target, "target", "cross_entropy")
     _no_grad_needed(weight, "weight", "cross_entropy")
+    if z_loss != 0.0 or softcap is not None or return_z_loss:
+        z_loss, softcap = _F._regularization(z_loss, softcap, "cross_entropy")
+        arguments = (target, weight, int(ignore_index), reduction, float(label_smoothing), z_loss, softcap or 0.0)
+        if _wants_graph(input):
+            loss, _, z = _RegularizedCrossEntropy.apply(input, *arguments)
+        else:
+            loss, _, z = _cross_entropy_ex_op(input, *arguments, False)
+        return (loss, z) if return_z_loss else loss
     return _apply(CrossEntropyFunction, _CrossEntropy, _cross_entropy_op, input, target, weight, int(ignore_index), reduction, float(label_smoothing))
 
 
@@ -2346,8 +2429,8 @@ class CrossEntropyLoss(_WeightedLoss):
     r"""Drop-in for ``torch.nn.CrossEntropyLoss`` computed by swiftloss's fused kernel.
 
     ``CrossEntropyLoss(weight=None, size_average=None, ignore_index=-100, reduce=None,
-    reduction='mean', label_smoothing=0.0)``; ``forward(input, target)`` is
-    :func:`cross_entropy`. ``weight`` is a registered buffer, as in torch.
+    reduction='mean', label_smoothing=0.0, *, z_loss=0.0, softcap=None, return_z_loss=False)``;
+    ``forward(input, target)`` is :func:`cross_entropy` (the last three are beyond torch). ``weight`` is a registered buffer, as in torch.
 
     Example::
 
@@ -2358,15 +2441,20 @@ class CrossEntropyLoss(_WeightedLoss):
 
     def __init__(self, weight: Optional[_Tensor] = None, size_average: Optional[bool] = None,
                  ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean",
-                 label_smoothing: float = 0.0) -> None:
+                 label_smoothing: float = 0.0, *, z_loss: float = 0.0, softcap: Optional[float] = None,
+                 return_z_loss: bool = False) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
+        self.z_loss = z_loss
+        self.softcap = softcap
+        self.return_z_loss = return_z_loss
 
-    def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
+    def forward(self, input: _Tensor, target: _Tensor) -> Any:
         """The loss of ``input`` (logits) against ``target`` (see :func:`cross_entropy`)."""
         return cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                             reduction=self.reduction, label_smoothing=self.label_smoothing)
+                             reduction=self.reduction, label_smoothing=self.label_smoothing,
+                             z_loss=self.z_loss, softcap=self.softcap, return_z_loss=self.return_z_loss)
 
 
 class NLLLoss(_WeightedLoss):

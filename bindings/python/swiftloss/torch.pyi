@@ -77,7 +77,11 @@ def cross_entropy(
     reduce: Optional[bool] = ...,
     reduction: str = ...,
     label_smoothing: float = ...,
-) -> Tensor: ...
+    *,
+    z_loss: float = ...,
+    softcap: Optional[float] = ...,
+    return_z_loss: bool = ...,
+) -> Any: ...
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -259,6 +263,9 @@ class CrossEntropyLoss(_Loss):
     weight: Optional[Tensor]
     ignore_index: int
     label_smoothing: float
+    z_loss: float
+    softcap: Optional[float]
+    return_z_loss: bool
     def __init__(
         self,
         weight: Optional[Tensor] = ...,
@@ -267,6 +274,10 @@ class CrossEntropyLoss(_Loss):
         reduce: Optional[bool] = ...,
         reduction: str = ...,
         label_smoothing: float = ...,
+        *,
+        z_loss: float = ...,
+        softcap: Optional[float] = ...,
+        return_z_loss: bool = ...,
     ) -> None: ...
 
 class NLLLoss(_Loss):

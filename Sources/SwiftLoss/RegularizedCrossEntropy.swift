@@ -1,0 +1,323 @@
+import RealModule
+
+// cross_entropy with the two terms large-vocabulary training adds, which PyTorch's
+// cross_entropy does not have:
+//
+// - logit softcapping (Gemma 2): the logits become `softcap * tanh(logits / softcap)` before
+//   everything else (max, log-sum-exp, smoothing, the target's logit);
+// - z-loss (PaLM; Liger-Kernel's lse_square_scale): `zLoss * lse^2` per counted sample, `lse`
+//   the log-sum-exp over all classes of the (capped) logits. Class weights do not scale it;
+//   'mean' divides its sum by the number of counted samples (not by the weights), 'sum' sums
+//   it, 'none' adds it to each sample's loss (0 for ignored samples).
+//
+// Each sample's logits are copied into a row of scratch (gathered from the (N, C, d) layout),
+// capped there, and go through the same row kernels as plain cross_entropy (crossEntropyRow,
+// probabilityRow), which also return the log-sum-exp; the z term and its gradient
+// `2 * zLoss * lse * softmax` are added and the gradient is multiplied by the cap's derivative
+// `1 - (capped / softcap)^2` before it is written back. One pass over memory, threaded over
+// fixed chunks of samples (results do not depend on the thread count).
+
+extension LossFloat {
+    /// `tanh(y)`, a vector at a time: `(1 - e) / (1 + e)` with `e = exp(-2|y|)` (no overflow;
+    /// a few ulp, the cancellation in `1 - e` is at most about a bit for |y| >= 1/4), the Taylor
+    /// series below 1/4, the sign of `y`. NaN gives NaN, +-inf gives +-1.
+    @inlinable @inline(__always)
+    static func tanh(vector y: Vector) -> Vector {
+        let a = abs(vector: y)
+        let e = exp(vector: -(a + a))
+        let large = (1 - e) / (1 + e)
+        // tanh's odd Taylor series to x^21: at |y| < 1/4 its next term is below 2^-53 of the sum.
+        let a2 = a * a
+        @inline(__always) func c(_ d: Double) -> Vector { Vector(repeating: Self(narrowing: d)) }
+        var p = c(0x1.967e18afcafadp-14)
+        p = p * a2 + c(-0x1.f57d7734d1664p-13)
+        p = p * a2 + c(0x1.3558248036744p-11)
+        p = p * a2 + c(-0x1.7da36452b75e3p-10)
+        p = p * a2 + c(0x1.d6d3d0e157de0p-9)
+        p = p * a2 + c(-0x1.226e355e6c23dp-7)
+        p = p * a2 + c(0x1.664f4882c10fap-6)
+        p = p * a2 + c(-0x1.ba1ba1ba1ba1cp-5)
+        p = p * a2 + c(0x1.1111111111111p-3)
+        p = p * a2 + c(-0x1.5555555555555p-2)
+        p = p * a2 + c(1)
+        let t = select(a, lessThan: Vector(repeating: 0.25), a * p, else: large)
+        return select(y, lessThan: Vector(), -t, else: t)
+    }
+}
+
+/// `cap * tanh(x / cap)` over `n` contiguous elements, in place.
+@inlinable
+func softcapRow<T: LossFloat>(_ x: UnsafeMutablePointer<T>, _ n: Int, cap: T) {
+    let L = T.lanes
+    let capV = T.Vector(repeating: cap), inv = T.Vector(repeating: 1 / cap)
+    var j = 0
+    while j &+ L <= n {
+        T.store(capV * T.tanh(vector: T.load(x + j) * inv), to: x + j)
+        j &+= L
+    }
+    if j < n {
+        let v = T.loadPartial(x + j, n &- j, fill: 0)
+        T.storePartial(capV * T.tanh(vector: v * inv), to: x + j, n &- j)
+    }
+}
+
+/// What the regularised kernels add to a sample's gradient row `g` (already cross_entropy's
+/// gradient with respect to the capped logits `r`): `zScale * exp(r - lse)` (the z term's, with
+/// `zScale = 2 * zLoss * lse * upstream`), then the cap's derivative `1 - (r / cap)^2`.
+@inlinable
+func finishRegularizedGradient<T: LossFloat>(_ g: UnsafeMutablePointer<T>, _ r: UnsafePointer<T>, _ n: Int,
+                                             lse: Double, zScale: Double, cap: T?) {
+    let L = T.lanes
+    let zv = T.Vector(repeating: T(narrowing: zScale)), lv = T.Vector(repeating: T(narrowing: lse))
+    let inv = T.Vector(repeating: cap.map { 1 / $0 } ?? 0), one = T.Vector(repeating: 1)
+    let withZ = zScale != 0
+    func apply(_ gv: T.Vector, _ rv: T.Vector) -> T.Vector {
+        var v = gv
+        if withZ { v += zv * T.exp(vector: rv - lv) }
+        if cap != nil { let u = rv * inv; v *= one - u * u }
+        return v
+    }
+    var j = 0
+    while j &+ L <= n {
+        T.store(apply(T.load(g + j), T.load(r + j)), to: g + j)
+        j &+= L
+    }
+    if j < n {
+        let k = n &- j
+        T.storePartial(apply(T.loadPartial(g + j, k, fill: 0), T.loadPartial(r + j, k, fill: 0)), to: g + j, k)
+    }
+}
+
+/// Checks the regularisation arguments: `zLoss` finite and >= 0, `softcap` nil or finite > 0.
+@inlinable
+func checkRegularization(zLoss: Double, softcap: Double?) throws(LossError) {
+    guard zLoss.isFinite, zLoss >= 0 else { throw .invalidArgument("z_loss must be a non-negative finite number") }
+    if let softcap, !(softcap.isFinite && softcap > 0) {
+        throw .invalidArgument("softcap must be a positive finite number")
+    }
+}
+
+/// cross_entropy with class-index targets plus z-loss and logit softcapping: any of the loss,
+/// the z term alone and the gradient with respect to the (uncapped) logits, from one pass.
+///
+/// With `r = softcap * tanh(input / softcap)` (or `input`) and `lse = logsumexp(r)` over classes:
+///
+///     loss(n, i) = crossEntropy(r)(n, i) + zLoss * lse(n, i)^2   (0 for an ignored sample)
+///
+/// reduced as `crossEntropy` reduces for its part; the z part is summed over counted samples
+/// and, for `.mean`, divided by their number (NaN when there is none). With `zLoss == 0` and no
+/// softcap this is `crossEntropy` (and its gradient) exactly, through the same kernels.
+/// - Parameters:
+///   - zLoss: finite, >= 0.
+///   - softcap: `nil`, or finite and > 0.
+///   - gradOutput: `nil` for ones, or `reduction.outputCount(for: layout.samples)` elements
+///     (the upstream gradient of the loss; the z output is not differentiated).
+///   - output, zOutput: `nil`, or `reduction.outputCount(for: layout.samples)` elements: the
+///     loss (z term included) and the z term alone.
+///   - gradInput: `nil`, or `layout.count` elements; may be the same memory as `input`.
+/// - Throws: as `crossEntropy`, plus `.invalidArgument` for `zLoss` or `softcap`; nothing is
+///   written then.
+@inlinable
+public func crossEntropy<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, targets: UnsafeBufferPointer<Int64>, layout: ClassLayout,
+    weight: UnsafeBufferPointer<T>? = nil, ignoreIndex: Int64 = -100,
+    reduction: Reduction = .mean, labelSmoothing: Double = 0, zLoss: Double, softcap: Double?,
+    gradOutput: UnsafeBufferPointer<T>? = nil, output: UnsafeMutableBufferPointer<T>?,
+    zOutput: UnsafeMutableBufferPointer<T>? = nil, gradInput: UnsafeMutableBufferPointer<T>? = nil
+) throws(LossError) {
+    try checkRegularization(zLoss: zLoss, softcap: softcap)
+    let eps = try effectiveSmoothing(labelSmoothing)
+    let outputCount = reduction.outputCount(for: layout.samples)
+    let counted = try checkClassIndexCall(input, targets, layout, weight, ignoreIndex, reduction, outputCount)
+    if let output { try checkCount(output.count, outputCount) }
+    if let zOutput { try checkCount(zOutput.count, outputCount) }
+    if let gradOutput { try checkCount(gradOutput.count, outputCount) }
+    if let gradInput { try checkCount(gradInput.count, layout.count) }
+    let samples = targets.reduce(0) { $0 &+ ($1 == ignoreIndex ? 0 : 1) }
+    let zDivisor = reduction == .mean ? Double(samples) : 1
+
+    if zLoss == 0 && softcap == nil {
+        // Plain cross_entropy through its own kernels; the z term is 0 (0 / 0 for a 'mean' of
+        // no sample, as the loss).
+        if output != nil || gradInput != nil {
+            try crossEntropyKernel(input, targets, layout, weight, ignoreIndex, reduction, labelSmoothing,
+                                   gradOutput: gradOutput, loss: output, gradient: gradInput)
+        }
+        zOutput?.update(repeating: 0)
+        if let zOutput, reduction == .mean { zOutput[0] = T(narrowing: 0 / zDivisor) }
+        return
+    }
+
+    let classes = layout.classes
+    let terms = CrossEntropyTerms(
+        classes: classes, weight: weight,
+        keep: 1 - eps, spread: eps / Double(classes), smoothing: eps > 0, reduction: reduction,
+        divisor: classIndexDivisor(reduction, totalWeight: counted), gradOutput: gradOutput)
+    let each = reduction == .none ? output?.baseAddress : nil
+    let zEach = reduction == .none ? zOutput?.baseAddress : nil
+    let wantLoss = output != nil
+    let cap = softcap.map { T(narrowing: $0) }
+    let gx = gradInput?.baseAddress
+    var total = SIMD2<Double>(), zTotal = 0.0
+    if let x = input.baseAddress, let t = targets.baseAddress {
+        (total, zTotal) = overSampleRows(layout, x, gx, rows: 2) { u, r, scratch in
+            var lse = 0.0
+            let g = gx == nil ? nil : scratch
+            let parts = crossEntropyRow(UnsafePointer(r), target: t[u], sample: u, ignoreIndex, terms,
+                                        wantLoss: wantLoss, each: each, gradient: g, logSumExp: &lse)
+            guard classIndex(t[u], classes: classes, ignoreIndex: ignoreIndex) != nil else {
+                zEach?[u] = 0
+                return (parts, 0)
+            }
+            let z = zLoss * lse * lse
+            if let each { each[u] = T(narrowing: each[u].wide + z) }
+            zEach?[u] = T(narrowing: z)
+            if let g {
+                let zScale = 2 * zLoss * lse * upstreamScale(gradOutput, reduction, u, divisor: zDivisor)
+                finishRegularizedGradient(g, r, classes, lse: lse, zScale: zScale, cap: cap)
+            }
+            return (parts, z)
+        } prepare: { r in
+            if let cap { softcapRow(r, classes, cap: cap) }
+        }
+    }
+    let z = reduction == .mean ? zTotal / zDivisor : zTotal
+    if let output, reduction != .none { output[0] = T(narrowing: terms.reducedLoss(total).wide + z) }
+    if let zOutput, reduction != .none { zOutput[0] = T(narrowing: z) }
+}
+
+/// cross_entropy with probability targets plus z-loss and logit softcapping; see the
+/// class-index form. Every sample counts: the z term's 'mean' divides by `layout.samples`.
+/// - Throws: as `crossEntropy(probabilities:)`, plus `.invalidArgument` for `zLoss` or
+///   `softcap`; nothing is written then.
+@inlinable
+public func crossEntropy<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, probabilities target: UnsafeBufferPointer<T>, layout: ClassLayout,
+    weight: UnsafeBufferPointer<T>? = nil, ignoreIndex: Int64 = -100,
+    reduction: Reduction = .mean, labelSmoothing: Double = 0, zLoss: Double, softcap: Double?,
+    gradOutput: UnsafeBufferPointer<T>? = nil, output: UnsafeMutableBufferPointer<T>?,
+    zOutput: UnsafeMutableBufferPointer<T>? = nil, gradInput: UnsafeMutableBufferPointer<T>? = nil
+) throws(LossError) {
+    try checkRegularization(zLoss: zLoss, softcap: softcap)
+    let eps = try effectiveSmoothing(labelSmoothing)
+    guard layout.classes > 0 else { throw .zeroClasses }
+    guard reduction != .batchMean else { throw .invalidReduction }
+    let outputCount = reduction.outputCount(for: layout.samples)
+    try checkCount(input.count, layout.count)
+    try checkCount(target.count, layout.count)
+    if let output { try checkCount(output.count, outputCount) }
+    if let zOutput { try checkCount(zOutput.count, outputCount) }
+    if let gradOutput { try checkCount(gradOutput.count, outputCount) }
+    if let gradInput { try checkCount(gradInput.count, layout.count) }
+    try checkWeight(weight, classes: layout.classes)
+    guard ignoreIndex < 0 else { throw .ignoreIndexUnsupported(ignoreIndex) }
+
+    let divisor = reduction == .mean ? Double(layout.samples) : 1
+    if zLoss == 0 && softcap == nil {
+        if let output {
+            try probabilityCrossEntropyKernel(input, target, layout, weight, ignoreIndex, reduction, labelSmoothing,
+                                              gradOutput: nil, loss: output, gradient: nil)
+        }
+        if let gradInput {  // a nil gradOutput stands for ones
+            try probabilityCrossEntropyKernel(input, target, layout, weight, ignoreIndex, reduction, labelSmoothing,
+                                              gradOutput: gradOutput, loss: nil, gradient: gradInput)
+        }
+        zOutput?.update(repeating: 0)
+        if let zOutput, reduction == .mean { zOutput[0] = T(narrowing: 0 / divisor) }
+        return
+    }
+
+    let classes = layout.classes
+    let keep = T(narrowing: 1 - eps), spread = T(narrowing: eps / Double(classes))
+    let w = weight?.baseAddress
+    let each = reduction == .none ? output?.baseAddress : nil
+    let zEach = reduction == .none ? zOutput?.baseAddress : nil
+    let wantLoss = output != nil
+    let cap = softcap.map { T(narrowing: $0) }
+    let gx = gradInput?.baseAddress
+    var total = SIMD2<Double>(), zTotal = 0.0
+    if let x = input.baseAddress, let q = target.baseAddress {
+        (total, zTotal) = overSampleRows(layout, x, gx, rows: 3) { u, r, scratch in
+            // scratch: the gradient row, then the sample's target row.
+            let qRow = scratch + classes
+            gatherRow(q, layout, sample: u, into: qRow)
+            var lse = 0.0
+            let scale = gx == nil ? 0 : upstreamScale(gradOutput, reduction, u, divisor: divisor)
+            let l = probabilityRow(UnsafePointer(r), UnsafePointer(qRow), classes, w, keep, spread, wantLoss: wantLoss,
+                                   scale: scale, gradient: gx == nil ? nil : scratch, logSumExp: &lse)
+            let z = zLoss * lse * lse
+            each?[u] = T(narrowing: l + z)
+            zEach?[u] = T(narrowing: z)
+            if gx != nil {
+                finishRegularizedGradient(scratch, r, classes, lse: lse, zScale: 2 * zLoss * lse * scale, cap: cap)
+            }
+            return (SIMD2(l, 0), z)
+        } prepare: { r in
+            if let cap { softcapRow(r, classes, cap: cap) }
+        }
+    }
+    let z = zTotal / divisor
+    if let output, reduction != .none { output[0] = T(narrowing: total[0] / divisor + z) }
+    if let zOutput, reduction != .none { zOutput[0] = T(narrowing: z) }
+}
+
+/// Copies sample `u`'s `classes` elements of the `[batch][classes][inner]` layout into `row`.
+@inlinable @inline(__always)
+func gatherRow<T: LossFloat>(_ x: UnsafePointer<T>, _ layout: ClassLayout, sample u: Int,
+                             into row: UnsafeMutablePointer<T>) {
+    let inner = layout.inner, classes = layout.classes
+    if inner == 1 { row.update(from: x + u &* classes, count: classes); return }
+    let n = u / inner, i = u &- n &* inner
+    var k = n &* classes &* inner &+ i
+    for c in 0..<classes { row[c] = x[k]; k &+= inner }
+}
+
+/// Copies `row` into sample `u`'s elements of the layout (the inverse of `gatherRow`).
+@inlinable @inline(__always)
+func scatterRow<T: LossFloat>(_ row: UnsafePointer<T>, _ layout: ClassLayout, sample u: Int,
+                              into x: UnsafeMutablePointer<T>) {
+    let inner = layout.inner, classes = layout.classes
+    if inner == 1 { (x + u &* classes).update(from: row, count: classes); return }
+    let n = u / inner, i = u &- n &* inner
+    var k = n &* classes &* inner &+ i
+    for c in 0..<classes { x[k] = row[c]; k &+= inner }
+}
+
+/// Runs `body(u, r, scratch)` for every sample `u` of `layout`, with `r` the sample's logits
+/// copied into a row of scratch and passed through `prepare`, and `scratch` `rows - 1` more
+/// rows of `classes` elements, the first of which is written back to sample `u` of `gradient`
+/// afterwards (when given; it may be `x` itself). Fixed chunks of samples over the library's
+/// threads; returns the chunk-ordered sums of what `body` returns.
+@inlinable
+func overSampleRows<T: LossFloat>(
+    _ layout: ClassLayout, _ x: UnsafePointer<T>, _ gradient: UnsafeMutablePointer<T>?, rows: Int,
+    _ body: (Int, UnsafeMutablePointer<T>, UnsafeMutablePointer<T>) -> (SIMD2<Double>, Double),
+    prepare: (UnsafeMutablePointer<T>) -> Void
+) -> (SIMD2<Double>, Double) {
+    let samples = layout.samples, classes = layout.classes
+    guard samples > 0 else { return (SIMD2(), 0) }
+    let cost = classes &* 6  // a copy, a tanh, two exps and the gradient's pass per element
+    let perChunk = max(1, chunkElements / max(1, cost))
+    let chunks = (samples &- 1) / perChunk &+ 1
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: chunks) { zSums in
+        let total = sumOverChunks(chunks, work: samples &* cost) { c in
+            withUnsafeTemporaryAllocation(of: T.self, capacity: rows &* classes) { buffer in
+                let r = buffer.baseAddress!, scratch = r + classes
+                var parts = SIMD2<Double>(), z = 0.0
+                for u in (c &* perChunk) ..< min(samples, (c &+ 1) &* perChunk) {
+                    gatherRow(x, layout, sample: u, into: r)
+                    prepare(r)
+                    let (p, zu) = body(u, r, scratch)
+                    parts += p
+                    z += zu
+                    if let gradient { scatterRow(scratch, layout, sample: u, into: gradient) }
+                }
+                zSums[c] = z
+                return parts
+            }
+        }
+        var z = 0.0
+        for c in 0..<chunks { z += zSums[c] }
+        return (total, z)
+    }
+}
