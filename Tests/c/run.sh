@@ -27,7 +27,7 @@ mkdir -p "$build/lib"
 # The library's SONAME is libswiftloss.so.0 but SwiftPM names the file libswiftloss.so:
 # give the loader a libswiftloss.so.0, first in the rpath.
 ln -s "$libdir/libswiftloss.so" "$build/lib/libswiftloss.so.0"
-link=(-L"$libdir" -lswiftloss -Wl,-rpath,"$build/lib" -Wl,-rpath,"$libdir")
+link=(-L"$libdir" -lswiftloss -lm -Wl,-rpath,"$build/lib" -Wl,-rpath,"$libdir")
 
 echo "== compile (C99, C++17)"
 "${CC:-cc}" -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude \

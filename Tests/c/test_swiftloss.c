@@ -2574,6 +2574,106 @@ static void test_ctc_loss(void)
     g_ctx[0] = '\0';
 }
 
+/* cross_entropy_ex: z-loss and softcapping. Checked against hand-computed composites:
+ * z term = z_loss * lse^2 (lse of the capped logits), the gradient by central differences. */
+static void test_cross_entropy_ex(void)
+{
+    static const int64_t t[3] = {2, -100, 0};
+    static const double x[12] = {0.5, -1.0, 2.0, 0.25, 3.0, 3.0, -2.0, 0.0, -0.5, 1.5, 0.75, -3.0};
+    static const float xf[12] = {0.5f, -1.0f, 2.0f, 0.25f, 3.0f, 3.0f, -2.0f, 0.0f, -0.5f, 1.5f, 0.75f, -3.0f};
+    const double zl = 0.1, cap = 2.5;
+    double loss[3], z[3], grad[12], plain[3], sum, zsum, lse[3], r[12], lossm, zm, h = 1e-6;
+    float lossf, zf, gradf[12];
+    size_t n, c;
+    int OK = SWIFTLOSS_OK, BAD = SWIFTLOSS_ERROR_INVALID_ARGUMENT;
+
+    snprintf(g_ctx, sizeof g_ctx, "cross_entropy_ex f64");
+    for (n = 0; n < 3; n++) {
+        double m = -INFINITY, s = 0;
+        for (c = 0; c < 4; c++) { r[n * 4 + c] = cap * tanh(x[n * 4 + c] / cap); if (r[n * 4 + c] > m) m = r[n * 4 + c]; }
+        for (c = 0; c < 4; c++) s += exp(r[n * 4 + c] - m);
+        lse[n] = m + log(s);
+    }
+    /* 'none': cross_entropy of the capped logits plus the z term (0 for the ignored sample). */
+    CHECK_STATUS(swiftloss_cross_entropy_f64(r, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_NONE, 0.0, plain), OK);
+    CHECK_STATUS(swiftloss_cross_entropy_ex_f64(x, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_NONE, 0.0, zl, cap,
+                                                NULL, loss, z, NULL), OK);
+    CHECK_NEAR(loss[0], plain[0] + zl * lse[0] * lse[0], 1e-14);
+    CHECK(loss[1] == 0 && z[1] == 0);
+    CHECK_NEAR(loss[2], plain[2] + zl * lse[2] * lse[2], 1e-14);
+    CHECK_NEAR(z[2], zl * lse[2] * lse[2], 1e-14);
+    /* 'mean': the z term divided by the number of counted samples (2), the loss by their weight. */
+    CHECK_STATUS(swiftloss_cross_entropy_ex_f64(x, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl, cap,
+                                                NULL, &lossm, &zm, grad), OK);
+    zsum = zl * (lse[0] * lse[0] + lse[2] * lse[2]);
+    sum = plain[0] + plain[2];
+    CHECK_NEAR(lossm, sum / 2 + zsum / 2, 1e-14);
+    CHECK_NEAR(zm, zsum / 2, 1e-14);
+    /* The gradient against central differences of the 'mean' loss. */
+    for (n = 0; n < 12; n++) {
+        double xp[12], lp, lm;
+        memcpy(xp, x, sizeof xp);
+        xp[n] = x[n] + h;
+        swiftloss_cross_entropy_ex_f64(xp, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl, cap, NULL, &lp, NULL, NULL);
+        xp[n] = x[n] - h;
+        swiftloss_cross_entropy_ex_f64(xp, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl, cap, NULL, &lm, NULL, NULL);
+        CHECK_NEAR(grad[n], (lp - lm) / (2 * h), 1e-8);
+    }
+    CHECK(grad[4] == 0 && grad[7] == 0); /* the ignored sample's row */
+    /* Off (z_loss 0, softcap 0): plain cross_entropy, bit for bit; the z term 0. */
+    CHECK_STATUS(swiftloss_cross_entropy_ex_f64(x, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_NONE, 0.2, 0.0, 0.0,
+                                                NULL, loss, z, NULL), OK);
+    CHECK_STATUS(swiftloss_cross_entropy_f64(x, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_NONE, 0.2, plain), OK);
+    CHECK(memcmp(loss, plain, sizeof loss) == 0 && z[0] == 0 && z[2] == 0);
+    /* Nothing wanted: a valid call that writes nothing. */
+    CHECK_STATUS(swiftloss_cross_entropy_ex_f64(x, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl, cap,
+                                                NULL, NULL, NULL, NULL), OK);
+
+    snprintf(g_ctx, sizeof g_ctx, "cross_entropy_ex f32");
+    CHECK_STATUS(swiftloss_cross_entropy_ex_f32(xf, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl, cap,
+                                                NULL, &lossf, &zf, gradf), OK);
+    CHECK_NEAR(lossf, lossm, 1e-6);
+    CHECK_NEAR(zf, zm, 1e-6);
+    for (n = 0; n < 12; n++) CHECK_NEAR(gradf[n], grad[n], 1e-6);
+    /* In place: the gradient over the logits. */
+    {
+        float work[12];
+        memcpy(work, xf, sizeof work);
+        CHECK_STATUS(swiftloss_cross_entropy_ex_f32(work, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl,
+                                                    cap, NULL, &lossf, NULL, work), OK);
+        CHECK(memcmp(work, gradf, sizeof work) == 0);
+    }
+
+    /* Bad z_loss and softcap: _INVALID_ARGUMENT, outputs untouched. */
+    snprintf(g_ctx, sizeof g_ctx, "cross_entropy_ex errors");
+    {
+        const double bad_z[3] = {-1e-3, NAN, INFINITY}, bad_cap[3] = {-1.0, NAN, INFINITY};
+        for (n = 0; n < 3; n++) {
+            double y = 42.0, zz = 42.0;
+            CHECK_STATUS(swiftloss_cross_entropy_ex_f64(x, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0,
+                                                        bad_z[n], 0.0, NULL, &y, &zz, NULL), BAD);
+            CHECK_STATUS(swiftloss_cross_entropy_probs_ex_f64(x, x, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN,
+                                                              0.0, 0.0, bad_cap[n], NULL, &y, &zz, NULL), BAD);
+            CHECK(y == 42.0 && zz == 42.0);
+        }
+        /* The z output over the loss, over the logits; the loss over the gradient. */
+        CHECK_STATUS(swiftloss_cross_entropy_ex_f64(x, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl,
+                                                    cap, NULL, loss, loss, NULL), SWIFTLOSS_ERROR_OVERLAP);
+        CHECK_STATUS(swiftloss_cross_entropy_ex_f64(x, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl,
+                                                    cap, NULL, NULL, (double *)x + 3, NULL), SWIFTLOSS_ERROR_OVERLAP);
+        CHECK_STATUS(swiftloss_cross_entropy_ex_f64(x, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl,
+                                                    cap, NULL, grad + 5, NULL, grad), SWIFTLOSS_ERROR_OVERLAP);
+        CHECK_STATUS(swiftloss_cross_entropy_ex_f64(x, t, 3, 0, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl,
+                                                    cap, NULL, loss, NULL, NULL), SWIFTLOSS_ERROR_ZERO_CLASSES);
+        CHECK_STATUS(swiftloss_cross_entropy_ex_f64(x, t, 3, 4, 1, NULL, 0, 7, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl,
+                                                    cap, NULL, loss, NULL, NULL), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+        CHECK_STATUS(swiftloss_cross_entropy_probs_ex_f64(x, x, 3, 4, 1, NULL, 0, 0, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl,
+                                                          cap, NULL, loss, NULL, NULL), SWIFTLOSS_ERROR_IGNORE_INDEX_UNSUPPORTED);
+        CHECK_STATUS(swiftloss_cross_entropy_ex_f64(NULL, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl,
+                                                    cap, NULL, loss, NULL, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+    }
+}
+
 int main(void)
 {
     int precision;
@@ -2596,6 +2696,7 @@ int main(void)
     RUN(test_margin_losses);
     RUN(test_embedding_losses);
     RUN(test_ctc_loss);
+    RUN(test_cross_entropy_ex);
     for (precision = 0; precision < 2; precision++) {
         g_f32 = precision == 0;
         g_prec = g_f32 ? "f32" : "f64";

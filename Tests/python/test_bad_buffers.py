@@ -91,6 +91,13 @@ SIGNATURES = {
     "kl_div_backward": ["in:target", "size:count", "size:batch", "reduction:reduction", "flag:log_target",
                         "in:grad_output", "out:grad_input"],
 }
+# cross_entropy with z-loss and softcapping: z_loss ("zl"), softcap ("cap", 0 for none), the
+# three outputs each optional (None: not computed), "pflag" the probability-target switch.
+SIGNATURES["cross_entropy_ex"] = ["in:input", "target:target", "size:batch", "size:classes", "size:inner",
+                                  "opt:weight", "ignore:ignore_index", "reduction:reduction", "eps:label_smoothing",
+                                  "zl:z_loss", "cap:softcap", "opt:grad_output", "out:output", "out:z_output",
+                                  "out:grad_input", "pflag:probabilities"]
+OPTIONAL_OUTPUTS = {"cross_entropy_ex": {"output", "z_output", "grad_input"}}
 # The regression losses: one signature, "weight" exactly count elements ("optw") or always
 # None ("none", the losses without one), "param" beta / delta.
 REGRESSION = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss", "hinge_embedding_loss"]
@@ -122,7 +129,10 @@ SIGNATURES["gaussian_nll_loss_backward"] = (SIGNATURES["gaussian_nll_loss"][:-1]
 
 
 def several_gradient(name, arg):
-    """Whether arg is one of the optional gradient buffers of a loss of several learned inputs."""
+    """Whether arg is an optional output: one of the gradient buffers of a loss of several
+    learned inputs, or an output of cross_entropy_ex."""
+    if arg in OPTIONAL_OUTPUTS.get(name, ()):
+        return True
     return name.split("_backward")[0] in SEVERAL and arg.startswith("grad_") and arg != "grad_output"
 
 # The margin losses: class indices ("target", batch of them) or label lists ("labels", batch *
@@ -188,6 +198,7 @@ IN_PLACE = {
     "log_softmax_backward": [("grad_input", "output"), ("grad_input", "grad_output")],
     "cross_entropy_backward": [("grad_input", "input")],
     "cross_entropy_fused": [("grad_input", "input")],
+    "cross_entropy_ex": [("grad_input", "input")],
     "cross_entropy_probs_backward": [("grad_input", "input")],
     **{name + "_backward": [("grad_input", "grad_output")] for name in REGRESSION + ["poisson_nll_loss"]},
     "multilabel_soft_margin_loss_backward": [("grad_input", "input")],
@@ -231,6 +242,12 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
             args[arg] = 0.1
         elif role == "param":
             args[arg] = 0.5
+        elif role == "zl":
+            args[arg] = 0.1
+        elif role == "cap":
+            args[arg] = 2.0
+        elif role == "pflag":
+            args[arg] = False
         elif role == "none":
             args[arg] = None
         elif role == "optw":
@@ -242,7 +259,7 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
         elif role == "pint":
             args[arg] = 1
         elif role == "opt":
-            if arg == "grad_output":  # cross_entropy_fused
+            if arg == "grad_output":  # cross_entropy_fused, cross_entropy_ex
                 args[arg] = floats(out_samples)
             elif name.startswith(CLASS_WEIGHTED):
                 args[arg] = floats(classes, 0.2, 2.0)
@@ -283,7 +300,7 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
                 n = batch * classes
             elif name.split("_backward")[0] in EMBEDDING:
                 n = batch * classes if arg.startswith("grad_") else (batch if reduction == NONE else 1)
-            elif several_gradient(name, arg):
+            elif several_gradient(name, arg) and name.split("_backward")[0] in SEVERAL:
                 n = count
             elif arg == "grad_input":
                 n = count if name.startswith(("binary", "kl", "poisson")) or name.split("_backward")[0] in REGRESSION else total
@@ -478,6 +495,13 @@ INT_VARIANTS = {
     # beta / delta: any float reaches the library, which checks it for its loss only
     "param": [("a str", "0.5", "raise"), ("None", None, "raise"), ("nan", math.nan, "any"),
               ("-1", -1.0, "any"), ("0", 0.0, "any"), ("inf", math.inf, "any"), ("1", 1.0, "ok")],
+    # cross_entropy_ex's z_loss (finite, >= 0) and softcap (0: none; else finite, > 0)
+    "zl": [("-1e-3", -1e-3, "raise"), ("nan", math.nan, "raise"), ("inf", math.inf, "raise"), ("a str", "0.1", "raise"),
+           ("None", None, "raise"), ("0", 0.0, "ok"), ("1e6", 1e6, "ok")],
+    "cap": [("-1", -1.0, "raise"), ("nan", math.nan, "raise"), ("inf", math.inf, "raise"), ("-0.0", -0.0, "ok"),
+            ("a str", "2", "raise"), ("None", None, "raise"), ("0", 0.0, "ok"), ("1e-300", 1e-300, "ok")],
+    # the probability-target switch: int64 class indices are not probabilities
+    "pflag": [("True", True, "raise"), ("1", 1, "raise")],
     "eps": [("nan", math.nan, "raise"), ("inf", math.inf, "raise"), ("1.5", 1.5, "raise"),
             ("1 + 1e-15", 1.0 + 1e-15, "raise"), ("a str", "0.1", "raise"), ("None", None, "raise"),
             ("-1", -1.0, "ok"), ("-inf", -math.inf, "ok"), ("1", 1.0, "ok"), ("0", 0.0, "ok")],
