@@ -28,8 +28,8 @@
 
 enum {
     K_SOFTMAX, K_LOG_SOFTMAX, K_SOFTMAX_INPLACE, K_SOFTMAX_BW, K_LOG_SOFTMAX_BW,
-    K_NLL, K_NLL_BW, K_CE, K_CE_NONE, K_CE_BW, K_CE_FUSED, K_CE_FUSED_INPLACE,
-    K_CE_PROBS, K_CE_PROBS_BW, K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
+    K_NLL, K_NLL_BW, K_CE, K_CE_NONE, K_CE_BW, K_CE_FUSED, K_CE_FUSED_INPLACE, K_CE_EX,
+    K_CE_PROBS, K_CE_PROBS_BW, K_CE_PROBS_EX, K_BCE, K_BCE_BW, K_BCEL, K_BCEL_BW, K_KL, K_KL_BW,
     K_MSE, K_MSE_BW, K_HUBER, K_SL1_BW, K_SOFT, K_SOFT_BW, K_POISSON, K_POISSON_BW,
     K_MULTILABEL, K_MULTILABEL_BW, K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
@@ -39,8 +39,9 @@ enum {
 static const char *const names[NKINDS] = {
     "softmax", "log_softmax", "softmax (in place)", "softmax_backward", "log_softmax_backward",
     "nll_loss", "nll_loss_backward", "cross_entropy", "cross_entropy (none)", "cross_entropy_backward",
-    "cross_entropy_fused", "cross_entropy_fused (in place)", "cross_entropy_probs",
-    "cross_entropy_probs_backward", "binary_cross_entropy", "binary_cross_entropy_backward",
+    "cross_entropy_fused", "cross_entropy_fused (in place)",
+    "cross_entropy_ex (z_loss, softcap, loss and gradient)", "cross_entropy_probs",
+    "cross_entropy_probs_backward", "cross_entropy_probs_ex (softcap, none, in place)", "binary_cross_entropy", "binary_cross_entropy_backward",
     "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward", "kl_div",
     "kl_div_backward", "mse_loss", "mse_loss_backward", "huber_loss", "smooth_l1_loss_backward",
     "soft_margin_loss", "soft_margin_loss_backward", "poisson_nll_loss (full)",
@@ -138,6 +139,11 @@ static int run_case(int ci, void *out, void *gx)
         case K_CE_FUSED_INPLACE:
             memcpy(g, xd, b * C * i * sizeof *g);
             return swiftloss_cross_entropy_fused_f64(g, t, b, C, i, w, wl, -100, r, eps, gd, o, g);
+        case K_CE_EX:
+            return swiftloss_cross_entropy_ex_f64(xd, t, b, C, i, w, wl, -100, r, eps, 1e-3, 7.5, NULL, o, NULL, g);
+        case K_CE_PROBS_EX:
+            memcpy(g, xd, b * C * i * sizeof *g);
+            return swiftloss_cross_entropy_probs_ex_f64(g, qd, b, C, i, w, wl, -100, r, eps, 0.0, 3.0, gd, o, NULL, g);
         case K_CE_PROBS: return swiftloss_cross_entropy_probs_f64(xd, qd, b, C, i, w, wl, -100, r, eps, o);
         case K_CE_PROBS_BW:
             return swiftloss_cross_entropy_probs_backward_f64(xd, qd, b, C, i, w, wl, -100, r, eps, gd, g);
@@ -208,6 +214,11 @@ static int run_case(int ci, void *out, void *gx)
         case K_CE_FUSED_INPLACE:
             memcpy(g, xf, b * C * i * sizeof *g);
             return swiftloss_cross_entropy_fused_f32(g, t, b, C, i, w, wl, -100, r, eps, gf, o, g);
+        case K_CE_EX:
+            return swiftloss_cross_entropy_ex_f32(xf, t, b, C, i, w, wl, -100, r, eps, 1e-3, 7.5, NULL, o, NULL, g);
+        case K_CE_PROBS_EX:
+            memcpy(g, xf, b * C * i * sizeof *g);
+            return swiftloss_cross_entropy_probs_ex_f32(g, qf, b, C, i, w, wl, -100, r, eps, 0.0, 3.0, gf, o, NULL, g);
         case K_CE_PROBS: return swiftloss_cross_entropy_probs_f32(xf, qf, b, C, i, w, wl, -100, r, eps, o);
         case K_CE_PROBS_BW:
             return swiftloss_cross_entropy_probs_backward_f32(xf, qf, b, C, i, w, wl, -100, r, eps, gf, g);
@@ -287,6 +298,8 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
         break;
     case K_CE_PROBS: c->weighted = 1; c->smoothing = 0.1; c->out_n = 1; break;
     case K_CE_PROBS_BW: c->gx_n = total; break;
+    case K_CE_EX: c->weighted = 1; c->smoothing = 0.1; c->out_n = 1; c->gx_n = total; break;
+    case K_CE_PROBS_EX: c->reduction = SWIFTLOSS_REDUCTION_NONE; c->out_n = samples; c->gx_n = total; break;
     case K_BCE: case K_BCEL: c->out_n = 1; break;
     case K_MSE: case K_HUBER: case K_SOFT: case K_POISSON: case K_MULTILABEL: case K_LABEL_MARGIN:
     case K_MARGIN_RANKING: case K_GAUSSIAN:
@@ -309,7 +322,7 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     }
     if (kind == K_BCE || kind == K_BCEL) c->reduction = SWIFTLOSS_REDUCTION_SUM;
     targets_for[ncases] = NULL;
-    if (samples && kind >= K_NLL && kind <= K_CE_FUSED_INPLACE) {
+    if (samples && kind >= K_NLL && kind <= K_CE_EX) {
         int64_t *t = (int64_t *)malloc(samples * sizeof *t);
         for (size_t k = 0; k < samples; k++) t[k] = tg[k] < 0 ? -100 : tg[k] % (int64_t)C;
         targets_for[ncases] = t;
