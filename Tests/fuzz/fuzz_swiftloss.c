@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 95 (0..93: the 94 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 94: threads/status/version)
+ *   h[0]      entry point: h[0] % 99 (0..97: the 98 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 98: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -35,6 +35,9 @@
  *             (ctc_loss: sizes time, classes, target_stride; h[13] batch, h[14] bit 0
  *             concatenated targets, bits 1-2 == 3 a wrong targets_len; h[9] blank; h[11]
  *             zero_infinity (>= 240: an invalid 2))
+ *             (cross_entropy_ex / _probs_ex: h[11] z_loss, h[12] softcap selectors (bits 0-2;
+ *             5-7 invalid values); h[3] bit 5 grad_output NULL (ones), bit 6 no output, bit 7 no
+ *             grad_input; h[14] bit 0 a z_output)
  *   h[13]     weight_len selector      h[14] pos_weight_len selector
  *   h[15]     'L' enables large mode (also rows of 65537 and 100003 classes: the online path)
  *   h[16..63] six little-endian u64: raw sizes, raw ignore_index, raw smoothing bits, ...
@@ -85,6 +88,7 @@ enum {
     K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
     K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW,
+    K_CE_EX, K_CE_PROBS_EX,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -109,6 +113,7 @@ static const char *const kind_names[NKINDS] = {
     "cosine_embedding_loss", "cosine_embedding_loss_backward",
     "triplet_margin_loss", "triplet_margin_loss_backward",
     "ctc_loss", "ctc_loss_backward",
+    "cross_entropy_ex", "cross_entropy_probs_ex",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -828,8 +833,8 @@ typedef struct {
     uint64_t sz[3], wl;
     int64_t ignore;
     int red;
-    double eps;
-    void *out, *gx;
+    double eps, zl, cap;
+    void *out, *gx, *zout;
 } ClassCall;
 
 static int call_class(const ClassCall *k)
@@ -845,6 +850,12 @@ static int call_class(const ClassCall *k)
         case K_CE: return swiftloss_cross_entropy_f64(x, t, b, C, i, w, wl, k->ignore, k->red, k->eps, o);
         case K_CE_BW: return swiftloss_cross_entropy_backward_f64(x, t, b, C, i, w, wl, k->ignore, k->red, k->eps, g, gx);
         case K_CE_FUSED: return swiftloss_cross_entropy_fused_f64(x, t, b, C, i, w, wl, k->ignore, k->red, k->eps, g, o, gx);
+        case K_CE_EX:
+            return swiftloss_cross_entropy_ex_f64(x, t, b, C, i, w, wl, k->ignore, k->red, k->eps, k->zl, k->cap, g, o,
+                                                  (double *)k->zout, gx);
+        case K_CE_PROBS_EX:
+            return swiftloss_cross_entropy_probs_ex_f64(x, (const double *)k->t, b, C, i, w, wl, k->ignore, k->red, k->eps,
+                                                        k->zl, k->cap, g, o, (double *)k->zout, gx);
         case K_CE_PROBS:
             return swiftloss_cross_entropy_probs_f64(x, (const double *)k->t, b, C, i, w, wl, k->ignore, k->red, k->eps, o);
         default:
@@ -861,6 +872,12 @@ static int call_class(const ClassCall *k)
         case K_CE: return swiftloss_cross_entropy_f32(x, t, b, C, i, w, wl, k->ignore, k->red, k->eps, o);
         case K_CE_BW: return swiftloss_cross_entropy_backward_f32(x, t, b, C, i, w, wl, k->ignore, k->red, k->eps, g, gx);
         case K_CE_FUSED: return swiftloss_cross_entropy_fused_f32(x, t, b, C, i, w, wl, k->ignore, k->red, k->eps, g, o, gx);
+        case K_CE_EX:
+            return swiftloss_cross_entropy_ex_f32(x, t, b, C, i, w, wl, k->ignore, k->red, k->eps, k->zl, k->cap, g, o,
+                                                  (float *)k->zout, gx);
+        case K_CE_PROBS_EX:
+            return swiftloss_cross_entropy_probs_ex_f32(x, (const float *)k->t, b, C, i, w, wl, k->ignore, k->red, k->eps,
+                                                        k->zl, k->cap, g, o, (float *)k->zout, gx);
         case K_CE_PROBS:
             return swiftloss_cross_entropy_probs_f32(x, (const float *)k->t, b, C, i, w, wl, k->ignore, k->red, k->eps, o);
         default:
@@ -873,12 +890,17 @@ static int call_class(const ClassCall *k)
 static int run_class(Ctx *c)
 {
     const int kind = c->kind;
-    const int probs = kind == K_CE_PROBS || kind == K_CE_PROBS_BW;
+    const int ex = kind == K_CE_EX || kind == K_CE_PROBS_EX;  /* any output optional */
+    const int probs = kind == K_CE_PROBS || kind == K_CE_PROBS_BW || kind == K_CE_PROBS_EX;
     const int has_x = kind != K_NLL_BW;
-    const int has_out = kind == K_NLL || kind == K_CE || kind == K_CE_FUSED || kind == K_CE_PROBS;
-    const int has_gx = kind == K_NLL_BW || kind == K_CE_BW || kind == K_CE_FUSED || kind == K_CE_PROBS_BW;
+    const int has_out = kind == K_NLL || kind == K_CE || kind == K_CE_FUSED || kind == K_CE_PROBS ||
+                        (ex && !(c->misc & 0x40));
+    const int has_gx = kind == K_NLL_BW || kind == K_CE_BW || kind == K_CE_FUSED || kind == K_CE_PROBS_BW ||
+                       (ex && !(c->misc & 0x80));
     const int has_g = has_gx;
-    const int has_eps = kind == K_CE || kind == K_CE_BW || kind == K_CE_FUSED || probs;
+    const int has_eps = kind == K_CE || kind == K_CE_BW || kind == K_CE_FUSED || probs || ex;
+    /* grad_output may be NULL (ones) in the fused and _ex calls */
+    const int ones_ok = kind == K_CE_FUSED || ex;
 
     ClassCall k;
     memset(&k, 0, sizeof k);
@@ -890,6 +912,12 @@ static int run_class(Ctx *c)
     k.ignore = probs ? (c->in.h[9] < 128 ? -100 : ignore_value(c, classes)) : ignore_value(c, classes);
     k.eps = has_eps ? smoothing_value(c) : 0;
     k.wl = class_weight_len(c, classes);
+    if (ex) {
+        static const double zls[8] = {0.0, 1e-4, 0.1, 1.0, 1e3, -1e-3, NAN, INFINITY};
+        static const double caps[8] = {0.0, 30.0, 1.0, 1e-3, 0.0, -1.0, NAN, INFINITY};
+        k.zl = zls[c->in.h[11] & 7];
+        k.cap = caps[c->in.h[12] & 7];
+    }
 
     uint64_t count = 0, samples = 0, wbytes_ok = 1;
     uint64_t s3[3] = {batch, classes, inner}, s2[2] = {batch, inner}, tmp;
@@ -902,9 +930,9 @@ static int run_class(Ctx *c)
 
     snprintf(g_desc, sizeof g_desc,
              "swiftloss_%s_%s(batch=%" PRIu64 ", classes=%" PRIu64 ", inner=%" PRIu64 ", weight_len=%" PRIu64
-             ", ignore_index=%" PRId64 ", reduction=%d, label_smoothing=%.17g%s)",
+             ", ignore_index=%" PRId64 ", reduction=%d, label_smoothing=%.17g, z_loss=%g, softcap=%g%s)",
              kind_names[kind], c->is64 ? "f64" : "f32", batch, classes, inner, k.wl, k.ignore, k.red, k.eps,
-             c->alias ? ", in place" : "");
+             k.zl, k.cap, c->alias ? ", in place" : "");
 
     Buf *x = has_x ? arg(c, "input", known, count, c->es, 0) : NULL;
     Buf *t = probs ? arg(c, "target", known, count, c->es, 0) : arg(c, "target", known, samples, 8, 0);
@@ -925,7 +953,7 @@ static int run_class(Ctx *c)
     Buf *g = NULL;
     int g_null_ones = 0;
     if (has_g) {
-        if (kind == K_CE_FUSED && (c->misc & 0x20)) {
+        if (ones_ok && (c->misc & 0x20)) {
             g_null_ones = 1;
             c->npointer++;
         } else {
@@ -947,6 +975,7 @@ static int run_class(Ctx *c)
     if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
 
     Buf *out = has_out ? arg(c, "output", known && red_ok, nout, c->es, 1) : NULL;
+    Buf *zout = ex && (c->in.h[14] & 1) ? arg(c, "z_output", known && red_ok, nout, c->es, 1) : NULL;
     Buf *gx = NULL;
 
     if (has_gx) {
@@ -968,6 +997,7 @@ static int run_class(Ctx *c)
     k.g = g ? g->ptr : NULL;
     k.out = out ? out->ptr : NULL;
     k.gx = gx ? gx->ptr : NULL;
+    k.zout = zout ? zout->ptr : NULL;
 
     /* Which statuses apply. */
     g_expect = 0;
@@ -979,16 +1009,19 @@ static int run_class(Ctx *c)
     expect_if(probs && k.ignore >= 0, SWIFTLOSS_ERROR_IGNORE_INDEX_UNSUPPORTED);
     expect_if(k.wl != 0 && k.wl != classes, SWIFTLOSS_ERROR_WEIGHT_SIZE);
     expect_if(k.wl != 0 && !k.w, SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_if(ex && !(isfinite(k.zl) && k.zl >= 0), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    expect_if(ex && k.cap != 0 && !(isfinite(k.cap) && k.cap > 0), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
     if (known) {
         expect_if(x && !x->ptr && count > 0, SWIFTLOSS_ERROR_NULL_POINTER);
         expect_if(!t->ptr && (probs ? count : samples) > 0, SWIFTLOSS_ERROR_NULL_POINTER);
-        expect_if(gx && !gx->ptr && count > 0, SWIFTLOSS_ERROR_NULL_POINTER);
+        /* the _ex calls take a NULL output, z_output or grad_input as not wanted */
+        expect_if(gx && !gx->ptr && count > 0 && !ex, SWIFTLOSS_ERROR_NULL_POINTER);
         if (red_ok) {
-            expect_if(out && !out->ptr && nout > 0, SWIFTLOSS_ERROR_NULL_POINTER);
+            expect_if(out && !out->ptr && nout > 0 && !ex, SWIFTLOSS_ERROR_NULL_POINTER);
             /* The fused call takes a NULL grad_output as ones. */
-            expect_if(g && !g->ptr && nout > 0 && kind != K_CE_FUSED, SWIFTLOSS_ERROR_NULL_POINTER);
+            expect_if(g && !g->ptr && nout > 0 && !ones_ok, SWIFTLOSS_ERROR_NULL_POINTER);
         } else {
-            expect_if((out && !out->ptr) || (g && !g->ptr && kind != K_CE_FUSED), SWIFTLOSS_ERROR_NULL_POINTER);
+            expect_if(((out && !out->ptr) && !ex) || (g && !g->ptr && !ones_ok), SWIFTLOSS_ERROR_NULL_POINTER);
         }
         if (!probs && t->ptr && t->n == samples) {
             const int64_t *tv = (const int64_t *)t->data;
@@ -997,8 +1030,8 @@ static int run_class(Ctx *c)
                           SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
         }
     } else {
-        expect_if((x && !x->ptr) || !t->ptr || (gx && !gx->ptr) || (out && !out->ptr) ||
-                      (g && !g->ptr && kind != K_CE_FUSED),
+        expect_if((x && !x->ptr) || !t->ptr || (gx && !gx->ptr && !ex) || (out && !out->ptr && !ex) ||
+                      (g && !g->ptr && !ones_ok),
                   SWIFTLOSS_ERROR_NULL_POINTER);
     }
 
@@ -1006,6 +1039,11 @@ static int run_class(Ctx *c)
     check_status(st);
     check_buffers(st);
     if (st != SWIFTLOSS_OK) return st;
+    if (ex) {  /* what was not wanted is not there */
+        if (out && !out->ptr) out = NULL;
+        if (gx && !gx->ptr) gx = NULL;
+        if (zout && !zout->ptr) zout = NULL;
+    }
 
     /* ---- values ---- */
     Buf xs;
@@ -1066,7 +1104,8 @@ static int run_class(Ctx *c)
                 for (size_t cl = 0; cl < classes; cl++) {
                     size_t at = (n * (size_t)classes + cl) * (size_t)inner + i;
                     if (tv[j] == k.ignore) expect_zero(gx, at, "gradient of an ignored sample");
-                    else if (mean && divisor == 0 && moderate) expect_zero(gx, at, "'mean' gradient with a zero divisor");
+                    else if (mean && divisor == 0 && moderate && !(ex && k.zl > 0 && counted > 0))
+                        expect_zero(gx, at, "'mean' gradient with a zero divisor");
                     else if (kind == K_NLL_BW && (int64_t)cl != tv[j]) expect_zero(gx, at, "nll_loss gradient off the target");
                 }
             }
@@ -1110,23 +1149,58 @@ static int run_class(Ctx *c)
         free(gx2);
     }
 
+    /* ---- _ex: the z term; one call for everything == one call per output ---- */
+    if (ex && zout && moderate) {
+        if (mean && (probs ? samples : counted) == 0) expect_nan1(zout, "z term 'mean' over no counted sample");
+        else
+            for (size_t j = 0; j < zout->n; j++)
+                if (!(getv(zout, j) >= 0)) fail("z term %zu is %g, not >= 0", j, getv(zout, j));
+    }
+    if (ex && (out || zout) && gx) {
+        void *x2 = dup_data(x, 1);
+        void *o2 = out ? malloc(out->bytes + 1) : NULL, *z2 = zout ? malloc(zout->bytes + 1) : NULL;
+        void *gx2 = malloc(gx->bytes + 1);
+        ClassCall f = k;
+        f.x = x2;
+        f.out = o2;
+        f.zout = z2;
+        f.gx = NULL;
+        int s1 = call_class(&f);
+        f.out = NULL;
+        f.zout = NULL;
+        f.gx = gx2;
+        int s2 = call_class(&f);
+        if (s1 != SWIFTLOSS_OK || s2 != SWIFTLOSS_OK) fail("_ex OK but separate calls gave %d, %d", s1, s2);
+        if (out) same_values(o2, out->data, out->n, c->is64, "_ex loss alone vs with the gradient");
+        if (zout) same_values(z2, zout->data, zout->n, c->is64, "_ex z term alone vs with the gradient");
+        same_values(gx2, gx->data, gx->n, c->is64, "_ex gradient alone vs with the loss");
+        free(x2);
+        free(o2);
+        free(z2);
+        free(gx2);
+    }
+
     /* ---- large (threaded) calls equal a single-threaded run ---- */
     if (c->sizemode == 7) {
         void *x2 = x ? dup_data(x, 1) : NULL;
         void *o2 = out ? malloc(out->bytes + 1) : NULL, *gx2 = gx ? malloc(gx->bytes + 1) : NULL;
+        void *z2 = zout ? malloc(zout->bytes + 1) : NULL;
         ClassCall f = k;
         f.x = x2;
         f.out = o2;
         f.gx = gx2;
+        f.zout = z2;
         swiftloss_set_num_threads(1);
         int s1 = call_class(&f);
         swiftloss_set_num_threads(0);
         if (s1 != SWIFTLOSS_OK) fail("single-threaded rerun gave %d", s1);
         if (out) same_bits(o2, out->data, out->bytes, "threaded vs single-threaded loss");
         if (gx) same_bits(gx2, gx->data, gx->bytes, "threaded vs single-threaded gradient");
+        if (zout) same_bits(z2, zout->data, zout->bytes, "threaded vs single-threaded z term");
         free(x2);
         free(o2);
         free(gx2);
+        free(z2);
     }
     return st;
 }
@@ -2202,7 +2276,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     int st;
     if (c.kind <= K_LOG_SOFTMAX_BW) st = run_axis(&c);
-    else if (c.kind <= K_CE_PROBS_BW) st = run_class(&c);
+    else if (c.kind <= K_CE_PROBS_BW || c.kind == K_CE_EX || c.kind == K_CE_PROBS_EX) st = run_class(&c);
+    else if (c.kind > K_CTC_BW) abort();  /* a kind without a runner */
     else if (c.kind >= K_CTC) st = run_ctc(&c);
     else if (c.kind >= K_COSINE) st = run_rows(&c);
     else if (c.kind >= K_MARGIN_RANKING) st = run_three(&c);

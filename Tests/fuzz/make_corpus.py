@@ -40,7 +40,11 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "margin_ranking_loss", "margin_ranking_loss_backward",
          "gaussian_nll_loss", "gaussian_nll_loss_backward",
          "cosine_embedding_loss", "cosine_embedding_loss_backward",
-         "triplet_margin_loss", "triplet_margin_loss_backward", "ctc_loss", "ctc_loss_backward"]
+         "triplet_margin_loss", "triplet_margin_loss_backward", "ctc_loss", "ctc_loss_backward",
+         "cross_entropy_ex", "cross_entropy_probs_ex"]
+# The entry-point count of the harness when each raw (hex) regression was recorded: its h[0] is
+# taken modulo that count, so that appending entry points keeps each reproducer on its entry.
+RAW_ENTRIES = 95
 NONE, SUM, MEAN, BATCHMEAN = 0, 1, 2, 3
 IGNORE = {-100: 0, -1: 1, 0: 2, 1: 3, 2: 9}       # ignore_index -> selector (h[9] % 16)
 SMOOTH = {0.0: 0, 0.1: 1, 0.25: 2, 0.5: 3, 1.0: 4, -0.5: 6}  # label_smoothing -> selector
@@ -130,6 +134,13 @@ def class_axis(tag, rows, ts, *, weight=None, reductions=(NONE, SUM, MEAN), smoo
                            **common) + floats(x, f64) + targets(ts) + w + g)
 
 
+def raw_hex(text):
+    """A reproducer recorded as raw bytes: its h[0] reduced modulo RAW_ENTRIES (the harness's
+    entry count then), which names the same entry point whatever was appended since."""
+    data = bytes.fromhex(text)
+    return bytes([data[0] % RAW_ENTRIES]) + data[1:] if data else data
+
+
 def regressions(out):
     """One minimal input per bug found (sizes in huge/zero mode are selectors: 8 -> 2^40,
     10 -> 2^62, 16 -> 2^60 + 1, 3 -> 3, 2 -> 2, 0 -> 0)."""
@@ -156,7 +167,7 @@ def regressions(out):
         # now treats any NaN as equal to any NaN).
         # (Its first byte, 0x9d = 157, chose entry 157 % 35 = 17 before the regression losses
         # were added; it is 17 itself now, the same entry point whatever the entry count.)
-        "nan_payload_fused_vs_forward_f64": bytes.fromhex(
+        "nan_payload_fused_vs_forward_f64": raw_hex(
             "11b0e84020039db040208302000e010049161616161616161616161616f4702b6874ffffffffffffffffffff"
             "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff5a2b682a00161616161602"),
         # Not a library bug (found in CI): the harness checked soft_margin_loss's finiteness
@@ -166,11 +177,11 @@ def regressions(out):
         # and the 'none' output's batch elements were not checked to fit in bytes, so the
         # library wrote NaNs far past a 16-byte buffer (AddressSanitizer SEGV). (h[0] 0x41 =
         # 65: entry 65 of 67.)
-        "crash_multilabel_zero_classes_huge_batch": bytes.fromhex("415d00003f5dfffd44e7d65200ffffffffffff00440000"),
+        "crash_multilabel_zero_classes_huge_batch": raw_hex("415d00003f5dfffd44e7d65200ffffffffffff00440000"),
         # ... and its backward entry point took a NULL grad_output for a forward call, writing
         # the losses into grad_input (the entry now knows which call it is).
-        "crash_multilabel_backward_null_grad_output": bytes.fromhex("41dd4141dd00"),
-        "harness_soft_margin_float32_product_overflow_f32": bytes.fromhex(
+        "crash_multilabel_backward_null_grad_output": raw_hex("41dd4141dd00"),
+        "harness_soft_margin_float32_product_overflow_f32": raw_hex(
             "3212000027030000000000000000000000000000000000000053747269000000000000000000000000007b00"
             "00000000003800000000000000000000000000000000000000c8c200007ac49a99b142004f9cb323d3550000"
             "3f000080bf"),
@@ -184,19 +195,19 @@ def regressions(out):
         # Not a library bug (the harness's own undefined behaviour, found by its first ctc_loss
         # run): blank = classes - 1 computed in int64 from a classes of 2^63 or more overflowed
         # (UBSan); now computed in uint64. (h[0] 0x5b = 91: ctc_loss_f64.)
-        "harness_ctc_blank_of_huge_classes_f64": bytes.fromhex("5b1500ffff54ab2916e2606aff0a0000e9468000"),
+        "harness_ctc_blank_of_huge_classes_f64": raw_hex("5b1500ffff54ab2916e2606aff0a0000e9468000"),
         # Not a library bug: the harness let a 7 x 65537 multilabel_margin_loss backward (batch *
         # classes^2 work) run past the 10 s timeout; it now bounds that work.
         "harness_multilabel_margin_quadratic_work_f32":
-            bytes.fromhex("a7170000496e740000fc2f9e1afd3b4c1000803f002080804000000000803f"),
+            raw_hex("a7170000496e740000fc2f9e1afd3b4c1000803f002080804000000000803f"),
         # ctc_loss: batch 0 beside time 2^62 - 1 refused as a size overflow (the scratch check
         # used time, not the samples' input lengths).
-        "ctc_empty_batch_beside_huge_time_f64": bytes.fromhex("5b6e6e6e6e6e6e6e6e6e6e3f00000000000000000000000000000000000000000000000000000040000000000000000000000000000000000000000000000000000000000000004900000204016e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6ea5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a56e6e6e6e00ff0015280090fffe"),
+        "ctc_empty_batch_beside_huge_time_f64": raw_hex("5b6e6e6e6e6e6e6e6e6e6e3f00000000000000000000000000000000000000000000000000000040000000000000000000000000000000000000000000000000000000000000004900000204016e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6ea5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a56e6e6e6e00ff0015280090fffe"),
         # The same check with padded targets: the harness still modelled the scratch on time.
-        "ctc_scratch_check_empty_batch_padded_f64": bytes.fromhex("5b15000d0a021090000000d40200000d0a021090000000d402"),
+        "ctc_scratch_check_empty_batch_padded_f64": raw_hex("5b15000d0a021090000000d40200000d0a021090000000d402"),
         # Not a library bug: with no sample (lengths NULL) the harness did not expect the
         # library's refusal of targets_len != 0.
-        "harness_ctc_targets_len_of_empty_batch_f32": bytes.fromhex("bbfef600f6f6f6f6089000000890f600000000020000000000000000000000000000000000000001000003000000000000000000000037161ac06f2cb4bfbbb1d0bebbb141d0be6f2cb4bf280040"),
+        "harness_ctc_targets_len_of_empty_batch_f32": raw_hex("bbfef600f6f6f6f6089000000890f600000000020000000000000000000000000000000000000001000003000000000000000000000037161ac06f2cb4bfbbb1d0bebbb141d0be6f2cb4bf280040"),
         # Label smoothing with zero-weight targets, 'mean': gave inf, PyTorch NaN.
         "wrong_cross_entropy_smoothing_zero_target_weights_f64":
             header("cross_entropy", True, sizes=(1, 3, 1), weight=True, smoothing=0.1)
@@ -288,6 +299,22 @@ def main():
                 + floats(xs, f64) + extra + g)
         # Wide rows: 45 classes (past the 32-term float sums).
         xs = [rng.uniform(-5, 5) for _ in range(90)]
+        # cross_entropy_ex / _probs_ex: z_loss 0.1 (selector 2), softcap 30 or 1 (selectors 1, 2),
+        # a z output (h[14] bit 0), grad_output NULL (ones); 'none' with an ignored target.
+        rows = [[0.5, -1.0, 2.0, 0.25], [3.0, 3.0, -2.0, 0.0], [-0.5, 1.5, 0.75, -3.0]]
+        for cap_sel in (1, 2):
+            for r in (NONE, MEAN):
+                add(f"ce_ex_cap{cap_sel}_r{r}_{p}",
+                    header("cross_entropy_ex", f64, sizes=(3, 4, 1), reduction=r, smoothing=0.1, fused_ones=True,
+                           log_target=2, kl_batch=cap_sel, pos_weight_sel=1)
+                    + floats(flat(rows), f64) + targets([2, None, 0]))
+                add(f"ce_probs_ex_cap{cap_sel}_r{r}_{p}",
+                    header("cross_entropy_probs_ex", f64, sizes=(3, 4, 1), reduction=r, fused_ones=True,
+                           log_target=2, kl_batch=cap_sel, pos_weight_sel=1)
+                    + floats(flat(rows), f64) + floats(flat(softmax_rows(rows)), f64))
+        add(f"ncd_cross_entropy_ex_{p}",
+            header("cross_entropy_ex", f64, sizes=(2, 3, 5), smoothing=0.1, log_target=3, kl_batch=2,
+                   pos_weight_sel=1, alias=True) + floats(xs, f64) + targets(ts) + floats([1.0], f64))
         add(f"wide_cross_entropy_fused_{p}",
             header("cross_entropy_fused", f64, sizes=(2, 247, 1), fused_ones=True) + floats(xs, f64) + targets([7, 44]))
 
