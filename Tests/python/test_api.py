@@ -113,14 +113,16 @@ SIGNATURES = {
     F.softmax: "(input, dim=None, _stacklevel=3, dtype=None" + GRAD,
     F.log_softmax: "(input, dim=None, _stacklevel=3, dtype=None" + GRAD,
     F.nll_loss: "(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'" + GRAD,
-    F.cross_entropy: "(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0" + GRAD,
+    # cross_entropy: also swiftloss's keyword-only z-loss and softcapping (test_regularized.py)
+    F.cross_entropy: "(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0"
+                     + ", *, z_loss=0.0, softcap=None, return_z_loss=False, with_grad=False, grad_output=None, out=None)",
     F.binary_cross_entropy: "(input, target, weight=None, size_average=None, reduce=None, reduction='mean'" + GRAD,
     F.binary_cross_entropy_with_logits: "(input, target, weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None" + GRAD,
     F.kl_div: "(input, target, size_average=None, reduce=None, reduction='mean', log_target=False" + GRAD,
     swiftloss.Softmax: "(dim=None)",
     swiftloss.LogSoftmax: "(dim=None)",
     swiftloss.NLLLoss: "(weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean')",
-    swiftloss.CrossEntropyLoss: "(weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0)",
+    swiftloss.CrossEntropyLoss: "(weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0, *, z_loss=0.0, softcap=None, return_z_loss=False)",
     swiftloss.BCELoss: "(weight=None, size_average=None, reduce=None, reduction='mean')",
     swiftloss.BCEWithLogitsLoss: "(weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None)",
     swiftloss.KLDivLoss: "(size_average=None, reduce=None, reduction='mean', log_target=False)",
