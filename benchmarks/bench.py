@@ -11,6 +11,7 @@ cross_entropy with N*C, 1 thread against 2, and the issue-5 targets with "met" /
     python3 benchmarks/bench.py --quick         # smaller sizes, few repeats (< 60 s)
     python3 benchmarks/bench.py --cases 4096x32000,threads --repeat 9
     python3 benchmarks/bench.py --cases ctc     # ctc_loss fwd+bwd against torch (issue 16's three sizes)
+    python3 benchmarks/bench.py --cases zloss   # cross_entropy with z_loss and softcap against torch's composite
     python3 benchmarks/bench.py --no-torch      # the table as without PyTorch
     python3 benchmarks/bench.py --grid          # every function x size x dtype against torch
 
@@ -737,6 +738,54 @@ def ctc_section(timer: Timer, filters: Optional[List[str]]) -> None:
     print()
 
 
+# ------------------------------------------------------------------------------------------
+# cross_entropy with z_loss and softcap (issue 14's keywords, beyond torch): forward + backward
+# ------------------------------------------------------------------------------------------
+
+# id, N, C, dtype; z_loss 1e-4 and softcap 30 (Gemma 2's final-logit cap), 'mean'
+ZLOSS_CASES = [("zloss-256x1000-f32", 256, 1000, np.float32), ("zloss-8x128256-f32", 8, 128256, np.float32),
+               ("zloss-4096x32000-f32", 4096, 32000, np.float32), ("zloss-4096x32000-f64", 4096, 32000, np.float64)]
+
+
+def zloss_section(timer: Timer, filters: Optional[List[str]]) -> None:
+    """swiftloss.cross_entropy(z_loss=, softcap=, with_grad=True) against the torch composite
+    it is defined by (softcap, cross_entropy, z_loss * mean(logsumexp^2), autograd backward), and
+    against swiftloss's plain cross_entropy fwd+bwd (what the two terms cost)."""
+    rng = np.random.default_rng(14)
+    print("cross_entropy with z_loss=1e-4, softcap=30, fwd+bwd ('mean'); torch: the composite with autograd")
+    print(f"  {'N x C, dtype':<22} {'swiftloss':>10} {'torch':>10} {'sl/torch':>9} {'plain sl':>10} {'sl/plain':>9}")
+    for case_id, N, C, dtype in ZLOSS_CASES:
+        if filters and not any(f in case_id for f in filters) and "zloss" not in filters:
+            continue
+        x = (rng.standard_normal((N, C)) * 4).astype(dtype)
+        t = rng.integers(0, C, N)
+        sl = lambda x=x, t=t: swiftloss.cross_entropy(x, t, z_loss=1e-4, softcap=30.0, with_grad=True)
+        plain = lambda x=x, t=t: swiftloss.cross_entropy(x, t, with_grad=True)
+        loss, grad = sl()
+        torch_time = None
+        if torch is not None:
+            xg = torch.from_numpy(x.copy()).requires_grad_()
+            tt = torch.from_numpy(t)
+
+            def torch_fn(xg=xg, tt=tt):
+                xg.grad = None
+                r = 30.0 * torch.tanh(xg / 30.0)
+                out = TF.cross_entropy(r, tt) + 1e-4 * torch.logsumexp(r, 1).square().mean()
+                out.backward()
+                return out
+            check_scalar(f"{case_id} torch composite", torch_fn().item(), float(loss))
+            check_array(f"{case_id} grad torch composite", grad, xg.grad.numpy(), rtol=2e-3)
+        mine = timer(sl)["median"]
+        base = timer(plain)["median"]
+        if torch is not None:
+            torch_time = timer(torch_fn)["median"]
+        print(f"  {f'{N}x{C}, {np.dtype(dtype).name}':<22} {fmt_time(mine):>10} {fmt_time(torch_time):>10} "
+              f"{fmt_ratio(mine, torch_time):>9} {fmt_time(base):>10} {fmt_ratio(mine, base):>9}")
+        xg = torch_fn = None
+        gc.collect()
+    print()
+
+
 def print_table(rows: List[Dict], torch_version: Optional[str]) -> None:
     headers = ["case", "dtype", "op", "swiftloss", "numpy", "torch", "read", "r+w", "new",
                "sl/ref", "sl/numpy", "sl/torch", "k"]
@@ -1028,6 +1077,7 @@ def main(argv=None) -> int:
         parser.error("--repeat must be at least 1")
     if filters and not args.grid:
         ids = ([c[0] for c in (QUICK_CASES if args.quick else FULL_CASES)] + [c[0] for c in CTC_CASES]
+               + [c[0] for c in ZLOSS_CASES]
                + ["overhead", "scaling", "threads"])
         unknown = [f for f in filters if not any(f in i for i in ids)]
         if unknown:
@@ -1090,6 +1140,8 @@ def main(argv=None) -> int:
 
     if not filters or any(f in c[0] for f in filters for c in CTC_CASES):
         ctc_section(timer, filters)
+    if not filters or any(f in c[0] for f in filters for c in ZLOSS_CASES):
+        zloss_section(timer, filters)
 
     overhead = None
     if selected("2x4", filters) or (filters and "overhead" in filters):

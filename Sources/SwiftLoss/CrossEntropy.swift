@@ -298,7 +298,8 @@ func crossEntropyKernel<T: LossFloat>(
 func crossEntropyRow<T: LossFloat>(
     _ x: UnsafePointer<T>, target t64: Int64, sample: Int, _ ignoreIndex: Int64,
     _ terms: CrossEntropyTerms<T>, wantLoss: Bool, each: UnsafeMutablePointer<T>?,
-    gradient gx: UnsafeMutablePointer<T>?, logSumExp lse: UnsafeMutablePointer<Double>? = nil
+    gradient gx: UnsafeMutablePointer<T>?, logSumExp lse: UnsafeMutablePointer<Double>? = nil,
+    zLoss: Double = 0, zUpstream: Double = 0
 ) -> SIMD2<Double> {
     let classes = terms.classes
     guard let t = classIndex(t64, classes: classes, ignoreIndex: ignoreIndex) else {
@@ -318,7 +319,8 @@ func crossEntropyRow<T: LossFloat>(
     }
     let shiftedTarget = xt - m
     let logSum = T(narrowing: Double.log(s))
-    lse?.pointee = m.wide + Double.log(s)
+    let rowLSE = m.wide + Double.log(s)
+    lse?.pointee = rowLSE
     var parts = SIMD2<Double>()
     if wantLoss {
         parts = terms.lossParts(target: t, shiftedTarget: shiftedTarget, logSum: logSum, sums)
@@ -327,7 +329,9 @@ func crossEntropyRow<T: LossFloat>(
     if let gx {
         // grad = coefP / s * exp(x - m) - b * w, minus a at the target. gx already holds the
         // exponentials of a short row; a long one's are computed here from x.
-        let (coefP, b, a) = terms.gradientCoefficients(sample: sample, target: t)
+        var (coefP, b, a) = terms.gradientCoefficients(sample: sample, target: t)
+        // The z-loss term zLoss * lse^2 adds 2 * zLoss * lse * softmax_j (times its upstream scale).
+        if zLoss != 0 { coefP += T(narrowing: 2 * zLoss * rowLSE * zUpstream) }
         let pScale = T.Vector(repeating: coefP * T(narrowing: 1 / s)), bv = T.Vector(repeating: b)
         let mv = T.Vector(repeating: m)
         let source = stored ? UnsafePointer(gx) : x
@@ -585,12 +589,13 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
 func probabilityRow<T: LossFloat>(
     _ x: UnsafePointer<T>, _ q: UnsafePointer<T>, _ classes: Int, _ w: UnsafePointer<T>?, _ keep: T, _ spread: T,
     wantLoss: Bool, scale: Double, gradient gx: UnsafeMutablePointer<T>?,
-    logSumExp lse: UnsafeMutablePointer<Double>? = nil
+    logSumExp lse: UnsafeMutablePointer<Double>? = nil, zLoss: Double = 0
 ) -> Double {
     let L = T.lanes
     let (m, s, _) = rowStats(x, classes)
     let logSum = T(narrowing: Double.log(s))
-    lse?.pointee = m.wide + Double.log(s)
+    let rowLSE = m.wide + Double.log(s)
+    lse?.pointee = rowLSE
     let shift = T.Vector(repeating: m), logSumV = T.Vector(repeating: logSum)
     let keepV = T.Vector(repeating: keep), spreadV = T.Vector(repeating: spread)
     var acc = 0.0, weightedTarget = 0.0
@@ -617,7 +622,9 @@ func probabilityRow<T: LossFloat>(
         j &+= 1
     }
     if let gx {
-        let coefP = T.Vector(repeating: T(narrowing: scale * weightedTarget))
+        // The z-loss term zLoss * lse^2 adds 2 * zLoss * lse * softmax_j (times the scale).
+        let pCoef = scale * weightedTarget + (zLoss != 0 ? 2 * zLoss * rowLSE * scale : 0)
+        let coefP = T.Vector(repeating: T(narrowing: pCoef))
         let invSum = T.Vector(repeating: T(narrowing: 1 / s)), scaleT = T.Vector(repeating: T(narrowing: scale))
         j = 0
         while j < tail {
@@ -625,7 +632,7 @@ func probabilityRow<T: LossFloat>(
             T.store(coefP * (T.exp(vector: T.load(x + j) - shift) * invSum) - scaleT * wq, to: gx + j)
             j &+= L
         }
-        let c0 = T(narrowing: scale * weightedTarget), inv = T(narrowing: 1 / s), sc = T(narrowing: scale)
+        let c0 = T(narrowing: pCoef), inv = T(narrowing: 1 / s), sc = T(narrowing: scale)
         while j < classes {
             let wq = (w?[j] ?? 1) * (keep * q[j] + spread)
             gx[j] = c0 * (T.exp(x[j] - m) * inv) - sc * wq

@@ -10,12 +10,13 @@ import RealModule
 //   'mean' divides its sum by the number of counted samples (not by the weights), 'sum' sums
 //   it, 'none' adds it to each sample's loss (0 for ignored samples).
 //
-// Each sample's logits are copied into a row of scratch (gathered from the (N, C, d) layout),
-// capped there, and go through the same row kernels as plain cross_entropy (crossEntropyRow,
-// probabilityRow), which also return the log-sum-exp; the z term and its gradient
-// `2 * zLoss * lse * softmax` are added and the gradient is multiplied by the cap's derivative
-// `1 - (capped / softcap)^2` before it is written back. One pass over memory, threaded over
-// fixed chunks of samples (results do not depend on the thread count).
+// Both go through the row kernels of plain cross_entropy (crossEntropyRow, probabilityRow),
+// which also return the log-sum-exp and fold the z term's gradient `2 * zLoss * lse * softmax`
+// into the softmax coefficient of their gradient pass: without a cap, rows are used where they
+// are. With a cap (or for the (N, C, d) layout) each sample's logits are copied into a row of
+// scratch and capped there, and its gradient row gets the cap's derivative
+// `1 - (capped / softcap)^2` before it is copied back. One pass over memory, threaded over fixed
+// chunks of samples (results do not depend on the thread count).
 
 extension LossFloat {
     /// `tanh(y)`, a vector at a time: `(1 - e) / (1 + e)` with `e = exp(-2|y|)` (no overflow;
@@ -26,15 +27,19 @@ extension LossFloat {
         let a = abs(vector: y)
         let e = exp(vector: -(a + a))
         let large = (1 - e) / (1 + e)
-        // tanh's odd Taylor series to x^21: at |y| < 1/4 its next term is below 2^-53 of the sum.
+        // tanh's odd Taylor series below |y| = 1/4: to x^21 in Double, where the next term is
+        // below 2^-53 of the sum; to x^11 in Float (below 2^-24).
         let a2 = a * a
         @inline(__always) func c(_ d: Double) -> Vector { Vector(repeating: Self(narrowing: d)) }
-        var p = c(0x1.967e18afcafadp-14)
-        p = p * a2 + c(-0x1.f57d7734d1664p-13)
-        p = p * a2 + c(0x1.3558248036744p-11)
-        p = p * a2 + c(-0x1.7da36452b75e3p-10)
-        p = p * a2 + c(0x1.d6d3d0e157de0p-9)
-        p = p * a2 + c(-0x1.226e355e6c23dp-7)
+        var p = c(-0x1.226e355e6c23dp-7)
+        if Self.self == Double.self {
+            p = c(0x1.967e18afcafadp-14)
+            p = p * a2 + c(-0x1.f57d7734d1664p-13)
+            p = p * a2 + c(0x1.3558248036744p-11)
+            p = p * a2 + c(-0x1.7da36452b75e3p-10)
+            p = p * a2 + c(0x1.d6d3d0e157de0p-9)
+            p = p * a2 + c(-0x1.226e355e6c23dp-7)
+        }
         p = p * a2 + c(0x1.664f4882c10fap-6)
         p = p * a2 + c(-0x1.ba1ba1ba1ba1cp-5)
         p = p * a2 + c(0x1.1111111111111p-3)
@@ -45,46 +50,39 @@ extension LossFloat {
     }
 }
 
-/// `cap * tanh(x / cap)` over `n` contiguous elements, in place.
+/// `y = cap * tanh(x / cap)` over `n` contiguous elements (`y` may be `x`).
 @inlinable
-func softcapRow<T: LossFloat>(_ x: UnsafeMutablePointer<T>, _ n: Int, cap: T) {
+func softcapRow<T: LossFloat>(_ x: UnsafePointer<T>, into y: UnsafeMutablePointer<T>, _ n: Int, cap: T) {
     let L = T.lanes
     let capV = T.Vector(repeating: cap), inv = T.Vector(repeating: 1 / cap)
     var j = 0
     while j &+ L <= n {
-        T.store(capV * T.tanh(vector: T.load(x + j) * inv), to: x + j)
+        T.store(capV * T.tanh(vector: T.load(x + j) * inv), to: y + j)
         j &+= L
     }
     if j < n {
         let v = T.loadPartial(x + j, n &- j, fill: 0)
-        T.storePartial(capV * T.tanh(vector: v * inv), to: x + j, n &- j)
+        T.storePartial(capV * T.tanh(vector: v * inv), to: y + j, n &- j)
     }
 }
 
-/// What the regularised kernels add to a sample's gradient row `g` (already cross_entropy's
-/// gradient with respect to the capped logits `r`): `zScale * exp(r - lse)` (the z term's, with
-/// `zScale = 2 * zLoss * lse * upstream`), then the cap's derivative `1 - (r / cap)^2`.
+/// The cap's derivative on a gradient row: `out = g * (1 - (r / cap)^2)`, `r` the capped
+/// logits (`out` may be `g`).
 @inlinable
-func finishRegularizedGradient<T: LossFloat>(_ g: UnsafeMutablePointer<T>, _ r: UnsafePointer<T>, _ n: Int,
-                                             lse: Double, zScale: Double, cap: T?) {
+func applyCapDerivative<T: LossFloat>(_ g: UnsafePointer<T>, _ r: UnsafePointer<T>, _ n: Int, cap: T,
+                                      into out: UnsafeMutablePointer<T>) {
     let L = T.lanes
-    let zv = T.Vector(repeating: T(narrowing: zScale)), lv = T.Vector(repeating: T(narrowing: lse))
-    let inv = T.Vector(repeating: cap.map { 1 / $0 } ?? 0), one = T.Vector(repeating: 1)
-    let withZ = zScale != 0
-    func apply(_ gv: T.Vector, _ rv: T.Vector) -> T.Vector {
-        var v = gv
-        if withZ { v += zv * T.exp(vector: rv - lv) }
-        if cap != nil { let u = rv * inv; v *= one - u * u }
-        return v
-    }
+    let inv = T.Vector(repeating: 1 / cap), one = T.Vector(repeating: 1)
     var j = 0
     while j &+ L <= n {
-        T.store(apply(T.load(g + j), T.load(r + j)), to: g + j)
+        let u = T.load(r + j) * inv
+        T.store(T.load(g + j) * (one - u * u), to: out + j)
         j &+= L
     }
-    if j < n {
-        let k = n &- j
-        T.storePartial(apply(T.loadPartial(g + j, k, fill: 0), T.loadPartial(r + j, k, fill: 0)), to: g + j, k)
+    while j < n {
+        let u = r[j] / cap
+        out[j] = g[j] * (1 - u * u)
+        j &+= 1
     }
 }
 
@@ -160,11 +158,11 @@ public func crossEntropy<T: LossFloat>(
     let gx = gradInput?.baseAddress
     var total = SIMD2<Double>(), zTotal = 0.0
     if let x = input.baseAddress, let t = targets.baseAddress {
-        (total, zTotal) = overSampleRows(layout, x, gx, rows: 2) { u, r, scratch in
+        (total, zTotal) = overSampleRows(layout, x, gx, cap: cap, scratchRows: 0) { u, r, g, _ in
             var lse = 0.0
-            let g = gx == nil ? nil : scratch
-            let parts = crossEntropyRow(UnsafePointer(r), target: t[u], sample: u, ignoreIndex, terms,
-                                        wantLoss: wantLoss, each: each, gradient: g, logSumExp: &lse)
+            let zUpstream = g == nil ? 0 : upstreamScale(gradOutput, reduction, u, divisor: zDivisor)
+            let parts = crossEntropyRow(r, target: t[u], sample: u, ignoreIndex, terms, wantLoss: wantLoss,
+                                        each: each, gradient: g, logSumExp: &lse, zLoss: zLoss, zUpstream: zUpstream)
             guard classIndex(t[u], classes: classes, ignoreIndex: ignoreIndex) != nil else {
                 zEach?[u] = 0
                 return (parts, 0)
@@ -172,13 +170,7 @@ public func crossEntropy<T: LossFloat>(
             let z = zLoss * lse * lse
             if let each { each[u] = T(narrowing: each[u].wide + z) }
             zEach?[u] = T(narrowing: z)
-            if let g {
-                let zScale = 2 * zLoss * lse * upstreamScale(gradOutput, reduction, u, divisor: zDivisor)
-                finishRegularizedGradient(g, r, classes, lse: lse, zScale: zScale, cap: cap)
-            }
             return (parts, z)
-        } prepare: { r in
-            if let cap { softcapRow(r, classes, cap: cap) }
         }
     }
     let z = reduction == .mean ? zTotal / zDivisor : zTotal
@@ -227,7 +219,7 @@ public func crossEntropy<T: LossFloat>(
         return
     }
 
-    let classes = layout.classes
+    let classes = layout.classes, inner = layout.inner
     let keep = T(narrowing: 1 - eps), spread = T(narrowing: eps / Double(classes))
     let w = weight?.baseAddress
     let each = reduction == .none ? output?.baseAddress : nil
@@ -237,23 +229,18 @@ public func crossEntropy<T: LossFloat>(
     let gx = gradInput?.baseAddress
     var total = SIMD2<Double>(), zTotal = 0.0
     if let x = input.baseAddress, let q = target.baseAddress {
-        (total, zTotal) = overSampleRows(layout, x, gx, rows: 3) { u, r, scratch in
-            // scratch: the gradient row, then the sample's target row.
-            let qRow = scratch + classes
-            gatherRow(q, layout, sample: u, into: qRow)
+        (total, zTotal) = overSampleRows(layout, x, gx, cap: cap, scratchRows: inner == 1 ? 0 : 1) { u, r, g, scratch in
+            // The sample's target row: in place for rows, gathered from the (N, C, d) layout.
+            let qRow: UnsafePointer<T>
+            if inner == 1 { qRow = q + u &* classes } else { gatherRow(q, layout, sample: u, into: scratch); qRow = UnsafePointer(scratch) }
             var lse = 0.0
-            let scale = gx == nil ? 0 : upstreamScale(gradOutput, reduction, u, divisor: divisor)
-            let l = probabilityRow(UnsafePointer(r), UnsafePointer(qRow), classes, w, keep, spread, wantLoss: wantLoss,
-                                   scale: scale, gradient: gx == nil ? nil : scratch, logSumExp: &lse)
+            let scale = g == nil ? 0 : upstreamScale(gradOutput, reduction, u, divisor: divisor)
+            let l = probabilityRow(r, qRow, classes, w, keep, spread, wantLoss: wantLoss, scale: scale, gradient: g,
+                                   logSumExp: &lse, zLoss: zLoss)
             let z = zLoss * lse * lse
             each?[u] = T(narrowing: l + z)
             zEach?[u] = T(narrowing: z)
-            if gx != nil {
-                finishRegularizedGradient(scratch, r, classes, lse: lse, zScale: 2 * zLoss * lse * scale, cap: cap)
-            }
             return (SIMD2(l, 0), z)
-        } prepare: { r in
-            if let cap { softcapRow(r, classes, cap: cap) }
         }
     }
     let z = zTotal / divisor
@@ -283,34 +270,55 @@ func scatterRow<T: LossFloat>(_ row: UnsafePointer<T>, _ layout: ClassLayout, sa
     for c in 0..<classes { x[k] = row[c]; k &+= inner }
 }
 
-/// Runs `body(u, r, scratch)` for every sample `u` of `layout`, with `r` the sample's logits
-/// copied into a row of scratch and passed through `prepare`, and `scratch` `rows - 1` more
-/// rows of `classes` elements, the first of which is written back to sample `u` of `gradient`
-/// afterwards (when given; it may be `x` itself). Fixed chunks of samples over the library's
-/// threads; returns the chunk-ordered sums of what `body` returns.
+/// Runs `body(u, r, g, scratch)` for every sample `u` of `layout`: `r` the sample's logits (capped
+/// when `cap` is given), `g` where its gradient row goes (nil without `gradient`), `scratch`
+/// `scratchRows` rows of `classes` elements. Rows without a cap are used where they are (`g` the
+/// gradient's own row, which may be `r` itself: the row kernels read before they write);
+/// otherwise the logits are copied into a row of scratch and capped there, and the gradient,
+/// written to another, gets the cap's derivative and is copied back to `gradient` (which may be
+/// `x` itself). Fixed chunks of samples over the library's threads; returns the chunk-ordered
+/// sums of what `body` returns.
 @inlinable
 func overSampleRows<T: LossFloat>(
-    _ layout: ClassLayout, _ x: UnsafePointer<T>, _ gradient: UnsafeMutablePointer<T>?, rows: Int,
-    _ body: (Int, UnsafeMutablePointer<T>, UnsafeMutablePointer<T>) -> (SIMD2<Double>, Double),
-    prepare: (UnsafeMutablePointer<T>) -> Void
+    _ layout: ClassLayout, _ x: UnsafePointer<T>, _ gradient: UnsafeMutablePointer<T>?, cap: T?, scratchRows: Int,
+    _ body: (Int, UnsafePointer<T>, UnsafeMutablePointer<T>?, UnsafeMutablePointer<T>) -> (SIMD2<Double>, Double)
 ) -> (SIMD2<Double>, Double) {
     let samples = layout.samples, classes = layout.classes
     guard samples > 0 else { return (SIMD2(), 0) }
-    let cost = classes &* 6  // a copy, a tanh, two exps and the gradient's pass per element
+    let direct = layout.inner == 1 && cap == nil
+    let rows = scratchRows &+ (direct ? 0 : 2)
+    // The work per element: two exps (sums, gradient), and a tanh and two copies with a cap.
+    let cost = classes &* (cap == nil ? 3 : 6)
     let perChunk = max(1, chunkElements / max(1, cost))
     let chunks = (samples &- 1) / perChunk &+ 1
     return withUnsafeTemporaryAllocation(of: Double.self, capacity: chunks) { zSums in
         let total = sumOverChunks(chunks, work: samples &* cost) { c in
-            withUnsafeTemporaryAllocation(of: T.self, capacity: rows &* classes) { buffer in
-                let r = buffer.baseAddress!, scratch = r + classes
+            withUnsafeTemporaryAllocation(of: T.self, capacity: max(1, rows &* classes)) { buffer in
+                let scratch = buffer.baseAddress!
                 var parts = SIMD2<Double>(), z = 0.0
                 for u in (c &* perChunk) ..< min(samples, (c &+ 1) &* perChunk) {
-                    gatherRow(x, layout, sample: u, into: r)
-                    prepare(r)
-                    let (p, zu) = body(u, r, scratch)
+                    let (p, zu): (SIMD2<Double>, Double)
+                    if direct {
+                        (p, zu) = body(u, x + u &* classes, gradient.map { $0 + u &* classes }, scratch)
+                    } else {
+                        // Rows are capped straight from x and their gradient written straight
+                        // to its place; the (N, C, d) layout is gathered and scattered.
+                        let r = scratch, g = scratch + classes
+                        let rowCap = layout.inner == 1 ? cap : nil  // not direct: a row has a cap
+                        if let rowCap { softcapRow(x + u &* classes, into: r, classes, cap: rowCap) } else {
+                            gatherRow(x, layout, sample: u, into: r)
+                            if let cap { softcapRow(r, into: r, classes, cap: cap) }
+                        }
+                        (p, zu) = body(u, r, gradient == nil ? nil : g, scratch + 2 &* classes)
+                        if let gradient {
+                            if let rowCap { applyCapDerivative(g, r, classes, cap: rowCap, into: gradient + u &* classes) } else {
+                                if let cap { applyCapDerivative(g, r, classes, cap: cap, into: g) }
+                                scatterRow(g, layout, sample: u, into: gradient)
+                            }
+                        }
+                    }
                     parts += p
                     z += zu
-                    if let gradient { scatterRow(scratch, layout, sample: u, into: gradient) }
                 }
                 zSums[c] = z
                 return parts

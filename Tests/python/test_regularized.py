@@ -14,7 +14,8 @@ tanh's series is used); the error messages; the nn module; the swiftloss.torch b
 (gradients through autograd, the z output not differentiable, second derivatives).
 
 Tolerances: float64 1e-12 relative; float32 2e-6 relative (of the largest element; for
-gradients, of the largest element of the gradient with respect to the capped logits)."""
+gradients, of the largest element of the gradient with respect to the capped logits, or of
+the upstream scale of a sample if larger)."""
 
 import math
 
@@ -52,7 +53,9 @@ def composite(x, target, z_loss, softcap, reduction="mean", weight=None, ignore_
     grad = X.grad.numpy()
     # The float32 tolerance of a capped gradient is relative to the gradient before the cap's
     # derivative 1 - tanh^2, which float32 cannot resolve below ~1e-7 where tanh is near +-1.
-    grad_scale[id(grad)] = np.max(np.abs(r.grad.numpy()), initial=0)
+    # (Or the upstream scale of a sample: p - 1 at a target whose p is near 1 cancels.)
+    upstream = float(g.abs().max()) / (float(counted.sum()) if reduction == "mean" else 1.0)
+    grad_scale[id(grad)] = max(np.max(np.abs(r.grad.numpy()), initial=0), upstream)
     return loss.detach().numpy(), z.detach().numpy(), grad
 
 
