@@ -229,9 +229,7 @@ func crossEntropyKernel<T: LossFloat>(
     let eps = try effectiveSmoothing(labelSmoothing)
     let outputCount = reduction.outputCount(for: layout.samples)
     let counted = try checkClassIndexCall(input, targets, layout, weight, ignoreIndex, reduction, outputCount)
-    if let loss { try checkCount(loss.count, outputCount) }
-    if let gradOutput { try checkCount(gradOutput.count, outputCount) }
-    if let gradient { try checkCount(gradient.count, layout.count) }
+    try checkOptionalCounts(layout, reduction, loss, gradOutput: gradOutput, gradient: gradient)
 
     let classes = layout.classes, inner = layout.inner
     let terms = CrossEntropyTerms(
@@ -486,16 +484,8 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
     loss: UnsafeMutableBufferPointer<T>?, gradient: UnsafeMutableBufferPointer<T>?
 ) throws(LossError) {
     let eps = try effectiveSmoothing(labelSmoothing)
-    guard layout.classes > 0 else { throw .zeroClasses }
-    guard reduction != .batchMean else { throw .invalidReduction }
-    let outputCount = reduction.outputCount(for: layout.samples)
-    try checkCount(input.count, layout.count)
-    try checkCount(target.count, layout.count)
-    if let loss { try checkCount(loss.count, outputCount) }
-    if let gradOutput { try checkCount(gradOutput.count, outputCount) }
-    if let gradient { try checkCount(gradient.count, layout.count) }
-    try checkWeight(weight, classes: layout.classes)
-    guard ignoreIndex < 0 else { throw .ignoreIndexUnsupported(ignoreIndex) }
+    try checkProbabilityCall(input, target, layout, weight, ignoreIndex, reduction)
+    try checkOptionalCounts(layout, reduction, loss, gradOutput: gradOutput, gradient: gradient)
 
     let divisor = reduction == .mean ? Double(layout.samples) : 1
     guard let x = input.baseAddress, let q = target.baseAddress, layout.count > 0 else {
@@ -579,6 +569,34 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
         }
     }
     if let loss { finishReduction(loss, reduction, sum: total[0], divisor: divisor) }
+}
+
+/// Checks a probability-target call's sizes, weight, reduction and ignore_index (PyTorch has no
+/// ignore_index for probabilities: any value >= 0 is refused).
+@inlinable
+func checkProbabilityCall<T: LossFloat>(
+    _ input: UnsafeBufferPointer<T>, _ target: UnsafeBufferPointer<T>, _ layout: ClassLayout,
+    _ weight: UnsafeBufferPointer<T>?, _ ignoreIndex: Int64, _ reduction: Reduction
+) throws(LossError) {
+    guard layout.classes > 0 else { throw .zeroClasses }
+    guard reduction != .batchMean else { throw .invalidReduction }
+    try checkCount(input.count, layout.count)
+    try checkCount(target.count, layout.count)
+    try checkWeight(weight, classes: layout.classes)
+    guard ignoreIndex < 0 else { throw .ignoreIndexUnsupported(ignoreIndex) }
+}
+
+/// Checks the sizes of a class-axis call's optional buffers: outputs (losses, z terms) and the
+/// upstream gradient of `reduction.outputCount` elements, a gradient of `layout.count`.
+@inlinable
+func checkOptionalCounts<T: LossFloat>(
+    _ layout: ClassLayout, _ reduction: Reduction, _ outputs: UnsafeMutableBufferPointer<T>?...,
+    gradOutput: UnsafeBufferPointer<T>?, gradient: UnsafeMutableBufferPointer<T>?
+) throws(LossError) {
+    let outputCount = reduction.outputCount(for: layout.samples)
+    for case let output? in outputs { try checkCount(output.count, outputCount) }
+    if let gradOutput { try checkCount(gradOutput.count, outputCount) }
+    if let gradient { try checkCount(gradient.count, layout.count) }
 }
 
 /// One contiguous row of probability-target cross_entropy, vectorised along the classes:

@@ -127,10 +127,7 @@ public func crossEntropy<T: LossFloat>(
     let eps = try effectiveSmoothing(labelSmoothing)
     let outputCount = reduction.outputCount(for: layout.samples)
     let counted = try checkClassIndexCall(input, targets, layout, weight, ignoreIndex, reduction, outputCount)
-    if let output { try checkCount(output.count, outputCount) }
-    if let zOutput { try checkCount(zOutput.count, outputCount) }
-    if let gradOutput { try checkCount(gradOutput.count, outputCount) }
-    if let gradInput { try checkCount(gradInput.count, layout.count) }
+    try checkOptionalCounts(layout, reduction, output, zOutput, gradOutput: gradOutput, gradient: gradInput)
     let samples = targets.reduce(0) { $0 &+ ($1 == ignoreIndex ? 0 : 1) }
     let zDivisor = reduction == .mean ? Double(samples) : 1
 
@@ -192,17 +189,8 @@ public func crossEntropy<T: LossFloat>(
 ) throws(LossError) {
     try checkRegularization(zLoss: zLoss, softcap: softcap)
     let eps = try effectiveSmoothing(labelSmoothing)
-    guard layout.classes > 0 else { throw .zeroClasses }
-    guard reduction != .batchMean else { throw .invalidReduction }
-    let outputCount = reduction.outputCount(for: layout.samples)
-    try checkCount(input.count, layout.count)
-    try checkCount(target.count, layout.count)
-    if let output { try checkCount(output.count, outputCount) }
-    if let zOutput { try checkCount(zOutput.count, outputCount) }
-    if let gradOutput { try checkCount(gradOutput.count, outputCount) }
-    if let gradInput { try checkCount(gradInput.count, layout.count) }
-    try checkWeight(weight, classes: layout.classes)
-    guard ignoreIndex < 0 else { throw .ignoreIndexUnsupported(ignoreIndex) }
+    try checkProbabilityCall(input, target, layout, weight, ignoreIndex, reduction)
+    try checkOptionalCounts(layout, reduction, output, zOutput, gradOutput: gradOutput, gradient: gradInput)
 
     let divisor = reduction == .mean ? Double(layout.samples) : 1
     if zLoss == 0 && softcap == nil {
