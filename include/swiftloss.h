@@ -858,9 +858,10 @@ SWIFTLOSS_API swiftloss_status swiftloss_triplet_margin_loss_backward_f64(
  * label_smoothing: as cross_entropy's.
  *
  * Scratch: blocks of max(4, 16 MiB / (classes x element size)) rows (a multiple of 4; 128 rows
- * for 32000 float32 classes) of logits, twice that with a gradient and softcap or z_loss, so
- * memory stays bounded whatever the batch; a call needing more than 64 GiB of scratch is
- * refused with _SIZE_OVERFLOW. The products run on the worker pool with a fixed order of
+ * for 32000 float32 classes; every row when batch is smaller) of logits, twice that with a
+ * gradient and softcap or z_loss, so memory stays bounded whatever the batch; a call needing
+ * more than 256 MiB of scratch (vocabularies of millions of classes) is refused with
+ * _SIZE_OVERFLOW. The products run on the worker pool with a fixed order of
  * summation: results do not depend on the thread count.
  *
  * Aliasing: no output may overlap an input or another output.

@@ -32,10 +32,11 @@ public struct LinearCrossEntropyOutputs<T: LossFloat> {
 /// `max(4, budget / (classes * size))` rows (a multiple of 4), so 128 rows of V = 32000 float32.
 @usableFromInline let linearCrossEntropyBlockBytes = 16 << 20
 
-/// The most scratch one call may ask for (a block of at least 4 rows of `classes` logits and,
-/// with softcap or z-loss and a gradient, as much again): beyond it the call is refused as
-/// `.sizeOverflow` (only a vocabulary of hundreds of millions of classes gets there).
-@usableFromInline let linearCrossEntropyMaxScratchBytes = 1 << 36
+/// The most scratch one call may ask for (a block of at least 4 rows of `classes` logits, or
+/// of every row when there are fewer, and with softcap or z-loss and a gradient as much again):
+/// beyond 256 MiB the call is refused as `.sizeOverflow` (a vocabulary of millions of classes:
+/// 4M float32 classes with a gradient and z-loss; 128256 classes need 4 MiB).
+@usableFromInline let linearCrossEntropyMaxScratchBytes = 1 << 28
 
 /// linear_cross_entropy: `crossEntropy(input W^T + bias, targets)` without ever holding the
 /// `batch x classes` logits, with two terms PyTorch's losses do not have: z-loss and logit
@@ -68,7 +69,7 @@ public struct LinearCrossEntropyOutputs<T: LossFloat> {
 /// - Throws: `.zeroClasses`, `.invalidReduction` (`.batchMean`), `.bufferSize`, `.weightSize`,
 ///   `.invalidLabelSmoothing`, `.targetOutOfBounds`, `.ignoreIndexUnsupported` (probabilities
 ///   with `ignoreIndex >= 0`), `.invalidArgument` (zLoss or softcap), `.sizeOverflow` (the
-///   scratch beyond 64 GiB); nothing is written then.
+///   scratch beyond 256 MiB); nothing is written then.
 @inlinable
 public func linearCrossEntropy<T: LossFloat>(
     _ input: UnsafeBufferPointer<T>, linearWeight: UnsafeBufferPointer<T>, linearBias: UnsafeBufferPointer<T>?,
@@ -113,7 +114,8 @@ public func linearCrossEntropy<T: LossFloat>(
     }
     let wantGradient = outputs.gradInput != nil || outputs.gradLinearWeight != nil || outputs.gradLinearBias != nil
     let separate = wantGradient && (softcap > 0 || zLoss > 0)  // G beside the (capped) logits
-    let rowsByBudget = linearCrossEntropyBlockBytes / (classes &* MemoryLayout<T>.stride)
+    let classBytes = try elementCount(classes, of: T.self) &* MemoryLayout<T>.stride  // fits: checked
+    let rowsByBudget = linearCrossEntropyBlockBytes / classBytes
     let rows = min(max(4, rowsByBudget & ~3), max(batch, 1))
     let blockElements = try elementCount(rows, classes, separate ? 2 : 1, of: T.self)
     guard blockElements <= linearCrossEntropyMaxScratchBytes / MemoryLayout<T>.stride else { throw .sizeOverflow }

@@ -2806,6 +2806,8 @@ class LinearCrossEntropyFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, input, linear_weight, linear_bias, target, weight, reduction, ignore_index, label_smoothing,
                 z_loss, softcap):
+        """(loss, z) from one library call; with a gradient wanted and 'sum' / 'mean', the
+        gradients for ones upstream from the same call, kept for backward."""
         need = any(ctx.needs_input_grad[:3])
         kwargs = dict(linear_bias=_array(linear_bias), weight=_array(weight), reduction=reduction,
                       ignore_index=ignore_index, label_smoothing=label_smoothing, z_loss=z_loss, softcap=softcap,
@@ -2826,6 +2828,8 @@ class LinearCrossEntropyFunction(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_loss, grad_z):
+        """The kept gradients times ``grad_loss`` ('sum' / 'mean'), or the library called again
+        with ``grad_output=grad_loss`` ('none'); none for the target, weight and options."""
         if torch.is_grad_enabled():
             raise RuntimeError("swiftloss.torch.linear_cross_entropy has no second derivative "
                                "(backward with create_graph=True); use torch.nn.functional.linear_cross_entropy")
