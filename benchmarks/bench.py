@@ -12,6 +12,7 @@ cross_entropy with N*C, 1 thread against 2, and the issue-5 targets with "met" /
     python3 benchmarks/bench.py --cases 4096x32000,threads --repeat 9
     python3 benchmarks/bench.py --cases ctc     # ctc_loss fwd+bwd against torch (issue 16's three sizes)
     python3 benchmarks/bench.py --cases zloss   # cross_entropy with z_loss and softcap against torch's composite
+    python3 benchmarks/bench.py --cases linear_cross_entropy   # against torch's reference and chunked paths
     python3 benchmarks/bench.py --no-torch      # the table as without PyTorch
     python3 benchmarks/bench.py --grid          # every function x size x dtype against torch
 
@@ -786,6 +787,117 @@ def zloss_section(timer: Timer, filters: Optional[List[str]]) -> None:
     print()
 
 
+
+# ------------------------------------------------------------------------------------------
+# linear_cross_entropy (issue 14): forward + backward (input and weight gradients), 'mean'
+# ------------------------------------------------------------------------------------------
+
+# id, N, H, V, dtype; only with --cases linear_cross_entropy (not in the default run)
+LCE_CASES = [("lce-4096x1024x32000-f32", 4096, 1024, 32000, "float32"),
+             ("lce-1024x1024x32000-f64", 1024, 1024, 32000, "float64"),
+             ("lce-1024x1024x128256-f32", 1024, 1024, 128256, "float32")]
+# who runs in the worker: swiftloss, torch's reference path, its chunked path (1024 rows, default)
+LCE_RUNNERS = ["swiftloss", "torch-ref", "torch-chunk1024", "torch-chunk-default"]
+
+
+def _rss_kb(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def lce_worker(spec: str) -> Dict:
+    """One measurement in this (fresh) process: the inputs are made, then the peak RSS is reset
+    (/proc/self/clear_refs, 5) and one call runs: its peak minus the RSS before it is the extra
+    memory (outputs and gradients included); then the minimum time of a few calls."""
+    case_id, runner, repeat = spec.split(":")
+    _, N, H, V, dtype = next(c for c in LCE_CASES if c[0] == case_id)
+    rng = np.random.default_rng(14)
+    x = rng.standard_normal((N, H), dtype=np.float32).astype(dtype)
+    w = (rng.standard_normal((V, H), dtype=np.float32) * 0.03).astype(dtype)
+    t = rng.integers(0, V, N, dtype=np.int64)
+    if runner == "swiftloss":
+        def call():
+            loss, grads = swiftloss.linear_cross_entropy(x, w, t, with_grad=True)
+            return float(loss), grads
+    else:
+        load_torch(False)
+        torch.set_num_threads(c_get_num_threads() or os.cpu_count())
+        options = None
+        if runner == "torch-chunk1024":
+            options = torch.nn.LinearCrossEntropyOptions(batch_chunk_size=1024)
+        elif runner == "torch-chunk-default":
+            options = torch.nn.LinearCrossEntropyOptions()
+        xt = torch.from_numpy(x).requires_grad_()
+        wt = torch.from_numpy(w).requires_grad_()
+        tt = torch.from_numpy(t)
+
+        def call():
+            xt.grad = wt.grad = None
+            loss = TF.linear_cross_entropy(xt, wt, tt, options=options)
+            loss.backward()
+            return float(loss), (xt.grad, wt.grad)
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        reset = True
+    except OSError:
+        reset = False
+    before = _rss_kb("VmRSS")
+    loss, grads = call()
+    peak = _rss_kb("VmHWM")
+    del grads
+    gc.collect()
+    times = []
+    for _ in range(int(repeat)):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return {"loss": loss, "time": min(times), "extra_mb": (peak - before) / 1024 if reset else None}
+
+
+def lce_section(filters: Optional[List[str]], repeat: Optional[int]) -> None:
+    """swiftloss.linear_cross_entropy(with_grad=True) against torch's reference and chunked
+    paths, each measurement in a fresh subprocess (time: min of a few calls; extra memory: the
+    call's peak RSS above the inputs)."""
+    print("linear_cross_entropy fwd+bwd ('mean', input and weight gradients), 2 threads; goal: at most 0.85x "
+          "torch's best time and at most half of its chunked path's extra memory")
+    print(f"  {'N x H x V dtype':<26} {'runner':<20} {'time':>9} {'extra MB':>9} {'loss':>12}")
+    for case_id, N, H, V, dtype in LCE_CASES:
+        if filters and not any(f in case_id for f in filters) and "linear_cross_entropy" not in filters:
+            continue
+        results = {}
+        for runner in LCE_RUNNERS:
+            if runner != "swiftloss" and torch is None:
+                continue
+            spec = f"{case_id}:{runner}:{repeat or 3}"
+            proc = subprocess.run([sys.executable, HERE, "--lce-worker", spec], capture_output=True, text=True)
+            if proc.returncode != 0:
+                print(f"  {case_id:<26} {runner:<20} failed: {proc.stderr.strip().splitlines()[-1:]}")
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            results[runner] = r
+            mb = "-" if r["extra_mb"] is None else f"{r['extra_mb']:.0f}"
+            print(f"  {f'{N}x{H}x{V} {dtype}':<26} {runner:<20} {fmt_time(r['time']):>9} {mb:>9} {r['loss']:>12.6f}")
+        mine = results.get("swiftloss")
+        others = [results[k] for k in LCE_RUNNERS[1:] if k in results]
+        if mine and others:
+            best = min(o["time"] for o in others)
+            chunked = [results[k]["extra_mb"] for k in ("torch-chunk1024", "torch-chunk-default")
+                       if k in results and results[k]["extra_mb"] is not None]
+            ratio = mine["time"] / best
+            mem = (mine["extra_mb"] / min(chunked)) if chunked and mine["extra_mb"] is not None else None
+            print(f"  {'':<26} {'-> swiftloss/best':<20} {ratio:>8.2f}x {'' if mem is None else f'{mem:.2f}x':>9}"
+                  f"  time goal {'met' if ratio <= 0.85 else 'not met'}, memory goal "
+                  f"{'-' if mem is None else ('met' if mem <= 0.5 else 'not met')}")
+    flops = 6.0 * 4096 * 1024 * 32000
+    print(f"  the three GEMMs of 4096x1024x32000 are {flops / 1e9:.0f} GFLOP (the machine's FMA peak is not measured "
+          f"by this section)")
+    print()
+
 def print_table(rows: List[Dict], torch_version: Optional[str]) -> None:
     headers = ["case", "dtype", "op", "swiftloss", "numpy", "torch", "read", "r+w", "new",
                "sl/ref", "sl/numpy", "sl/torch", "k"]
@@ -1070,6 +1182,7 @@ def main(argv=None) -> int:
                              "torch (benchmarks/grid.py; --cases filters its cell ids, e.g. "
                              "mse_loss,256x1000,f64; --quick: smaller largest sizes)")
     parser.add_argument("--thread-worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--lce-worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     filters = [f.strip() for f in args.cases.split(",") if f.strip()] or None
@@ -1078,7 +1191,7 @@ def main(argv=None) -> int:
     if filters and not args.grid:
         ids = ([c[0] for c in (QUICK_CASES if args.quick else FULL_CASES)] + [c[0] for c in CTC_CASES]
                + [c[0] for c in ZLOSS_CASES]
-               + ["overhead", "scaling", "threads"])
+               + ["overhead", "scaling", "threads", "linear_cross_entropy"] + [c[0] for c in LCE_CASES])
         unknown = [f for f in filters if not any(f in i for i in ids)]
         if unknown:
             parser.error(f"--cases {','.join(unknown)} matches nothing; ids: {', '.join(ids)}")
@@ -1090,6 +1203,9 @@ def main(argv=None) -> int:
         timer = Timer(budget=1.5, kmin=5, kmax=200, repeat=args.repeat)
         small_calls = (100, args.repeat or 200)    # 20000 calls
 
+    if args.lce_worker is not None:  # child of the linear_cross_entropy section: JSON on stdout
+        print(json.dumps(lce_worker(args.lce_worker)))
+        return 0
     if args.thread_worker is not None:  # child of the thread section: JSON on stdout
         wanted = args.thread_worker.split(",")
         cases = [c for c in THREAD_CASES[mode] if c[0] in wanted]
@@ -1140,8 +1256,10 @@ def main(argv=None) -> int:
 
     if not filters or any(f in c[0] for f in filters for c in CTC_CASES):
         ctc_section(timer, filters)
-    if not filters or any(f in c[0] for f in filters for c in ZLOSS_CASES):
+    if filters and any(f in c[0] for f in filters for c in ZLOSS_CASES):
         zloss_section(timer, filters)
+    if filters and ("linear_cross_entropy" in filters or any(f in c[0] for f in filters for c in LCE_CASES)):
+        lce_section(filters, args.repeat)
 
     overhead = None
     if selected("2x4", filters) or (filters and "overhead" in filters):

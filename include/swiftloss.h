@@ -6,8 +6,8 @@
  * binary_cross_entropy_with_logits, kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss,
  * soft_margin_loss, hinge_embedding_loss, poisson_nll_loss, multilabel_soft_margin_loss,
  * multi_margin_loss, multilabel_margin_loss, margin_ranking_loss, gaussian_nll_loss,
- * cosine_embedding_loss, triplet_margin_loss and ctc_loss with the semantics of PyTorch 2.15's
- * torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
+ * cosine_embedding_loss, triplet_margin_loss, linear_cross_entropy and ctc_loss with the
+ * semantics of PyTorch 2.15's torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
  *             back and never keeps a pointer after a call returns. Its only global state is
@@ -868,6 +868,84 @@ SWIFTLOSS_API swiftloss_status swiftloss_triplet_margin_loss_backward_f64(
     const double *anchor, const double *positive, const double *negative, size_t batch, size_t dim,
     double margin, double p, double eps, int swap, int reduction, const double *grad_output,
     double *grad_anchor, double *grad_positive, double *grad_negative);
+
+/* ==========================================================================================
+ * linear_cross_entropy (PyTorch 2.15's torch.nn.functional.linear_cross_entropy: the loss of a
+ * language model's head without its batch x classes logits), with z-loss and softcapping
+ *
+ *   input          batch x hidden, row-major
+ *   linear_weight  classes x hidden (the head's weight, as torch.nn.Linear's)
+ *   linear_bias    NULL (no bias) or classes elements
+ *   target         class indices: batch int64 entries (ignore_index as cross_entropy's);
+ *                  _probs: batch x classes probabilities (not validated)
+ *   weight         NULL with weight_len 0, or weight_len == classes elements (class weights)
+ *
+ * The logits x = input linear_weight^T + linear_bias are computed a block of rows at a time
+ * and never stored whole; then, with softcap > 0, x' = softcap * tanh(x / softcap) (else
+ * x' = x), and each sample's loss is cross_entropy(x') (see the cross_entropy sections: class
+ * weights, ignore_index, label_smoothing, probability targets) plus, for counted samples,
+ * z_loss * lse^2 with lse = logsumexp(x') over the classes. Counted: target != ignore_index
+ * (class indices), every sample (_probs). output (batch elements for NONE, else 1): NONE
+ * gives each sample's loss (0 for ignored ones), SUM the sum, MEAN cross_entropy's mean (the
+ * summed weight of the counted targets; batch for _probs) plus the z terms' sum divided by the
+ * NUMBER of counted samples (0 / 0 = NaN). z_output (NULL: not wanted) receives the z term
+ * alone, reduced the same way. Sums are accumulated in float64.
+ *
+ * Gradients (each NULL: not computed): with G the gradient of the loss times the upstream
+ * gradient with respect to the logits x,
+ *   grad_input = G linear_weight,  grad_linear_weight = G^T input,  grad_linear_bias = sum_n G
+ * where G is cross_entropy's gradient (see cross_entropy_backward) plus
+ * s * 2 * z_loss * lse * softmax(x') (s: grad_output[n] for NONE, grad_output[0] for SUM,
+ * grad_output[0] / counted samples for MEAN; 0 for ignored samples), times
+ * 1 - tanh(x / softcap)^2 with a softcap. grad_output: NULL (ones) or as many elements as
+ * output. The gradients need no second call: pass them with the forward.
+ *
+ * z_loss: finite and >= 0 (0: no z term). softcap: 0 (none) or finite and > 0.
+ * label_smoothing: as cross_entropy's.
+ *
+ * Scratch: blocks of max(4, 16 MiB / (classes x element size)) rows (a multiple of 4; 128 rows
+ * for 32000 float32 classes; every row when batch is smaller) of logits, twice that with a
+ * gradient and softcap or z_loss, so memory stays bounded whatever the batch; a call needing
+ * more than 256 MiB of scratch (vocabularies of millions of classes) is refused with
+ * _SIZE_OVERFLOW. The products run on the worker pool with a fixed order of
+ * summation: results do not depend on the thread count.
+ *
+ * Aliasing: no output may overlap an input or another output.
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _ZERO_CLASSES, _WEIGHT_SIZE,
+ * _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _INVALID_LABEL_SMOOTHING,
+ * _TARGET_OUT_OF_BOUNDS, _IGNORE_INDEX_UNSUPPORTED (_probs with ignore_index >= 0), _OVERLAP,
+ * _INVALID_ARGUMENT (z_loss or softcap out of range).
+ * ========================================================================================== */
+
+SWIFTLOSS_API swiftloss_status swiftloss_linear_cross_entropy_f32(
+    const float *input, const float *linear_weight, const float *linear_bias,
+    const int64_t *target, size_t batch, size_t hidden, size_t classes,
+    const float *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, double z_loss, double softcap, const float *grad_output,
+    float *output, float *z_output, float *grad_input, float *grad_linear_weight,
+    float *grad_linear_bias);
+SWIFTLOSS_API swiftloss_status swiftloss_linear_cross_entropy_f64(
+    const double *input, const double *linear_weight, const double *linear_bias,
+    const int64_t *target, size_t batch, size_t hidden, size_t classes,
+    const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, double z_loss, double softcap, const double *grad_output,
+    double *output, double *z_output, double *grad_input, double *grad_linear_weight,
+    double *grad_linear_bias);
+SWIFTLOSS_API swiftloss_status swiftloss_linear_cross_entropy_probs_f32(
+    const float *input, const float *linear_weight, const float *linear_bias,
+    const float *target, size_t batch, size_t hidden, size_t classes,
+    const float *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, double z_loss, double softcap, const float *grad_output,
+    float *output, float *z_output, float *grad_input, float *grad_linear_weight,
+    float *grad_linear_bias);
+SWIFTLOSS_API swiftloss_status swiftloss_linear_cross_entropy_probs_f64(
+    const double *input, const double *linear_weight, const double *linear_bias,
+    const double *target, size_t batch, size_t hidden, size_t classes,
+    const double *weight, size_t weight_len, int64_t ignore_index, int reduction,
+    double label_smoothing, double z_loss, double softcap, const double *grad_output,
+    double *output, double *z_output, double *grad_input, double *grad_linear_weight,
+    double *grad_linear_bias);
 
 /* ==========================================================================================
  * ctc_loss (PyTorch's connectionist temporal classification loss, LossCTC.cpp)

@@ -1084,6 +1084,70 @@ public func swiftloss_triplet_margin_loss_backward_f64(
         : SwiftLossEntries.Entries.triplet_margin_loss_backward_f64(anchor, positive, negative, batch, dim, margin, p, eps, swap, reduction, gradOutput, gradAnchor, gradPositive, gradNegative)
 }
 
+@_cdecl("swiftloss_linear_cross_entropy_f32")
+public func swiftloss_linear_cross_entropy_f32(
+    _ input: UnsafePointer<Float>?, _ linearWeight: UnsafePointer<Float>?,
+    _ linearBias: UnsafePointer<Float>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ hidden: UInt, _ classes: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+    _ softcap: Double, _ gradOutput: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>?,
+    _ zOutput: UnsafeMutablePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?,
+    _ gradLinearWeight: UnsafeMutablePointer<Float>?,
+    _ gradLinearBias: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.linear_cross_entropy_f32(input, linearWeight, linearBias, target, batch, hidden, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput, gradLinearWeight, gradLinearBias)
+        : SwiftLossEntries.Entries.linear_cross_entropy_f32(input, linearWeight, linearBias, target, batch, hidden, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput, gradLinearWeight, gradLinearBias)
+}
+
+@_cdecl("swiftloss_linear_cross_entropy_f64")
+public func swiftloss_linear_cross_entropy_f64(
+    _ input: UnsafePointer<Double>?, _ linearWeight: UnsafePointer<Double>?,
+    _ linearBias: UnsafePointer<Double>?, _ target: UnsafePointer<Int64>?, _ batch: UInt,
+    _ hidden: UInt, _ classes: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+    _ softcap: Double, _ gradOutput: UnsafePointer<Double>?,
+    _ output: UnsafeMutablePointer<Double>?, _ zOutput: UnsafeMutablePointer<Double>?,
+    _ gradInput: UnsafeMutablePointer<Double>?, _ gradLinearWeight: UnsafeMutablePointer<Double>?,
+    _ gradLinearBias: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.linear_cross_entropy_f64(input, linearWeight, linearBias, target, batch, hidden, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput, gradLinearWeight, gradLinearBias)
+        : SwiftLossEntries.Entries.linear_cross_entropy_f64(input, linearWeight, linearBias, target, batch, hidden, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput, gradLinearWeight, gradLinearBias)
+}
+
+@_cdecl("swiftloss_linear_cross_entropy_probs_f32")
+public func swiftloss_linear_cross_entropy_probs_f32(
+    _ input: UnsafePointer<Float>?, _ linearWeight: UnsafePointer<Float>?,
+    _ linearBias: UnsafePointer<Float>?, _ target: UnsafePointer<Float>?, _ batch: UInt,
+    _ hidden: UInt, _ classes: UInt, _ weight: UnsafePointer<Float>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+    _ softcap: Double, _ gradOutput: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>?,
+    _ zOutput: UnsafeMutablePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?,
+    _ gradLinearWeight: UnsafeMutablePointer<Float>?,
+    _ gradLinearBias: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.linear_cross_entropy_probs_f32(input, linearWeight, linearBias, target, batch, hidden, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput, gradLinearWeight, gradLinearBias)
+        : SwiftLossEntries.Entries.linear_cross_entropy_probs_f32(input, linearWeight, linearBias, target, batch, hidden, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput, gradLinearWeight, gradLinearBias)
+}
+
+@_cdecl("swiftloss_linear_cross_entropy_probs_f64")
+public func swiftloss_linear_cross_entropy_probs_f64(
+    _ input: UnsafePointer<Double>?, _ linearWeight: UnsafePointer<Double>?,
+    _ linearBias: UnsafePointer<Double>?, _ target: UnsafePointer<Double>?, _ batch: UInt,
+    _ hidden: UInt, _ classes: UInt, _ weight: UnsafePointer<Double>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+    _ softcap: Double, _ gradOutput: UnsafePointer<Double>?,
+    _ output: UnsafeMutablePointer<Double>?, _ zOutput: UnsafeMutablePointer<Double>?,
+    _ gradInput: UnsafeMutablePointer<Double>?, _ gradLinearWeight: UnsafeMutablePointer<Double>?,
+    _ gradLinearBias: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.linear_cross_entropy_probs_f64(input, linearWeight, linearBias, target, batch, hidden, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput, gradLinearWeight, gradLinearBias)
+        : SwiftLossEntries.Entries.linear_cross_entropy_probs_f64(input, linearWeight, linearBias, target, batch, hidden, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput, gradLinearWeight, gradLinearBias)
+}
+
 @_cdecl("swiftloss_ctc_loss_f32")
 public func swiftloss_ctc_loss_f32(
     _ logProbs: UnsafePointer<Float>?, _ time: UInt, _ batch: UInt, _ classes: UInt,

@@ -489,3 +489,29 @@ func ctcLossBackwardEntry<T: LossFloat>(
     ctcCall(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank,
             reduction, zeroInfinity, gradOutput, gradLogProbs, backward: true)
 }
+
+func linearCrossEntropyEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ linearWeight: UnsafePointer<T>?, _ linearBias: UnsafePointer<T>?,
+    _ target: UnsafePointer<Int64>?, _ batch: UInt, _ hidden: UInt, _ classes: UInt, _ weight: UnsafePointer<T>?,
+    _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+    _ softcap: Double, _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?,
+    _ zOutput: UnsafeMutablePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?,
+    _ gradLinearWeight: UnsafeMutablePointer<T>?, _ gradLinearBias: UnsafeMutablePointer<T>?
+) -> Int32 {
+    linearCrossEntropyCall(input, linearWeight, linearBias, target, nil, probs: false, batch, hidden, classes, weight,
+                           weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output,
+                           zOutput, gradInput, gradLinearWeight, gradLinearBias)
+}
+
+func linearCrossEntropyProbsEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ linearWeight: UnsafePointer<T>?, _ linearBias: UnsafePointer<T>?,
+    _ target: UnsafePointer<T>?, _ batch: UInt, _ hidden: UInt, _ classes: UInt, _ weight: UnsafePointer<T>?,
+    _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ zLoss: Double,
+    _ softcap: Double, _ gradOutput: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?,
+    _ zOutput: UnsafeMutablePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?,
+    _ gradLinearWeight: UnsafeMutablePointer<T>?, _ gradLinearBias: UnsafeMutablePointer<T>?
+) -> Int32 {
+    linearCrossEntropyCall(input, linearWeight, linearBias, nil, target, probs: true, batch, hidden, classes, weight,
+                           weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output,
+                           zOutput, gradInput, gradLinearWeight, gradLinearBias)
+}

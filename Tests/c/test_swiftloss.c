@@ -2674,6 +2674,102 @@ static void test_cross_entropy_ex(void)
     }
 }
 
+/* linear_cross_entropy on 3 samples of 4 features and 5 classes (one ignored), against values
+ * and gradients of torch 2.15's float64 composite cross_entropy(softcap(linear)) + z_loss * lse^2
+ * (a: z_loss 0.01, softcap 2; b: neither); every status with outputs untouched; overlaps of
+ * each output with inputs and other outputs. */
+static void test_linear_cross_entropy(void)
+{
+    double x[12], w[20], b[5], out[2], z[2], gx[12], gw[20], gb[5], rgb[5];
+    float xf[12], wf[20], bf[5], outf[1], gxf[12], gwf[20], gbf[5];
+    const int64_t t[3] = {2, -100, 4}, bad[3] = {2, 5, 4};
+    static const double a_loss = 1.6752760677613785, a_z = 0.04967570247001414;
+    static const double a_gx[12] = {0.34700312373579223, 0.09229543091122437, -0.3497368476816163, 0.32934056900331876, 0.0, 0.0, 0.0, 0.0, -0.009502769696637853, -0.018714048837992003, -0.12861056278800265, -0.00964846195938715};
+    static const double a_gw[20] = {-0.1674156363582, 0.09949128528923273, -0.05302695565215739, -0.04167384700863905, -0.2334142876904649, 0.10811044551949292, -0.08704654488619726, 0.13862673484063442, 0.43900085009338147, -0.14264128641728835, 0.18972564873166584, -0.6508804805080801, -0.10462930037546582, 0.04304266898463568, -0.04134131350685089, 0.09697320072543428, 0.12201808852660201, -0.13035447978431972, 0.013858416393349837, 0.4022141967327625};
+    static const double a_gb[5] = {0.15251824094139013, 0.19515699040569018, -0.33236693514895416, 0.08438398249148657, -0.14421289617766958};
+    static const double b_loss = 1.6711243544945915;
+    static const double b_gx[12] = {0.37586049929150434, 0.18341025090682975, -0.3947422465904613, 0.3758604992915043, 0.0, 0.0, 0.0, 0.0, -0.06460052471455213, -0.07496260179924198, -0.1595810839199429, -0.06460052471455213};
+    static const double b_gw[20] = {-0.24669632027659122, 0.16103198650439957, -0.07195561737045231, -0.15414734082617138, -0.31050350153550565, 0.13559235013045048, -0.11931956510723875, 0.2372759689310529, 0.38794319703125757, -0.10150915981530317, 0.1781779012398744, -0.732952533441828, -0.09650957214058961, 0.03999872384840563, -0.03800601671673451, 0.08754239004806955, 0.265766196921429, -0.2351139006679525, 0.051103297954551194, 0.5622815152888769};
+    static const double b_gb[5] = {0.23298760387485187, 0.25491191523768925, -0.2796870610551776, 0.07800474056514015, -0.2862171986225037};
+    int k;
+    for (k = 0; k < 12; k++) { x[k] = ((k * 7) % 11 - 5) / 4.0; xf[k] = (float)x[k]; }
+    for (k = 0; k < 20; k++) { w[k] = ((k * 5) % 13 - 6) / 5.0; wf[k] = (float)w[k]; }
+    for (k = 0; k < 5; k++) { b[k] = 0.1 * k - 0.2; bf[k] = (float)b[k]; rgb[k] = 0; }
+
+    snprintf(g_ctx, sizeof g_ctx, "linear_cross_entropy f64");
+    CHECK_STATUS(swiftloss_linear_cross_entropy_f64(x, w, b, t, 3, 4, 5, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0,
+                                                    0.01, 2.0, NULL, out, z, gx, gw, gb), SWIFTLOSS_OK);
+    CHECK_NEAR(out[0], a_loss, 1e-12);
+    CHECK_NEAR(z[0], a_z, 1e-12);
+    for (k = 0; k < 12; k++) CHECK_NEAR(gx[k], a_gx[k], 1e-12);
+    for (k = 0; k < 20; k++) CHECK_NEAR(gw[k], a_gw[k], 1e-12);
+    for (k = 0; k < 5; k++) CHECK_NEAR(gb[k], a_gb[k], 1e-12);
+    /* the forward alone, without the z output */
+    CHECK_STATUS(swiftloss_linear_cross_entropy_f64(x, w, b, t, 3, 4, 5, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0,
+                                                    0.01, 2.0, NULL, out + 1, NULL, NULL, NULL, NULL), SWIFTLOSS_OK);
+    CHECK(out[0] == out[1]);
+    /* probability targets: one-hot rows equal class indices (no sample ignored) */
+    {
+        const int64_t all[3] = {2, 0, 4};
+        double q[15] = {0}, o2[2];
+        q[2] = q[5] = q[14] = 1;
+        CHECK_STATUS(swiftloss_linear_cross_entropy_f64(x, w, NULL, all, 3, 4, 5, NULL, 0, -100,
+                                                        SWIFTLOSS_REDUCTION_SUM, 0.0, 0.0, 0.0, NULL, o2, NULL, NULL,
+                                                        NULL, NULL), SWIFTLOSS_OK);
+        CHECK_STATUS(swiftloss_linear_cross_entropy_probs_f64(x, w, NULL, q, 3, 4, 5, NULL, 0, -100,
+                                                              SWIFTLOSS_REDUCTION_SUM, 0.0, 0.0, 0.0, NULL, o2 + 1,
+                                                              NULL, NULL, NULL, NULL), SWIFTLOSS_OK);
+        CHECK_NEAR(o2[0], o2[1], 1e-12);
+        CHECK_STATUS(swiftloss_linear_cross_entropy_probs_f64(x, w, NULL, q, 3, 4, 5, NULL, 0, 0,
+                                                              SWIFTLOSS_REDUCTION_SUM, 0.0, 0.0, 0.0, NULL, o2 + 1,
+                                                              NULL, NULL, NULL, NULL),
+                     SWIFTLOSS_ERROR_IGNORE_INDEX_UNSUPPORTED);
+    }
+
+    /* statuses, outputs untouched */
+    for (k = 0; k < 2; k++) out[k] = 42;
+    for (k = 0; k < 12; k++) gx[k] = 42;
+#define LCE(...) swiftloss_linear_cross_entropy_f64(__VA_ARGS__)
+    CHECK_STATUS(LCE(NULL, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(LCE(x, NULL, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(LCE(x, w, b, NULL, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, NULL, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 5, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(LCE(x, w, b, t, 3, (size_t)1 << 62, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 0, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_ZERO_CLASSES);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, w, 4, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_WEIGHT_SIZE);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, SWIFTLOSS_REDUCTION_BATCHMEAN, 0.0, 0.0, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 1.5, 0.0, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_INVALID_LABEL_SMOOTHING);
+    CHECK_STATUS(LCE(x, w, b, bad, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, -1.0, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, NAN, 0.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, -2.0, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, INFINITY, NULL, out, NULL, gx, NULL, NULL), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    UNTOUCHED(out, 2);
+    UNTOUCHED(gx, 12);
+    /* overlaps: every output against the inputs and the other outputs */
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, x + 3, NULL, NULL, NULL, NULL), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, NULL, w, NULL), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, NULL, NULL, b), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, NULL, NULL, (double *)(void *)t), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, out, out, NULL, NULL, NULL), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, gw, gw + 8, NULL), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, NULL, 0, -100, 1, 0.0, 0.0, 0.0, rgb, out, NULL, rgb, NULL, NULL), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(LCE(x, w, b, t, 3, 4, 5, b, 5, -100, 1, 0.0, 0.0, 0.0, NULL, out, NULL, gx, NULL, (double *)b), SWIFTLOSS_ERROR_OVERLAP);
+#undef LCE
+    UNTOUCHED(out, 2);
+    UNTOUCHED(gx, 12);
+
+    snprintf(g_ctx, sizeof g_ctx, "linear_cross_entropy f32");
+    CHECK_STATUS(swiftloss_linear_cross_entropy_f32(xf, wf, bf, t, 3, 4, 5, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN,
+                                                    0.0, 0.0, 0.0, NULL, outf, NULL, gxf, gwf, gbf), SWIFTLOSS_OK);
+    CHECK_NEAR(outf[0], b_loss, 1e-5);
+    for (k = 0; k < 12; k++) CHECK_NEAR(gxf[k], b_gx[k], 1e-5);
+    for (k = 0; k < 20; k++) CHECK_NEAR(gwf[k], b_gw[k], 1e-5);
+    for (k = 0; k < 5; k++) CHECK_NEAR(gbf[k], b_gb[k], 1e-5);
+    g_ctx[0] = '\0';
+}
+
 int main(void)
 {
     int precision;
@@ -2697,6 +2793,7 @@ int main(void)
     RUN(test_embedding_losses);
     RUN(test_ctc_loss);
     RUN(test_cross_entropy_ex);
+    RUN(test_linear_cross_entropy);
     for (precision = 0; precision < 2; precision++) {
         g_f32 = precision == 0;
         g_prec = g_f32 ? "f32" : "f64";

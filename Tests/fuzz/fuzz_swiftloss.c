@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 99 (0..97: the 98 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 98: threads/status/version)
+ *   h[0]      entry point: h[0] % 103 (0..101: the 102 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 102: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -38,6 +38,9 @@
  *             (cross_entropy_ex / _probs_ex: h[11] z_loss, h[12] softcap selectors (bits 0-2;
  *             5-7 invalid values); h[3] bit 5 grad_output NULL (ones), bit 6 no output, bit 7 no
  *             grad_input; h[14] bit 0 a z_output)
+ *             (linear_cross_entropy: sizes batch, classes, hidden; h[3] bit 4 a bias; h[3]
+ *             bit 5 grad_output NULL (ones); h[11] bits 0-3 which of z_output, grad_input,
+ *             grad_linear_weight, grad_linear_bias are wanted; h[12] z_loss, h[14] softcap)
  *   h[13]     weight_len selector      h[14] pos_weight_len selector
  *   h[15]     'L' enables large mode (also rows of 65537 and 100003 classes: the online path)
  *   h[16..63] six little-endian u64: raw sizes, raw ignore_index, raw smoothing bits, ...
@@ -89,6 +92,7 @@ enum {
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
     K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW,
     K_CE_EX, K_CE_PROBS_EX,
+    K_LCE, K_LCE_PROBS,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -114,6 +118,7 @@ static const char *const kind_names[NKINDS] = {
     "triplet_margin_loss", "triplet_margin_loss_backward",
     "ctc_loss", "ctc_loss_backward",
     "cross_entropy_ex", "cross_entropy_probs_ex",
+    "linear_cross_entropy", "linear_cross_entropy_probs",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -267,7 +272,7 @@ static double decode_value(Input *in, int valmode, int role, int is64)
 
 #define GUARD 64
 #define GUARD_BYTE 0xA5
-#define MAXBUFS 8
+#define MAXBUFS 12
 
 typedef struct {
     const char *name;
@@ -2210,6 +2215,155 @@ static int run_ctc(Ctx *c)
     return st;
 }
 
+/* linear_cross_entropy (class indices) and _probs: batch x hidden input, classes x hidden
+ * weight, an optional bias (h[3] bit 4), class weights as the class-axis losses, grad_output
+ * NULL (ones) or given (h[3] bit 5), z_output and the three gradients each wanted or NULL
+ * (h[11] bits 0-3), z_loss (h[12]) and softcap (h[14]) valid or not. Statuses as the header
+ * says, the scratch limit (256 MiB) included; with aliasing grad_input is put over the input
+ * (refused); 'sum' / 'mean' over no sample give 0 / NaN; large mode: threaded ==
+ * single-threaded for every output. Sizes are bounded (batch x hidden x classes small). */
+static int run_lce(Ctx *c)
+{
+    const int probs = c->kind == K_LCE_PROBS;
+    const uint8_t *h = c->in.h;
+    static const double zls[8] = {0, 0.01, 1, -1, NAN, INFINITY, 1e-300, 0};
+    static const double caps[8] = {0, 0, 5, 0.5, -1, NAN, INFINITY, 30};
+    const double z_loss = zls[h[12] % 8], softcap = caps[h[14] % 8];
+    uint64_t sz[3];
+    decode_sizes3(c, sz);
+    uint64_t batch = sz[0], classes = sz[1], hidden = sz[2];
+    if (c->sizemode == 7) {
+        static const uint64_t cls[8] = {1, 2, 5, 33, 100, 1000, 5000, 70000};
+        classes = cls[h[5] & 7];
+        batch = 4 + h[4] % 24;
+        hidden = 1 + h[6] % 8;
+    }
+    const int red = reduction_code(c);
+    const int red_ok = red >= 0 && red <= 2;
+    const int64_t ignore = probs ? -100 : ignore_value(c, classes);
+    const int64_t ig = probs && (h[9] % 16) == 9 ? 2 : ignore;  /* probability targets: sometimes a refused 2 */
+    const double eps = smoothing_value(c);
+    uint64_t nx = 0, nw = 0, nt = 0, tmp;
+    const uint64_t s_nh[2] = {batch, hidden}, s_ch[2] = {classes, hidden}, s_nc[2] = {batch, classes};
+    int known = count_fits(&nx, c->es, 2, s_nh) && count_fits(&nw, c->es, 2, s_ch) &&
+                count_fits(&tmp, c->es, 1, &classes) && count_fits(&tmp, c->es, 2, s_nc) &&
+                count_fits(&tmp, 8, 1, &batch);
+    nt = probs ? batch * classes : batch;
+    const uint64_t nout = red == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+    const uint64_t wl = class_weight_len(c, classes);
+    const int wl_fits = wl == 0 || count_fits(&tmp, c->es, 1, &wl);
+    const int want_z = h[11] & 1, want_gx = (h[11] >> 1) & 1, want_gw = (h[11] >> 2) & 1, want_gb = (h[11] >> 3) & 1;
+    const int has_bias = c->haspw, ones = (c->misc >> 5) & 1;
+
+    Buf *x = arg(c, "input", known, nx, c->es, 0);
+    Buf *w = arg(c, "linear_weight", known, nw, c->es, 0);
+    Buf *b = has_bias ? arg(c, "linear_bias", known, classes, c->es, 0) : NULL;
+    Buf *t = arg(c, "target", known, nt, probs ? c->es : 8, 0);
+    Buf *cw = wl ? arg(c, "weight", known && wl_fits, wl, c->es, 0) : NULL;
+    Buf *g = ones ? NULL : arg(c, "grad_output", known && red_ok, nout, c->es, 0);
+    fill(x, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    fill(w, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (b) fill(b, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (cw) fill(cw, &c->in, c->valmode, VAL_WEIGHT, c->is64);
+    if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (probs) {
+        fill(t, &c->in, c->valmode, VAL_PROB, c->is64);
+    } else {
+        for (size_t j = 0; j < t->n; j++) {
+            int64_t v = decode_target(&c->in, c->valmode, classes, ignore);
+            memcpy(t->data + 8 * j, &v, 8);
+        }
+    }
+    Buf *out = arg(c, "output", known && red_ok, nout, c->es, 1);
+    Buf *zo = want_z ? arg(c, "z_output", known && red_ok, nout, c->es, 1) : NULL;
+    const int aliased = want_gx && c->alias && known && x->ptr && nx > 0;
+    Buf *gx = aliased ? x : want_gx ? arg(c, "grad_input", known, nx, c->es, 1) : NULL;
+    if (aliased) { x->output = 1; x->name = "grad_input (== input)"; c->npointer++; }
+    Buf *gw = want_gw ? arg(c, "grad_linear_weight", known, nw, c->es, 1) : NULL;
+    Buf *gb = want_gb ? arg(c, "grad_linear_bias", known, classes, c->es, 1) : NULL;
+    snapshot_all();
+
+    snprintf(g_desc, sizeof g_desc,
+             "swiftloss_%s_%s(batch=%" PRIu64 ", hidden=%" PRIu64 ", classes=%" PRIu64 ", bias=%d, weight_len=%" PRIu64
+             ", ignore_index=%" PRId64 ", reduction=%d, label_smoothing=%g, z_loss=%g, softcap=%g, grad_output=%s, "
+             "outputs z/gx/gw/gb=%d%d%d%d%s)",
+             kind_names[c->kind], c->is64 ? "f64" : "f32", batch, hidden, classes, has_bias, wl, ig, red, eps,
+             z_loss, softcap, ones ? "NULL" : "given", want_z, want_gx, want_gw, want_gb, aliased ? ", aliased" : "");
+
+    g_expect = 0;
+    const int any_grad = want_gx || want_gw || want_gb;
+    expect_if(!known || !wl_fits, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    expect_if(isnan(eps) || eps > 1, SWIFTLOSS_ERROR_INVALID_LABEL_SMOOTHING);
+    expect_if(!(isfinite(z_loss) && z_loss >= 0) || !(isfinite(softcap) && softcap >= 0),
+              SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    expect_if(classes == 0, SWIFTLOSS_ERROR_ZERO_CLASSES);
+    if (!known) {
+        expect_if(!x->ptr || !w->ptr || !t->ptr || !out->ptr || (cw && !cw->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+    } else {
+        expect_if((nx > 0 && !x->ptr) || (nw > 0 && !w->ptr) || (nt > 0 && !t->ptr) || (cw && !cw->ptr),
+                  SWIFTLOSS_ERROR_NULL_POINTER);
+        expect_if(!red_ok ? !out->ptr : (nout > 0 && !out->ptr), SWIFTLOSS_ERROR_NULL_POINTER);
+        expect_if(wl > 0 && wl != classes, SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        expect_if(aliased, SWIFTLOSS_ERROR_OVERLAP);
+        expect_if(probs && ig >= 0, SWIFTLOSS_ERROR_IGNORE_INDEX_UNSUPPORTED);
+        if (!probs && t->ptr && classes > 0) {
+            const int64_t *tv = I64(t);
+            for (size_t j = 0; j < t->n; j++)
+                expect_if(tv[j] != ignore && (tv[j] < 0 || (uint64_t)tv[j] >= classes),
+                          SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+        }
+        /* the scratch: max(4, 16 MiB / (classes x size)) rows (a multiple of 4, at most the
+         * batch, at least 1), twice with a gradient and softcap or z_loss; at most 256 MiB */
+        if (classes > 0) {
+            uint64_t by_budget = ((UINT64_C(16) << 20) / (classes * c->es)) & ~UINT64_C(3);
+            uint64_t rows = by_budget > 4 ? by_budget : 4, most = batch > 1 ? batch : 1;
+            if (rows > most) rows = most;
+            const int separate = any_grad && (softcap > 0 || z_loss > 0);
+            const uint64_t s3[3] = {rows, classes, separate ? 2u : 1u};
+            expect_if(!count_fits(&tmp, c->es, 3, s3) || tmp * c->es > (UINT64_C(1) << 28),
+                      SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        }
+    }
+
+    const void *bp = b ? b->ptr : NULL, *cwp = cw ? cw->ptr : NULL, *gp = g ? g->ptr : NULL;
+    void *zp = zo ? zo->ptr : NULL, *gbp = gb ? gb->ptr : NULL, *gwp = gw ? gw->ptr : NULL;
+    void *gxp = aliased ? x->ptr : gx ? gx->ptr : NULL;
+#define LCE_CALL(op, zp, gxp, gwp, gbp)                                                                            \
+    (c->is64 ? (probs ? swiftloss_linear_cross_entropy_probs_f64(x->ptr, w->ptr, bp, t->ptr, batch, hidden, classes, \
+                            cwp, wl, ig, red, eps, z_loss, softcap, gp, op, zp, gxp, gwp, gbp)                          \
+                      : swiftloss_linear_cross_entropy_f64(x->ptr, w->ptr, bp, I64(t), batch, hidden, classes, cwp,   \
+                            wl, ig, red, eps, z_loss, softcap, gp, op, zp, gxp, gwp, gbp))                             \
+             : (probs ? swiftloss_linear_cross_entropy_probs_f32(x->ptr, w->ptr, bp, t->ptr, batch, hidden, classes, \
+                            cwp, wl, ig, red, eps, z_loss, softcap, gp, op, zp, gxp, gwp, gbp)                          \
+                      : swiftloss_linear_cross_entropy_f32(x->ptr, w->ptr, bp, I64(t), batch, hidden, classes, cwp,   \
+                            wl, ig, red, eps, z_loss, softcap, gp, op, zp, gxp, gwp, gbp)))
+    int st = LCE_CALL(out->ptr, zp, gxp, gwp, gbp);
+    check_status(st);
+    check_buffers(st);
+    if (st != SWIFTLOSS_OK) return st;
+
+    if (batch == 0 && red == SWIFTLOSS_REDUCTION_SUM) expect_zero(out, 0, "'sum' over no sample");
+    if (batch == 0 && red == SWIFTLOSS_REDUCTION_MEAN) expect_nan1(out, "'mean' over no sample");
+    if (c->sizemode == 7) {
+        Buf *bufs[5] = {out, zo, gx, gw, gb};
+        void *copies[5] = {NULL, NULL, NULL, NULL, NULL};
+        for (int k = 0; k < 5; k++)
+            if (bufs[k] && bufs[k]->ptr) copies[k] = malloc(bufs[k]->bytes + 1);
+        swiftloss_set_num_threads(1);
+        int s1 = LCE_CALL(copies[0], copies[1], copies[2], copies[3], copies[4]);
+        swiftloss_set_num_threads(0);
+        if (s1 != SWIFTLOSS_OK) fail("rerun gave %d", s1);
+        for (int k = 0; k < 5; k++)
+            if (copies[k]) {
+                same_bits(copies[k], bufs[k]->data, bufs[k]->bytes, "threaded vs single-threaded");
+                free(copies[k]);
+            }
+    }
+#undef LCE_CALL
+    return st;
+}
+
 static void run_misc(Ctx *c)
 {
     snprintf(g_desc, sizeof g_desc, "threads/status_string/version");
@@ -2277,6 +2431,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int st;
     if (c.kind <= K_LOG_SOFTMAX_BW) st = run_axis(&c);
     else if (c.kind <= K_CE_PROBS_BW || c.kind == K_CE_EX || c.kind == K_CE_PROBS_EX) st = run_class(&c);
+    else if (c.kind == K_LCE || c.kind == K_LCE_PROBS) st = run_lce(&c);
     else if (c.kind > K_CTC_BW) abort();  /* a kind without a runner */
     else if (c.kind >= K_CTC) st = run_ctc(&c);
     else if (c.kind >= K_COSINE) st = run_rows(&c);

@@ -41,7 +41,7 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "gaussian_nll_loss", "gaussian_nll_loss_backward",
          "cosine_embedding_loss", "cosine_embedding_loss_backward",
          "triplet_margin_loss", "triplet_margin_loss_backward", "ctc_loss", "ctc_loss_backward",
-         "cross_entropy_ex", "cross_entropy_probs_ex"]
+         "cross_entropy_ex", "cross_entropy_probs_ex", "linear_cross_entropy", "linear_cross_entropy_probs"]
 # The entry-point count of the harness when each raw (hex) regression was recorded: its h[0] is
 # taken modulo that count, so that appending entry points keeps each reproducer on its entry.
 RAW_ENTRIES = 95
@@ -197,17 +197,18 @@ def regressions(out):
         # (UBSan); now computed in uint64. (h[0] 0x5b = 91: ctc_loss_f64.)
         "harness_ctc_blank_of_huge_classes_f64": raw_hex("5b1500ffff54ab2916e2606aff0a0000e9468000"),
         # Not a library bug: the harness let a 7 x 65537 multilabel_margin_loss backward (batch *
-        # classes^2 work) run past the 10 s timeout; it now bounds that work.
+        # classes^2 work) run past the 10 s timeout; it now bounds that work. (h[0] 0x48 = 72,
+        # found as 0xa7 = 167, which named entry 72 of 95 before linear_cross_entropy's kinds.)
         "harness_multilabel_margin_quadratic_work_f32":
-            raw_hex("a7170000496e740000fc2f9e1afd3b4c1000803f002080804000000000803f"),
+            raw_hex("48170000496e740000fc2f9e1afd3b4c1000803f002080804000000000803f"),
         # ctc_loss: batch 0 beside time 2^62 - 1 refused as a size overflow (the scratch check
         # used time, not the samples' input lengths).
         "ctc_empty_batch_beside_huge_time_f64": raw_hex("5b6e6e6e6e6e6e6e6e6e6e3f00000000000000000000000000000000000000000000000000000040000000000000000000000000000000000000000000000000000000000000004900000204016e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6ea5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a56e6e6e6e00ff0015280090fffe"),
         # The same check with padded targets: the harness still modelled the scratch on time.
         "ctc_scratch_check_empty_batch_padded_f64": raw_hex("5b15000d0a021090000000d40200000d0a021090000000d402"),
         # Not a library bug: with no sample (lengths NULL) the harness did not expect the
-        # library's refusal of targets_len != 0.
-        "harness_ctc_targets_len_of_empty_batch_f32": raw_hex("bbfef600f6f6f6f6089000000890f600000000020000000000000000000000000000000000000001000003000000000000000000000037161ac06f2cb4bfbbb1d0bebbb141d0be6f2cb4bf280040"),
+        # library's refusal of targets_len != 0. (h[0] 0x5c = 92, found as 0xbb = 187.)
+        "harness_ctc_targets_len_of_empty_batch_f32": raw_hex("5cfef600f6f6f6f6089000000890f600000000020000000000000000000000000000000000000001000003000000000000000000000037161ac06f2cb4bfbbb1d0bebbb141d0be6f2cb4bf280040"),
         # Label smoothing with zero-weight targets, 'mean': gave inf, PyTorch NaN.
         "wrong_cross_entropy_smoothing_zero_target_weights_f64":
             header("cross_entropy", True, sizes=(1, 3, 1), weight=True, smoothing=0.1)
@@ -563,6 +564,34 @@ def main():
         header("ctc_loss_backward", False, sizemode=7, large=True, sizes=(3, 20, 25), valmode=0, weight_sel=4,
                reduction=MEAN) + bytes(rng.randrange(224) for _ in range(400)))
     add("huge_ctc_f64", header("ctc_loss", True, sizemode=5, sizes=(13, 10, 1), weight_sel=8))
+
+    # linear_cross_entropy: 3 samples, 4 classes, 2 features (sizes batch, classes, hidden), a
+    # bias (h[3] bit 4), grad_output given or ones (h[3] bit 5), every output wanted (h[11] 15),
+    # z_loss 0.01 / softcap 5 (h[12] 1, h[14] 2) or neither; probability targets too.
+    for f64 in (False, True):
+        p = "f64" if f64 else "f32"
+        xs = [0.5, -1.0, 0.25, 2.0, -0.75, 1.5]
+        ws = [1.0, -0.5, 0.25, 0.75, -1.25, 0.5, 0.125, -0.25]
+        bias = [0.1, -0.2, 0.3, 0.0]
+        for r in (NONE, SUM, MEAN):
+            for zs in (0, 1):
+                for ones in (0, 1):
+                    h = bytearray(header("linear_cross_entropy", f64, sizes=(3, 4, 2), reduction=r, pos_weight=True,
+                                         fused_ones=bool(ones), log_target=15, kl_batch=zs, pos_weight_sel=2 * zs))
+                    g = b"" if ones else floats([1.0, -2.0, 0.5] if r == NONE else [1.5], f64)
+                    body = floats(xs, f64) + floats(ws, f64) + floats(bias, f64)
+                    add(f"lce_r{r}_z{zs}_o{ones}_{p}", bytes(h) + body + g + targets([1, None, 3]))
+                    hp = bytearray(h)
+                    hp[0] += 2
+                    q = [0.25, 0.25, 0.5, 0.0, 1.0, 0.0, 0.0, 0.0, 0.1, 0.2, 0.3, 0.4]
+                    add(f"lce_probs_r{r}_z{zs}_o{ones}_{p}", bytes(hp) + body + g + floats(q, f64))
+        add(f"lce_weighted_smoothing_{p}",
+            header("linear_cross_entropy", f64, sizes=(3, 4, 2), weight=True, smoothing=0.1, log_target=6)
+            + floats(xs, f64) + floats(ws, f64) + floats([1.0, 2.0, 0.5, 1.0], f64) + targets([0, 2, 3]))
+        add(f"huge_lce_{p}", header("linear_cross_entropy", f64, sizemode=5, sizes=(13, 10, 1), log_target=15))
+    add("large_lce_f32", header("linear_cross_entropy", False, sizemode=7, large=True, sizes=(3, 6, 5), valmode=0,
+                                log_target=15, kl_batch=1, pos_weight_sel=2, pos_weight=True)
+        + bytes(rng.randrange(224) for _ in range(400)))
     # Threads, status strings, version.
     add("misc_threads", header("misc", False, raw=(12, 3, 0, 0, 0, 0)))
 

@@ -190,6 +190,35 @@ def ctc_arguments(name, dtype, batch, classes, reduction, rng):
     return args
 
 
+# linear_cross_entropy: (batch, hidden) input, (classes, hidden) linear_weight, optional bias,
+# class weights and grad_output; class-index targets (probs 0; probability targets are the same
+# worker with probs 1); the z output and the three gradients are optional (None: not computed).
+LCE_H = 3
+SIGNATURES["linear_cross_entropy"] = ["in:input", "in:linear_weight", "opt:linear_bias", "target:target",
+                                      "lceprobs:probs", "size:batch", "size:hidden", "size:classes", "opt:weight",
+                                      "ignore:ignore_index", "reduction:reduction", "eps:label_smoothing",
+                                      "zloss:z_loss", "softcap:softcap", "opt:grad_output", "out:output",
+                                      "out:z_output", "out:grad_input", "out:grad_linear_weight",
+                                      "out:grad_linear_bias"]
+
+
+def lce_arguments(dtype, batch, classes, reduction, rng):
+    """A valid linear_cross_entropy call with every optional buffer given."""
+    out = batch if reduction == NONE else 1
+    return {"input": rng.uniform(-2, 2, batch * LCE_H).astype(dtype),
+            "linear_weight": rng.uniform(-1, 1, classes * LCE_H).astype(dtype),
+            "linear_bias": rng.uniform(-1, 1, classes).astype(dtype),
+            "target": rng.integers(0, max(classes, 1), batch).astype(np.int64), "probs": 0,
+            "batch": batch, "hidden": LCE_H, "classes": classes,
+            "weight": rng.uniform(0.2, 2, classes).astype(dtype), "ignore_index": -100, "reduction": reduction,
+            "label_smoothing": 0.1, "z_loss": 0.01, "softcap": 5.0,
+            "grad_output": rng.uniform(-2, 2, out).astype(dtype),
+            "output": np.full(out, SENTINEL, dtype), "z_output": np.full(out, SENTINEL, dtype),
+            "grad_input": np.full(batch * LCE_H, SENTINEL, dtype),
+            "grad_linear_weight": np.full(classes * LCE_H, SENTINEL, dtype),
+            "grad_linear_bias": np.full(classes, SENTINEL, dtype)}
+
+
 # Where the header allows an output to be the very same memory as an input.
 IN_PLACE = {
     "softmax": [("output", "input")],
@@ -212,6 +241,8 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
     dtype = np.dtype(dtype)
     if name.startswith("ctc"):
         return ctc_arguments(name, dtype, batch, classes, reduction, rng)
+    if name == "linear_cross_entropy":
+        return lce_arguments(dtype, batch, classes, reduction, rng)
     if name.startswith(MARGIN):
         inner = 1  # (N, C) only
     samples, total = batch * inner, batch * classes * inner
@@ -489,6 +520,15 @@ INT_VARIANTS = {
     "pint": [("0", 0, "raise"), ("3", 3, "raise"), ("-1", -1, "raise"), ("2**31", 2**31, "raise"),
              ("-2**31 - 1", -(2**31) - 1, "raise"), ("a float", 1.0, "raise"), ("None", None, "raise"),
              ("2", 2, "ok")],
+    # linear_cross_entropy's probs: 0 for int64 class indices (anything else wants float targets)
+    "lceprobs": [("1", 1, "raise"), ("2", 2, "raise"), ("-1", -1, "raise"), ("2**31", 2**31, "raise"),
+                 ("a float", 0.0, "raise"), ("None", None, "raise"), ("0", 0, "ok")],
+    # z_loss: finite and >= 0; softcap: 0 (none) or finite and > 0
+    "zloss": [("-1", -1.0, "raise"), ("nan", math.nan, "raise"), ("inf", math.inf, "raise"),
+              ("a str", "0.1", "raise"), ("None", None, "raise"), ("0", 0.0, "ok"), ("2", 2.0, "ok")],
+    "softcap": [("-1", -1.0, "raise"), ("nan", math.nan, "raise"), ("inf", math.inf, "raise"),
+                ("-inf", -math.inf, "raise"), ("a str", "1", "raise"), ("None", None, "raise"), ("0", 0.0, "ok"),
+                ("1e-3", 1e-3, "ok")],
     # ctc_loss's blank: an int64 in [0, classes)
     "blank": [("-1", -1, "raise"), ("classes", C, "raise"), ("2**63", 2**63, "raise"), ("a float", 0.0, "raise"),
               ("None", None, "raise"), ("int64 min", -(2**63), "raise"), ("2", 2, "ok")],
@@ -526,7 +566,10 @@ def cases(name, dtype):
                 # "every class weighs 1" whatever the pointer): harmless, either is fine
                 variants = [(label, value, "any" if label == "empty" else expectation)
                             for label, value, expectation in variants]
-            if role == "opt" and arg in ("weight", "pos_weight") and not name.startswith(CLASS_WEIGHTED):
+            if name == "linear_cross_entropy" and arg == "weight":
+                variants = [(label, value, "any" if label == "empty" else expectation)
+                            for label, value, expectation in variants]
+            elif role == "opt" and arg in ("weight", "pos_weight") and not name.startswith(CLASS_WEIGHTED):
                 # the library takes any length that divides the element count (k % len)
                 variants = [(label, value, divides(value, base)) for label, value, expectation in variants]
         elif role == "optw" and name.startswith("multilabel"):
@@ -544,8 +587,8 @@ def cases(name, dtype):
         elif role == "out":
             variants = float_buffer_variants(good)
             variants = [v for v in variants if v[2] == "raise"] + output_variants(good, dtype)
-            if several_gradient(name, arg):
-                # an optional gradient: None skips it
+            if several_gradient(name, arg) or (name == "linear_cross_entropy" and arg != "output"):
+                # an optional gradient (or z output): None skips it
                 variants = [v for v in variants if v[0] != "None"] + [("None", None, "ok")]
         elif role == "size":
             variants = size_variants(good)

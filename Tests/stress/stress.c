@@ -33,7 +33,7 @@ enum {
     K_MSE, K_MSE_BW, K_HUBER, K_SL1_BW, K_SOFT, K_SOFT_BW, K_POISSON, K_POISSON_BW,
     K_MULTILABEL, K_MULTILABEL_BW, K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
-    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW,
+    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW, K_LCE,
     NKINDS
 };
 static const char *const names[NKINDS] = {
@@ -53,6 +53,7 @@ static const char *const names[NKINDS] = {
     "cosine_embedding_loss_backward (both gradients)", "triplet_margin_loss (swap)",
     "triplet_margin_loss_backward (p = 3.5, swap, three gradients)",
     "ctc_loss (none, zero_infinity)", "ctc_loss_backward (mean)",
+    "linear_cross_entropy (mean, z_loss, softcap, smoothing; loss, grad_input, grad_linear_weight)",
 };
 
 /* Shared, read-only inputs (one float and one double copy), big enough for every case. */
@@ -192,6 +193,11 @@ static int run_case(int ci, void *out, void *gx)
         case K_CTC_BW:
             return swiftloss_ctc_loss_backward_f64(xd, 50, n / 1000, 20, t, n / 100, 10, t + n / 100,
                                                    t + n / 100 + n / 1000, 0, r, 0, gd, g);
+        /* linear_cross_entropy: n / 1000 rows of 16 features, 100 classes (weight from qd), the
+         * gradients of the input and of the weight one after the other in g */
+        case K_LCE:
+            return swiftloss_linear_cross_entropy_f64(xd, qd, NULL, t, n / 1000, 16, 100, wd, 100, -100, r, 0.1, 0.01,
+                                                      4.0, NULL, o, NULL, g, g + n / 1000 * 16, NULL);
         default: return swiftloss_kl_div_backward_f64(qd, n, 100, r, 1, gd, g);
         }
     } else {
@@ -261,6 +267,9 @@ static int run_case(int ci, void *out, void *gx)
         case K_CTC_BW:
             return swiftloss_ctc_loss_backward_f32(xf, 50, n / 1000, 20, t, n / 100, 10, t + n / 100,
                                                    t + n / 100 + n / 1000, 0, r, 0, gf, g);
+        case K_LCE:
+            return swiftloss_linear_cross_entropy_f32(xf, qf, NULL, t, n / 1000, 16, 100, wf, 100, -100, r, 0.1, 0.01,
+                                                      4.0, NULL, o, NULL, g, g + n / 1000 * 16, NULL);
         default: return swiftloss_kl_div_backward_f32(qf, n, 100, r, 1, gf, g);
         }
     }
@@ -311,6 +320,7 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     case K_TRIPLET: c->out_n = 1; break;  /* 'mean' */
     case K_CTC: c->reduction = SWIFTLOSS_REDUCTION_NONE; c->out_n = n / 1000; break;
     case K_CTC_BW: c->gx_n = n; break;  /* 'mean' */
+    case K_LCE: c->out_n = 1; c->gx_n = n / 1000 * 16 + 1600; break;  /* 'mean' */
     case K_COSINE_BW: case K_TRIPLET_BW:  /* 'none': one upstream gradient per row */
         c->reduction = SWIFTLOSS_REDUCTION_NONE;
         c->gx_n = (kind == K_COSINE_BW ? 2 : 3) * n;
@@ -337,6 +347,12 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
             int64_t v = tg[k] < 0 ? -1 : tg[k] % 100;
             t[k] = labels ? ((int64_t)(k % 100) == 5 + (tg[k] & 3) ? -1 : v) : (v < 0 ? 0 : v);
         }
+        targets_for[ncases] = t;
+    }
+    if (kind == K_LCE) {
+        size_t m = n / 1000;
+        int64_t *t = (int64_t *)malloc((m + 1) * sizeof *t);
+        for (size_t k = 0; k < m; k++) t[k] = tg[k] < 0 ? -100 : tg[k] % 100;
         targets_for[ncases] = t;
     }
     if (kind == K_CTC || kind == K_CTC_BW) {

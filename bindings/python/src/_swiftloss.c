@@ -2292,6 +2292,120 @@ PyDoc_STRVAR(ctc_loss_backward_doc,
 "swiftloss_ctc_loss_backward_f32/_f64: PyTorch's gradient with respect to log_probs (not the\n"
 "plain derivative: it carries an extra exp(log_probs)), into grad_log_probs (log_probs' size).");
 
+/* ------------------------------------------------------------------------------------------
+ * linear_cross_entropy
+ *
+ *   linear_cross_entropy(input, linear_weight, linear_bias, target, probs, batch, hidden,
+ *                        classes, weight, ignore_index, reduction, label_smoothing, z_loss,
+ *                        softcap, grad_output, output, z_output, grad_input,
+ *                        grad_linear_weight, grad_linear_bias)
+ *
+ * target: int64 class indices (probs 0) or probabilities of the input's kind (probs 1).
+ * linear_bias, weight, grad_output, z_output and the three gradients may be None (see the
+ * header). The outputs may overlap nothing.
+ * ------------------------------------------------------------------------------------------ */
+
+static PyObject *
+py_linear_cross_entropy(PyObject *module, PyObject *args)
+{
+    PyObject *x_obj, *w_obj, *b_obj, *t_obj, *cw_obj, *g_obj, *y_obj, *z_obj, *gx_obj, *gw_obj, *gb_obj;
+    Py_ssize_t batch_arg, hidden_arg, classes_arg;
+    long long ignore_index;
+    int probs, reduction;
+    double label_smoothing, z_loss, softcap;
+    if (!PyArg_ParseTuple(args, "OOOOinnnOLidddOOOOOO:linear_cross_entropy", &x_obj, &w_obj, &b_obj, &t_obj,
+                          &probs, &batch_arg, &hidden_arg, &classes_arg, &cw_obj, &ignore_index, &reduction,
+                          &label_smoothing, &z_loss, &softcap, &g_obj, &y_obj, &z_obj, &gx_obj, &gw_obj,
+                          &gb_obj)) {
+        return NULL;
+    }
+    size_t batch, hidden, classes, n_input, n_weight, n_target;
+    if (to_size(batch_arg, "batch", &batch) || to_size(hidden_arg, "hidden", &hidden) ||
+        to_size(classes_arg, "classes", &classes) || mul_size(batch, hidden, &n_input) ||
+        mul_size(classes, hidden, &n_weight) || mul_size(batch, probs ? classes : 1, &n_target)) {
+        return NULL;
+    }
+    size_t n_reduced = reduction == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+    buffer x = {0}, w = {0}, b = {0}, t = {0}, cw = {0}, g = {0}, y = {0}, z = {0}, gx = {0}, gw = {0}, gb = {0};
+    PyObject *result = NULL;
+    int kind = buffer_get(x_obj, &x, "input", KIND_OTHER, 0);
+    buffer_kind k = (buffer_kind)kind;
+    if (kind < 0 || buffer_get(w_obj, &w, "linear_weight", k, 0) < 0 ||
+        buffer_get_optional(b_obj, &b, "linear_bias", k) < 0 ||
+        buffer_get(t_obj, &t, "target", probs ? k : KIND_I64, 0) < 0 ||
+        buffer_get_optional(cw_obj, &cw, "weight", k) < 0 ||
+        buffer_get_optional(g_obj, &g, "grad_output", k) < 0 ||
+        buffer_get(y_obj, &y, "output", k, 1) < 0 ||
+        (z_obj != Py_None && buffer_get(z_obj, &z, "z_output", k, 1) < 0) ||
+        (gx_obj != Py_None && buffer_get(gx_obj, &gx, "grad_input", k, 1) < 0) ||
+        (gw_obj != Py_None && buffer_get(gw_obj, &gw, "grad_linear_weight", k, 1) < 0) ||
+        (gb_obj != Py_None && buffer_get(gb_obj, &gb, "grad_linear_bias", k, 1) < 0)) {
+        goto done;
+    }
+    if (check_count(&x, "input", n_input) || check_count(&w, "linear_weight", n_weight) ||
+        (b.held && check_count(&b, "linear_bias", classes)) || check_count(&t, "target", n_target) ||
+        (g.held && check_count(&g, "grad_output", n_reduced)) || check_count(&y, "output", n_reduced) ||
+        (z.held && check_count(&z, "z_output", n_reduced)) || (gx.held && check_count(&gx, "grad_input", n_input)) ||
+        (gw.held && check_count(&gw, "grad_linear_weight", n_weight)) ||
+        (gb.held && check_count(&gb, "grad_linear_bias", classes))) {
+        goto done;
+    }
+    {
+        const buffer *outs[5] = {&y, &z, &gx, &gw, &gb};
+        const char *out_names[5] = {"output", "z_output", "grad_input", "grad_linear_weight", "grad_linear_bias"};
+        const buffer *ins[6] = {&x, &w, &b, &t, &cw, &g};
+        const char *in_names[6] = {"input", "linear_weight", "linear_bias", "target", "weight", "grad_output"};
+        for (int o = 0; o < 5; o++) {
+            for (int i = 0; i < 6; i++) {
+                if (check_alias(outs[o], ins[i], out_names[o], in_names[i], 0)) {
+                    goto done;
+                }
+            }
+            for (int p = o + 1; p < 5; p++) {
+                if (check_alias(outs[p], outs[o], out_names[p], out_names[o], 0)) {
+                    goto done;
+                }
+            }
+        }
+    }
+    swiftloss_status status;
+    size_t work = n_weight > n_input ? n_weight : n_input;
+#define LCE_ARGS(T, TT) (const T *)x.view.buf, (const T *)w.view.buf, (const T *)data_of(&b), (const TT *)t.view.buf, \
+        batch, hidden, classes, (const T *)data_of(&cw), len_of(&cw), (int64_t)ignore_index, reduction, \
+        label_smoothing, z_loss, softcap, (const T *)data_of(&g), (T *)y.view.buf, (T *)data_of(&z), \
+        (T *)data_of(&gx), (T *)data_of(&gw), (T *)data_of(&gb)
+    SWIFTLOSS_WITHOUT_GIL(work > SWIFTLOSS_GIL_THRESHOLD / 16,
+        status = kind == KIND_F32
+            ? (probs ? swiftloss_linear_cross_entropy_probs_f32(LCE_ARGS(float, float))
+                     : swiftloss_linear_cross_entropy_f32(LCE_ARGS(float, int64_t)))
+            : (probs ? swiftloss_linear_cross_entropy_probs_f64(LCE_ARGS(double, double))
+                     : swiftloss_linear_cross_entropy_f64(LCE_ARGS(double, int64_t))));
+#undef LCE_ARGS
+    result = status_result(status);
+done:
+    buffer_release(&gb);
+    buffer_release(&gw);
+    buffer_release(&gx);
+    buffer_release(&z);
+    buffer_release(&y);
+    buffer_release(&g);
+    buffer_release(&cw);
+    buffer_release(&t);
+    buffer_release(&b);
+    buffer_release(&w);
+    buffer_release(&x);
+    return result;
+}
+
+PyDoc_STRVAR(linear_cross_entropy_doc,
+"linear_cross_entropy(input, linear_weight, linear_bias, target, probs, batch, hidden, classes,\n"
+"                     weight, ignore_index, reduction, label_smoothing, z_loss, softcap,\n"
+"                     grad_output, output, z_output, grad_input, grad_linear_weight,\n"
+"                     grad_linear_bias)\n\n"
+"swiftloss_linear_cross_entropy[_probs]_f32/_f64: input (batch, hidden), linear_weight\n"
+"(classes, hidden); target int64 (batch,) or probabilities (batch, classes) when probs is 1;\n"
+"linear_bias, weight, grad_output (None: ones), z_output and the gradients may be None.");
+
 PyDoc_STRVAR(fast_setup_doc,
 "_fast_setup(ndarray, empty, float32, float64)\n\n"
 "The numpy objects _fast_class and _fast_axis use (swiftloss.functional passes them).");
@@ -2379,6 +2493,7 @@ static PyMethodDef swiftloss_methods[] = {
      triplet_margin_loss_backward_doc},
     {"ctc_loss", py_ctc_loss, METH_VARARGS, ctc_loss_doc},
     {"ctc_loss_backward", py_ctc_loss_backward, METH_VARARGS, ctc_loss_backward_doc},
+    {"linear_cross_entropy", py_linear_cross_entropy, METH_VARARGS, linear_cross_entropy_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -220,3 +220,9 @@ def ctc_loss_backward(
     classes: int, target_stride: int, blank: int, reduction: int, zero_infinity: int, grad_output: _Buffer,
     grad_log_probs: _Buffer, /,
 ) -> None: ...
+def linear_cross_entropy(
+    input: _Buffer, linear_weight: _Buffer, linear_bias: Optional[_Buffer], target: _Buffer, probs: int, batch: int,
+    hidden: int, classes: int, weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float,
+    z_loss: float, softcap: float, grad_output: Optional[_Buffer], output: _Buffer, z_output: Optional[_Buffer],
+    grad_input: Optional[_Buffer], grad_linear_weight: Optional[_Buffer], grad_linear_bias: Optional[_Buffer], /,
+) -> None: ...

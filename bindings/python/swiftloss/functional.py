@@ -54,6 +54,7 @@ __all__ = [
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
     "ctc_loss",
+    "linear_cross_entropy",
     "NoAutogradWarning",
 ]
 
@@ -3576,3 +3577,163 @@ def triplet_margin_with_distance_loss(
         return value
     return _several_outs(out, False, function, _TRIPLET_NAMES)[0].wrap(value, red, losses.shape, losses.shape,
                                                                          losses.dtype)
+
+
+# ------------------------------------------------------------------------------------------
+# linear_cross_entropy: the LM-head loss without its logits
+# ------------------------------------------------------------------------------------------
+
+def linear_cross_entropy(
+    input: Any,
+    linear_weight: Any,
+    target: Any,
+    *,
+    linear_bias: Any = None,
+    weight: Any = None,
+    reduction: str = "mean",
+    ignore_index: Optional[int] = None,
+    label_smoothing: float = 0.0,
+    options: Any = None,
+    z_loss: float = 0.0,
+    softcap: Optional[float] = None,
+    return_z_loss: bool = False,
+    with_grad: bool = False,
+    grad_output: Any = None,
+):
+    r"""The cross-entropy of a linear layer's logits without the logits: equal to
+    ``cross_entropy(input @ linear_weight.T + linear_bias, target, weight=weight,
+    reduction=reduction, ignore_index=ignore_index, label_smoothing=label_smoothing)``
+    (PyTorch 2.15's ``torch.nn.functional.linear_cross_entropy``), computed a block of rows at
+    a time so that the ``N x C`` logits (and their gradient) are never held whole. Every
+    keyword takes this path, label smoothing and class weights included (PyTorch's chunked
+    path falls back to the reference path for label smoothing).
+
+    Shapes: ``input`` ``(N, H)`` or ``(H,)`` (then a 0-d class-index target, or ``(C,)``
+    probabilities); ``linear_weight`` ``(C, H)``; ``linear_bias`` ``None`` or ``(C,)``;
+    ``target`` ``(N,)`` integer class indices (``ignore_index=None`` means -100) or ``(N, C)``
+    float probabilities (``ignore_index`` must then be None). ``'none'`` returns ``(N,)`` (0-d
+    for 1-D input). A K-dimensional ``linear_weight`` ``(C, d1, ..., H)`` is not supported
+    (ValueError).
+
+    Beyond PyTorch (keyword-only):
+
+    - ``softcap``: None, or a finite number > 0: the logits become
+      :math:`s \tanh(x / s)` (Gemma 2's logit softcapping) before everything else.
+    - ``z_loss``: a finite number >= 0: :math:`z\_loss \cdot \mathrm{lse}^2` is added per
+      counted sample (target != ignore_index; every sample for probabilities), ``lse`` the
+      log-sum-exp of the (capped) logits; class weights do not scale it; ``'mean'`` divides
+      its sum by the number of counted samples (PaLM's z-loss, Liger-Kernel's
+      ``lse_square_scale``).
+    - ``return_z_loss=True`` returns ``(loss, z)``: the loss (z term included) and the z term
+      alone, reduced the same way.
+
+    ``options`` (PyTorch's chunking options) is accepted and ignored: this function always
+    computes block by block.
+
+    Gradient (``with_grad=True``, optional ``grad_output``: a scalar for ``'sum'`` /
+    ``'mean'``, the loss's shape for ``'none'``): returns ``(loss, (grad_input,
+    grad_linear_weight))``, or ``(loss, (grad_input, grad_linear_weight, grad_linear_bias))``
+    with a bias; with ``return_z_loss=True`` ``(loss, z, grads)``. No ``out=``.
+
+    Example::
+
+        >>> import numpy as np, swiftloss as F
+        >>> F.linear_cross_entropy(np.ones((2, 3)), np.zeros((4, 3)), [1, 2])
+        1.3862...
+
+    Raises:
+        ValueError: PyTorch's RuntimeErrors, with its text: "expected input with
+            dimensionality 1 or 2, got 3", "expected linear_weight with dimensionality at
+            least 2, got 1", "expected equal input and linear_weight last dimensions
+            (in_features), got 8 and 7, respectively", "expected linear_bias shape (10,), got
+            (9,)", "ignore_index cannot be specified when target contains probabilities",
+            "Expected input batch_size (4) to match target batch_size (3).", the weight's
+            size, label_smoothing above 1, a bad reduction; a bad z_loss or softcap; a
+            ``grad_output`` of the wrong shape.
+        IndexError: "Target 10 is out of bounds."
+        TypeError: a non-float input.
+    """
+    function = "linear_cross_entropy"
+    grad = _wants_grad(with_grad, grad_output, function)
+    red = _reduction_enum(reduction)
+    zl, cap = _regularization(z_loss, softcap, function)
+    cap = cap or 0.0  # the C library's 'no cap'
+    x, result_dtype = _float_input(input, function)
+    dtype = x.dtype
+    if x.ndim not in (1, 2):
+        raise ValueError(f"expected input with dimensionality 1 or 2, got {x.ndim}")
+    w_raw = linear_weight if type(linear_weight) is np.ndarray else _asarray(linear_weight, function, "linear_weight")
+    if w_raw.ndim < 2:
+        raise ValueError(f"expected linear_weight with dimensionality at least 2, got {w_raw.ndim}")
+    if x.shape[-1] != w_raw.shape[-1]:
+        raise ValueError(f"expected equal input and linear_weight last dimensions (in_features), got "
+                         f"{x.shape[-1]} and {w_raw.shape[-1]}, respectively")
+    if w_raw.ndim > 2:
+        raise ValueError("linear_cross_entropy: a K-dimensional linear_weight (C, d1, ..., dK, H) is not supported "
+                         "by swiftloss; reshape to (C * d1 * ... * dK, H) is not equivalent (the classes are "
+                         "the first dimension): use PyTorch's reference path")
+    w = _real_array(w_raw, dtype, function, "linear_weight")
+    classes, hidden = w.shape
+    b = None
+    if linear_bias is not None:
+        b_raw = linear_bias if type(linear_bias) is np.ndarray else _asarray(linear_bias, function, "linear_bias")
+        if b_raw.shape != (classes,):
+            raise ValueError(f"expected linear_bias shape ({classes},), got {tuple(b_raw.shape)}")
+        b = _real_array(b_raw, dtype, function, "linear_bias")
+    batched = x.ndim == 2
+    batch = x.shape[0] if batched else 1
+    t_raw = target if type(target) is np.ndarray else _asarray(target, function, "target")
+    probs = t_raw.dtype.kind == "f"
+    if probs:
+        if ignore_index is not None:
+            raise ValueError("ignore_index cannot be specified when target contains probabilities")
+        expected = (batch, classes) if batched else (classes,)
+        if t_raw.shape != expected:
+            raise ValueError(f"Expected target size {_shape_str(expected)}, got {_shape_str(t_raw.shape)}")
+        t = _real_array(t_raw, dtype, function, "target").reshape(-1)
+        ii = -100
+    else:
+        t = _class_target(t_raw, function)
+        if batched and (t.ndim != 1 or t.shape[0] != batch):
+            got = t.shape[0] if t.ndim >= 1 else 1
+            if t.ndim == 1:
+                raise ValueError(f"Expected input batch_size ({batch}) to match target batch_size ({got}).")
+            raise ValueError(f"linear_cross_entropy: expected a target of shape ({batch},), got {tuple(t.shape)}")
+        if not batched and t.size != 1:
+            raise ValueError(f"linear_cross_entropy: a 1-D input takes a 0-d target, got shape {tuple(t.shape)}")
+        t = t.reshape(-1)
+        ii = -100 if ignore_index is None else operator.index(ignore_index)
+    cw = None
+    if weight is not None:
+        cw = _real_array(weight, dtype, function, "weight")
+        if cw.ndim != 1 or cw.shape[0] != classes:
+            raise ValueError(f"weight tensor should be defined either for all {classes} classes or no classes but "
+                             f"got weight tensor of shape: {_shape_str(cw.shape)}")
+    ls = float(label_smoothing)
+    if not ls <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    out_shape = (batch,) if batched else ()
+    g = None
+    if grad:
+        g = _grad_output(grad_output, out_shape if red == _NONE else (), dtype, function, _REDUCTION_NAMES[red])
+    count = batch if red == _NONE else 1
+    output = np.empty(count, dtype=dtype)
+    z = np.empty(count, dtype=dtype) if return_z_loss else None
+    gx = gw = gb = None
+    if grad:
+        gx, gw = np.empty(x.shape, dtype=dtype), np.empty(w.shape, dtype=dtype)
+        gb = np.empty(classes, dtype=dtype) if b is not None else None
+    try:
+        _C.linear_cross_entropy(x, w, b, t, 1 if probs else 0, batch, hidden, classes, cw, ii, red, ls, zl, cap, g,
+                                output, z, gx, gw, gb)
+    except IndexError:
+        _check_targets(t, classes, ii)
+        raise
+    loss = _finish(output, red, out_shape, result_dtype)
+    result = (loss,) if not return_z_loss else (loss, _finish(z, red, out_shape, result_dtype))
+    if grad:
+        grads = [_grad_result(gx, x.shape, result_dtype), _grad_result(gw, w.shape, result_dtype)]
+        if gb is not None:
+            grads.append(_grad_result(gb, (classes,), result_dtype))
+        result = result + (tuple(grads),)
+    return result[0] if len(result) == 1 else result

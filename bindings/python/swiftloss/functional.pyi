@@ -47,6 +47,7 @@ __all__ = [
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
     "ctc_loss",
+    "linear_cross_entropy",
     "NoAutogradWarning",
 ]
 
@@ -1091,3 +1092,21 @@ def ctc_loss(
     grad_output: Optional[_ArrayLike] = ...,
     out: Optional[Union[_OutBuffer, _OutPair]] = ...,
 ) -> Union[_Loss, _LossAndGrad]: ...
+
+def linear_cross_entropy(
+    input: _ArrayLike,
+    linear_weight: _ArrayLike,
+    target: _ArrayLike,
+    *,
+    linear_bias: Optional[_ArrayLike] = ...,
+    weight: Optional[_ArrayLike] = ...,
+    reduction: str = ...,
+    ignore_index: Optional[int] = ...,
+    label_smoothing: float = ...,
+    options: Any = ...,
+    z_loss: float = ...,
+    softcap: Optional[float] = ...,
+    return_z_loss: bool = ...,
+    with_grad: bool = ...,
+    grad_output: Optional[_ArrayLike] = ...,
+) -> Union[_Loss, Tuple[_Loss, _Loss], _LossAndGrads, Tuple[_Loss, _Loss, Tuple[np.ndarray, ...]]]: ...

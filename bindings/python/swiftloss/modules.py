@@ -43,6 +43,7 @@ __all__ = [
     "TripletMarginLoss",
     "TripletMarginWithDistanceLoss",
     "CTCLoss",
+    "LinearCrossEntropyLoss",
 ]
 
 
@@ -491,3 +492,42 @@ class CTCLoss(_Loss):
         return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=self.blank,
                           reduction=self.reduction, zero_infinity=self.zero_infinity, with_grad=with_grad,
                           grad_output=grad_output, out=out)
+
+
+class LinearCrossEntropyLoss(_Loss):
+    r"""A linear layer's cross-entropy without its logits, as torch.nn.LinearCrossEntropyLoss:
+    ``LinearCrossEntropyLoss(in_features, num_classes, *, bias=False, dtype=None,
+    reduction='mean', weight=None, ignore_index=None, label_smoothing=0.0, options=None)``
+    plus swiftloss's ``z_loss=0.0, softcap=None, return_z_loss=False``. It owns the layer's
+    ``linear_weight`` ``(num_classes, in_features)`` (and ``linear_bias`` with ``bias=True``),
+    numpy arrays initialised as torch.nn.Linear's (uniform in :math:`\pm 1/\sqrt{in}`; the
+    bias at 0 here), and ``module(input, target)`` runs :func:`swiftloss.linear_cross_entropy`
+    with them. ``out_features`` (a K-dimensional loss) is not supported; ``options`` is
+    ignored. With ``with_grad=True`` the gradients are ``(grad_input, grad_linear_weight[,
+    grad_linear_bias])``."""
+
+    def __init__(self, in_features: int, num_classes: int, *, out_features: tuple = (), bias: bool = False,
+                 dtype: Any = None, reduction: str = "mean", weight: Any = None, ignore_index: Optional[int] = None,
+                 label_smoothing: float = 0.0, options: Any = None, z_loss: float = 0.0,
+                 softcap: Optional[float] = None, return_z_loss: bool = False) -> None:
+        import numpy as np
+        super().__init__(None, None, reduction)
+        if tuple(out_features) != ():
+            raise ValueError("LinearCrossEntropyLoss: out_features (a K-dimensional loss) is not supported by swiftloss")
+        dt = np.dtype(np.float32 if dtype is None else dtype)
+        bound = 1.0 / np.sqrt(in_features) if in_features > 0 else 0.0
+        rng = np.random.default_rng()
+        self.in_features, self.num_classes = in_features, num_classes
+        self.linear_weight = rng.uniform(-bound, bound, (num_classes, in_features)).astype(dt)
+        self.linear_bias = np.zeros(num_classes, dtype=dt) if bias else None
+        self.weight, self.ignore_index, self.label_smoothing, self.options = weight, ignore_index, label_smoothing, options
+        self.z_loss, self.softcap, self.return_z_loss = z_loss, softcap, return_z_loss
+
+    def forward(self, input: Any, target: Any, *, with_grad: bool = False, grad_output: Any = None) -> Any:
+        """The loss (``(loss, z)`` with ``return_z_loss``); with ``with_grad=True`` the
+        gradients follow (see :func:`swiftloss.linear_cross_entropy`)."""
+        return F.linear_cross_entropy(input, self.linear_weight, target, linear_bias=self.linear_bias,
+                                      weight=self.weight, reduction=self.reduction, ignore_index=self.ignore_index,
+                                      label_smoothing=self.label_smoothing, options=self.options, z_loss=self.z_loss,
+                                      softcap=self.softcap, return_z_loss=self.return_z_loss, with_grad=with_grad,
+                                      grad_output=grad_output)

@@ -34,6 +34,7 @@ __all__ = [
     "TripletMarginLoss",
     "TripletMarginWithDistanceLoss",
     "CTCLoss",
+    "LinearCrossEntropyLoss",
 ]
 
 class Softmax:
@@ -614,3 +615,25 @@ class CTCLoss(_Loss):
         grad_output: Optional[_ArrayLike] = ...,
         out: Optional[_OutPair] = ...,
     ) -> _LossAndGrad: ...
+
+class LinearCrossEntropyLoss(_Loss):
+    in_features: int
+    num_classes: int
+    linear_weight: np.ndarray
+    linear_bias: Optional[np.ndarray]
+    weight: Optional[_ArrayLike]
+    ignore_index: Optional[int]
+    label_smoothing: float
+    options: Any
+    z_loss: float
+    softcap: Optional[float]
+    return_z_loss: bool
+    def __init__(
+        self, in_features: int, num_classes: int, *, out_features: Tuple[int, ...] = ..., bias: bool = ...,
+        dtype: Any = ..., reduction: str = ..., weight: Optional[_ArrayLike] = ..., ignore_index: Optional[int] = ...,
+        label_smoothing: float = ..., options: Any = ..., z_loss: float = ..., softcap: Optional[float] = ...,
+        return_z_loss: bool = ...,
+    ) -> None: ...
+    def forward(  # type: ignore[override]
+        self, input: _ArrayLike, target: _ArrayLike, *, with_grad: bool = ..., grad_output: Optional[_ArrayLike] = ...
+    ) -> Any: ...

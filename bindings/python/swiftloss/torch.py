@@ -143,6 +143,9 @@ __all__ = [
     "CTCLoss",
     "ctc_loss",
     "CTCLossFunction",
+    "LinearCrossEntropyLoss",
+    "linear_cross_entropy",
+    "LinearCrossEntropyFunction",
 ]
 
 _Tensor = torch.Tensor
@@ -2872,3 +2875,134 @@ class CTCLoss(_Loss):
         """The loss (see :func:`ctc_loss`)."""
         return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
                         self.zero_infinity)
+
+
+# ------------------------------------------------------------------------------------------
+# linear_cross_entropy
+# ------------------------------------------------------------------------------------------
+
+class LinearCrossEntropyFunction(torch.autograd.Function):
+    r"""``LinearCrossEntropyFunction.apply(input, linear_weight, linear_bias, target, weight,
+    reduction, ignore_index, label_smoothing, z_loss, softcap)``: :func:`swiftloss.linear_cross_entropy`
+    as an autograd Function returning ``(loss, z)`` (``z``, the z-loss term alone, is not
+    differentiable). Gradients flow to ``input``, ``linear_weight`` and ``linear_bias``. For
+    'sum' and 'mean' the gradients for ones upstream come from the forward call itself and
+    backward scales them; for 'none' backward calls the library again with ``grad_output``
+    (the logits are recomputed: never stored). No second derivative: a backward with
+    ``create_graph=True`` raises ``RuntimeError``."""
+
+    @staticmethod
+    def forward(ctx, input, linear_weight, linear_bias, target, weight, reduction, ignore_index, label_smoothing,
+                z_loss, softcap):
+        """(loss, z) from one library call; with a gradient wanted and 'sum' / 'mean', the
+        gradients for ones upstream from the same call, kept for backward."""
+        need = any(ctx.needs_input_grad[:3])
+        kwargs = dict(linear_bias=_array(linear_bias), weight=_array(weight), reduction=reduction,
+                      ignore_index=ignore_index, label_smoothing=label_smoothing, z_loss=z_loss, softcap=softcap,
+                      return_z_loss=True)
+        x, w, t = _array(input), _array(linear_weight), _array(target)
+        ctx.arguments = (kwargs, x, w, t)
+        ctx.has_bias = linear_bias is not None
+        ctx.saved_grads = None
+        if need and reduction != "none":
+            loss, z, grads = _F.linear_cross_entropy(x, w, t, with_grad=True, **kwargs)
+            ctx.saved_grads = tuple(torch.from_numpy(np.asarray(g)) for g in grads)
+        else:
+            loss, z = _F.linear_cross_entropy(x, w, t, **kwargs)
+        loss_t = torch.as_tensor(np.asarray(loss)).to(input.dtype)
+        z_t = torch.as_tensor(np.asarray(z)).to(input.dtype)
+        ctx.mark_non_differentiable(z_t)
+        return loss_t, z_t
+
+    @staticmethod
+    def backward(ctx, grad_loss, grad_z):
+        """The kept gradients times ``grad_loss`` ('sum' / 'mean'), or the library called again
+        with ``grad_output=grad_loss`` ('none'); none for the target, weight and options."""
+        if torch.is_grad_enabled():
+            raise RuntimeError("swiftloss.torch.linear_cross_entropy has no second derivative "
+                               "(backward with create_graph=True); use torch.nn.functional.linear_cross_entropy")
+        if ctx.saved_grads is not None:
+            grads = tuple(g * grad_loss.to(g.dtype) for g in ctx.saved_grads)
+        else:
+            kwargs, x, w, t = ctx.arguments
+            g = _array(grad_loss.contiguous(), torch.from_numpy(x[:0]).dtype)
+            _, _, grads = _F.linear_cross_entropy(x, w, t, with_grad=True, grad_output=g, **kwargs)
+            grads = tuple(torch.from_numpy(np.asarray(v)) for v in grads)
+        gi, gw = grads[0], grads[1]
+        gb = grads[2] if ctx.has_bias else None
+        needs = ctx.needs_input_grad
+        return (gi if needs[0] else None, gw if needs[1] else None, gb if needs[2] else None,
+                None, None, None, None, None, None, None)
+
+
+def linear_cross_entropy(
+    input: _Tensor,
+    linear_weight: _Tensor,
+    target: _Tensor,
+    *,
+    linear_bias: Optional[_Tensor] = None,
+    weight: Optional[_Tensor] = None,
+    reduction: str = "mean",
+    ignore_index: Optional[int] = None,
+    label_smoothing: float = 0.0,
+    options: Any = None,
+    z_loss: float = 0.0,
+    softcap: Optional[float] = None,
+    return_z_loss: bool = False,
+) -> Any:
+    r"""``torch.nn.functional.linear_cross_entropy`` computed by swiftloss (see
+    :func:`swiftloss.linear_cross_entropy`: the logits are never held whole; label smoothing
+    and class weights take that path too), plus swiftloss's ``z_loss``, ``softcap`` and
+    ``return_z_loss`` (then ``(loss, z)``; ``z`` is not differentiable). Gradients flow to
+    ``input``, ``linear_weight`` and ``linear_bias``; a ``target`` or ``weight`` that requires
+    grad raises ``NotImplementedError``; no second derivative. ``options`` is ignored.
+
+    Example::
+
+        >>> import torch, swiftloss.torch as sl
+        >>> sl.linear_cross_entropy(torch.ones(2, 3), torch.zeros(4, 3), torch.tensor([1, 2]))
+        tensor(1.3863)
+    """
+    op = "linear_cross_entropy"
+    _check_reduction(reduction)
+    _check_tensor(input, "input", 1, op)
+    _check_tensor(linear_weight, "linear_weight", 2, op)
+    _check_tensor(target, "target", 3, op)
+    _check_optional_tensor(linear_bias, "linear_bias", 4, op)
+    _check_optional_tensor(weight, "weight", 5, op)
+    _no_grad_needed(target, "target", op)
+    _no_grad_needed(weight, "weight", op)
+    input, linear_weight, linear_bias = _autocast(input, linear_weight, linear_bias)
+    _F._regularization(z_loss, softcap, "linear_cross_entropy")
+    loss, z = LinearCrossEntropyFunction.apply(input, linear_weight, linear_bias, target, weight, reduction,
+                                               ignore_index, label_smoothing, z_loss, softcap)
+    return (loss, z) if return_z_loss else loss
+
+
+class LinearCrossEntropyLoss(torch.nn.Module):
+    r"""Drop-in for ``torch.nn.LinearCrossEntropyLoss(in_features, num_classes, *, bias=False,
+    device=None, dtype=None, reduction='mean', weight=None, ignore_index=None,
+    label_smoothing=0.0, options=None)`` plus ``z_loss=0.0, softcap=None,
+    return_z_loss=False``: it owns ``self.linear`` (a ``torch.nn.Linear(in_features,
+    num_classes, bias=bias)``, so its parameters train as torch's module's) and
+    ``forward(input, target)`` is :func:`linear_cross_entropy`. ``out_features`` (a
+    K-dimensional loss) is not supported (``ValueError``)."""
+
+    def __init__(self, in_features: int, num_classes: int, *, out_features: Tuple[int, ...] = (), bias: bool = False,
+                 device: Any = None, dtype: Any = None, reduction: str = "mean", weight: Optional[_Tensor] = None,
+                 ignore_index: Optional[int] = None, label_smoothing: float = 0.0, options: Any = None,
+                 z_loss: float = 0.0, softcap: Optional[float] = None, return_z_loss: bool = False) -> None:
+        super().__init__()
+        if tuple(out_features) != ():
+            raise ValueError("LinearCrossEntropyLoss: out_features (a K-dimensional loss) is not supported by swiftloss")
+        self.linear = torch.nn.Linear(in_features, num_classes, bias=bias, device=device, dtype=dtype)
+        self.register_buffer("weight", weight)
+        self.reduction, self.ignore_index, self.label_smoothing = reduction, ignore_index, label_smoothing
+        self.options, self.z_loss, self.softcap, self.return_z_loss = options, z_loss, softcap, return_z_loss
+
+    def forward(self, input: _Tensor, target: _Tensor) -> Any:
+        """The loss of ``self.linear(input)``'s logits (see :func:`linear_cross_entropy`)."""
+        return linear_cross_entropy(input, self.linear.weight, target, linear_bias=self.linear.bias,
+                                    weight=self.weight, reduction=self.reduction, ignore_index=self.ignore_index,
+                                    label_smoothing=self.label_smoothing, options=self.options, z_loss=self.z_loss,
+                                    softcap=self.softcap, return_z_loss=self.return_z_loss)

@@ -66,6 +66,9 @@ __all__ = [
     "CTCLoss",
     "ctc_loss",
     "CTCLossFunction",
+    "LinearCrossEntropyLoss",
+    "linear_cross_entropy",
+    "LinearCrossEntropyFunction",
 ]
 
 def cross_entropy(
@@ -642,3 +645,47 @@ class CTCLossFunction(torch.autograd.Function):
     ) -> Tuple[Tensor, Tensor]: ...
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor, grad_unit: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+class LinearCrossEntropyFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, linear_weight: Tensor, linear_bias: Optional[Tensor], target: Tensor,
+        weight: Optional[Tensor], reduction: str, ignore_index: Optional[int], label_smoothing: float, z_loss: float,
+        softcap: Optional[float],
+    ) -> Tuple[Tensor, Tensor]: ...
+    @staticmethod
+    def backward(ctx: Any, grad_loss: Tensor, grad_z: Optional[Tensor]) -> Tuple[Optional[Tensor], ...]: ...
+
+def linear_cross_entropy(
+    input: Tensor,
+    linear_weight: Tensor,
+    target: Tensor,
+    *,
+    linear_bias: Optional[Tensor] = ...,
+    weight: Optional[Tensor] = ...,
+    reduction: str = ...,
+    ignore_index: Optional[int] = ...,
+    label_smoothing: float = ...,
+    options: Any = ...,
+    z_loss: float = ...,
+    softcap: Optional[float] = ...,
+    return_z_loss: bool = ...,
+) -> Union[Tensor, Tuple[Tensor, Tensor]]: ...
+
+class LinearCrossEntropyLoss(torch.nn.Module):
+    linear: torch.nn.Linear
+    weight: Optional[Tensor]
+    reduction: str
+    ignore_index: Optional[int]
+    label_smoothing: float
+    options: Any
+    z_loss: float
+    softcap: Optional[float]
+    return_z_loss: bool
+    def __init__(
+        self, in_features: int, num_classes: int, *, out_features: Tuple[int, ...] = ..., bias: bool = ...,
+        device: Any = ..., dtype: Any = ..., reduction: str = ..., weight: Optional[Tensor] = ...,
+        ignore_index: Optional[int] = ..., label_smoothing: float = ..., options: Any = ..., z_loss: float = ...,
+        softcap: Optional[float] = ..., return_z_loss: bool = ...,
+    ) -> None: ...
+    def forward(self, input: Tensor, target: Tensor) -> Union[Tensor, Tuple[Tensor, Tensor]]: ...
