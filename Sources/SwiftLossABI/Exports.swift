@@ -1030,6 +1030,28 @@ public func swiftloss_triplet_margin_loss_backward_f64(
         : SwiftLossEntries.Entries.triplet_margin_loss_backward_f64(anchor, positive, negative, batch, dim, margin, p, eps, swap, reduction, gradOutput, gradAnchor, gradPositive, gradNegative)
 }
 
+@_cdecl("swiftloss_gemm_f32")
+public func swiftloss_gemm_f32(
+    _ transA: Int32, _ transB: Int32, _ m: UInt, _ n: UInt, _ k: UInt, _ a: UnsafePointer<Float>?,
+    _ lda: UInt, _ b: UnsafePointer<Float>?, _ ldb: UInt, _ c: UnsafeMutablePointer<Float>?,
+    _ ldc: UInt, _ accumulate: Int32
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.gemm_f32(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+        : SwiftLossEntries.Entries.gemm_f32(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
+@_cdecl("swiftloss_gemm_f64")
+public func swiftloss_gemm_f64(
+    _ transA: Int32, _ transB: Int32, _ m: UInt, _ n: UInt, _ k: UInt, _ a: UnsafePointer<Double>?,
+    _ lda: UInt, _ b: UnsafePointer<Double>?, _ ldb: UInt, _ c: UnsafeMutablePointer<Double>?,
+    _ ldc: UInt, _ accumulate: Int32
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.gemm_f64(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+        : SwiftLossEntries.Entries.gemm_f64(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
 @_cdecl("swiftloss_ctc_loss_f32")
 public func swiftloss_ctc_loss_f32(
     _ logProbs: UnsafePointer<Float>?, _ time: UInt, _ batch: UInt, _ classes: UInt,

@@ -1,0 +1,310 @@
+/// General matrix multiplication, in the BLIS style: no BLAS.
+///
+/// `C = (accumulate ? C : 0) + op(A) op(B)`, row-major with element strides. The operands are
+/// copied ("packed") block by block into contiguous micro-panels, the transposes handled by the
+/// packing:
+///
+///     for each column block of C (nc columns, the B block in L3):
+///       for each block of the sum (kc terms):
+///         pack B's kc x nc block into panels of NR columns (one panel, kc x NR, stays in L1)
+///         for each row block of C (mc rows, the packed A block in L2):
+///           pack A's mc x kc block into panels of MR rows
+///           for each panel of B, for each panel of A: the MR x NR micro-kernel
+///
+/// The micro-kernel keeps an MR x NR tile of C in twelve vector registers (MR = 6 rows of two
+/// vectors: 6 x 16 floats, 6 x 8 doubles) and adds one rank-1 product a step: two vector loads
+/// of B, six broadcasts of A, twelve fused multiply-adds on the AVX2 build. Edge tiles are
+/// computed on zero-padded panels into a local tile, of which the valid part is written.
+///
+/// Every element of C is the same sum whatever the threads: the terms of each block of `kc`
+/// are added in order into a register (from 0), and the blocks' sums are added to C one after
+/// the other in block order. Threads take whole column (or row) ranges of C, whose bounds
+/// depend on the sizes only, so the result is bitwise independent of the thread count.
+
+/// The micro-kernel's rows.
+@usableFromInline let gemmMR = 6
+
+/// Blocking for this family of CPUs (32 KB L1d, 512 KB L2 per core, a shared L3 of several
+/// MB): a kc x NR panel of B is 16 KB for kc = 256 (L1, beside a 6 x kc panel of A); the mc x kc
+/// block of A is 144 KB (L2); the kc x nc block of B (4 MB for floats) lives in L3.
+@usableFromInline let gemmKC = 256
+@usableFromInline let gemmNC = 4080
+
+/// The micro-kernel's columns for `T`: two vectors.
+@inlinable @inline(__always)
+func gemmNR<T: LossFloat>(_: T.Type) -> Int { 2 &* T.Vector.scalarCount }
+
+/// The rows of a packed A block for `T` (a multiple of MR, about 144 KB at kc = 256).
+@inlinable @inline(__always)
+func gemmMC<T: LossFloat>(_: T.Type) -> Int { MemoryLayout<T>.size == 4 ? 144 : 72 }
+
+/// `c[i*ldc + j] = (accumulate ? c[i*ldc + j] : 0) + sum_{p < k} opA(i, p) * opB(p, j)` for
+/// `i < m`, `j < n`, with `opA(i, p) = transA ? a[p*lda + i] : a[i*lda + p]` and
+/// `opB(p, j) = transB ? b[j*ldb + p] : b[p*ldb + j]` (row-major, element strides).
+///
+/// Runs on the library's worker pool; the sum over `p` is in a fixed order (blocks of `kc`
+/// terms, each summed in order and added to C in block order), so the result does not depend
+/// on the thread count. `m`, `n` or `k` may be 0 (`k == 0`: `c = accumulate ? c : 0`).
+/// Nothing is checked: the caller guarantees sizes, strides (`lda` at least the row width of
+/// the stored A, and so on) and buffers, and that C overlaps neither A nor B.
+@inlinable
+public func gemm<T: LossFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                               a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                               c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
+    if m <= 0 || n <= 0 { return }
+    if k <= 0 {
+        if !accumulate {
+            for i in 0..<m { (c + i &* ldc).update(repeating: 0, count: n) }
+        }
+        return
+    }
+    let mr = gemmMR, nr = gemmNR(T.self)
+    // Threads take ranges of the longer side of C: columns in multiples of NR, rows in
+    // multiples of MR, about an eighth of the side each (at least 256 columns or 96 rows, so
+    // that the operand packed again for each range stays a small part of the work).
+    let splitColumns = n >= m
+    let side = splitColumns ? n : m, unit = splitColumns ? nr : mr
+    let least = splitColumns ? 256 : 96
+    var step = max((side &+ 7) / 8, least)
+    step = (step &+ unit &- 1) / unit &* unit
+    let chunks = (side &+ step &- 1) / step
+    // Multiply-adds, saturated (the pool only compares it with its threshold).
+    let (mn, o1) = m.multipliedReportingOverflow(by: n)
+    let (work, o2) = mn.multipliedReportingOverflow(by: k)
+    _ = sumOverChunks(chunks, work: o1 || o2 ? Int.max : work) { chunk in
+        let low = chunk &* step, high = min(low &+ step, side)
+        if splitColumns {
+            gemmRange(transA: transA, transB: transB, rows: 0..<m, columns: low..<high, k: k,
+                      a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+        } else {
+            gemmRange(transA: transA, transB: transB, rows: low..<high, columns: 0..<n, k: k,
+                      a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+        }
+        return SIMD2()
+    }
+}
+
+/// One thread's part of `gemm`: the rows `rows` and columns `columns` of C, with packing
+/// buffers of its own.
+@inlinable
+func gemmRange<T: LossFloat>(transA: Bool, transB: Bool, rows: Range<Int>, columns: Range<Int>, k: Int,
+                             a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                             c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
+    let mr = gemmMR, nr = gemmNR(T.self), mc = gemmMC(T.self)
+    let kcMax = min(k, gemmKC)
+    let ncMax = min(columns.count, gemmNC)
+    let mcMax = min(rows.count, mc)
+    let bCount = kcMax &* ((ncMax &+ nr &- 1) / nr &* nr)
+    let aCount = kcMax &* ((mcMax &+ mr &- 1) / mr &* mr)
+    let size = MemoryLayout<T>.stride
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: (aCount &+ bCount) &* size, alignment: 64)
+    defer { raw.deallocate() }
+    let packedB = raw.bindMemory(to: T.self, capacity: aCount &+ bCount)
+    let packedA = packedB + bCount
+    // A tile for the edges of C: the micro-kernel's output before its valid part is written.
+    withUnsafeTemporaryAllocation(of: T.Vector.self, capacity: 2 &* mr) { tileVectors in
+        let tile = UnsafeMutableRawPointer(tileVectors.baseAddress!).assumingMemoryBound(to: T.self)
+        var jc = columns.lowerBound
+        while jc < columns.upperBound {
+            let ncur = min(gemmNC, columns.upperBound &- jc)
+            var pc = 0
+            while pc < k {
+                let kcur = min(gemmKC, k &- pc)
+                let add = accumulate || pc > 0
+                gemmPackB(transB, b, ldb, p0: pc, kcur: kcur, j0: jc, ncur: ncur, into: packedB)
+                var ic = rows.lowerBound
+                while ic < rows.upperBound {
+                    let mcur = min(mc, rows.upperBound &- ic)
+                    gemmPackA(transA, a, lda, i0: ic, mcur: mcur, p0: pc, kcur: kcur, into: packedA)
+                    var jr = 0
+                    while jr < ncur {
+                        let width = min(nr, ncur &- jr)
+                        let bPanel = UnsafePointer(packedB + jr &* kcur)
+                        var ir = 0
+                        while ir < mcur {
+                            let height = min(mr, mcur &- ir)
+                            let aPanel = UnsafePointer(packedA + ir &* kcur)
+                            let cTile = c + ((ic &+ ir) &* ldc &+ jc &+ jr)
+                            if height == mr && width == nr {
+                                gemmMicroKernel(kcur, aPanel, bPanel, cTile, ldc, add: add)
+                            } else {
+                                gemmMicroKernel(kcur, aPanel, bPanel, tile, nr, add: false)
+                                for r in 0..<height {
+                                    let from = tile + r &* nr, to = cTile + r &* ldc
+                                    if add {
+                                        for j in 0..<width { to[j] += from[j] }
+                                    } else {
+                                        to.update(from: from, count: width)
+                                    }
+                                }
+                            }
+                            ir &+= mr
+                        }
+                        jr &+= nr
+                    }
+                    ic &+= mc
+                }
+                pc &+= kcur
+            }
+            jc &+= ncur
+        }
+    }
+}
+
+/// Packs `opA(i0 ..< i0 + mcur, p0 ..< p0 + kcur)` into panels of MR rows, each `kcur` steps
+/// of MR values (`panel[p * MR + r] = opA(i0 + 6q + r, p0 + p)`), the last panel padded with
+/// zeros.
+@inlinable
+func gemmPackA<T: LossFloat>(_ transA: Bool, _ a: UnsafePointer<T>, _ lda: Int, i0: Int, mcur: Int,
+                             p0: Int, kcur: Int, into packed: UnsafeMutablePointer<T>) {
+    let mr = gemmMR
+    var panel = packed
+    var i = 0
+    while i < mcur {
+        let height = min(mr, mcur &- i)
+        if transA {
+            var src = a + (p0 &* lda &+ i0 &+ i)
+            var dst = panel
+            for _ in 0..<kcur {
+                for r in 0..<height { dst[r] = src[r] }
+                for r in height..<mr { dst[r] = 0 }
+                src += lda
+                dst += mr
+            }
+        } else {
+            if height == mr {
+                let s0 = a + ((i0 &+ i) &* lda &+ p0)
+                let s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda
+                var dst = panel
+                for p in 0..<kcur {
+                    dst[0] = s0[p]; dst[1] = s1[p]; dst[2] = s2[p]
+                    dst[3] = s3[p]; dst[4] = s4[p]; dst[5] = s5[p]
+                    dst += mr
+                }
+            } else {
+                for r in 0..<mr {
+                    if r < height {
+                        let src = a + ((i0 &+ i &+ r) &* lda &+ p0)
+                        for p in 0..<kcur { panel[p &* mr &+ r] = src[p] }
+                    } else {
+                        for p in 0..<kcur { panel[p &* mr &+ r] = 0 }
+                    }
+                }
+            }
+        }
+        panel += mr &* kcur
+        i &+= mr
+    }
+}
+
+/// Packs `opB(p0 ..< p0 + kcur, j0 ..< j0 + ncur)` into panels of NR columns, each `kcur` steps
+/// of NR values (`panel[p * NR + j] = opB(p0 + p, j0 + NR q + j)`), the last panel padded with
+/// zeros.
+@inlinable
+func gemmPackB<T: LossFloat>(_ transB: Bool, _ b: UnsafePointer<T>, _ ldb: Int, p0: Int, kcur: Int,
+                             j0: Int, ncur: Int, into packed: UnsafeMutablePointer<T>) {
+    let nr = gemmNR(T.self)
+    var panel = packed
+    var j = 0
+    while j < ncur {
+        let width = min(nr, ncur &- j)
+        if transB {
+            // Rows of the stored B are columns of opB: read NR rows side by side.
+            for q in 0..<nr {
+                if q < width {
+                    let src = b + ((j0 &+ j &+ q) &* ldb &+ p0)
+                    var dst = panel + q
+                    for p in 0..<kcur {
+                        dst.pointee = src[p]
+                        dst += nr
+                    }
+                } else {
+                    var dst = panel + q
+                    for _ in 0..<kcur {
+                        dst.pointee = 0
+                        dst += nr
+                    }
+                }
+            }
+        } else {
+            var src = b + (p0 &* ldb &+ j0 &+ j)
+            var dst = panel
+            if width == nr {
+                for _ in 0..<kcur {
+                    dst.update(from: src, count: nr)
+                    src += ldb
+                    dst += nr
+                }
+            } else {
+                for _ in 0..<kcur {
+                    dst.update(from: src, count: width)
+                    (dst + width).update(repeating: 0, count: nr &- width)
+                    src += ldb
+                    dst += nr
+                }
+            }
+        }
+        panel += nr &* kcur
+        j &+= nr
+    }
+}
+
+/// Loads a vector from `p` (any alignment).
+@inlinable @inline(__always)
+func gemmLoad<T: LossFloat>(_ p: UnsafePointer<T>) -> T.Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: T.Vector.self)
+}
+
+/// Writes a row of the micro-kernel's tile (two vectors) at `p`, or adds it to what is there.
+@inlinable @inline(__always)
+func gemmStoreRow<T: LossFloat>(_ p: UnsafeMutablePointer<T>, _ v0: T.Vector, _ v1: T.Vector, add: Bool) {
+    let w = T.Vector.scalarCount
+    let raw = UnsafeMutableRawPointer(p)
+    if add {
+        raw.storeBytes(of: gemmLoad(UnsafePointer(p)) + v0, as: T.Vector.self)
+        raw.storeBytes(of: gemmLoad(UnsafePointer(p + w)) + v1, toByteOffset: w &* MemoryLayout<T>.stride,
+                       as: T.Vector.self)
+    } else {
+        raw.storeBytes(of: v0, as: T.Vector.self)
+        raw.storeBytes(of: v1, toByteOffset: w &* MemoryLayout<T>.stride, as: T.Vector.self)
+    }
+}
+
+/// The micro-kernel: the 6 x NR tile `sum_{p < k} a[p*6 + i] * b[p*NR + j]` (packed panels,
+/// `b` 32-byte aligned) written at `c` (rows `ldc` apart), or added to it. Each element's sum
+/// runs over `p` in order from 0.
+@inlinable @inline(__always)
+func gemmMicroKernel<T: LossFloat>(_ k: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+                                   _ c: UnsafeMutablePointer<T>, _ ldc: Int, add: Bool) {
+    typealias V = T.Vector
+    let w = V.scalarCount
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+    var a = a, b = UnsafeRawPointer(b)
+    let step = 2 &* w &* MemoryLayout<T>.stride
+    for _ in 0..<k {
+        let b0 = b.load(as: V.self)
+        let b1 = b.load(fromByteOffset: w &* MemoryLayout<T>.stride, as: V.self)
+        var s = V(repeating: a[0])
+        c00 = mulAdd(s, b0, c00); c01 = mulAdd(s, b1, c01)
+        s = V(repeating: a[1])
+        c10 = mulAdd(s, b0, c10); c11 = mulAdd(s, b1, c11)
+        s = V(repeating: a[2])
+        c20 = mulAdd(s, b0, c20); c21 = mulAdd(s, b1, c21)
+        s = V(repeating: a[3])
+        c30 = mulAdd(s, b0, c30); c31 = mulAdd(s, b1, c31)
+        s = V(repeating: a[4])
+        c40 = mulAdd(s, b0, c40); c41 = mulAdd(s, b1, c41)
+        s = V(repeating: a[5])
+        c50 = mulAdd(s, b0, c50); c51 = mulAdd(s, b1, c51)
+        a += gemmMR
+        b += step
+    }
+    var row = c
+    gemmStoreRow(row, c00, c01, add: add); row += ldc
+    gemmStoreRow(row, c10, c11, add: add); row += ldc
+    gemmStoreRow(row, c20, c21, add: add); row += ldc
+    gemmStoreRow(row, c30, c31, add: add); row += ldc
+    gemmStoreRow(row, c40, c41, add: add); row += ldc
+    gemmStoreRow(row, c50, c51, add: add)
+}
