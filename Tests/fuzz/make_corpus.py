@@ -40,7 +40,8 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "margin_ranking_loss", "margin_ranking_loss_backward",
          "gaussian_nll_loss", "gaussian_nll_loss_backward",
          "cosine_embedding_loss", "cosine_embedding_loss_backward",
-         "triplet_margin_loss", "triplet_margin_loss_backward", "ctc_loss", "ctc_loss_backward"]
+         "triplet_margin_loss", "triplet_margin_loss_backward", "ctc_loss", "ctc_loss_backward",
+         "gemm"]
 NONE, SUM, MEAN, BATCHMEAN = 0, 1, 2, 3
 IGNORE = {-100: 0, -1: 1, 0: 2, 1: 3, 2: 9}       # ignore_index -> selector (h[9] % 16)
 SMOOTH = {0.0: 0, 0.1: 1, 0.25: 2, 0.5: 3, 1.0: 4, -0.5: 6}  # label_smoothing -> selector
@@ -130,6 +131,12 @@ def class_axis(tag, rows, ts, *, weight=None, reductions=(NONE, SUM, MEAN), smoo
                            **common) + floats(x, f64) + targets(ts) + w + g)
 
 
+def entries95(data):
+    """A raw input written when the harness had 95 entry points (before gemm): its h[0] made
+    the same entry's index (the computing functions keep their numbers; gemm was appended)."""
+    return bytes([data[0] % 95]) + data[1:]
+
+
 def regressions(out):
     """One minimal input per bug found (sizes in huge/zero mode are selectors: 8 -> 2^40,
     10 -> 2^62, 16 -> 2^60 + 1, 3 -> 3, 2 -> 2, 0 -> 0)."""
@@ -156,9 +163,9 @@ def regressions(out):
         # now treats any NaN as equal to any NaN).
         # (Its first byte, 0x9d = 157, chose entry 157 % 35 = 17 before the regression losses
         # were added; it is 17 itself now, the same entry point whatever the entry count.)
-        "nan_payload_fused_vs_forward_f64": bytes.fromhex(
+        "nan_payload_fused_vs_forward_f64": entries95(bytes.fromhex(
             "11b0e84020039db040208302000e010049161616161616161616161616f4702b6874ffffffffffffffffffff"
-            "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff5a2b682a00161616161602"),
+            "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff5a2b682a00161616161602")),
         # Not a library bug (found in CI): the harness checked soft_margin_loss's finiteness
         # with -t x computed in double, where in float32 it overflows to inf (and so does the
         # exact value); the check now computes the product in the call's precision.
@@ -166,14 +173,14 @@ def regressions(out):
         # and the 'none' output's batch elements were not checked to fit in bytes, so the
         # library wrote NaNs far past a 16-byte buffer (AddressSanitizer SEGV). (h[0] 0x41 =
         # 65: entry 65 of 67.)
-        "crash_multilabel_zero_classes_huge_batch": bytes.fromhex("415d00003f5dfffd44e7d65200ffffffffffff00440000"),
+        "crash_multilabel_zero_classes_huge_batch": entries95(bytes.fromhex("415d00003f5dfffd44e7d65200ffffffffffff00440000")),
         # ... and its backward entry point took a NULL grad_output for a forward call, writing
         # the losses into grad_input (the entry now knows which call it is).
-        "crash_multilabel_backward_null_grad_output": bytes.fromhex("41dd4141dd00"),
-        "harness_soft_margin_float32_product_overflow_f32": bytes.fromhex(
+        "crash_multilabel_backward_null_grad_output": entries95(bytes.fromhex("41dd4141dd00")),
+        "harness_soft_margin_float32_product_overflow_f32": entries95(bytes.fromhex(
             "3212000027030000000000000000000000000000000000000053747269000000000000000000000000007b00"
             "00000000003800000000000000000000000000000000000000c8c200007ac49a99b142004f9cb323d3550000"
-            "3f000080bf"),
+            "3f000080bf")),
         # Not a library bug (a harness over-strictness, seen once in a session's fuzz run): a
         # weighted mse_loss 'mean' whose weights sum to 0 is the weighted sum over 0, so -inf
         # here ((1 - 4) / 0, as PyTorch's torch.sum(loss * w) / torch.sum(w)), where the harness
@@ -184,20 +191,24 @@ def regressions(out):
         # Not a library bug (the harness's own undefined behaviour, found by its first ctc_loss
         # run): blank = classes - 1 computed in int64 from a classes of 2^63 or more overflowed
         # (UBSan); now computed in uint64. (h[0] 0x5b = 91: ctc_loss_f64.)
-        "harness_ctc_blank_of_huge_classes_f64": bytes.fromhex("5b1500ffff54ab2916e2606aff0a0000e9468000"),
+        "harness_ctc_blank_of_huge_classes_f64": entries95(bytes.fromhex("5b1500ffff54ab2916e2606aff0a0000e9468000")),
         # Not a library bug: the harness let a 7 x 65537 multilabel_margin_loss backward (batch *
         # classes^2 work) run past the 10 s timeout; it now bounds that work.
         "harness_multilabel_margin_quadratic_work_f32":
-            bytes.fromhex("a7170000496e740000fc2f9e1afd3b4c1000803f002080804000000000803f"),
+            entries95(bytes.fromhex("a7170000496e740000fc2f9e1afd3b4c1000803f002080804000000000803f")),
         # ctc_loss: batch 0 beside time 2^62 - 1 refused as a size overflow (the scratch check
         # used time, not the samples' input lengths).
-        "ctc_empty_batch_beside_huge_time_f64": bytes.fromhex("5b6e6e6e6e6e6e6e6e6e6e3f00000000000000000000000000000000000000000000000000000040000000000000000000000000000000000000000000000000000000000000004900000204016e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6ea5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a56e6e6e6e00ff0015280090fffe"),
+        "ctc_empty_batch_beside_huge_time_f64": entries95(bytes.fromhex("5b6e6e6e6e6e6e6e6e6e6e3f00000000000000000000000000000000000000000000000000000040000000000000000000000000000000000000000000000000000000000000004900000204016e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6ea5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a56e6e6e6e00ff0015280090fffe")),
         # The same check with padded targets: the harness still modelled the scratch on time.
-        "ctc_scratch_check_empty_batch_padded_f64": bytes.fromhex("5b15000d0a021090000000d40200000d0a021090000000d402"),
+        "ctc_scratch_check_empty_batch_padded_f64": entries95(bytes.fromhex("5b15000d0a021090000000d40200000d0a021090000000d402")),
         # Not a library bug: with no sample (lengths NULL) the harness did not expect the
         # library's refusal of targets_len != 0.
-        "harness_ctc_targets_len_of_empty_batch_f32": bytes.fromhex("bbfef600f6f6f6f6089000000890f600000000020000000000000000000000000000000000000001000003000000000000000000000037161ac06f2cb4bfbbb1d0bebbb141d0be6f2cb4bf280040"),
+        "harness_ctc_targets_len_of_empty_batch_f32": entries95(bytes.fromhex("bbfef600f6f6f6f6089000000890f600000000020000000000000000000000000000000000000001000003000000000000000000000037161ac06f2cb4bfbbb1d0bebbb141d0be6f2cb4bf280040")),
         # Label smoothing with zero-weight targets, 'mean': gave inf, PyTorch NaN.
+        # The harness's own hang (its first gemm run): m = 2^62 beside n = k = 0 is a valid call
+        # that computes nothing, and the harness looped over the 2^62 rows of an empty c.
+        "harness_gemm_huge_rows_of_empty_c_f64": bytes.fromhex(
+            "5f1500000a0000080302030000000000" "0000fbffffff" + "00" * 42),
         "wrong_cross_entropy_smoothing_zero_target_weights_f64":
             header("cross_entropy", True, sizes=(1, 3, 1), weight=True, smoothing=0.1)
             + floats([1.0, 2.0, 3.0], True) + targets([0]) + floats([0.0, 1.0, 2.0], True),
@@ -536,6 +547,28 @@ def main():
         header("ctc_loss_backward", False, sizemode=7, large=True, sizes=(3, 20, 25), valmode=0, weight_sel=4,
                reduction=MEAN) + bytes(rng.randrange(224) for _ in range(400)))
     add("huge_ctc_f64", header("ctc_loss", True, sizemode=5, sizes=(13, 10, 1), weight_sel=8))
+    # gemm: sizes m, n, k (h[4..6]); h[9] the leading dimensions' padding (bits 0-1 lda, 2-3
+    # ldb, 4-5 ldc; >= 240 one a row short); h[11] bit 0 trans_a, 1 trans_b, 2 accumulate
+    # (>= 240: an invalid flag).
+    def gemm(f64, sizes, pad, flags, **kw):
+        h = bytearray(header("gemm", f64, sizes=sizes, **kw))
+        h[9], h[11] = pad, flags
+        return bytes(h)
+    for f64 in (False, True):
+        p = "f64" if f64 else "f32"
+        for flags in range(8):
+            add(f"gemm_{flags}_{p}", gemm(f64, (7, 17, 5), 0x15 if flags & 1 else 0, flags, valmode=0)
+                + bytes(rng.randrange(224) for _ in range(300)))
+        add(f"gemm_k0_accumulate_{p}", gemm(f64, (4, 3, 0), 0x2a, 4, valmode=0) + bytes(range(40)))
+        add(f"gemm_short_ld_{p}", gemm(f64, (3, 4, 5), 0xf1, 0, valmode=0))
+        add(f"gemm_bad_flag_{p}", gemm(f64, (3, 4, 5), 0, 0xf2, valmode=0))
+        add(f"gemm_aliased_{p}", gemm(f64, (3, 4, 5), 0, 0, valmode=0, alias=True))
+        add(f"huge_gemm_{p}", gemm(f64, (10, 3, 8), 0, 3, sizemode=5))
+        add(f"zero_dim_huge_gemm_{p}", gemm(f64, (10, 8, 10), 0, 0, sizemode=6, zero_dim=2))
+    add("large_gemm_f32", gemm(False, (30, 50, 10), 0x05, 6, sizemode=7, large=True, valmode=0)
+        + bytes(rng.randrange(224) for _ in range(400)))
+    add("large_gemm_f64", gemm(True, (3, 70, 200), 0x10, 1, sizemode=7, large=True, valmode=0)
+        + bytes(rng.randrange(224) for _ in range(400)))
     # Threads, status strings, version.
     add("misc_threads", header("misc", False, raw=(12, 3, 0, 0, 0, 0)))
 
