@@ -842,8 +842,8 @@ SWIFTLOSS_API swiftloss_status swiftloss_triplet_margin_loss_backward_f64(
  * float32, 6 x 8 float64). The sum over p runs in blocks of 256 terms, each summed in order
  * and added to c in block order; the threads take fixed ranges of c's rows or columns, so
  * results do not depend on the thread count. Scratch: each thread allocates its packed blocks
- * of A and B, at most (256 x 144 + 256 x 4080) float32 elements (256 x 72 + 256 x 4080
- * float64), about 4.3 MB and 8.5 MB.
+ * of A and B, at most 4 MB of B (1024 columns by up to 1024 float32 / 512 float64 terms of the
+ * sum) and 256 x 144 float32 (256 x 72 float64) elements of A: about 4.2 MB.
  *
  * Aliasing: c may not overlap a or b (the spans above); a and b may overlap.
  *

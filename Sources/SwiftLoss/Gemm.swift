@@ -4,12 +4,14 @@
 /// copied ("packed") block by block into contiguous micro-panels, the transposes handled by the
 /// packing:
 ///
-///     for each column block of C (nc columns, the B block in L3):
-///       for each block of the sum (kc terms):
-///         pack B's kc x nc block into panels of NR columns (one panel, kc x NR, stays in L1)
-///         for each row block of C (mc rows, the packed A block in L2):
-///           pack A's mc x kc block into panels of MR rows
-///           for each panel of B, for each panel of A: the MR x NR micro-kernel
+///     for each column block of C (nc columns):
+///       for each superblock of the sum (as many blocks of kc terms as fit in 4 MB of B):
+///         pack B's part into panels of NR columns, block by block (L3; one panel, kc x NR,
+///         stays in L1 while it is used)
+///         for each row block of C (mc rows; the mc x nc block of C stays in cache):
+///           for each block of the sum (kc terms) in the superblock:
+///             pack A's mc x kc block into panels of MR rows (L2)
+///             for each panel of B, for each panel of A: the MR x NR micro-kernel
 ///
 /// The micro-kernel keeps an MR x NR tile of C in twelve vector registers (MR = 6 rows of two
 /// vectors: 6 x 16 floats, 6 x 8 doubles) and adds one rank-1 product a step: two vector loads
@@ -26,9 +28,12 @@
 
 /// Blocking for this family of CPUs (32 KB L1d, 512 KB L2 per core, a shared L3 of several
 /// MB): a kc x NR panel of B is 16 KB for kc = 256 (L1, beside a 6 x kc panel of A); the mc x kc
-/// block of A is 144 KB (L2); the kc x nc block of B (4 MB for floats) lives in L3.
+/// block of A is 144 KB (L2); B is packed nc = 1024 columns by as many blocks of kc as fit in
+/// 4 MB (L3).
 @usableFromInline let gemmKC = 256
-@usableFromInline let gemmNC = 4080
+@usableFromInline let gemmNC = 1024
+/// Bytes of one packed superblock of B.
+@usableFromInline let gemmPackedB = 4 << 20
 
 /// The micro-kernel's columns for `T`: two vectors.
 @inlinable @inline(__always)
@@ -86,16 +91,23 @@ public func gemm<T: LossFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: In
 
 /// One thread's part of `gemm`: the rows `rows` and columns `columns` of C, with packing
 /// buffers of its own.
+///
+/// B is packed a superblock at a time: up to `gemmNC` columns by as many blocks of `kc` terms
+/// as fit in `gemmPackedB` bytes (all of k = 1024 for float32, 512 for float64), so that each mc x nc block of
+/// C (576 KB) is updated by every block of the superblock while it is still in cache, instead
+/// of coming back from memory once per block of `kc`. The order of every element's sum is the
+/// same (blocks of `kc` in order).
 @inlinable
 func gemmRange<T: LossFloat>(transA: Bool, transB: Bool, rows: Range<Int>, columns: Range<Int>, k: Int,
                              a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
                              c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
-    let mr = gemmMR, nr = gemmNR(T.self), mc = gemmMC(T.self)
-    let kcMax = min(k, gemmKC)
-    let ncMax = min(columns.count, gemmNC)
+    let mr = gemmMR, nr = gemmNR(T.self), mc = gemmMC(T.self), kc = gemmKC
+    let ncMax = (min(columns.count, gemmNC) &+ nr &- 1) / nr &* nr
+    // Terms of the sum in one packed superblock of B: whole blocks of kc, at least one.
+    let kb = min(k, max(kc, gemmPackedB / MemoryLayout<T>.size / ncMax / kc &* kc))
     let mcMax = min(rows.count, mc)
-    let bCount = kcMax &* ((ncMax &+ nr &- 1) / nr &* nr)
-    let aCount = kcMax &* ((mcMax &+ mr &- 1) / mr &* mr)
+    let bCount = kb &* ncMax
+    let aCount = min(kb, kc) &* ((mcMax &+ mr &- 1) / mr &* mr)
     let size = MemoryLayout<T>.stride
     let raw = UnsafeMutableRawPointer.allocate(byteCount: (aCount &+ bCount) &* size, alignment: 64)
     defer { raw.deallocate() }
@@ -107,44 +119,58 @@ func gemmRange<T: LossFloat>(transA: Bool, transB: Bool, rows: Range<Int>, colum
         var jc = columns.lowerBound
         while jc < columns.upperBound {
             let ncur = min(gemmNC, columns.upperBound &- jc)
-            var pc = 0
-            while pc < k {
-                let kcur = min(gemmKC, k &- pc)
-                let add = accumulate || pc > 0
-                gemmPackB(transB, b, ldb, p0: pc, kcur: kcur, j0: jc, ncur: ncur, into: packedB)
+            let ncPadded = (ncur &+ nr &- 1) / nr &* nr
+            var pk = 0
+            while pk < k {
+                let kbcur = min(kb, k &- pk)
+                // Pack the superblock: block q (kc terms) at q * kc * ncPadded.
+                var pc = pk
+                while pc < pk &+ kbcur {
+                    let kcur = min(kc, pk &+ kbcur &- pc)
+                    gemmPackB(transB, b, ldb, p0: pc, kcur: kcur, j0: jc, ncur: ncur,
+                              into: packedB + (pc &- pk) &* ncPadded)
+                    pc &+= kcur
+                }
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {
                     let mcur = min(mc, rows.upperBound &- ic)
-                    gemmPackA(transA, a, lda, i0: ic, mcur: mcur, p0: pc, kcur: kcur, into: packedA)
-                    var jr = 0
-                    while jr < ncur {
-                        let width = min(nr, ncur &- jr)
-                        let bPanel = UnsafePointer(packedB + jr &* kcur)
-                        var ir = 0
-                        while ir < mcur {
-                            let height = min(mr, mcur &- ir)
-                            let aPanel = UnsafePointer(packedA + ir &* kcur)
-                            let cTile = c + ((ic &+ ir) &* ldc &+ jc &+ jr)
-                            if height == mr && width == nr {
-                                gemmMicroKernel(kcur, aPanel, bPanel, cTile, ldc, add: add)
-                            } else {
-                                gemmMicroKernel(kcur, aPanel, bPanel, tile, nr, add: false)
-                                for r in 0..<height {
-                                    let from = tile + r &* nr, to = cTile + r &* ldc
-                                    if add {
-                                        for j in 0..<width { to[j] += from[j] }
-                                    } else {
-                                        to.update(from: from, count: width)
+                    pc = pk
+                    while pc < pk &+ kbcur {
+                        let kcur = min(kc, pk &+ kbcur &- pc)
+                        let add = accumulate || pc > 0
+                        let bBlock = packedB + (pc &- pk) &* ncPadded
+                        gemmPackA(transA, a, lda, i0: ic, mcur: mcur, p0: pc, kcur: kcur, into: packedA)
+                        var jr = 0
+                        while jr < ncur {
+                            let width = min(nr, ncur &- jr)
+                            let bPanel = UnsafePointer(bBlock + jr &* kcur)
+                            var ir = 0
+                            while ir < mcur {
+                                let height = min(mr, mcur &- ir)
+                                let aPanel = UnsafePointer(packedA + ir &* kcur)
+                                let cTile = c + ((ic &+ ir) &* ldc &+ jc &+ jr)
+                                if height == mr && width == nr {
+                                    gemmMicroKernel(kcur, aPanel, bPanel, cTile, ldc, add: add)
+                                } else {
+                                    gemmMicroKernel(kcur, aPanel, bPanel, tile, nr, add: false)
+                                    for r in 0..<height {
+                                        let from = tile + r &* nr, to = cTile + r &* ldc
+                                        if add {
+                                            for j in 0..<width { to[j] += from[j] }
+                                        } else {
+                                            to.update(from: from, count: width)
+                                        }
                                     }
                                 }
+                                ir &+= mr
                             }
-                            ir &+= mr
+                            jr &+= nr
                         }
-                        jr &+= nr
+                        pc &+= kcur
                     }
                     ic &+= mc
                 }
-                pc &+= kcur
+                pk &+= kbcur
             }
             jc &+= ncur
         }
