@@ -2623,8 +2623,8 @@ static void test_gemm(void)
     CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 0, 3, a, 4, NULL, 0, NULL, 0, 0), SWIFTLOSS_OK);
 
     /* 37 x 29 x 300, A transposed, B not, rows one wider than needed */
-    for (i = 0; i < 300 * 38; i++) { big_a[i] = sin(0.37 * (double)i); big_af[i] = (float)big_a[i]; }
-    for (i = 0; i < 300 * 30; i++) { big_b[i] = cos(0.11 * (double)i); big_bf[i] = (float)big_b[i]; }
+    for (i = 0; i < 300 * 38; i++) { big_a[i] = (double)((i * 7919) % 1001) / 500.0 - 1.0; big_af[i] = (float)big_a[i]; }
+    for (i = 0; i < 300 * 30; i++) { big_b[i] = (double)((i * 104729) % 997) / 498.0 - 1.0; big_bf[i] = (float)big_b[i]; }
     gemm_naive(1, 0, 37, 29, 300, big_a, 38, big_b, 30, ref, 31);
     CHECK_STATUS(swiftloss_gemm_f64(1, 0, 37, 29, 300, big_a, 38, big_b, 30, big_c, 31, 0), SWIFTLOSS_OK);
     CHECK_STATUS(swiftloss_gemm_f32(1, 0, 37, 29, 300, big_af, 38, big_bf, 30, big_cf, 31, 0), SWIFTLOSS_OK);
