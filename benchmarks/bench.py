@@ -13,6 +13,7 @@ cross_entropy with N*C, 1 thread against 2, and the issue-5 targets with "met" /
     python3 benchmarks/bench.py --cases ctc     # ctc_loss fwd+bwd against torch (issue 16's three sizes)
     python3 benchmarks/bench.py --cases zloss   # cross_entropy with z_loss and softcap against torch's composite
     python3 benchmarks/bench.py --cases linear_cross_entropy   # against torch's reference and chunked paths
+    python3 benchmarks/bench.py --cases gemm    # the library's gemm against numpy, torch and the FMA peak
     python3 benchmarks/bench.py --no-torch      # the table as without PyTorch
     python3 benchmarks/bench.py --grid          # every function x size x dtype against torch
 
@@ -199,7 +200,7 @@ class Timer:
             for _ in range(number):
                 fn()
             samples.append((time.perf_counter() - t0) / number)
-        return {"median": statistics.median(samples), "k": repeat, "number": number}
+        return {"median": statistics.median(samples), "k": repeat, "number": number, "samples": samples}
 
 
 def fmt_time(seconds: Optional[float]) -> str:
@@ -898,6 +899,94 @@ def lce_section(filters: Optional[List[str]], repeat: Optional[int]) -> None:
           f"by this section)")
     print()
 
+# gemm (issue 14): the library's own matrix multiplication, reached through ctypes (it has no
+# Python wrapper). Shapes: linear_cross_entropy's three products for a block of 256 rows
+# (N = 4096, H = 1024, V = 32000) and the plain big ones. (id, transA, transB, m, n, k, what)
+GEMM_CASES = [
+    ("gemm-logits-256", 0, 1, 256, 32000, 1024, "X_b W^T"),
+    ("gemm-grad_input-256", 0, 0, 256, 1024, 32000, "G W"),
+    ("gemm-grad_weight-256", 1, 0, 32000, 1024, 256, "G^T X_b (+=)"),
+    ("gemm-logits-4096", 0, 1, 4096, 32000, 1024, "X W^T"),
+    ("gemm-grad_input-4096", 0, 0, 4096, 1024, 32000, "G W"),
+    ("gemm-grad_weight-4096", 1, 0, 32000, 1024, 4096, "G^T X"),
+]
+
+
+def fma_peak(threads: int) -> Optional[Dict[str, float]]:
+    """The AVX2 FMA peak (GFLOP/s, float32 and float64) of `threads` threads, measured by
+    benchmarks/fma_peak.c compiled here (cc -O2 -mavx2 -mfma); None without a C compiler."""
+    import tempfile
+    source = os.path.join(os.path.dirname(HERE), "fma_peak.c")
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "fma_peak")
+        try:
+            subprocess.run([os.environ.get("CC", "cc"), "-O2", "-mavx2", "-mfma", "-pthread", source, "-o", exe],
+                           check=True, capture_output=True)
+            best: Dict[str, float] = {}
+            for _ in range(3):  # the best of three: the machine may be shared
+                out = subprocess.run([exe, str(threads), "0.5"], check=True, capture_output=True, text=True).stdout
+                for line in out.split("\n"):
+                    if line.strip():
+                        kind, value = line.split()
+                        best[kind] = max(best.get(kind, 0.0), float(value))
+            return best
+        except (OSError, subprocess.CalledProcessError):
+            return None
+
+
+def gemm_section(timer: Timer, filters: Optional[List[str]]) -> None:
+    """swiftloss_gemm_f32/_f64 against numpy's matmul (OpenBLAS) and torch.matmul, in GFLOP/s
+    (best of the timed runs), with the FMA peak of one core and of every thread swiftloss uses."""
+    import ctypes
+    lib = ctypes.CDLL(os.path.join(os.path.dirname(_C.__file__), "libswiftloss.so.0"))
+    P, S, I = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int
+    for f in (lib.swiftloss_gemm_f32, lib.swiftloss_gemm_f64):
+        f.argtypes = [I, I, S, S, S, P, S, P, S, P, S, I]
+        f.restype = I
+    threads = c_get_num_threads() or os.cpu_count() or 1
+    one, all_threads = fma_peak(1), fma_peak(threads)
+    print(f"gemm: GFLOP/s (2mnk / best time), {threads} threads each; FMA peak measured by fma_peak.c: "
+          + (f"f32 {one['f32']:.1f} a core, {all_threads['f32']:.1f} on {threads} threads; "
+             f"f64 {one['f64']:.1f} a core, {all_threads['f64']:.1f} on {threads} threads"
+             if one and all_threads else "not measured (no C compiler)"))
+    print(f"  {'case':<22} {'op':<13} {'m x n x k':<18} {'dtype':<5} {'swiftloss':>9} {'numpy':>7} {'torch':>7} "
+          f"{'sl/peak':>7} {'sl/numpy':>8}")
+    rng = np.random.default_rng(14)
+    for case_id, ta, tb, m, n, k, what in GEMM_CASES:
+        if not any(f in case_id for f in filters) and "gemm" not in filters:
+            continue
+        for dtype, name in ((np.float32, "f32"), (np.float64, "f64")):
+            a = rng.standard_normal((k, m) if ta else (m, k)).astype(dtype)
+            b = rng.standard_normal((n, k) if tb else (k, n)).astype(dtype)
+            c = np.zeros((m, n), dtype)
+            fn = lib.swiftloss_gemm_f32 if dtype == np.float32 else lib.swiftloss_gemm_f64
+            accumulate = 1 if "+=" in what else 0
+            args = (ta, tb, m, n, k, a.ctypes.data, a.shape[1], b.ctypes.data, b.shape[1], c.ctypes.data, n, accumulate)
+            opa, opb = (a.T if ta else a), (b.T if tb else b)
+            if fn(*args) != 0:
+                raise SystemExit(f"{case_id}: swiftloss_gemm failed")
+            want = opa @ opb
+            if accumulate:
+                c[...] = 0
+                fn(*args)
+            check_array(f"{case_id} {name} gemm", c, want, rtol=1e-4 if dtype == np.float32 else 1e-10)
+            flops = 2.0 * m * n * k
+            best = lambda f: min(timer(f, repeat=3)["samples"])
+            mine = best(lambda: fn(*args))
+            ref = best(lambda: np.matmul(opa, opb))
+            theirs = None
+            if torch is not None:
+                ta_, tb_ = torch.from_numpy(opa), torch.from_numpy(opb)
+                theirs = best(lambda: torch.matmul(ta_, tb_))
+            peak = all_threads and all_threads[name]
+            print(f"  {case_id:<22} {what:<13} {f'{m}x{n}x{k}':<18} {name:<5} {flops / mine / 1e9:>9.1f} "
+                  f"{flops / ref / 1e9:>7.1f} {('-' if theirs is None else f'{flops / theirs / 1e9:.1f}'):>7} "
+                  f"{(f'{flops / mine / 1e9 / peak:.0%}' if peak else '-'):>7} {ref / mine:>7.2f}x")
+            del a, b, c, want
+            gc.collect()
+    print()
+
+
 def print_table(rows: List[Dict], torch_version: Optional[str]) -> None:
     headers = ["case", "dtype", "op", "swiftloss", "numpy", "torch", "read", "r+w", "new",
                "sl/ref", "sl/numpy", "sl/torch", "k"]
@@ -1191,7 +1280,8 @@ def main(argv=None) -> int:
     if filters and not args.grid:
         ids = ([c[0] for c in (QUICK_CASES if args.quick else FULL_CASES)] + [c[0] for c in CTC_CASES]
                + [c[0] for c in ZLOSS_CASES]
-               + ["overhead", "scaling", "threads", "linear_cross_entropy"] + [c[0] for c in LCE_CASES])
+               + ["overhead", "scaling", "threads", "linear_cross_entropy"] + [c[0] for c in LCE_CASES]
+               + [c[0] for c in GEMM_CASES])
         unknown = [f for f in filters if not any(f in i for i in ids)]
         if unknown:
             parser.error(f"--cases {','.join(unknown)} matches nothing; ids: {', '.join(ids)}")
@@ -1260,6 +1350,9 @@ def main(argv=None) -> int:
         zloss_section(timer, filters)
     if filters and ("linear_cross_entropy" in filters or any(f in c[0] for f in filters for c in LCE_CASES)):
         lce_section(filters, args.repeat)
+
+    if filters and any(f in c[0] for f in filters for c in GEMM_CASES):  # not in the default run
+        gemm_section(timer, filters)
 
     overhead = None
     if selected("2x4", filters) or (filters and "overhead" in filters):

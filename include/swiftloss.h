@@ -948,6 +948,42 @@ SWIFTLOSS_API swiftloss_status swiftloss_linear_cross_entropy_probs_f64(
     double *grad_linear_bias);
 
 /* ==========================================================================================
+ * gemm (general matrix multiplication, the library's own kernel: no BLAS)
+ *
+ *   c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0) + sum over p < k of opA(i, p) * opB(p, j)
+ *
+ * for i < m, j < n, row-major with element strides: opA(i, p) = trans_a ? a[p * lda + i] :
+ * a[i * lda + p] (A stored as m rows of k, or with trans_a as k rows of m), opB(p, j) =
+ * trans_b ? b[j * ldb + p] : b[p * ldb + j] (B stored as k rows of n, or with trans_b as n
+ * rows of k); c: m rows of n. A matrix stored as R rows of W elements spans (R - 1) * ld + W
+ * elements (none when R or W is 0; a may then be NULL, and so on); ld must be at least W.
+ * trans_a, trans_b, accumulate: 0 or 1. k == 0 writes zeros (or leaves c as it is with
+ * accumulate); m == 0 or n == 0 writes nothing. Elements of c between rows (j >= n) are not
+ * touched.
+ *
+ * Computed in the input's precision with fused multiply-adds where the CPU has them: the
+ * operands are packed into panels and an MR x NR tile of c is accumulated in registers (6 x 16
+ * float32, 6 x 8 float64). The sum over p runs in blocks of 256 terms, each summed in order
+ * and added to c in block order; the threads take fixed ranges of c's rows or columns, so
+ * results do not depend on the thread count. Scratch: each thread allocates its packed blocks
+ * of A and B, at most 4 MB of B (1024 columns by up to 1024 float32 / 512 float64 terms of the
+ * sum) and 256 x 144 float32 (256 x 72 float64) elements of A: about 4.2 MB.
+ *
+ * Aliasing: c may not overlap a or b (the spans above); a and b may overlap.
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW (a span beyond the address space),
+ * _OVERLAP, and _INVALID_ARGUMENT: a flag not 0 or 1, a leading dimension smaller than its
+ * row's width.
+ * ========================================================================================== */
+
+SWIFTLOSS_API swiftloss_status swiftloss_gemm_f32(
+    int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a, size_t lda,
+    const float *b, size_t ldb, float *c, size_t ldc, int accumulate);
+SWIFTLOSS_API swiftloss_status swiftloss_gemm_f64(
+    int trans_a, int trans_b, size_t m, size_t n, size_t k, const double *a, size_t lda,
+    const double *b, size_t ldb, double *c, size_t ldc, int accumulate);
+
+/* ==========================================================================================
  * ctc_loss (PyTorch's connectionist temporal classification loss, LossCTC.cpp)
  *
  * log_probs: time x batch x classes, row-major (PyTorch's (T, N, C); an unbatched (T, C) input

@@ -1,119 +1,336 @@
-// A placeholder matrix product for linear_cross_entropy (LinearCrossEntropy.swift): simple,
-// correct and deterministic, to be replaced wholesale by the packed BLIS-style kernel.
+/// General matrix multiplication, in the BLIS style: no BLAS.
+///
+/// `C = (accumulate ? C : 0) + op(A) op(B)`, row-major with element strides. The operands are
+/// copied ("packed") block by block into contiguous micro-panels, the transposes handled by the
+/// packing:
+///
+///     for each column block of C (nc columns):
+///       for each superblock of the sum (as many blocks of kc terms as fit in 4 MB of B):
+///         pack B's part into panels of NR columns, block by block (L3; one panel, kc x NR,
+///         stays in L1 while it is used)
+///         for each row block of C (mc rows; the mc x nc block of C stays in cache):
+///           for each block of the sum (kc terms) in the superblock:
+///             pack A's mc x kc block into panels of MR rows (L2)
+///             for each panel of B, for each panel of A: the MR x NR micro-kernel
+///
+/// The micro-kernel keeps an MR x NR tile of C in twelve vector registers (MR = 6 rows of two
+/// vectors: 6 x 16 floats, 6 x 8 doubles) and adds one rank-1 product a step: two vector loads
+/// of B, six broadcasts of A, twelve fused multiply-adds on the AVX2 build. Edge tiles are
+/// computed on zero-padded panels into a local tile, of which the valid part is written.
+///
+/// Every element of C is the same sum whatever the threads: the terms of each block of `kc`
+/// are added in order into a register (from 0), and the blocks' sums are added to C one after
+/// the other in block order. Threads take whole column (or row) ranges of C, whose bounds
+/// depend on the sizes only, so the result is bitwise independent of the thread count.
 
-/// c[i*ldc + j] = (accumulate ? c[i*ldc + j] : 0) + sum_{p < k} opA(i, p) * opB(p, j)
-/// for i < m, j < n, with opA(i, p) = transA ? a[p*lda + i] : a[i*lda + p] and
-/// opB(p, j) = transB ? b[j*ldb + p] : b[p*ldb + j] (row-major, element strides).
-/// Runs on the library's worker pool; the sum over p is in a fixed order, so the result does
-/// not depend on the thread count. m, n or k may be 0 (k == 0: c = accumulate ? c : 0).
+/// The micro-kernel's rows.
+@usableFromInline let gemmMR = 6
+
+/// Blocking for this family of CPUs (32 KB L1d, 512 KB L2 per core, a shared L3 of several
+/// MB): a kc x NR panel of B is 16 KB for kc = 256 (L1, beside a 6 x kc panel of A); the mc x kc
+/// block of A is 144 KB (L2); B is packed nc = 1024 columns by as many blocks of kc as fit in
+/// 4 MB (L3).
+@usableFromInline let gemmKC = 256
+@usableFromInline let gemmNC = 1024
+/// Bytes of one packed superblock of B.
+@usableFromInline let gemmPackedB = 4 << 20
+
+/// The micro-kernel's columns for `T`: two vectors.
+@inlinable @inline(__always)
+func gemmNR<T: LossFloat>(_: T.Type) -> Int { 2 &* T.Vector.scalarCount }
+
+/// The rows of a packed A block for `T` (a multiple of MR, about 144 KB at kc = 256).
+@inlinable @inline(__always)
+func gemmMC<T: LossFloat>(_: T.Type) -> Int { MemoryLayout<T>.size == 4 ? 144 : 72 }
+
+/// `c[i*ldc + j] = (accumulate ? c[i*ldc + j] : 0) + sum_{p < k} opA(i, p) * opB(p, j)` for
+/// `i < m`, `j < n`, with `opA(i, p) = transA ? a[p*lda + i] : a[i*lda + p]` and
+/// `opB(p, j) = transB ? b[j*ldb + p] : b[p*ldb + j]` (row-major, element strides).
+///
+/// Runs on the library's worker pool; the sum over `p` is in a fixed order (blocks of `kc`
+/// terms, each summed in order and added to C in block order), so the result does not depend
+/// on the thread count. `m`, `n` or `k` may be 0 (`k == 0`: `c = accumulate ? c : 0`).
+/// Nothing is checked: the caller guarantees sizes, strides (`lda` at least the row width of
+/// the stored A, and so on) and buffers, and that C overlaps neither A nor B.
 @inlinable
-func gemm<T: LossFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-                        c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
-    guard m > 0 && n > 0 else { return }
-    if k == 0 {
-        if !accumulate { for i in 0..<m { (c + i &* ldc).update(repeating: 0, count: n) } }
+public func gemm<T: LossFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                               a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                               c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
+    if m <= 0 || n <= 0 { return }
+    if k <= 0 {
+        if !accumulate {
+            for i in 0..<m { (c + i &* ldc).update(repeating: 0, count: n) }
+        }
         return
     }
-    // Tiles of C: mc x nc, over the pool; inside a tile, blocks of kc along p (in order), with
-    // A packed as 4-row slivers [p][r] and B as rows of nr = 2 vectors [p][j], and a 4 x nr
-    // register tile per (sliver, strip): each element of C sees p in ascending order.
-    let L = T.lanes, nr = 2 &* L, mr = 4
-    let mc = 128, nc = 256, kc = 256
-    let rowTiles = (m &- 1) / mc &+ 1, colTiles = (n &- 1) / nc &+ 1
-    _ = sumOverChunks(rowTiles &* colTiles, work: m &* n &* k) { chunk in
-        let i0 = (chunk / colTiles) &* mc, j0 = (chunk % colTiles) &* nc
-        let mb = min(mc, m &- i0), nb = min(nc, n &- j0)
-        let slivers = (mb &+ mr &- 1) / mr, strips = (nb &+ nr &- 1) / nr
-        withUnsafeTemporaryAllocation(of: T.self, capacity: slivers &* mr &* kc &+ strips &* nr &* kc
-                                                             &+ mr &* nr) { scratch in
-            let ap = scratch.baseAddress!, bp = ap + slivers &* mr &* kc, edge = bp + strips &* nr &* kc
-            var p0 = 0
-            while p0 < k {
-                let kb = min(kc, k &- p0)
-                // Pack B: strip s, row p at bp[(s * kb + p) * nr], zero-padded past nb.
-                for s in 0..<strips {
-                    let dst = bp + s &* kb &* nr
-                    for p in 0..<kb {
-                        for jj in 0..<nr {
-                            let j = s &* nr &+ jj
-                            dst[p &* nr &+ jj] = j < nb
-                                ? (transB ? b[(j0 &+ j) &* ldb &+ p0 &+ p] : b[(p0 &+ p) &* ldb &+ j0 &+ j]) : 0
-                        }
-                    }
-                }
-                // Pack A: sliver r, column p at ap[(r * kb + p) * mr], zero-padded past mb.
-                for sl in 0..<slivers {
-                    let dst = ap + sl &* kb &* mr
-                    for p in 0..<kb {
-                        for ii in 0..<mr {
-                            let i = sl &* mr &+ ii
-                            dst[p &* mr &+ ii] = i < mb
-                                ? (transA ? a[(p0 &+ p) &* lda &+ i0 &+ i] : a[(i0 &+ i) &* lda &+ p0 &+ p]) : 0
-                        }
-                    }
-                }
-                let first = p0 == 0 && !accumulate
-                for sl in 0..<slivers {
-                    let rows = min(mr, mb &- sl &* mr)
-                    for s in 0..<strips {
-                        let cols = min(nr, nb &- s &* nr)
-                        let origin = c + ((i0 &+ sl &* mr) &* ldc &+ j0 &+ s &* nr)
-                        // The tile of C this sliver and strip update: in place, or through
-                        // `edge` at the borders.
-                        let full = rows == mr && cols == nr
-                        let tile = full ? origin : edge
-                        let ldt = full ? ldc : nr
-                        if !full {
-                            for r in 0..<mr {
-                                for jj in 0..<nr {
-                                    let inside = r < rows && jj < cols
-                                    edge[r &* nr &+ jj] = inside ? origin[r &* ldc &+ jj] : T.zero
-                                }
-                            }
-                        }
-                        microKernel(kb, ap + sl &* kb &* mr, bp + s &* kb &* nr, tile, ldt, zero: first)
-                        if !full {
-                            for r in 0..<rows {
-                                for jj in 0..<cols { origin[r &* ldc &+ jj] = edge[r &* nr &+ jj] }
-                            }
-                        }
-                    }
-                }
-                p0 &+= kb
-            }
+    let mr = gemmMR, nr = gemmNR(T.self)
+    // Threads take ranges of the longer side of C: columns in multiples of NR, rows in
+    // multiples of MR, about an eighth of the side each (at least 256 columns or 96 rows, so
+    // that the operand packed again for each range stays a small part of the work).
+    let splitColumns = n >= m
+    let side = splitColumns ? n : m, unit = splitColumns ? nr : mr
+    let least = splitColumns ? 256 : 96
+    var step = max((side &+ 7) / 8, least)
+    step = (step &+ unit &- 1) / unit &* unit
+    let chunks = (side &+ step &- 1) / step
+    // Multiply-adds, saturated (the pool only compares it with its threshold).
+    let (mn, o1) = m.multipliedReportingOverflow(by: n)
+    let (work, o2) = mn.multipliedReportingOverflow(by: k)
+    _ = sumOverChunks(chunks, work: o1 || o2 ? Int.max : work) { chunk in
+        let low = chunk &* step, high = min(low &+ step, side)
+        if splitColumns {
+            gemmRange(transA: transA, transB: transB, rows: 0..<m, columns: low..<high, k: k,
+                      a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+        } else {
+            gemmRange(transA: transA, transB: transB, rows: low..<high, columns: 0..<n, k: k,
+                      a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
         }
         return SIMD2()
     }
 }
 
-/// c (4 x 2 vectors, row stride ldc) = (zero ? 0 : c) + sum_p a[p][0..<4] * b[p][0..<2L], p in order.
+/// One thread's part of `gemm`: the rows `rows` and columns `columns` of C, with packing
+/// buffers of its own.
+///
+/// B is packed a superblock at a time: up to `gemmNC` columns by as many blocks of `kc` terms
+/// as fit in `gemmPackedB` bytes (all of k = 1024 for float32, 512 for float64), so that each mc x nc block of
+/// C (576 KB) is updated by every block of the superblock while it is still in cache, instead
+/// of coming back from memory once per block of `kc`. The order of every element's sum is the
+/// same (blocks of `kc` in order).
+@inlinable
+func gemmRange<T: LossFloat>(transA: Bool, transB: Bool, rows: Range<Int>, columns: Range<Int>, k: Int,
+                             a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                             c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
+    let mr = gemmMR, nr = gemmNR(T.self), mc = gemmMC(T.self), kc = gemmKC
+    let ncMax = (min(columns.count, gemmNC) &+ nr &- 1) / nr &* nr
+    // Terms of the sum in one packed superblock of B: whole blocks of kc, at least one.
+    let kb = min(k, max(kc, gemmPackedB / MemoryLayout<T>.size / ncMax / kc &* kc))
+    let mcMax = min(rows.count, mc)
+    let bCount = kb &* ncMax
+    let aCount = min(kb, kc) &* ((mcMax &+ mr &- 1) / mr &* mr)
+    let size = MemoryLayout<T>.stride
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: (aCount &+ bCount) &* size, alignment: 64)
+    defer { raw.deallocate() }
+    let packedB = raw.bindMemory(to: T.self, capacity: aCount &+ bCount)
+    let packedA = packedB + bCount
+    // A tile for the edges of C: the micro-kernel's output before its valid part is written.
+    withUnsafeTemporaryAllocation(of: T.Vector.self, capacity: 2 &* mr) { tileVectors in
+        let tile = UnsafeMutableRawPointer(tileVectors.baseAddress!).assumingMemoryBound(to: T.self)
+        var jc = columns.lowerBound
+        while jc < columns.upperBound {
+            let ncur = min(gemmNC, columns.upperBound &- jc)
+            let ncPadded = (ncur &+ nr &- 1) / nr &* nr
+            var pk = 0
+            while pk < k {
+                let kbcur = min(kb, k &- pk)
+                // Pack the superblock: block q (kc terms) at q * kc * ncPadded.
+                var pc = pk
+                while pc < pk &+ kbcur {
+                    let kcur = min(kc, pk &+ kbcur &- pc)
+                    gemmPackB(transB, b, ldb, p0: pc, kcur: kcur, j0: jc, ncur: ncur,
+                              into: packedB + (pc &- pk) &* ncPadded)
+                    pc &+= kcur
+                }
+                var ic = rows.lowerBound
+                while ic < rows.upperBound {
+                    let mcur = min(mc, rows.upperBound &- ic)
+                    pc = pk
+                    while pc < pk &+ kbcur {
+                        let kcur = min(kc, pk &+ kbcur &- pc)
+                        let add = accumulate || pc > 0
+                        let bBlock = packedB + (pc &- pk) &* ncPadded
+                        gemmPackA(transA, a, lda, i0: ic, mcur: mcur, p0: pc, kcur: kcur, into: packedA)
+                        var jr = 0
+                        while jr < ncur {
+                            let width = min(nr, ncur &- jr)
+                            let bPanel = UnsafePointer(bBlock + jr &* kcur)
+                            var ir = 0
+                            while ir < mcur {
+                                let height = min(mr, mcur &- ir)
+                                let aPanel = UnsafePointer(packedA + ir &* kcur)
+                                let cTile = c + ((ic &+ ir) &* ldc &+ jc &+ jr)
+                                if height == mr && width == nr {
+                                    gemmMicroKernel(kcur, aPanel, bPanel, cTile, ldc, add: add)
+                                } else {
+                                    gemmMicroKernel(kcur, aPanel, bPanel, tile, nr, add: false)
+                                    for r in 0..<height {
+                                        let from = tile + r &* nr, to = cTile + r &* ldc
+                                        if add {
+                                            for j in 0..<width { to[j] += from[j] }
+                                        } else {
+                                            to.update(from: from, count: width)
+                                        }
+                                    }
+                                }
+                                ir &+= mr
+                            }
+                            jr &+= nr
+                        }
+                        pc &+= kcur
+                    }
+                    ic &+= mc
+                }
+                pk &+= kbcur
+            }
+            jc &+= ncur
+        }
+    }
+}
+
+/// Packs `opA(i0 ..< i0 + mcur, p0 ..< p0 + kcur)` into panels of MR rows, each `kcur` steps
+/// of MR values (`panel[p * MR + r] = opA(i0 + 6q + r, p0 + p)`), the last panel padded with
+/// zeros.
+@inlinable
+func gemmPackA<T: LossFloat>(_ transA: Bool, _ a: UnsafePointer<T>, _ lda: Int, i0: Int, mcur: Int,
+                             p0: Int, kcur: Int, into packed: UnsafeMutablePointer<T>) {
+    let mr = gemmMR
+    var panel = packed
+    var i = 0
+    while i < mcur {
+        let height = min(mr, mcur &- i)
+        if transA {
+            var src = a + (p0 &* lda &+ i0 &+ i)
+            var dst = panel
+            for _ in 0..<kcur {
+                for r in 0..<height { dst[r] = src[r] }
+                for r in height..<mr { dst[r] = 0 }
+                src += lda
+                dst += mr
+            }
+        } else {
+            if height == mr {
+                let s0 = a + ((i0 &+ i) &* lda &+ p0)
+                let s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda
+                var dst = panel
+                for p in 0..<kcur {
+                    dst[0] = s0[p]; dst[1] = s1[p]; dst[2] = s2[p]
+                    dst[3] = s3[p]; dst[4] = s4[p]; dst[5] = s5[p]
+                    dst += mr
+                }
+            } else {
+                for r in 0..<mr {
+                    if r < height {
+                        let src = a + ((i0 &+ i &+ r) &* lda &+ p0)
+                        for p in 0..<kcur { panel[p &* mr &+ r] = src[p] }
+                    } else {
+                        for p in 0..<kcur { panel[p &* mr &+ r] = 0 }
+                    }
+                }
+            }
+        }
+        panel += mr &* kcur
+        i &+= mr
+    }
+}
+
+/// Packs `opB(p0 ..< p0 + kcur, j0 ..< j0 + ncur)` into panels of NR columns, each `kcur` steps
+/// of NR values (`panel[p * NR + j] = opB(p0 + p, j0 + NR q + j)`), the last panel padded with
+/// zeros.
+@inlinable
+func gemmPackB<T: LossFloat>(_ transB: Bool, _ b: UnsafePointer<T>, _ ldb: Int, p0: Int, kcur: Int,
+                             j0: Int, ncur: Int, into packed: UnsafeMutablePointer<T>) {
+    let nr = gemmNR(T.self)
+    var panel = packed
+    var j = 0
+    while j < ncur {
+        let width = min(nr, ncur &- j)
+        if transB {
+            // Rows of the stored B are columns of opB: read NR rows side by side.
+            for q in 0..<nr {
+                if q < width {
+                    let src = b + ((j0 &+ j &+ q) &* ldb &+ p0)
+                    var dst = panel + q
+                    for p in 0..<kcur {
+                        dst.pointee = src[p]
+                        dst += nr
+                    }
+                } else {
+                    var dst = panel + q
+                    for _ in 0..<kcur {
+                        dst.pointee = 0
+                        dst += nr
+                    }
+                }
+            }
+        } else {
+            var src = b + (p0 &* ldb &+ j0 &+ j)
+            var dst = panel
+            if width == nr {
+                for _ in 0..<kcur {
+                    dst.update(from: src, count: nr)
+                    src += ldb
+                    dst += nr
+                }
+            } else {
+                for _ in 0..<kcur {
+                    dst.update(from: src, count: width)
+                    (dst + width).update(repeating: 0, count: nr &- width)
+                    src += ldb
+                    dst += nr
+                }
+            }
+        }
+        panel += nr &* kcur
+        j &+= nr
+    }
+}
+
+/// Loads a vector from `p` (any alignment).
 @inlinable @inline(__always)
-func microKernel<T: LossFloat>(_ k: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
-                               _ c: UnsafeMutablePointer<T>, _ ldc: Int, zero: Bool) {
-    let L = T.lanes
-    var c00 = T.Vector(), c01 = T.Vector(), c10 = T.Vector(), c11 = T.Vector()
-    var c20 = T.Vector(), c21 = T.Vector(), c30 = T.Vector(), c31 = T.Vector()
-    if !zero {
-        c00 = T.load(c); c01 = T.load(c + L)
-        c10 = T.load(c + ldc); c11 = T.load(c + (ldc &+ L))
-        c20 = T.load(c + (2 &* ldc)); c21 = T.load(c + (2 &* ldc &+ L))
-        c30 = T.load(c + (3 &* ldc)); c31 = T.load(c + (3 &* ldc &+ L))
+func gemmLoad<T: LossFloat>(_ p: UnsafePointer<T>) -> T.Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: T.Vector.self)
+}
+
+/// Writes a row of the micro-kernel's tile (two vectors) at `p`, or adds it to what is there.
+@inlinable @inline(__always)
+func gemmStoreRow<T: LossFloat>(_ p: UnsafeMutablePointer<T>, _ v0: T.Vector, _ v1: T.Vector, add: Bool) {
+    let w = T.Vector.scalarCount
+    let raw = UnsafeMutableRawPointer(p)
+    if add {
+        raw.storeBytes(of: gemmLoad(UnsafePointer(p)) + v0, as: T.Vector.self)
+        raw.storeBytes(of: gemmLoad(UnsafePointer(p + w)) + v1, toByteOffset: w &* MemoryLayout<T>.stride,
+                       as: T.Vector.self)
+    } else {
+        raw.storeBytes(of: v0, as: T.Vector.self)
+        raw.storeBytes(of: v1, toByteOffset: w &* MemoryLayout<T>.stride, as: T.Vector.self)
     }
-    var pa = a, pb = b
+}
+
+/// The micro-kernel: the 6 x NR tile `sum_{p < k} a[p*6 + i] * b[p*NR + j]` (packed panels,
+/// `b` 32-byte aligned) written at `c` (rows `ldc` apart), or added to it. Each element's sum
+/// runs over `p` in order from 0.
+@inlinable @inline(__always)
+func gemmMicroKernel<T: LossFloat>(_ k: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+                                   _ c: UnsafeMutablePointer<T>, _ ldc: Int, add: Bool) {
+    typealias V = T.Vector
+    let w = V.scalarCount
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+    var a = a, b = UnsafeRawPointer(b)
+    let step = 2 &* w &* MemoryLayout<T>.stride
     for _ in 0..<k {
-        let b0 = T.load(pb), b1 = T.load(pb + L)
-        let a0 = T.Vector(repeating: pa[0]), a1 = T.Vector(repeating: pa[1])
-        let a2 = T.Vector(repeating: pa[2]), a3 = T.Vector(repeating: pa[3])
-        c00 += a0 * b0; c01 += a0 * b1
-        c10 += a1 * b0; c11 += a1 * b1
-        c20 += a2 * b0; c21 += a2 * b1
-        c30 += a3 * b0; c31 += a3 * b1
-        pa += 4
-        pb += 2 &* L
+        let b0 = b.load(as: V.self)
+        let b1 = b.load(fromByteOffset: w &* MemoryLayout<T>.stride, as: V.self)
+        var s = V(repeating: a[0])
+        c00 = mulAdd(s, b0, c00); c01 = mulAdd(s, b1, c01)
+        s = V(repeating: a[1])
+        c10 = mulAdd(s, b0, c10); c11 = mulAdd(s, b1, c11)
+        s = V(repeating: a[2])
+        c20 = mulAdd(s, b0, c20); c21 = mulAdd(s, b1, c21)
+        s = V(repeating: a[3])
+        c30 = mulAdd(s, b0, c30); c31 = mulAdd(s, b1, c31)
+        s = V(repeating: a[4])
+        c40 = mulAdd(s, b0, c40); c41 = mulAdd(s, b1, c41)
+        s = V(repeating: a[5])
+        c50 = mulAdd(s, b0, c50); c51 = mulAdd(s, b1, c51)
+        a += gemmMR
+        b += step
     }
-    T.store(c00, to: c); T.store(c01, to: c + L)
-    T.store(c10, to: c + ldc); T.store(c11, to: c + (ldc &+ L))
-    T.store(c20, to: c + (2 &* ldc)); T.store(c21, to: c + (2 &* ldc &+ L))
-    T.store(c30, to: c + (3 &* ldc)); T.store(c31, to: c + (3 &* ldc &+ L))
+    var row = c
+    gemmStoreRow(row, c00, c01, add: add); row += ldc
+    gemmStoreRow(row, c10, c11, add: add); row += ldc
+    gemmStoreRow(row, c20, c21, add: add); row += ldc
+    gemmStoreRow(row, c30, c31, add: add); row += ldc
+    gemmStoreRow(row, c40, c41, add: add); row += ldc
+    gemmStoreRow(row, c50, c51, add: add)
 }

@@ -1148,6 +1148,28 @@ public func swiftloss_linear_cross_entropy_probs_f64(
         : SwiftLossEntries.Entries.linear_cross_entropy_probs_f64(input, linearWeight, linearBias, target, batch, hidden, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput, gradLinearWeight, gradLinearBias)
 }
 
+@_cdecl("swiftloss_gemm_f32")
+public func swiftloss_gemm_f32(
+    _ transA: Int32, _ transB: Int32, _ m: UInt, _ n: UInt, _ k: UInt, _ a: UnsafePointer<Float>?,
+    _ lda: UInt, _ b: UnsafePointer<Float>?, _ ldb: UInt, _ c: UnsafeMutablePointer<Float>?,
+    _ ldc: UInt, _ accumulate: Int32
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.gemm_f32(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+        : SwiftLossEntries.Entries.gemm_f32(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
+@_cdecl("swiftloss_gemm_f64")
+public func swiftloss_gemm_f64(
+    _ transA: Int32, _ transB: Int32, _ m: UInt, _ n: UInt, _ k: UInt, _ a: UnsafePointer<Double>?,
+    _ lda: UInt, _ b: UnsafePointer<Double>?, _ ldb: UInt, _ c: UnsafeMutablePointer<Double>?,
+    _ ldc: UInt, _ accumulate: Int32
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.gemm_f64(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+        : SwiftLossEntries.Entries.gemm_f64(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
 @_cdecl("swiftloss_ctc_loss_f32")
 public func swiftloss_ctc_loss_f32(
     _ logProbs: UnsafePointer<Float>?, _ time: UInt, _ batch: UInt, _ classes: UInt,

@@ -832,6 +832,22 @@ public enum Entries {
         linearCrossEntropyProbsEntry(input, linearWeight, linearBias, target, batch, hidden, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output, zOutput, gradInput, gradLinearWeight, gradLinearBias)
     }
 
+    public static func gemm_f32(
+        _ transA: Int32, _ transB: Int32, _ m: UInt, _ n: UInt, _ k: UInt, _ a: UnsafePointer<Float>?,
+        _ lda: UInt, _ b: UnsafePointer<Float>?, _ ldb: UInt, _ c: UnsafeMutablePointer<Float>?,
+        _ ldc: UInt, _ accumulate: Int32
+    ) -> Int32 {
+        gemmEntry(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+    }
+
+    public static func gemm_f64(
+        _ transA: Int32, _ transB: Int32, _ m: UInt, _ n: UInt, _ k: UInt, _ a: UnsafePointer<Double>?,
+        _ lda: UInt, _ b: UnsafePointer<Double>?, _ ldb: UInt, _ c: UnsafeMutablePointer<Double>?,
+        _ ldc: UInt, _ accumulate: Int32
+    ) -> Int32 {
+        gemmEntry(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+    }
+
     public static func ctc_loss_f32(
         _ logProbs: UnsafePointer<Float>?, _ time: UInt, _ batch: UInt, _ classes: UInt,
         _ targets: UnsafePointer<Int64>?, _ targetsLen: UInt, _ targetStride: UInt,

@@ -515,3 +515,10 @@ func linearCrossEntropyProbsEntry<T: LossFloat>(
                            weightLen, ignoreIndex, reduction, labelSmoothing, zLoss, softcap, gradOutput, output,
                            zOutput, gradInput, gradLinearWeight, gradLinearBias)
 }
+
+func gemmEntry<T: LossFloat>(
+    _ transA: Int32, _ transB: Int32, _ m: UInt, _ n: UInt, _ k: UInt, _ a: UnsafePointer<T>?, _ lda: UInt,
+    _ b: UnsafePointer<T>?, _ ldb: UInt, _ c: UnsafeMutablePointer<T>?, _ ldc: UInt, _ accumulate: Int32
+) -> Int32 {
+    gemmCall(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}

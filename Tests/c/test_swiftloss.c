@@ -2770,6 +2770,109 @@ static void test_linear_cross_entropy(void)
     g_ctx[0] = '\0';
 }
 
+/* gemm: a 2 x 3 times 3 x 2 product in every transpose (stored with wider rows), accumulate,
+ * k = 0, a 37 x 29 x 300 product (edge tiles, two blocks of the sum) against a naive sum in
+ * double, every status with c untouched, overlaps. */
+static void gemm_naive(int ta, int tb, size_t m, size_t n, size_t k, const double *a, size_t lda,
+                       const double *b, size_t ldb, double *c, size_t ldc)
+{
+    size_t i, j, p;
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++) {
+            double s = 0;
+            for (p = 0; p < k; p++)
+                s += (ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+            c[i * ldc + j] = s;
+        }
+}
+
+static void test_gemm(void)
+{
+    /* A = [[1, 2, 3], [4, 5, 6]], B = [[7, 8], [9, 10], [11, 12]]: AB = [[58, 64], [139, 154]] */
+    static const double a[8] = {1, 2, 3, -1, 4, 5, 6, -1}, at[6] = {1, 4, 2, 5, 3, 6};
+    static const double b[6] = {7, 8, 9, 10, 11, 12}, bt[8] = {7, 9, 11, -1, 8, 10, 12, -1};
+    static const float af[8] = {1, 2, 3, -1, 4, 5, 6, -1}, bf[6] = {7, 8, 9, 10, 11, 12};
+    static const double want[2] = {58 + 64, 139 + 154};
+    double c[6], big_a[300 * 38], big_b[300 * 30], big_c[37 * 31], ref[37 * 31];
+    float cf[6], big_af[300 * 38], big_bf[300 * 30], big_cf[37 * 31];
+    int ta, tb;
+    size_t i, bad = 0, badf = 0;
+
+    snprintf(g_ctx, sizeof g_ctx, "gemm f64");
+    for (ta = 0; ta < 2; ta++)
+        for (tb = 0; tb < 2; tb++) {
+            FILL42(c, 6);
+            CHECK_STATUS(swiftloss_gemm_f64(ta, tb, 2, 2, 3, ta ? at : a, ta ? 2 : 4, tb ? bt : b, tb ? 4 : 2, c, 3, 0),
+                         SWIFTLOSS_OK);
+            CHECK(c[0] == 58 && c[1] == 64 && c[2] == 42 && c[3] == 139 && c[4] == 154 && c[5] == 42);
+            CHECK_STATUS(swiftloss_gemm_f64(ta, tb, 2, 2, 3, ta ? at : a, ta ? 2 : 4, tb ? bt : b, tb ? 4 : 2, c, 3, 1),
+                         SWIFTLOSS_OK);
+            CHECK(c[0] + c[1] == 2 * want[0] && c[3] + c[4] == 2 * want[1] && c[5] == 42);
+        }
+    FILL42(c, 6);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 0, NULL, 0, NULL, 2, c, 3, 1), SWIFTLOSS_OK);
+    UNTOUCHED(c, 6);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 0, NULL, 0, NULL, 2, c, 3, 0), SWIFTLOSS_OK);
+    CHECK(c[0] == 0 && c[1] == 0 && c[2] == 42 && c[3] == 0 && c[4] == 0 && c[5] == 42);
+    FILL42(c, 6);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 0, 2, 3, NULL, 3, b, 2, NULL, 2, 0), SWIFTLOSS_OK);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 0, 3, a, 4, NULL, 0, NULL, 0, 0), SWIFTLOSS_OK);
+
+    /* 37 x 29 x 300, A transposed, B not, rows one wider than needed */
+    for (i = 0; i < 300 * 38; i++) { big_a[i] = (double)((i * 7919) % 1001) / 500.0 - 1.0; big_af[i] = (float)big_a[i]; }
+    for (i = 0; i < 300 * 30; i++) { big_b[i] = (double)((i * 104729) % 997) / 498.0 - 1.0; big_bf[i] = (float)big_b[i]; }
+    gemm_naive(1, 0, 37, 29, 300, big_a, 38, big_b, 30, ref, 31);
+    CHECK_STATUS(swiftloss_gemm_f64(1, 0, 37, 29, 300, big_a, 38, big_b, 30, big_c, 31, 0), SWIFTLOSS_OK);
+    CHECK_STATUS(swiftloss_gemm_f32(1, 0, 37, 29, 300, big_af, 38, big_bf, 30, big_cf, 31, 0), SWIFTLOSS_OK);
+    for (i = 0; i < 37 * 31; i++) {
+        if (i % 31 >= 29) continue;
+        if (fabs(big_c[i] - ref[i]) > 1e-12 * 300) bad++;
+        if (fabs(big_cf[i] - ref[i]) > 1e-5 * 300) badf++;
+    }
+    CHECK(bad == 0);
+    CHECK(badf == 0);
+    /* A not transposed, B transposed: the same sums */
+    gemm_naive(0, 1, 37, 29, 300, big_a, 301, big_b, 300, ref, 31);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 1, 37, 29, 300, big_a, 301, big_b, 300, big_c, 31, 0), SWIFTLOSS_OK);
+    for (i = 0, bad = 0; i < 37 * 31; i++)
+        if (i % 31 < 29 && fabs(big_c[i] - ref[i]) > 1e-12 * 300) bad++;
+    CHECK(bad == 0);
+
+    /* errors: c untouched */
+    FILL42(c, 6);
+    CHECK_STATUS(swiftloss_gemm_f64(2, 0, 2, 2, 3, a, 4, b, 2, c, 3, 0), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_gemm_f64(0, -1, 2, 2, 3, a, 4, b, 2, c, 3, 0), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, a, 4, b, 2, c, 3, 2), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, a, 2, b, 2, c, 3, 0), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, a, 4, b, 1, c, 3, 0), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, a, 4, b, 2, c, 1, 0), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_gemm_f64(1, 0, 2, 2, 3, at, 1, b, 2, c, 3, 0), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 1, 2, 2, 3, a, 4, bt, 2, c, 3, 0), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, NULL, 4, b, 2, c, 3, 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, a, 4, NULL, 2, c, 3, 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, a, 4, b, 2, NULL, 3, 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 0, NULL, 0, NULL, 2, NULL, 3, 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, SIZE_MAX, 2, 3, a, 4, b, 2, c, 3, 0), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, (size_t)1 << 61, 1, 1, a, 1, b, 1, c, 1, 0), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, a, (size_t)1 << 62, b, 2, c, 3, 0), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, a, 4, b, 2, c, SIZE_MAX, 0), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    UNTOUCHED(c, 6);
+    /* overlaps: c over a or b (a and b may overlap each other) */
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, big_c, 4, b, 2, big_c + 6, 3, 0), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, a, 4, big_c + 4, 2, big_c, 3, 0), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, big_a, 4, big_a, 2, big_c, 3, 0), SWIFTLOSS_OK);
+    /* c's span ends before a's starts: no overlap (a's first row begins right after) */
+    CHECK_STATUS(swiftloss_gemm_f64(0, 0, 2, 2, 3, big_c + 5, 4, b, 2, big_c, 3, 0), SWIFTLOSS_OK);
+
+    snprintf(g_ctx, sizeof g_ctx, "gemm f32");
+    CHECK_STATUS(swiftloss_gemm_f32(0, 0, 2, 2, 3, af, 4, bf, 2, cf, 3, 0), SWIFTLOSS_OK);
+    CHECK(cf[0] == 58 && cf[1] == 64 && cf[3] == 139 && cf[4] == 154);
+    CHECK_STATUS(swiftloss_gemm_f32(0, 0, 2, 2, 3, af, 4, bf, 2, (float *)(void *)(af + 2), 3, 0),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_gemm_f32(0, 0, 2, 2, 3, af, 4, bf, 2, cf, 3, 5), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    g_ctx[0] = '\0';
+}
+
 int main(void)
 {
     int precision;
@@ -2794,6 +2897,7 @@ int main(void)
     RUN(test_ctc_loss);
     RUN(test_cross_entropy_ex);
     RUN(test_linear_cross_entropy);
+    RUN(test_gemm);
     for (precision = 0; precision < 2; precision++) {
         g_f32 = precision == 0;
         g_prec = g_f32 ? "f32" : "f64";

@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 103 (0..101: the 102 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 102: threads/status/version)
+ *   h[0]      entry point: h[0] % 107 (0..105: the 106 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 106: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -41,6 +41,9 @@
  *             (linear_cross_entropy: sizes batch, classes, hidden; h[3] bit 4 a bias; h[3]
  *             bit 5 grad_output NULL (ones); h[11] bits 0-3 which of z_output, grad_input,
  *             grad_linear_weight, grad_linear_bias are wanted; h[12] z_loss, h[14] softcap)
+ *             (gemm: sizes m, n, k; h[9] the leading dimensions' padding (bits 0-1 lda, 2-3
+ *             ldb, 4-5 ldc; >= 240: one of them a row short); h[11] bit 0 trans_a, 1 trans_b,
+ *             2 accumulate (>= 240: one flag an invalid 2 or -1))
  *   h[13]     weight_len selector      h[14] pos_weight_len selector
  *   h[15]     'L' enables large mode (also rows of 65537 and 100003 classes: the online path)
  *   h[16..63] six little-endian u64: raw sizes, raw ignore_index, raw smoothing bits, ...
@@ -93,6 +96,7 @@ enum {
     K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW,
     K_CE_EX, K_CE_PROBS_EX,
     K_LCE, K_LCE_PROBS,
+    K_GEMM,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -119,6 +123,7 @@ static const char *const kind_names[NKINDS] = {
     "ctc_loss", "ctc_loss_backward",
     "cross_entropy_ex", "cross_entropy_probs_ex",
     "linear_cross_entropy", "linear_cross_entropy_probs",
+    "gemm",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -2387,6 +2392,128 @@ static void run_misc(Ctx *c)
     if (swiftloss_get_num_threads() < 1) fail("default thread count < 1");
 }
 
+/* gemm: c (m x n, row-major, ldc) = (accumulate ? c : 0) + opA opB, sizes from decode_sizes3's
+ * modes, leading dimensions padded (h[9]) or a row short, the flags from h[11]. Statuses as
+ * the header says; c's padding between rows untouched; with moderate finite inputs the
+ * result within float rounding of a naive sum in double; with aliasing c is put over a
+ * (refused); large mode: threaded == single-threaded. */
+static int span_of(uint64_t rows, uint64_t width, uint64_t ld, size_t es, uint64_t *out)
+{
+    if (rows == 0 || width == 0) { *out = 0; return 1; }
+    uint64_t r;
+    if (__builtin_mul_overflow(rows - 1, ld, &r) || __builtin_add_overflow(r, width, &r)) return 0;
+    uint64_t s1[1] = {r};
+    return count_fits(out, es, 1, s1);
+}
+
+static int run_gemm(Ctx *c)
+{
+    const uint8_t *h = c->in.h;
+    uint64_t m, n, k;
+    switch (c->sizemode) {
+    case 5: case 6:
+        m = huge_size(&c->in, 0, h[4]); n = huge_size(&c->in, 1, h[5]); k = huge_size(&c->in, 2, h[6]);
+        if (c->sizemode == 6) { if (h[7] % 3 == 0) m = 0; else if (h[7] % 3 == 1) n = 0; else k = 0; }
+        break;
+    case 7:
+        m = 20 + h[4] % 50; n = 30 + h[5] % 90; k = 250 + h[6] % 300;
+        break;
+    default:
+        m = h[4] % 9; n = h[5] % 20; k = h[6] % 20;
+        break;
+    }
+    int ta = h[11] & 1, tb = (h[11] >> 1) & 1, acc = (h[11] >> 2) & 1;
+    int fa = ta, fb = tb, fc = acc;
+    if (h[11] >= 240) {
+        int bad = (h[11] & 8) ? 2 : -1;
+        if (h[11] % 3 == 0) fa = bad; else if (h[11] % 3 == 1) fb = bad; else fc = bad;
+    }
+    const int flags_ok = fa == ta && fb == tb && fc == acc;
+    uint64_t wa = ta ? m : k, ra = ta ? k : m, wb = tb ? k : n, rb = tb ? n : k;
+    uint64_t lda = wa + (h[9] & 3), ldb = wb + ((h[9] >> 2) & 3), ldc = n + ((h[9] >> 4) & 3);
+    if (h[9] >= 240) {
+        if (h[9] % 3 == 0) lda = wa - 1; else if (h[9] % 3 == 1) ldb = wb - 1; else ldc = n - 1;
+    }
+    const int ld_ok = lda >= wa && ldb >= wb && ldc >= n;
+    const uint64_t all[6] = {m, n, k, lda, ldb, ldc};
+    int sizes_ok = 1;
+    for (int j = 0; j < 6; j++) sizes_ok &= all[j] <= (uint64_t)PTRDIFF_MAX;
+    uint64_t sa = 0, sb = 0, sc = 0;
+    const int ka = span_of(ra, wa, lda, c->es, &sa), kb = span_of(rb, wb, ldb, c->es, &sb);
+    const int kc = span_of(m, n, ldc, c->es, &sc);
+    const int known = sizes_ok && ld_ok && ka && kb && kc;
+
+    Buf *a = arg(c, "a", known, sa, c->es, 0);
+    Buf *b = arg(c, "b", known, sb, c->es, 0);
+    fill(a, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    fill(b, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    const int aliased = c->alias && known && a->ptr && sa > 0 && sc > 0;
+    Buf *out = aliased ? a : arg(c, "c", known, sc, c->es, 1);
+    if (aliased) { a->output = 1; a->name = "c (== a)"; c->npointer++; }
+    else fill(out, &c->in, c->valmode, VAL_GENERIC, c->is64);  /* read with accumulate */
+    snapshot_all();
+
+    snprintf(g_desc, sizeof g_desc,
+             "swiftloss_gemm_%s(trans_a=%d, trans_b=%d, m=%" PRIu64 ", n=%" PRIu64 ", k=%" PRIu64 ", lda=%" PRIu64
+             ", ldb=%" PRIu64 ", ldc=%" PRIu64 ", accumulate=%d%s)",
+             c->is64 ? "f64" : "f32", fa, fb, m, n, k, lda, ldb, ldc, fc, aliased ? ", aliased" : "");
+
+    g_expect = 0;
+    expect_if(!flags_ok, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    expect_if(!ld_ok, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    expect_if(!sizes_ok || !ka || !kb || !kc, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    expect_if(!a->ptr && (!known || sa > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_if(!b->ptr && (!known || sb > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_if(!out->ptr && (!known || sc > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_if(aliased, SWIFTLOSS_ERROR_OVERLAP);
+
+    const void *ap = a->ptr, *bp = b->ptr;
+    void *op = out->ptr;
+#define GEMM_CALL(op)                                                                          \
+    (c->is64 ? swiftloss_gemm_f64(fa, fb, m, n, k, ap, lda, bp, ldb, op, ldc, fc)               \
+             : swiftloss_gemm_f32(fa, fb, m, n, k, ap, lda, bp, ldb, op, ldc, fc))
+    int st = GEMM_CALL(op);
+    check_status(st);
+    check_buffers(st);
+    if (st != SWIFTLOSS_OK) return st;
+
+    /* padding between c's rows untouched; the values against a naive sum when moderate */
+    int moderate = all_within(a, 64) && all_within(b, 64) && (!acc || all_within(out, 64));
+    for (uint64_t i = 0; i < m && sc > 0; i++) {  /* sc == 0: nothing to look at (m may be 2^62) */
+        for (uint64_t j = n; j < ldc && i + 1 < m; j++)
+            if (memcmp(out->snap + (i * ldc + j) * c->es, out->data + (i * ldc + j) * c->es, c->es) != 0)
+                fail("c[%" PRIu64 "] between rows was written", i * ldc + j);
+        if (!moderate) continue;
+        for (uint64_t j = 0; j < n; j++) {
+            double want = 0, scale = 0, old;
+            if (c->es == 4) { float f; memcpy(&f, out->snap + 4 * (i * ldc + j), 4); old = f; }
+            else memcpy(&old, out->snap + 8 * (i * ldc + j), 8);
+            if (acc) { want = old; scale = fabs(old); }
+            for (uint64_t p = 0; p < k; p++) {
+                double x = getv(a, ta ? p * lda + i : i * lda + p), y = getv(b, tb ? j * ldb + p : p * ldb + j);
+                want += x * y;
+                scale += fabs(x * y);
+            }
+            double got = getv(out, i * ldc + j);
+            if (!(fabs(got - want) <= (c->is64 ? 1e-13 : 1e-5) * scale + 1e-300))
+                fail("c[%" PRIu64 ", %" PRIu64 "] = %.17g, naive sum %.17g", i, j, got, want);
+        }
+    }
+    if (c->sizemode == 7 && sc > 0) {
+        void *o2 = malloc(out->bytes + 1);
+        memcpy(o2, out->snap, out->bytes);
+        swiftloss_set_num_threads(1);
+        int s1 = GEMM_CALL(o2);
+        swiftloss_set_num_threads(0);
+        if (s1 != SWIFTLOSS_OK) fail("rerun gave %d", s1);
+        same_bits(o2, out->data, out->bytes, "threaded vs single-threaded");
+        free(o2);
+    }
+#undef GEMM_CALL
+    return st;
+}
+
+
 /* ======================================================================================
  * Entry
  * ====================================================================================== */
@@ -2432,6 +2559,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (c.kind <= K_LOG_SOFTMAX_BW) st = run_axis(&c);
     else if (c.kind <= K_CE_PROBS_BW || c.kind == K_CE_EX || c.kind == K_CE_PROBS_EX) st = run_class(&c);
     else if (c.kind == K_LCE || c.kind == K_LCE_PROBS) st = run_lce(&c);
+    else if (c.kind == K_GEMM) st = run_gemm(&c);
     else if (c.kind > K_CTC_BW) abort();  /* a kind without a runner */
     else if (c.kind >= K_CTC) st = run_ctc(&c);
     else if (c.kind >= K_COSINE) st = run_rows(&c);

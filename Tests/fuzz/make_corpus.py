@@ -41,7 +41,8 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "gaussian_nll_loss", "gaussian_nll_loss_backward",
          "cosine_embedding_loss", "cosine_embedding_loss_backward",
          "triplet_margin_loss", "triplet_margin_loss_backward", "ctc_loss", "ctc_loss_backward",
-         "cross_entropy_ex", "cross_entropy_probs_ex", "linear_cross_entropy", "linear_cross_entropy_probs"]
+         "cross_entropy_ex", "cross_entropy_probs_ex", "linear_cross_entropy", "linear_cross_entropy_probs",
+         "gemm"]
 # The entry-point count of the harness when each raw (hex) regression was recorded: its h[0] is
 # taken modulo that count, so that appending entry points keeps each reproducer on its entry.
 RAW_ENTRIES = 95
@@ -209,6 +210,10 @@ def regressions(out):
         # Not a library bug: with no sample (lengths NULL) the harness did not expect the
         # library's refusal of targets_len != 0. (h[0] 0x5c = 92, found as 0xbb = 187.)
         "harness_ctc_targets_len_of_empty_batch_f32": raw_hex("5cfef600f6f6f6f6089000000890f600000000020000000000000000000000000000000000000001000003000000000000000000000037161ac06f2cb4bfbbb1d0bebbb141d0be6f2cb4bf280040"),
+        # The harness's own hang (its first gemm run): m = 2^62 beside n = k = 0 is a valid call
+        # that computes nothing, and the harness looped over the 2^62 rows of an empty c.
+        "harness_gemm_huge_rows_of_empty_c_f64": bytes([2 * KINDS.index("gemm") + 1]) + bytes.fromhex(
+            "1500000a0000080302030000000000" "0000fbffffff" + "00" * 42),
         # Label smoothing with zero-weight targets, 'mean': gave inf, PyTorch NaN.
         "wrong_cross_entropy_smoothing_zero_target_weights_f64":
             header("cross_entropy", True, sizes=(1, 3, 1), weight=True, smoothing=0.1)
@@ -591,6 +596,28 @@ def main():
         add(f"huge_lce_{p}", header("linear_cross_entropy", f64, sizemode=5, sizes=(13, 10, 1), log_target=15))
     add("large_lce_f32", header("linear_cross_entropy", False, sizemode=7, large=True, sizes=(3, 6, 5), valmode=0,
                                 log_target=15, kl_batch=1, pos_weight_sel=2, pos_weight=True)
+        + bytes(rng.randrange(224) for _ in range(400)))
+    # gemm: sizes m, n, k (h[4..6]); h[9] the leading dimensions' padding (bits 0-1 lda, 2-3
+    # ldb, 4-5 ldc; >= 240 one a row short); h[11] bit 0 trans_a, 1 trans_b, 2 accumulate
+    # (>= 240: an invalid flag).
+    def gemm(f64, sizes, pad, flags, **kw):
+        h = bytearray(header("gemm", f64, sizes=sizes, **kw))
+        h[9], h[11] = pad, flags
+        return bytes(h)
+    for f64 in (False, True):
+        p = "f64" if f64 else "f32"
+        for flags in range(8):
+            add(f"gemm_{flags}_{p}", gemm(f64, (7, 17, 5), 0x15 if flags & 1 else 0, flags, valmode=0)
+                + bytes(rng.randrange(224) for _ in range(300)))
+        add(f"gemm_k0_accumulate_{p}", gemm(f64, (4, 3, 0), 0x2a, 4, valmode=0) + bytes(range(40)))
+        add(f"gemm_short_ld_{p}", gemm(f64, (3, 4, 5), 0xf1, 0, valmode=0))
+        add(f"gemm_bad_flag_{p}", gemm(f64, (3, 4, 5), 0, 0xf2, valmode=0))
+        add(f"gemm_aliased_{p}", gemm(f64, (3, 4, 5), 0, 0, valmode=0, alias=True))
+        add(f"huge_gemm_{p}", gemm(f64, (10, 3, 8), 0, 3, sizemode=5))
+        add(f"zero_dim_huge_gemm_{p}", gemm(f64, (10, 8, 10), 0, 0, sizemode=6, zero_dim=2))
+    add("large_gemm_f32", gemm(False, (30, 50, 10), 0x05, 6, sizemode=7, large=True, valmode=0)
+        + bytes(rng.randrange(224) for _ in range(400)))
+    add("large_gemm_f64", gemm(True, (3, 70, 200), 0x10, 1, sizemode=7, large=True, valmode=0)
         + bytes(rng.randrange(224) for _ in range(400)))
     # Threads, status strings, version.
     add("misc_threads", header("misc", False, raw=(12, 3, 0, 0, 0, 0)))
