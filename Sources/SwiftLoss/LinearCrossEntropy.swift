@@ -272,12 +272,9 @@ func forEachRowChunk(_ rows: Int, _ classes: Int, cost: Int, _ body: (Range<Int>
 /// x = softcap * tanh(x / softcap), in place.
 @inlinable
 func applySoftcap<T: LossFloat>(_ x: UnsafeMutablePointer<T>, rows: Int, classes: Int, softcap: Double) {
-    let c = T(narrowing: softcap), inv = T(narrowing: 1 / softcap)
+    let c = T(narrowing: softcap)
     forEachRowChunk(rows, classes, cost: 8) { range in
-        for i in range {
-            let row = x + i &* classes
-            for j in 0..<classes { row[j] = c * T.tanh(row[j] * inv) }
-        }
+        for i in range { softcapRow(x + i &* classes, into: x + i &* classes, classes, cap: c) }
     }
 }
 
