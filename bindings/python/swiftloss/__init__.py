@@ -67,7 +67,7 @@ targets, spatial target shapes, shapes that do not broadcast) swiftloss raises `
 import operator as _operator
 
 from . import _swiftloss
-from . import functional, modules
+from . import distributed, functional, modules
 from .functional import (
     NoAutogradWarning,
     binary_cross_entropy,
@@ -205,4 +205,5 @@ __all__ = [
     "set_num_threads",
     "get_num_threads",
     "NoAutogradWarning",
+    "distributed",
 ]

@@ -214,3 +214,17 @@ def ctc_loss_backward(
     classes: int, target_stride: int, blank: int, reduction: int, zero_infinity: int, grad_output: _Buffer,
     grad_log_probs: _Buffer, /,
 ) -> None: ...
+def vocab_parallel_max(logits: _Buffer, batch: int, shard_classes: int, row_max: _Buffer, /) -> None: ...
+def vocab_parallel_stats(
+    logits: _Buffer, batch: int, shard_classes: int, vocab_start: int, classes: int, target: _Buffer,
+    weight: Optional[_Buffer], ignore_index: int, label_smoothing: float, row_max: _Buffer, stats: _Buffer, /,
+) -> None: ...
+def vocab_parallel_loss(
+    target: _Buffer, batch: int, classes: int, weight: Optional[_Buffer], ignore_index: int, reduction: int,
+    label_smoothing: float, row_max: _Buffer, stats: _Buffer, output: _Buffer, /,
+) -> None: ...
+def vocab_parallel_backward(
+    logits: _Buffer, batch: int, shard_classes: int, vocab_start: int, classes: int, target: _Buffer,
+    weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float, row_max: _Buffer,
+    stats: _Buffer, grad_output: _Buffer, grad_logits: _Buffer, /,
+) -> None: ...
