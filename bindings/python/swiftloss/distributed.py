@@ -138,11 +138,11 @@ def _check_meta(m: np.ndarray) -> None:
 def _forward(logits, target, vocab_start, num_classes, group, all_reduce, weight, ignore_index, reduction,
              label_smoothing) -> _Shard:
     """Checks, communicates, and returns the shard with its reduced statistics."""
-    if all_reduce is not None and group is not None:
-        raise ValueError(f"{_FUNCTION}: pass either group (torch.distributed) or all_reduce, not both")
     reduce = all_reduce if all_reduce is not None else _torch_all_reduce(group)
     s, error = None, None
     try:
+        if all_reduce is not None and group is not None:
+            raise ValueError(f"{_FUNCTION}: pass either group (torch.distributed) or all_reduce, not both")
         s = _prepare(logits, target, vocab_start, num_classes, weight, ignore_index, reduction, label_smoothing)
     except (ValueError, TypeError, IndexError, OverflowError) as e:
         error = e
