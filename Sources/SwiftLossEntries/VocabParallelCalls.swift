@@ -11,7 +11,7 @@ func vocabParallelMaxCall<T: LossFloat>(
     status {
         let b = try size(batch), v = try size(shardClasses)
         let x = try inputBuffer(logits, try elementCount(b, v, of: T.self))
-        let m = try outputBuffer(rowMax, b)
+        let m = try outputBuffer(rowMax, try elementCount(b, of: T.self))
         try requireDisjoint(m, x)
         try vocabParallelMax(x, batch: b, shardClasses: v, into: m)
     }
