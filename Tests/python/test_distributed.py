@@ -145,3 +145,29 @@ def test_mpi_example():
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "2 ranks, columns [350, 650]" in out.stdout and "gradients match" in out.stdout, out.stdout
+
+
+def test_readme_tensor_parallel_example(tmp_path):
+    # The README's example as written, in a 2-rank gloo group started as torchrun would
+    # (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT on a free port of 127.0.0.1).
+    import re
+    import socket
+    readme = open(os.path.join(HERE, "..", "..", "README.md"), encoding="utf-8").read()
+    code = next(c for c in re.findall(r"```python\n(.*?)```", readme, re.S) if "VocabParallelCrossEntropyLoss" in c)
+    script = tmp_path / "tp_loss.py"
+    script.write_text(code)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    procs = [subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=dict(os.environ, RANK=str(r), WORLD_SIZE="2", MASTER_ADDR="127.0.0.1",
+                                       MASTER_PORT=str(port), OMP_NUM_THREADS="1"))
+             for r in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err[-2000:]
+    lines = sorted(out.split() for out, _ in outs)
+    assert [l[0] for l in lines] == ["0", "1"], lines
+    for rank, loss, reference, *shape in lines:
+        assert loss == reference, lines
+    assert lines[0][3:] == ["(8,", "16000)"] and lines[1][3:] == ["(8,", "16000)"], lines

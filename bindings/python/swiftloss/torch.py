@@ -143,10 +143,10 @@ __all__ = [
     "triplet_margin_with_distance_loss",
     "CTCLoss",
     "ctc_loss",
+    "CTCLossFunction",
     "VocabParallelCrossEntropyFunction",
     "VocabParallelCrossEntropyLoss",
     "vocab_parallel_cross_entropy",
-    "CTCLossFunction",
 ]
 
 _Tensor = torch.Tensor
@@ -2806,6 +2806,8 @@ class VocabParallelCrossEntropyFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, logits, target, vocab_start, num_classes, group, all_reduce, weight, ignore_index,
                 reduction, label_smoothing):
+        """The loss (the same on every rank), after the protocol's all-reduces; keeps the
+        reduced row statistics for backward."""
         if logits.device.type != "cpu":
             raise RuntimeError(f"swiftloss computes on the CPU: logits is on {logits.device}")
         for name, value in (("target", target), ("weight", weight)):
@@ -2827,6 +2829,7 @@ class VocabParallelCrossEntropyFunction(torch.autograd.Function):
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad_output):
+        """This rank's block's gradient of the loss times grad_output (no communication)."""
         state = ctx.state
         g = grad_output.detach().to(torch.float64 if state.dtype == np.float64 else torch.float32)
         g = np.ascontiguousarray(g.reshape(-1).numpy())
