@@ -33,7 +33,7 @@ enum {
     K_MSE, K_MSE_BW, K_HUBER, K_SL1_BW, K_SOFT, K_SOFT_BW, K_POISSON, K_POISSON_BW,
     K_MULTILABEL, K_MULTILABEL_BW, K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
-    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW,
+    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW, K_VP_STATS, K_VP_BW,
     NKINDS
 };
 static const char *const names[NKINDS] = {
@@ -52,6 +52,7 @@ static const char *const names[NKINDS] = {
     "cosine_embedding_loss_backward (both gradients)", "triplet_margin_loss (swap)",
     "triplet_margin_loss_backward (p = 3.5, swap, three gradients)",
     "ctc_loss (none, zero_infinity)", "ctc_loss_backward (mean)",
+    "vocab_parallel_stats (weight, smoothing)", "vocab_parallel_backward (mean, weight, smoothing, in place)",
 };
 
 /* Shared, read-only inputs (one float and one double copy), big enough for every case. */
@@ -186,6 +187,14 @@ static int run_case(int ci, void *out, void *gx)
         case K_CTC_BW:
             return swiftloss_ctc_loss_backward_f64(xd, 50, n / 1000, 20, t, n / 100, 10, t + n / 100,
                                                    t + n / 100 + n / 1000, 0, r, 0, gd, g);
+        /* vocab_parallel: rows of 100 columns at vocab_start 4 of 107 classes; row maxima from
+         * gd, statistics from pd (any values: the steps are checked bit for bit, not for sense) */
+        case K_VP_STATS:
+            return swiftloss_vocab_parallel_stats_f64(xd, n / 100, 100, 4, 107, t, wd, 107, -100, 0.1, gd, o);
+        case K_VP_BW:
+            memcpy(g, xd, n * sizeof *g);
+            return swiftloss_vocab_parallel_backward_f64(g, n / 100, 100, 4, 107, t, wd, 107, -100, r, 0.1, gd, pd,
+                                                          gd + n / 100, g);
         default: return swiftloss_kl_div_backward_f64(qd, n, 100, r, 1, gd, g);
         }
     } else {
@@ -250,6 +259,14 @@ static int run_case(int ci, void *out, void *gx)
         case K_CTC_BW:
             return swiftloss_ctc_loss_backward_f32(xf, 50, n / 1000, 20, t, n / 100, 10, t + n / 100,
                                                    t + n / 100 + n / 1000, 0, r, 0, gf, g);
+        /* vocab_parallel: rows of 100 columns at vocab_start 4 of 107 classes; row maxima from
+         * gf, statistics from pf (any values: the steps are checked bit for bit, not for sense) */
+        case K_VP_STATS:
+            return swiftloss_vocab_parallel_stats_f32(xf, n / 100, 100, 4, 107, t, wf, 107, -100, 0.1, gf, o);
+        case K_VP_BW:
+            memcpy(g, xf, n * sizeof *g);
+            return swiftloss_vocab_parallel_backward_f32(g, n / 100, 100, 4, 107, t, wf, 107, -100, r, 0.1, gf, pf,
+                                                          gf + n / 100, g);
         default: return swiftloss_kl_div_backward_f32(qf, n, 100, r, 1, gf, g);
         }
     }
@@ -298,6 +315,8 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     case K_TRIPLET: c->out_n = 1; break;  /* 'mean' */
     case K_CTC: c->reduction = SWIFTLOSS_REDUCTION_NONE; c->out_n = n / 1000; break;
     case K_CTC_BW: c->gx_n = n; break;  /* 'mean' */
+    case K_VP_STATS: c->out_n = 3 * (n / 100); break;
+    case K_VP_BW: c->gx_n = n; break;  /* 'mean' */
     case K_COSINE_BW: case K_TRIPLET_BW:  /* 'none': one upstream gradient per row */
         c->reduction = SWIFTLOSS_REDUCTION_NONE;
         c->gx_n = (kind == K_COSINE_BW ? 2 : 3) * n;
@@ -324,6 +343,12 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
             int64_t v = tg[k] < 0 ? -1 : tg[k] % 100;
             t[k] = labels ? ((int64_t)(k % 100) == 5 + (tg[k] & 3) ? -1 : v) : (v < 0 ? 0 : v);
         }
+        targets_for[ncases] = t;
+    }
+    if (kind == K_VP_STATS || kind == K_VP_BW) {
+        size_t m = n / 100;
+        int64_t *t = (int64_t *)malloc((m ? m : 1) * sizeof *t);
+        for (size_t k = 0; k < m; k++) t[k] = tg[k] < 0 ? -100 : tg[k] % 107;
         targets_for[ncases] = t;
     }
     if (kind == K_CTC || kind == K_CTC_BW) {
