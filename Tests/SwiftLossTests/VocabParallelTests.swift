@@ -13,7 +13,15 @@ struct VocabParallelTests {
                       smoothing: Double) throws(LossError) -> [Double] {
         let n = batch
         var rowMax = [Double](repeating: -.infinity, count: n), stats = [Double](repeating: 0, count: 3 * n)
-        let blocks = (0..<3).map { r in (0..<n).flatMap { i in x[(i * classes + starts[r]) ..< (i * classes + starts[r] + widths[r])] } }
+        var blocks: [[Double]] = []
+        for r in 0..<3 {
+            var block: [Double] = []
+            for i in 0..<n {
+                let first: Int = i * classes + starts[r]
+                block += x[first ..< first + widths[r]]
+            }
+            blocks.append(block)
+        }
         for r in 0..<3 {
             let m = try withOutput(n) { (o: UnsafeMutableBufferPointer<Double>) throws(LossError) in
                 try blocks[r].withUnsafeBufferPointer { b throws(LossError) in
@@ -56,6 +64,7 @@ struct VocabParallelTests {
     @Test("the split loss is cross_entropy's for every reduction, weight and label smoothing")
     func loss() throws {
         var rng = SeededGenerator(seed: 15)
+        let batch = Self.batch, classes = Self.classes
         let x = [Double].random(batch * classes, in: -6...6, using: &rng)
         var t = randomTargets(batch, classes: classes, using: &rng)
         t[1] = -100
