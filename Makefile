@@ -69,7 +69,7 @@ test-sanitizers: lib
 	bash Tests/stress/sanitizers.sh
 
 test-python: python
-	cd /tmp && SWIFTLOSS_REQUIRE_TORCH=1 $(PYTHON) -m pytest -q $(CURDIR)/Tests/python
+	cd /tmp && SWIFTLOSS_REQUIRE_TORCH=1 SWIFTLOSS_REQUIRE_MPI=1 $(PYTHON) -m pytest -q $(CURDIR)/Tests/python
 
 clean:
 	rm -rf .build Tests/c/build bindings/python/build

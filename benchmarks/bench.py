@@ -14,6 +14,7 @@ cross_entropy with N*C, 1 thread against 2, and the issue-5 targets with "met" /
     python3 benchmarks/bench.py --cases zloss   # cross_entropy with z_loss and softcap against torch's composite
     python3 benchmarks/bench.py --cases linear_cross_entropy   # against torch's reference and chunked paths
     python3 benchmarks/bench.py --cases gemm    # the library's gemm against numpy, torch and the FMA peak
+    python3 benchmarks/bench.py --cases distributed   # 2 gloo ranks x (4096, 16000) vs torch on (4096, 32000)
     python3 benchmarks/bench.py --no-torch      # the table as without PyTorch
     python3 benchmarks/bench.py --grid          # every function x size x dtype against torch
 
@@ -987,6 +988,105 @@ def gemm_section(timer: Timer, filters: Optional[List[str]]) -> None:
     print()
 
 
+# ------------------------------------------------------------------------------------------
+# Vocabulary-parallel cross_entropy (issue 15): 2 gloo ranks on this machine
+# ------------------------------------------------------------------------------------------
+
+DIST_N, DIST_V, DIST_RANKS, DIST_ITERS = 4096, 16000, 2, 15
+
+
+def dist_worker(spec: str) -> int:
+    """One rank of distributed_section: times swiftloss.distributed.cross_entropy(with_grad=True)
+    on its (4096, 16000) float32 shard (one swiftloss thread per rank: the ranks share the
+    machine's cores), the time spent inside its all-reduces, and the same all-reduces alone."""
+    import torch.distributed as dist
+    rank, world, init = spec.split(",", 2)
+    rank, world = int(rank), int(world)
+    dist.init_process_group("gloo", init_method=f"file://{init}", rank=rank, world_size=world)
+    swiftloss.set_num_threads(1)
+    x = np.random.default_rng(100 + rank).standard_normal((DIST_N, DIST_V), dtype=np.float32) * 2
+    t = np.random.default_rng(7).integers(0, DIST_V * world, DIST_N)
+    inside = [0.0]
+
+    def all_reduce(array, op):
+        t0 = time.perf_counter()
+        dist.all_reduce(torch.from_numpy(array), op=dist.ReduceOp.MAX if op == "max" else dist.ReduceOp.SUM)
+        inside[0] += time.perf_counter() - t0
+
+    totals, reduces, alone = [], [], []
+    buffers = [(np.zeros(17), dist.ReduceOp.MAX), (np.zeros(DIST_N, np.float32), dist.ReduceOp.MAX),
+               (np.zeros(3 * DIST_N + 2, np.float32), dist.ReduceOp.SUM)]
+    for i in range(DIST_ITERS + 3):  # 3 warm-up runs; every rank runs the same number
+        dist.barrier()
+        inside[0] = 0.0
+        t0 = time.perf_counter()
+        loss, grad = swiftloss.distributed.cross_entropy(x, t, vocab_start=rank * DIST_V, num_classes=world * DIST_V,
+                                                         all_reduce=all_reduce, with_grad=True)
+        total = time.perf_counter() - t0
+        dist.barrier()
+        t0 = time.perf_counter()
+        for b, op in buffers:
+            dist.all_reduce(torch.from_numpy(b), op=op)
+        if i >= 3:
+            totals.append(total)
+            reduces.append(inside[0])
+            alone.append(time.perf_counter() - t0)
+    print(json.dumps({"rank": rank, "loss": float(loss), "grad_rows": grad[:2].tolist(),
+                      "total": statistics.median(totals), "inside": statistics.median(reduces),
+                      "alone": statistics.median(alone)}))
+    dist.destroy_process_group()
+    return 0
+
+
+def distributed_section(timer: Timer) -> None:
+    """2 ranks x (4096, 2 x 16000) float32 forward+backward through swiftloss.distributed on a
+    gloo group of this machine, against F.cross_entropy forward+backward on one process over the
+    gathered (4096, 32000) logits (and swiftloss.cross_entropy on it); results checked first."""
+    import tempfile
+    print(f"Vocabulary-parallel cross_entropy fwd+bwd, float32: {DIST_RANKS} gloo ranks x ({DIST_N}, {DIST_V}) "
+          f"(1 swiftloss thread each) vs one process over ({DIST_N}, {DIST_RANKS * DIST_V})")
+    with tempfile.TemporaryDirectory() as tmp:
+        init = os.path.join(tmp, "rendezvous")
+        procs = [subprocess.Popen([sys.executable, HERE, "--dist-worker", f"{r},{DIST_RANKS},{init}"],
+                                  stdout=subprocess.PIPE, text=True) for r in range(DIST_RANKS)]
+        reports = [json.loads(p.communicate(timeout=900)[0].strip().splitlines()[-1]) for p in procs]
+    x = np.concatenate([np.random.default_rng(100 + r).standard_normal((DIST_N, DIST_V), dtype=np.float32) * 2
+                        for r in range(DIST_RANKS)], axis=1)
+    t = np.random.default_rng(7).integers(0, DIST_V * DIST_RANKS, DIST_N)
+    sl_full = lambda: swiftloss.cross_entropy(x, t, with_grad=True)
+    loss, grad = sl_full()
+    for r, report in enumerate(reports):
+        check_scalar(f"distributed rank {r} loss", report["loss"], float(loss))
+        check_array(f"distributed rank {r} grad rows", np.array(report["grad_rows"], np.float32),
+                    grad[:2, r * DIST_V:(r + 1) * DIST_V])
+    torch_time = None
+    if torch is not None:
+        xg = torch.from_numpy(x.copy()).requires_grad_()
+        tt = torch.from_numpy(t)
+
+        def torch_fn():
+            xg.grad = None
+            out = TF.cross_entropy(xg, tt)
+            out.backward()
+            return out
+        check_scalar("distributed torch loss", torch_fn().item(), float(loss))
+        torch_time = timer(torch_fn, setup=lambda: setattr(xg, "grad", None))["median"]
+    full_time = timer(sl_full)["median"]
+    slowest = max(reports, key=lambda r: r["total"])
+    print(f"  {'':<44} {'time':>10} {'vs torch':>9}")
+    print(f"  {'swiftloss.distributed, 2 ranks (slowest)':<44} {fmt_time(slowest['total']):>10} "
+          f"{fmt_ratio(slowest['total'], torch_time):>9}")
+    print(f"  {'  of which inside its 3 all-reduces':<44} {fmt_time(slowest['inside']):>10}")
+    print(f"  {'  the same 3 all-reduces alone':<44} {fmt_time(max(r['alone'] for r in reports)):>10}")
+    print(f"  {'  shard-local work (total - all-reduces)':<44} {fmt_time(slowest['total'] - slowest['inside']):>10}")
+    print(f"  {'F.cross_entropy fwd+bwd, one process':<44} {fmt_time(torch_time):>10}")
+    print(f"  {'swiftloss.cross_entropy fwd+bwd, one process':<44} {fmt_time(full_time):>10} "
+          f"{fmt_ratio(full_time, torch_time):>9}")
+    print(f"  (medians of {DIST_ITERS} runs per rank after 3 warm-ups; torch and the one-process swiftloss "
+          f"with {torch.get_num_threads() if torch is not None else '-'} / {c_get_num_threads()} threads)")
+    print()
+
+
 def print_table(rows: List[Dict], torch_version: Optional[str]) -> None:
     headers = ["case", "dtype", "op", "swiftloss", "numpy", "torch", "read", "r+w", "new",
                "sl/ref", "sl/numpy", "sl/torch", "k"]
@@ -1272,6 +1372,7 @@ def main(argv=None) -> int:
                              "mse_loss,256x1000,f64; --quick: smaller largest sizes)")
     parser.add_argument("--thread-worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--lce-worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--dist-worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     filters = [f.strip() for f in args.cases.split(",") if f.strip()] or None
@@ -1281,7 +1382,7 @@ def main(argv=None) -> int:
         ids = ([c[0] for c in (QUICK_CASES if args.quick else FULL_CASES)] + [c[0] for c in CTC_CASES]
                + [c[0] for c in ZLOSS_CASES]
                + ["overhead", "scaling", "threads", "linear_cross_entropy"] + [c[0] for c in LCE_CASES]
-               + [c[0] for c in GEMM_CASES])
+               + [c[0] for c in GEMM_CASES] + ["distributed"])
         unknown = [f for f in filters if not any(f in i for i in ids)]
         if unknown:
             parser.error(f"--cases {','.join(unknown)} matches nothing; ids: {', '.join(ids)}")
@@ -1302,6 +1403,10 @@ def main(argv=None) -> int:
         times = thread_times(cases, timer, np.random.default_rng(1))
         print(json.dumps({"threads": c_get_num_threads(), "times": times}))
         return 0
+
+    if args.dist_worker is not None:  # a rank of the distributed section: JSON on stdout
+        load_torch(False)
+        return dist_worker(args.dist_worker)
 
     torch_version = load_torch(args.no_torch)
     threads = c_get_num_threads()
@@ -1353,6 +1458,9 @@ def main(argv=None) -> int:
 
     if filters and any(f in c[0] for f in filters for c in GEMM_CASES):  # not in the default run
         gemm_section(timer, filters)
+
+    if filters and "distributed" in filters:  # only on demand: it starts a process group
+        distributed_section(timer)
 
     overhead = None
     if selected("2x4", filters) or (filters and "overhead" in filters):

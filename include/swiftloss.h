@@ -7,7 +7,10 @@
  * soft_margin_loss, hinge_embedding_loss, poisson_nll_loss, multilabel_soft_margin_loss,
  * multi_margin_loss, multilabel_margin_loss, margin_ranking_loss, gaussian_nll_loss,
  * cosine_embedding_loss, triplet_margin_loss, linear_cross_entropy and ctc_loss with the
- * semantics of PyTorch 2.15's torch.nn.functional, in float32 (suffix _f32) and float64 (suffix _f64).
+ * semantics of PyTorch 2.15's torch.nn.functional, in float32 (suffix _f32) and float64 (suffix
+ * _f64); cross_entropy with z-loss and logit softcapping; a matrix product (gemm); and the
+ * shard-local steps of cross_entropy over a vocabulary split across processes (tensor
+ * parallelism).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
  *             back and never keeps a pointer after a call returns. Its only global state is
@@ -45,6 +48,7 @@
  *               cross_entropy_backward, cross_entropy_fused (grad_input; never output),
  *               cross_entropy_probs_backward, multi_margin_loss_backward:
  *                                                         grad_input == input
+ *               vocab_parallel_backward:                  grad_logits == logits
  *               binary_cross_entropy_backward, binary_cross_entropy_with_logits_backward,
  *               kl_div_backward, and the regression losses' _backward functions:
  *                                                         grad_input == grad_output
@@ -1056,6 +1060,99 @@ SWIFTLOSS_API swiftloss_status swiftloss_ctc_loss_backward_f64(
     size_t targets_len, size_t target_stride, const int64_t *input_lengths,
     const int64_t *target_lengths, int64_t blank, int reduction, int zero_infinity,
     const double *grad_output, double *grad_log_probs);
+
+/* ==========================================================================================
+ * Vocabulary-parallel cross_entropy (tensor parallelism)
+ *
+ * cross_entropy with class-index targets over (batch, classes) logits whose columns are split
+ * over R ranks: rank r holds the (batch, shard_classes) block of columns
+ * [vocab_start, vocab_start + shard_classes), row-major, and no rank holds a whole row. These
+ * functions do the shard-local work; the caller's engine (torch.distributed, MPI, NCCL, ...)
+ * does the two all-reduces between them. Only class-index targets on the (N, C) layout are
+ * covered (no probability targets, no inner dimensions: flatten (N, C, d) first).
+ *
+ * Protocol, on every rank, in this order:
+ *   1. swiftloss_vocab_parallel_max_*(logits, batch, shard_classes, row_max)
+ *        row_max: batch elements, each row's max over the shard (-inf for an empty shard).
+ *   2. all-reduce row_max with MAX (batch elements of the logits' type). Now it holds the
+ *      global max M of each row.
+ *   3. swiftloss_vocab_parallel_stats_*(logits, ..., row_max, stats)
+ *        stats: 3 * batch elements, [S | XT | SH] where for row n
+ *          S[n]  = sum over the shard of exp(x_c - M[n])
+ *          XT[n] = the target's logit x_t if this shard holds column t, else 0
+ *          SH[n] = sum over the shard of weight[c] * (x_c - M[n]) if label_smoothing > 0, else 0
+ *        (all three are 0 for an ignored row).
+ *   4. all-reduce stats with SUM (3 * batch elements of the logits' type). Exactly one rank
+ *      adds a nonzero XT[n], so XT becomes the target's logit exactly.
+ *   5. swiftloss_vocab_parallel_loss_*(target, ..., row_max, stats, output): the loss, the same
+ *      on every rank (the logits are not needed any more), and/or
+ *      swiftloss_vocab_parallel_backward_*(logits, ..., row_max, stats, grad_output,
+ *      grad_logits): the gradient of this rank's block. grad_logits may be the same pointer as
+ *      logits (in place: the logits are overwritten by their gradient).
+ * Every rank must pass the same batch, classes, target, weight, ignore_index, reduction and
+ * label_smoothing, and the shards must tile [0, classes) (their shard_classes add up to
+ * classes, without overlap; uneven splits and empty shards, shard_classes == 0, are fine).
+ * The library cannot see the other ranks: it checks each call's own arguments (the shard lies
+ * inside [0, classes), the targets are in range, ...) and the caller checks what spans ranks
+ * before the first all-reduce (swiftloss.distributed all-reduces the metadata first).
+ *
+ * With L = log(S[n]) (computed in double, rounded to the logits' type), the loss of a counted
+ * row with target t is cross_entropy's (see above):
+ *   nll    = -weight[t] * ((XT[n] - M[n]) - L)
+ *   smooth = L * W - SH[n]                    W = sum of the weights (classes without weight)
+ *   loss   = (1 - eps) * nll + (eps / classes) * smooth
+ * reduced as swiftloss_cross_entropy_* reduces ('mean' divides by the summed weight of the
+ * counted targets, computed from target and weight on each rank; NaN when it is 0), and the
+ * gradient is swiftloss_cross_entropy_backward_*'s restricted to the shard's columns, with
+ * p_j = exp(x_j - M[n]) / S[n]. A row that is all -inf, or holds +inf or NaN, in any shard gives
+ * NaN as in cross_entropy; -inf entries of a finite row give p = 0. A non-finite class weight
+ * with label_smoothing > 0 gives NaN or inf where cross_entropy keeps the exact infinity.
+ * Work splits into chunks of rows fixed by the sizes: results do not depend on the thread
+ * count. The statistics are rounded to the logits' type, so the loss agrees with
+ * swiftloss_cross_entropy_* on the gathered logits to the type's round-off, not bit for bit.
+ *
+ * Shapes: logits and grad_logits batch * shard_classes; row_max and target batch; stats
+ * 3 * batch; weight NULL with weight_len 0, or weight_len == classes elements (the full weight,
+ * indexed by global class); output and grad_output batch elements for NONE, else 1.
+ * Aliasing: the outputs (row_max, stats, output, grad_logits) may overlap no input, except
+ * grad_logits == logits.
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _ZERO_CLASSES, _WEIGHT_SIZE,
+ * _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _TARGET_OUT_OF_BOUNDS,
+ * _INVALID_LABEL_SMOOTHING, _OVERLAP, and _INVALID_ARGUMENT when vocab_start > classes or
+ * vocab_start + shard_classes > classes.
+ * ========================================================================================== */
+
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_max_f32(
+    const float *logits, size_t batch, size_t shard_classes, float *row_max);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_max_f64(
+    const double *logits, size_t batch, size_t shard_classes, double *row_max);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_stats_f32(
+    const float *logits, size_t batch, size_t shard_classes, size_t vocab_start, size_t classes,
+    const int64_t *target, const float *weight, size_t weight_len, int64_t ignore_index,
+    double label_smoothing, const float *row_max, float *stats);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_stats_f64(
+    const double *logits, size_t batch, size_t shard_classes, size_t vocab_start, size_t classes,
+    const int64_t *target, const double *weight, size_t weight_len, int64_t ignore_index,
+    double label_smoothing, const double *row_max, double *stats);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_loss_f32(
+    const int64_t *target, size_t batch, size_t classes, const float *weight, size_t weight_len,
+    int64_t ignore_index, int reduction, double label_smoothing, const float *row_max,
+    const float *stats, float *output);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_loss_f64(
+    const int64_t *target, size_t batch, size_t classes, const double *weight, size_t weight_len,
+    int64_t ignore_index, int reduction, double label_smoothing, const double *row_max,
+    const double *stats, double *output);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_backward_f32(
+    const float *logits, size_t batch, size_t shard_classes, size_t vocab_start, size_t classes,
+    const int64_t *target, const float *weight, size_t weight_len, int64_t ignore_index,
+    int reduction, double label_smoothing, const float *row_max, const float *stats,
+    const float *grad_output, float *grad_logits);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_backward_f64(
+    const double *logits, size_t batch, size_t shard_classes, size_t vocab_start, size_t classes,
+    const int64_t *target, const double *weight, size_t weight_len, int64_t ignore_index,
+    int reduction, double label_smoothing, const double *row_max, const double *stats,
+    const double *grad_output, double *grad_logits);
 
 #ifdef __cplusplus
 }

@@ -1219,3 +1219,97 @@ public func swiftloss_ctc_loss_backward_f64(
         ? SwiftLossEntriesAVX2.Entries.ctc_loss_backward_f64(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, gradOutput, gradLogProbs)
         : SwiftLossEntries.Entries.ctc_loss_backward_f64(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, gradOutput, gradLogProbs)
 }
+
+@_cdecl("swiftloss_vocab_parallel_max_f32")
+public func swiftloss_vocab_parallel_max_f32(
+    _ logits: UnsafePointer<Float>?, _ batch: UInt, _ shardClasses: UInt,
+    _ rowMax: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.vocab_parallel_max_f32(logits, batch, shardClasses, rowMax)
+        : SwiftLossEntries.Entries.vocab_parallel_max_f32(logits, batch, shardClasses, rowMax)
+}
+
+@_cdecl("swiftloss_vocab_parallel_max_f64")
+public func swiftloss_vocab_parallel_max_f64(
+    _ logits: UnsafePointer<Double>?, _ batch: UInt, _ shardClasses: UInt,
+    _ rowMax: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.vocab_parallel_max_f64(logits, batch, shardClasses, rowMax)
+        : SwiftLossEntries.Entries.vocab_parallel_max_f64(logits, batch, shardClasses, rowMax)
+}
+
+@_cdecl("swiftloss_vocab_parallel_stats_f32")
+public func swiftloss_vocab_parallel_stats_f32(
+    _ logits: UnsafePointer<Float>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt,
+    _ classes: UInt, _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<Float>?,
+    _ weightLen: UInt, _ ignoreIndex: Int64, _ labelSmoothing: Double,
+    _ rowMax: UnsafePointer<Float>?, _ stats: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.vocab_parallel_stats_f32(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, labelSmoothing, rowMax, stats)
+        : SwiftLossEntries.Entries.vocab_parallel_stats_f32(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, labelSmoothing, rowMax, stats)
+}
+
+@_cdecl("swiftloss_vocab_parallel_stats_f64")
+public func swiftloss_vocab_parallel_stats_f64(
+    _ logits: UnsafePointer<Double>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt,
+    _ classes: UInt, _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<Double>?,
+    _ weightLen: UInt, _ ignoreIndex: Int64, _ labelSmoothing: Double,
+    _ rowMax: UnsafePointer<Double>?, _ stats: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.vocab_parallel_stats_f64(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, labelSmoothing, rowMax, stats)
+        : SwiftLossEntries.Entries.vocab_parallel_stats_f64(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, labelSmoothing, rowMax, stats)
+}
+
+@_cdecl("swiftloss_vocab_parallel_loss_f32")
+public func swiftloss_vocab_parallel_loss_f32(
+    _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt,
+    _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32,
+    _ labelSmoothing: Double, _ rowMax: UnsafePointer<Float>?, _ stats: UnsafePointer<Float>?,
+    _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.vocab_parallel_loss_f32(target, batch, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, output)
+        : SwiftLossEntries.Entries.vocab_parallel_loss_f32(target, batch, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, output)
+}
+
+@_cdecl("swiftloss_vocab_parallel_loss_f64")
+public func swiftloss_vocab_parallel_loss_f64(
+    _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt,
+    _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32,
+    _ labelSmoothing: Double, _ rowMax: UnsafePointer<Double>?, _ stats: UnsafePointer<Double>?,
+    _ output: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.vocab_parallel_loss_f64(target, batch, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, output)
+        : SwiftLossEntries.Entries.vocab_parallel_loss_f64(target, batch, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, output)
+}
+
+@_cdecl("swiftloss_vocab_parallel_backward_f32")
+public func swiftloss_vocab_parallel_backward_f32(
+    _ logits: UnsafePointer<Float>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt,
+    _ classes: UInt, _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<Float>?,
+    _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
+    _ rowMax: UnsafePointer<Float>?, _ stats: UnsafePointer<Float>?,
+    _ gradOutput: UnsafePointer<Float>?, _ gradLogits: UnsafeMutablePointer<Float>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.vocab_parallel_backward_f32(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, gradOutput, gradLogits)
+        : SwiftLossEntries.Entries.vocab_parallel_backward_f32(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, gradOutput, gradLogits)
+}
+
+@_cdecl("swiftloss_vocab_parallel_backward_f64")
+public func swiftloss_vocab_parallel_backward_f64(
+    _ logits: UnsafePointer<Double>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt,
+    _ classes: UInt, _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<Double>?,
+    _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
+    _ rowMax: UnsafePointer<Double>?, _ stats: UnsafePointer<Double>?,
+    _ gradOutput: UnsafePointer<Double>?, _ gradLogits: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    useAVX2
+        ? SwiftLossEntriesAVX2.Entries.vocab_parallel_backward_f64(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, gradOutput, gradLogits)
+        : SwiftLossEntries.Entries.vocab_parallel_backward_f64(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, gradOutput, gradLogits)
+}

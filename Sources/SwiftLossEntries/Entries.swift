@@ -885,4 +885,74 @@ public enum Entries {
     ) -> Int32 {
         ctcLossBackwardEntry(logProbs, time, batch, classes, targets, targetsLen, targetStride, inputLengths, targetLengths, blank, reduction, zeroInfinity, gradOutput, gradLogProbs)
     }
+
+    public static func vocab_parallel_max_f32(
+        _ logits: UnsafePointer<Float>?, _ batch: UInt, _ shardClasses: UInt,
+        _ rowMax: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        vocabParallelMaxEntry(logits, batch, shardClasses, rowMax)
+    }
+
+    public static func vocab_parallel_max_f64(
+        _ logits: UnsafePointer<Double>?, _ batch: UInt, _ shardClasses: UInt,
+        _ rowMax: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        vocabParallelMaxEntry(logits, batch, shardClasses, rowMax)
+    }
+
+    public static func vocab_parallel_stats_f32(
+        _ logits: UnsafePointer<Float>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt,
+        _ classes: UInt, _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<Float>?,
+        _ weightLen: UInt, _ ignoreIndex: Int64, _ labelSmoothing: Double,
+        _ rowMax: UnsafePointer<Float>?, _ stats: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        vocabParallelStatsEntry(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, labelSmoothing, rowMax, stats)
+    }
+
+    public static func vocab_parallel_stats_f64(
+        _ logits: UnsafePointer<Double>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt,
+        _ classes: UInt, _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<Double>?,
+        _ weightLen: UInt, _ ignoreIndex: Int64, _ labelSmoothing: Double,
+        _ rowMax: UnsafePointer<Double>?, _ stats: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        vocabParallelStatsEntry(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, labelSmoothing, rowMax, stats)
+    }
+
+    public static func vocab_parallel_loss_f32(
+        _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt,
+        _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32,
+        _ labelSmoothing: Double, _ rowMax: UnsafePointer<Float>?, _ stats: UnsafePointer<Float>?,
+        _ output: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        vocabParallelLossEntry(target, batch, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, output)
+    }
+
+    public static func vocab_parallel_loss_f64(
+        _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt,
+        _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32,
+        _ labelSmoothing: Double, _ rowMax: UnsafePointer<Double>?, _ stats: UnsafePointer<Double>?,
+        _ output: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        vocabParallelLossEntry(target, batch, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, output)
+    }
+
+    public static func vocab_parallel_backward_f32(
+        _ logits: UnsafePointer<Float>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt,
+        _ classes: UInt, _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<Float>?,
+        _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
+        _ rowMax: UnsafePointer<Float>?, _ stats: UnsafePointer<Float>?,
+        _ gradOutput: UnsafePointer<Float>?, _ gradLogits: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        vocabParallelBackwardEntry(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, gradOutput, gradLogits)
+    }
+
+    public static func vocab_parallel_backward_f64(
+        _ logits: UnsafePointer<Double>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt,
+        _ classes: UInt, _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<Double>?,
+        _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double,
+        _ rowMax: UnsafePointer<Double>?, _ stats: UnsafePointer<Double>?,
+        _ gradOutput: UnsafePointer<Double>?, _ gradLogits: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        vocabParallelBackwardEntry(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, gradOutput, gradLogits)
+    }
 }

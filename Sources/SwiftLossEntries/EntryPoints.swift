@@ -522,3 +522,37 @@ func gemmEntry<T: LossFloat>(
 ) -> Int32 {
     gemmCall(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 }
+
+func vocabParallelMaxEntry<T: LossFloat>(
+    _ logits: UnsafePointer<T>?, _ batch: UInt, _ shardClasses: UInt, _ rowMax: UnsafeMutablePointer<T>?
+) -> Int32 {
+    vocabParallelMaxCall(logits, batch, shardClasses, rowMax)
+}
+
+func vocabParallelStatsEntry<T: LossFloat>(
+    _ logits: UnsafePointer<T>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt,
+    _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+    _ labelSmoothing: Double, _ rowMax: UnsafePointer<T>?, _ stats: UnsafeMutablePointer<T>?
+) -> Int32 {
+    vocabParallelStatsCall(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex,
+                           labelSmoothing, rowMax, stats)
+}
+
+func vocabParallelLossEntry<T: LossFloat>(
+    _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt, _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ rowMax: UnsafePointer<T>?,
+    _ stats: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    vocabParallelLossCall(target, batch, classes, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax,
+                          stats, output)
+}
+
+func vocabParallelBackwardEntry<T: LossFloat>(
+    _ logits: UnsafePointer<T>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt,
+    _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+    _ reduction: Int32, _ labelSmoothing: Double, _ rowMax: UnsafePointer<T>?, _ stats: UnsafePointer<T>?,
+    _ gradOutput: UnsafePointer<T>?, _ gradLogits: UnsafeMutablePointer<T>?
+) -> Int32 {
+    vocabParallelBackwardCall(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex,
+                              reduction, labelSmoothing, rowMax, stats, gradOutput, gradLogits)
+}

@@ -2873,6 +2873,149 @@ static void test_gemm(void)
     g_ctx[0] = '\0';
 }
 
+/* Vocabulary-parallel cross_entropy: three simulated ranks holding 4, 0 and 7 of 11 classes
+ * (uneven, one empty), the all-reduces done by hand (MAX of the row maxima, SUM of the
+ * statistics), against swiftloss_cross_entropy_* and _backward_* on the full rows: every
+ * reduction, with and without weight and label smoothing, ignore_index, a row that is -inf over
+ * all of rank 2's columns, the gradient in place. Then the checks: outputs untouched on error. */
+enum { VP_N = 5, VP_C = 11, VP_R = 3 };
+static const size_t VP_WIDTH[VP_R] = {4, 0, 7}, VP_START[VP_R] = {0, 4, 4};
+
+#define DEFINE_VP_CASE(T, SFX)                                                                       \
+    static void vp_case_##SFX(int reduction, int weighted, double eps, double tol)                   \
+    {                                                                                                \
+        T x[VP_N * VP_C], w[VP_C], block[VP_R][VP_N * VP_C], m[VP_N], mr[VP_N], st[3 * VP_N];       \
+        T str[3 * VP_N], loss[VP_N], want[VP_N], g[VP_N], gfull[VP_N * VP_C], gb[VP_N * VP_C];      \
+        int64_t t[VP_N] = {3, IGNORE, 10, 5, 0};                                                     \
+        size_t n, c, r, j, outs = reduction == NONE ? VP_N : 1;                                      \
+        const T *wp = weighted ? w : NULL;                                                           \
+        size_t wl = weighted ? VP_C : 0;                                                             \
+        for (n = 0; n < VP_N; n++)                                                                   \
+            for (c = 0; c < VP_C; c++)                                                               \
+                x[n * VP_C + c] = (T)((double)((n * VP_C + c) * 37 % 23) / 2.875 - 4.0);                \
+        for (c = 4; c < VP_C; c++) x[3 * VP_C + c] = (T)-INFINITY; /* rank 2's shard max is -inf */ \
+        x[0] = (T)-INFINITY;                                                                         \
+        for (c = 0; c < VP_C; c++) w[c] = (T)(0.25 + 0.1 * (double)c);                               \
+        for (n = 0; n < VP_N; n++) g[n] = (T)(0.5 + 0.25 * (double)n);                               \
+        for (n = 0; n < VP_N; n++) { m[n] = (T)-INFINITY; }                                          \
+        memset(st, 0, sizeof st);                                                                    \
+        for (r = 0; r < VP_R; r++) {                                                                 \
+            for (n = 0; n < VP_N; n++)                                                               \
+                for (j = 0; j < VP_WIDTH[r]; j++)                                                    \
+                    block[r][n * VP_WIDTH[r] + j] = x[n * VP_C + VP_START[r] + j];                   \
+            CHECK_STATUS(swiftloss_vocab_parallel_max_##SFX(block[r], VP_N, VP_WIDTH[r], mr), OK);    \
+            for (n = 0; n < VP_N; n++) if (mr[n] > m[n]) m[n] = mr[n];                               \
+        }                                                                                            \
+        for (r = 0; r < VP_R; r++) {                                                                 \
+            CHECK_STATUS(swiftloss_vocab_parallel_stats_##SFX(block[r], VP_N, VP_WIDTH[r], VP_START[r], \
+                         VP_C, t, wp, wl, IGNORE, eps, m, str), OK);                                 \
+            for (j = 0; j < 3 * VP_N; j++) st[j] += str[j];                                          \
+        }                                                                                            \
+        CHECK_STATUS(swiftloss_vocab_parallel_loss_##SFX(t, VP_N, VP_C, wp, wl, IGNORE, reduction, eps, \
+                                                         m, st, loss), OK);                           \
+        CHECK_STATUS(swiftloss_cross_entropy_##SFX(x, t, VP_N, VP_C, 1, wp, wl, IGNORE, reduction, eps, \
+                                                   want), OK);                                        \
+        for (n = 0; n < outs; n++) CHECK_NEAR(loss[n], want[n], tol);                                \
+        CHECK_STATUS(swiftloss_cross_entropy_backward_##SFX(x, t, VP_N, VP_C, 1, wp, wl, IGNORE, reduction, \
+                                                            eps, g, gfull), OK);                     \
+        for (r = 0; r < VP_R; r++) {                                                                 \
+            T *gx = (r == 2) ? block[r] : gb; /* rank 2 in place */                                 \
+            CHECK_STATUS(swiftloss_vocab_parallel_backward_##SFX(block[r], VP_N, VP_WIDTH[r], VP_START[r], \
+                         VP_C, t, wp, wl, IGNORE, reduction, eps, m, st, g, gx), OK);                \
+            for (n = 0; n < VP_N; n++)                                                               \
+                for (j = 0; j < VP_WIDTH[r]; j++)                                                    \
+                    CHECK_NEAR(gx[n * VP_WIDTH[r] + j], gfull[n * VP_C + VP_START[r] + j], tol);    \
+        }                                                                                            \
+    }
+DEFINE_VP_CASE(double, f64)
+DEFINE_VP_CASE(float, f32)
+
+static void test_vocab_parallel(void)
+{
+    static const int reductions[3] = {NONE, SUM, MEAN};
+    static const int64_t t2[2] = {1, 2}, bad[2] = {1, 3};
+    double x[6] = {0.5, -1.0, 2.0, 0.25, 1.5, -0.5}, m[2] = {2.0, 1.5}, st[6] = {1, 1, 0, 0, 0, 0};
+    double out[6], w3[3] = {1, 2, 3};
+    float xf[6] = {0.5f, -1.0f, 2.0f, 0.25f, 1.5f, -0.5f}, mf[2] = {2.0f, 1.5f}, stf[6] = {0};
+    int k, weighted, e;
+    for (k = 0; k < 3; k++)
+        for (weighted = 0; weighted < 2; weighted++)
+            for (e = 0; e < 2; e++) {
+                snprintf(g_ctx, sizeof g_ctx, "vocab_parallel reduction %d weight %d eps %d", reductions[k],
+                         weighted, e);
+                vp_case_f64(reductions[k], weighted, e ? 0.2 : 0.0, 1e-12);
+                vp_case_f32(reductions[k], weighted, e ? 0.2 : 0.0, 2e-5);
+            }
+    g_ctx[0] = '\0';
+
+    /* An empty shard: the max is -inf, the statistics 0; nothing to write for the gradient. */
+    CHECK_STATUS(swiftloss_vocab_parallel_max_f64(NULL, 2, 0, out), OK);
+    CHECK(out[0] == -INFINITY && out[1] == -INFINITY);
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(NULL, 2, 0, 3, 3, t2, NULL, 0, IGNORE, 0.1, m, out), OK);
+    for (k = 0; k < 6; k++) CHECK(out[k] == 0.0);
+    CHECK_STATUS(swiftloss_vocab_parallel_backward_f64(NULL, 2, 0, 3, 3, t2, NULL, 0, IGNORE, SUM, 0.0, m, st,
+                                                       w3, NULL), OK);
+    /* An empty batch. */
+    CHECK_STATUS(swiftloss_vocab_parallel_loss_f64(NULL, 0, 3, NULL, 0, IGNORE, MEAN, 0.0, NULL, NULL, out), OK);
+    CHECK(is_nan(out[0]));
+
+    /* Errors: outputs untouched. Shard (2, 3) at vocab_start 0 of 3 classes. */
+    FILL42(out, 6);
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(x, 2, 3, 1, 3, t2, NULL, 0, IGNORE, 0.0, m, out),
+                 SWIFTLOSS_ERROR_INVALID_ARGUMENT); /* columns [1, 4) of 3 */
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(x, 2, 3, 4, 3, t2, NULL, 0, IGNORE, 0.0, m, out),
+                 SWIFTLOSS_ERROR_INVALID_ARGUMENT); /* vocab_start past classes */
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(x, 2, 0, (size_t)-1, 3, t2, NULL, 0, IGNORE, 0.0, m, out),
+                 SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(x, 2, 3, 0, 0, t2, NULL, 0, IGNORE, 0.0, m, out),
+                 SWIFTLOSS_ERROR_ZERO_CLASSES);
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(x, 2, 3, 0, 3, bad, NULL, 0, IGNORE, 0.0, m, out),
+                 SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(x, 2, 3, 0, 3, t2, w3, 2, IGNORE, 0.0, m, out),
+                 SWIFTLOSS_ERROR_WEIGHT_SIZE);
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(x, 2, 3, 0, 3, t2, NULL, 0, IGNORE, 1.5, m, out),
+                 SWIFTLOSS_ERROR_INVALID_LABEL_SMOOTHING);
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(x, 2, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, NULL, out),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(x, 2, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, m, NULL),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_vocab_parallel_max_f64(x, (size_t)1 << 62, 4, out), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(swiftloss_vocab_parallel_max_f64(x, 2, 3, NULL), SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_vocab_parallel_loss_f64(t2, 2, 3, NULL, 0, IGNORE, BATCHMEAN, 0.0, m, st, out),
+                 SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(swiftloss_vocab_parallel_loss_f64(t2, 2, 3, NULL, 0, IGNORE, 7, 0.0, m, st, out),
+                 SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(swiftloss_vocab_parallel_loss_f64(t2, 2, 3, NULL, 0, IGNORE, SUM, 0.0, m, NULL, out),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_vocab_parallel_backward_f64(x, 2, 3, 1, 3, t2, NULL, 0, IGNORE, SUM, 0.0, m, st, w3,
+                                                       out), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_vocab_parallel_backward_f64(x, 2, 3, 0, 3, t2, NULL, 0, IGNORE, NONE, 0.0, m, st, NULL,
+                                                       out), SWIFTLOSS_ERROR_NULL_POINTER);
+    UNTOUCHED(out, 6);
+    /* Overlaps: an output over an input (the gradient may only be exactly the logits). */
+    CHECK_STATUS(swiftloss_vocab_parallel_max_f64(x, 2, 3, x + 4), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(x, 2, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, m, x),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f64(x, 1, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, st + 3, st + 2),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_vocab_parallel_loss_f64(t2, 2, 3, NULL, 0, IGNORE, NONE, 0.0, m, st, st + 4),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_vocab_parallel_loss_f64(t2, 2, 3, NULL, 0, IGNORE, SUM, 0.0, m, st, (double *)(void *)t2),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_vocab_parallel_backward_f64(x, 2, 3, 0, 3, t2, NULL, 0, IGNORE, SUM, 0.0, m, st, w3,
+                                                       x + 1), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(swiftloss_vocab_parallel_backward_f64(x, 1, 3, 0, 3, t2, NULL, 0, IGNORE, SUM, 0.0, m, st, w3,
+                                                       st), SWIFTLOSS_ERROR_OVERLAP);
+    CHECK(x[1] == -1.0 && x[4] == 1.5 && m[0] == 2.0 && st[0] == 1.0);
+    /* float32: the same checks reach the _f32 functions. */
+    CHECK_STATUS(swiftloss_vocab_parallel_max_f32(xf, 2, 3, mf), OK);
+    CHECK(mf[0] == 2.0f && mf[1] == 1.5f);
+    CHECK_STATUS(swiftloss_vocab_parallel_stats_f32(xf, 2, 3, 2, 4, t2, NULL, 0, IGNORE, 0.0, mf, stf),
+                 SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_vocab_parallel_backward_f32(xf, 2, 3, 0, 3, t2, NULL, 0, IGNORE, SUM, 0.0, mf, stf,
+                                                       xf + 5, xf), SWIFTLOSS_ERROR_OVERLAP);
+}
+
 int main(void)
 {
     int precision;
@@ -2898,6 +3041,7 @@ int main(void)
     RUN(test_cross_entropy_ex);
     RUN(test_linear_cross_entropy);
     RUN(test_gemm);
+    RUN(test_vocab_parallel);
     for (precision = 0; precision < 2; precision++) {
         g_f32 = precision == 0;
         g_prec = g_f32 ? "f32" : "f64";

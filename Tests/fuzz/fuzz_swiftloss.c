@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 107 (0..105: the 106 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 106: threads/status/version)
+ *   h[0]      entry point: h[0] % 115 (0..113: the 114 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 114: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -44,6 +44,9 @@
  *             (gemm: sizes m, n, k; h[9] the leading dimensions' padding (bits 0-1 lda, 2-3
  *             ldb, 4-5 ldc; >= 240: one of them a row short); h[11] bit 0 trans_a, 1 trans_b,
  *             2 accumulate (>= 240: one flag an invalid 2 or -1))
+ *             (vocab_parallel: sizes batch, shard_classes, classes - shard_classes - vocab_start
+ *             (h[6] >= 224: classes h[6] % 5, often too small); h[14] vocab_start (>= 240: past
+ *             classes or raw); h[1] bit 5: the gradient in place over the logits)
  *   h[13]     weight_len selector      h[14] pos_weight_len selector
  *   h[15]     'L' enables large mode (also rows of 65537 and 100003 classes: the online path)
  *   h[16..63] six little-endian u64: raw sizes, raw ignore_index, raw smoothing bits, ...
@@ -97,6 +100,7 @@ enum {
     K_CE_EX, K_CE_PROBS_EX,
     K_LCE, K_LCE_PROBS,
     K_GEMM,
+    K_VP_MAX, K_VP_STATS, K_VP_LOSS, K_VP_BW,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -124,6 +128,7 @@ static const char *const kind_names[NKINDS] = {
     "cross_entropy_ex", "cross_entropy_probs_ex",
     "linear_cross_entropy", "linear_cross_entropy_probs",
     "gemm",
+    "vocab_parallel_max", "vocab_parallel_stats", "vocab_parallel_loss", "vocab_parallel_backward",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -2369,6 +2374,178 @@ static int run_lce(Ctx *c)
     return st;
 }
 
+/* vocab_parallel: the four shard-local steps of cross_entropy over a vocabulary split across
+ * ranks. batch x shard_classes logits at vocab_start of classes, class-index targets, a
+ * per-class weight of classes elements (weight_len as for the class-axis calls), row_max and
+ * stats (3 * batch) as given inputs. Statuses as the header says; on success: an empty
+ * shard's max is -inf and a NaN-free row's max is its max; ignored rows give zero statistics
+ * and zero gradient rows; the target's logit is 0 unless the shard holds it; 'sum' over no
+ * row is 0 and 'mean' NaN; with aliasing the gradient is written over the logits (allowed);
+ * large mode: threaded == single-threaded. */
+static int run_vocab(Ctx *c)
+{
+    const int kind = c->kind;
+    const uint8_t *h = c->in.h;
+    uint64_t batch, shard, start, classes;
+    switch (c->sizemode) {
+    case 5:
+    case 6:
+        batch = huge_size(&c->in, 0, h[4]);
+        shard = huge_size(&c->in, 1, h[5]);
+        classes = huge_size(&c->in, 2, h[6]);
+        start = h[14] < 128 ? 0 : huge_size(&c->in, 0, h[14]);
+        if (c->sizemode == 6) { if (h[7] & 1) batch = 0; else shard = 0; }
+        break;
+    case 7: {
+        static const uint64_t widths[4] = {33, 1000, 4097, 65537};
+        shard = widths[h[5] & 3];
+        batch = ((UINT64_C(1) << 18) + shard - 1) / shard + h[4] % 5;
+        start = h[14] % 5;
+        classes = start + shard + h[6] % 3;
+        break;
+    }
+    default:
+        batch = h[4] % 7;
+        shard = small_classes(h[5]);
+        start = h[14] < 240 ? h[14] % 4 : h[14] < 248 ? shard + 7 : hu64(&c->in, 0);
+        classes = h[6] < 224 ? start + shard + h[6] % 3 : h[6] % 5;
+        break;
+    }
+    if (kind == K_VP_LOSS) shard = 0, start = 0;
+    const int has_x = kind != K_VP_LOSS, has_t = kind != K_VP_MAX, has_m_in = kind != K_VP_MAX;
+    const int has_stats_in = kind == K_VP_LOSS || kind == K_VP_BW;
+    const int has_red = has_stats_in, has_eps = kind != K_VP_MAX;
+    const int red = has_red ? reduction_code(c) : SWIFTLOSS_REDUCTION_SUM;
+    const int red_ok = red >= 0 && red <= 2;
+    const uint64_t nout = red == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+    const double eps = has_eps ? smoothing_value(c) : 0.0;
+    const int64_t ignore = has_t ? ignore_value(c, classes) : -100;
+    uint64_t count = 0, nstats = 0, tmp;
+    int known = count_fits(&count, c->es, 2, (uint64_t[2]){batch, kind == K_VP_LOSS ? 0 : shard});
+    known = known && count_fits(&tmp, c->es, 1, &batch);
+    if (kind != K_VP_MAX) {
+        known = known && count_fits(&nstats, c->es, 2, (uint64_t[2]){batch, 3});
+        known = known && classes <= (uint64_t)PTRDIFF_MAX && start <= (uint64_t)PTRDIFF_MAX;
+    }
+    const uint64_t wl = has_t ? class_weight_len(c, classes) : 0;
+    uint64_t wbytes;
+    const int wl_fits = count_fits(&wbytes, c->es, 1, &wl);
+
+    Buf *x = has_x ? arg(c, "logits", known, count, c->es, 0) : NULL;
+    Buf *t = has_t ? arg(c, "target", known, batch, 8, 0) : NULL;
+    Buf *w = (has_t && wl > 0) ? arg(c, "weight", known && wl_fits, wl, c->es, 0) : NULL;
+    Buf *m = has_m_in ? arg(c, "row_max", known, batch, c->es, 0) : NULL;
+    Buf *st_in = has_stats_in ? arg(c, "stats", known, nstats, c->es, 0) : NULL;
+    Buf *g = kind == K_VP_BW ? arg(c, "grad_output", known && red_ok, nout, c->es, 0) : NULL;
+    if (x) fill(x, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (t)
+        for (size_t j = 0; j < t->n; j++) {
+            int64_t v = decode_target(&c->in, c->valmode, classes, ignore);
+            memcpy(t->data + 8 * j, &v, 8);
+        }
+    if (w) fill(w, &c->in, c->valmode, VAL_WEIGHT, c->is64);
+    if (m) fill(m, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (st_in) fill(st_in, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    const int aliased = kind == K_VP_BW && c->alias && known && x->ptr && count > 0;
+    Buf *out;
+    if (aliased) {
+        out = x;
+        out->output = 1;
+        out->name = "grad_logits (== logits)";
+        c->npointer++;
+    } else {
+        const char *name = kind == K_VP_MAX ? "row_max" : kind == K_VP_STATS ? "stats"
+                         : kind == K_VP_LOSS ? "output" : "grad_logits";
+        uint64_t n = kind == K_VP_MAX ? batch : kind == K_VP_STATS ? nstats : kind == K_VP_LOSS ? nout : count;
+        out = arg(c, name, known && (kind != K_VP_LOSS || red_ok), n, c->es, 1);
+    }
+    snapshot_all();
+
+    snprintf(g_desc, sizeof g_desc,
+             "swiftloss_%s_%s(batch=%" PRIu64 ", shard_classes=%" PRIu64 ", vocab_start=%" PRIu64 ", classes=%" PRIu64
+             ", weight_len=%" PRIu64 ", ignore_index=%" PRId64 ", reduction=%d, label_smoothing=%g%s)",
+             kind_names[kind], c->is64 ? "f64" : "f32", batch, shard, start, classes, wl, ignore, red, eps,
+             aliased ? ", in place" : "");
+
+    g_expect = 0;
+    expect_if(!known, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    if (has_t) {
+        expect_if(!wl_fits, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        expect_if(classes == 0, SWIFTLOSS_ERROR_ZERO_CLASSES);
+        expect_if(kind != K_VP_LOSS && (start > classes || shard > classes - start), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+        expect_if(!(eps <= 1.0), SWIFTLOSS_ERROR_INVALID_LABEL_SMOOTHING);
+        expect_if(wl != 0 && wl != classes, SWIFTLOSS_ERROR_WEIGHT_SIZE);
+        expect_if(w && !w->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+        expect_if(!t->ptr && (!known || batch > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+        expect_if(!m->ptr && (!known || batch > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+        if (known && t->ptr && t->n == batch)
+            for (size_t j = 0; j < batch; j++) {
+                int64_t v = ((const int64_t *)t->data)[j];
+                expect_if(v != ignore && (v < 0 || (uint64_t)v >= classes), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+            }
+    }
+    if (has_red) expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    if (x) expect_if(!x->ptr && (!known || count > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (st_in) expect_if(!st_in->ptr && (!known || nstats > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (g) expect_if(!g->ptr && (!known || !red_ok || nout > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (!aliased) {
+        uint64_t n = kind == K_VP_MAX ? batch : kind == K_VP_STATS ? nstats : kind == K_VP_LOSS ? nout : count;
+        expect_if(!out->ptr && (!known || (kind == K_VP_LOSS && !red_ok) || n > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    }
+
+    const void *xp = x ? x->ptr : NULL, *mp = m ? m->ptr : NULL, *sp = st_in ? st_in->ptr : NULL;
+    const void *wp = w ? w->ptr : NULL, *gp = g ? g->ptr : NULL;
+    const int64_t *tp = t ? I64(t) : NULL;
+    size_t b = (size_t)batch, v = (size_t)shard, s0 = (size_t)start, cl = (size_t)classes, wn = (size_t)wl;
+#define VP_CALL(op)                                                                                                  \
+    (kind == K_VP_MAX                                                                                                \
+         ? (c->is64 ? swiftloss_vocab_parallel_max_f64(xp, b, v, op) : swiftloss_vocab_parallel_max_f32(xp, b, v, op)) \
+     : kind == K_VP_STATS                                                                                            \
+         ? (c->is64 ? swiftloss_vocab_parallel_stats_f64(xp, b, v, s0, cl, tp, wp, wn, ignore, eps, mp, op)          \
+                    : swiftloss_vocab_parallel_stats_f32(xp, b, v, s0, cl, tp, wp, wn, ignore, eps, mp, op))         \
+     : kind == K_VP_LOSS                                                                                             \
+         ? (c->is64 ? swiftloss_vocab_parallel_loss_f64(tp, b, cl, wp, wn, ignore, red, eps, mp, sp, op)             \
+                    : swiftloss_vocab_parallel_loss_f32(tp, b, cl, wp, wn, ignore, red, eps, mp, sp, op))            \
+     : (c->is64 ? swiftloss_vocab_parallel_backward_f64(xp, b, v, s0, cl, tp, wp, wn, ignore, red, eps, mp, sp, gp, op) \
+                : swiftloss_vocab_parallel_backward_f32(xp, b, v, s0, cl, tp, wp, wn, ignore, red, eps, mp, sp, gp, op)))
+    int st = VP_CALL(out->ptr);
+    check_status(st);
+    check_buffers(st);
+    if (st != SWIFTLOSS_OK) return st;
+
+    const Buf *xs = aliased ? NULL : x;  /* the logits as given (not overwritten) */
+    for (size_t n = 0; n < b; n++) {
+        int ignored = t && ((const int64_t *)t->data)[n] == ignore;
+        if (kind == K_VP_MAX) {
+            double mx = -INFINITY;
+            int nan = 0;
+            for (size_t j = 0; j < v; j++) { double e = getv(xs, n * v + j); nan |= isnan(e); if (e > mx) mx = e; }
+            if (!nan && getv(out, n) != mx) fail("row %zu: max %g, expected %g", n, getv(out, n), mx);
+        } else if (kind == K_VP_STATS) {
+            int64_t tv = ((const int64_t *)t->data)[n];
+            if (ignored) for (int k = 0; k < 3; k++) expect_zero(out, k * b + n, "ignored row's statistics");
+            if (!ignored && (tv < (int64_t)s0 || tv >= (int64_t)(s0 + v))) expect_zero(out, b + n, "target logit of another shard");
+            if (!(eps > 0)) expect_zero(out, 2 * b + n, "smoothing sum without label smoothing");
+        } else if (kind == K_VP_BW && ignored) {
+            for (size_t j = 0; j < v; j++) expect_zero(out, n * v + j, "ignored row's gradient");
+        }
+    }
+    if (kind == K_VP_LOSS && b == 0 && red == SWIFTLOSS_REDUCTION_SUM) expect_zero(out, 0, "'sum' over no row");
+    if (kind == K_VP_LOSS && b == 0 && red == SWIFTLOSS_REDUCTION_MEAN) expect_nan1(out, "'mean' over no row");
+    if (c->sizemode == 7 && !aliased) {
+        void *o2 = malloc(out->bytes + 1);
+        swiftloss_set_num_threads(1);
+        int s1 = VP_CALL(o2);
+        swiftloss_set_num_threads(0);
+        if (s1 != SWIFTLOSS_OK) fail("rerun gave %d", s1);
+        same_bits(o2, out->data, out->bytes, "threaded vs single-threaded");
+        free(o2);
+    }
+#undef VP_CALL
+    return st;
+}
+
 static void run_misc(Ctx *c)
 {
     snprintf(g_desc, sizeof g_desc, "threads/status_string/version");
@@ -2560,6 +2737,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else if (c.kind <= K_CE_PROBS_BW || c.kind == K_CE_EX || c.kind == K_CE_PROBS_EX) st = run_class(&c);
     else if (c.kind == K_LCE || c.kind == K_LCE_PROBS) st = run_lce(&c);
     else if (c.kind == K_GEMM) st = run_gemm(&c);
+    else if (c.kind >= K_VP_MAX && c.kind <= K_VP_BW) st = run_vocab(&c);
     else if (c.kind > K_CTC_BW) abort();  /* a kind without a runner */
     else if (c.kind >= K_CTC) st = run_ctc(&c);
     else if (c.kind >= K_COSINE) st = run_rows(&c);

@@ -42,7 +42,7 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "cosine_embedding_loss", "cosine_embedding_loss_backward",
          "triplet_margin_loss", "triplet_margin_loss_backward", "ctc_loss", "ctc_loss_backward",
          "cross_entropy_ex", "cross_entropy_probs_ex", "linear_cross_entropy", "linear_cross_entropy_probs",
-         "gemm"]
+         "gemm", "vocab_parallel_max", "vocab_parallel_stats", "vocab_parallel_loss", "vocab_parallel_backward"]
 # The entry-point count of the harness when each raw (hex) regression was recorded: its h[0] is
 # taken modulo that count, so that appending entry points keeps each reproducer on its entry.
 RAW_ENTRIES = 95
@@ -619,6 +619,29 @@ def main():
         + bytes(rng.randrange(224) for _ in range(400)))
     add("large_gemm_f64", gemm(True, (3, 70, 200), 0x10, 1, sizemode=7, large=True, valmode=0)
         + bytes(rng.randrange(224) for _ in range(400)))
+    # vocab_parallel: 3 rows of a shard of 4 columns at vocab_start 2 (h[14]) of 7 classes (h[6]
+    # = 1: classes = vocab_start + shard + 1), targets 0 (another shard), ignored, 4 (this one).
+    for f64 in (False, True):
+        p = "f64" if f64 else "f32"
+        body = (floats([0.5, -1.0, 2.0, 0.25, 1.5, -0.5, 0.0, 3.0, -2.0, 1.0, 0.75, -0.25], f64) + bytes([0, 224, 4])
+                + floats([1.0, 0.5, 2.0, 0.25, 1.5, 1.0, 0.5], f64) + floats([2.0, 3.0, 1.0], f64)
+                + floats([1.5, 0.0, 2.5, 0.5, 0.0, 1.0, -0.5, 0.0, -1.0], f64) + floats([1.0, 0.5, 2.0], f64))
+        for kind in ("vocab_parallel_max", "vocab_parallel_stats", "vocab_parallel_loss", "vocab_parallel_backward"):
+            for r in (NONE, SUM, MEAN):
+                name = kind.replace("vocab_parallel", "vp")
+                add(f"{name}_r{r}_{p}", header(kind, f64, sizes=(3, 4, 1), reduction=r, smoothing=0.1, weight=True,
+                                                pos_weight_sel=2) + body)
+        add(f"vp_backward_in_place_{p}", header("vocab_parallel_backward", f64, sizes=(3, 4, 1), alias=True,
+                                                 reduction=SUM, pos_weight_sel=2) + body)
+        add(f"vp_stats_empty_shard_{p}", header("vocab_parallel_stats", f64, sizes=(3, 0, 1), pos_weight_sel=2) + body)
+        add(f"vp_stats_past_classes_{p}", header("vocab_parallel_stats", f64, sizes=(3, 4, 230), pos_weight_sel=2) + body)
+        add(f"huge_vp_backward_{p}", header("vocab_parallel_backward", f64, sizemode=5, sizes=(13, 10, 1)))
+    add("large_vp_backward_f32",
+        header("vocab_parallel_backward", False, sizemode=7, large=True, sizes=(0, 1, 0), valmode=0, weight=True,
+               smoothing=0.1, pos_weight_sel=3) + bytes(rng.randrange(224) for _ in range(200)))
+    add("large_vp_stats_long_rows_f64",
+        header("vocab_parallel_stats", True, sizemode=7, large=True, sizes=(0, 3, 0), valmode=0, smoothing=0.1)
+        + bytes(rng.randrange(224) for _ in range(200)))
     # Threads, status strings, version.
     add("misc_threads", header("misc", False, raw=(12, 3, 0, 0, 0, 0)))
 

@@ -49,7 +49,8 @@ wheel_contents() {
     cat "$listing"
     for name in swiftloss/libswiftloss.so.0 swiftloss/__init__.py swiftloss/functional.py \
                 swiftloss/modules.py swiftloss/torch.py swiftloss/py.typed swiftloss/__init__.pyi \
-                swiftloss/functional.pyi swiftloss/modules.pyi swiftloss/torch.pyi swiftloss/_swiftloss.pyi; do
+                swiftloss/functional.pyi swiftloss/modules.pyi swiftloss/torch.pyi swiftloss/_swiftloss.pyi \
+                swiftloss/distributed.py swiftloss/distributed.pyi; do
         grep -q " *$name " "$listing" || grep -q "^$name " "$listing" || { echo "missing $name"; return 1; }
     done
     grep -q '^swiftloss/_swiftloss\..*\.so ' "$listing" || { echo "missing the extension"; return 1; }

@@ -146,7 +146,7 @@ SIGNATURES["multilabel_margin_loss_backward"] = (SIGNATURES["multilabel_margin_l
                                                  + ["in:grad_output", "out:grad_input"])
 MARGIN = ("multi_margin", "multilabel_margin")
 # The losses whose weight is one per class (exactly classes elements).
-CLASS_WEIGHTED = ("nll", "cross", "multi_margin")
+CLASS_WEIGHTED = ("nll", "cross", "multi_margin", "vocab_parallel")
 
 # The embedding losses: rows of dim elements (cosine's target: one per row); optional gradient
 # buffers too.
@@ -219,6 +219,39 @@ def lce_arguments(dtype, batch, classes, reduction, rng):
             "grad_linear_bias": np.full(classes, SENTINEL, dtype)}
 
 
+# Vocabulary-parallel cross_entropy: a shard of VP_W = 3 columns starting at VP_START = 1 of
+# C_VP = 5 classes; row_max and stats are the (already reduced) statistics.
+VP_W, VP_START, C_VP = 3, 1, 5
+SIGNATURES["vocab_parallel_max"] = ["in:logits", "size:batch", "size:shard_classes", "out:row_max"]
+SIGNATURES["vocab_parallel_stats"] = ["in:logits", "size:batch", "size:shard_classes", "size:vocab_start",
+                                      "size:classes", "target:target", "opt:weight", "ignore:ignore_index",
+                                      "eps:label_smoothing", "in:row_max", "out:stats"]
+SIGNATURES["vocab_parallel_loss"] = ["target:target", "size:batch", "size:classes", "opt:weight",
+                                     "ignore:ignore_index", "reduction:reduction", "eps:label_smoothing",
+                                     "in:row_max", "in:stats", "out:output"]
+SIGNATURES["vocab_parallel_backward"] = ["in:logits", "size:batch", "size:shard_classes", "size:vocab_start",
+                                         "size:classes", "target:target", "opt:weight", "ignore:ignore_index",
+                                         "reduction:reduction", "eps:label_smoothing", "in:row_max", "in:stats",
+                                         "in:grad_output", "out:grad_logits"]
+
+
+def vocab_parallel_arguments(name, dtype, batch, reduction, rng):
+    """A valid call of one of the vocab_parallel steps."""
+    out = batch if reduction == NONE else 1
+    values = {"logits": rng.uniform(-2, 2, batch * VP_W).astype(dtype), "batch": batch, "shard_classes": VP_W,
+              "vocab_start": VP_START, "classes": C_VP, "target": rng.integers(0, C_VP, batch).astype(np.int64),
+              "weight": rng.uniform(0.2, 2.0, C_VP).astype(dtype), "ignore_index": -100, "reduction": reduction,
+              "label_smoothing": 0.1, "row_max": rng.uniform(1, 2, batch).astype(dtype),
+              "stats": rng.uniform(0.5, 2, 3 * batch).astype(dtype),
+              "grad_output": rng.uniform(-2, 2, out).astype(dtype),
+              "output": np.full(out, SENTINEL, dtype), "grad_logits": np.full(batch * VP_W, SENTINEL, dtype)}
+    if name == "vocab_parallel_max":
+        values["row_max"] = np.full(batch, SENTINEL, dtype)
+    if name == "vocab_parallel_stats":
+        values["stats"] = np.full(3 * batch, SENTINEL, dtype)
+    return {arg: values[arg] for _, arg in (r.split(":") for r in SIGNATURES[name])}
+
+
 # Where the header allows an output to be the very same memory as an input.
 IN_PLACE = {
     "softmax": [("output", "input")],
@@ -232,6 +265,7 @@ IN_PLACE = {
     **{name + "_backward": [("grad_input", "grad_output")] for name in REGRESSION + ["poisson_nll_loss"]},
     "multilabel_soft_margin_loss_backward": [("grad_input", "input")],
     "multi_margin_loss_backward": [("grad_input", "input")],
+    "vocab_parallel_backward": [("grad_logits", "logits")],
 }
 
 
@@ -243,6 +277,8 @@ def valid_arguments(name, dtype, batch=B, classes=C, inner=I, count=N, reduction
         return ctc_arguments(name, dtype, batch, classes, reduction, rng)
     if name == "linear_cross_entropy":
         return lce_arguments(dtype, batch, classes, reduction, rng)
+    if name.startswith("vocab_parallel"):
+        return vocab_parallel_arguments(name, dtype, batch, reduction, rng)
     if name.startswith(MARGIN):
         inner = 1  # (N, C) only
     samples, total = batch * inner, batch * classes * inner
@@ -595,6 +631,9 @@ def cases(name, dtype):
             if name.startswith("kl_div") and arg == "batch":
                 # the batch only divides a 'batchmean' sum: other values may be accepted
                 variants = [(label, value, "any" if isinstance(value, int) and value >= 0 else expectation)
+                            for label, value, expectation in variants]
+            if arg == "vocab_start":  # any start that keeps the shard inside [0, classes) is valid
+                variants = [(label, value, "ok" if type(value) is int and 0 <= value <= C_VP - VP_W else expectation)
                             for label, value, expectation in variants]
         else:
             variants = INT_VARIANTS[role]

@@ -18,7 +18,7 @@ except ImportError:
     torch = None
 
 PACKAGE = pathlib.Path(swiftloss.__file__).resolve().parent
-MODULES = ["swiftloss", "swiftloss.functional", "swiftloss.modules", "swiftloss.torch"]
+MODULES = ["swiftloss", "swiftloss.functional", "swiftloss.modules", "swiftloss.torch", "swiftloss.distributed"]
 LOSSES = [F.nll_loss, F.cross_entropy, F.binary_cross_entropy, F.binary_cross_entropy_with_logits, F.kl_div]
 
 
@@ -178,5 +178,6 @@ def test_extension_stub_lists_every_function():
 
 
 def test_stubs_and_py_typed_are_installed_beside_the_package():
-    for name in ("py.typed", "__init__.pyi", "functional.pyi", "modules.pyi", "torch.pyi", "_swiftloss.pyi"):
+    for name in ("py.typed", "__init__.pyi", "functional.pyi", "modules.pyi", "torch.pyi", "_swiftloss.pyi",
+                 "distributed.pyi"):
         assert (PACKAGE / name).is_file(), name

@@ -322,6 +322,41 @@ static int c_ctc_huge_length(double *v)
     ctc_in[0] = INT64_MAX; ctc_tl[0] = INT64_MAX;
     return swiftloss_ctc_loss_f64(d, 2, 1, 3, t, 1, 0, ctc_in, ctc_tl, 0, 2, 0, dout);
 }
+/* vocab_parallel: a row_max whose byte count overflows beside an empty shard, statistics of a
+ * batch beyond memory, vocab_start = SIZE_MAX, an empty shard at the end of the vocabulary,
+ * the loss of an empty batch. */
+static int c_vp_max_bytes(double *v)
+{
+    (void)v;
+    return swiftloss_vocab_parallel_max_f32(NULL, (size_t)1 << 62, 0, fo);
+}
+static int c_vp_stats_beyond(double *v)
+{
+    (void)v;
+    return swiftloss_vocab_parallel_stats_f32(NULL, BIG40, 0, 0, 3, NULL, NULL, 0, -100, 0.0, NULL, NULL);
+}
+static int c_vp_start_sizemax(double *v)
+{
+    (void)v;
+    t[0] = t[1] = 1;
+    return swiftloss_vocab_parallel_backward_f64(d, 2, 1, SIZE_MAX, 3, t, NULL, 0, -100, 1, 0.0, d, d2, d, dout);
+}
+static int c_vp_empty_shard_at_end(double *v)
+{
+    t[0] = t[1] = 1;
+    d[0] = d[1] = 0.5;
+    for (int k = 0; k < 6; k++) dout[k] = 42;
+    int s = swiftloss_vocab_parallel_stats_f64(NULL, 2, 0, 3, 3, t, NULL, 0, -100, 0.1, d, dout);
+    *v = dout[0] + dout[1] + dout[2] + dout[3] + dout[4] + dout[5];
+    return s;
+}
+static int c_vp_loss_empty_batch(double *v)
+{
+    float out = 0;
+    int s = swiftloss_vocab_parallel_loss_f32(NULL, 0, 3, NULL, 0, -100, 2, 0.1, NULL, NULL, &out);
+    *v = out;
+    return s;
+}
 static int c_status_string_unknown(double *v)
 {
     *v = strcmp(swiftloss_status_string(INT32_MIN), "unknown status") == 0 &&
@@ -388,6 +423,11 @@ static const Case cases[] = {
     {"ctc_loss: batch 0 beside time 2^40, 'mean' -> NaN", S(OK), c_ctc_empty_batch, 1, 0, NULL},
     {"ctc_loss: padded, batch * target_stride overflows", S(OV) | S(SWIFTLOSS_ERROR_INVALID_ARGUMENT), c_ctc_stride_overflow, 0, 0, NULL},
     {"ctc_loss: input and target lengths INT64_MAX", S(SWIFTLOSS_ERROR_INVALID_ARGUMENT), c_ctc_huge_length, 0, 0, NULL},
+    {"vocab_parallel_max f32: batch 2^62 beside an empty shard (row_max bytes overflow)", S(OV), c_vp_max_bytes, 0, 0, NULL},
+    {"vocab_parallel_stats: batch 2^40 (beyond memory), NULL", S(NP), c_vp_stats_beyond, 0, 0, NULL},
+    {"vocab_parallel_backward: vocab_start = SIZE_MAX", S(OV), c_vp_start_sizemax, 0, 0, NULL},
+    {"vocab_parallel_stats: an empty shard at vocab_start = classes -> zeros", S(OK), c_vp_empty_shard_at_end, 2, 0, NULL},
+    {"vocab_parallel_loss: empty batch 'mean' -> NaN", S(OK), c_vp_loss_empty_batch, 1, 0, NULL},
     {"set_num_threads(INT32_MAX / INT32_MIN)", S(OK), c_threads_extremes, 2, 0, NULL},
     {"status_string(INT32_MIN / 13) = \"unknown status\"", S(OK), c_status_string_unknown, 2, 0, NULL},
 };

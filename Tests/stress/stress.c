@@ -33,7 +33,7 @@ enum {
     K_MSE, K_MSE_BW, K_HUBER, K_SL1_BW, K_SOFT, K_SOFT_BW, K_POISSON, K_POISSON_BW,
     K_MULTILABEL, K_MULTILABEL_BW, K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
-    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW, K_LCE,
+    K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW, K_LCE, K_VP_STATS, K_VP_BW,
     NKINDS
 };
 static const char *const names[NKINDS] = {
@@ -54,6 +54,7 @@ static const char *const names[NKINDS] = {
     "triplet_margin_loss_backward (p = 3.5, swap, three gradients)",
     "ctc_loss (none, zero_infinity)", "ctc_loss_backward (mean)",
     "linear_cross_entropy (mean, z_loss, softcap, smoothing; loss, grad_input, grad_linear_weight)",
+    "vocab_parallel_stats (weight, smoothing)", "vocab_parallel_backward (mean, weight, smoothing, in place)",
 };
 
 /* Shared, read-only inputs (one float and one double copy), big enough for every case. */
@@ -198,6 +199,14 @@ static int run_case(int ci, void *out, void *gx)
         case K_LCE:
             return swiftloss_linear_cross_entropy_f64(xd, qd, NULL, t, n / 1000, 16, 100, wd, 100, -100, r, 0.1, 0.01,
                                                       4.0, NULL, o, NULL, g, g + n / 1000 * 16, NULL);
+        /* vocab_parallel: rows of 100 columns at vocab_start 4 of 107 classes; row maxima from
+         * gd, statistics from pd (any values: the steps are checked bit for bit, not for sense) */
+        case K_VP_STATS:
+            return swiftloss_vocab_parallel_stats_f64(xd, n / 100, 100, 4, 107, t, wd, 107, -100, 0.1, gd, o);
+        case K_VP_BW:
+            memcpy(g, xd, n * sizeof *g);
+            return swiftloss_vocab_parallel_backward_f64(g, n / 100, 100, 4, 107, t, wd, 107, -100, r, 0.1, gd, pd,
+                                                          gd + n / 100, g);
         default: return swiftloss_kl_div_backward_f64(qd, n, 100, r, 1, gd, g);
         }
     } else {
@@ -270,6 +279,14 @@ static int run_case(int ci, void *out, void *gx)
         case K_LCE:
             return swiftloss_linear_cross_entropy_f32(xf, qf, NULL, t, n / 1000, 16, 100, wf, 100, -100, r, 0.1, 0.01,
                                                       4.0, NULL, o, NULL, g, g + n / 1000 * 16, NULL);
+        /* vocab_parallel: rows of 100 columns at vocab_start 4 of 107 classes; row maxima from
+         * gf, statistics from pf (any values: the steps are checked bit for bit, not for sense) */
+        case K_VP_STATS:
+            return swiftloss_vocab_parallel_stats_f32(xf, n / 100, 100, 4, 107, t, wf, 107, -100, 0.1, gf, o);
+        case K_VP_BW:
+            memcpy(g, xf, n * sizeof *g);
+            return swiftloss_vocab_parallel_backward_f32(g, n / 100, 100, 4, 107, t, wf, 107, -100, r, 0.1, gf, pf,
+                                                          gf + n / 100, g);
         default: return swiftloss_kl_div_backward_f32(qf, n, 100, r, 1, gf, g);
         }
     }
@@ -321,6 +338,8 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     case K_CTC: c->reduction = SWIFTLOSS_REDUCTION_NONE; c->out_n = n / 1000; break;
     case K_CTC_BW: c->gx_n = n; break;  /* 'mean' */
     case K_LCE: c->out_n = 1; c->gx_n = n / 1000 * 16 + 1600; break;  /* 'mean' */
+    case K_VP_STATS: c->out_n = 3 * (n / 100); break;
+    case K_VP_BW: c->gx_n = n; break;  /* 'mean' */
     case K_COSINE_BW: case K_TRIPLET_BW:  /* 'none': one upstream gradient per row */
         c->reduction = SWIFTLOSS_REDUCTION_NONE;
         c->gx_n = (kind == K_COSINE_BW ? 2 : 3) * n;
@@ -353,6 +372,12 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
         size_t m = n / 1000;
         int64_t *t = (int64_t *)malloc((m + 1) * sizeof *t);
         for (size_t k = 0; k < m; k++) t[k] = tg[k] < 0 ? -100 : tg[k] % 100;
+        targets_for[ncases] = t;
+    }
+    if (kind == K_VP_STATS || kind == K_VP_BW) {
+        size_t m = n / 100;
+        int64_t *t = (int64_t *)malloc((m ? m : 1) * sizeof *t);
+        for (size_t k = 0; k < m; k++) t[k] = tg[k] < 0 ? -100 : tg[k] % 107;
         targets_for[ncases] = t;
     }
     if (kind == K_CTC || kind == K_CTC_BW) {

@@ -2397,6 +2397,128 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * Vocabulary-parallel cross_entropy: the shard-local steps (swiftloss.distributed runs the
+ * protocol and the all-reduces between them)
+ *
+ *   vocab_parallel_max(logits, batch, shard_classes, row_max)
+ *   vocab_parallel_stats(logits, batch, shard_classes, vocab_start, classes, target, weight,
+ *                        ignore_index, label_smoothing, row_max, stats)
+ *   vocab_parallel_loss(target, batch, classes, weight, ignore_index, reduction,
+ *                       label_smoothing, row_max, stats, output)
+ *   vocab_parallel_backward(logits, batch, shard_classes, vocab_start, classes, target, weight,
+ *                           ignore_index, reduction, label_smoothing, row_max, stats,
+ *                           grad_output, grad_logits)
+ *
+ * weight may be None. The library checks every size and alias itself (the outputs may overlap
+ * no input; grad_logits may be logits).
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject *logits, *target, *weight, *row_max, *stats, *grad_output, *output;
+    Py_ssize_t batch, shard_classes, vocab_start, classes;
+    long long ignore_index;
+    int reduction;
+    double label_smoothing;
+} vocab_parallel_args;
+
+enum { VP_MAX, VP_STATS, VP_LOSS, VP_BACKWARD };
+
+static PyObject *
+vocab_parallel_call(int step, const vocab_parallel_args *a)
+{
+    size_t batch, shard, start, classes;
+    if (to_size(a->batch, "batch", &batch) || to_size(a->shard_classes, "shard_classes", &shard) ||
+        to_size(a->vocab_start, "vocab_start", &start) || to_size(a->classes, "classes", &classes)) {
+        return NULL;
+    }
+    buffer x = {0}, t = {0}, w = {0}, m = {0}, st = {0}, g = {0}, y = {0};
+    PyObject *result = NULL;
+    int kind = -1;
+    /* The float buffers all have the kind of the first one given. */
+    if (step != VP_LOSS) {
+        kind = buffer_get(a->logits, &x, "logits", KIND_OTHER, 0);
+    }
+    else {
+        kind = buffer_get(a->row_max, &m, "row_max", KIND_OTHER, 0);
+    }
+    if (kind < 0) {
+        goto done;
+    }
+    const char *out_name = step == VP_MAX ? "row_max" : step == VP_STATS ? "stats"
+                         : step == VP_LOSS ? "output" : "grad_logits";
+    if ((step != VP_MAX && buffer_get(a->target, &t, "target", KIND_I64, 0) < 0) ||
+        (step != VP_MAX && buffer_get_optional(a->weight, &w, "weight", (buffer_kind)kind) < 0) ||
+        (step != VP_MAX && step != VP_LOSS && buffer_get(a->row_max, &m, "row_max", (buffer_kind)kind, 0) < 0) ||
+        ((step == VP_LOSS || step == VP_BACKWARD) && buffer_get(a->stats, &st, "stats", (buffer_kind)kind, 0) < 0) ||
+        (step == VP_BACKWARD && buffer_get(a->grad_output, &g, "grad_output", (buffer_kind)kind, 0) < 0) ||
+        buffer_get(a->output, &y, out_name, (buffer_kind)kind, 1) < 0) {
+        goto done;
+    }
+    /* Element counts the library checks against the sizes: pass what the buffers hold only
+     * after checking them here, so a short buffer is a ValueError naming it. */
+    size_t n_shard, n_stats, n_reduced = a->reduction == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+    if (mul_size(batch, shard, &n_shard) || mul_size(batch, 3, &n_stats)) {
+        goto done;
+    }
+    if ((step != VP_LOSS && check_count(&x, "logits", n_shard)) ||
+        (step != VP_MAX && check_count(&t, "target", batch)) ||
+        (step != VP_MAX && check_count(&m, "row_max", batch)) ||
+        ((step == VP_LOSS || step == VP_BACKWARD) && check_count(&st, "stats", n_stats)) ||
+        (step == VP_BACKWARD && check_count(&g, "grad_output", n_reduced)) ||
+        check_count(&y, out_name, step == VP_MAX ? batch : step == VP_STATS ? n_stats
+                                  : step == VP_LOSS ? n_reduced : n_shard)) {
+        goto done;
+    }
+    int f32 = kind == KIND_F32;
+    int64_t ignore = (int64_t)a->ignore_index;
+    size_t wl = len_of(&w);
+    swiftloss_status status;
+    SWIFTLOSS_WITHOUT_GIL(n_shard > SWIFTLOSS_GIL_THRESHOLD / 4,
+        switch (step) {
+        case VP_MAX:
+            status = f32 ? swiftloss_vocab_parallel_max_f32(x.view.buf, batch, shard, y.view.buf)
+                         : swiftloss_vocab_parallel_max_f64(x.view.buf, batch, shard, y.view.buf);
+            break;
+        case VP_STATS:
+            status = f32 ? swiftloss_vocab_parallel_stats_f32(x.view.buf, batch, shard, start, classes, t.view.buf,
+                                                               data_of(&w), wl, ignore, a->label_smoothing,
+                                                               m.view.buf, y.view.buf)
+                         : swiftloss_vocab_parallel_stats_f64(x.view.buf, batch, shard, start, classes, t.view.buf,
+                                                               data_of(&w), wl, ignore, a->label_smoothing,
+                                                               m.view.buf, y.view.buf);
+            break;
+        case VP_LOSS:
+            status = f32 ? swiftloss_vocab_parallel_loss_f32(t.view.buf, batch, classes, data_of(&w), wl, ignore,
+                                                              a->reduction, a->label_smoothing, m.view.buf,
+                                                              st.view.buf, y.view.buf)
+                         : swiftloss_vocab_parallel_loss_f64(t.view.buf, batch, classes, data_of(&w), wl, ignore,
+                                                              a->reduction, a->label_smoothing, m.view.buf,
+                                                              st.view.buf, y.view.buf);
+            break;
+        default:
+            status = f32 ? swiftloss_vocab_parallel_backward_f32(x.view.buf, batch, shard, start, classes, t.view.buf,
+                                                                  data_of(&w), wl, ignore, a->reduction,
+                                                                  a->label_smoothing, m.view.buf, st.view.buf,
+                                                                  g.view.buf, y.view.buf)
+                         : swiftloss_vocab_parallel_backward_f64(x.view.buf, batch, shard, start, classes, t.view.buf,
+                                                                  data_of(&w), wl, ignore, a->reduction,
+                                                                  a->label_smoothing, m.view.buf, st.view.buf,
+                                                                  g.view.buf, y.view.buf);
+            break;
+        });
+    result = status_result(status);
+done:
+    buffer_release(&y);
+    buffer_release(&g);
+    buffer_release(&st);
+    buffer_release(&m);
+    buffer_release(&w);
+    buffer_release(&t);
+    buffer_release(&x);
+    return result;
+}
+
 PyDoc_STRVAR(linear_cross_entropy_doc,
 "linear_cross_entropy(input, linear_weight, linear_bias, target, probs, batch, hidden, classes,\n"
 "                     weight, ignore_index, reduction, label_smoothing, z_loss, softcap,\n"
@@ -2405,6 +2527,72 @@ PyDoc_STRVAR(linear_cross_entropy_doc,
 "swiftloss_linear_cross_entropy[_probs]_f32/_f64: input (batch, hidden), linear_weight\n"
 "(classes, hidden); target int64 (batch,) or probabilities (batch, classes) when probs is 1;\n"
 "linear_bias, weight, grad_output (None: ones), z_output and the gradients may be None.");
+
+static PyObject *
+py_vocab_parallel_max(PyObject *module, PyObject *args)
+{
+    vocab_parallel_args a = {0};
+    if (!PyArg_ParseTuple(args, "OnnO:vocab_parallel_max", &a.logits, &a.batch, &a.shard_classes, &a.output)) {
+        return NULL;
+    }
+    return vocab_parallel_call(VP_MAX, &a);
+}
+
+static PyObject *
+py_vocab_parallel_stats(PyObject *module, PyObject *args)
+{
+    vocab_parallel_args a = {0};
+    if (!PyArg_ParseTuple(args, "OnnnnOOLdOO:vocab_parallel_stats", &a.logits, &a.batch, &a.shard_classes,
+                          &a.vocab_start, &a.classes, &a.target, &a.weight, &a.ignore_index,
+                          &a.label_smoothing, &a.row_max, &a.output)) {
+        return NULL;
+    }
+    return vocab_parallel_call(VP_STATS, &a);
+}
+
+static PyObject *
+py_vocab_parallel_loss(PyObject *module, PyObject *args)
+{
+    vocab_parallel_args a = {0};
+    if (!PyArg_ParseTuple(args, "OnnOLidOOO:vocab_parallel_loss", &a.target, &a.batch, &a.classes, &a.weight,
+                          &a.ignore_index, &a.reduction, &a.label_smoothing, &a.row_max, &a.stats,
+                          &a.output)) {
+        return NULL;
+    }
+    return vocab_parallel_call(VP_LOSS, &a);
+}
+
+static PyObject *
+py_vocab_parallel_backward(PyObject *module, PyObject *args)
+{
+    vocab_parallel_args a = {0};
+    if (!PyArg_ParseTuple(args, "OnnnnOOLidOOOO:vocab_parallel_backward", &a.logits, &a.batch,
+                          &a.shard_classes, &a.vocab_start, &a.classes, &a.target, &a.weight,
+                          &a.ignore_index, &a.reduction, &a.label_smoothing, &a.row_max, &a.stats,
+                          &a.grad_output, &a.output)) {
+        return NULL;
+    }
+    return vocab_parallel_call(VP_BACKWARD, &a);
+}
+
+PyDoc_STRVAR(vocab_parallel_max_doc,
+"vocab_parallel_max(logits, batch, shard_classes, row_max)\n\n"
+"swiftloss_vocab_parallel_max_f32/_f64: each row's max over the shard (-inf for an empty one).");
+PyDoc_STRVAR(vocab_parallel_stats_doc,
+"vocab_parallel_stats(logits, batch, shard_classes, vocab_start, classes, target, weight,\n"
+"                     ignore_index, label_smoothing, row_max, stats)\n\n"
+"swiftloss_vocab_parallel_stats_f32/_f64: given the all-reduced (MAX) row_max, the shard's\n"
+"3 * batch statistics [sum exp | target logit | weighted shifted sum] to all-reduce with SUM.");
+PyDoc_STRVAR(vocab_parallel_loss_doc,
+"vocab_parallel_loss(target, batch, classes, weight, ignore_index, reduction, label_smoothing,\n"
+"                    row_max, stats, output)\n\n"
+"swiftloss_vocab_parallel_loss_f32/_f64: the loss from the reduced row_max and stats.");
+PyDoc_STRVAR(vocab_parallel_backward_doc,
+"vocab_parallel_backward(logits, batch, shard_classes, vocab_start, classes, target, weight,\n"
+"                        ignore_index, reduction, label_smoothing, row_max, stats, grad_output,\n"
+"                        grad_logits)\n\n"
+"swiftloss_vocab_parallel_backward_f32/_f64: the gradient of the shard's logits (grad_logits\n"
+"may be logits itself).");
 
 PyDoc_STRVAR(fast_setup_doc,
 "_fast_setup(ndarray, empty, float32, float64)\n\n"
@@ -2494,6 +2682,10 @@ static PyMethodDef swiftloss_methods[] = {
     {"ctc_loss", py_ctc_loss, METH_VARARGS, ctc_loss_doc},
     {"ctc_loss_backward", py_ctc_loss_backward, METH_VARARGS, ctc_loss_backward_doc},
     {"linear_cross_entropy", py_linear_cross_entropy, METH_VARARGS, linear_cross_entropy_doc},
+    {"vocab_parallel_max", py_vocab_parallel_max, METH_VARARGS, vocab_parallel_max_doc},
+    {"vocab_parallel_stats", py_vocab_parallel_stats, METH_VARARGS, vocab_parallel_stats_doc},
+    {"vocab_parallel_loss", py_vocab_parallel_loss, METH_VARARGS, vocab_parallel_loss_doc},
+    {"vocab_parallel_backward", py_vocab_parallel_backward, METH_VARARGS, vocab_parallel_backward_doc},
     {NULL, NULL, 0, NULL},
 };
 

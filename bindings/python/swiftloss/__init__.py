@@ -51,6 +51,11 @@ PyTorch: ``import swiftloss.torch`` (needs torch) gives autograd Functions and `
 drop-ins (``CrossEntropyLoss``, ``NLLLoss``, ``BCELoss``, ``BCEWithLogitsLoss``,
 ``KLDivLoss``) and their functional forms, for CPU training with swiftloss's kernels.
 
+Tensor parallelism: :func:`swiftloss.distributed.cross_entropy` computes cross_entropy of logits
+whose classes are split across processes (each holds a block of columns), communicating
+through ``torch.distributed`` or any ``all_reduce`` callable (mpi4py, ...); the torch bridge's
+``VocabParallelCrossEntropyLoss`` is its autograd form.
+
 Threads: ``set_num_threads(n)`` sets how many threads a large call (about 256K elements of
 work or more) may use, ``0`` restoring the default (``SWIFTLOSS_NUM_THREADS``, else the number
 of processors); ``get_num_threads()`` reads it. Results are bitwise identical whatever the
@@ -67,7 +72,7 @@ targets, spatial target shapes, shapes that do not broadcast) swiftloss raises `
 import operator as _operator
 
 from . import _swiftloss
-from . import functional, modules
+from . import distributed, functional, modules
 from .functional import (
     NoAutogradWarning,
     binary_cross_entropy,
@@ -209,4 +214,5 @@ __all__ = [
     "set_num_threads",
     "get_num_threads",
     "NoAutogradWarning",
+    "distributed",
 ]

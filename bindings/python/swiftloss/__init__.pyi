@@ -1,4 +1,5 @@
 from . import _swiftloss as _swiftloss
+from . import distributed as distributed
 from . import functional as functional
 from . import modules as modules
 from .functional import (
@@ -111,6 +112,7 @@ __all__ = [
     "set_num_threads",
     "get_num_threads",
     "NoAutogradWarning",
+    "distributed",
 ]
 
 def set_num_threads(n: int) -> None: ...

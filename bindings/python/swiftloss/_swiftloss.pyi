@@ -226,3 +226,18 @@ def linear_cross_entropy(
     z_loss: float, softcap: float, grad_output: Optional[_Buffer], output: _Buffer, z_output: Optional[_Buffer],
     grad_input: Optional[_Buffer], grad_linear_weight: Optional[_Buffer], grad_linear_bias: Optional[_Buffer], /,
 ) -> None: ...
+
+def vocab_parallel_max(logits: _Buffer, batch: int, shard_classes: int, row_max: _Buffer, /) -> None: ...
+def vocab_parallel_stats(
+    logits: _Buffer, batch: int, shard_classes: int, vocab_start: int, classes: int, target: _Buffer,
+    weight: Optional[_Buffer], ignore_index: int, label_smoothing: float, row_max: _Buffer, stats: _Buffer, /,
+) -> None: ...
+def vocab_parallel_loss(
+    target: _Buffer, batch: int, classes: int, weight: Optional[_Buffer], ignore_index: int, reduction: int,
+    label_smoothing: float, row_max: _Buffer, stats: _Buffer, output: _Buffer, /,
+) -> None: ...
+def vocab_parallel_backward(
+    logits: _Buffer, batch: int, shard_classes: int, vocab_start: int, classes: int, target: _Buffer,
+    weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float, row_max: _Buffer,
+    stats: _Buffer, grad_output: _Buffer, grad_logits: _Buffer, /,
+) -> None: ...

@@ -78,6 +78,7 @@ from typing import Any, Callable, Optional, Tuple
 
 import numpy as np
 
+from . import distributed as _D
 from . import functional as _F
 
 __all__ = [
@@ -146,6 +147,9 @@ __all__ = [
     "LinearCrossEntropyLoss",
     "linear_cross_entropy",
     "LinearCrossEntropyFunction",
+    "VocabParallelCrossEntropyFunction",
+    "VocabParallelCrossEntropyLoss",
+    "vocab_parallel_cross_entropy",
 ]
 
 _Tensor = torch.Tensor
@@ -3006,3 +3010,98 @@ class LinearCrossEntropyLoss(torch.nn.Module):
                                     weight=self.weight, reduction=self.reduction, ignore_index=self.ignore_index,
                                     label_smoothing=self.label_smoothing, options=self.options, z_loss=self.z_loss,
                                     softcap=self.softcap, return_z_loss=self.return_z_loss)
+
+
+# ------------------------------------------------------------------------------------------
+# Vocabulary-parallel cross_entropy (swiftloss.distributed)
+# ------------------------------------------------------------------------------------------
+
+class VocabParallelCrossEntropyFunction(torch.autograd.Function):
+    r"""``VocabParallelCrossEntropyFunction.apply(logits, target, vocab_start, num_classes, group,
+    all_reduce, weight, ignore_index, reduction, label_smoothing)``:
+    :func:`swiftloss.distributed.cross_entropy` as an autograd Function. Forward runs the
+    protocol's all-reduces and keeps the reduced row statistics; backward needs no
+    communication: it gives this rank's block its gradient of the (replicated) loss.
+    First order only (no double backward, torch.func or torch.compile: the collectives happen
+    inside forward)."""
+
+    @staticmethod
+    def forward(ctx, logits, target, vocab_start, num_classes, group, all_reduce, weight, ignore_index,
+                reduction, label_smoothing):
+        """The loss (the same on every rank), after the protocol's all-reduces; keeps the
+        reduced row statistics for backward."""
+        if logits.device.type != "cpu":
+            raise RuntimeError(f"swiftloss computes on the CPU: logits is on {logits.device}")
+        for name, value in (("target", target), ("weight", weight)):
+            if isinstance(value, torch.Tensor) and value.requires_grad:
+                raise NotImplementedError(f"vocab_parallel_cross_entropy: no gradient for {name}; detach it")
+        x = logits.detach()
+        if x.dtype not in (torch.float32, torch.float64):
+            x = x.float()
+        x = x.contiguous()
+        state = _D._forward(x.numpy(), target.detach() if isinstance(target, torch.Tensor) else target,
+                            vocab_start, num_classes, group, all_reduce,
+                            weight.detach() if isinstance(weight, torch.Tensor) else weight,
+                            ignore_index, reduction, label_smoothing)
+        ctx.state = state
+        ctx.logits_dtype = logits.dtype
+        ctx.set_materialize_grads(True)
+        return torch.as_tensor(np.array(_D._loss(state))).to(logits.dtype)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_output):
+        """This rank's block's gradient of the loss times grad_output (no communication)."""
+        state = ctx.state
+        g = grad_output.detach().to(torch.float64 if state.dtype == np.float64 else torch.float32)
+        g = np.ascontiguousarray(g.reshape(-1).numpy())
+        grad = torch.from_numpy(_D._gradient(state, g)).to(ctx.logits_dtype)
+        return (grad,) + (None,) * 9
+
+
+def vocab_parallel_cross_entropy(
+    logits: _Tensor,
+    target: _Tensor,
+    *,
+    vocab_start: int,
+    num_classes: int,
+    group: Any = None,
+    all_reduce: Any = None,
+    weight: Optional[_Tensor] = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> _Tensor:
+    r"""``torch.nn.functional.cross_entropy`` of logits whose classes are split across ranks
+    (tensor parallelism): ``logits`` is this rank's ``(N, V_rank)`` block, columns
+    ``[vocab_start, vocab_start + V_rank)``; ``target`` and ``weight`` are the full ones, the
+    same on every rank. Returns the loss (the same on every rank) as a tensor whose backward
+    gives this rank's block its gradient. Communication: ``torch.distributed`` on ``group``
+    (default: the world group), or ``all_reduce=f`` (see :mod:`swiftloss.distributed`)."""
+    return VocabParallelCrossEntropyFunction.apply(logits, target, vocab_start, num_classes, group, all_reduce,
+                                                   weight, ignore_index, reduction, label_smoothing)
+
+
+class VocabParallelCrossEntropyLoss(torch.nn.Module):
+    r"""``torch.nn.CrossEntropyLoss`` for logits split over ranks by class (see
+    :func:`vocab_parallel_cross_entropy`): ``VocabParallelCrossEntropyLoss(vocab_start,
+    num_classes, group=None, all_reduce=None, weight=None, ignore_index=-100, reduction='mean',
+    label_smoothing=0.0)``, ``forward(logits, target)``. ``weight`` (all ``num_classes`` of them)
+    is a registered buffer, as in torch."""
+
+    def __init__(self, vocab_start: int, num_classes: int, group: Any = None, all_reduce: Any = None,
+                 weight: Optional[_Tensor] = None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__()
+        self.vocab_start, self.num_classes = vocab_start, num_classes
+        self.group, self.all_reduce = group, all_reduce
+        self.register_buffer("weight", weight)
+        self.weight: Optional[_Tensor]
+        self.ignore_index, self.reduction, self.label_smoothing = ignore_index, reduction, label_smoothing
+
+    def forward(self, logits: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss (see :func:`vocab_parallel_cross_entropy`)."""
+        return vocab_parallel_cross_entropy(
+            logits, target, vocab_start=self.vocab_start, num_classes=self.num_classes, group=self.group,
+            all_reduce=self.all_reduce, weight=self.weight, ignore_index=self.ignore_index,
+            reduction=self.reduction, label_smoothing=self.label_smoothing)

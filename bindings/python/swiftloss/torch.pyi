@@ -69,6 +69,9 @@ __all__ = [
     "LinearCrossEntropyLoss",
     "linear_cross_entropy",
     "LinearCrossEntropyFunction",
+    "VocabParallelCrossEntropyFunction",
+    "VocabParallelCrossEntropyLoss",
+    "vocab_parallel_cross_entropy",
 ]
 
 def cross_entropy(
@@ -689,3 +692,41 @@ class LinearCrossEntropyLoss(torch.nn.Module):
         softcap: Optional[float] = ..., return_z_loss: bool = ...,
     ) -> None: ...
     def forward(self, input: Tensor, target: Tensor) -> Union[Tensor, Tuple[Tensor, Tensor]]: ...
+
+class VocabParallelCrossEntropyFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, logits: Tensor, target: Tensor, vocab_start: int, num_classes: int, group: Any, all_reduce: Any,
+        weight: Optional[Tensor], ignore_index: int, reduction: str, label_smoothing: float,
+    ) -> Tensor: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+
+def vocab_parallel_cross_entropy(
+    logits: Tensor,
+    target: Tensor,
+    *,
+    vocab_start: int,
+    num_classes: int,
+    group: Any = ...,
+    all_reduce: Any = ...,
+    weight: Optional[Tensor] = ...,
+    ignore_index: int = ...,
+    reduction: str = ...,
+    label_smoothing: float = ...,
+) -> Tensor: ...
+
+class VocabParallelCrossEntropyLoss(torch.nn.Module):
+    vocab_start: int
+    num_classes: int
+    group: Any
+    all_reduce: Any
+    weight: Optional[Tensor]
+    ignore_index: int
+    reduction: str
+    label_smoothing: float
+    def __init__(
+        self, vocab_start: int, num_classes: int, group: Any = ..., all_reduce: Any = ...,
+        weight: Optional[Tensor] = ..., ignore_index: int = ..., reduction: str = ..., label_smoothing: float = ...,
+    ) -> None: ...
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor: ...

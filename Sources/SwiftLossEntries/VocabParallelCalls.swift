@@ -1,0 +1,103 @@
+#if !SWIFTLOSS_AVX2
+import SwiftLoss
+#endif
+
+/// Vocabulary-parallel cross_entropy (include/swiftloss.h): the four steps of a shard. Sizes
+/// are checked before any buffer is formed; outputs may overlap no input (the gradient may be
+/// exactly the logits' memory) and nothing is written on error.
+func vocabParallelMaxCall<T: LossFloat>(
+    _ logits: UnsafePointer<T>?, _ batch: UInt, _ shardClasses: UInt, _ rowMax: UnsafeMutablePointer<T>?
+) -> Int32 {
+    status {
+        let b = try size(batch), v = try size(shardClasses)
+        let x = try inputBuffer(logits, try elementCount(b, v, of: T.self))
+        let m = try outputBuffer(rowMax, try elementCount(b, of: T.self))
+        try requireDisjoint(m, x)
+        try vocabParallelMax(x, batch: b, shardClasses: v, into: m)
+    }
+}
+
+/// The sizes, targets and weight shared by the steps after the max.
+struct VocabParallelCall<T: LossFloat> {
+    let batch: Int, shardClasses: Int, vocabStart: Int, classes: Int
+    let shardCount: Int
+    let targets: UnsafeBufferPointer<Int64>
+    let weight: UnsafeBufferPointer<T>?
+    let rowMax: UnsafeBufferPointer<T>
+
+    init(_ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt, _ target: UnsafePointer<Int64>?,
+         _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ rowMax: UnsafePointer<T>?) throws {
+        self.batch = try size(batch); self.shardClasses = try size(shardClasses)
+        self.vocabStart = try size(vocabStart); self.classes = try size(classes)
+        shardCount = try elementCount(self.batch, self.shardClasses, of: T.self)
+        _ = try elementCount(self.batch, 3, of: T.self)
+        targets = try inputBuffer(target, try elementCount(self.batch, of: Int64.self))
+        self.weight = try weightBuffer(weight, weightLen)
+        self.rowMax = try inputBuffer(rowMax, self.batch)
+    }
+
+    func stats(_ p: UnsafePointer<T>?) throws -> UnsafeBufferPointer<T> { try inputBuffer(p, batch &* 3) }
+
+    /// Throws `.overlap` when `output` overlaps any input of the call.
+    func checkDisjoint<U>(_ output: UnsafeMutableBufferPointer<T>, _ others: UnsafeBufferPointer<U>?...) throws {
+        try requireDisjoint(output, targets)
+        try requireDisjoint(output, weight)
+        try requireDisjoint(output, rowMax)
+        for other in others { try requireDisjoint(output, other) }
+    }
+}
+
+func vocabParallelStatsCall<T: LossFloat>(
+    _ logits: UnsafePointer<T>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt,
+    _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+    _ labelSmoothing: Double, _ rowMax: UnsafePointer<T>?, _ stats: UnsafeMutablePointer<T>?
+) -> Int32 {
+    status {
+        let c = try VocabParallelCall(batch, shardClasses, vocabStart, classes, target, weight, weightLen, rowMax)
+        let x = try inputBuffer(logits, c.shardCount)
+        let s = try outputBuffer(stats, c.batch &* 3)
+        try c.checkDisjoint(s, x)
+        try vocabParallelStats(x, batch: c.batch, shardClasses: c.shardClasses, vocabStart: c.vocabStart,
+                               classes: c.classes, targets: c.targets, weight: c.weight, ignoreIndex: ignoreIndex,
+                               labelSmoothing: labelSmoothing, rowMax: c.rowMax, into: s)
+    }
+}
+
+func vocabParallelLossCall<T: LossFloat>(
+    _ target: UnsafePointer<Int64>?, _ batch: UInt, _ classes: UInt, _ weight: UnsafePointer<T>?, _ weightLen: UInt,
+    _ ignoreIndex: Int64, _ reduction: Int32, _ labelSmoothing: Double, _ rowMax: UnsafePointer<T>?,
+    _ stats: UnsafePointer<T>?, _ output: UnsafeMutablePointer<T>?
+) -> Int32 {
+    status {
+        let c = try VocabParallelCall(batch, 0, 0, classes, target, weight, weightLen, rowMax)
+        let r = try parseReduction(reduction)
+        let s = try c.stats(stats)
+        let y = try outputBuffer(output, r == .batchMean ? 0 : r.outputCount(for: c.batch))
+        try c.checkDisjoint(y, s)
+        try vocabParallelLoss(targets: c.targets, batch: c.batch, classes: c.classes, weight: c.weight,
+                              ignoreIndex: ignoreIndex, reduction: r, labelSmoothing: labelSmoothing,
+                              rowMax: c.rowMax, stats: s, into: y)
+    }
+}
+
+func vocabParallelBackwardCall<T: LossFloat>(
+    _ logits: UnsafePointer<T>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt,
+    _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+    _ reduction: Int32, _ labelSmoothing: Double, _ rowMax: UnsafePointer<T>?, _ stats: UnsafePointer<T>?,
+    _ gradOutput: UnsafePointer<T>?, _ gradLogits: UnsafeMutablePointer<T>?
+) -> Int32 {
+    status {
+        let c = try VocabParallelCall(batch, shardClasses, vocabStart, classes, target, weight, weightLen, rowMax)
+        let r = try parseReduction(reduction)
+        let x = try inputBuffer(logits, c.shardCount)
+        let s = try c.stats(stats)
+        let g = try inputBuffer(gradOutput, r == .batchMean ? 0 : r.outputCount(for: c.batch))
+        let gx = try outputBuffer(gradLogits, c.shardCount)
+        try c.checkDisjoint(gx, s, g)
+        try requireDisjoint(gx, x, sameAllowed: true)
+        try vocabParallelBackward(x, batch: c.batch, shardClasses: c.shardClasses, vocabStart: c.vocabStart,
+                                  classes: c.classes, targets: c.targets, weight: c.weight, ignoreIndex: ignoreIndex,
+                                  reduction: r, labelSmoothing: labelSmoothing, rowMax: c.rowMax, stats: s,
+                                  gradOutput: g, into: gx)
+    }
+}

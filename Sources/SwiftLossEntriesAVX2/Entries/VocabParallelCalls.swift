@@ -1,0 +1,1 @@
+../../SwiftLossEntries/VocabParallelCalls.swift

@@ -1,0 +1,21 @@
+from typing import Any, Callable, Optional, Tuple, Union
+
+import numpy as np
+
+__all__ = ["cross_entropy"]
+
+def cross_entropy(
+    logits: Any,
+    target: Any,
+    *,
+    vocab_start: int,
+    num_classes: int,
+    group: Any = ...,
+    all_reduce: Optional[Callable[[np.ndarray, str], None]] = ...,
+    weight: Any = ...,
+    ignore_index: int = ...,
+    reduction: str = ...,
+    label_smoothing: float = ...,
+    with_grad: bool = ...,
+    grad_output: Any = ...,
+) -> Union[Any, Tuple[Any, np.ndarray]]: ...
