@@ -32,14 +32,17 @@ func gemmCall<T: LossFloat>(
         let z = try outputBuffer(c, cSpan)
         try requireDisjoint(z, x)
         try requireDisjoint(z, y)
-        guard let out = z.baseAddress else { return }
-        // With k > 0 both spans are non-empty (m, n > 0 here), so both pointers are set.
+        // An empty c (m or n is 0) is nothing to compute, whatever the pointers (c may be set
+        // while a is NULL: m = n = 0 beside k > 0 once trapped on a NULL a here).
+        guard rows > 0, columns > 0, let out = z.baseAddress else { return }
         if depth == 0 {
             gemm(transA: ta, transB: tb, m: rows, n: columns, k: 0, a: UnsafePointer(out), lda: la,
                  b: UnsafePointer(out), ldb: lb, c: out, ldc: lc, accumulate: acc)
             return
         }
-        gemm(transA: ta, transB: tb, m: rows, n: columns, k: depth, a: x.baseAddress!, lda: la,
-             b: y.baseAddress!, ldb: lb, c: out, ldc: lc, accumulate: acc)
+        // m, n, k > 0: both spans are non-empty, so inputBuffer has refused NULL pointers.
+        guard let pa = x.baseAddress, let pb = y.baseAddress else { return }
+        gemm(transA: ta, transB: tb, m: rows, n: columns, k: depth, a: pa, lda: la, b: pb, ldb: lb,
+             c: out, ldc: lc, accumulate: acc)
     }
 }

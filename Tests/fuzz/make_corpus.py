@@ -214,6 +214,10 @@ def regressions(out):
         # that computes nothing, and the harness looped over the 2^62 rows of an empty c.
         "harness_gemm_huge_rows_of_empty_c_f64": bytes([2 * KINDS.index("gemm") + 1]) + bytes.fromhex(
             "1500000a0000080302030000000000" "0000fbffffff" + "00" * 42),
+        # gemm with m = n = 0 beside k = 3, a NULL a and a non-NULL c trapped (a force unwrap of
+        # a's address: the entry took c's address for "something to compute").
+        "trap_gemm_empty_c_null_a_f64": bytes([2 * KINDS.index("gemm") + 1]) + bytes.fromhex(
+            "ff0b200000030405000200000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"),
         # Label smoothing with zero-weight targets, 'mean': gave inf, PyTorch NaN.
         "wrong_cross_entropy_smoothing_zero_target_weights_f64":
             header("cross_entropy", True, sizes=(1, 3, 1), weight=True, smoothing=0.1)
