@@ -278,24 +278,16 @@ func applySoftcap<T: LossFloat>(_ x: UnsafeMutablePointer<T>, rows: Int, classes
     }
 }
 
-/// g *= 1 - (x / softcap)^2, with x the capped logits (so x / softcap = tanh(logit / softcap)).
+/// g *= 1 - (x / softcap)^2, with x the capped logits (so x / softcap = tanh(logit / softcap)),
+/// row by row through cross_entropy's `applyCapDerivative`.
 @inlinable
 func applySoftcapDerivative<T: LossFloat>(_ x: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, rows: Int, classes: Int,
                                           softcap: Double) {
-    let n = rows &* classes, L = T.lanes
-    let inv = T.Vector(repeating: T(narrowing: 1 / softcap)), one = T.Vector(repeating: 1)
+    let cap = T(narrowing: softcap)
     forEachRowChunk(rows, classes, cost: 1) { range in
-        var j = range.lowerBound &* classes
-        let end = min(n, range.upperBound &* classes)
-        while j &+ L <= end {
-            let t = T.load(x + j) * inv
-            T.store(T.load(g + j) * (one - t * t), to: g + j)
-            j &+= L
-        }
-        while j < end {
-            let t = x[j] * inv[0]
-            g[j] *= 1 - t * t
-            j &+= 1
+        for i in range {
+            let row = i &* classes
+            applyCapDerivative(g + row, x + row, classes, cap: cap, into: g + row)
         }
     }
 }
