@@ -411,7 +411,10 @@ SWIFTLOSS_API swiftloss_status swiftloss_cross_entropy_probs_backward_f64(
  * uncapped logits: cross_entropy's gradient with respect to r plus
  * s * 2 * z_loss * lse * softmax(r), times 1 - (r / softcap)^2 when capped; s is the upstream
  * scale, as cross_entropy's but divided by the number of counted samples for MEAN). Each of
- * the three may be NULL (not wanted); grad_output may be NULL (ones). Sizes, aliasing (grad_input
+ * the three may be NULL (not wanted); grad_output may be NULL (ones). An ignored sample's
+ * gradient row is zero, as in swiftloss_cross_entropy_backward_*, even where its logits hold
+ * a NaN (PyTorch's composite gives NaN there: 0 times the cap's derivative at NaN).
+ * Sizes, aliasing (grad_input
  * may be input itself; nothing else may overlap) and the other arguments as
  * swiftloss_cross_entropy_* / swiftloss_cross_entropy_probs_*.
  * z_loss must be finite and >= 0; softcap 0 (none) or finite and > 0; else

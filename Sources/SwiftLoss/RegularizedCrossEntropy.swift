@@ -67,21 +67,23 @@ func softcapRow<T: LossFloat>(_ x: UnsafePointer<T>, into y: UnsafeMutablePointe
 }
 
 /// The cap's derivative on a gradient row: `out = g * (1 - (r / cap)^2)`, `r` the capped
-/// logits (`out` may be `g`).
+/// logits (`out` may be `g`). A zero `g` stays zero even where `r` is NaN, so that an ignored
+/// sample's row is zero with a cap as without one (a counted row with a NaN logit has NaN `g`
+/// throughout, and keeps it).
 @inlinable
 func applyCapDerivative<T: LossFloat>(_ g: UnsafePointer<T>, _ r: UnsafePointer<T>, _ n: Int, cap: T,
                                       into out: UnsafeMutablePointer<T>) {
     let L = T.lanes
-    let inv = T.Vector(repeating: 1 / cap), one = T.Vector(repeating: 1)
+    let inv = T.Vector(repeating: 1 / cap), one = T.Vector(repeating: 1), zero = T.Vector()
     var j = 0
     while j &+ L <= n {
-        let u = T.load(r + j) * inv
-        T.store(T.load(g + j) * (one - u * u), to: out + j)
+        let u = T.load(r + j) * inv, gj = T.load(g + j)
+        T.store(T.select(gj, equalTo: zero, gj, else: gj * (one - u * u)), to: out + j)
         j &+= L
     }
     while j < n {
         let u = r[j] / cap
-        out[j] = g[j] * (1 - u * u)
+        out[j] = g[j] == 0 ? g[j] : g[j] * (1 - u * u)
         j &+= 1
     }
 }

@@ -2620,6 +2620,30 @@ static void test_cross_entropy_ex(void)
         CHECK_NEAR(grad[n], (lp - lm) / (2 * h), 1e-8);
     }
     CHECK(grad[4] == 0 && grad[7] == 0); /* the ignored sample's row */
+    /* A NaN among an ignored sample's logits: its gradient row stays zero with a cap as without
+     * one (the cap's derivative once multiplied the zero row by 1 - tanh(NaN)^2), in the (N, C)
+     * and the (N, C, d) layouts; the counted rows are as before. */
+    {
+        double xn[12], gn[12];
+        size_t inner;
+        memcpy(xn, x, sizeof xn);
+        xn[5] = NAN;
+        CHECK_STATUS(swiftloss_cross_entropy_ex_f64(xn, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl,
+                                                    cap, NULL, NULL, NULL, gn), OK);
+        for (c = 0; c < 4; c++) CHECK(gn[4 + c] == 0);
+        CHECK(memcmp(gn, grad, 4 * sizeof *gn) == 0 && memcmp(gn + 8, grad + 8, 4 * sizeof *gn) == 0);
+        /* (1, 4, 3): sample i's class c at c * 3 + i, sample 1 ignored. */
+        for (inner = 0; inner < 3; inner++)
+            for (c = 0; c < 4; c++) xn[c * 3 + inner] = x[inner * 4 + c];
+        xn[1 * 3 + 1] = NAN;
+        CHECK_STATUS(swiftloss_cross_entropy_ex_f64(xn, t, 1, 4, 3, NULL, 0, -100, SWIFTLOSS_REDUCTION_MEAN, 0.0, zl,
+                                                    cap, NULL, NULL, NULL, gn), OK);
+        for (c = 0; c < 4; c++) {
+            CHECK(gn[c * 3 + 1] == 0);
+            CHECK_NEAR(gn[c * 3], grad[c], 1e-15);
+            CHECK_NEAR(gn[c * 3 + 2], grad[8 + c], 1e-15);
+        }
+    }
     /* Off (z_loss 0, softcap 0): plain cross_entropy, bit for bit; the z term 0. */
     CHECK_STATUS(swiftloss_cross_entropy_ex_f64(x, t, 3, 4, 1, NULL, 0, -100, SWIFTLOSS_REDUCTION_NONE, 0.2, 0.0, 0.0,
                                                 NULL, loss, z, NULL), OK);

@@ -218,6 +218,13 @@ def regressions(out):
         # a's address: the entry took c's address for "something to compute").
         "trap_gemm_empty_c_null_a_f64": bytes([2 * KINDS.index("gemm") + 1]) + bytes.fromhex(
             "ff0b200000030405000200000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"),
+        # cross_entropy_ex with a softcap: an ignored sample whose logits hold a NaN got NaN in
+        # its gradient row (the cap's derivative, 0 * (1 - tanh(NaN)^2)) where every other
+        # path gives an ignored sample a zero row (found by the clean-clone CI's fuzz run).
+        "wrong_cross_entropy_ex_softcap_nan_ignored_row_f32":
+            header("cross_entropy_ex", False, sizes=(2, 3, 1), reduction=NONE, fused_ones=True,
+                   log_target=2, kl_batch=2, pos_weight_sel=1)
+            + floats([0.5, math.nan, 2.0, 1.0, -1.0, 0.25], False) + targets([None, 2]),
         # Label smoothing with zero-weight targets, 'mean': gave inf, PyTorch NaN.
         "wrong_cross_entropy_smoothing_zero_target_weights_f64":
             header("cross_entropy", True, sizes=(1, 3, 1), weight=True, smoothing=0.1)
