@@ -2426,6 +2426,8 @@ static int run_vocab(Ctx *c)
     if (kind != K_VP_MAX) {
         known = known && count_fits(&nstats, c->es, 2, (uint64_t[2]){batch, 3});
         known = known && classes <= (uint64_t)PTRDIFF_MAX && start <= (uint64_t)PTRDIFF_MAX;
+        /* the full logits' shape (batch, classes), which no rank holds, must fit too */
+        known = known && count_fits(&tmp, c->es, 2, (uint64_t[2]){batch, classes});
     }
     const uint64_t wl = has_t ? class_weight_len(c, classes) : 0;
     uint64_t wbytes;
@@ -2672,7 +2674,9 @@ static int run_gemm(Ctx *c)
                 scale += fabs(x * y);
             }
             double got = getv(out, i * ldc + j);
-            if (!(fabs(got - want) <= (c->is64 ? 1e-13 : 1e-5) * scale + 1e-300))
+            /* plus the type's subnormal spacing a term: products below it underflow */
+            double floor_ = (double)(k + 1) * (c->is64 ? 0x1p-1074 : 0x1p-149);
+            if (!(fabs(got - want) <= (c->is64 ? 1e-13 : 1e-5) * scale + floor_))
                 fail("c[%" PRIu64 ", %" PRIu64 "] = %.17g, naive sum %.17g", i, j, got, want);
         }
     }
