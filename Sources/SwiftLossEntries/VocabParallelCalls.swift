@@ -31,6 +31,9 @@ struct VocabParallelCall<T: LossFloat> {
         self.vocabStart = try size(vocabStart); self.classes = try size(classes)
         shardCount = try elementCount(self.batch, self.shardClasses, of: T.self)
         _ = try elementCount(self.batch, 3, of: T.self)
+        // The full logits' shape, which no rank holds: checked with the targets' class axis
+        // later too, but as a size before any buffer (a size overflow before an overlap).
+        _ = try elementCount(self.batch, self.classes, of: T.self)
         targets = try inputBuffer(target, try elementCount(self.batch, of: Int64.self))
         self.weight = try weightBuffer(weight, weightLen)
         self.rowMax = try inputBuffer(rowMax, self.batch)
