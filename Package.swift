@@ -6,14 +6,18 @@
 // libswiftloss.so carries two builds of its kernels: `SwiftLossEntries` for the architecture's
 // baseline and `SwiftLossEntriesAVX2` (the same sources, through symbolic links) for x86-64
 // CPUs with AVX2; the exports pick one at run time (Sources/SwiftLossABI/Dispatch.swift).
+// On CPUs with AVX-512 the AVX2 build's GEMM runs the kernels of `SwiftLossGemmAVX512` (the
+// same GemmKernel.swift, compiled for AVX-512).
 import PackageDescription
 
 let root = Context.packageDirectory
 
 #if arch(x86_64)
 let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let avx512Flags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
 #else
 let avx2Flags: [SwiftSetting] = []
+let avx512Flags: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -42,12 +46,14 @@ let package = Package(
             dependencies: [.product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: [.define("SWIFTLOSS_AVX2")] + avx2Flags
         ),
+        // The GEMM's kernels alone, compiled for AVX-512 (Skylake-SP, Zen 4 and later).
+        .target(name: "SwiftLossGemmAVX512", swiftSettings: avx512Flags),
         // cpuid / xgetbv for the dispatch. DWARF 4: valgrind 3.19 cannot read clang's DWARF 5.
         .target(name: "CCPUFeatures", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         // The @_cdecl exports.
         .target(
             name: "SwiftLossABI",
-            dependencies: ["SwiftLossEntries", "SwiftLossEntriesAVX2", "CCPUFeatures"],
+            dependencies: ["SwiftLossEntries", "SwiftLossEntriesAVX2", "SwiftLossGemmAVX512", "CCPUFeatures"],
             exclude: ["exports.map", "generate.py", "install.sh", "swiftloss.pc.in"],
             linkerSettings: [
                 .unsafeFlags([

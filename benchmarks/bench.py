@@ -896,8 +896,7 @@ def lce_section(filters: Optional[List[str]], repeat: Optional[int]) -> None:
                   f"  time goal {'met' if ratio <= 0.85 else 'not met'}, memory goal "
                   f"{'-' if mem is None else ('met' if mem <= 0.5 else 'not met')}")
     flops = 6.0 * 4096 * 1024 * 32000
-    print(f"  the three GEMMs of 4096x1024x32000 are {flops / 1e9:.0f} GFLOP (the machine's FMA peak is not measured "
-          f"by this section)")
+    print(f"  the three GEMMs of 4096x1024x32000 are {flops / 1e9:.0f} GFLOP (the machine's FMA peak: --cases gemm)")
     print()
 
 # gemm (issue 14): the library's own matrix multiplication, reached through ctypes (it has no
@@ -914,8 +913,9 @@ GEMM_CASES = [
 
 
 def fma_peak(threads: int) -> Optional[Dict[str, float]]:
-    """The AVX2 FMA peak (GFLOP/s, float32 and float64) of `threads` threads, measured by
-    benchmarks/fma_peak.c compiled here (cc -O2 -mavx2 -mfma); None without a C compiler."""
+    """The FMA peak (GFLOP/s) of `threads` threads, measured by benchmarks/fma_peak.c compiled
+    here (cc -O2 -mavx2 -mfma): keys f32 and f64 (AVX2), and f32_avx512 and f64_avx512 where the
+    CPU has AVX-512F; None without a C compiler."""
     import tempfile
     source = os.path.join(os.path.dirname(HERE), "fma_peak.c")
     with tempfile.TemporaryDirectory() as tmp:
@@ -946,10 +946,19 @@ def gemm_section(timer: Timer, filters: Optional[List[str]]) -> None:
         f.restype = I
     threads = c_get_num_threads() or os.cpu_count() or 1
     one, all_threads = fma_peak(1), fma_peak(threads)
-    print(f"gemm: GFLOP/s (2mnk / best time), {threads} threads each; FMA peak measured by fma_peak.c: "
-          + (f"f32 {one['f32']:.1f} a core, {all_threads['f32']:.1f} on {threads} threads; "
-             f"f64 {one['f64']:.1f} a core, {all_threads['f64']:.1f} on {threads} threads"
-             if one and all_threads else "not measured (no C compiler)"))
+    kernels = _C.kernels_string()
+    # The peak of the instructions swiftloss's gemm runs: AVX-512 with the AVX-512 GEMM.
+    suffix = "_avx512" if kernels == "avx2+avx512-gemm" else ""
+    print(f"gemm: GFLOP/s (2mnk / best time), {threads} threads each; swiftloss's kernels: {kernels}")
+    if one and all_threads:
+        for isa, tag in (("AVX2", ""), ("AVX-512", "_avx512")):
+            if "f32" + tag in one:
+                print(f"  FMA peak ({isa}, fma_peak.c): f32 {one['f32' + tag]:.1f} a core, "
+                      f"{all_threads['f32' + tag]:.1f} on {threads} threads; f64 {one['f64' + tag]:.1f} a core, "
+                      f"{all_threads['f64' + tag]:.1f} on {threads} threads")
+        print(f"  sl/peak: against the {'AVX-512' if suffix else 'AVX2'} peak on {threads} threads")
+    else:
+        print("  FMA peak not measured (no C compiler)")
     print(f"  {'case':<22} {'op':<13} {'m x n x k':<18} {'dtype':<5} {'swiftloss':>9} {'numpy':>7} {'torch':>7} "
           f"{'sl/peak':>7} {'sl/numpy':>8}")
     rng = np.random.default_rng(14)
@@ -979,7 +988,7 @@ def gemm_section(timer: Timer, filters: Optional[List[str]]) -> None:
             if torch is not None:
                 ta_, tb_ = torch.from_numpy(opa), torch.from_numpy(opb)
                 theirs = best(lambda: torch.matmul(ta_, tb_))
-            peak = all_threads and all_threads[name]
+            peak = all_threads and all_threads.get(name + suffix)
             print(f"  {case_id:<22} {what:<13} {f'{m}x{n}x{k}':<18} {name:<5} {flops / mine / 1e9:>9.1f} "
                   f"{flops / ref / 1e9:>7.1f} {('-' if theirs is None else f'{flops / theirs / 1e9:.1f}'):>7} "
                   f"{(f'{flops / mine / 1e9 / peak:.0%}' if peak else '-'):>7} {ref / mine:>7.2f}x")
@@ -1297,7 +1306,8 @@ def header(mode: str, torch_version: Optional[str], threads: Optional[int], torc
     if busy is not None and busy > 0.1:
         print("WARNING : other processes are using the CPUs: times will be noisy and slower")
     print(f"software: python {platform.python_version()}, numpy {np.__version__}, "
-          f"torch {torch_version or 'not available (torch columns: -)'}, swiftloss {swiftloss.__version__}")
+          f"torch {torch_version or 'not available (torch columns: -)'}, swiftloss {swiftloss.__version__} "
+          f"(kernels {_C.kernels_string() if hasattr(_C, 'kernels_string') else '?'})")
     print(f"threads : swiftloss {threads if threads is not None else '?'}"
           f"{' (SWIFTLOSS_NUM_THREADS=' + env_threads + ')' if env_threads else ' (default)'}"
           + (f", torch {torch_threads} (torch.set_num_threads)" if torch_threads else ""))

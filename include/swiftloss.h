@@ -29,8 +29,11 @@
  *             its own when it first needs one. Workers block every signal.
  * CPU:        on x86-64 the first call picks an AVX2 build of the kernels when the CPU and OS
  *             support it, else the baseline build. The AVX2 build uses fused multiply-adds,
- *             so the two agree to a few ULP, not bit for bit. The environment variable
- *             SWIFTLOSS_ISA=baseline (read once) forces the baseline build.
+ *             so the two agree to a few ULP, not bit for bit. On CPUs with AVX-512 (F, CD,
+ *             DQ, BW, VL: Skylake-SP, Zen 4 and later) the AVX2 build's GEMM runs AVX-512
+ *             kernels, which give the same bits. The environment variable SWIFTLOSS_ISA
+ *             (read once) asks for less: "baseline" forces the baseline build, "avx2" the
+ *             AVX2 build without the AVX-512 GEMM. swiftloss_kernels_string() names the pick.
  * Errors:     every function validates all of its arguments before it writes anything. On any
  *             status other than SWIFTLOSS_OK the output buffer is left untouched.
  * Pointers:   a pointer may be NULL only when the buffer it points to holds zero elements, or
@@ -101,6 +104,11 @@ SWIFTLOSS_API unsigned swiftloss_version_number(void);
 
 /* The library's SWIFTLOSS_VERSION_STRING, e.g. "0.1.0". Static storage; never NULL. */
 SWIFTLOSS_API const char *swiftloss_version_string(void);
+
+/* The build of the kernels the calls run (picked at the first call; see CPU above):
+ * "baseline", "avx2", or "avx2+avx512-gemm" (the AVX2 build, whose GEMM - swiftloss_gemm_*,
+ * swiftloss_linear_cross_entropy_* - runs AVX-512 kernels). Static storage; never NULL. */
+SWIFTLOSS_API const char *swiftloss_kernels_string(void);
 
 /* ==========================================================================================
  * Status
@@ -205,8 +213,9 @@ SWIFTLOSS_API swiftloss_status swiftloss_log_softmax_f64(
  * non-ignored targets; when that is 0 (all ignored, an empty batch, zero weights) the mean is
  * NaN, as PyTorch's. Negative weights are allowed, as in PyTorch.
  *
- * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _ZERO_CLASSES, _WEIGHT_SIZE,
- * _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _TARGET_OUT_OF_BOUNDS, and for
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW (also when batch * classes, the full
+ * logits' element or byte count, does not fit a ptrdiff_t, though no rank holds them),
+ * _ZERO_CLASSES, _WEIGHT_SIZE, _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _TARGET_OUT_OF_BOUNDS, and for
  * cross_entropy also _INVALID_LABEL_SMOOTHING.
  * ========================================================================================== */
 
@@ -1120,8 +1129,9 @@ SWIFTLOSS_API swiftloss_status swiftloss_ctc_loss_backward_f64(
  * Aliasing: the outputs (row_max, stats, output, grad_logits) may overlap no input, except
  * grad_logits == logits.
  *
- * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW, _ZERO_CLASSES, _WEIGHT_SIZE,
- * _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _TARGET_OUT_OF_BOUNDS,
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW (also when batch * classes, the full
+ * logits' element or byte count, does not fit a ptrdiff_t, though no rank holds them),
+ * _ZERO_CLASSES, _WEIGHT_SIZE, _INVALID_REDUCTION (NONE, SUM and MEAN are valid), _TARGET_OUT_OF_BOUNDS,
  * _INVALID_LABEL_SMOOTHING, _OVERLAP, and _INVALID_ARGUMENT when vocab_start > classes or
  * vocab_start + shard_classes > classes.
  * ========================================================================================== */

@@ -21,8 +21,31 @@ int swiftloss_internal_cpu_has_avx2(void)
     __cpuid_count(7, 0, eax, ebx, ecx, edx);
     return (ebx & (1u << 5)) ? 1 : 0; /* AVX2 */
 }
+
+int swiftloss_internal_cpu_has_avx512(void)
+{
+    unsigned int eax, ebx, ecx, edx, xcr0_lo, xcr0_hi;
+    const unsigned int need7 = (1u << 5) | (1u << 16) | (1u << 17) | (1u << 28) | (1u << 30) | (1u << 31);
+    if (!swiftloss_internal_cpu_has_avx2())
+        return 0;
+    __cpuid(1, eax, ebx, ecx, edx);
+    if (!(ecx & (1u << 12))) /* FMA */
+        return 0;
+    /* XMM, YMM, opmask, ZMM_Hi256 and Hi16_ZMM state enabled. */
+    __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    if ((xcr0_lo & 0xe6u) != 0xe6u)
+        return 0;
+    /* AVX2 (5), AVX512F (16), DQ (17), CD (28), BW (30), VL (31). */
+    __cpuid_count(7, 0, eax, ebx, ecx, edx);
+    return (ebx & need7) == need7 ? 1 : 0;
+}
 #else
 int swiftloss_internal_cpu_has_avx2(void)
+{
+    return 0;
+}
+
+int swiftloss_internal_cpu_has_avx512(void)
 {
     return 0;
 }

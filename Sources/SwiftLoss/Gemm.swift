@@ -23,25 +23,59 @@
 /// the other in block order. Threads take whole column (or row) ranges of C, whose bounds
 /// depend on the sizes only, so the result is bitwise independent of the thread count.
 
-/// The micro-kernel's rows.
-@usableFromInline let gemmMR = 6
+/// Not API: a build of `gemmRange` for wider vectors (the AVX-512 one in libswiftloss.so,
+/// module SwiftLossGemmAVX512), installed by the library's dispatch when the CPU has them.
+/// Its micro-kernel is the same 6 x (two vectors) tile with every element's sum in the same
+/// order (blocks of `gemmKC` terms, each in order from 0 with fused multiply-adds), so `gemm`
+/// gives the same bits with it as without it.
+public struct _GemmWideKernels: Sendable {
+    public typealias Range32 = @Sendable (Bool, Bool, Range<Int>, Range<Int>, Int, UnsafePointer<Float>, Int,
+                                          UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Bool) -> Void
+    public typealias Range64 = @Sendable (Bool, Bool, Range<Int>, Range<Int>, Int, UnsafePointer<Double>, Int,
+                                          UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>, Int, Bool) -> Void
+    @usableFromInline let f32: Range32
+    @usableFromInline let f64: Range64
+    /// The micro-kernel's columns: NR for float32 and for float64.
+    @usableFromInline let columns32: Int, columns64: Int
 
-/// Blocking for this family of CPUs (32 KB L1d, 512 KB L2 per core, a shared L3 of several
-/// MB): a kc x NR panel of B is 16 KB for kc = 256 (L1, beside a 6 x kc panel of A); the mc x kc
-/// block of A is 144 KB (L2); B is packed nc = 1024 columns by as many blocks of kc as fit in
-/// 4 MB (L3).
-@usableFromInline let gemmKC = 256
-@usableFromInline let gemmNC = 1024
-/// Bytes of one packed superblock of B.
-@usableFromInline let gemmPackedB = 4 << 20
+    public init(f32: @escaping Range32, columns32: Int, f64: @escaping Range64, columns64: Int) {
+        self.f32 = f32
+        self.f64 = f64
+        self.columns32 = columns32
+        self.columns64 = columns64
+    }
 
-/// The micro-kernel's columns for `T`: two vectors.
-@inlinable @inline(__always)
-func gemmNR<T: LossFloat>(_: T.Type) -> Int { 2 &* T.Vector.scalarCount }
+    @inlinable @inline(__always)
+    func columns<T: LossFloat>(_: T.Type) -> Int { MemoryLayout<T>.size == 4 ? columns32 : columns64 }
 
-/// The rows of a packed A block for `T` (a multiple of MR, about 144 KB at kc = 256).
-@inlinable @inline(__always)
-func gemmMC<T: LossFloat>(_: T.Type) -> Int { MemoryLayout<T>.size == 4 ? 144 : 72 }
+    /// `gemmRange` on the wide kernels.
+    @inlinable
+    func range<T: LossFloat>(transA: Bool, transB: Bool, rows: Range<Int>, columns: Range<Int>, k: Int,
+                             a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                             c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
+        @inline(__always) func cast<U>(_ p: UnsafePointer<T>, _: U.Type) -> UnsafePointer<U> {
+            UnsafeRawPointer(p).assumingMemoryBound(to: U.self)
+        }
+        let raw = UnsafeMutableRawPointer(c)
+        if MemoryLayout<T>.size == 4 {
+            f32(transA, transB, rows, columns, k, cast(a, Float.self), lda, cast(b, Float.self), ldb,
+                raw.assumingMemoryBound(to: Float.self), ldc, accumulate)
+        } else {
+            f64(transA, transB, rows, columns, k, cast(a, Double.self), lda, cast(b, Double.self), ldb,
+                raw.assumingMemoryBound(to: Double.self), ldc, accumulate)
+        }
+    }
+}
+
+/// The installed wide kernels, if any (set once, before the first call that can use them).
+@usableFromInline nonisolated(unsafe) var gemmWideKernels: _GemmWideKernels?
+
+/// Not API: installs the wide kernels `gemm` uses from then on (nil: its own). Called by
+/// libswiftloss.so's dispatch before any entry point runs; not thread-safe against calls of
+/// `gemm` in flight.
+public func _installGemmWideKernels(_ kernels: _GemmWideKernels?) {
+    gemmWideKernels = kernels
+}
 
 /// `c[i*ldc + j] = (accumulate ? c[i*ldc + j] : 0) + sum_{p < k} opA(i, p) * opB(p, j)` for
 /// `i < m`, `j < n`, with `opA(i, p) = transA ? a[p*lda + i] : a[i*lda + p]` and
@@ -63,7 +97,8 @@ public func gemm<T: LossFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: In
         }
         return
     }
-    let mr = gemmMR, nr = gemmNR(T.self)
+    let wide = gemmWideKernels
+    let mr = gemmMR, nr = wide.map { $0.columns(T.self) } ?? gemmNR(T.self)
     // Threads take ranges of the longer side of C: columns in multiples of NR, rows in
     // multiples of MR, about an eighth of the side each (at least 256 columns or 96 rows, so
     // that the operand packed again for each range stays a small part of the work).
@@ -78,259 +113,14 @@ public func gemm<T: LossFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: In
     let (work, o2) = mn.multipliedReportingOverflow(by: k)
     _ = sumOverChunks(chunks, work: o1 || o2 ? Int.max : work) { chunk in
         let low = chunk &* step, high = min(low &+ step, side)
-        if splitColumns {
-            gemmRange(transA: transA, transB: transB, rows: 0..<m, columns: low..<high, k: k,
-                      a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+        let rows = splitColumns ? 0..<m : low..<high, columns = splitColumns ? low..<high : 0..<n
+        if let wide {
+            wide.range(transA: transA, transB: transB, rows: rows, columns: columns, k: k,
+                       a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
         } else {
-            gemmRange(transA: transA, transB: transB, rows: low..<high, columns: 0..<n, k: k,
+            gemmRange(transA: transA, transB: transB, rows: rows, columns: columns, k: k,
                       a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
         }
         return SIMD2()
     }
-}
-
-/// One thread's part of `gemm`: the rows `rows` and columns `columns` of C, with packing
-/// buffers of its own.
-///
-/// B is packed a superblock at a time: up to `gemmNC` columns by as many blocks of `kc` terms
-/// as fit in `gemmPackedB` bytes (all of k = 1024 for float32, 512 for float64), so that each mc x nc block of
-/// C (576 KB) is updated by every block of the superblock while it is still in cache, instead
-/// of coming back from memory once per block of `kc`. The order of every element's sum is the
-/// same (blocks of `kc` in order).
-@inlinable
-func gemmRange<T: LossFloat>(transA: Bool, transB: Bool, rows: Range<Int>, columns: Range<Int>, k: Int,
-                             a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-                             c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
-    let mr = gemmMR, nr = gemmNR(T.self), mc = gemmMC(T.self), kc = gemmKC
-    let ncMax = (min(columns.count, gemmNC) &+ nr &- 1) / nr &* nr
-    // Terms of the sum in one packed superblock of B: whole blocks of kc, at least one.
-    let kb = min(k, max(kc, gemmPackedB / MemoryLayout<T>.size / ncMax / kc &* kc))
-    let mcMax = min(rows.count, mc)
-    let bCount = kb &* ncMax
-    let aCount = min(kb, kc) &* ((mcMax &+ mr &- 1) / mr &* mr)
-    let size = MemoryLayout<T>.stride
-    let raw = UnsafeMutableRawPointer.allocate(byteCount: (aCount &+ bCount) &* size, alignment: 64)
-    defer { raw.deallocate() }
-    let packedB = raw.bindMemory(to: T.self, capacity: aCount &+ bCount)
-    let packedA = packedB + bCount
-    // A tile for the edges of C: the micro-kernel's output before its valid part is written.
-    withUnsafeTemporaryAllocation(of: T.Vector.self, capacity: 2 &* mr) { tileVectors in
-        let tile = UnsafeMutableRawPointer(tileVectors.baseAddress!).assumingMemoryBound(to: T.self)
-        var jc = columns.lowerBound
-        while jc < columns.upperBound {
-            let ncur = min(gemmNC, columns.upperBound &- jc)
-            let ncPadded = (ncur &+ nr &- 1) / nr &* nr
-            var pk = 0
-            while pk < k {
-                let kbcur = min(kb, k &- pk)
-                // Pack the superblock: block q (kc terms) at q * kc * ncPadded.
-                var pc = pk
-                while pc < pk &+ kbcur {
-                    let kcur = min(kc, pk &+ kbcur &- pc)
-                    gemmPackB(transB, b, ldb, p0: pc, kcur: kcur, j0: jc, ncur: ncur,
-                              into: packedB + (pc &- pk) &* ncPadded)
-                    pc &+= kcur
-                }
-                var ic = rows.lowerBound
-                while ic < rows.upperBound {
-                    let mcur = min(mc, rows.upperBound &- ic)
-                    pc = pk
-                    while pc < pk &+ kbcur {
-                        let kcur = min(kc, pk &+ kbcur &- pc)
-                        let add = accumulate || pc > 0
-                        let bBlock = packedB + (pc &- pk) &* ncPadded
-                        gemmPackA(transA, a, lda, i0: ic, mcur: mcur, p0: pc, kcur: kcur, into: packedA)
-                        var jr = 0
-                        while jr < ncur {
-                            let width = min(nr, ncur &- jr)
-                            let bPanel = UnsafePointer(bBlock + jr &* kcur)
-                            var ir = 0
-                            while ir < mcur {
-                                let height = min(mr, mcur &- ir)
-                                let aPanel = UnsafePointer(packedA + ir &* kcur)
-                                let cTile = c + ((ic &+ ir) &* ldc &+ jc &+ jr)
-                                if height == mr && width == nr {
-                                    gemmMicroKernel(kcur, aPanel, bPanel, cTile, ldc, add: add)
-                                } else {
-                                    gemmMicroKernel(kcur, aPanel, bPanel, tile, nr, add: false)
-                                    for r in 0..<height {
-                                        let from = tile + r &* nr, to = cTile + r &* ldc
-                                        if add {
-                                            for j in 0..<width { to[j] += from[j] }
-                                        } else {
-                                            to.update(from: from, count: width)
-                                        }
-                                    }
-                                }
-                                ir &+= mr
-                            }
-                            jr &+= nr
-                        }
-                        pc &+= kcur
-                    }
-                    ic &+= mc
-                }
-                pk &+= kbcur
-            }
-            jc &+= ncur
-        }
-    }
-}
-
-/// Packs `opA(i0 ..< i0 + mcur, p0 ..< p0 + kcur)` into panels of MR rows, each `kcur` steps
-/// of MR values (`panel[p * MR + r] = opA(i0 + 6q + r, p0 + p)`), the last panel padded with
-/// zeros.
-@inlinable
-func gemmPackA<T: LossFloat>(_ transA: Bool, _ a: UnsafePointer<T>, _ lda: Int, i0: Int, mcur: Int,
-                             p0: Int, kcur: Int, into packed: UnsafeMutablePointer<T>) {
-    let mr = gemmMR
-    var panel = packed
-    var i = 0
-    while i < mcur {
-        let height = min(mr, mcur &- i)
-        if transA {
-            var src = a + (p0 &* lda &+ i0 &+ i)
-            var dst = panel
-            for _ in 0..<kcur {
-                for r in 0..<height { dst[r] = src[r] }
-                for r in height..<mr { dst[r] = 0 }
-                src += lda
-                dst += mr
-            }
-        } else {
-            if height == mr {
-                let s0 = a + ((i0 &+ i) &* lda &+ p0)
-                let s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda
-                var dst = panel
-                for p in 0..<kcur {
-                    dst[0] = s0[p]; dst[1] = s1[p]; dst[2] = s2[p]
-                    dst[3] = s3[p]; dst[4] = s4[p]; dst[5] = s5[p]
-                    dst += mr
-                }
-            } else {
-                for r in 0..<mr {
-                    if r < height {
-                        let src = a + ((i0 &+ i &+ r) &* lda &+ p0)
-                        for p in 0..<kcur { panel[p &* mr &+ r] = src[p] }
-                    } else {
-                        for p in 0..<kcur { panel[p &* mr &+ r] = 0 }
-                    }
-                }
-            }
-        }
-        panel += mr &* kcur
-        i &+= mr
-    }
-}
-
-/// Packs `opB(p0 ..< p0 + kcur, j0 ..< j0 + ncur)` into panels of NR columns, each `kcur` steps
-/// of NR values (`panel[p * NR + j] = opB(p0 + p, j0 + NR q + j)`), the last panel padded with
-/// zeros.
-@inlinable
-func gemmPackB<T: LossFloat>(_ transB: Bool, _ b: UnsafePointer<T>, _ ldb: Int, p0: Int, kcur: Int,
-                             j0: Int, ncur: Int, into packed: UnsafeMutablePointer<T>) {
-    let nr = gemmNR(T.self)
-    var panel = packed
-    var j = 0
-    while j < ncur {
-        let width = min(nr, ncur &- j)
-        if transB {
-            // Rows of the stored B are columns of opB: read NR rows side by side.
-            for q in 0..<nr {
-                if q < width {
-                    let src = b + ((j0 &+ j &+ q) &* ldb &+ p0)
-                    var dst = panel + q
-                    for p in 0..<kcur {
-                        dst.pointee = src[p]
-                        dst += nr
-                    }
-                } else {
-                    var dst = panel + q
-                    for _ in 0..<kcur {
-                        dst.pointee = 0
-                        dst += nr
-                    }
-                }
-            }
-        } else {
-            var src = b + (p0 &* ldb &+ j0 &+ j)
-            var dst = panel
-            if width == nr {
-                for _ in 0..<kcur {
-                    dst.update(from: src, count: nr)
-                    src += ldb
-                    dst += nr
-                }
-            } else {
-                for _ in 0..<kcur {
-                    dst.update(from: src, count: width)
-                    (dst + width).update(repeating: 0, count: nr &- width)
-                    src += ldb
-                    dst += nr
-                }
-            }
-        }
-        panel += nr &* kcur
-        j &+= nr
-    }
-}
-
-/// Loads a vector from `p` (any alignment).
-@inlinable @inline(__always)
-func gemmLoad<T: LossFloat>(_ p: UnsafePointer<T>) -> T.Vector {
-    UnsafeRawPointer(p).loadUnaligned(as: T.Vector.self)
-}
-
-/// Writes a row of the micro-kernel's tile (two vectors) at `p`, or adds it to what is there.
-@inlinable @inline(__always)
-func gemmStoreRow<T: LossFloat>(_ p: UnsafeMutablePointer<T>, _ v0: T.Vector, _ v1: T.Vector, add: Bool) {
-    let w = T.Vector.scalarCount
-    let raw = UnsafeMutableRawPointer(p)
-    if add {
-        raw.storeBytes(of: gemmLoad(UnsafePointer(p)) + v0, as: T.Vector.self)
-        raw.storeBytes(of: gemmLoad(UnsafePointer(p + w)) + v1, toByteOffset: w &* MemoryLayout<T>.stride,
-                       as: T.Vector.self)
-    } else {
-        raw.storeBytes(of: v0, as: T.Vector.self)
-        raw.storeBytes(of: v1, toByteOffset: w &* MemoryLayout<T>.stride, as: T.Vector.self)
-    }
-}
-
-/// The micro-kernel: the 6 x NR tile `sum_{p < k} a[p*6 + i] * b[p*NR + j]` (packed panels,
-/// `b` 32-byte aligned) written at `c` (rows `ldc` apart), or added to it. Each element's sum
-/// runs over `p` in order from 0.
-@inlinable @inline(__always)
-func gemmMicroKernel<T: LossFloat>(_ k: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
-                                   _ c: UnsafeMutablePointer<T>, _ ldc: Int, add: Bool) {
-    typealias V = T.Vector
-    let w = V.scalarCount
-    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-    var a = a, b = UnsafeRawPointer(b)
-    let step = 2 &* w &* MemoryLayout<T>.stride
-    for _ in 0..<k {
-        let b0 = b.load(as: V.self)
-        let b1 = b.load(fromByteOffset: w &* MemoryLayout<T>.stride, as: V.self)
-        var s = V(repeating: a[0])
-        c00 = mulAdd(s, b0, c00); c01 = mulAdd(s, b1, c01)
-        s = V(repeating: a[1])
-        c10 = mulAdd(s, b0, c10); c11 = mulAdd(s, b1, c11)
-        s = V(repeating: a[2])
-        c20 = mulAdd(s, b0, c20); c21 = mulAdd(s, b1, c21)
-        s = V(repeating: a[3])
-        c30 = mulAdd(s, b0, c30); c31 = mulAdd(s, b1, c31)
-        s = V(repeating: a[4])
-        c40 = mulAdd(s, b0, c40); c41 = mulAdd(s, b1, c41)
-        s = V(repeating: a[5])
-        c50 = mulAdd(s, b0, c50); c51 = mulAdd(s, b1, c51)
-        a += gemmMR
-        b += step
-    }
-    var row = c
-    gemmStoreRow(row, c00, c01, add: add); row += ldc
-    gemmStoreRow(row, c10, c11, add: add); row += ldc
-    gemmStoreRow(row, c20, c21, add: add); row += ldc
-    gemmStoreRow(row, c30, c31, add: add); row += ldc
-    gemmStoreRow(row, c40, c41, add: add); row += ldc
-    gemmStoreRow(row, c50, c51, add: add)
 }

@@ -20,7 +20,10 @@ import subprocess
 import sys
 
 AVX2_MODULE = "20SwiftLossEntriesAVX2"
+AVX512_MODULE = "19SwiftLossGemmAVX512"
 VEX = re.compile(r"\tv[a-z0-9]+[ \t]|%[yz]mm")
+# EVEX-only (AVX-512): a ZMM register, an opmask register, or XMM/YMM 16-31.
+EVEX = re.compile(r"%zmm|%k[0-7]\b|%[xy]mm(?:1[6-9]|2[0-9]|3[01])\b|\{1to")
 CALL = re.compile(r"\t(?:call|jmp)[a-z]*\s+[0-9a-f]+ <([^>+]+)(?:\+0x[0-9a-f]+)?>")
 
 
@@ -44,6 +47,7 @@ def main(lib):
     code_refs = set()
     callers = collections.defaultdict(set)
     vex = set()
+    evex = set()
     functions = set()
     current = None
     for line in dump.splitlines():
@@ -57,6 +61,8 @@ def main(lib):
             continue
         if VEX.search(line):
             vex.add(current)
+        if EVEX.search(line):
+            evex.add(current)
         call = CALL.search(line)
         if call and call.group(1) != current:
             callers[call.group(1)].add(current)
@@ -64,16 +70,35 @@ def main(lib):
             if ref != current:
                 code_refs.add(ref)
 
-    # Functions reachable only from the AVX2 build: its own, then every function all of whose
-    # callers are in the set (and that has a caller: exported or unreferenced code is not).
-    avx2_only = {f for f in functions if AVX2_MODULE in f}
-    changed = True
-    while changed:
-        changed = False
-        for f in functions - avx2_only:
-            if callers[f] and callers[f] <= avx2_only:
-                avx2_only.add(f)
-                changed = True
+    def reachable_only_from(seed):
+        """`seed`, then every function all of whose callers are in the set (and that has a
+        caller: exported or unreferenced code is not)."""
+        only = set(seed)
+        changed = True
+        while changed:
+            changed = False
+            for f in functions - only:
+                if callers[f] and callers[f] <= only:
+                    only.add(f)
+                    changed = True
+        return only
+
+    # The AVX-512 GEMM kernels (SwiftLossGemmAVX512) run only when the dispatch found AVX-512,
+    # through function values the AVX2 build's gemm calls: no function outside what only they
+    # reach may hold an AVX-512 (EVEX) instruction, which would kill an AVX2-only CPU.
+    avx512_only = reachable_only_from({f for f in functions if AVX512_MODULE in f})
+    for f in sorted(evex - avx512_only):
+        print(f"check_isa: AVX-512 code reachable outside the AVX-512 GEMM: {f}")
+    if not evex & avx512_only:
+        print("check_isa: the AVX-512 GEMM contains no AVX-512 instruction")
+        return 1
+    if evex - avx512_only:
+        return 1
+    print(f"check_isa: OK ({len(evex)} functions with AVX-512 instructions, all reachable only from "
+          f"the AVX-512 GEMM)")
+
+    # Functions reachable only from the AVX2 build (the AVX-512 kernels run only under it).
+    avx2_only = reachable_only_from({f for f in functions if AVX2_MODULE in f} | avx512_only)
 
     dead = {f for f in vex - avx2_only
             if not callers[f] and f not in code_refs and f not in exported
@@ -90,7 +115,7 @@ def main(lib):
         return 1
     if bad:
         return 1
-    shared = len({f for f in vex if AVX2_MODULE not in f})
+    shared = len({f for f in vex if AVX2_MODULE not in f and f not in avx512_only})
     print(f"check_isa: OK ({used} functions with AVX instructions, all reachable only from the "
           f"AVX2 build; {shared} of them shared helpers called only by it)")
     return 0

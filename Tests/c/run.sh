@@ -60,6 +60,17 @@ same_on_both_builds() {
     python3 "$here/compare_dumps.py" --ulps 8 "$build/dump_dispatch.bin" "$build/dump_baseline.bin"
 }
 run "AVX2 build == baseline build (to 8 ULP)" same_on_both_builds
+# Where the CPU has AVX-512 the dispatch's GEMM runs the AVX-512 kernels: the same bits as the
+# AVX2 build's (SWIFTLOSS_ISA=avx2). On a CPU without AVX-512 both runs are the AVX2 build.
+same_with_avx512_gemm() {
+    env -u LD_LIBRARY_PATH "$build/isa_dump" --gemm > "$build/gemm_dispatch.bin" &&
+    env -u LD_LIBRARY_PATH SWIFTLOSS_ISA=avx2 "$build/isa_dump" --gemm > "$build/gemm_avx2.bin" &&
+    env -u LD_LIBRARY_PATH SWIFTLOSS_ISA=baseline "$build/isa_dump" --gemm > "$build/gemm_baseline.bin" &&
+    python3 "$here/compare_dumps.py" "$build/gemm_dispatch.bin" "$build/gemm_avx2.bin" &&
+    python3 "$here/compare_dumps.py" --ulps 64 "$build/gemm_dispatch.bin" "$build/gemm_baseline.bin"
+}
+echo "== kernels picked here: $(env -u LD_LIBRARY_PATH "$build/isa_dump" --kernels)"
+run "AVX-512 GEMM == AVX2 GEMM (bit for bit), == baseline GEMM (to 64 ULP)" same_with_avx512_gemm
 run "test (C99, baseline build forced)" env -u LD_LIBRARY_PATH SWIFTLOSS_ISA=baseline "$build/test_c99"
 
 # On an emulated CPU without AVX (Westmere), the dispatch must pick the baseline build and
@@ -73,6 +84,16 @@ if [[ $(uname -m) == x86_64 ]] && command -v qemu-x86_64 >/dev/null; then
         python3 "$here/compare_dumps.py" "$build/dump_noavx.bin" "$build/dump_baseline.bin"
     }
     run "outputs on the emulated CPU without AVX" same_without_avx
+    # On an emulated AVX2 CPU without AVX-512 (Haswell) the dispatch must keep to the AVX2
+    # build (an AVX-512 instruction would be a SIGILL), with the same GEMM bits.
+    avx2_without_avx512() {
+        local picked
+        picked=$(env -u LD_LIBRARY_PATH qemu-x86_64 -cpu Haswell "$build/isa_dump" --kernels 2>/dev/null) &&
+        echo "kernels picked: $picked" && [[ $picked == avx2 ]] &&
+        env -u LD_LIBRARY_PATH qemu-x86_64 -cpu Haswell "$build/isa_dump" --gemm 2>/dev/null > "$build/gemm_haswell.bin" &&
+        python3 "$here/compare_dumps.py" "$build/gemm_haswell.bin" "$build/gemm_avx2.bin"
+    }
+    run "emulated AVX2 CPU without AVX-512: the AVX2 build, the same GEMM bits" avx2_without_avx512
 else
     echo "== emulated CPU without AVX: not x86-64 or no qemu-x86_64 (.ci/setup installs qemu-user)"
 fi

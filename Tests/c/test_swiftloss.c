@@ -489,6 +489,12 @@ static void test_version_and_status_strings(void)
     CHECK(swiftloss_version_number() == SWIFTLOSS_VERSION_NUMBER);
     CHECK(swiftloss_version_string() != NULL &&
           strcmp(swiftloss_version_string(), SWIFTLOSS_VERSION_STRING) == 0);
+    {
+        const char *k = swiftloss_kernels_string();
+        CHECK(k != NULL && (strcmp(k, "baseline") == 0 || strcmp(k, "avx2") == 0 ||
+                            strcmp(k, "avx2+avx512-gemm") == 0));
+        CHECK(k == swiftloss_kernels_string()); /* static storage, picked once */
+    }
 
     for (code = SWIFTLOSS_OK; code <= SWIFTLOSS_ERROR_OVERLAP; code++) {
         const char *s = swiftloss_status_string(code);

@@ -31,6 +31,29 @@ def test_version():
     assert C.version_number() == major * 10000 + minor * 100 + patch
 
 
+def test_kernels_string_follows_the_cpu():
+    """The dispatch picks the AVX-512 GEMM exactly when /proc/cpuinfo lists what it needs, and
+    SWIFTLOSS_ISA asks for less (in a child: the pick is made once per process)."""
+    import os
+    import platform
+    import subprocess
+    import sys
+
+    picked = C.kernels_string()
+    assert picked in ("baseline", "avx2", "avx2+avx512-gemm")
+    if platform.machine() == "x86_64" and os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+        avx2 = {"avx", "avx2", "fma"} <= set(flags)
+        avx512 = avx2 and {"avx512f", "avx512cd", "avx512dq", "avx512bw", "avx512vl"} <= set(flags)
+        assert picked == ("avx2+avx512-gemm" if avx512 else "avx2" if avx2 else "baseline")
+    code = "from swiftloss import _swiftloss as C; print(C.kernels_string())"
+    for asked, expected in (("baseline", "baseline"), ("avx2", "avx2" if picked != "baseline" else "baseline")):
+        env = dict(os.environ, SWIFTLOSS_ISA=asked)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == expected
+
+
 def test_status_strings():
     assert C.status_string(0)
     assert C.status_string(4) != C.status_string(5)

@@ -284,6 +284,12 @@ py_version_string(PyObject *module, PyObject *Py_UNUSED(ignored))
 }
 
 static PyObject *
+py_kernels_string(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    return PyUnicode_FromString(swiftloss_kernels_string());
+}
+
+static PyObject *
 py_version_number(PyObject *module, PyObject *Py_UNUSED(ignored))
 {
     return PyLong_FromUnsignedLong(swiftloss_version_number());
@@ -1677,6 +1683,11 @@ PyDoc_STRVAR(version_string_doc,
 "version_string() -> str\n\n"
 "The C library's version string (swiftloss_version_string), e.g. '0.1.0'.");
 
+PyDoc_STRVAR(kernels_string_doc,
+"kernels_string() -> str\n\n"
+"The build of the kernels the C library runs (swiftloss_kernels_string): 'baseline', 'avx2' or\n"
+"'avx2+avx512-gemm' (picked at the first call from the CPU; SWIFTLOSS_ISA may ask for less).");
+
 PyDoc_STRVAR(version_number_doc,
 "version_number() -> int\n\n"
 "The C library's version number, MAJOR * 10000 + MINOR * 100 + PATCH.");
@@ -2613,6 +2624,7 @@ static PyMethodDef swiftloss_methods[] = {
     {"_fast_class", (PyCFunction)(void (*)(void))py_fast_class, METH_FASTCALL, fast_class_doc},
     {"_fast_axis", (PyCFunction)(void (*)(void))py_fast_axis, METH_FASTCALL, fast_axis_doc},
     {"version_string", py_version_string, METH_NOARGS, version_string_doc},
+    {"kernels_string", py_kernels_string, METH_NOARGS, kernels_string_doc},
     {"version_number", py_version_number, METH_NOARGS, version_number_doc},
     {"status_string", py_status_string, METH_O, status_string_doc},
     {"set_num_threads", py_set_num_threads, METH_O, set_num_threads_doc},
