@@ -5,6 +5,73 @@
 /// module, which compiles this file alone beside a small protocol of its own. Nothing here
 /// uses more of `LossFloat` than `Vector` and `mulAdd`.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Packing buffers kept between calls, as BLIS's memory broker keeps them: up to
+/// `gemmBufferSlots.count` buffers (one a thread that runs a product at the same time, about
+/// 4 MB each) wait in lock-free slots (safe after fork: no lock to inherit held). A buffer is
+/// mapped from the OS (its first 64 bytes record its size) and unmapped when no slot takes it
+/// back. From malloc instead, each freed buffer of several MB raised glibc's mmap threshold and
+/// the next ones came from its per-thread heaps, where a linear_cross_entropy call's peak
+/// memory grew by about 30 MB.
+@usableFromInline let gemmBufferSlots = InlineArray<8, Atomic<Int>> { _ in Atomic(0) }
+
+/// The bytes of the header before a buffer's usable part (its mapped size; keeps 64-byte
+/// alignment).
+@usableFromInline let gemmBufferHeader = 64
+
+/// A buffer of at least `bytes` usable bytes, 64-byte aligned: a kept one that is large enough,
+/// else a new mapping (the allocator's where mmap fails: header size 0 marks it).
+@inlinable
+func gemmTakeBuffer(bytes: Int) -> UnsafeMutableRawPointer {
+    let need = bytes &+ gemmBufferHeader
+    for i in gemmBufferSlots.indices {
+        let p = gemmBufferSlots[i].exchange(0, ordering: .acquiring)
+        guard let base = UnsafeMutableRawPointer(bitPattern: p) else { continue }
+        if base.load(as: Int.self) >= need { return base + gemmBufferHeader }
+        gemmReleaseMapping(base)
+    }
+    #if canImport(Darwin)
+    let flags = MAP_PRIVATE | MAP_ANON
+    #else
+    let flags = MAP_PRIVATE | MAP_ANONYMOUS
+    #endif
+    if let base = mmap(nil, need, PROT_READ | PROT_WRITE, flags, -1, 0), base != UnsafeMutableRawPointer(bitPattern: -1) {
+        base.storeBytes(of: need, as: Int.self)
+        return base + gemmBufferHeader
+    }
+    let base = UnsafeMutableRawPointer.allocate(byteCount: need, alignment: 64)
+    base.storeBytes(of: 0, as: Int.self)
+    return base + gemmBufferHeader
+}
+
+/// Gives a buffer of `gemmTakeBuffer` back: into a free slot, else to the OS.
+@inlinable
+func gemmGiveBuffer(_ buffer: UnsafeMutableRawPointer) {
+    let base = buffer - gemmBufferHeader
+    if base.load(as: Int.self) > 0 {
+        let p = Int(bitPattern: base)
+        for i in gemmBufferSlots.indices {
+            if gemmBufferSlots[i].compareExchange(expected: 0, desired: p, ordering: .releasing).exchanged { return }
+        }
+    }
+    gemmReleaseMapping(base)
+}
+
+/// Returns a buffer's memory (mapped, or from the allocator when its recorded size is 0).
+@inlinable
+func gemmReleaseMapping(_ base: UnsafeMutableRawPointer) {
+    let size = base.load(as: Int.self)
+    if size > 0 { munmap(base, size) } else { base.deallocate() }
+}
+
 /// The micro-kernel's rows.
 @usableFromInline let gemmMR = 6
 
@@ -45,8 +112,8 @@ func gemmRange<T: LossFloat>(transA: Bool, transB: Bool, rows: Range<Int>, colum
     let bCount = kb &* ncMax
     let aCount = min(kb, kc) &* ((mcMax &+ mr &- 1) / mr &* mr)
     let size = MemoryLayout<T>.stride
-    let raw = UnsafeMutableRawPointer.allocate(byteCount: (aCount &+ bCount) &* size, alignment: 64)
-    defer { raw.deallocate() }
+    let raw = gemmTakeBuffer(bytes: (aCount &+ bCount) &* size)
+    defer { gemmGiveBuffer(raw) }
     let packedB = raw.bindMemory(to: T.self, capacity: aCount &+ bCount)
     let packedA = packedB + bCount
     // A tile for the edges of C: the micro-kernel's output before its valid part is written.
