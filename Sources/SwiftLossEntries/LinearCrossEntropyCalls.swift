@@ -18,6 +18,9 @@ func linearCrossEntropyCall<T: LossFloat>(
         let n = try size(batch), h = try size(hidden), c = try size(classes)
         let inputCount = try elementCount(n, h, of: T.self), weightCount = try elementCount(c, h, of: T.self)
         let classCount = try elementCount(c, of: T.self)
+        // The logits' shape (never formed whole), checked by the core as cross_entropy's class
+        // axis: a size, so before any buffer (a size overflow before an overlap).
+        _ = try elementCount(n, c, of: T.self)
         let r = try parseReduction(reduction)
         let outputCount = r.outputCount(for: n)
         let x = try inputBuffer(input, inputCount), w = try inputBuffer(linearWeight, weightCount)
