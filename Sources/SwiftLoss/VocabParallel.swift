@@ -113,14 +113,44 @@ public func vocabParallelStats<T: LossFloat>(
                 s[n] = 0; s[batch &+ n] = 0; s[2 &* batch &+ n] = 0
                 continue
             }
-            let row = x + n &* v
-            let mn = m[n]
-            s[n] = T(narrowing: rowSumExp(row, v, mn))
-            s[batch &+ n] = shard.column(target).map { row[$0] } ?? 0
-            s[2 &* batch &+ n] = smoothing ? T(narrowing: rowWeightedShiftedSum(row, v, mn, w)) : 0
+            vocabParallelRowStats(x + n &* v, shard, m[n], target: target, weight: w, smoothing: smoothing,
+                                  into: s + n, stride: batch)
         }
         return 0
     }
+}
+
+/// One row's three statistics relative to `m`, at `out[0]`, `out[stride]`, `out[2 * stride]`:
+/// `sum exp(x - m)`, the target's logit when the shard holds it (else 0), and with smoothing
+/// `sum w * (x - m)` (else 0); `w` is the shard's part of the class weights.
+@inlinable @inline(__always)
+func vocabParallelRowStats<T: LossFloat>(
+    _ row: UnsafePointer<T>, _ shard: VocabShard, _ m: T, target: Int, weight w: UnsafePointer<T>?, smoothing: Bool,
+    into out: UnsafeMutablePointer<T>, stride: Int
+) {
+    let v = shard.shardClasses
+    out[0] = T(narrowing: rowSumExp(row, v, m))
+    out[stride] = shard.column(target).map { row[$0] } ?? 0
+    out[2 &* stride] = smoothing ? T(narrowing: rowWeightedShiftedSum(row, v, m, w)) : 0
+}
+
+/// The gradient of one counted row of `shard.shardClasses > 0` logits (sample `n`, target `t`)
+/// from the global max `m` and the reduced sum of exponentials `sum`; `grad` may be `row`.
+@inlinable @inline(__always)
+func vocabParallelGradientRow<T: LossFloat>(
+    _ row: UnsafePointer<T>, into grad: UnsafeMutablePointer<T>, _ shard: VocabShard, sample n: Int, target t: Int,
+    _ terms: CrossEntropyTerms<T>, weight w: UnsafePointer<T>?, max m: T, sum: T
+) {
+    let v = shard.shardClasses
+    let (coefP, b, a) = terms.gradientCoefficients(sample: n, target: t)
+    let pScale = T.Vector(repeating: coefP * T(narrowing: 1 / sum.wide)), bv = T.Vector(repeating: b)
+    let mv = T.Vector(repeating: m)
+    if let w, terms.smoothing {
+        rowMap(row, v, into: grad) { j, u in pScale * T.exp(vector: u - mv) - bv * weightVector(w, j, v) }
+    } else {  // b is 0 without smoothing: no b * w (NaN for an infinite or NaN weight)
+        rowMap(row, v, into: grad) { _, u in pScale * T.exp(vector: u - mv) - bv }
+    }
+    if let j = shard.column(t) { grad[j] -= a }
 }
 
 /// The loss terms of the reduced statistics, shared by the loss and the gradient.
@@ -198,15 +228,8 @@ public func vocabParallelBackward<T: LossFloat>(
                 grad.update(repeating: 0, count: v)
                 continue
             }
-            let (coefP, b, a) = terms.gradientCoefficients(sample: n, target: t)
-            let pScale = T.Vector(repeating: coefP * T(narrowing: 1 / stats[n].wide)), bv = T.Vector(repeating: b)
-            let mv = T.Vector(repeating: rowMax[n])
-            if let w, terms.smoothing {
-                rowMap(row, v, into: grad) { j, u in pScale * T.exp(vector: u - mv) - bv * weightVector(w, j, v) }
-            } else {  // b is 0 without smoothing: no b * w (NaN for an infinite or NaN weight)
-                rowMap(row, v, into: grad) { _, u in pScale * T.exp(vector: u - mv) - bv }
-            }
-            if let j = shard.column(t) { grad[j] -= a }
+            vocabParallelGradientRow(row, into: grad, shard, sample: n, target: t, terms, weight: w, max: rowMax[n],
+                                     sum: stats[n])
         }
         return 0
     }
