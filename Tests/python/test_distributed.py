@@ -70,6 +70,60 @@ def test_errors_raise_on_every_rank(tmp_path):
     check_reports(run_group(tmp_path, [9, 3, 8], "errors"), minimum=10)
 
 
+def test_linear_two_ranks_uneven(tmp_path):
+    # The sharded LM head: 37 classes as 23 + 14 weight rows, H = 6; both dtypes, bias or not,
+    # every keyword and reduction, grad_output, the group and the callable, the bridge; the
+    # special cases put a -inf bias on the last rank's rows (its local maxima are -inf). Then
+    # the bad arguments (vocab_start, H against the weight or between ranks, shards that do not
+    # tile, a bias on one rank, z_loss / softcap) on every rank.
+    check_reports(run_group(tmp_path, [23, 14], "linear"), minimum=700)
+
+
+def test_linear_three_ranks_with_an_empty_shard(tmp_path):
+    # 29 classes as 11 + 0 + 18 weight rows: rank 1 holds no row, still all-reduces and gets a
+    # (0, H) weight gradient and the full grad_input.
+    check_reports(run_group(tmp_path, [11, 0, 18], "linear"), minimum=700)
+
+
+def test_linear_one_process_equals_linear_cross_entropy():
+    rng = np.random.default_rng(1)
+    x, W, b = rng.standard_normal((7, 5)), rng.standard_normal((11, 5)), rng.standard_normal(11)
+    t = np.array([1, 2, 3, -100, 10, 0, 5])
+    cw = rng.random(11) + 0.5
+    for red in ("none", "sum", "mean"):
+        loss, grads = swiftloss.distributed.linear_cross_entropy(
+            x, W, t, vocab_start=0, num_classes=11, linear_bias=b, weight=cw, reduction=red, label_smoothing=0.1,
+            all_reduce=lambda a, op: None, with_grad=True)
+        want, want_grads = swiftloss.linear_cross_entropy(x, W, t, linear_bias=b, weight=cw, reduction=red,
+                                                          label_smoothing=0.1, with_grad=True)
+        np.testing.assert_allclose(loss, want, rtol=1e-13)
+        for got, expected in zip(grads, want_grads):
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_linear_local_errors_before_any_collective():
+    seen = []
+
+    def record(array, op):
+        seen.append(op)
+
+    x, W = np.zeros((2, 3), np.float32), np.zeros((4, 3), np.float32)
+    lce = swiftloss.distributed.linear_cross_entropy
+    with pytest.raises(ValueError, match="are not inside"):
+        lce(x, W, [0, 1], vocab_start=2, num_classes=5, all_reduce=record)
+    with pytest.raises(ValueError, match="in_features"):
+        lce(x, np.zeros((4, 2), np.float32), [0, 1], vocab_start=0, num_classes=4, all_reduce=record)
+    with pytest.raises(ValueError, match=r"linear_bias shape \(4,\)"):
+        lce(x, W, [0, 1], vocab_start=0, num_classes=4, linear_bias=np.zeros(3), all_reduce=record)
+    with pytest.raises(ValueError, match=r"\(N, H\) hidden states"):
+        lce(np.zeros(3, np.float32), W, [0], vocab_start=0, num_classes=4, all_reduce=record)
+    with pytest.raises(ValueError, match="not supported across ranks"):
+        lce(x, W, [0, 1], vocab_start=0, num_classes=4, z_loss=0.1, all_reduce=record)
+    with pytest.raises(IndexError, match="out of bounds"):
+        lce(x, W, [0, 4], vocab_start=0, num_classes=4, all_reduce=record)
+    assert seen == ["max"] * 6
+
+
 def test_one_process_equals_cross_entropy():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((6, 10)).astype(np.float64)
