@@ -199,6 +199,8 @@ def test_mpi_example():
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "2 ranks, columns [350, 650]" in out.stdout and "gradients match" in out.stdout, out.stdout
+    assert "LM head, 2 ranks, weight rows [350, 650]" in out.stdout, out.stdout
+    assert out.stdout.count("gradients match") == 2, out.stdout
 
 
 def test_readme_tensor_parallel_example(tmp_path):
