@@ -203,14 +203,15 @@ def test_mpi_example():
     assert out.stdout.count("gradients match") == 2, out.stdout
 
 
-def test_readme_tensor_parallel_example(tmp_path):
-    # The README's example as written, in a 2-rank gloo group started as torchrun would
-    # (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT on a free port of 127.0.0.1).
+def run_readme_example(tmp_path, marker):
+    """The README's python block holding marker, as written, in a 2-rank gloo group started as
+    torchrun would (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT on a free port of 127.0.0.1);
+    returns each rank's printed words, sorted by rank."""
     import re
     import socket
     readme = open(os.path.join(HERE, "..", "..", "README.md"), encoding="utf-8").read()
-    code = next(c for c in re.findall(r"```python\n(.*?)```", readme, re.S) if "VocabParallelCrossEntropyLoss" in c)
-    script = tmp_path / "tp_loss.py"
+    code = next(c for c in re.findall(r"```python\n(.*?)```", readme, re.S) if marker in c)
+    script = tmp_path / "tp_example.py"
     script.write_text(code)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -226,4 +227,14 @@ def test_readme_tensor_parallel_example(tmp_path):
     assert [l[0] for l in lines] == ["0", "1"], lines
     for rank, loss, reference, *shape in lines:
         assert loss == reference, lines
+    return lines
+
+
+def test_readme_tensor_parallel_example(tmp_path):
+    lines = run_readme_example(tmp_path, "VocabParallelCrossEntropyLoss")
     assert lines[0][3:] == ["(8,", "16000)"] and lines[1][3:] == ["(8,", "16000)"], lines
+
+
+def test_readme_sharded_lm_head_example(tmp_path):
+    lines = run_readme_example(tmp_path, "VocabParallelLinearCrossEntropyLoss")
+    assert lines[0][3:] == ["(16000,", "64)"] and lines[1][3:] == ["(16000,", "64)"], lines
