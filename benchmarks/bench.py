@@ -996,45 +996,65 @@ def gemm_section(timer: Timer, filters: Optional[List[str]]) -> None:
 DIST_N, DIST_V, DIST_RANKS, DIST_ITERS = 4096, 16000, 2, 15
 
 
-def dist_worker(spec: str) -> int:
-    """One rank of distributed_section: times swiftloss.distributed.cross_entropy(with_grad=True)
-    on its (4096, 16000) float32 shard (one swiftloss thread per rank: the ranks share the
-    machine's cores), the time spent inside its all-reduces, and the same all-reduces alone."""
+def join_group(spec: str):
+    """A rank of a benchmark's gloo group: joins it (spec "rank,world,rendezvous file") and
+    gives swiftloss one thread (the ranks share the machine's cores); returns (rank, world)."""
     import torch.distributed as dist
     rank, world, init = spec.split(",", 2)
     rank, world = int(rank), int(world)
     dist.init_process_group("gloo", init_method=f"file://{init}", rank=rank, world_size=world)
     swiftloss.set_num_threads(1)
-    x = np.random.default_rng(100 + rank).standard_normal((DIST_N, DIST_V), dtype=np.float32) * 2
-    t = np.random.default_rng(7).integers(0, DIST_V * world, DIST_N)
+    return rank, world
+
+
+def time_ranks(call, buffers, warmups: int, runs: int):
+    """Runs call(all_reduce) warmups + runs times on every rank (a barrier before each) and
+    returns its last result and the medians of: the call, the time inside its all-reduces, and
+    the same all-reduces alone (buffers: (numpy array, "max" | "sum"))."""
+    import torch.distributed as dist
+    ops = {"max": dist.ReduceOp.MAX, "sum": dist.ReduceOp.SUM}
     inside = [0.0]
 
     def all_reduce(array, op):
         t0 = time.perf_counter()
-        dist.all_reduce(torch.from_numpy(array), op=dist.ReduceOp.MAX if op == "max" else dist.ReduceOp.SUM)
+        dist.all_reduce(torch.from_numpy(array), op=ops[op])
         inside[0] += time.perf_counter() - t0
 
     totals, reduces, alone = [], [], []
-    buffers = [(np.zeros(17), dist.ReduceOp.MAX), (np.zeros(DIST_N, np.float32), dist.ReduceOp.MAX),
-               (np.zeros(3 * DIST_N + 2, np.float32), dist.ReduceOp.SUM)]
-    for i in range(DIST_ITERS + 3):  # 3 warm-up runs; every rank runs the same number
+    result = None
+    for i in range(warmups + runs):  # every rank runs the same number
         dist.barrier()
         inside[0] = 0.0
         t0 = time.perf_counter()
-        loss, grad = swiftloss.distributed.cross_entropy(x, t, vocab_start=rank * DIST_V, num_classes=world * DIST_V,
-                                                         all_reduce=all_reduce, with_grad=True)
+        result = call(all_reduce)
         total = time.perf_counter() - t0
         dist.barrier()
         t0 = time.perf_counter()
         for b, op in buffers:
-            dist.all_reduce(torch.from_numpy(b), op=op)
-        if i >= 3:
+            dist.all_reduce(torch.from_numpy(b), op=ops[op])
+        if i >= warmups:
             totals.append(total)
             reduces.append(inside[0])
             alone.append(time.perf_counter() - t0)
-    print(json.dumps({"rank": rank, "loss": float(loss), "grad_rows": grad[:2].tolist(),
-                      "total": statistics.median(totals), "inside": statistics.median(reduces),
-                      "alone": statistics.median(alone)}))
+    return result, {"total": statistics.median(totals), "inside": statistics.median(reduces),
+                    "alone": statistics.median(alone)}
+
+
+def dist_worker(spec: str) -> int:
+    """One rank of distributed_section: times swiftloss.distributed.cross_entropy(with_grad=True)
+    on its (4096, 16000) float32 shard, the time spent inside its all-reduces, and the same
+    all-reduces alone."""
+    import torch.distributed as dist
+    rank, world = join_group(spec)
+    x = np.random.default_rng(100 + rank).standard_normal((DIST_N, DIST_V), dtype=np.float32) * 2
+    t = np.random.default_rng(7).integers(0, DIST_V * world, DIST_N)
+    buffers = [(np.zeros(17), "max"), (np.zeros(DIST_N, np.float32), "max"),
+               (np.zeros(3 * DIST_N + 2, np.float32), "sum")]
+    (loss, grad), times = time_ranks(
+        lambda reduce: swiftloss.distributed.cross_entropy(x, t, vocab_start=rank * DIST_V, num_classes=world * DIST_V,
+                                                           all_reduce=reduce, with_grad=True),
+        buffers, 3, DIST_ITERS)
+    print(json.dumps({"rank": rank, "loss": float(loss), "grad_rows": grad[:2].tolist(), **times}))
     dist.destroy_process_group()
     return 0
 
@@ -1106,43 +1126,19 @@ def head_data(rank: int):
 
 def dist_head_worker(spec: str) -> int:
     """One rank of distributed_head_section: times swiftloss.distributed.linear_cross_entropy
-    (with_grad=True) on its 16000 weight rows (one swiftloss thread per rank), the time inside its
-    four all-reduces, and the same all-reduces alone."""
+    (with_grad=True) on its 16000 weight rows, the time inside its four all-reduces, and the
+    same all-reduces alone."""
     import torch.distributed as dist
-    rank, world, init = spec.split(",", 2)
-    rank, world = int(rank), int(world)
-    dist.init_process_group("gloo", init_method=f"file://{init}", rank=rank, world_size=world)
-    swiftloss.set_num_threads(1)
+    rank, world = join_group(spec)
     x, w, t = head_data(rank)
-    inside = [0.0]
-
-    def all_reduce(array, op):
-        t0 = time.perf_counter()
-        dist.all_reduce(torch.from_numpy(array), op=dist.ReduceOp.MAX if op == "max" else dist.ReduceOp.SUM)
-        inside[0] += time.perf_counter() - t0
-
-    totals, reduces, alone = [], [], []
-    buffers = [(np.zeros(21), dist.ReduceOp.MAX), (np.zeros(DIST_N, np.float32), dist.ReduceOp.MAX),
-               (np.zeros(3 * DIST_N + 2, np.float32), dist.ReduceOp.SUM),
-               (np.zeros(DIST_N * HEAD_H, np.float32), dist.ReduceOp.SUM)]
-    for i in range(3 + 2):  # 2 warm-up runs, 3 timed (each run is seconds long); the same on every rank
-        dist.barrier()
-        inside[0] = 0.0
-        t0 = time.perf_counter()
-        loss, (gx, gw) = swiftloss.distributed.linear_cross_entropy(
-            x, w, t, vocab_start=rank * DIST_V, num_classes=world * DIST_V, all_reduce=all_reduce, with_grad=True)
-        total = time.perf_counter() - t0
-        dist.barrier()
-        t0 = time.perf_counter()
-        for b, op in buffers:
-            dist.all_reduce(torch.from_numpy(b), op=op)
-        if i >= 2:
-            totals.append(total)
-            reduces.append(inside[0])
-            alone.append(time.perf_counter() - t0)
+    buffers = [(np.zeros(21), "max"), (np.zeros(DIST_N, np.float32), "max"),
+               (np.zeros(3 * DIST_N + 2, np.float32), "sum"), (np.zeros(DIST_N * HEAD_H, np.float32), "sum")]
+    (loss, (gx, gw)), times = time_ranks(  # 2 warm-ups, 3 timed runs: each call takes seconds
+        lambda reduce: swiftloss.distributed.linear_cross_entropy(
+            x, w, t, vocab_start=rank * DIST_V, num_classes=world * DIST_V, all_reduce=reduce, with_grad=True),
+        buffers, 2, 3)
     print(json.dumps({"rank": rank, "loss": float(loss), "gx_row": gx[0].tolist(), "gw_row": gw[0].tolist(),
-                      "total": statistics.median(totals), "inside": statistics.median(reduces),
-                      "alone": statistics.median(alone)}))
+                      **times}))
     dist.destroy_process_group()
     return 0
 

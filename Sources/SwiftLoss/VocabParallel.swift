@@ -134,23 +134,35 @@ func vocabParallelRowStats<T: LossFloat>(
     out[2 &* stride] = smoothing ? T(narrowing: rowWeightedShiftedSum(row, v, m, w)) : 0
 }
 
-/// The gradient of one counted row of `shard.shardClasses > 0` logits (sample `n`, target `t`)
-/// from the global max `m` and the reduced sum of exponentials `sum`; `grad` may be `row`.
-@inlinable @inline(__always)
-func vocabParallelGradientRow<T: LossFloat>(
-    _ row: UnsafePointer<T>, into grad: UnsafeMutablePointer<T>, _ shard: VocabShard, sample n: Int, target t: Int,
-    _ terms: CrossEntropyTerms<T>, weight w: UnsafePointer<T>?, max m: T, sum: T
+/// The gradient of `rows` rows of `shard.shardClasses > 0` logits, samples `first ..< first +
+/// rows`, from the global maxima and the reduced sums of exponentials (`stats[n]`): counted
+/// rows as `vocabParallelBackward` says, ignored rows zeros; `gx` may be `x`.
+@inlinable
+func vocabParallelGradientRows<T: LossFloat>(
+    _ x: UnsafePointer<T>, into gx: UnsafeMutablePointer<T>, rows: Int, first: Int, _ shard: VocabShard,
+    targets: UnsafeBufferPointer<Int64>, ignoreIndex: Int64, _ terms: CrossEntropyTerms<T>, weight w: UnsafePointer<T>?,
+    rowMax: UnsafeBufferPointer<T>, stats: UnsafeBufferPointer<T>
 ) {
-    let v = shard.shardClasses
-    let (coefP, b, a) = terms.gradientCoefficients(sample: n, target: t)
-    let pScale = T.Vector(repeating: coefP * T(narrowing: 1 / sum.wide)), bv = T.Vector(repeating: b)
-    let mv = T.Vector(repeating: m)
-    if let w, terms.smoothing {
-        rowMap(row, v, into: grad) { j, u in pScale * T.exp(vector: u - mv) - bv * weightVector(w, j, v) }
-    } else {  // b is 0 without smoothing: no b * w (NaN for an infinite or NaN weight)
-        rowMap(row, v, into: grad) { _, u in pScale * T.exp(vector: u - mv) - bv }
+    let v = shard.shardClasses, classes = shard.classes
+    _ = sumOverUnits(rows, unitElements: v &* 2) { range in
+        for i in range {
+            let n = first &+ i, row = x + i &* v, grad = gx + i &* v
+            guard let t = classIndex(targets[n], classes: classes, ignoreIndex: ignoreIndex) else {
+                grad.update(repeating: 0, count: v)
+                continue
+            }
+            let (coefP, b, a) = terms.gradientCoefficients(sample: n, target: t)
+            let pScale = T.Vector(repeating: coefP * T(narrowing: 1 / stats[n].wide)), bv = T.Vector(repeating: b)
+            let mv = T.Vector(repeating: rowMax[n])
+            if let w, terms.smoothing {
+                rowMap(row, v, into: grad) { j, u in pScale * T.exp(vector: u - mv) - bv * weightVector(w, j, v) }
+            } else {  // b is 0 without smoothing: no b * w (NaN for an infinite or NaN weight)
+                rowMap(row, v, into: grad) { _, u in pScale * T.exp(vector: u - mv) - bv }
+            }
+            if let j = shard.column(t) { grad[j] -= a }
+        }
+        return 0
     }
-    if let j = shard.column(t) { grad[j] -= a }
 }
 
 /// The loss terms of the reduced statistics, shared by the loss and the gradient.
@@ -220,17 +232,6 @@ public func vocabParallelBackward<T: LossFloat>(
     guard v > 0, let x = logits.baseAddress, let gx = gradLogits.baseAddress else { return }
     let terms = vocabParallelTerms(classes: classes, weight: weight, eps: eps, reduction: reduction,
                                    divisor: classIndexDivisor(reduction, totalWeight: counted), gradOutput: gradOutput)
-    let w = weight?.baseAddress.map { $0 + vocabStart }
-    _ = sumOverUnits(batch, unitElements: v &* 2) { range in
-        for n in range {
-            let row = x + n &* v, grad = gx + n &* v
-            guard let t = classIndex(targets[n], classes: classes, ignoreIndex: ignoreIndex) else {
-                grad.update(repeating: 0, count: v)
-                continue
-            }
-            vocabParallelGradientRow(row, into: grad, shard, sample: n, target: t, terms, weight: w, max: rowMax[n],
-                                     sum: stats[n])
-        }
-        return 0
-    }
+    vocabParallelGradientRows(x, into: gx, rows: batch, first: 0, shard, targets: targets, ignoreIndex: ignoreIndex,
+                              terms, weight: weight?.baseAddress.map { $0 + vocabStart }, rowMax: rowMax, stats: stats)
 }

@@ -189,18 +189,8 @@ public func vocabParallelLinearBackward<T: LossFloat>(
     let w = weight?.baseAddress.map { $0 + vocabStart }
     let gIn = gradInput?.baseAddress, gW = gradLinearWeight?.baseAddress, gB = gradLinearBias?.baseAddress
     layout.forEachBlock(input, linearWeight, linearBias) { r0, nb, x, wp, logits in
-        _ = sumOverUnits(nb, unitElements: v &* 2) { range in
-            for i in range {
-                let n = r0 &+ i, row = logits + i &* v
-                guard let t = classIndex(targets[n], classes: classes, ignoreIndex: ignoreIndex) else {
-                    row.update(repeating: 0, count: v)
-                    continue
-                }
-                vocabParallelGradientRow(row, into: row, shard, sample: n, target: t, terms, weight: w, max: rowMax[n],
-                                         sum: stats[n])
-            }
-            return 0
-        }
+        vocabParallelGradientRows(logits, into: logits, rows: nb, first: r0, shard, targets: targets,
+                                  ignoreIndex: ignoreIndex, terms, weight: w, rowMax: rowMax, stats: stats)
         linearBlockGradients(logits, x + r0 &* h, wp, rows: nb, classes: v, hidden: h,
                              gradInput: gIn.map { $0 + r0 &* h }, gradWeight: gW, gradBias: gB, accumulate: r0 > 0)
     }

@@ -2383,6 +2383,37 @@ static int run_lce(Ctx *c)
     return st;
 }
 
+/* The sizes of the vocab_parallel calls: batch, shard_classes, vocab_start and classes (large
+ * mode: the batch is the caller's). */
+static void decode_vocab_sizes(Ctx *c, uint64_t *batch, uint64_t *shard, uint64_t *start, uint64_t *classes)
+{
+    const uint8_t *h = c->in.h;
+    switch (c->sizemode) {
+    case 5:
+    case 6:
+        *batch = huge_size(&c->in, 0, h[4]);
+        *shard = huge_size(&c->in, 1, h[5]);
+        *classes = huge_size(&c->in, 2, h[6]);
+        *start = h[14] < 128 ? 0 : huge_size(&c->in, 0, h[14]);
+        if (c->sizemode == 6) { if (h[7] & 1) *batch = 0; else *shard = 0; }
+        break;
+    case 7: {
+        static const uint64_t widths[4] = {33, 1000, 4097, 65537};
+        *shard = widths[h[5] & 3];
+        *batch = 0;
+        *start = h[14] % 5;
+        *classes = *start + *shard + h[6] % 3;
+        break;
+    }
+    default:
+        *batch = h[4] % 7;
+        *shard = small_classes(h[5]);
+        *start = h[14] < 240 ? h[14] % 4 : h[14] < 248 ? *shard + 7 : hu64(&c->in, 0);
+        *classes = h[6] < 224 ? *start + *shard + h[6] % 3 : h[6] % 5;
+        break;
+    }
+}
+
 /* vocab_parallel_linear_stats / _rescale / _linear_backward: the sharded LM head. batch x
  * hidden input, shard_classes x hidden weight rows (and an optional bias slice) at vocab_start
  * of classes; class-index targets, the full class weight; local_max, row_max and stats (3 *
@@ -2395,34 +2426,11 @@ static int run_vocab_linear(Ctx *c)
 {
     const int kind = c->kind;
     const uint8_t *h = c->in.h;
-    uint64_t batch, shard, start, classes, hidden;
-    switch (c->sizemode) {
-    case 5:
-    case 6:
-        batch = huge_size(&c->in, 0, h[4]);
-        shard = huge_size(&c->in, 1, h[5]);
-        classes = huge_size(&c->in, 2, h[6]);
-        hidden = huge_size(&c->in, 2, h[12]);
-        start = h[14] < 128 ? 0 : huge_size(&c->in, 0, h[14]);
-        if (c->sizemode == 6) { if (h[7] & 1) batch = 0; else shard = 0; }
-        break;
-    case 7: {
-        static const uint64_t widths[4] = {33, 1000, 4097, 65537};
-        shard = widths[h[5] & 3];
-        batch = 4 + h[4] % 24;
-        hidden = 1 + h[12] % 8;
-        start = h[14] % 5;
-        classes = start + shard + h[6] % 3;
-        break;
-    }
-    default:
-        batch = h[4] % 7;
-        shard = small_classes(h[5]);
-        hidden = h[12] % 5;
-        start = h[14] < 240 ? h[14] % 4 : h[14] < 248 ? shard + 7 : hu64(&c->in, 0);
-        classes = h[6] < 224 ? start + shard + h[6] % 3 : h[6] % 5;
-        break;
-    }
+    uint64_t batch, shard, start, classes;
+    decode_vocab_sizes(c, &batch, &shard, &start, &classes);
+    if (c->sizemode == 7) batch = 4 + h[4] % 24;  /* a few rows: the products dominate */
+    const uint64_t hidden = c->sizemode == 5 || c->sizemode == 6 ? huge_size(&c->in, 2, h[12])
+                          : c->sizemode == 7 ? 1 + h[12] % 8 : h[12] % 5;
     const int linear = kind != K_VP_RESCALE, bw = kind == K_VPL_BW;
     const int red = bw ? reduction_code(c) : SWIFTLOSS_REDUCTION_SUM;
     const int red_ok = red >= 0 && red <= 2;
@@ -2598,30 +2606,8 @@ static int run_vocab(Ctx *c)
     const int kind = c->kind;
     const uint8_t *h = c->in.h;
     uint64_t batch, shard, start, classes;
-    switch (c->sizemode) {
-    case 5:
-    case 6:
-        batch = huge_size(&c->in, 0, h[4]);
-        shard = huge_size(&c->in, 1, h[5]);
-        classes = huge_size(&c->in, 2, h[6]);
-        start = h[14] < 128 ? 0 : huge_size(&c->in, 0, h[14]);
-        if (c->sizemode == 6) { if (h[7] & 1) batch = 0; else shard = 0; }
-        break;
-    case 7: {
-        static const uint64_t widths[4] = {33, 1000, 4097, 65537};
-        shard = widths[h[5] & 3];
-        batch = ((UINT64_C(1) << 18) + shard - 1) / shard + h[4] % 5;
-        start = h[14] % 5;
-        classes = start + shard + h[6] % 3;
-        break;
-    }
-    default:
-        batch = h[4] % 7;
-        shard = small_classes(h[5]);
-        start = h[14] < 240 ? h[14] % 4 : h[14] < 248 ? shard + 7 : hu64(&c->in, 0);
-        classes = h[6] < 224 ? start + shard + h[6] % 3 : h[6] % 5;
-        break;
-    }
+    decode_vocab_sizes(c, &batch, &shard, &start, &classes);
+    if (c->sizemode == 7) batch = ((UINT64_C(1) << 18) + shard - 1) / shard + h[4] % 5;
     if (kind == K_VP_LOSS) shard = 0, start = 0;
     const int has_x = kind != K_VP_LOSS, has_t = kind != K_VP_MAX, has_m_in = kind != K_VP_MAX;
     const int has_stats_in = kind == K_VP_LOSS || kind == K_VP_BW;

@@ -63,6 +63,17 @@ def data(n, dtype, seed, special=False):
     return x, t, w
 
 
+def same_on_every_rank(name, loss):
+    """Gathers the losses of every rank: they must be the same bits."""
+    global checks
+    mine = torch.tensor(np.asarray(loss, dtype=np.float64).reshape(-1))
+    every = [torch.empty_like(mine) for _ in range(WORLD)]
+    dist.all_gather(every, mine)
+    checks += 1
+    if not all(np.array_equal(e.numpy(), mine.numpy(), equal_nan=True) for e in every):
+        failures.append(f"rank {RANK}: {name}: the ranks' losses differ")
+
+
 def reference(x, t, w, ignore, red, eps, g):
     xt = torch.tensor(x, requires_grad=True)
     loss = TF.cross_entropy(xt, torch.tensor(t), weight=None if w is None else torch.tensor(w),
@@ -101,13 +112,7 @@ def cases():
             name = f"{np.dtype(dtype).name} special={special} {red} weight={use_w} eps={eps} ignore={ignore} {via}"
             close(name + " loss", loss, want_loss, dtype)
             close(name + " grad", grad, want_grad, dtype)
-            # The same on every rank: gather the losses bitwise.
-            mine = torch.tensor(np.asarray(loss, dtype=np.float64).reshape(-1))
-            every = [torch.empty_like(mine) for _ in range(WORLD)]
-            dist.all_gather(every, mine)
-            checks += 1
-            if not all(np.array_equal(e.numpy(), mine.numpy(), equal_nan=True) for e in every):
-                failures.append(f"rank {RANK}: {name}: the ranks' losses differ")
+            same_on_every_rank(name, loss)
         # Without with_grad: the loss alone; a CPU tensor block.
         loss = swiftloss.distributed.cross_entropy(torch.from_numpy(block), t, vocab_start=START,
                                                    num_classes=CLASSES)
@@ -292,12 +297,7 @@ def linear_cases():
             close_linear(name + " grad_linear_weight", grads[1], want[2], dtype)
             if bias:
                 close_linear(name + " grad_linear_bias", grads[2], want[3], dtype)
-            mine = torch.tensor(np.asarray(loss, dtype=np.float64).reshape(-1))
-            every = [torch.empty_like(mine) for _ in range(WORLD)]
-            dist.all_gather(every, mine)
-            checks += 1
-            if not all(np.array_equal(e.numpy(), mine.numpy(), equal_nan=True) for e in every):
-                failures.append(f"rank {RANK}: {name}: the ranks' losses differ")
+            same_on_every_rank(name, loss)
         # Without with_grad, tensors in.
         loss = swiftloss.distributed.linear_cross_entropy(torch.from_numpy(x), torch.from_numpy(Wr), t,
                                                           linear_bias=torch.from_numpy(br), vocab_start=START,
