@@ -15,6 +15,7 @@ cross_entropy with N*C, 1 thread against 2, and the issue-5 targets with "met" /
     python3 benchmarks/bench.py --cases linear_cross_entropy   # against torch's reference and chunked paths
     python3 benchmarks/bench.py --cases gemm    # the library's gemm against numpy, torch and the FMA peak
     python3 benchmarks/bench.py --cases distributed   # 2 gloo ranks x (4096, 16000) vs torch on (4096, 32000)
+    python3 benchmarks/bench.py --cases distributed_lm_head   # 2 ranks x (4096 x 1024, 16000 weight rows) vs torch
     python3 benchmarks/bench.py --no-torch      # the table as without PyTorch
     python3 benchmarks/bench.py --grid          # every function x size x dtype against torch
 
@@ -1004,45 +1005,65 @@ def gemm_section(timer: Timer, filters: Optional[List[str]]) -> None:
 DIST_N, DIST_V, DIST_RANKS, DIST_ITERS = 4096, 16000, 2, 15
 
 
-def dist_worker(spec: str) -> int:
-    """One rank of distributed_section: times swiftloss.distributed.cross_entropy(with_grad=True)
-    on its (4096, 16000) float32 shard (one swiftloss thread per rank: the ranks share the
-    machine's cores), the time spent inside its all-reduces, and the same all-reduces alone."""
+def join_group(spec: str):
+    """A rank of a benchmark's gloo group: joins it (spec "rank,world,rendezvous file") and
+    gives swiftloss one thread (the ranks share the machine's cores); returns (rank, world)."""
     import torch.distributed as dist
     rank, world, init = spec.split(",", 2)
     rank, world = int(rank), int(world)
     dist.init_process_group("gloo", init_method=f"file://{init}", rank=rank, world_size=world)
     swiftloss.set_num_threads(1)
-    x = np.random.default_rng(100 + rank).standard_normal((DIST_N, DIST_V), dtype=np.float32) * 2
-    t = np.random.default_rng(7).integers(0, DIST_V * world, DIST_N)
+    return rank, world
+
+
+def time_ranks(call, buffers, warmups: int, runs: int):
+    """Runs call(all_reduce) warmups + runs times on every rank (a barrier before each) and
+    returns its last result and the medians of: the call, the time inside its all-reduces, and
+    the same all-reduces alone (buffers: (numpy array, "max" | "sum"))."""
+    import torch.distributed as dist
+    ops = {"max": dist.ReduceOp.MAX, "sum": dist.ReduceOp.SUM}
     inside = [0.0]
 
     def all_reduce(array, op):
         t0 = time.perf_counter()
-        dist.all_reduce(torch.from_numpy(array), op=dist.ReduceOp.MAX if op == "max" else dist.ReduceOp.SUM)
+        dist.all_reduce(torch.from_numpy(array), op=ops[op])
         inside[0] += time.perf_counter() - t0
 
     totals, reduces, alone = [], [], []
-    buffers = [(np.zeros(17), dist.ReduceOp.MAX), (np.zeros(DIST_N, np.float32), dist.ReduceOp.MAX),
-               (np.zeros(3 * DIST_N + 2, np.float32), dist.ReduceOp.SUM)]
-    for i in range(DIST_ITERS + 3):  # 3 warm-up runs; every rank runs the same number
+    result = None
+    for i in range(warmups + runs):  # every rank runs the same number
         dist.barrier()
         inside[0] = 0.0
         t0 = time.perf_counter()
-        loss, grad = swiftloss.distributed.cross_entropy(x, t, vocab_start=rank * DIST_V, num_classes=world * DIST_V,
-                                                         all_reduce=all_reduce, with_grad=True)
+        result = call(all_reduce)
         total = time.perf_counter() - t0
         dist.barrier()
         t0 = time.perf_counter()
         for b, op in buffers:
-            dist.all_reduce(torch.from_numpy(b), op=op)
-        if i >= 3:
+            dist.all_reduce(torch.from_numpy(b), op=ops[op])
+        if i >= warmups:
             totals.append(total)
             reduces.append(inside[0])
             alone.append(time.perf_counter() - t0)
-    print(json.dumps({"rank": rank, "loss": float(loss), "grad_rows": grad[:2].tolist(),
-                      "total": statistics.median(totals), "inside": statistics.median(reduces),
-                      "alone": statistics.median(alone)}))
+    return result, {"total": statistics.median(totals), "inside": statistics.median(reduces),
+                    "alone": statistics.median(alone)}
+
+
+def dist_worker(spec: str) -> int:
+    """One rank of distributed_section: times swiftloss.distributed.cross_entropy(with_grad=True)
+    on its (4096, 16000) float32 shard, the time spent inside its all-reduces, and the same
+    all-reduces alone."""
+    import torch.distributed as dist
+    rank, world = join_group(spec)
+    x = np.random.default_rng(100 + rank).standard_normal((DIST_N, DIST_V), dtype=np.float32) * 2
+    t = np.random.default_rng(7).integers(0, DIST_V * world, DIST_N)
+    buffers = [(np.zeros(17), "max"), (np.zeros(DIST_N, np.float32), "max"),
+               (np.zeros(3 * DIST_N + 2, np.float32), "sum")]
+    (loss, grad), times = time_ranks(
+        lambda reduce: swiftloss.distributed.cross_entropy(x, t, vocab_start=rank * DIST_V, num_classes=world * DIST_V,
+                                                           all_reduce=reduce, with_grad=True),
+        buffers, 3, DIST_ITERS)
+    print(json.dumps({"rank": rank, "loss": float(loss), "grad_rows": grad[:2].tolist(), **times}))
     dist.destroy_process_group()
     return 0
 
@@ -1093,6 +1114,88 @@ def distributed_section(timer: Timer) -> None:
           f"{fmt_ratio(full_time, torch_time):>9}")
     print(f"  (medians of {DIST_ITERS} runs per rank after 3 warm-ups; torch and the one-process swiftloss "
           f"with {torch.get_num_threads() if torch is not None else '-'} / {c_get_num_threads()} threads)")
+    print()
+
+
+# ------------------------------------------------------------------------------------------
+# Vocabulary-parallel linear_cross_entropy, a sharded LM head (issue 15 part 3): 2 gloo ranks
+# ------------------------------------------------------------------------------------------
+
+HEAD_H = 1024
+
+
+def head_data(rank: int):
+    """The (N, H) hidden states (the same on every rank), this rank's (DIST_V, H) weight rows
+    and the targets."""
+    x = np.random.default_rng(99).standard_normal((DIST_N, HEAD_H), dtype=np.float32)
+    w = np.random.default_rng(200 + rank).standard_normal((DIST_V, HEAD_H), dtype=np.float32) * 0.03
+    t = np.random.default_rng(7).integers(0, DIST_V * DIST_RANKS, DIST_N)
+    return x, w, t
+
+
+def dist_head_worker(spec: str) -> int:
+    """One rank of distributed_head_section: times swiftloss.distributed.linear_cross_entropy
+    (with_grad=True) on its 16000 weight rows, the time inside its four all-reduces, and the
+    same all-reduces alone."""
+    import torch.distributed as dist
+    rank, world = join_group(spec)
+    x, w, t = head_data(rank)
+    buffers = [(np.zeros(21), "max"), (np.zeros(DIST_N, np.float32), "max"),
+               (np.zeros(3 * DIST_N + 2, np.float32), "sum"), (np.zeros(DIST_N * HEAD_H, np.float32), "sum")]
+    (loss, (gx, gw)), times = time_ranks(  # 2 warm-ups, 3 timed runs: each call takes seconds
+        lambda reduce: swiftloss.distributed.linear_cross_entropy(
+            x, w, t, vocab_start=rank * DIST_V, num_classes=world * DIST_V, all_reduce=reduce, with_grad=True),
+        buffers, 2, 3)
+    print(json.dumps({"rank": rank, "loss": float(loss), "gx_row": gx[0].tolist(), "gw_row": gw[0].tolist(),
+                      **times}))
+    dist.destroy_process_group()
+    return 0
+
+
+def distributed_head_section(timer: Timer) -> None:
+    """2 ranks x (4096 x 1024 hidden, 2 x 16000 weight rows) float32 forward+backward through
+    swiftloss.distributed.linear_cross_entropy on a gloo group of this machine, against torch's
+    F.linear_cross_entropy forward+backward on one process over the full (32000, 1024) weight;
+    results checked first (loss, a row of grad_input, a row of each rank's weight gradient)."""
+    import tempfile
+    print(f"Vocabulary-parallel linear_cross_entropy (sharded LM head) fwd+bwd, float32: {DIST_RANKS} gloo ranks x "
+          f"({DIST_N} x {HEAD_H}, {DIST_V} weight rows) (1 swiftloss thread each) vs one process over "
+          f"{DIST_RANKS * DIST_V} rows")
+    with tempfile.TemporaryDirectory() as tmp:
+        init = os.path.join(tmp, "rendezvous")
+        procs = [subprocess.Popen([sys.executable, HERE, "--dist-head-worker", f"{r},{DIST_RANKS},{init}"],
+                                  stdout=subprocess.PIPE, text=True) for r in range(DIST_RANKS)]
+        reports = [json.loads(p.communicate(timeout=1800)[0].strip().splitlines()[-1]) for p in procs]
+    x, _, t = head_data(0)
+    w = np.concatenate([head_data(r)[1] for r in range(DIST_RANKS)])
+    loss, (gx, gw) = swiftloss.linear_cross_entropy(x, w, t, with_grad=True)
+    for r, report in enumerate(reports):
+        check_scalar(f"distributed head rank {r} loss", report["loss"], float(loss))
+        check_array(f"distributed head rank {r} grad_input row", np.array(report["gx_row"], np.float32), gx[0])
+        check_array(f"distributed head rank {r} grad_weight row", np.array(report["gw_row"], np.float32),
+                    gw[r * DIST_V])
+    torch_time = None
+    if torch is not None and hasattr(TF, "linear_cross_entropy"):
+        xg = torch.from_numpy(x.copy()).requires_grad_()
+        wg = torch.from_numpy(w.copy()).requires_grad_()
+        tt = torch.from_numpy(t)
+
+        def torch_fn():
+            xg.grad = wg.grad = None
+            out = TF.linear_cross_entropy(xg, wg, tt)
+            out.backward()
+            return out
+        check_scalar("distributed head torch loss", torch_fn().item(), float(loss))
+        torch_time = timer(torch_fn)["median"]
+    slowest = max(reports, key=lambda r: r["total"])
+    print(f"  {'':<48} {'time':>10} {'vs torch':>9}")
+    print(f"  {'swiftloss.distributed.linear_cross_entropy, 2 ranks':<48} {fmt_time(slowest['total']):>10} "
+          f"{fmt_ratio(slowest['total'], torch_time):>9}")
+    print(f"  {'  of which inside its 4 all-reduces':<48} {fmt_time(slowest['inside']):>10}")
+    print(f"  {'  the same 4 all-reduces alone':<48} {fmt_time(max(r['alone'] for r in reports)):>10}")
+    print(f"  {'F.linear_cross_entropy fwd+bwd, one process':<48} {fmt_time(torch_time):>10}")
+    print(f"  (medians of 3 runs per rank after 2 warm-ups; torch with "
+          f"{torch.get_num_threads() if torch is not None else '-'} threads)")
     print()
 
 
@@ -1383,6 +1486,7 @@ def main(argv=None) -> int:
     parser.add_argument("--thread-worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--lce-worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--dist-worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--dist-head-worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     filters = [f.strip() for f in args.cases.split(",") if f.strip()] or None
@@ -1392,7 +1496,7 @@ def main(argv=None) -> int:
         ids = ([c[0] for c in (QUICK_CASES if args.quick else FULL_CASES)] + [c[0] for c in CTC_CASES]
                + [c[0] for c in ZLOSS_CASES]
                + ["overhead", "scaling", "threads", "linear_cross_entropy"] + [c[0] for c in LCE_CASES]
-               + [c[0] for c in GEMM_CASES] + ["distributed"])
+               + [c[0] for c in GEMM_CASES] + ["distributed", "distributed_lm_head"])
         unknown = [f for f in filters if not any(f in i for i in ids)]
         if unknown:
             parser.error(f"--cases {','.join(unknown)} matches nothing; ids: {', '.join(ids)}")
@@ -1417,6 +1521,9 @@ def main(argv=None) -> int:
     if args.dist_worker is not None:  # a rank of the distributed section: JSON on stdout
         load_torch(False)
         return dist_worker(args.dist_worker)
+    if args.dist_head_worker is not None:  # a rank of the sharded LM head's section
+        load_torch(False)
+        return dist_head_worker(args.dist_head_worker)
 
     torch_version = load_torch(args.no_torch)
     threads = c_get_num_threads()
@@ -1471,6 +1578,8 @@ def main(argv=None) -> int:
 
     if filters and "distributed" in filters:  # only on demand: it starts a process group
         distributed_section(timer)
+    if filters and ("distributed" in filters or "distributed_lm_head" in filters):
+        distributed_head_section(timer)
 
     overhead = None
     if selected("2x4", filters) or (filters and "overhead" in filters):

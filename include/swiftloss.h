@@ -9,8 +9,8 @@
  * cosine_embedding_loss, triplet_margin_loss, linear_cross_entropy and ctc_loss with the
  * semantics of PyTorch 2.15's torch.nn.functional, in float32 (suffix _f32) and float64 (suffix
  * _f64); cross_entropy with z-loss and logit softcapping; a matrix product (gemm); and the
- * shard-local steps of cross_entropy over a vocabulary split across processes (tensor
- * parallelism).
+ * shard-local steps of cross_entropy and of linear_cross_entropy over a vocabulary split across
+ * processes (tensor parallelism).
  *
  * Ownership:  the caller allocates every buffer; the library never allocates memory it hands
  *             back and never keeps a pointer after a call returns. Its only global state is
@@ -919,8 +919,9 @@ SWIFTLOSS_API swiftloss_status swiftloss_triplet_margin_loss_backward_f64(
  * z_loss: finite and >= 0 (0: no z term). softcap: 0 (none) or finite and > 0.
  * label_smoothing: as cross_entropy's.
  *
- * Scratch: blocks of max(4, 16 MiB / (classes x element size)) rows (a multiple of 4; 128 rows
- * for 32000 float32 classes; every row when batch is smaller) of logits, twice that with a
+ * Scratch: blocks of max(4, 16 MiB / (classes x element size), 128) rows (a multiple of 4; 128
+ * rows for 32000 float32 classes, 128 rows (63 MiB) for 128256; the 128 only while a block
+ * stays within the limit below; every row when batch is smaller) of logits, twice that with a
  * gradient and softcap or z_loss, so memory stays bounded whatever the batch; a call needing
  * more than 256 MiB of scratch (vocabularies of millions of classes) is refused with
  * _SIZE_OVERFLOW. The products run on the worker pool with a fixed order of
@@ -1166,6 +1167,100 @@ SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_backward_f64(
     const int64_t *target, const double *weight, size_t weight_len, int64_t ignore_index,
     int reduction, double label_smoothing, const double *row_max, const double *stats,
     const double *grad_output, double *grad_logits);
+
+/* ==========================================================================================
+ * Vocabulary-parallel linear_cross_entropy (a sharded LM head, tensor parallelism)
+ *
+ * The loss of linear_cross_entropy (class-index targets, no z_loss, no softcap) when the rows
+ * of the head's (classes, hidden) weight are split over R ranks: rank r holds the
+ * (shard_classes, hidden) rows [vocab_start, vocab_start + shard_classes) of linear_weight
+ * and, optionally, the same slice of linear_bias; every rank holds the same (batch, hidden)
+ * input, target and class weight. The loss is
+ *     cross_entropy(input linear_weight^T + linear_bias, target, weight, ignore_index,
+ *                   reduction, label_smoothing)
+ * over the full weight, and the gradients are those of the input (all-reduced), of this rank's
+ * weight rows and of its bias slice. No logits are ever held beyond a block of rows of the
+ * shard's width (linear_cross_entropy's blocks and scratch limit, with shard_classes as the
+ * class count).
+ *
+ * Protocol, on every rank, in this order (two all-reduces in the forward, one in the backward):
+ *   1. swiftloss_vocab_parallel_linear_stats_*(input, ..., local_max, stats): one pass of the
+ *      matrix product over the shard; per row n
+ *        local_max[n] = the max of the shard's logits of row n (-inf for an empty shard)
+ *        stats        = [S | XT | SH] as swiftloss_vocab_parallel_stats_* gives them, but
+ *                       relative to local_max[n] instead of the global max (relative to 0
+ *                       where local_max[n] is -inf: S[n] is 0 then).
+ *   2. row_max = a copy of local_max; all-reduce row_max with MAX (batch elements). Keep
+ *      local_max: step 3 needs both (passing the same buffer as both makes step 3 a no-op,
+ *      which is right only on a single rank).
+ *   3. swiftloss_vocab_parallel_rescale_*(local_max, ..., row_max, stats): stats relative to
+ *      row_max, in place: for a counted row whose local max is not -inf, with
+ *      d = row_max[n] - local_max[n], S[n] *= exp(-d) and (label_smoothing > 0)
+ *      SH[n] -= d * W_shard, W_shard the sum of weight[vocab_start, vocab_start + shard_classes)
+ *      (shard_classes without weight). XT, ignored rows and rows with local max -inf stay.
+ *   4. all-reduce stats with SUM (3 * batch elements). They now mean exactly what step 4 of the
+ *      logit-shard protocol above gives: swiftloss_vocab_parallel_loss_*(target, ..., row_max,
+ *      stats, output) gives the loss, the same on every rank.
+ *   5. swiftloss_vocab_parallel_linear_backward_*(input, ..., row_max, stats, grad_output,
+ *      grad_input, grad_linear_weight, grad_linear_bias): the matrix product again, block by
+ *      block, each block's logit gradient G as swiftloss_vocab_parallel_backward_* gives it, then
+ *        grad_input         (batch x hidden)         = G linear_weight_shard: this rank's PART;
+ *                                                      all-reduce it with SUM (batch * hidden)
+ *        grad_linear_weight (shard_classes x hidden) = G^T input
+ *        grad_linear_bias   (shard_classes)          = the column sums of G
+ *      Each of the three may be NULL (not computed). With shard_classes == 0 grad_input is
+ *      zeros; with batch == 0 the weight and bias gradients are zeros.
+ * Every rank must pass the same batch, hidden, classes, input, target, weight, ignore_index,
+ * reduction and label_smoothing, and the shards must tile [0, classes) (uneven splits and
+ * empty shards are fine); as for the logit shards, the library checks each call's own
+ * arguments and the caller what spans ranks (swiftloss.distributed.linear_cross_entropy
+ * all-reduces the metadata first). z_loss and softcap are not available across ranks.
+ * Special values: a row whose logits hold NaN or +inf in any shard, or are -inf in every shard,
+ * gives NaN as in cross_entropy. Results do not depend on the thread count; the statistics are
+ * rounded to the input's type after the rescale, so the loss agrees with
+ * swiftloss_linear_cross_entropy_* on the full weight to the type's round-off.
+ *
+ * Shapes: input and grad_input batch * hidden; linear_weight and grad_linear_weight
+ * shard_classes * hidden; linear_bias (NULL: no bias) and grad_linear_bias shard_classes;
+ * target, local_max and row_max batch; stats 3 * batch; weight NULL with weight_len 0, or
+ * weight_len == classes elements (the full weight); grad_output batch elements for NONE, else 1.
+ * Aliasing: no output (local_max, stats, the gradients) may overlap an input or another output;
+ * rescale's stats are read and written in place.
+ *
+ * Returns SWIFTLOSS_OK, _NULL_POINTER, _SIZE_OVERFLOW (also a block beyond linear_cross_entropy's
+ * 256 MiB of scratch), _ZERO_CLASSES, _WEIGHT_SIZE, _INVALID_REDUCTION (NONE, SUM and MEAN are
+ * valid), _TARGET_OUT_OF_BOUNDS, _INVALID_LABEL_SMOOTHING, _OVERLAP, and _INVALID_ARGUMENT when
+ * vocab_start > classes or vocab_start + shard_classes > classes.
+ * ========================================================================================== */
+
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_linear_stats_f32(
+    const float *input, size_t batch, size_t hidden, const float *linear_weight, const float *linear_bias,
+    size_t shard_classes, size_t vocab_start, size_t classes, const int64_t *target, const float *weight,
+    size_t weight_len, int64_t ignore_index, double label_smoothing, float *local_max, float *stats);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_linear_stats_f64(
+    const double *input, size_t batch, size_t hidden, const double *linear_weight, const double *linear_bias,
+    size_t shard_classes, size_t vocab_start, size_t classes, const int64_t *target, const double *weight,
+    size_t weight_len, int64_t ignore_index, double label_smoothing, double *local_max, double *stats);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_rescale_f32(
+    const float *local_max, size_t batch, size_t shard_classes, size_t vocab_start, size_t classes,
+    const int64_t *target, const float *weight, size_t weight_len, int64_t ignore_index,
+    double label_smoothing, const float *row_max, float *stats);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_rescale_f64(
+    const double *local_max, size_t batch, size_t shard_classes, size_t vocab_start, size_t classes,
+    const int64_t *target, const double *weight, size_t weight_len, int64_t ignore_index,
+    double label_smoothing, const double *row_max, double *stats);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_linear_backward_f32(
+    const float *input, size_t batch, size_t hidden, const float *linear_weight, const float *linear_bias,
+    size_t shard_classes, size_t vocab_start, size_t classes, const int64_t *target, const float *weight,
+    size_t weight_len, int64_t ignore_index, int reduction, double label_smoothing, const float *row_max,
+    const float *stats, const float *grad_output, float *grad_input, float *grad_linear_weight,
+    float *grad_linear_bias);
+SWIFTLOSS_API swiftloss_status swiftloss_vocab_parallel_linear_backward_f64(
+    const double *input, size_t batch, size_t hidden, const double *linear_weight, const double *linear_bias,
+    size_t shard_classes, size_t vocab_start, size_t classes, const int64_t *target, const double *weight,
+    size_t weight_len, int64_t ignore_index, int reduction, double label_smoothing, const double *row_max,
+    const double *stats, const double *grad_output, double *grad_input, double *grad_linear_weight,
+    double *grad_linear_bias);
 
 #ifdef __cplusplus
 }

@@ -42,6 +42,8 @@ func checkCTCCall<T: LossFloat>(
     try checkCount(outputCount, reduction.outputCount(for: batch))
     guard blank >= 0 && blank < classes else { throw .invalidArgument("blank must be in label range") }
     guard targetStride >= 0 else { throw .sizeOverflow }
+    // The padded targets' size first: a size overflow before any value's error.
+    let paddedCount = targetStride > 0 ? try elementCount(batch, targetStride, of: Int64.self) : 0
     var total = 0, longest = 0, longestInput = 0
     for n in 0..<batch {
         guard inputLengths[n] >= 0 && inputLengths[n] <= Int64(time) else {
@@ -60,7 +62,7 @@ func checkCTCCall<T: LossFloat>(
         longest = max(longest, Int(l))
     }
     if targetStride > 0 {
-        try checkCount(targets.count, try elementCount(batch, targetStride, of: Int64.self))
+        try checkCount(targets.count, paddedCount)
     } else {
         try checkCount(targets.count, total)
     }

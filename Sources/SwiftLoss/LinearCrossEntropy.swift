@@ -29,8 +29,14 @@ public struct LinearCrossEntropyOutputs<T: LossFloat> {
 }
 
 /// The bytes of logits (and of their gradient) one block of rows may hold: the block has
-/// `max(4, budget / (classes * size))` rows (a multiple of 4), so 128 rows of V = 32000 float32.
+/// `max(4, budget / (classes * size))` rows (a multiple of 4), so 128 rows of V = 32000 float32,
+/// and at least `linearCrossEntropyMinRows`.
 @usableFromInline let linearCrossEntropyBlockBytes = 16 << 20
+
+/// The fewest rows of a block where the vocabulary is large (V = 128256 float32: 128 rows, 63
+/// MiB, where 16 MiB would hold 32 rows and the three products ran at about half speed; the
+/// block is then about 128 / hidden of grad_weight's size), within the scratch limit.
+@usableFromInline let linearCrossEntropyMinRows = 128
 
 /// The most scratch one call may ask for (a block of at least 4 rows of `classes` logits, or
 /// of every row when there are fewer, and with softcap or z-loss and a gradient as much again):
@@ -114,11 +120,8 @@ public func linearCrossEntropy<T: LossFloat>(
     }
     let wantGradient = outputs.gradInput != nil || outputs.gradLinearWeight != nil || outputs.gradLinearBias != nil
     let separate = wantGradient && (softcap > 0 || zLoss > 0)  // G beside the (capped) logits
-    let classBytes = try elementCount(classes, of: T.self) &* MemoryLayout<T>.stride  // fits: checked
-    let rowsByBudget = linearCrossEntropyBlockBytes / classBytes
-    let rows = min(max(4, rowsByBudget & ~3), max(batch, 1))
-    let blockElements = try elementCount(rows, classes, separate ? 2 : 1, of: T.self)
-    guard blockElements <= linearCrossEntropyMaxScratchBytes / MemoryLayout<T>.stride else { throw .sizeOverflow }
+    let (rows, blockElements) = try linearCrossEntropyBlock(batch: batch, classes: classes, copies: separate ? 2 : 1,
+                                                            of: T.self)
 
     guard batch > 0 else {
         if reduction != .none {
@@ -150,6 +153,54 @@ public func linearCrossEntropy<T: LossFloat>(
     if let failure { throw failure }
 }
 
+/// The rows of one block of `classes > 0` logits (the budget above; every row when `batch` is
+/// smaller) and the elements of `copies` such blocks.
+/// - Throws: `.sizeOverflow` beyond `linearCrossEntropyMaxScratchBytes`.
+@inlinable
+func linearCrossEntropyBlock<T>(batch: Int, classes: Int, copies: Int, of _: T.Type) throws(LossError)
+    -> (rows: Int, elements: Int) {
+    let classBytes = max(try elementCount(classes, of: T.self) &* MemoryLayout<T>.stride, 1)
+    // At least `linearCrossEntropyMinRows` rows where the scratch limit allows: a block of
+    // fewer rows leaves the products short (each packs all of W for the block's rows).
+    let rowsByBudget = max(linearCrossEntropyBlockBytes / classBytes,
+                           min(linearCrossEntropyMinRows, linearCrossEntropyMaxScratchBytes / max(copies, 1) / classBytes))
+    let rows = min(max(4, rowsByBudget & ~3), max(batch, 1))
+    let elements = try elementCount(rows, classes, copies, of: T.self)
+    guard elements <= linearCrossEntropyMaxScratchBytes / MemoryLayout<T>.stride else { throw .sizeOverflow }
+    return (rows, elements)
+}
+
+/// GEMM 1 of a block: `logits` (rows x classes) = `x` (rows x hidden) `w^T` (+ `bias`).
+@inlinable
+func linearLogits<T: LossFloat>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ bias: UnsafePointer<T>?, rows: Int,
+                                classes: Int, hidden: Int, into logits: UnsafeMutablePointer<T>) {
+    if let bias {
+        for i in 0..<rows { (logits + i &* classes).update(from: bias, count: classes) }
+    }
+    gemm(transA: false, transB: true, m: rows, n: classes, k: hidden, a: x, lda: hidden, b: w, ldb: hidden,
+         c: logits, ldc: classes, accumulate: bias != nil)
+}
+
+/// The gradients of a block of rows from the gradient `grad` (rows x classes) of its logits:
+/// GEMM 2, `gIn` (rows x hidden) = grad w; GEMM 3, `gW` (+)= grad^T x; `gB` (+)= column sums
+/// (`accumulate`: add to what the earlier blocks left). Each output may be nil.
+@inlinable
+func linearBlockGradients<T: LossFloat>(
+    _ grad: UnsafePointer<T>, _ x: UnsafePointer<T>, _ w: UnsafePointer<T>, rows: Int, classes: Int, hidden: Int,
+    gradInput gIn: UnsafeMutablePointer<T>?, gradWeight gW: UnsafeMutablePointer<T>?,
+    gradBias gB: UnsafeMutablePointer<T>?, accumulate: Bool
+) {
+    if let gIn {
+        gemm(transA: false, transB: false, m: rows, n: hidden, k: classes, a: grad, lda: classes, b: w, ldb: hidden,
+             c: gIn, ldc: hidden, accumulate: false)
+    }
+    if let gW {
+        gemm(transA: true, transB: false, m: classes, n: hidden, k: rows, a: grad, lda: classes, b: x, ldb: hidden,
+             c: gW, ldc: hidden, accumulate: accumulate)
+    }
+    if let gB { addColumnSums(grad, rows: rows, classes: classes, into: gB, accumulate: accumulate) }
+}
+
 /// The blocks of rows of `linearCrossEntropy` (checked arguments, `batch > 0`).
 @inlinable
 func linearCrossEntropyBlocks<T: LossFloat>(
@@ -174,11 +225,7 @@ func linearCrossEntropyBlocks<T: LossFloat>(
         let nb = min(rows, batch &- r0)
         let block = ClassLayout(unchecked: nb, classes: V)
         // GEMM 1: logits = x_b W^T (+ bias).
-        if let bias {
-            for i in 0..<nb { (logits + i &* V).update(from: bias, count: V) }
-        }
-        gemm(transA: false, transB: true, m: nb, n: V, k: H, a: x + r0 &* H, lda: H, b: wp, ldb: H,
-             c: logits, ldc: V, accumulate: bias != nil)
+        linearLogits(x + r0 &* H, wp, bias, rows: nb, classes: V, hidden: H, into: logits)
         if softcap > 0 { applySoftcap(logits, rows: nb, classes: V, softcap: softcap) }
         // The log-sum-exp of each counted sample (z term), before the gradient overwrites anything.
         var counted = [Bool]()
@@ -232,16 +279,8 @@ func linearCrossEntropyBlocks<T: LossFloat>(
         }
         if wantGradient && softcap > 0 { applySoftcapDerivative(logits, grad, rows: nb, classes: V, softcap: softcap) }
         if wantGradient {
-            // GEMM 2: grad_input_b = G W; GEMM 3: grad_weight (+)= G^T x_b; grad_bias (+)= column sums.
-            if let gIn {
-                gemm(transA: false, transB: false, m: nb, n: H, k: V, a: UnsafePointer(grad), lda: V, b: wp, ldb: H,
-                     c: gIn + r0 &* H, ldc: H, accumulate: false)
-            }
-            if let gW {
-                gemm(transA: true, transB: false, m: V, n: H, k: nb, a: UnsafePointer(grad), lda: V, b: x + r0 &* H,
-                     ldb: H, c: gW, ldc: H, accumulate: r0 > 0)
-            }
-            if let gB { addColumnSums(grad, rows: nb, classes: V, into: gB, accumulate: r0 > 0) }
+            linearBlockGradients(grad, x + r0 &* H, wp, rows: nb, classes: V, hidden: H, gradInput: gIn.map { $0 + r0 &* H },
+                                 gradWeight: gW, gradBias: gB, accumulate: r0 > 0)
         }
         r0 &+= nb
     }

@@ -113,11 +113,53 @@ public func vocabParallelStats<T: LossFloat>(
                 s[n] = 0; s[batch &+ n] = 0; s[2 &* batch &+ n] = 0
                 continue
             }
-            let row = x + n &* v
-            let mn = m[n]
-            s[n] = T(narrowing: rowSumExp(row, v, mn))
-            s[batch &+ n] = shard.column(target).map { row[$0] } ?? 0
-            s[2 &* batch &+ n] = smoothing ? T(narrowing: rowWeightedShiftedSum(row, v, mn, w)) : 0
+            vocabParallelRowStats(x + n &* v, shard, m[n], target: target, weight: w, smoothing: smoothing,
+                                  into: s + n, stride: batch)
+        }
+        return 0
+    }
+}
+
+/// One row's three statistics relative to `m`, at `out[0]`, `out[stride]`, `out[2 * stride]`:
+/// `sum exp(x - m)`, the target's logit when the shard holds it (else 0), and with smoothing
+/// `sum w * (x - m)` (else 0); `w` is the shard's part of the class weights.
+@inlinable @inline(__always)
+func vocabParallelRowStats<T: LossFloat>(
+    _ row: UnsafePointer<T>, _ shard: VocabShard, _ m: T, target: Int, weight w: UnsafePointer<T>?, smoothing: Bool,
+    into out: UnsafeMutablePointer<T>, stride: Int
+) {
+    let v = shard.shardClasses
+    out[0] = T(narrowing: rowSumExp(row, v, m))
+    out[stride] = shard.column(target).map { row[$0] } ?? 0
+    out[2 &* stride] = smoothing ? T(narrowing: rowWeightedShiftedSum(row, v, m, w)) : 0
+}
+
+/// The gradient of `rows` rows of `shard.shardClasses > 0` logits, samples `first ..< first +
+/// rows`, from the global maxima and the reduced sums of exponentials (`stats[n]`): counted
+/// rows as `vocabParallelBackward` says, ignored rows zeros; `gx` may be `x`.
+@inlinable
+func vocabParallelGradientRows<T: LossFloat>(
+    _ x: UnsafePointer<T>, into gx: UnsafeMutablePointer<T>, rows: Int, first: Int, _ shard: VocabShard,
+    targets: UnsafeBufferPointer<Int64>, ignoreIndex: Int64, _ terms: CrossEntropyTerms<T>, weight w: UnsafePointer<T>?,
+    rowMax: UnsafeBufferPointer<T>, stats: UnsafeBufferPointer<T>
+) {
+    let v = shard.shardClasses, classes = shard.classes
+    _ = sumOverUnits(rows, unitElements: v &* 2) { range in
+        for i in range {
+            let n = first &+ i, row = x + i &* v, grad = gx + i &* v
+            guard let t = classIndex(targets[n], classes: classes, ignoreIndex: ignoreIndex) else {
+                grad.update(repeating: 0, count: v)
+                continue
+            }
+            let (coefP, b, a) = terms.gradientCoefficients(sample: n, target: t)
+            let pScale = T.Vector(repeating: coefP * T(narrowing: 1 / stats[n].wide)), bv = T.Vector(repeating: b)
+            let mv = T.Vector(repeating: rowMax[n])
+            if let w, terms.smoothing {
+                rowMap(row, v, into: grad) { j, u in pScale * T.exp(vector: u - mv) - bv * weightVector(w, j, v) }
+            } else {  // b is 0 without smoothing: no b * w (NaN for an infinite or NaN weight)
+                rowMap(row, v, into: grad) { _, u in pScale * T.exp(vector: u - mv) - bv }
+            }
+            if let j = shard.column(t) { grad[j] -= a }
         }
         return 0
     }
@@ -190,24 +232,6 @@ public func vocabParallelBackward<T: LossFloat>(
     guard v > 0, let x = logits.baseAddress, let gx = gradLogits.baseAddress else { return }
     let terms = vocabParallelTerms(classes: classes, weight: weight, eps: eps, reduction: reduction,
                                    divisor: classIndexDivisor(reduction, totalWeight: counted), gradOutput: gradOutput)
-    let w = weight?.baseAddress.map { $0 + vocabStart }
-    _ = sumOverUnits(batch, unitElements: v &* 2) { range in
-        for n in range {
-            let row = x + n &* v, grad = gx + n &* v
-            guard let t = classIndex(targets[n], classes: classes, ignoreIndex: ignoreIndex) else {
-                grad.update(repeating: 0, count: v)
-                continue
-            }
-            let (coefP, b, a) = terms.gradientCoefficients(sample: n, target: t)
-            let pScale = T.Vector(repeating: coefP * T(narrowing: 1 / stats[n].wide)), bv = T.Vector(repeating: b)
-            let mv = T.Vector(repeating: rowMax[n])
-            if let w, terms.smoothing {
-                rowMap(row, v, into: grad) { j, u in pScale * T.exp(vector: u - mv) - bv * weightVector(w, j, v) }
-            } else {  // b is 0 without smoothing: no b * w (NaN for an infinite or NaN weight)
-                rowMap(row, v, into: grad) { _, u in pScale * T.exp(vector: u - mv) - bv }
-            }
-            if let j = shard.column(t) { grad[j] -= a }
-        }
-        return 0
-    }
+    vocabParallelGradientRows(x, into: gx, rows: batch, first: 0, shard, targets: targets, ignoreIndex: ignoreIndex,
+                              terms, weight: weight?.baseAddress.map { $0 + vocabStart }, rowMax: rowMax, stats: stats)
 }

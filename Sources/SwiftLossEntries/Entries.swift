@@ -955,4 +955,70 @@ public enum Entries {
     ) -> Int32 {
         vocabParallelBackwardEntry(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, gradOutput, gradLogits)
     }
+
+    public static func vocab_parallel_linear_stats_f32(
+        _ input: UnsafePointer<Float>?, _ batch: UInt, _ hidden: UInt,
+        _ linearWeight: UnsafePointer<Float>?, _ linearBias: UnsafePointer<Float>?,
+        _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt, _ target: UnsafePointer<Int64>?,
+        _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+        _ labelSmoothing: Double, _ localMax: UnsafeMutablePointer<Float>?,
+        _ stats: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        vocabParallelLinearStatsEntry(input, batch, hidden, linearWeight, linearBias, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, labelSmoothing, localMax, stats)
+    }
+
+    public static func vocab_parallel_linear_stats_f64(
+        _ input: UnsafePointer<Double>?, _ batch: UInt, _ hidden: UInt,
+        _ linearWeight: UnsafePointer<Double>?, _ linearBias: UnsafePointer<Double>?,
+        _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt, _ target: UnsafePointer<Int64>?,
+        _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+        _ labelSmoothing: Double, _ localMax: UnsafeMutablePointer<Double>?,
+        _ stats: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        vocabParallelLinearStatsEntry(input, batch, hidden, linearWeight, linearBias, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, labelSmoothing, localMax, stats)
+    }
+
+    public static func vocab_parallel_rescale_f32(
+        _ localMax: UnsafePointer<Float>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt,
+        _ classes: UInt, _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<Float>?,
+        _ weightLen: UInt, _ ignoreIndex: Int64, _ labelSmoothing: Double,
+        _ rowMax: UnsafePointer<Float>?, _ stats: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        vocabParallelRescaleEntry(localMax, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, labelSmoothing, rowMax, stats)
+    }
+
+    public static func vocab_parallel_rescale_f64(
+        _ localMax: UnsafePointer<Double>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt,
+        _ classes: UInt, _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<Double>?,
+        _ weightLen: UInt, _ ignoreIndex: Int64, _ labelSmoothing: Double,
+        _ rowMax: UnsafePointer<Double>?, _ stats: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        vocabParallelRescaleEntry(localMax, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, labelSmoothing, rowMax, stats)
+    }
+
+    public static func vocab_parallel_linear_backward_f32(
+        _ input: UnsafePointer<Float>?, _ batch: UInt, _ hidden: UInt,
+        _ linearWeight: UnsafePointer<Float>?, _ linearBias: UnsafePointer<Float>?,
+        _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt, _ target: UnsafePointer<Int64>?,
+        _ weight: UnsafePointer<Float>?, _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32,
+        _ labelSmoothing: Double, _ rowMax: UnsafePointer<Float>?, _ stats: UnsafePointer<Float>?,
+        _ gradOutput: UnsafePointer<Float>?, _ gradInput: UnsafeMutablePointer<Float>?,
+        _ gradLinearWeight: UnsafeMutablePointer<Float>?,
+        _ gradLinearBias: UnsafeMutablePointer<Float>?
+    ) -> Int32 {
+        vocabParallelLinearBackwardEntry(input, batch, hidden, linearWeight, linearBias, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, gradOutput, gradInput, gradLinearWeight, gradLinearBias)
+    }
+
+    public static func vocab_parallel_linear_backward_f64(
+        _ input: UnsafePointer<Double>?, _ batch: UInt, _ hidden: UInt,
+        _ linearWeight: UnsafePointer<Double>?, _ linearBias: UnsafePointer<Double>?,
+        _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt, _ target: UnsafePointer<Int64>?,
+        _ weight: UnsafePointer<Double>?, _ weightLen: UInt, _ ignoreIndex: Int64, _ reduction: Int32,
+        _ labelSmoothing: Double, _ rowMax: UnsafePointer<Double>?, _ stats: UnsafePointer<Double>?,
+        _ gradOutput: UnsafePointer<Double>?, _ gradInput: UnsafeMutablePointer<Double>?,
+        _ gradLinearWeight: UnsafeMutablePointer<Double>?,
+        _ gradLinearBias: UnsafeMutablePointer<Double>?
+    ) -> Int32 {
+        vocabParallelLinearBackwardEntry(input, batch, hidden, linearWeight, linearBias, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats, gradOutput, gradInput, gradLinearWeight, gradLinearBias)
+    }
 }

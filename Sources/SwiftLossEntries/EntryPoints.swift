@@ -556,3 +556,35 @@ func vocabParallelBackwardEntry<T: LossFloat>(
     vocabParallelBackwardCall(logits, batch, shardClasses, vocabStart, classes, target, weight, weightLen, ignoreIndex,
                               reduction, labelSmoothing, rowMax, stats, gradOutput, gradLogits)
 }
+
+func vocabParallelLinearStatsEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ batch: UInt, _ hidden: UInt, _ linearWeight: UnsafePointer<T>?,
+    _ linearBias: UnsafePointer<T>?, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt,
+    _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+    _ labelSmoothing: Double, _ localMax: UnsafeMutablePointer<T>?, _ stats: UnsafeMutablePointer<T>?
+) -> Int32 {
+    vocabParallelLinearStatsCall(input, batch, hidden, linearWeight, linearBias, shardClasses, vocabStart, classes,
+                                 target, weight, weightLen, ignoreIndex, labelSmoothing, localMax, stats)
+}
+
+func vocabParallelRescaleEntry<T: LossFloat>(
+    _ localMax: UnsafePointer<T>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt,
+    _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+    _ labelSmoothing: Double, _ rowMax: UnsafePointer<T>?, _ stats: UnsafeMutablePointer<T>?
+) -> Int32 {
+    vocabParallelRescaleCall(localMax, batch, shardClasses, vocabStart, classes, target, weight, weightLen,
+                             ignoreIndex, labelSmoothing, rowMax, stats)
+}
+
+func vocabParallelLinearBackwardEntry<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ batch: UInt, _ hidden: UInt, _ linearWeight: UnsafePointer<T>?,
+    _ linearBias: UnsafePointer<T>?, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt,
+    _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+    _ reduction: Int32, _ labelSmoothing: Double, _ rowMax: UnsafePointer<T>?, _ stats: UnsafePointer<T>?,
+    _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?,
+    _ gradLinearWeight: UnsafeMutablePointer<T>?, _ gradLinearBias: UnsafeMutablePointer<T>?
+) -> Int32 {
+    vocabParallelLinearBackwardCall(input, batch, hidden, linearWeight, linearBias, shardClasses, vocabStart, classes,
+                                    target, weight, weightLen, ignoreIndex, reduction, labelSmoothing, rowMax, stats,
+                                    gradOutput, gradInput, gradLinearWeight, gradLinearBias)
+}

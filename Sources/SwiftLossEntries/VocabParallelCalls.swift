@@ -26,7 +26,7 @@ struct VocabParallelCall<T: LossFloat> {
     let rowMax: UnsafeBufferPointer<T>
 
     init(_ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt, _ target: UnsafePointer<Int64>?,
-         _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ rowMax: UnsafePointer<T>?) throws {
+         _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ rowMax: UnsafePointer<T>?, hasRowMax: Bool = true) throws {
         self.batch = try size(batch); self.shardClasses = try size(shardClasses)
         self.vocabStart = try size(vocabStart); self.classes = try size(classes)
         shardCount = try elementCount(self.batch, self.shardClasses, of: T.self)
@@ -36,7 +36,7 @@ struct VocabParallelCall<T: LossFloat> {
         _ = try elementCount(self.batch, self.classes, of: T.self)
         targets = try inputBuffer(target, try elementCount(self.batch, of: Int64.self))
         self.weight = try weightBuffer(weight, weightLen)
-        self.rowMax = try inputBuffer(rowMax, self.batch)
+        self.rowMax = try inputBuffer(rowMax, hasRowMax ? self.batch : 0)
     }
 
     func stats(_ p: UnsafePointer<T>?) throws -> UnsafeBufferPointer<T> { try inputBuffer(p, batch &* 3) }
@@ -102,5 +102,97 @@ func vocabParallelBackwardCall<T: LossFloat>(
                                   classes: c.classes, targets: c.targets, weight: c.weight, ignoreIndex: ignoreIndex,
                                   reduction: r, labelSmoothing: labelSmoothing, rowMax: c.rowMax, stats: s,
                                   gradOutput: g, into: gx)
+    }
+}
+
+/// The weight shard of the LM-head steps: input (batch x hidden), the shard's weight rows
+/// (shardClasses x hidden) and bias slice (NULL: none), sizes checked first.
+struct VocabParallelLinearCall<T: LossFloat> {
+    let hidden: Int
+    let input: UnsafeBufferPointer<T>
+    let linearWeight: UnsafeBufferPointer<T>
+    let linearBias: UnsafeBufferPointer<T>?
+
+    init(_ c: VocabParallelCall<T>, _ hidden: UInt, _ input: UnsafePointer<T>?, _ linearWeight: UnsafePointer<T>?,
+         _ linearBias: UnsafePointer<T>?) throws {
+        self.hidden = try size(hidden)
+        self.input = try inputBuffer(input, try elementCount(c.batch, self.hidden, of: T.self))
+        self.linearWeight = try inputBuffer(linearWeight, try elementCount(c.shardClasses, self.hidden, of: T.self))
+        self.linearBias = linearBias.map { UnsafeBufferPointer(start: $0, count: c.shardClasses) }
+    }
+}
+
+/// Throws `.overlap` when any two of `outputs` overlap.
+func requireDisjointOutputs<T>(_ outputs: UnsafeMutableBufferPointer<T>?...) throws {
+    let given = outputs.compactMap { $0 }
+    for (k, out) in given.enumerated() {
+        for other in given[(k + 1)...] { try requireDisjoint(out, other) }
+    }
+}
+
+func vocabParallelLinearStatsCall<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ batch: UInt, _ hidden: UInt, _ linearWeight: UnsafePointer<T>?,
+    _ linearBias: UnsafePointer<T>?, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt,
+    _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+    _ labelSmoothing: Double, _ localMax: UnsafeMutablePointer<T>?, _ stats: UnsafeMutablePointer<T>?
+) -> Int32 {
+    status {
+        let c = try VocabParallelCall(batch, shardClasses, vocabStart, classes, target, weight, weightLen, nil,
+                                      hasRowMax: false)
+        let l = try VocabParallelLinearCall(c, hidden, input, linearWeight, linearBias)
+        let m = try outputBuffer(localMax, c.batch)
+        let s = try outputBuffer(stats, c.batch &* 3)
+        for out in [m, s] { try c.checkDisjoint(out, l.input, l.linearWeight, l.linearBias) }
+        try requireDisjoint(s, m)
+        try vocabParallelLinearStats(l.input, linearWeight: l.linearWeight, linearBias: l.linearBias, batch: c.batch,
+                                     hidden: l.hidden, shardClasses: c.shardClasses, vocabStart: c.vocabStart,
+                                     classes: c.classes, targets: c.targets, weight: c.weight,
+                                     ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing, localMax: m, stats: s)
+    }
+}
+
+func vocabParallelRescaleCall<T: LossFloat>(
+    _ localMax: UnsafePointer<T>?, _ batch: UInt, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt,
+    _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+    _ labelSmoothing: Double, _ rowMax: UnsafePointer<T>?, _ stats: UnsafeMutablePointer<T>?
+) -> Int32 {
+    status {
+        let c = try VocabParallelCall(batch, shardClasses, vocabStart, classes, target, weight, weightLen, rowMax)
+        let m = try inputBuffer(localMax, c.batch)
+        let s = try outputBuffer(stats, c.batch &* 3)
+        try c.checkDisjoint(s, m)
+        try vocabParallelRescale(m, batch: c.batch, shardClasses: c.shardClasses, vocabStart: c.vocabStart,
+                                 classes: c.classes, targets: c.targets, weight: c.weight, ignoreIndex: ignoreIndex,
+                                 labelSmoothing: labelSmoothing, rowMax: c.rowMax, stats: s)
+    }
+}
+
+func vocabParallelLinearBackwardCall<T: LossFloat>(
+    _ input: UnsafePointer<T>?, _ batch: UInt, _ hidden: UInt, _ linearWeight: UnsafePointer<T>?,
+    _ linearBias: UnsafePointer<T>?, _ shardClasses: UInt, _ vocabStart: UInt, _ classes: UInt,
+    _ target: UnsafePointer<Int64>?, _ weight: UnsafePointer<T>?, _ weightLen: UInt, _ ignoreIndex: Int64,
+    _ reduction: Int32, _ labelSmoothing: Double, _ rowMax: UnsafePointer<T>?, _ stats: UnsafePointer<T>?,
+    _ gradOutput: UnsafePointer<T>?, _ gradInput: UnsafeMutablePointer<T>?,
+    _ gradLinearWeight: UnsafeMutablePointer<T>?, _ gradLinearBias: UnsafeMutablePointer<T>?
+) -> Int32 {
+    status {
+        let c = try VocabParallelCall(batch, shardClasses, vocabStart, classes, target, weight, weightLen, rowMax)
+        let l = try VocabParallelLinearCall(c, hidden, input, linearWeight, linearBias)
+        let r = try parseReduction(reduction)
+        let s = try c.stats(stats)
+        let g = try inputBuffer(gradOutput, r == .batchMean ? 0 : r.outputCount(for: c.batch))
+        let gx = gradInput.map { UnsafeMutableBufferPointer(start: $0, count: l.input.count) }
+        let gw = gradLinearWeight.map { UnsafeMutableBufferPointer(start: $0, count: l.linearWeight.count) }
+        let gb = gradLinearBias.map { UnsafeMutableBufferPointer(start: $0, count: c.shardClasses) }
+        for out in [gx, gw, gb] {
+            guard let out else { continue }
+            try c.checkDisjoint(out, s, g, l.input, l.linearWeight, l.linearBias)
+        }
+        try requireDisjointOutputs(gx, gw, gb)
+        try vocabParallelLinearBackward(
+            l.input, linearWeight: l.linearWeight, linearBias: l.linearBias, batch: c.batch, hidden: l.hidden,
+            shardClasses: c.shardClasses, vocabStart: c.vocabStart, classes: c.classes, targets: c.targets,
+            weight: c.weight, ignoreIndex: ignoreIndex, reduction: r, labelSmoothing: labelSmoothing, rowMax: c.rowMax,
+            stats: s, gradOutput: g, gradInput: gx, gradLinearWeight: gw, gradLinearBias: gb)
     }
 }

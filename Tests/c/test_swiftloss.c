@@ -3046,6 +3046,183 @@ static void test_vocab_parallel(void)
                                                        xf + 5, xf), SWIFTLOSS_ERROR_OVERLAP);
 }
 
+/* Vocabulary-parallel linear_cross_entropy: three simulated ranks holding 4, 0 and 7 of the 11
+ * weight rows (H = 3), the all-reduces by hand (MAX of the local maxima into a copy, the
+ * rescale, SUM of the statistics, SUM of grad_input), against swiftloss_linear_cross_entropy_*
+ * on the full weight: loss, grad_input, each rank's weight rows and bias slice; every
+ * reduction, weight, label smoothing, bias or not, ignore_index; with `special` the bias is
+ * -inf over rank 2's rows (its local maxima are -inf). Then statuses, outputs untouched. */
+enum { VPL_H = 3 };
+
+#define DEFINE_VPL_CASE(T, SFX)                                                                      \
+    static void vpl_case_##SFX(int reduction, int weighted, double eps, int biased, int special,     \
+                               double tol)                                                           \
+    {                                                                                                \
+        T x[VP_N * VPL_H], W[VP_C * VPL_H], b[VP_C], w[VP_C], lm[VP_R][VP_N], m[VP_N];               \
+        T st[VP_R][3 * VP_N], sum[3 * VP_N], loss[VP_N], want[VP_N], g[VP_N];                        \
+        T gx[VP_N * VPL_H], gxr[VP_N * VPL_H], gW[VP_C * VPL_H], gb[VP_C];                           \
+        T wantx[VP_N * VPL_H], wantW[VP_C * VPL_H], wantb[VP_C];                                     \
+        int64_t t[VP_N] = {3, IGNORE, 10, 5, 0};                                                     \
+        size_t n, c, r, j, outs = reduction == NONE ? VP_N : 1;                                      \
+        const T *wp = weighted ? w : NULL, *bp = biased ? b : NULL;                                  \
+        size_t wl = weighted ? VP_C : 0;                                                             \
+        for (j = 0; j < VP_N * VPL_H; j++) x[j] = (T)((double)(j * 7 % 11) / 3.0 - 1.5);            \
+        for (j = 0; j < VP_C * VPL_H; j++) W[j] = (T)((double)(j * 5 % 13) / 4.0 - 1.25);           \
+        for (c = 0; c < VP_C; c++) b[c] = (T)(0.3 * (double)(c % 4) - 0.4);                          \
+        if (special) { for (c = 4; c < VP_C; c++) b[c] = (T)-INFINITY; t[2] = 1; t[3] = 2; }        \
+        for (c = 0; c < VP_C; c++) w[c] = (T)(0.25 + 0.1 * (double)c);                               \
+        for (n = 0; n < VP_N; n++) g[n] = (T)(0.5 + 0.25 * (double)n);                               \
+        for (n = 0; n < VP_N; n++) m[n] = (T)-INFINITY;                                              \
+        for (r = 0; r < VP_R; r++) {                                                                 \
+            CHECK_STATUS(swiftloss_vocab_parallel_linear_stats_##SFX(x, VP_N, VPL_H,                 \
+                         W + VP_START[r] * VPL_H, bp ? bp + VP_START[r] : NULL, VP_WIDTH[r],          \
+                         VP_START[r], VP_C, t, wp, wl, IGNORE, eps, lm[r], st[r]), OK);              \
+            for (n = 0; n < VP_N; n++) if (lm[r][n] > m[n]) m[n] = lm[r][n];                         \
+        }                                                                                            \
+        memset(sum, 0, sizeof sum);                                                                  \
+        for (r = 0; r < VP_R; r++) {                                                                 \
+            CHECK_STATUS(swiftloss_vocab_parallel_rescale_##SFX(lm[r], VP_N, VP_WIDTH[r], VP_START[r], \
+                         VP_C, t, wp, wl, IGNORE, eps, m, st[r]), OK);                               \
+            for (j = 0; j < 3 * VP_N; j++) sum[j] += st[r][j];                                       \
+        }                                                                                            \
+        CHECK_STATUS(swiftloss_vocab_parallel_loss_##SFX(t, VP_N, VP_C, wp, wl, IGNORE, reduction, eps, \
+                                                         m, sum, loss), OK);                          \
+        CHECK_STATUS(swiftloss_linear_cross_entropy_##SFX(x, W, bp, t, VP_N, VPL_H, VP_C, wp, wl, IGNORE, \
+                     reduction, eps, 0.0, 0.0, g, want, NULL, wantx, wantW, biased ? wantb : NULL), OK);  \
+        for (n = 0; n < outs; n++) CHECK_NEAR(loss[n], want[n], tol);                                \
+        memset(gx, 0, sizeof gx);                                                                    \
+        for (r = 0; r < VP_R; r++) {                                                                 \
+            CHECK_STATUS(swiftloss_vocab_parallel_linear_backward_##SFX(x, VP_N, VPL_H,              \
+                         W + VP_START[r] * VPL_H, bp ? bp + VP_START[r] : NULL, VP_WIDTH[r],          \
+                         VP_START[r], VP_C, t, wp, wl, IGNORE, reduction, eps, m, sum, g, gxr,        \
+                         gW + VP_START[r] * VPL_H, biased ? gb + VP_START[r] : NULL), OK);            \
+            for (j = 0; j < VP_N * VPL_H; j++) gx[j] += gxr[j];                                      \
+        }                                                                                            \
+        for (j = 0; j < VP_N * VPL_H; j++) CHECK_NEAR(gx[j], wantx[j], tol);                         \
+        for (j = 0; j < VP_C * VPL_H; j++) CHECK_NEAR(gW[j], wantW[j], tol);                         \
+        for (c = 0; biased && c < VP_C; c++) CHECK_NEAR(gb[c], wantb[c], tol);                       \
+    }
+DEFINE_VPL_CASE(double, f64)
+DEFINE_VPL_CASE(float, f32)
+
+static void test_vocab_parallel_linear(void)
+{
+    static const int reductions[3] = {NONE, SUM, MEAN};
+    static const int64_t t2[2] = {1, 2}, bad[2] = {1, 3};
+    double x[6] = {0.5, -1.0, 2.0, 0.25, 1.5, -0.5}, W[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    double lm[2] = {1, 1}, m[2] = {2, 2}, st[6] = {1, 1, 0, 0, 0, 0}, g1[1] = {1}, out[12], out2[12];
+    float xf[6] = {0.5f, -1.0f, 2.0f, 0.25f, 1.5f, -0.5f}, Wf[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, lmf[2], stf[6];
+    int k, weighted, e, biased;
+    for (k = 0; k < 3; k++)
+        for (weighted = 0; weighted < 2; weighted++)
+            for (e = 0; e < 2; e++)
+                for (biased = 0; biased < 2; biased++) {
+                    snprintf(g_ctx, sizeof g_ctx, "vocab_parallel_linear reduction %d weight %d eps %d bias %d",
+                             reductions[k], weighted, e, biased);
+                    vpl_case_f64(reductions[k], weighted, e ? 0.2 : 0.0, biased, 0, 1e-12);
+                    vpl_case_f32(reductions[k], weighted, e ? 0.2 : 0.0, biased, 0, 2e-5);
+                }
+    for (k = 0; k < 3; k++) {
+        snprintf(g_ctx, sizeof g_ctx, "vocab_parallel_linear -inf bias over rank 2, reduction %d", reductions[k]);
+        vpl_case_f64(reductions[k], 1, 0.0, 1, 1, 1e-12);
+        vpl_case_f32(reductions[k], 0, 0.0, 1, 1, 2e-5);
+    }
+    g_ctx[0] = '\0';
+
+    /* One rank holding every class equals linear_cross_entropy exactly in its statistics: the
+     * rescale against its own maxima changes nothing. */
+    CHECK_STATUS(swiftloss_vocab_parallel_linear_stats_f64(x, 2, 3, W, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, 0.1,
+                                                           out, out + 2), OK);
+    CHECK(out[0] == 2.0 && out[1] == 1.5);
+    memcpy(out2, out, sizeof out);
+    CHECK_STATUS(swiftloss_vocab_parallel_rescale_f64(out, 2, 3, 0, 3, t2, NULL, 0, IGNORE, 0.1, out, out2 + 2), OK);
+    CHECK(memcmp(out, out2, 8 * sizeof(double)) == 0);
+    /* An empty shard (0 rows of the weight): local maxima -inf, statistics 0, the rescale keeps
+     * them, grad_input is zeros. */
+    CHECK_STATUS(swiftloss_vocab_parallel_linear_stats_f64(x, 2, 3, NULL, NULL, 0, 3, 3, t2, NULL, 0, IGNORE, 0.1,
+                                                           out, out + 2), OK);
+    CHECK(out[0] == -INFINITY && out[1] == -INFINITY);
+    for (k = 2; k < 8; k++) CHECK(out[k] == 0.0);
+    CHECK_STATUS(swiftloss_vocab_parallel_rescale_f64(out, 2, 0, 3, 3, t2, NULL, 0, IGNORE, 0.1, m, out + 2), OK);
+    for (k = 2; k < 8; k++) CHECK(out[k] == 0.0);
+    FILL42(out, 12);
+    CHECK_STATUS(swiftloss_vocab_parallel_linear_backward_f64(x, 2, 3, NULL, NULL, 0, 3, 3, t2, NULL, 0, IGNORE, SUM,
+                                                              0.0, m, st, g1, out, NULL, NULL), OK);
+    for (k = 0; k < 6; k++) CHECK(out[k] == 0.0);
+    /* An empty batch: the weight's gradient is zeros. */
+    FILL42(out, 12);
+    CHECK_STATUS(swiftloss_vocab_parallel_linear_backward_f64(NULL, 0, 3, W, NULL, 3, 0, 3, NULL, NULL, 0, IGNORE,
+                                                              SUM, 0.0, NULL, NULL, g1, NULL, out, NULL), OK);
+    for (k = 0; k < 9; k++) CHECK(out[k] == 0.0);
+    /* hidden == 0: logits are the bias alone. */
+    CHECK_STATUS(swiftloss_vocab_parallel_linear_stats_f64(NULL, 2, 0, NULL, x, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0,
+                                                           out, out + 2), OK);
+    CHECK(out[0] == 2.0 && out[1] == 2.0);
+
+    /* Errors: outputs untouched. Shard of 3 rows (H = 3) at vocab_start 0 of 3 classes. */
+    FILL42(out, 12);
+#define VPL_STATS(...) swiftloss_vocab_parallel_linear_stats_f64(__VA_ARGS__)
+#define VPL_BACK(...) swiftloss_vocab_parallel_linear_backward_f64(__VA_ARGS__)
+    CHECK_STATUS(VPL_STATS(x, 2, 3, W, NULL, 3, 1, 3, t2, NULL, 0, IGNORE, 0.0, out, out + 2),
+                 SWIFTLOSS_ERROR_INVALID_ARGUMENT); /* rows [1, 4) of 3 */
+    CHECK_STATUS(VPL_STATS(x, 2, 3, W, NULL, 0, 4, 3, t2, NULL, 0, IGNORE, 0.0, out, out + 2),
+                 SWIFTLOSS_ERROR_INVALID_ARGUMENT); /* vocab_start past classes */
+    CHECK_STATUS(VPL_STATS(x, 2, 3, W, NULL, 0, (size_t)-1, 3, t2, NULL, 0, IGNORE, 0.0, out, out + 2),
+                 SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(VPL_STATS(x, 2, (size_t)1 << 62, W, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, out, out + 2),
+                 SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    CHECK_STATUS(VPL_STATS(x, 2, 3, W, NULL, 3, 0, 0, t2, NULL, 0, IGNORE, 0.0, out, out + 2),
+                 SWIFTLOSS_ERROR_ZERO_CLASSES);
+    CHECK_STATUS(VPL_STATS(x, 2, 3, W, NULL, 3, 0, 3, bad, NULL, 0, IGNORE, 0.0, out, out + 2),
+                 SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+    CHECK_STATUS(VPL_STATS(x, 2, 3, W, NULL, 3, 0, 3, t2, x, 2, IGNORE, 0.0, out, out + 2),
+                 SWIFTLOSS_ERROR_WEIGHT_SIZE);
+    CHECK_STATUS(VPL_STATS(x, 2, 3, W, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, 1.5, out, out + 2),
+                 SWIFTLOSS_ERROR_INVALID_LABEL_SMOOTHING);
+    CHECK_STATUS(VPL_STATS(NULL, 2, 3, W, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, out, out + 2),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(VPL_STATS(x, 2, 3, NULL, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, out, out + 2),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(VPL_STATS(x, 2, 3, W, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, NULL, out + 2),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(VPL_STATS(x, 2, 3, W, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, out, out + 1),
+                 SWIFTLOSS_ERROR_OVERLAP); /* local_max over stats */
+    CHECK_STATUS(swiftloss_vocab_parallel_rescale_f64(lm, 2, 3, 1, 3, t2, NULL, 0, IGNORE, 0.0, m, out),
+                 SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_vocab_parallel_rescale_f64(NULL, 2, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, m, out),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(swiftloss_vocab_parallel_rescale_f64(lm, 2, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, NULL, out),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    CHECK_STATUS(VPL_BACK(x, 2, 3, W, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, BATCHMEAN, 0.0, m, st, g1, out, NULL, NULL),
+                 SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    CHECK_STATUS(VPL_BACK(x, 2, 3, W, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, NONE, 0.0, m, st, NULL, out, NULL, NULL),
+                 SWIFTLOSS_ERROR_NULL_POINTER);
+    UNTOUCHED(out, 12);
+    /* Overlaps: an output over an input or over another output. */
+    CHECK_STATUS(swiftloss_vocab_parallel_rescale_f64(lm, 1, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, m, lm),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(VPL_STATS(x, 2, 3, W, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0, out, x),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(VPL_BACK(x, 2, 3, W, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, SUM, 0.0, m, st, g1, x, NULL, NULL),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(VPL_BACK(x, 2, 3, W, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, SUM, 0.0, m, st, g1, out, out + 5, NULL),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK_STATUS(VPL_BACK(x, 2, 3, W, W, 3, 0, 3, t2, NULL, 0, IGNORE, SUM, 0.0, m, st, g1, NULL, NULL, st + 3),
+                 SWIFTLOSS_ERROR_OVERLAP);
+    CHECK(x[1] == -1.0 && W[0] == 1.0 && lm[0] == 1.0 && st[0] == 1.0);
+#undef VPL_STATS
+#undef VPL_BACK
+    /* float32: the same checks reach the _f32 functions. */
+    CHECK_STATUS(swiftloss_vocab_parallel_linear_stats_f32(xf, 2, 3, Wf, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, 0.0,
+                                                           lmf, stf), OK);
+    CHECK(lmf[0] == 2.0f && lmf[1] == 1.5f);
+    CHECK_STATUS(swiftloss_vocab_parallel_rescale_f32(lmf, 2, 3, 2, 4, t2, NULL, 0, IGNORE, 0.0, lmf, stf),
+                 SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(swiftloss_vocab_parallel_linear_backward_f32(xf, 2, 3, Wf, NULL, 3, 0, 3, t2, NULL, 0, IGNORE, SUM,
+                                                              0.0, lmf, stf, xf, NULL, Wf, NULL),
+                 SWIFTLOSS_ERROR_OVERLAP);
+}
+
 int main(void)
 {
     int precision;
@@ -3072,6 +3249,7 @@ int main(void)
     RUN(test_linear_cross_entropy);
     RUN(test_gemm);
     RUN(test_vocab_parallel);
+    RUN(test_vocab_parallel_linear);
     for (precision = 0; precision < 2; precision++) {
         g_f32 = precision == 0;
         g_prec = g_f32 ? "f32" : "f64";

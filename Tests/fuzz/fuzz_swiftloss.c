@@ -8,8 +8,8 @@
  * One fuzz input is one call. It is decoded as a 64-byte header followed by a stream of
  * values (the stream is cycled when a buffer needs more values than it holds):
  *
- *   h[0]      entry point: h[0] % 115 (0..113: the 114 computing functions, f32 and f64, in the
- *             order of kind_names below, f32 = even, f64 = odd; 114: threads/status/version)
+ *   h[0]      entry point: h[0] % 121 (0..119: the 120 computing functions, f32 and f64, in the
+ *             order of kind_names below, f32 = even, f64 = odd; 120: threads/status/version)
  *   h[1]      bits 0-2 size mode: 0-4 small, 5 huge, 6 zero-size-with-huge-dims,
  *                                 7 large (above the threading threshold) when h[15] is 'L'
  *                                 (large calls are slow: rare on purpose), else small
@@ -47,6 +47,9 @@
  *             (vocab_parallel: sizes batch, shard_classes, classes - shard_classes - vocab_start
  *             (h[6] >= 224: classes h[6] % 5, often too small); h[14] vocab_start (>= 240: past
  *             classes or raw); h[1] bit 5: the gradient in place over the logits)
+ *             (vocab_parallel_linear_* and _rescale: the same sizes and vocab_start, hidden from
+ *             h[12] (small: h[12] % 5); h[3] bit 4 a bias; h[11] bits 0-2 which of grad_input,
+ *             grad_linear_weight, grad_linear_bias are wanted; h[1] bit 5: grad_input over input)
  *   h[13]     weight_len selector      h[14] pos_weight_len selector
  *   h[15]     'L' enables large mode (also rows of 65537 and 100003 classes: the online path)
  *   h[16..63] six little-endian u64: raw sizes, raw ignore_index, raw smoothing bits, ...
@@ -72,7 +75,9 @@
  * At exit it prints the number of calls per entry point (and how many returned OK).
  * SWIFTLOSS_FUZZ_VERBOSE=1 prints every call, its status and its first outputs;
  * SWIFTLOSS_FUZZ_LARGE=0 turns large mode off (long campaigns with --asan-lib otherwise spend
- * most of their time on the slow large inputs, which reach new library code).
+ * most of their time on the slow large inputs, which reach new library code);
+ * SWIFTLOSS_FUZZ_ONLY=text calls only the entry points whose name contains text (a campaign on
+ * new entry points, e.g. SWIFTLOSS_FUZZ_ONLY=vocab_parallel).
  */
 #include "swiftloss.h"
 
@@ -101,6 +106,7 @@ enum {
     K_LCE, K_LCE_PROBS,
     K_GEMM,
     K_VP_MAX, K_VP_STATS, K_VP_LOSS, K_VP_BW,
+    K_VPL_STATS, K_VP_RESCALE, K_VPL_BW,
     NKINDS
 };
 #define NENTRIES (2 * NKINDS + 1)
@@ -129,6 +135,7 @@ static const char *const kind_names[NKINDS] = {
     "linear_cross_entropy", "linear_cross_entropy_probs",
     "gemm",
     "vocab_parallel_max", "vocab_parallel_stats", "vocab_parallel_loss", "vocab_parallel_backward",
+    "vocab_parallel_linear_stats", "vocab_parallel_rescale", "vocab_parallel_linear_backward",
 };
 
 static unsigned long long g_calls[NENTRIES], g_ok[NENTRIES];
@@ -157,6 +164,7 @@ static void print_stats(void)
 
 static int g_verbose;  /* SWIFTLOSS_FUZZ_VERBOSE=1: print every call, its status and outputs */
 static int g_no_large; /* SWIFTLOSS_FUZZ_LARGE=0: no large mode (faster long campaigns) */
+static const char *g_only; /* SWIFTLOSS_FUZZ_ONLY=text: call only the entry points whose name holds it */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -166,6 +174,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     g_verbose = v && v[0] == '1';
     const char *l = getenv("SWIFTLOSS_FUZZ_LARGE");
     g_no_large = l && l[0] == '0';
+    g_only = getenv("SWIFTLOSS_FUZZ_ONLY");
     atexit(print_stats);
     return 0;
 }
@@ -2374,6 +2383,216 @@ static int run_lce(Ctx *c)
     return st;
 }
 
+/* The sizes of the vocab_parallel calls: batch, shard_classes, vocab_start and classes (large
+ * mode: the batch is the caller's). */
+static void decode_vocab_sizes(Ctx *c, uint64_t *batch, uint64_t *shard, uint64_t *start, uint64_t *classes)
+{
+    const uint8_t *h = c->in.h;
+    switch (c->sizemode) {
+    case 5:
+    case 6:
+        *batch = huge_size(&c->in, 0, h[4]);
+        *shard = huge_size(&c->in, 1, h[5]);
+        *classes = huge_size(&c->in, 2, h[6]);
+        *start = h[14] < 128 ? 0 : huge_size(&c->in, 0, h[14]);
+        if (c->sizemode == 6) { if (h[7] & 1) *batch = 0; else *shard = 0; }
+        break;
+    case 7: {
+        static const uint64_t widths[4] = {33, 1000, 4097, 65537};
+        *shard = widths[h[5] & 3];
+        *batch = 0;
+        *start = h[14] % 5;
+        *classes = *start + *shard + h[6] % 3;
+        break;
+    }
+    default:
+        *batch = h[4] % 7;
+        *shard = small_classes(h[5]);
+        *start = h[14] < 240 ? h[14] % 4 : h[14] < 248 ? *shard + 7 : hu64(&c->in, 0);
+        *classes = h[6] < 224 ? *start + *shard + h[6] % 3 : h[6] % 5;
+        break;
+    }
+}
+
+/* vocab_parallel_linear_stats / _rescale / _linear_backward: the sharded LM head. batch x
+ * hidden input, shard_classes x hidden weight rows (and an optional bias slice) at vocab_start
+ * of classes; class-index targets, the full class weight; local_max, row_max and stats (3 *
+ * batch) as given inputs where they are inputs (rescale's stats are read and written in place).
+ * Statuses as the header says (the scratch limit of linear_cross_entropy with shard_classes as
+ * the class count); on success: an empty shard's local maxima are -inf and its statistics 0,
+ * ignored rows give zero statistics and leave rescale's untouched, an empty shard's grad_input
+ * is 0; large mode: threaded == single-threaded. */
+static int run_vocab_linear(Ctx *c)
+{
+    const int kind = c->kind;
+    const uint8_t *h = c->in.h;
+    uint64_t batch, shard, start, classes;
+    decode_vocab_sizes(c, &batch, &shard, &start, &classes);
+    if (c->sizemode == 7) batch = 4 + h[4] % 24;  /* a few rows: the products dominate */
+    const uint64_t hidden = c->sizemode == 5 || c->sizemode == 6 ? huge_size(&c->in, 2, h[12])
+                          : c->sizemode == 7 ? 1 + h[12] % 8 : h[12] % 5;
+    const int linear = kind != K_VP_RESCALE, bw = kind == K_VPL_BW;
+    const int red = bw ? reduction_code(c) : SWIFTLOSS_REDUCTION_SUM;
+    const int red_ok = red >= 0 && red <= 2;
+    const uint64_t nout = red == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+    const double eps = smoothing_value(c);
+    const int64_t ignore = ignore_value(c, classes);
+    uint64_t count = 0, nstats = 0, nx = 0, nw = 0, tmp;
+    int known = count_fits(&count, c->es, 2, (uint64_t[2]){batch, shard}) && count_fits(&tmp, c->es, 1, &batch) &&
+                count_fits(&tmp, 8, 1, &batch) && count_fits(&nstats, c->es, 2, (uint64_t[2]){batch, 3}) &&
+                classes <= (uint64_t)PTRDIFF_MAX && start <= (uint64_t)PTRDIFF_MAX;
+    if (linear)
+        known = known && hidden <= (uint64_t)PTRDIFF_MAX && count_fits(&nx, c->es, 2, (uint64_t[2]){batch, hidden}) &&
+                count_fits(&nw, c->es, 2, (uint64_t[2]){shard, hidden});
+    const uint64_t wl = class_weight_len(c, classes);
+    uint64_t wbytes;
+    const int wl_fits = count_fits(&wbytes, c->es, 1, &wl);
+    const int want_gx = h[11] & 1, want_gw = (h[11] >> 1) & 1, want_gb = (h[11] >> 2) & 1;
+    const int has_bias = linear && c->haspw;
+
+    Buf *x = linear ? arg(c, "input", known, nx, c->es, 0) : NULL;
+    Buf *W = linear ? arg(c, "linear_weight", known, nw, c->es, 0) : NULL;
+    Buf *b = has_bias ? arg(c, "linear_bias", known, shard, c->es, 0) : NULL;
+    Buf *t = arg(c, "target", known, batch, 8, 0);
+    Buf *w = wl > 0 ? arg(c, "weight", known && wl_fits, wl, c->es, 0) : NULL;
+    Buf *lm_in = kind == K_VP_RESCALE ? arg(c, "local_max", known, batch, c->es, 0) : NULL;
+    Buf *m = kind != K_VPL_STATS ? arg(c, "row_max", known, batch, c->es, 0) : NULL;
+    Buf *st_in = kind != K_VPL_STATS ? arg(c, "stats", known, nstats, c->es, 0) : NULL;
+    Buf *g = bw ? arg(c, "grad_output", known && red_ok, nout, c->es, 0) : NULL;
+    if (x) fill(x, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (W) fill(W, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (b) fill(b, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    for (size_t j = 0; j < t->n; j++) {
+        int64_t v = decode_target(&c->in, c->valmode, classes, ignore);
+        memcpy(t->data + 8 * j, &v, 8);
+    }
+    if (w) fill(w, &c->in, c->valmode, VAL_WEIGHT, c->is64);
+    if (lm_in) fill(lm_in, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (m) fill(m, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (st_in) fill(st_in, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    if (g) fill(g, &c->in, c->valmode, VAL_GENERIC, c->is64);
+    Buf *lm = NULL, *so = NULL, *gx = NULL, *gw = NULL, *gb = NULL;
+    int aliased = 0;
+    if (kind == K_VPL_STATS) {
+        lm = arg(c, "local_max", known, batch, c->es, 1);
+        so = arg(c, "stats", known, nstats, c->es, 1);
+    } else if (kind == K_VP_RESCALE) {
+        so = st_in;  /* read and written in place */
+        so->output = 1;
+        so->name = "stats (in place)";
+    } else {
+        aliased = want_gx && c->alias && known && x->ptr && nx > 0;
+        if (aliased) { gx = x; x->output = 1; x->name = "grad_input (== input)"; c->npointer++; }
+        else if (want_gx) gx = arg(c, "grad_input", known, nx, c->es, 1);
+        if (want_gw) gw = arg(c, "grad_linear_weight", known, nw, c->es, 1);
+        if (want_gb) gb = arg(c, "grad_linear_bias", known, shard, c->es, 1);
+    }
+    snapshot_all();
+
+    snprintf(g_desc, sizeof g_desc,
+             "swiftloss_%s_%s(batch=%" PRIu64 ", hidden=%" PRIu64 ", shard_classes=%" PRIu64 ", vocab_start=%" PRIu64
+             ", classes=%" PRIu64 ", bias=%d, weight_len=%" PRIu64 ", ignore_index=%" PRId64 ", reduction=%d, "
+             "label_smoothing=%g, gradients gx/gw/gb=%d%d%d%s)",
+             kind_names[kind], c->is64 ? "f64" : "f32", batch, linear ? hidden : 0, shard, start, classes, has_bias,
+             wl, ignore, red, eps, want_gx, want_gw, want_gb, aliased ? ", aliased" : "");
+
+    g_expect = 0;
+    expect_if(!known || !wl_fits, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    expect_if(!count_fits(&tmp, c->es, 2, (uint64_t[2]){batch, classes}), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    expect_if(classes == 0, SWIFTLOSS_ERROR_ZERO_CLASSES);
+    expect_if(start > classes || shard > classes - start, SWIFTLOSS_ERROR_INVALID_ARGUMENT);
+    expect_if(!(eps <= 1.0), SWIFTLOSS_ERROR_INVALID_LABEL_SMOOTHING);
+    expect_if(wl != 0 && wl != classes, SWIFTLOSS_ERROR_WEIGHT_SIZE);
+    if (bw) expect_if(!red_ok, SWIFTLOSS_ERROR_INVALID_REDUCTION);
+    expect_if(aliased, SWIFTLOSS_ERROR_OVERLAP);
+    expect_if(w && !w->ptr, SWIFTLOSS_ERROR_NULL_POINTER);
+    expect_if(!t->ptr && (!known || batch > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (x) expect_if(!x->ptr && (!known || nx > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (W) expect_if(!W->ptr && (!known || nw > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (lm_in) expect_if(!lm_in->ptr && (!known || batch > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (m) expect_if(!m->ptr && (!known || batch > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (st_in) expect_if(!st_in->ptr && (!known || nstats > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (g) expect_if(!g->ptr && (!known || !red_ok || nout > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (lm) expect_if(!lm->ptr && (!known || batch > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (kind == K_VPL_STATS) expect_if(!so->ptr && (!known || nstats > 0), SWIFTLOSS_ERROR_NULL_POINTER);
+    if (known && t->ptr && t->n == batch && classes > 0)
+        for (size_t j = 0; j < batch; j++) {
+            int64_t v = ((const int64_t *)t->data)[j];
+            expect_if(v != ignore && (v < 0 || (uint64_t)v >= classes), SWIFTLOSS_ERROR_TARGET_OUT_OF_BOUNDS);
+        }
+    /* linear_cross_entropy's scratch with shard_classes as the class count: max(4, 16 MiB /
+     * (max(shard, 1) x size)) rows (a multiple of 4, at most the batch, at least 1), at most
+     * 256 MiB */
+    if (linear && known) {
+        uint64_t v1 = shard > 1 ? shard : 1;
+        uint64_t by_budget = v1 > (uint64_t)PTRDIFF_MAX / c->es ? 0 : ((UINT64_C(16) << 20) / (v1 * c->es)) & ~UINT64_C(3);
+        uint64_t rows = by_budget > 4 ? by_budget : 4, most = batch > 1 ? batch : 1;
+        if (rows > most) rows = most;
+        expect_if(!count_fits(&tmp, c->es, 2, (uint64_t[2]){rows, v1}) || tmp * c->es > (UINT64_C(1) << 28),
+                  SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+    }
+
+    const void *xp = x ? x->ptr : NULL, *Wp = W ? W->ptr : NULL, *bp = b ? b->ptr : NULL, *wp = w ? w->ptr : NULL;
+    const void *lmp = lm_in ? lm_in->ptr : NULL, *mp = m ? m->ptr : NULL, *sp = st_in ? st_in->ptr : NULL;
+    const void *gp = g ? g->ptr : NULL;
+    const int64_t *tp = I64(t);
+    size_t nb = (size_t)batch, hd = (size_t)hidden, v = (size_t)shard, s0 = (size_t)start, cl = (size_t)classes;
+    size_t wn = (size_t)wl;
+#define VPL_CALL(o1, o2, o3)                                                                                         \
+    (kind == K_VPL_STATS                                                                                             \
+         ? (c->is64 ? swiftloss_vocab_parallel_linear_stats_f64(xp, nb, hd, Wp, bp, v, s0, cl, tp, wp, wn, ignore, eps,\
+                                                                o1, o2)                                               \
+                    : swiftloss_vocab_parallel_linear_stats_f32(xp, nb, hd, Wp, bp, v, s0, cl, tp, wp, wn, ignore, eps,\
+                                                                o1, o2))                                              \
+     : kind == K_VP_RESCALE                                                                                          \
+         ? (c->is64 ? swiftloss_vocab_parallel_rescale_f64(lmp, nb, v, s0, cl, tp, wp, wn, ignore, eps, mp, o2)      \
+                    : swiftloss_vocab_parallel_rescale_f32(lmp, nb, v, s0, cl, tp, wp, wn, ignore, eps, mp, o2))     \
+     : (c->is64 ? swiftloss_vocab_parallel_linear_backward_f64(xp, nb, hd, Wp, bp, v, s0, cl, tp, wp, wn, ignore, red,   \
+                                                               eps, mp, sp, gp, o1, o2, o3)                           \
+                : swiftloss_vocab_parallel_linear_backward_f32(xp, nb, hd, Wp, bp, v, s0, cl, tp, wp, wn, ignore, red,   \
+                                                               eps, mp, sp, gp, o1, o2, o3)))
+    void *o1 = kind == K_VPL_STATS ? lm->ptr : gx ? gx->ptr : NULL;
+    void *o2 = kind == K_VPL_BW ? (gw ? gw->ptr : NULL) : so->ptr;
+    void *o3 = gb ? gb->ptr : NULL;
+    int st = VPL_CALL(o1, o2, o3);
+    check_status(st);
+    check_buffers(st);
+    if (st != SWIFTLOSS_OK) return st;
+
+    for (size_t n = 0; n < nb; n++) {
+        int ignored = tp[n] == ignore;
+        if (kind == K_VPL_STATS) {
+            if (v == 0 && getv(lm, n) != -INFINITY) fail("row %zu: an empty shard's local max is %g", n, getv(lm, n));
+            if (ignored || v == 0) for (int k = 0; k < 3; k++) expect_zero(so, k * nb + n, "ignored row's or empty shard's statistics");
+            if (!ignored && (tp[n] < (int64_t)s0 || tp[n] >= (int64_t)(s0 + v))) expect_zero(so, nb + n, "target logit of another shard");
+            if (!(eps > 0)) expect_zero(so, 2 * nb + n, "smoothing sum without label smoothing");
+        } else if (kind == K_VP_RESCALE && ignored) {
+            for (int k = 0; k < 3; k++)
+                if (memcmp(so->data + (k * nb + n) * c->es, so->snap + (k * nb + n) * c->es, c->es))
+                    fail("row %zu: an ignored row's statistics changed", n);
+        }
+    }
+    if (kind == K_VPL_BW && v == 0 && gx && gx->ptr)
+        for (size_t j = 0; j < gx->n; j++) expect_zero(gx, j, "an empty shard's grad_input");
+    if (c->sizemode == 7 && kind != K_VP_RESCALE && !aliased) {
+        Buf *bufs[3] = {kind == K_VPL_STATS ? lm : gx, kind == K_VPL_STATS ? so : gw, gb};
+        void *copies[3] = {NULL, NULL, NULL};
+        for (int k = 0; k < 3; k++)
+            if (bufs[k] && bufs[k]->ptr) copies[k] = malloc(bufs[k]->bytes + 1);
+        swiftloss_set_num_threads(1);
+        int s1 = VPL_CALL(copies[0], copies[1], copies[2]);
+        swiftloss_set_num_threads(0);
+        if (s1 != SWIFTLOSS_OK) fail("rerun gave %d", s1);
+        for (int k = 0; k < 3; k++)
+            if (copies[k]) {
+                same_bits(copies[k], bufs[k]->data, bufs[k]->bytes, "threaded vs single-threaded");
+                free(copies[k]);
+            }
+    }
+#undef VPL_CALL
+    return st;
+}
+
 /* vocab_parallel: the four shard-local steps of cross_entropy over a vocabulary split across
  * ranks. batch x shard_classes logits at vocab_start of classes, class-index targets, a
  * per-class weight of classes elements (weight_len as for the class-axis calls), row_max and
@@ -2387,30 +2606,8 @@ static int run_vocab(Ctx *c)
     const int kind = c->kind;
     const uint8_t *h = c->in.h;
     uint64_t batch, shard, start, classes;
-    switch (c->sizemode) {
-    case 5:
-    case 6:
-        batch = huge_size(&c->in, 0, h[4]);
-        shard = huge_size(&c->in, 1, h[5]);
-        classes = huge_size(&c->in, 2, h[6]);
-        start = h[14] < 128 ? 0 : huge_size(&c->in, 0, h[14]);
-        if (c->sizemode == 6) { if (h[7] & 1) batch = 0; else shard = 0; }
-        break;
-    case 7: {
-        static const uint64_t widths[4] = {33, 1000, 4097, 65537};
-        shard = widths[h[5] & 3];
-        batch = ((UINT64_C(1) << 18) + shard - 1) / shard + h[4] % 5;
-        start = h[14] % 5;
-        classes = start + shard + h[6] % 3;
-        break;
-    }
-    default:
-        batch = h[4] % 7;
-        shard = small_classes(h[5]);
-        start = h[14] < 240 ? h[14] % 4 : h[14] < 248 ? shard + 7 : hu64(&c->in, 0);
-        classes = h[6] < 224 ? start + shard + h[6] % 3 : h[6] % 5;
-        break;
-    }
+    decode_vocab_sizes(c, &batch, &shard, &start, &classes);
+    if (c->sizemode == 7) batch = ((UINT64_C(1) << 18) + shard - 1) / shard + h[4] % 5;
     if (kind == K_VP_LOSS) shard = 0, start = 0;
     const int has_x = kind != K_VP_LOSS, has_t = kind != K_VP_MAX, has_m_in = kind != K_VP_MAX;
     const int has_stats_in = kind == K_VP_LOSS || kind == K_VP_BW;
@@ -2474,6 +2671,8 @@ static int run_vocab(Ctx *c)
     expect_if(!known, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
     if (has_t) {
         expect_if(!wl_fits, SWIFTLOSS_ERROR_SIZE_OVERFLOW);
+        /* the targets' class layout: batch x classes elements must fit as well */
+        expect_if(!count_fits(&tmp, c->es, 2, (uint64_t[2]){batch, classes}), SWIFTLOSS_ERROR_SIZE_OVERFLOW);
         expect_if(classes == 0, SWIFTLOSS_ERROR_ZERO_CLASSES);
         expect_if(kind != K_VP_LOSS && (start > classes || shard > classes - start), SWIFTLOSS_ERROR_INVALID_ARGUMENT);
         expect_if(!(eps <= 1.0), SWIFTLOSS_ERROR_INVALID_LABEL_SMOOTHING);
@@ -2726,6 +2925,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_cap = c.sizemode == 7 ? LARGE_CAP : SMALL_CAP;
     g_nbufs = 0;
 
+    if (g_only && g_only[0]) {
+        char name[96];
+        entry_name(c.entry, name, sizeof name);
+        if (!strstr(name, g_only)) return 0;
+    }
     g_calls[c.entry]++;
     if (c.entry == E_MISC) {
         run_misc(&c);
@@ -2742,6 +2946,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else if (c.kind == K_LCE || c.kind == K_LCE_PROBS) st = run_lce(&c);
     else if (c.kind == K_GEMM) st = run_gemm(&c);
     else if (c.kind >= K_VP_MAX && c.kind <= K_VP_BW) st = run_vocab(&c);
+    else if (c.kind >= K_VPL_STATS && c.kind <= K_VPL_BW) st = run_vocab_linear(&c);
     else if (c.kind > K_CTC_BW) abort();  /* a kind without a runner */
     else if (c.kind >= K_CTC) st = run_ctc(&c);
     else if (c.kind >= K_COSINE) st = run_rows(&c);

@@ -42,7 +42,8 @@ KINDS = ["softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
          "cosine_embedding_loss", "cosine_embedding_loss_backward",
          "triplet_margin_loss", "triplet_margin_loss_backward", "ctc_loss", "ctc_loss_backward",
          "cross_entropy_ex", "cross_entropy_probs_ex", "linear_cross_entropy", "linear_cross_entropy_probs",
-         "gemm", "vocab_parallel_max", "vocab_parallel_stats", "vocab_parallel_loss", "vocab_parallel_backward"]
+         "gemm", "vocab_parallel_max", "vocab_parallel_stats", "vocab_parallel_loss", "vocab_parallel_backward",
+         "vocab_parallel_linear_stats", "vocab_parallel_rescale", "vocab_parallel_linear_backward"]
 # The entry-point count of the harness when each raw (hex) regression was recorded: its h[0] is
 # taken modulo that count, so that appending entry points keeps each reproducer on its entry.
 RAW_ENTRIES = 95
@@ -249,6 +250,17 @@ def regressions(out):
         # have formed: that shape is now checked with the other sizes (found by a 600 s run).
         "linear_cross_entropy_logits_overflow_before_overlap_f32":
             bytes([2 * KINDS.index("linear_cross_entropy")]) + bytes.fromhex("158f959595"),
+        # vocab_parallel_backward with batch x classes overflowing (classes near 2^63): the
+        # library rightly refuses the targets' layout as a size overflow; the harness expected OK.
+        "harness_vocab_parallel_batch_classes_overflow_f64":
+            bytes([2 * KINDS.index("vocab_parallel_backward") + 1])
+            + bytes.fromhex("00000a08766f6361625f7016b3fff5ee766f6361625f70d8ac"),
+        # ctc_loss with padded targets of stride 2^62 - 1 beside time 0: the padded targets'
+        # size overflows, but a sample's lengths were checked first and gave invalid argument;
+        # that size is now computed before the values (found by a session's fuzz run).
+        "ctc_padded_targets_overflow_before_lengths_f64": raw_hex(
+            "5b2d150000496e74000200000801000200000000080000000000000000000000000000000000000011bd138130651d0a5a9c21c4"
+            "da5b3cd5d6427fa2b68536cd126bb22971c4450100000045cdcdcdcdcdcdcdcdcdcdcdcdcdcd"),
         # Label smoothing with zero-weight targets, 'mean': gave inf, PyTorch NaN.
         "wrong_cross_entropy_smoothing_zero_target_weights_f64":
             header("cross_entropy", True, sizes=(1, 3, 1), weight=True, smoothing=0.1)
@@ -677,6 +689,37 @@ def main():
     add("large_vp_stats_long_rows_f64",
         header("vocab_parallel_stats", True, sizemode=7, large=True, sizes=(0, 3, 0), valmode=0, smoothing=0.1)
         + bytes(rng.randrange(224) for _ in range(200)))
+    # vocab_parallel_linear / rescale: 3 rows of hidden 2 (h[12]), a shard of 4 weight rows at
+    # vocab_start 2 (h[14]) of 7 classes, a bias (h[3] bit 4), every gradient wanted (h[11] = 7);
+    # the stream: input, weight rows, bias, targets 0 / ignored / 4, class weight, then
+    # local_max / row_max / stats / grad_output as the kind reads them.
+    for f64 in (False, True):
+        p = "f64" if f64 else "f32"
+        body = (floats([0.5, -1.0, 2.0, 0.25, 1.5, -0.5], f64) + floats([1.0, 0.5, -0.5, 2.0, 0.0, 1.0, -1.0, 0.25], f64)
+                + floats([0.1, -0.2, 0.3, 0.0], f64) + bytes([0, 224, 4])
+                + floats([1.0, 0.5, 2.0, 0.25, 1.5, 1.0, 0.5], f64) + floats([2.0, 3.0, 1.0], f64)
+                + floats([2.5, 3.0, 1.5], f64) + floats([1.5, 0.0, 2.5, 0.5, 0.0, 1.0, -0.5, 0.0, -1.0], f64)
+                + floats([1.0, 0.5, 2.0], f64))
+        for kind in ("vocab_parallel_linear_stats", "vocab_parallel_rescale", "vocab_parallel_linear_backward"):
+            for r in (NONE, SUM, MEAN):
+                name = kind.replace("vocab_parallel", "vp")
+                add(f"{name}_r{r}_{p}", header(kind, f64, sizes=(3, 4, 1), reduction=r, smoothing=0.1, weight=True,
+                                                pos_weight_sel=2, pos_weight=True, kl_batch=2, log_target=7) + body)
+        add(f"vpl_backward_aliased_{p}", header("vocab_parallel_linear_backward", f64, sizes=(3, 4, 1), alias=True,
+                                                 reduction=SUM, pos_weight_sel=2, kl_batch=2, log_target=1) + body)
+        add(f"vpl_stats_empty_shard_{p}", header("vocab_parallel_linear_stats", f64, sizes=(3, 0, 1), pos_weight_sel=2,
+                                                  kl_batch=2) + body)
+        add(f"vpl_backward_empty_shard_{p}", header("vocab_parallel_linear_backward", f64, sizes=(3, 0, 1),
+                                                     pos_weight_sel=2, kl_batch=2, log_target=7) + body)
+        add(f"huge_vpl_stats_{p}", header("vocab_parallel_linear_stats", f64, sizemode=5, sizes=(13, 10, 1),
+                                          kl_batch=3))
+    add("large_vpl_backward_f32",
+        header("vocab_parallel_linear_backward", False, sizemode=7, large=True, sizes=(0, 1, 0), valmode=0,
+               weight=True, smoothing=0.1, pos_weight_sel=3, kl_batch=5, log_target=7, pos_weight=True)
+        + bytes(rng.randrange(224) for _ in range(200)))
+    add("large_vpl_stats_long_rows_f64",
+        header("vocab_parallel_linear_stats", True, sizemode=7, large=True, sizes=(0, 3, 0), valmode=0, smoothing=0.1,
+               kl_batch=2) + bytes(rng.randrange(224) for _ in range(200)))
     # Threads, status strings, version.
     add("misc_threads", header("misc", False, raw=(12, 3, 0, 0, 0, 0)))
 

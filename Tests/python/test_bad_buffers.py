@@ -97,7 +97,8 @@ SIGNATURES["cross_entropy_ex"] = ["in:input", "target:target", "size:batch", "si
                                   "opt:weight", "ignore:ignore_index", "reduction:reduction", "eps:label_smoothing",
                                   "zl:z_loss", "cap:softcap", "opt:grad_output", "out:output", "out:z_output",
                                   "out:grad_input", "pflag:probabilities"]
-OPTIONAL_OUTPUTS = {"cross_entropy_ex": {"output", "z_output", "grad_input"}}
+OPTIONAL_OUTPUTS = {"cross_entropy_ex": {"output", "z_output", "grad_input"},
+                    "vocab_parallel_linear_backward": {"grad_input", "grad_linear_weight", "grad_linear_bias"}}
 # The regression losses: one signature, "weight" exactly count elements ("optw") or always
 # None ("none", the losses without one), "param" beta / delta.
 REGRESSION = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss", "hinge_embedding_loss"]
@@ -234,6 +235,22 @@ SIGNATURES["vocab_parallel_backward"] = ["in:logits", "size:batch", "size:shard_
                                          "reduction:reduction", "eps:label_smoothing", "in:row_max", "in:stats",
                                          "in:grad_output", "out:grad_logits"]
 
+# The sharded LM head: the same shard as VP_W rows (hidden LCE_H) of the weight; rescale's stats
+# are read and written in place.
+SIGNATURES["vocab_parallel_linear_stats"] = ["in:input", "in:linear_weight", "opt:linear_bias", "size:batch",
+                                             "size:hidden", "size:shard_classes", "size:vocab_start",
+                                             "size:classes", "target:target", "opt:weight", "ignore:ignore_index",
+                                             "eps:label_smoothing", "out:local_max", "out:stats"]
+SIGNATURES["vocab_parallel_rescale"] = ["in:local_max", "size:batch", "size:shard_classes", "size:vocab_start",
+                                        "size:classes", "target:target", "opt:weight", "ignore:ignore_index",
+                                        "eps:label_smoothing", "in:row_max", "out:stats"]
+SIGNATURES["vocab_parallel_linear_backward"] = ["in:input", "in:linear_weight", "opt:linear_bias", "size:batch",
+                                                "size:hidden", "size:shard_classes", "size:vocab_start",
+                                                "size:classes", "target:target", "opt:weight",
+                                                "ignore:ignore_index", "reduction:reduction", "eps:label_smoothing",
+                                                "in:row_max", "in:stats", "in:grad_output", "out:grad_input",
+                                                "out:grad_linear_weight", "out:grad_linear_bias"]
+
 
 def vocab_parallel_arguments(name, dtype, batch, reduction, rng):
     """A valid call of one of the vocab_parallel steps."""
@@ -244,10 +261,19 @@ def vocab_parallel_arguments(name, dtype, batch, reduction, rng):
               "label_smoothing": 0.1, "row_max": rng.uniform(1, 2, batch).astype(dtype),
               "stats": rng.uniform(0.5, 2, 3 * batch).astype(dtype),
               "grad_output": rng.uniform(-2, 2, out).astype(dtype),
-              "output": np.full(out, SENTINEL, dtype), "grad_logits": np.full(batch * VP_W, SENTINEL, dtype)}
+              "output": np.full(out, SENTINEL, dtype), "grad_logits": np.full(batch * VP_W, SENTINEL, dtype),
+              "input": rng.uniform(-2, 2, batch * LCE_H).astype(dtype), "hidden": LCE_H,
+              "linear_weight": rng.uniform(-1, 1, VP_W * LCE_H).astype(dtype),
+              "linear_bias": rng.uniform(-1, 1, VP_W).astype(dtype),
+              "local_max": rng.uniform(0, 1, batch).astype(dtype),
+              "grad_input": np.full(batch * LCE_H, SENTINEL, dtype),
+              "grad_linear_weight": np.full(VP_W * LCE_H, SENTINEL, dtype),
+              "grad_linear_bias": np.full(VP_W, SENTINEL, dtype)}
+    if name == "vocab_parallel_linear_stats":
+        values["local_max"] = np.full(batch, SENTINEL, dtype)
     if name == "vocab_parallel_max":
         values["row_max"] = np.full(batch, SENTINEL, dtype)
-    if name == "vocab_parallel_stats":
+    if name in ("vocab_parallel_stats", "vocab_parallel_linear_stats"):
         values["stats"] = np.full(3 * batch, SENTINEL, dtype)
     return {arg: values[arg] for _, arg in (r.split(":") for r in SIGNATURES[name])}
 
@@ -634,6 +660,9 @@ def cases(name, dtype):
                             for label, value, expectation in variants]
             if arg == "vocab_start":  # any start that keeps the shard inside [0, classes) is valid
                 variants = [(label, value, "ok" if type(value) is int and 0 <= value <= C_VP - VP_W else expectation)
+                            for label, value, expectation in variants]
+            if name == "vocab_parallel_rescale" and arg == "shard_classes":  # no buffer of the shard's size
+                variants = [(label, value, "ok" if type(value) is int and 0 <= value <= C_VP - VP_START else expectation)
                             for label, value, expectation in variants]
         else:
             variants = INT_VARIANTS[role]

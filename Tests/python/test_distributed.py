@@ -70,6 +70,60 @@ def test_errors_raise_on_every_rank(tmp_path):
     check_reports(run_group(tmp_path, [9, 3, 8], "errors"), minimum=10)
 
 
+def test_linear_two_ranks_uneven(tmp_path):
+    # The sharded LM head: 37 classes as 23 + 14 weight rows, H = 6; both dtypes, bias or not,
+    # every keyword and reduction, grad_output, the group and the callable, the bridge; the
+    # special cases put a -inf bias on the last rank's rows (its local maxima are -inf). Then
+    # the bad arguments (vocab_start, H against the weight or between ranks, shards that do not
+    # tile, a bias on one rank, z_loss / softcap) on every rank.
+    check_reports(run_group(tmp_path, [23, 14], "linear"), minimum=700)
+
+
+def test_linear_three_ranks_with_an_empty_shard(tmp_path):
+    # 29 classes as 11 + 0 + 18 weight rows: rank 1 holds no row, still all-reduces and gets a
+    # (0, H) weight gradient and the full grad_input.
+    check_reports(run_group(tmp_path, [11, 0, 18], "linear"), minimum=700)
+
+
+def test_linear_one_process_equals_linear_cross_entropy():
+    rng = np.random.default_rng(1)
+    x, W, b = rng.standard_normal((7, 5)), rng.standard_normal((11, 5)), rng.standard_normal(11)
+    t = np.array([1, 2, 3, -100, 10, 0, 5])
+    cw = rng.random(11) + 0.5
+    for red in ("none", "sum", "mean"):
+        loss, grads = swiftloss.distributed.linear_cross_entropy(
+            x, W, t, vocab_start=0, num_classes=11, linear_bias=b, weight=cw, reduction=red, label_smoothing=0.1,
+            all_reduce=lambda a, op: None, with_grad=True)
+        want, want_grads = swiftloss.linear_cross_entropy(x, W, t, linear_bias=b, weight=cw, reduction=red,
+                                                          label_smoothing=0.1, with_grad=True)
+        np.testing.assert_allclose(loss, want, rtol=1e-13)
+        for got, expected in zip(grads, want_grads):
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_linear_local_errors_before_any_collective():
+    seen = []
+
+    def record(array, op):
+        seen.append(op)
+
+    x, W = np.zeros((2, 3), np.float32), np.zeros((4, 3), np.float32)
+    lce = swiftloss.distributed.linear_cross_entropy
+    with pytest.raises(ValueError, match="are not inside"):
+        lce(x, W, [0, 1], vocab_start=2, num_classes=5, all_reduce=record)
+    with pytest.raises(ValueError, match="in_features"):
+        lce(x, np.zeros((4, 2), np.float32), [0, 1], vocab_start=0, num_classes=4, all_reduce=record)
+    with pytest.raises(ValueError, match=r"linear_bias shape \(4,\)"):
+        lce(x, W, [0, 1], vocab_start=0, num_classes=4, linear_bias=np.zeros(3), all_reduce=record)
+    with pytest.raises(ValueError, match=r"\(N, H\) hidden states"):
+        lce(np.zeros(3, np.float32), W, [0], vocab_start=0, num_classes=4, all_reduce=record)
+    with pytest.raises(ValueError, match="not supported across ranks"):
+        lce(x, W, [0, 1], vocab_start=0, num_classes=4, z_loss=0.1, all_reduce=record)
+    with pytest.raises(IndexError, match="out of bounds"):
+        lce(x, W, [0, 4], vocab_start=0, num_classes=4, all_reduce=record)
+    assert seen == ["max"] * 6
+
+
 def test_one_process_equals_cross_entropy():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((6, 10)).astype(np.float64)
@@ -145,16 +199,19 @@ def test_mpi_example():
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "2 ranks, columns [350, 650]" in out.stdout and "gradients match" in out.stdout, out.stdout
+    assert "LM head, 2 ranks, weight rows [350, 650]" in out.stdout, out.stdout
+    assert out.stdout.count("gradients match") == 2, out.stdout
 
 
-def test_readme_tensor_parallel_example(tmp_path):
-    # The README's example as written, in a 2-rank gloo group started as torchrun would
-    # (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT on a free port of 127.0.0.1).
+def run_readme_example(tmp_path, marker):
+    """The README's python block holding marker, as written, in a 2-rank gloo group started as
+    torchrun would (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT on a free port of 127.0.0.1);
+    returns each rank's printed words, sorted by rank."""
     import re
     import socket
     readme = open(os.path.join(HERE, "..", "..", "README.md"), encoding="utf-8").read()
-    code = next(c for c in re.findall(r"```python\n(.*?)```", readme, re.S) if "VocabParallelCrossEntropyLoss" in c)
-    script = tmp_path / "tp_loss.py"
+    code = next(c for c in re.findall(r"```python\n(.*?)```", readme, re.S) if marker in c)
+    script = tmp_path / "tp_example.py"
     script.write_text(code)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -170,4 +227,14 @@ def test_readme_tensor_parallel_example(tmp_path):
     assert [l[0] for l in lines] == ["0", "1"], lines
     for rank, loss, reference, *shape in lines:
         assert loss == reference, lines
+    return lines
+
+
+def test_readme_tensor_parallel_example(tmp_path):
+    lines = run_readme_example(tmp_path, "VocabParallelCrossEntropyLoss")
     assert lines[0][3:] == ["(8,", "16000)"] and lines[1][3:] == ["(8,", "16000)"], lines
+
+
+def test_readme_sharded_lm_head_example(tmp_path):
+    lines = run_readme_example(tmp_path, "VocabParallelLinearCrossEntropyLoss")
+    assert lines[0][3:] == ["(16000,", "64)"] and lines[1][3:] == ["(16000,", "64)"], lines

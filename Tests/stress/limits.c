@@ -357,6 +357,22 @@ static int c_vp_loss_empty_batch(double *v)
     *v = out;
     return s;
 }
+/* vocab_parallel_linear: hidden = SIZE_MAX; a shard of 2^27 weight rows, whose one-row block
+ * of logits (1 GiB of float64) is beyond linear_cross_entropy's 256 MiB of scratch. */
+static int c_vpl_hidden_sizemax(double *v)
+{
+    (void)v;
+    t[0] = t[1] = 1;
+    return swiftloss_vocab_parallel_linear_stats_f64(d, 2, SIZE_MAX, d, NULL, 1, 0, 3, t, NULL, 0, -100, 0.0, dout,
+                                                     dout + 2);
+}
+static int c_vpl_huge_shard(double *v)
+{
+    (void)v;
+    t[0] = 1;
+    return swiftloss_vocab_parallel_linear_stats_f64(NULL, 1, 0, NULL, NULL, (size_t)1 << 27, 0, (size_t)1 << 27, t,
+                                                     NULL, 0, -100, 0.0, dout, dout + 1);
+}
 static int c_status_string_unknown(double *v)
 {
     *v = strcmp(swiftloss_status_string(INT32_MIN), "unknown status") == 0 &&
@@ -428,6 +444,8 @@ static const Case cases[] = {
     {"vocab_parallel_backward: vocab_start = SIZE_MAX", S(OV), c_vp_start_sizemax, 0, 0, NULL},
     {"vocab_parallel_stats: an empty shard at vocab_start = classes -> zeros", S(OK), c_vp_empty_shard_at_end, 2, 0, NULL},
     {"vocab_parallel_loss: empty batch 'mean' -> NaN", S(OK), c_vp_loss_empty_batch, 1, 0, NULL},
+    {"vocab_parallel_linear_stats: hidden = SIZE_MAX", S(OV), c_vpl_hidden_sizemax, 0, 0, NULL},
+    {"vocab_parallel_linear_stats: a 2^27-row shard (scratch beyond 256 MiB)", S(OV), c_vpl_huge_shard, 0, 0, NULL},
     {"set_num_threads(INT32_MAX / INT32_MIN)", S(OK), c_threads_extremes, 2, 0, NULL},
     {"status_string(INT32_MIN / 13) = \"unknown status\"", S(OK), c_status_string_unknown, 2, 0, NULL},
 };

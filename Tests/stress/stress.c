@@ -34,6 +34,7 @@ enum {
     K_MULTILABEL, K_MULTILABEL_BW, K_MULTI_MARGIN, K_MULTI_MARGIN_BW, K_LABEL_MARGIN, K_LABEL_MARGIN_BW,
     K_MARGIN_RANKING, K_MARGIN_RANKING_BW, K_GAUSSIAN, K_GAUSSIAN_BW,
     K_COSINE, K_COSINE_BW, K_TRIPLET, K_TRIPLET_BW, K_CTC, K_CTC_BW, K_LCE, K_VP_STATS, K_VP_BW,
+    K_VPL_STATS, K_VPL_BW,
     NKINDS
 };
 static const char *const names[NKINDS] = {
@@ -55,6 +56,8 @@ static const char *const names[NKINDS] = {
     "ctc_loss (none, zero_infinity)", "ctc_loss_backward (mean)",
     "linear_cross_entropy (mean, z_loss, softcap, smoothing; loss, grad_input, grad_linear_weight)",
     "vocab_parallel_stats (weight, smoothing)", "vocab_parallel_backward (mean, weight, smoothing, in place)",
+    "vocab_parallel_linear_stats (weight, smoothing)",
+    "vocab_parallel_linear_backward (mean, weight, smoothing; grad_input, grad_linear_weight)",
 };
 
 /* Shared, read-only inputs (one float and one double copy), big enough for every case. */
@@ -207,6 +210,16 @@ static int run_case(int ci, void *out, void *gx)
             memcpy(g, xd, n * sizeof *g);
             return swiftloss_vocab_parallel_backward_f64(g, n / 100, 100, 4, 107, t, wd, 107, -100, r, 0.1, gd, pd,
                                                           gd + n / 100, g);
+        /* vocab_parallel_linear: n / 1000 rows of 16 features, a shard of 100 weight rows (from
+         * qd) at vocab_start 4 of 107 classes; local maxima then statistics in o; row maxima from
+         * gd, statistics from pd; the gradients of the input and of the weight rows in g */
+        case K_VPL_STATS:
+            return swiftloss_vocab_parallel_linear_stats_f64(xd, n / 1000, 16, qd, NULL, 100, 4, 107, t, wd, 107, -100,
+                                                             0.1, o, o + n / 1000);
+        case K_VPL_BW:
+            return swiftloss_vocab_parallel_linear_backward_f64(xd, n / 1000, 16, qd, NULL, 100, 4, 107, t, wd, 107,
+                                                                -100, r, 0.1, gd, pd, gd + n / 1000, g,
+                                                                g + n / 1000 * 16, NULL);
         default: return swiftloss_kl_div_backward_f64(qd, n, 100, r, 1, gd, g);
         }
     } else {
@@ -287,6 +300,13 @@ static int run_case(int ci, void *out, void *gx)
             memcpy(g, xf, n * sizeof *g);
             return swiftloss_vocab_parallel_backward_f32(g, n / 100, 100, 4, 107, t, wf, 107, -100, r, 0.1, gf, pf,
                                                           gf + n / 100, g);
+        case K_VPL_STATS:
+            return swiftloss_vocab_parallel_linear_stats_f32(xf, n / 1000, 16, qf, NULL, 100, 4, 107, t, wf, 107, -100,
+                                                             0.1, o, o + n / 1000);
+        case K_VPL_BW:
+            return swiftloss_vocab_parallel_linear_backward_f32(xf, n / 1000, 16, qf, NULL, 100, 4, 107, t, wf, 107,
+                                                                -100, r, 0.1, gf, pf, gf + n / 1000, g,
+                                                                g + n / 1000 * 16, NULL);
         default: return swiftloss_kl_div_backward_f32(qf, n, 100, r, 1, gf, g);
         }
     }
@@ -340,6 +360,8 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
     case K_LCE: c->out_n = 1; c->gx_n = n / 1000 * 16 + 1600; break;  /* 'mean' */
     case K_VP_STATS: c->out_n = 3 * (n / 100); break;
     case K_VP_BW: c->gx_n = n; break;  /* 'mean' */
+    case K_VPL_STATS: c->out_n = 4 * (n / 1000); break;
+    case K_VPL_BW: c->gx_n = n / 1000 * 16 + 1600; break;  /* 'mean' */
     case K_COSINE_BW: case K_TRIPLET_BW:  /* 'none': one upstream gradient per row */
         c->reduction = SWIFTLOSS_REDUCTION_NONE;
         c->gx_n = (kind == K_COSINE_BW ? 2 : 3) * n;
@@ -372,6 +394,12 @@ static void add_case(int kind, int f64, const char *size, size_t b, size_t C, si
         size_t m = n / 1000;
         int64_t *t = (int64_t *)malloc((m + 1) * sizeof *t);
         for (size_t k = 0; k < m; k++) t[k] = tg[k] < 0 ? -100 : tg[k] % 100;
+        targets_for[ncases] = t;
+    }
+    if (kind == K_VPL_STATS || kind == K_VPL_BW) {
+        size_t m = n / 1000;
+        int64_t *t = (int64_t *)malloc((m + 1) * sizeof *t);
+        for (size_t k = 0; k < m; k++) t[k] = tg[k] < 0 ? -100 : tg[k] % 107;
         targets_for[ncases] = t;
     }
     if (kind == K_VP_STATS || kind == K_VP_BW) {

@@ -2605,6 +2605,181 @@ PyDoc_STRVAR(vocab_parallel_backward_doc,
 "swiftloss_vocab_parallel_backward_f32/_f64: the gradient of the shard's logits (grad_logits\n"
 "may be logits itself).");
 
+/* ------------------------------------------------------------------------------------------
+ * Vocabulary-parallel linear_cross_entropy (a sharded LM head): the shard-local steps
+ *
+ *   vocab_parallel_linear_stats(input, linear_weight, linear_bias, batch, hidden, shard_classes,
+ *                               vocab_start, classes, target, weight, ignore_index,
+ *                               label_smoothing, local_max, stats)
+ *   vocab_parallel_rescale(local_max, batch, shard_classes, vocab_start, classes, target, weight,
+ *                          ignore_index, label_smoothing, row_max, stats)
+ *   vocab_parallel_linear_backward(input, linear_weight, linear_bias, batch, hidden,
+ *                                  shard_classes, vocab_start, classes, target, weight,
+ *                                  ignore_index, reduction, label_smoothing, row_max, stats,
+ *                                  grad_output, grad_input, grad_linear_weight, grad_linear_bias)
+ *
+ * linear_bias, weight and the three gradients may be None. The library checks the aliases.
+ * ------------------------------------------------------------------------------------------ */
+
+static PyObject *
+py_vocab_parallel_linear(int backward, PyObject *args)
+{
+    PyObject *x_obj, *w_obj, *b_obj, *t_obj, *cw_obj, *m_obj, *s_obj, *g_obj = Py_None;
+    PyObject *gx_obj = Py_None, *gw_obj = Py_None, *gb_obj = Py_None;
+    Py_ssize_t batch_arg, hidden_arg, shard_arg, start_arg, classes_arg;
+    long long ignore_index;
+    int reduction = SWIFTLOSS_REDUCTION_SUM;
+    double label_smoothing;
+    if (backward ? !PyArg_ParseTuple(args, "OOOnnnnnOOLidOOOOOO:vocab_parallel_linear_backward", &x_obj, &w_obj,
+                                     &b_obj, &batch_arg, &hidden_arg, &shard_arg, &start_arg, &classes_arg, &t_obj,
+                                     &cw_obj, &ignore_index, &reduction, &label_smoothing, &m_obj, &s_obj, &g_obj,
+                                     &gx_obj, &gw_obj, &gb_obj)
+                 : !PyArg_ParseTuple(args, "OOOnnnnnOOLdOO:vocab_parallel_linear_stats", &x_obj, &w_obj, &b_obj,
+                                     &batch_arg, &hidden_arg, &shard_arg, &start_arg, &classes_arg, &t_obj, &cw_obj,
+                                     &ignore_index, &label_smoothing, &m_obj, &s_obj)) {
+        return NULL;
+    }
+    size_t batch, hidden, shard, start, classes, n_input, n_weight, n_stats;
+    if (to_size(batch_arg, "batch", &batch) || to_size(hidden_arg, "hidden", &hidden) ||
+        to_size(shard_arg, "shard_classes", &shard) || to_size(start_arg, "vocab_start", &start) ||
+        to_size(classes_arg, "classes", &classes) || mul_size(batch, hidden, &n_input) ||
+        mul_size(shard, hidden, &n_weight) || mul_size(batch, 3, &n_stats)) {
+        return NULL;
+    }
+    size_t n_reduced = reduction == SWIFTLOSS_REDUCTION_NONE ? batch : 1;
+    buffer x = {0}, w = {0}, b = {0}, t = {0}, cw = {0}, m = {0}, st = {0}, g = {0}, gx = {0}, gw = {0}, gb = {0};
+    PyObject *result = NULL;
+    int kind = buffer_get(x_obj, &x, "input", KIND_OTHER, 0);
+    buffer_kind k = (buffer_kind)kind;
+    if (kind < 0 || buffer_get(w_obj, &w, "linear_weight", k, 0) < 0 ||
+        buffer_get_optional(b_obj, &b, "linear_bias", k) < 0 || buffer_get(t_obj, &t, "target", KIND_I64, 0) < 0 ||
+        buffer_get_optional(cw_obj, &cw, "weight", k) < 0 ||
+        buffer_get(m_obj, &m, backward ? "row_max" : "local_max", k, !backward) < 0 ||
+        buffer_get(s_obj, &st, "stats", k, !backward) < 0 ||
+        (backward && buffer_get(g_obj, &g, "grad_output", k, 0) < 0) ||
+        (gx_obj != Py_None && buffer_get(gx_obj, &gx, "grad_input", k, 1) < 0) ||
+        (gw_obj != Py_None && buffer_get(gw_obj, &gw, "grad_linear_weight", k, 1) < 0) ||
+        (gb_obj != Py_None && buffer_get(gb_obj, &gb, "grad_linear_bias", k, 1) < 0)) {
+        goto done;
+    }
+    if (check_count(&x, "input", n_input) || check_count(&w, "linear_weight", n_weight) ||
+        (b.held && check_count(&b, "linear_bias", shard)) || check_count(&t, "target", batch) ||
+        check_count(&m, backward ? "row_max" : "local_max", batch) || check_count(&st, "stats", n_stats) ||
+        (backward && check_count(&g, "grad_output", n_reduced)) ||
+        (gx.held && check_count(&gx, "grad_input", n_input)) ||
+        (gw.held && check_count(&gw, "grad_linear_weight", n_weight)) ||
+        (gb.held && check_count(&gb, "grad_linear_bias", shard))) {
+        goto done;
+    }
+    swiftloss_status status;
+    int64_t ignore = (int64_t)ignore_index;
+#define VPL_HEAD(T) (const T *)x.view.buf, batch, hidden, (const T *)w.view.buf, (const T *)data_of(&b), shard, \
+        start, classes, (const int64_t *)t.view.buf, (const T *)data_of(&cw), len_of(&cw), ignore
+#define VPL_BACKWARD(T) VPL_HEAD(T), reduction, label_smoothing, (const T *)m.view.buf, (const T *)st.view.buf, \
+        (const T *)g.view.buf, (T *)data_of(&gx), (T *)data_of(&gw), (T *)data_of(&gb)
+#define VPL_STATS(T) VPL_HEAD(T), label_smoothing, (T *)m.view.buf, (T *)st.view.buf
+    SWIFTLOSS_WITHOUT_GIL(n_input + n_weight > SWIFTLOSS_GIL_THRESHOLD / 16,
+        status = kind == KIND_F32
+            ? (backward ? swiftloss_vocab_parallel_linear_backward_f32(VPL_BACKWARD(float))
+                        : swiftloss_vocab_parallel_linear_stats_f32(VPL_STATS(float)))
+            : (backward ? swiftloss_vocab_parallel_linear_backward_f64(VPL_BACKWARD(double))
+                        : swiftloss_vocab_parallel_linear_stats_f64(VPL_STATS(double))));
+#undef VPL_STATS
+#undef VPL_BACKWARD
+#undef VPL_HEAD
+    result = status_result(status);
+done:
+    buffer_release(&gb);
+    buffer_release(&gw);
+    buffer_release(&gx);
+    buffer_release(&g);
+    buffer_release(&st);
+    buffer_release(&m);
+    buffer_release(&cw);
+    buffer_release(&t);
+    buffer_release(&b);
+    buffer_release(&w);
+    buffer_release(&x);
+    return result;
+}
+
+static PyObject *
+py_vocab_parallel_linear_stats(PyObject *module, PyObject *args)
+{
+    return py_vocab_parallel_linear(0, args);
+}
+
+static PyObject *
+py_vocab_parallel_linear_backward(PyObject *module, PyObject *args)
+{
+    return py_vocab_parallel_linear(1, args);
+}
+
+static PyObject *
+py_vocab_parallel_rescale(PyObject *module, PyObject *args)
+{
+    PyObject *lm_obj, *t_obj, *cw_obj, *m_obj, *s_obj;
+    Py_ssize_t batch_arg, shard_arg, start_arg, classes_arg;
+    long long ignore_index;
+    double label_smoothing;
+    if (!PyArg_ParseTuple(args, "OnnnnOOLdOO:vocab_parallel_rescale", &lm_obj, &batch_arg, &shard_arg, &start_arg,
+                          &classes_arg, &t_obj, &cw_obj, &ignore_index, &label_smoothing, &m_obj, &s_obj)) {
+        return NULL;
+    }
+    size_t batch, shard, start, classes, n_stats;
+    if (to_size(batch_arg, "batch", &batch) || to_size(shard_arg, "shard_classes", &shard) ||
+        to_size(start_arg, "vocab_start", &start) || to_size(classes_arg, "classes", &classes) ||
+        mul_size(batch, 3, &n_stats)) {
+        return NULL;
+    }
+    buffer lm = {0}, t = {0}, cw = {0}, m = {0}, st = {0};
+    PyObject *result = NULL;
+    int kind = buffer_get(lm_obj, &lm, "local_max", KIND_OTHER, 0);
+    buffer_kind k = (buffer_kind)kind;
+    if (kind < 0 || buffer_get(t_obj, &t, "target", KIND_I64, 0) < 0 ||
+        buffer_get_optional(cw_obj, &cw, "weight", k) < 0 || buffer_get(m_obj, &m, "row_max", k, 0) < 0 ||
+        buffer_get(s_obj, &st, "stats", k, 1) < 0) {
+        goto done;
+    }
+    if (check_count(&lm, "local_max", batch) || check_count(&t, "target", batch) ||
+        check_count(&m, "row_max", batch) || check_count(&st, "stats", n_stats)) {
+        goto done;
+    }
+    swiftloss_status status = kind == KIND_F32
+        ? swiftloss_vocab_parallel_rescale_f32(lm.view.buf, batch, shard, start, classes, t.view.buf, data_of(&cw),
+                                               len_of(&cw), (int64_t)ignore_index, label_smoothing, m.view.buf,
+                                               st.view.buf)
+        : swiftloss_vocab_parallel_rescale_f64(lm.view.buf, batch, shard, start, classes, t.view.buf, data_of(&cw),
+                                               len_of(&cw), (int64_t)ignore_index, label_smoothing, m.view.buf,
+                                               st.view.buf);
+    result = status_result(status);
+done:
+    buffer_release(&st);
+    buffer_release(&m);
+    buffer_release(&cw);
+    buffer_release(&t);
+    buffer_release(&lm);
+    return result;
+}
+
+PyDoc_STRVAR(vocab_parallel_linear_stats_doc,
+"vocab_parallel_linear_stats(input, linear_weight, linear_bias, batch, hidden, shard_classes,\n"
+"                            vocab_start, classes, target, weight, ignore_index,\n"
+"                            label_smoothing, local_max, stats)\n\n"
+"swiftloss_vocab_parallel_linear_stats_f32/_f64: the shard's row maxima and its statistics\n"
+"relative to them (linear_bias and weight may be None).");
+PyDoc_STRVAR(vocab_parallel_rescale_doc,
+"vocab_parallel_rescale(local_max, batch, shard_classes, vocab_start, classes, target, weight,\n"
+"                       ignore_index, label_smoothing, row_max, stats)\n\n"
+"swiftloss_vocab_parallel_rescale_f32/_f64: stats relative to the all-reduced row_max, in place.");
+PyDoc_STRVAR(vocab_parallel_linear_backward_doc,
+"vocab_parallel_linear_backward(input, linear_weight, linear_bias, batch, hidden, shard_classes,\n"
+"                               vocab_start, classes, target, weight, ignore_index, reduction,\n"
+"                               label_smoothing, row_max, stats, grad_output, grad_input,\n"
+"                               grad_linear_weight, grad_linear_bias)\n\n"
+"swiftloss_vocab_parallel_linear_backward_f32/_f64: this rank's part of grad_input and the\n"
+"gradients of its weight rows and bias slice (each may be None).");
+
 PyDoc_STRVAR(fast_setup_doc,
 "_fast_setup(ndarray, empty, float32, float64)\n\n"
 "The numpy objects _fast_class and _fast_axis use (swiftloss.functional passes them).");
@@ -2698,6 +2873,10 @@ static PyMethodDef swiftloss_methods[] = {
     {"vocab_parallel_stats", py_vocab_parallel_stats, METH_VARARGS, vocab_parallel_stats_doc},
     {"vocab_parallel_loss", py_vocab_parallel_loss, METH_VARARGS, vocab_parallel_loss_doc},
     {"vocab_parallel_backward", py_vocab_parallel_backward, METH_VARARGS, vocab_parallel_backward_doc},
+    {"vocab_parallel_linear_stats", py_vocab_parallel_linear_stats, METH_VARARGS, vocab_parallel_linear_stats_doc},
+    {"vocab_parallel_rescale", py_vocab_parallel_rescale, METH_VARARGS, vocab_parallel_rescale_doc},
+    {"vocab_parallel_linear_backward", py_vocab_parallel_linear_backward, METH_VARARGS,
+     vocab_parallel_linear_backward_doc},
     {NULL, NULL, 0, NULL},
 };
 

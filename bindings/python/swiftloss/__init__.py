@@ -54,7 +54,9 @@ drop-ins (``CrossEntropyLoss``, ``NLLLoss``, ``BCELoss``, ``BCEWithLogitsLoss``,
 Tensor parallelism: :func:`swiftloss.distributed.cross_entropy` computes cross_entropy of logits
 whose classes are split across processes (each holds a block of columns), communicating
 through ``torch.distributed`` or any ``all_reduce`` callable (mpi4py, ...); the torch bridge's
-``VocabParallelCrossEntropyLoss`` is its autograd form.
+``VocabParallelCrossEntropyLoss`` is its autograd form. :func:`swiftloss.distributed.linear_cross_entropy`
+is the same for an LM head whose weight rows are split across processes (the torch bridge's
+``VocabParallelLinearCrossEntropyLoss``).
 
 Threads: ``set_num_threads(n)`` sets how many threads a large call (about 256K elements of
 work or more) may use, ``0`` restoring the default (``SWIFTLOSS_NUM_THREADS``, else the number

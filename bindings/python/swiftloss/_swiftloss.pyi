@@ -242,3 +242,19 @@ def vocab_parallel_backward(
     weight: Optional[_Buffer], ignore_index: int, reduction: int, label_smoothing: float, row_max: _Buffer,
     stats: _Buffer, grad_output: _Buffer, grad_logits: _Buffer, /,
 ) -> None: ...
+def vocab_parallel_linear_stats(
+    input: _Buffer, linear_weight: _Buffer, linear_bias: Optional[_Buffer], batch: int, hidden: int,
+    shard_classes: int, vocab_start: int, classes: int, target: _Buffer, weight: Optional[_Buffer],
+    ignore_index: int, label_smoothing: float, local_max: _Buffer, stats: _Buffer, /,
+) -> None: ...
+def vocab_parallel_rescale(
+    local_max: _Buffer, batch: int, shard_classes: int, vocab_start: int, classes: int, target: _Buffer,
+    weight: Optional[_Buffer], ignore_index: int, label_smoothing: float, row_max: _Buffer, stats: _Buffer, /,
+) -> None: ...
+def vocab_parallel_linear_backward(
+    input: _Buffer, linear_weight: _Buffer, linear_bias: Optional[_Buffer], batch: int, hidden: int,
+    shard_classes: int, vocab_start: int, classes: int, target: _Buffer, weight: Optional[_Buffer],
+    ignore_index: int, reduction: int, label_smoothing: float, row_max: _Buffer, stats: _Buffer,
+    grad_output: _Buffer, grad_input: Optional[_Buffer], grad_linear_weight: Optional[_Buffer],
+    grad_linear_bias: Optional[_Buffer], /,
+) -> None: ...

@@ -150,6 +150,9 @@ __all__ = [
     "VocabParallelCrossEntropyFunction",
     "VocabParallelCrossEntropyLoss",
     "vocab_parallel_cross_entropy",
+    "VocabParallelLinearCrossEntropyFunction",
+    "VocabParallelLinearCrossEntropyLoss",
+    "vocab_parallel_linear_cross_entropy",
 ]
 
 _Tensor = torch.Tensor
@@ -3105,3 +3108,118 @@ class VocabParallelCrossEntropyLoss(torch.nn.Module):
             logits, target, vocab_start=self.vocab_start, num_classes=self.num_classes, group=self.group,
             all_reduce=self.all_reduce, weight=self.weight, ignore_index=self.ignore_index,
             reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+# ------------------------------------------------------------------------------------------
+# Vocabulary-parallel linear_cross_entropy: a sharded LM head (swiftloss.distributed)
+# ------------------------------------------------------------------------------------------
+
+def _numpy_argument(value: Any, dtype: Any = None) -> Any:
+    """A tensor argument as a detached contiguous CPU array (other values as they are)."""
+    if not isinstance(value, torch.Tensor):
+        return value
+    if value.device.type != "cpu":
+        raise RuntimeError(f"swiftloss computes on the CPU: a tensor is on {value.device}")
+    v = value.detach()
+    if dtype is not None and v.dtype != dtype:
+        v = v.to(dtype)
+    return v.contiguous().numpy()
+
+
+class VocabParallelLinearCrossEntropyFunction(torch.autograd.Function):
+    r"""``VocabParallelLinearCrossEntropyFunction.apply(input, linear_weight, linear_bias, target,
+    vocab_start, num_classes, group, all_reduce, weight, ignore_index, reduction,
+    label_smoothing)``: :func:`swiftloss.distributed.linear_cross_entropy` as an autograd
+    Function. Forward runs the protocol's all-reduces (metadata, row MAX, statistics SUM);
+    backward gives the input its gradient (all-reduced with SUM: one collective, on every rank
+    whose input requires grad, which must be all of them or none) and this rank's weight rows
+    and bias slice theirs. First order only."""
+
+    @staticmethod
+    def forward(ctx, input, linear_weight, linear_bias, target, vocab_start, num_classes, group, all_reduce, weight,
+                ignore_index, reduction, label_smoothing):
+        """The loss (the same on every rank); keeps the reduced row statistics for backward."""
+        for name, value in (("target", target), ("weight", weight)):
+            if isinstance(value, torch.Tensor) and value.requires_grad:
+                raise NotImplementedError(f"vocab_parallel_linear_cross_entropy: no gradient for {name}; detach it")
+        compute = input.dtype if input.dtype in (torch.float32, torch.float64) else torch.float32
+        state = _D._forward_linear(_numpy_argument(input, compute), _numpy_argument(linear_weight, compute),
+                                   _numpy_argument(linear_bias, compute), _numpy_argument(target), vocab_start,
+                                   num_classes, group, all_reduce, _numpy_argument(weight), ignore_index,
+                                   reduction, label_smoothing)
+        ctx.state = state
+        ctx.reduce = all_reduce if all_reduce is not None else _D._torch_all_reduce(group)
+        ctx.dtypes = (input.dtype, linear_weight.dtype, None if linear_bias is None else linear_bias.dtype)
+        ctx.set_materialize_grads(True)
+        return torch.as_tensor(np.array(_D._loss(state))).to(input.dtype)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_output):
+        """The gradients of the loss times grad_output: the input's (all-reduced), this rank's
+        weight rows' and bias slice's."""
+        state = ctx.state
+        g = grad_output.detach().to(torch.float64 if state.dtype == np.float64 else torch.float32)
+        g = np.ascontiguousarray(g.reshape(-1).numpy())
+        want = ctx.needs_input_grad
+        grads = _D._linear_gradients(state, ctx.reduce, g, want_input=want[0], want_weight=want[1],
+                                     want_bias=want[2])
+        out = tuple(None if a is None else torch.from_numpy(a).to(dtype) for a, dtype in zip(grads, ctx.dtypes))
+        return out + (None,) * 9
+
+
+def vocab_parallel_linear_cross_entropy(
+    input: _Tensor,
+    linear_weight: _Tensor,
+    target: _Tensor,
+    *,
+    vocab_start: int,
+    num_classes: int,
+    linear_bias: Optional[_Tensor] = None,
+    group: Any = None,
+    all_reduce: Any = None,
+    weight: Optional[_Tensor] = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> _Tensor:
+    r"""``torch.nn.functional.linear_cross_entropy`` of an LM head whose weight rows are split
+    across ranks (tensor parallelism): ``input`` is the ``(N, H)`` hidden states (the same on
+    every rank), ``linear_weight`` this rank's ``(V_rank, H)`` rows ``[vocab_start, vocab_start
+    + V_rank)``, ``linear_bias`` None or its ``(V_rank,)`` slice; ``target`` and ``weight`` are
+    the full ones. Returns the loss (the same on every rank) as a tensor whose backward gives
+    the input its all-reduced gradient and this rank's weight rows and bias slice theirs; no
+    rank holds more than a block of rows of its shard's logits. Communication:
+    ``torch.distributed`` on ``group`` (default: the world group), or ``all_reduce=f`` (see
+    :mod:`swiftloss.distributed`)."""
+    return VocabParallelLinearCrossEntropyFunction.apply(input, linear_weight, linear_bias, target, vocab_start,
+                                                         num_classes, group, all_reduce, weight, ignore_index,
+                                                         reduction, label_smoothing)
+
+
+class VocabParallelLinearCrossEntropyLoss(torch.nn.Module):
+    r"""A sharded LM head with its loss (see :func:`vocab_parallel_linear_cross_entropy`):
+    ``VocabParallelLinearCrossEntropyLoss(in_features, num_classes, vocab_start, shard_classes,
+    *, bias=True, group=None, all_reduce=None, weight=None, ignore_index=-100,
+    reduction='mean', label_smoothing=0.0, device=None, dtype=None)`` holds this rank's rows as
+    ``self.linear``, a ``torch.nn.Linear(in_features, shard_classes)``; ``forward(input,
+    target)`` returns the loss, gradients flowing to the input and to ``self.linear``'s weight
+    and bias. ``weight`` (all ``num_classes`` of them) is a registered buffer."""
+
+    def __init__(self, in_features: int, num_classes: int, vocab_start: int, shard_classes: int, *, bias: bool = True,
+                 group: Any = None, all_reduce: Any = None, weight: Optional[_Tensor] = None, ignore_index: int = -100,
+                 reduction: str = "mean", label_smoothing: float = 0.0, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.linear = torch.nn.Linear(in_features, shard_classes, bias=bias, device=device, dtype=dtype)
+        self.vocab_start, self.num_classes = vocab_start, num_classes
+        self.group, self.all_reduce = group, all_reduce
+        self.register_buffer("weight", weight)
+        self.weight: Optional[_Tensor]
+        self.ignore_index, self.reduction, self.label_smoothing = ignore_index, reduction, label_smoothing
+
+    def forward(self, input: _Tensor, target: _Tensor) -> _Tensor:
+        """The loss of the full head's logits (see :func:`vocab_parallel_linear_cross_entropy`)."""
+        return vocab_parallel_linear_cross_entropy(
+            input, self.linear.weight, target, vocab_start=self.vocab_start, num_classes=self.num_classes,
+            linear_bias=self.linear.bias, group=self.group, all_reduce=self.all_reduce, weight=self.weight,
+            ignore_index=self.ignore_index, reduction=self.reduction, label_smoothing=self.label_smoothing)

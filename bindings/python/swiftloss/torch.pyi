@@ -72,6 +72,9 @@ __all__ = [
     "VocabParallelCrossEntropyFunction",
     "VocabParallelCrossEntropyLoss",
     "vocab_parallel_cross_entropy",
+    "VocabParallelLinearCrossEntropyFunction",
+    "VocabParallelLinearCrossEntropyLoss",
+    "vocab_parallel_linear_cross_entropy",
 ]
 
 def cross_entropy(
@@ -730,3 +733,46 @@ class VocabParallelCrossEntropyLoss(torch.nn.Module):
         weight: Optional[Tensor] = ..., ignore_index: int = ..., reduction: str = ..., label_smoothing: float = ...,
     ) -> None: ...
     def forward(self, logits: Tensor, target: Tensor) -> Tensor: ...
+
+class VocabParallelLinearCrossEntropyFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(
+        ctx: Any, input: Tensor, linear_weight: Tensor, linear_bias: Optional[Tensor], target: Tensor,
+        vocab_start: int, num_classes: int, group: Any, all_reduce: Any, weight: Optional[Tensor],
+        ignore_index: int, reduction: str, label_smoothing: float,
+    ) -> Tensor: ...
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> Tuple[Optional[Tensor], ...]: ...
+
+def vocab_parallel_linear_cross_entropy(
+    input: Tensor,
+    linear_weight: Tensor,
+    target: Tensor,
+    *,
+    vocab_start: int,
+    num_classes: int,
+    linear_bias: Optional[Tensor] = ...,
+    group: Any = ...,
+    all_reduce: Any = ...,
+    weight: Optional[Tensor] = ...,
+    ignore_index: int = ...,
+    reduction: str = ...,
+    label_smoothing: float = ...,
+) -> Tensor: ...
+
+class VocabParallelLinearCrossEntropyLoss(torch.nn.Module):
+    linear: torch.nn.Linear
+    vocab_start: int
+    num_classes: int
+    group: Any
+    all_reduce: Any
+    weight: Optional[Tensor]
+    ignore_index: int
+    reduction: str
+    label_smoothing: float
+    def __init__(
+        self, in_features: int, num_classes: int, vocab_start: int, shard_classes: int, *, bias: bool = ...,
+        group: Any = ..., all_reduce: Any = ..., weight: Optional[Tensor] = ..., ignore_index: int = ...,
+        reduction: str = ..., label_smoothing: float = ..., device: Any = ..., dtype: Any = ...,
+    ) -> None: ...
+    def forward(self, input: Tensor, target: Tensor) -> Tensor: ...
