@@ -75,10 +75,11 @@ func gemmReleaseMapping(_ base: UnsafeMutableRawPointer) {
 /// The micro-kernel's rows.
 @usableFromInline let gemmMR = 6
 
-/// Blocking for this family of CPUs (32 KB L1d, 512 KB L2 per core, a shared L3 of several
-/// MB): a kc x NR panel of B is 16 KB for kc = 256 (L1, beside a 6 x kc panel of A); the mc x kc
-/// block of A is 144 KB (L2); B is packed nc = 1024 columns by as many blocks of kc as fit in
-/// 4 MB (L3).
+/// Blocking for these CPUs (32-48 KB L1d, 512 KB-1 MB L2 per core, a shared L3 of several MB):
+/// a kc x NR panel of B is 16 KB for kc = 256 (32 KB with the AVX-512 kernels' NR = 32; L1,
+/// beside a 6 x kc panel of A); the mc x kc block of A is 144 KB (L2); B is packed nc = 1024
+/// columns by as many blocks of kc as fit in 4 MB (L3). kc is the same for every build: it
+/// fixes the order of each element's sum.
 @usableFromInline let gemmKC = 256
 @usableFromInline let gemmNC = 1024
 /// Bytes of one packed superblock of B.
