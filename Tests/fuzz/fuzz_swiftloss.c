@@ -2106,7 +2106,8 @@ static int run_ctc(Ctx *c)
     uint64_t time = sz[0], classes = sz[1], stride = sz[2], batch = h[13] % 5;
     if (c->sizemode == 5 || c->sizemode == 6) batch = huge_size(&c->in, 1, h[13]);
     if (c->sizemode == 7) { time = 60 + h[4] % 60; classes = 2 + h[5] % 40; stride = h[6] % 30; batch = 4 + h[13] % 8; }
-    const int concat = h[14] & 1, wrong_len = ((h[14] >> 1) & 3) == 3;
+    /* stride 0 is the concatenated layout in the API: the padded mode with a stride of 0 is it */
+    const int concat = (h[14] & 1) || stride == 0, wrong_len = ((h[14] >> 1) & 3) == 3;
     if (concat) stride = 0;
     static const int64_t odd_blank[4] = {-1, INT64_MIN, INT64_MAX, 1};
     int64_t blank = h[9] < 200 ? 0 : h[9] < 240 ? (int64_t)(classes - 1) : h[9] < 248 ? (int64_t)classes : odd_blank[h[9] & 3];
