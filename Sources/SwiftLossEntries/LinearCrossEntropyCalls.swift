@@ -22,7 +22,10 @@ func linearCrossEntropyCall<T: LossFloat>(
         // axis: a size, so before any buffer (a size overflow before an overlap).
         _ = try elementCount(n, c, of: T.self)
         let r = try parseReduction(reduction)
-        let outputCount = r.outputCount(for: n)
+        // The 'none' output (and grad_output) has batch elements even when hidden and classes are
+        // 0: its bytes must fit too (batch 2^62 beside hidden = classes = 0 trapped in the
+        // overlap checks' byte views, found by a session's fuzz run).
+        let outputCount = try elementCount(r.outputCount(for: n), of: T.self)
         let x = try inputBuffer(input, inputCount), w = try inputBuffer(linearWeight, weightCount)
         let b = linearBias.map { UnsafeBufferPointer(start: $0, count: classCount) }
         let targetBuffer: UnsafeRawBufferPointer, targets: LinearCrossEntropyTargets<T>

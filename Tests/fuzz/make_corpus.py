@@ -268,6 +268,12 @@ def regressions(out):
         "harness_ctc_stride_zero_is_concatenated_f64": raw_hex(
             "5b0700000803000000000000003f6effffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
             "0000420000000100004ca1afc863cd3f3ffffeff"),
+        # A Swift trap: linear_cross_entropy_probs with batch 2^62 beside hidden = classes = 0,
+        # 'none': the output's batch elements were never checked to fit in bytes (every other
+        # count was 0), and the overlap checks' byte view of it overflowed (found by a 900 s
+        # session run; the entry point dates from the previous session).
+        "trap_linear_cross_entropy_probs_huge_batch_no_classes_f64":
+            bytes([2 * KINDS.index("linear_cross_entropy_probs") + 1]) + bytes.fromhex("554a000a00"),
         # Label smoothing with zero-weight targets, 'mean': gave inf, PyTorch NaN.
         "wrong_cross_entropy_smoothing_zero_target_weights_f64":
             header("cross_entropy", True, sizes=(1, 3, 1), weight=True, smoothing=0.1)
