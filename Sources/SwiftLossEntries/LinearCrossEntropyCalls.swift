@@ -26,6 +26,14 @@ func linearCrossEntropyCall<T: LossFloat>(
         // 0: its bytes must fit too (batch 2^62 beside hidden = classes = 0 trapped in the
         // overlap checks' byte views, found by a session's fuzz run).
         let outputCount = try elementCount(r.outputCount(for: n), of: T.self)
+        // The scalar arguments, in the core's order, before any buffer's overlap: a bad z_loss
+        // or zero classes beside buffers that overlap is reported as itself (batch 2^60 + 1,
+        // no classes, z_loss -1 reported the overlap of its outputs: a session's fuzz run).
+        guard !labelSmoothing.isNaN, labelSmoothing <= 1 else { throw LossError.invalidLabelSmoothing(labelSmoothing) }
+        guard zLoss.isFinite, zLoss >= 0 else { throw LossError.invalidArgument("z_loss must be a non-negative finite number") }
+        guard softcap.isFinite, softcap >= 0 else { throw LossError.invalidArgument("softcap must be a positive finite number") }
+        guard c > 0 else { throw LossError.zeroClasses }
+        guard r != .batchMean else { throw LossError.invalidReduction }
         let x = try inputBuffer(input, inputCount), w = try inputBuffer(linearWeight, weightCount)
         let b = linearBias.map { UnsafeBufferPointer(start: $0, count: classCount) }
         let targetBuffer: UnsafeRawBufferPointer, targets: LinearCrossEntropyTargets<T>

@@ -274,6 +274,13 @@ def regressions(out):
         # session run; the entry point dates from the previous session).
         "trap_linear_cross_entropy_probs_huge_batch_no_classes_f64":
             bytes([2 * KINDS.index("linear_cross_entropy_probs") + 1]) + bytes.fromhex("554a000a00"),
+        # linear_cross_entropy_probs with batch 2^60 + 1 beside hidden = classes = 0, z_loss -1:
+        # the entry point checked its outputs' overlaps before the scalar arguments the core
+        # checks, and reported the overlap; z_loss, softcap, smoothing, zero classes and the
+        # reduction now come first (found by a 900 s session run).
+        "linear_cross_entropy_probs_scalars_before_overlap_f32": bytes([2 * KINDS.index("linear_cross_entropy_probs")])
+            + bytes.fromhex("a5820310000012045d0073737373730000000e1ebb9500c2c2c2c2c2c22cc2c2c2c2c2c2c29999ffffffffffffffff7cff"
+                            "ffffff993f9a99999999b93f9a990099999999c2c29999ffff"),
         # Label smoothing with zero-weight targets, 'mean': gave inf, PyTorch NaN.
         "wrong_cross_entropy_smoothing_zero_target_weights_f64":
             header("cross_entropy", True, sizes=(1, 3, 1), weight=True, smoothing=0.1)
