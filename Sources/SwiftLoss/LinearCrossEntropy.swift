@@ -85,9 +85,7 @@ public func linearCrossEntropy<T: LossFloat>(
     gradOutput: UnsafeBufferPointer<T>? = nil, into outputs: LinearCrossEntropyOutputs<T>
 ) throws(LossError) {
     // Checks, in the order of crossEntropy's, then the linear layer's.
-    let eps = try effectiveSmoothing(labelSmoothing)
-    guard zLoss.isFinite && zLoss >= 0 else { throw .invalidArgument("z_loss must be a non-negative finite number") }
-    guard softcap.isFinite && softcap >= 0 else { throw .invalidArgument("softcap must be a positive finite number") }
+    let eps = try checkLinearCrossEntropyScalars(labelSmoothing: labelSmoothing, zLoss: zLoss, softcap: softcap)
     let layout = try ClassLayout(batch: batch, classes: classes, of: T.self)
     guard classes > 0 else { throw .zeroClasses }
     guard reduction != .batchMean else { throw .invalidReduction }
@@ -151,6 +149,18 @@ public func linearCrossEntropy<T: LossFloat>(
         }
     }
     if let failure { throw failure }
+}
+
+/// linear_cross_entropy's first checks, of its scalar arguments (also made by the C entry
+/// points before their buffers' overlaps): label smoothing as cross_entropy's, `zLoss` finite
+/// and >= 0, `softcap` finite and >= 0 (0: none). Returns the effective smoothing.
+@inlinable
+public func checkLinearCrossEntropyScalars(labelSmoothing: Double, zLoss: Double, softcap: Double) throws(LossError)
+    -> Double {
+    let eps = try effectiveSmoothing(labelSmoothing)
+    guard zLoss.isFinite && zLoss >= 0 else { throw .invalidArgument("z_loss must be a non-negative finite number") }
+    guard softcap.isFinite && softcap >= 0 else { throw .invalidArgument("softcap must be a positive finite number") }
+    return eps
 }
 
 /// The rows of one block of `classes > 0` logits (the budget above; every row when `batch` is

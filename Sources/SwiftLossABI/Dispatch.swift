@@ -35,17 +35,14 @@ let kernels: Kernels = {
 /// Whether the exports call the AVX2 build (see `kernels`).
 var useAVX2: Bool { kernels != .baseline }
 
-/// The kernels' name for swiftloss_kernels_string (static storage).
-private let kernelNames: (baseline: StaticString, avx2: StaticString, avx512: StaticString) =
-    ("baseline", "avx2", "avx2+avx512-gemm")
-
+/// The kernels' name (a string literal: static storage).
 @_cdecl("swiftloss_kernels_string")
 public func swiftloss_kernels_string() -> UnsafePointer<CChar> {
     let name: StaticString
     switch kernels {
-    case .baseline: name = kernelNames.baseline
-    case .avx2: name = kernelNames.avx2
-    case .avx512: name = kernelNames.avx512
+    case .baseline: name = "baseline"
+    case .avx2: name = "avx2"
+    case .avx512: name = "avx2+avx512-gemm"
     }
     return UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
 }

@@ -29,9 +29,7 @@ func linearCrossEntropyCall<T: LossFloat>(
         // The scalar arguments, in the core's order, before any buffer's overlap: a bad z_loss
         // or zero classes beside buffers that overlap is reported as itself (batch 2^60 + 1,
         // no classes, z_loss -1 reported the overlap of its outputs: a session's fuzz run).
-        guard !labelSmoothing.isNaN, labelSmoothing <= 1 else { throw LossError.invalidLabelSmoothing(labelSmoothing) }
-        guard zLoss.isFinite, zLoss >= 0 else { throw LossError.invalidArgument("z_loss must be a non-negative finite number") }
-        guard softcap.isFinite, softcap >= 0 else { throw LossError.invalidArgument("softcap must be a positive finite number") }
+        _ = try checkLinearCrossEntropyScalars(labelSmoothing: labelSmoothing, zLoss: zLoss, softcap: softcap)
         guard c > 0 else { throw LossError.zeroClasses }
         guard r != .batchMean else { throw LossError.invalidReduction }
         let x = try inputBuffer(input, inputCount), w = try inputBuffer(linearWeight, weightCount)
