@@ -43,9 +43,12 @@ let package = Package(
         // The same, with its own copy of the core, compiled for AVX2 (Haswell and later).
         .target(
             name: "SwiftLossEntriesAVX2",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
-            swiftSettings: [.define("SWIFTLOSS_AVX2")] + avx2Flags
+            dependencies: [.product(name: "RealModule", package: "swift-numerics"), "SwiftLossHints"],
+            swiftSettings: [.define("SWIFTLOSS_AVX2"), .define("SWIFTLOSS_HINTS")] + avx2Flags
         ),
+        // Cache hints (prefetch) for that build: LLVM's intrinsic through `Builtin`, hence
+        // -parse-stdlib; the core itself is built without them (Sources/SwiftLoss/Hints.swift).
+        .target(name: "SwiftLossHints", swiftSettings: [.unsafeFlags(["-parse-stdlib"])]),
         // The GEMM's kernels alone, compiled for AVX-512 (Skylake-SP, Zen 4 and later).
         .target(name: "SwiftLossGemmAVX512", swiftSettings: avx512Flags),
         // cpuid / xgetbv for the dispatch. DWARF 4: valgrind 3.19 cannot read clang's DWARF 5.

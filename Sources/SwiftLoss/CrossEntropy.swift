@@ -255,14 +255,14 @@ func crossEntropyKernel<T: LossFloat>(
                 return parts
             }
         } else if StridedTiles<T>.applies(dim: classes, inner: inner) {
-            // The (N, C, d) layout through tiles of two vectors of positions (StridedTiles).
+            // The (N, C, d) layout through tiles of two to eight vectors of positions (StridedTiles).
             let tiles = StridedTiles<T>(outer: layout.batch, dim: classes, inner: inner)
-            total = tiles.sum(cost: 2) { tile, u in
+            total = tiles.sum(cost: 2, reads: (x, nil), write: gx.flatMap { $0 == UnsafeMutablePointer(mutating: x) ? nil : $0 }) { tile, u in
                 let (offset, sample, n) = tiles.tile(u)
                 tiles.load(x + offset, count: n, into: tile)
                 let parts = tiles.vectors(tile, count: n) { v, j, io in
                     crossEntropyBlock(v, targets: t + (sample &+ j), firstSample: sample &+ j,
-                                      stride: StridedTiles<T>.width, io, ignoreIndex, terms, wantLoss: wantLoss,
+                                      stride: tiles.width, io, ignoreIndex, terms, wantLoss: wantLoss,
                                       each: each, gradient: gx == nil ? nil : v)
                 }
                 if let gx { tiles.store(tile, count: n, to: gx + offset) }
@@ -542,12 +542,12 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
         // The (N, C, d) layout through tiles (StridedTiles): logits and targets.
         let tiles = StridedTiles<T>(outer: layout.batch, dim: classes, inner: inner)
         let size = tiles.elementsPerUnit
-        total = tiles.sum(cost: 4, tiles: 2) { tile, u in
+        total = tiles.sum(cost: 4, tiles: 2, reads: (x, q), write: gx.flatMap { $0 == UnsafeMutablePointer(mutating: x) ? nil : $0 }) { tile, u in
             let (offset, sample, n) = tiles.tile(u)
             tiles.load(x + offset, count: n, into: tile)
             tiles.load(q + offset, count: n, into: tile + size)
             let parts = tiles.vectors(tile, count: n) { v, j, io in
-                SIMD2(probabilityBlock(v, v + size, classes, stride: StridedTiles<T>.width, io, w, keep, spread,
+                SIMD2(probabilityBlock(v, v + size, classes, stride: tiles.width, io, w, keep, spread,
                                        wantLoss: wantLoss, each: each.map { $0 + (sample &+ j) },
                                        scale: laneScales(sample &+ j, io.count), gradient: gx == nil ? nil : v), 0)
             }

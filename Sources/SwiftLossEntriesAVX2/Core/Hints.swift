@@ -1,0 +1,1 @@
+../../SwiftLoss/Hints.swift
