@@ -604,11 +604,20 @@ struct StridedTiles<T: LossFloat> {
     }
 
     /// Runs `compute(tile + j, io)` for each vector `j` of a tile holding `count` positions.
+    /// A full tile's vectors get a `BlockIO` whose count is the constant `T.lanes`: inlined,
+    /// its loads and stores lose the test for a partial vector (one per load before).
     @inlinable @inline(__always)
     func vectors(_ tile: UnsafeMutablePointer<T>, count: Int,
                  _ compute: (UnsafeMutablePointer<T>, Int, BlockIO<T>) -> SIMD2<Double>) -> SIMD2<Double> {
         var total = SIMD2<Double>()
         var j = 0
+        if count == width {
+            while j < count {
+                total += compute(tile + j, j, BlockIO(count: T.lanes))
+                j &+= T.lanes
+            }
+            return total
+        }
         while j < count {
             total += compute(tile + j, j, BlockIO(count: min(T.lanes, count &- j)))
             j &+= T.lanes
