@@ -257,7 +257,7 @@ func crossEntropyKernel<T: LossFloat>(
         } else if StridedTiles<T>.applies(dim: classes, inner: inner) {
             // The (N, C, d) layout through tiles of two to eight vectors of positions (StridedTiles).
             let tiles = StridedTiles<T>(outer: layout.batch, dim: classes, inner: inner)
-            total = tiles.sum(cost: 2, reads: (x, nil), write: gx.flatMap { $0 == UnsafeMutablePointer(mutating: x) ? nil : $0 }) { tile, u in
+            total = tiles.sum(cost: 2, reads: (x, nil), write: gx) { tile, u in
                 let (offset, sample, n) = tiles.tile(u)
                 tiles.load(x + offset, count: n, into: tile)
                 let parts = tiles.vectors(tile, count: n) { v, j, io in
@@ -542,7 +542,7 @@ func probabilityCrossEntropyKernel<T: LossFloat>(
         // The (N, C, d) layout through tiles (StridedTiles): logits and targets.
         let tiles = StridedTiles<T>(outer: layout.batch, dim: classes, inner: inner)
         let size = tiles.elementsPerUnit
-        total = tiles.sum(cost: 4, tiles: 2, reads: (x, q), write: gx.flatMap { $0 == UnsafeMutablePointer(mutating: x) ? nil : $0 }) { tile, u in
+        total = tiles.sum(cost: 4, tiles: 2, reads: (x, q), write: gx) { tile, u in
             let (offset, sample, n) = tiles.tile(u)
             tiles.load(x + offset, count: n, into: tile)
             tiles.load(q + offset, count: n, into: tile + size)

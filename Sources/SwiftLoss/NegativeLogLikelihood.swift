@@ -93,17 +93,19 @@ public func nllLoss<T: LossFloat>(
     let ahead = 32
     let total = sumOverUnits(layout.samples, unitElements: rowBytes >= 4096 ? 64 : 8) { range in
         var partial = 0.0
-        if inner == 1 {
-            // Rows: one loop of a few instructions per sample (the general one below took
-            // about 35).
-            for sample in range {
-                var value: T = 0
-                if let t = classIndex(tp[sample], classes: classes, ignoreIndex: ignoreIndex) {
-                    value = -(w?[t] ?? 1) * x[sample &* classes &+ t]
-                }
-                each?[sample] = value
-                partial += value.wide
+        // One sample whose class c is at x[base + c * stride].
+        @inline(__always) func gather(_ sample: Int, base: Int, stride: Int) {
+            var value: T = 0
+            if let t = classIndex(tp[sample], classes: classes, ignoreIndex: ignoreIndex) {
+                value = -(w?[t] ?? 1) * x[base &+ t &* stride]
             }
+            each?[sample] = value
+            partial += value.wide
+        }
+        if inner == 1 {
+            // Rows: a loop of a few instructions per sample (the general one below took
+            // about 35).
+            for sample in range { gather(sample, base: sample &* classes, stride: 1) }
             return partial
         }
         var sample = range.lowerBound
@@ -111,19 +113,13 @@ public func nllLoss<T: LossFloat>(
         var (nAhead, iAhead) = (sample &+ ahead).quotientAndRemainder(dividingBy: inner)
         while sample < range.upperBound {
             if sample &+ ahead < range.upperBound {
-                let t = tp[sample &+ ahead]
-                if t >= 0 && t < Int64(classes) {
-                    Hint.read(x + ((nAhead &* classes &+ Int(truncatingIfNeeded: t)) &* inner &+ iAhead))
+                if let t = classIndex(tp[sample &+ ahead], classes: classes, ignoreIndex: ignoreIndex) {
+                    Hint.read(x + ((nAhead &* classes &+ t) &* inner &+ iAhead))
                 }
                 iAhead &+= 1
                 if iAhead == inner { iAhead = 0; nAhead &+= 1 }
             }
-            var value: T = 0
-            if let t = classIndex(tp[sample], classes: classes, ignoreIndex: ignoreIndex) {
-                value = -(w?[t] ?? 1) * x[(n &* classes &+ t) &* inner &+ i]
-            }
-            each?[sample] = value
-            partial += value.wide
+            gather(sample, base: n &* classes &* inner &+ i, stride: inner)
             sample &+= 1
             i &+= 1
             if i == inner { i = 0; n &+= 1 }

@@ -252,7 +252,7 @@ func throughTiles<T: LossFloat>(
     }
     guard StridedTiles<T>.applies(dim: dim, inner: inner) else { return false }
     let tiles = StridedTiles<T>(outer: outer, dim: dim, inner: inner)
-    _ = tiles.sum(reads: (x, nil), write: y == UnsafeMutablePointer(mutating: x) ? nil : y) { tile, u in
+    _ = tiles.sum(reads: (x, nil), write: y) { tile, u in
         let (offset, _, n) = tiles.tile(u)
         tiles.load(x + offset, count: n, into: tile)
         _ = tiles.vectors(tile, count: n) { v, _, _ in

@@ -116,7 +116,8 @@ public enum _FloatVectorMath: _LossVectorMath {
         let lo: Float = -104       // exp(lo) is below half the least subnormal
         var xc = x.replacing(with: V(repeating: lo), where: x .< lo)
         xc = xc.replacing(with: V(repeating: hi), where: xc .> hi)
-        let (p, ki, _) = expReduced(xc)
+        let (p, t) = expReduced(xc)
+        let ki = t &- SIMD8(repeating: expBiasedMagic)
         // 2^k in two halves so that k in [-150, 128] never leaves the normal range.
         let k1 = ki &>> 1, k2 = ki &- k1
         let s1 = unsafeBitCast((k1 &+ 127) &<< 23, to: V.self)
@@ -126,10 +127,11 @@ public enum _FloatVectorMath: _LossVectorMath {
 
     /// exp's core, shared by `exp` and `expForSum` (so that the two agree bit for bit where
     /// both apply): `x = k * ln 2 + r` with `|r| <= ln 2 / 2`; returns `exp(r)`, `k` as an
-    /// integer (`exp(x) = exp(r) * 2^k`) and the bits of `t`, whose low bits hold `k + 127`
-    /// (shifted into the exponent field they are `2^k` for `k` in [-126, 127]).
+    /// integer (`exp(x) = exp(r) * 2^k`) as the bits of `t`, whose low bits hold `k + 127`
+    /// (shifted into the exponent field they are `2^k` for `k` in [-126, 127]; `k` itself is
+    /// `t - expBiasedMagic`).
     @inlinable @inline(__always)
-    static func expReduced(_ x: SIMD8<Float>) -> (p: SIMD8<Float>, k: SIMD8<Int32>, t: SIMD8<Int32>) {
+    static func expReduced(_ x: SIMD8<Float>) -> (p: SIMD8<Float>, t: SIMD8<Int32>) {
         typealias V = SIMD8<Float>
         typealias I = SIMD8<Int32>
         // k = round(x / ln 2) with the 1.5 * 2^23 trick (plus the exponent bias, 127, so that
@@ -137,8 +139,6 @@ public enum _FloatVectorMath: _LossVectorMath {
         let magic: Float = 12_583_039  // 1.5 * 2^23 + 127
         let t = mulAdd(x, V(repeating: 1.44269504088896341), V(repeating: magic))
         let k = t - magic
-        let tb = unsafeBitCast(t, to: I.self)
-        let ki = tb &- I(repeating: 0x4B40_0000 + 127)
         let r = mulAdd(k, V(repeating: 2.12194440e-4), mulAdd(k, V(repeating: -0.693359375), x))
         // Minimax polynomial of degree 6 for exp(r) on |r| <= ln2 / 2 (relative error 2.6e-9;
         // 1.02 ULP with the float32 Horner steps), six multiply-adds: Cephes' expf polynomial
@@ -150,8 +150,12 @@ public enum _FloatVectorMath: _LossVectorMath {
         p = mulAdd(p, r, V(repeating: 5.0000006e-1))
         p = mulAdd(p, r, V(repeating: 1.0000000))
         p = mulAdd(p, r, V(repeating: 1))
-        return (p, ki, tb)
+        return (p, unsafeBitCast(t, to: I.self))
     }
+
+    /// The bits of `expReduced`'s `t` for `k = 0`: 1.5 * 2^23 + 127 as a float.
+    @inlinable @inline(__always)
+    static var expBiasedMagic: Int32 { 0x4B40_0000 + 127 }
 
     @inlinable @inline(__always)
     public static func expForSum(_ x: SIMD8<Float>) -> SIMD8<Float> {
@@ -162,7 +166,7 @@ public enum _FloatVectorMath: _LossVectorMath {
         // 2^k; 0 below lo (exactly: log-space sums such as CTC's take all -inf terms to 0).
         // NaN stays NaN.
         let lo: Float = -87  // k >= -126
-        let (p, _, tb) = expReduced(x)
+        let (p, tb) = expReduced(x)
         let e = p * unsafeBitCast(tb &<< 23, to: V.self)
         return e.replacing(with: V(), where: x .< lo)
     }
