@@ -254,8 +254,24 @@ func crossEntropyKernel<T: LossFloat>(
                 if let gx { tile.store(to: gx + first &* classes, rows: rows) }
                 return parts
             }
+        } else if StridedTiles<T>.applies(dim: classes, inner: inner) && !terms.smoothing {
+            // The (N, C, d) layout without smoothing, the common case: see crossEntropyTile.
+            let tiles = StridedTiles<T>(outer: layout.batch, dim: classes, inner: inner)
+            total = tiles.sum(cost: 2, reads: (x, nil), write: gx) { tile, u in
+                let (offset, sample, n) = tiles.tile(u)
+                tiles.load(x + offset, count: n, into: tile)
+                // `gradient` as a constant in each call: the forward alone keeps none of its steps.
+                guard let gx else {
+                    return crossEntropyTile(tile, width: tiles.width, count: n, targets: t + sample, firstSample: sample,
+                                            ignoreIndex, terms, wantLoss: wantLoss, each: each, gradient: false)
+                }
+                let parts = crossEntropyTile(tile, width: tiles.width, count: n, targets: t + sample, firstSample: sample,
+                                             ignoreIndex, terms, wantLoss: wantLoss, each: each, gradient: true)
+                tiles.store(tile, count: n, to: gx + offset)
+                return parts
+            }
         } else if StridedTiles<T>.applies(dim: classes, inner: inner) {
-            // The (N, C, d) layout through tiles of two to eight vectors of positions (StridedTiles).
+            // The (N, C, d) layout with smoothing, through tiles of two to eight vectors of positions (StridedTiles).
             let tiles = StridedTiles<T>(outer: layout.batch, dim: classes, inner: inner)
             total = tiles.sum(cost: 2, reads: (x, nil), write: gx) { tile, u in
                 let (offset, sample, n) = tiles.tile(u)
@@ -435,6 +451,94 @@ func crossEntropyBlock<T: LossFloat>(
         }
     }
     return total
+}
+
+/// cross_entropy without label smoothing over one tile of the (N, C, d) layout
+/// (`StridedTiles`: class c of position j at `tile[c * width + j]`, `count` positions filled,
+/// the rest 0): writes the losses to `each` ('none'), with `gradient` the gradient over the
+/// tile's logits, and returns the summed nll.
+///
+/// crossEntropyBlock's results, bit for bit, with about a third fewer instructions (callgrind,
+/// (1, 21, 512, 512) float32 forward: 50.7M -> 34.4M): a scalar pass gathers each position's
+/// target logit, weight, gradient coefficient and whether it counts into small buffers, so
+/// that every vector of the tile (the padded ones too) runs full-width vector code, its
+/// ignored and missing lanes masked at the end (crossEntropyBlock's per-lane inserts,
+/// partial-vector tests and branches cost more instructions than its exponentials).
+@inlinable @inline(__always)
+func crossEntropyTile<T: LossFloat>(
+    _ tile: UnsafeMutablePointer<T>, width: Int, count: Int, targets: UnsafePointer<Int64>, firstSample: Int,
+    _ ignoreIndex: Int64, _ terms: CrossEntropyTerms<T>, wantLoss: Bool, each: UnsafeMutablePointer<T>?,
+    gradient: Bool
+) -> SIMD2<Double> {
+    let classes = terms.classes, L = T.lanes
+    // Per position: the target's logit, its weight, 1 where it counts (0: ignored, or past
+    // `count`), and the gradient's coefficient `a` (grad = a * (softmax - onehot)).
+    return withUnsafeTemporaryAllocation(of: T.self, capacity: 4 &* 8 &* L) { buffer in
+        let target = buffer.baseAddress!, weight = target + width, counts = weight + width, coef = counts + width
+        // Branch-free: a target counts when it is in range and not ignoreIndex; one that does
+        // not reads class 0's logit (masked out below).
+        let limit = UInt64(classes)
+        for j in 0..<count {
+            let t64 = targets[j]
+            let counted = UInt64(bitPattern: t64) < limit && t64 != ignoreIndex
+            let c = counted ? Int(truncatingIfNeeded: t64) : 0
+            target[j] = tile[c &* width &+ j]
+            counts[j] = counted ? 1 : 0
+        }
+        if let w = terms.weight {
+            for j in 0..<count { weight[j] = counts[j] == 0 ? 0 : w[Int(truncatingIfNeeded: targets[j])] }
+        } else {
+            for j in 0..<count { weight[j] = counts[j] }
+        }
+        for j in count..<width { target[j] = 0; weight[j] = 0; counts[j] = 0 }
+        if gradient {
+            for j in 0..<width {
+                coef[j] = counts[j] == 0 ? 0
+                    : terms.gradientCoefficients(sample: firstSample &+ j, target: Int(truncatingIfNeeded: targets[j])).a
+            }
+        }
+        let full = BlockIO<T>(count: L), zero = T.Vector()
+        var total = SIMD2<Double>()
+        var j = 0
+        while j < width {
+            let v = tile + j
+            let m = blockMax(v, classes: classes, stride: width, full)
+            // With the gradient, the exponentials are kept in the tile.
+            let s = blockSumExp(v, classes: classes, stride: width, full, max: m, store: gradient ? v : nil)
+            if wantLoss {
+                let logSum = T.log(vector: s)
+                // nll = -w_t * (x_t - max - logSum), as crossEntropyBlock's; 0 where not counted.
+                let nll = T.select(T.load(counts + j), equalTo: zero, zero,
+                                   else: -(T.load(weight + j) * ((T.load(target + j) - m) - logSum)))
+                var part = 0.0
+                for l in 0..<L { part += nll[l].wide }
+                total[0] += part
+                if let each {
+                    if j &+ L <= count { T.store(nll, to: each + (firstSample &+ j)) }
+                    else if j < count { T.storePartial(nll, to: each + (firstSample &+ j), count &- j) }
+                }
+            }
+            if gradient {
+                // grad = a / s * exp(x - max), minus a at the target (crossEntropyBlock's steps).
+                let pScale = T.load(coef + j) * (1 / s)
+                var k = 0
+                for _ in 0..<classes {
+                    T.store(pScale * T.load(v + k), to: v + k)
+                    k &+= width
+                }
+                for l in 0..<L where j &+ l < count {
+                    if counts[j &+ l] == 0 {  // exact zeros, as the row kernel writes, even for NaN logits
+                        var k = l
+                        for _ in 0..<classes { v[k] = 0; k &+= width }
+                    } else {
+                        v[Int(truncatingIfNeeded: targets[j &+ l]) &* width &+ l] -= coef[j &+ l]
+                    }
+                }
+            }
+            j &+= L
+        }
+        return total
+    }
 }
 
 /// cross_entropy with probability ("soft") targets of the input's shape.

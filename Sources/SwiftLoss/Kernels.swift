@@ -307,30 +307,32 @@ func blockMax<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int, _ 
 /// Per lane, the sum of `exp(x - m)` over `classes` vectors `x[0], x[stride], ...`,
 /// accumulated in `Double` and returned rounded to `T`. With `store`, each `exp(x - m)` vector
 /// is also written at the same offset there (it may be `x` itself); without, `expForSum` (as
-/// `rowSumExp`).
-@inlinable @inline(__always)
+/// `rowSumExp`; bit-equal to `exp` here, so both ways give the same sum). Transparent: the
+/// optimizer left it out of line as `@inline(__always)`, its loads then testing for a partial
+/// block at every class even where the caller's block was full.
+@usableFromInline @_transparent
 func blockSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int, _ io: BlockIO<T>,
                                max m: T.Vector, store: UnsafeMutablePointer<T>? = nil) -> T.Vector {
-    store == nil ? blockSumExp(x, classes: classes, stride: stride, io, max: m, store: nil, exp: T.expForSum(vector:))
-                 : blockSumExp(x, classes: classes, stride: stride, io, max: m, store: store, exp: T.exp(vector:))
-}
-
-@inlinable @inline(__always)
-func blockSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int, _ io: BlockIO<T>,
-                               max m: T.Vector, store: UnsafeMutablePointer<T>?,
-                               exp: (T.Vector) -> T.Vector) -> T.Vector {
     var acc = SIMD8<Double>()
     var c = 0
     var k = 0
     while c < classes {
         var s = T.Vector()
-        let end = min(classes, c + flushEvery)
-        while c < end {
-            let e = exp(io.load(x + k) - m)
-            if let store { io.store(e, to: store + k) }
-            s += e
-            k &+= stride
-            c += 1
+        let end = min(classes, c &+ flushEvery)
+        if let store {
+            while c < end {
+                let e = T.exp(vector: io.load(x + k) - m)
+                io.store(e, to: store + k)
+                s += e
+                k &+= stride
+                c &+= 1
+            }
+        } else {
+            while c < end {
+                s += T.expForSum(vector: io.load(x + k) - m)
+                k &+= stride
+                c &+= 1
+            }
         }
         // Up to flushEvery terms per lane are summed accurately enough in T (the common case
         // of a few dozen classes); longer sums go through Double.
@@ -521,15 +523,11 @@ struct StridedTiles<T: LossFloat> {
     /// at `c * width`); missing positions read as 0.
     @inlinable @inline(__always)
     func load(_ x: UnsafePointer<T>, count: Int, into tile: UnsafeMutablePointer<T>) {
-        let L = T.lanes, W = width
-        var k = 0, t = 0
+        let W = width
         if count == W {
-            for _ in 0..<dim {
-                var j = 0
-                while j < W { T.store(T.load(x + (k &+ j)), to: tile + (t &+ j)); j &+= L }
-                k &+= inner; t &+= W
-            }
+            copyRows(from: x, stride: inner, to: tile, stride: W)
         } else {
+            var k = 0, t = 0
             for _ in 0..<dim {
                 for j in 0..<W { tile[t &+ j] = j < count ? x[k &+ j] : 0 }
                 k &+= inner; t &+= W
@@ -540,19 +538,37 @@ struct StridedTiles<T: LossFloat> {
     /// Copies the tile's first `count` positions of every class back to `y`.
     @inlinable @inline(__always)
     func store(_ tile: UnsafePointer<T>, count: Int, to y: UnsafeMutablePointer<T>) {
-        let L = T.lanes, W = width
-        var k = 0, t = 0
+        let W = width
         if count == W {
-            for _ in 0..<dim {
-                var j = 0
-                while j < W { T.store(T.load(tile + (t &+ j)), to: y + (k &+ j)); j &+= L }
-                k &+= inner; t &+= W
-            }
+            copyRows(from: tile, stride: W, to: y, stride: inner)
         } else {
+            var k = 0, t = 0
             for _ in 0..<dim {
                 for j in 0..<count { y[k &+ j] = tile[t &+ j] }
                 k &+= inner; t &+= W
             }
+        }
+    }
+
+    /// Copies the `width` elements of `dim` rows, row c from `x + c * xs` to `y + c * ys`: the
+    /// width as a constant (two, four or eight vectors) so that a row's copy is unrolled (a
+    /// loop over the vectors took three more instructions per vector).
+    @inlinable @inline(__always)
+    func copyRows(from x: UnsafePointer<T>, stride xs: Int, to y: UnsafeMutablePointer<T>, stride ys: Int) {
+        switch width / T.lanes {
+        case 2: copyRows(from: x, stride: xs, to: y, stride: ys, vectors: 2)
+        case 4: copyRows(from: x, stride: xs, to: y, stride: ys, vectors: 4)
+        default: copyRows(from: x, stride: xs, to: y, stride: ys, vectors: 8)
+        }
+    }
+
+    @inlinable @inline(__always)
+    func copyRows(from x: UnsafePointer<T>, stride xs: Int, to y: UnsafeMutablePointer<T>, stride ys: Int,
+                  vectors: Int) {
+        var p = x, q = y
+        for _ in 0..<dim {
+            for v in 0..<vectors { T.store(T.load(p + v &* T.lanes), to: q + v &* T.lanes) }
+            p += xs; q += ys
         }
     }
 

@@ -318,7 +318,9 @@ def test_every_target_ignored(dtype, shape, label_smoothing, weighted):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(7,), (16, 7), (4, 7, 3, 5), (9, 300)])
+# (3, 7, 5, 23): 115 positions per map, tiles of 32 (float32) or 16 (float64) positions with a
+# partial last one: the forward's own tile kernel against the fused block kernel.
+@pytest.mark.parametrize("shape", [(7,), (16, 7), (4, 7, 3, 5), (9, 300), (3, 7, 5, 23)])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True], ids=["", "weight"])
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.15])
