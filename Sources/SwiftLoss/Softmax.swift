@@ -24,7 +24,9 @@ public func softmax<T: LossFloat>(
 ) throws(LossError) {
     try checkedAxisLayout(input, output, outer: outer, dim: dim, inner: inner)
     guard let x = input.baseAddress, let y = output.baseAddress, dim > 0 else { return }
-    if throughTiles(x, y, outer, dim, inner, { v, stride, io in softmaxBlock(v, into: v, classes: dim, stride: stride, io) }) {
+    if throughTiles(x, y, outer, dim, inner, { v, stride in
+        softmaxBlock(v, into: v, classes: dim, stride: stride, BlockIO(count: T.lanes))
+    }) {
         return
     }
     let units = AxisUnits<T>(outer: outer, dim: dim, inner: inner)
@@ -61,7 +63,9 @@ public func logSoftmax<T: LossFloat>(
 ) throws(LossError) {
     try checkedAxisLayout(input, output, outer: outer, dim: dim, inner: inner)
     guard let x = input.baseAddress, let y = output.baseAddress, dim > 0 else { return }
-    if throughTiles(x, y, outer, dim, inner, { v, stride, io in logSoftmaxBlock(v, into: v, classes: dim, stride: stride, io) }) {
+    if throughTiles(x, y, outer, dim, inner, { v, stride in
+        logSoftmaxBlock(v, into: v, classes: dim, stride: stride, BlockIO(count: T.lanes))
+    }) {
         return
     }
     let units = AxisUnits<T>(outer: outer, dim: dim, inner: inner)
@@ -232,19 +236,21 @@ func logSoftmaxBlock<T: LossFloat>(_ x: UnsafePointer<T>, into y: UnsafeMutableP
 
 /// softmax and log_softmax through tiles where the layout takes them: short rows (`dim <=
 /// shortRow`, inner 1) `T.lanes` rows at a time transposed into a `RowTile`, or the strided
-/// layout's `StridedTiles`. `compute(v, stride, io)` works on a tile's vector of slices in
-/// place (class c at `v + c * stride`; slices missing at the end of the data read as 0 and are
-/// not stored back). Returns false, having done nothing, for other layouts.
+/// layout's `StridedTiles`. `compute(v, stride)` works on a tile's vector of slices in place,
+/// always a full vector (class c at `v + c * stride`; slices missing at the end of the data
+/// read as 0 and are not stored back), whose loads and stores are then `BlockIO`'s full ones
+/// (a `BlockIO` passed in, the closure left out of line tested for a partial vector at each).
+/// Returns false, having done nothing, for other layouts.
 @inlinable @inline(__always)
 func throughTiles<T: LossFloat>(
     _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ outer: Int, _ dim: Int, _ inner: Int,
-    _ compute: (UnsafeMutablePointer<T>, Int, BlockIO<T>) -> Void
+    _ compute: (UnsafeMutablePointer<T>, Int) -> Void
 ) -> Bool {
     if inner == 1 && dim <= shortRow {
         _ = sumOverRowTiles(outer, dim) { (tiles: (RowTile<T>, RowTile<T>), first: Int, rows: Int) in
             let tile = tiles.0
             tile.load(x + first &* dim, rows: rows)
-            compute(tile.tile, T.lanes, BlockIO(count: T.lanes))
+            compute(tile.tile, T.lanes)
             tile.store(to: y + first &* dim, rows: rows)
             return SIMD2()
         }
@@ -256,7 +262,7 @@ func throughTiles<T: LossFloat>(
         let (offset, _, n) = tiles.tile(u)
         tiles.load(x + offset, count: n, into: tile)
         _ = tiles.vectors(tile, count: n) { v, _, _ in
-            compute(v, tiles.width, BlockIO(count: T.lanes))
+            compute(v, tiles.width)
             return SIMD2()
         }
         tiles.store(tile, count: n, to: y + offset)
