@@ -15,9 +15,12 @@ tanh's series is used); the error messages; the nn module; the swiftloss.torch b
 
 Tolerances: float64 1e-12 relative; float32 2e-6 relative (of the largest element; for
 gradients, of the largest element of the gradient with respect to the capped logits, or of
-the upstream scale of a sample if larger)."""
+the upstream scale of a sample if larger; for the losses against the composite, of the
+largest logit plus log C when larger: the size of the terms a sample's loss is the difference
+of)."""
 
 import math
+import zlib
 
 import numpy as np
 import pytest
@@ -62,8 +65,8 @@ def composite(x, target, z_loss, softcap, reduction="mean", weight=None, ignore_
 grad_scale = {}
 
 
-def close(a, b, dtype):
-    scale = grad_scale.get(id(b), 0)
+def close(a, b, dtype, scale=0.0):
+    scale = max(scale, grad_scale.get(id(b), 0))
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     assert a.shape == b.shape
     assert np.array_equal(np.isnan(a), np.isnan(b))
@@ -94,14 +97,17 @@ def case(rng, dtype, layout, probabilities, ignore=True):
 @pytest.mark.parametrize("softcap", [None, 0.75, 30.0])
 @pytest.mark.parametrize("z_loss", [0.0, 1e-3, 0.25])
 def test_against_composite(dtype, layout, probabilities, reduction, softcap, z_loss):
-    rng = np.random.default_rng(hash((layout, probabilities, reduction, softcap, z_loss)) % (1 << 32))
+    # The same data in every run (hash() of a tuple holding None or a str differs between runs).
+    rng = np.random.default_rng(zlib.crc32(repr((layout, probabilities, reduction, softcap, z_loss)).encode()))
     x, t = case(rng, dtype, layout, probabilities)
     for weight, smoothing in [(None, 0.0), (np.linspace(0.5, 2, 7).astype(dtype), 0.2)]:
         loss, z, grad = F.cross_entropy(x, t, weight=weight, reduction=reduction, label_smoothing=smoothing,
                                         z_loss=z_loss, softcap=softcap, return_z_loss=True, with_grad=True)
         L, Z, G = composite(x, t, z_loss, softcap, reduction, weight, label_smoothing=smoothing)
         assert np.asarray(loss).dtype == dtype and grad.dtype == dtype and grad.shape == x.shape
-        close(loss, L, dtype)
+        # A sample's loss is lse(r) - r_t: float32 rounds at the size of those terms, which a
+        # loss near 0 (p_t near 1) is far below.
+        close(loss, L, dtype, scale=float(np.abs(x).max()) + math.log(7))
         close(z, Z, dtype)
         close(grad, G, dtype)
         # The loss alone, without the gradient, is the same number.
