@@ -473,71 +473,77 @@ func crossEntropyTile<T: LossFloat>(
     let classes = terms.classes, L = T.lanes
     // Per position: the target's logit, its weight, 1 where it counts (0: ignored, or past
     // `count`), and the gradient's coefficient `a` (grad = a * (softmax - onehot)).
-    return withUnsafeTemporaryAllocation(of: T.self, capacity: 4 &* 8 &* L) { buffer in
-        let target = buffer.baseAddress!, weight = target + width, counts = weight + width, coef = counts + width
-        // Branch-free: a target counts when it is in range and not ignoreIndex; one that does
-        // not reads class 0's logit (masked out below).
-        let limit = UInt64(classes)
-        for j in 0..<count {
-            let t64 = targets[j]
-            let counted = UInt64(bitPattern: t64) < limit && t64 != ignoreIndex
-            let c = counted ? Int(truncatingIfNeeded: t64) : 0
-            target[j] = tile[c &* width &+ j]
-            counts[j] = counted ? 1 : 0
-        }
-        if let w = terms.weight {
-            for j in 0..<count { weight[j] = counts[j] == 0 ? 0 : w[Int(truncatingIfNeeded: targets[j])] }
-        } else {
-            for j in 0..<count { weight[j] = counts[j] }
-        }
-        for j in count..<width { target[j] = 0; weight[j] = 0; counts[j] = 0 }
-        if gradient {
-            for j in 0..<width {
-                coef[j] = counts[j] == 0 ? 0
-                    : terms.gradientCoefficients(sample: firstSample &+ j, target: Int(truncatingIfNeeded: targets[j])).a
+    // Each target is read once, into `index` (class 0 where it does not count), so that a
+    // target changed meanwhile by another thread cannot lead a read or write out of bounds.
+    return withUnsafeTemporaryAllocation(of: Int.self, capacity: 8 &* L) { indices in
+        withUnsafeTemporaryAllocation(of: T.self, capacity: 4 &* 8 &* L) { buffer in
+            let index = indices.baseAddress!
+            let target = buffer.baseAddress!, weight = target + width, counts = weight + width, coef = counts + width
+            // Branch-free: a target counts when it is in range and not ignoreIndex; one that does
+            // not reads class 0's logit (masked out below).
+            let limit = UInt64(classes)
+            for j in 0..<count {
+                let t64 = targets[j]
+                let counted = UInt64(bitPattern: t64) < limit && t64 != ignoreIndex
+                let c = counted ? Int(truncatingIfNeeded: t64) : 0
+                index[j] = c
+                target[j] = tile[c &* width &+ j]
+                counts[j] = counted ? 1 : 0
             }
-        }
-        let full = BlockIO<T>(count: L), zero = T.Vector()
-        var total = SIMD2<Double>()
-        var j = 0
-        while j < width {
-            let v = tile + j
-            let m = blockMax(v, classes: classes, stride: width, full)
-            // With the gradient, the exponentials are kept in the tile.
-            let s = blockSumExp(v, classes: classes, stride: width, full, max: m, store: gradient ? v : nil)
-            if wantLoss {
-                let logSum = T.log(vector: s)
-                // nll = -w_t * (x_t - max - logSum), as crossEntropyBlock's; 0 where not counted.
-                let nll = T.select(T.load(counts + j), equalTo: zero, zero,
-                                   else: -(T.load(weight + j) * ((T.load(target + j) - m) - logSum)))
-                var part = 0.0
-                for l in 0..<L { part += nll[l].wide }
-                total[0] += part
-                if let each {
-                    if j &+ L <= count { T.store(nll, to: each + (firstSample &+ j)) }
-                    else if j < count { T.storePartial(nll, to: each + (firstSample &+ j), count &- j) }
-                }
+            if let w = terms.weight {
+                for j in 0..<count { weight[j] = counts[j] == 0 ? 0 : w[index[j]] }
+            } else {
+                for j in 0..<count { weight[j] = counts[j] }
             }
+            for j in count..<width { target[j] = 0; weight[j] = 0; counts[j] = 0 }
             if gradient {
-                // grad = a / s * exp(x - max), minus a at the target (crossEntropyBlock's steps).
-                let pScale = T.load(coef + j) * (1 / s)
-                var k = 0
-                for _ in 0..<classes {
-                    T.store(pScale * T.load(v + k), to: v + k)
-                    k &+= width
+                for j in 0..<width {
+                    coef[j] = counts[j] == 0 ? 0
+                        : terms.gradientCoefficients(sample: firstSample &+ j, target: index[j]).a
                 }
-                for l in 0..<L where j &+ l < count {
-                    if counts[j &+ l] == 0 {  // exact zeros, as the row kernel writes, even for NaN logits
-                        var k = l
-                        for _ in 0..<classes { v[k] = 0; k &+= width }
-                    } else {
-                        v[Int(truncatingIfNeeded: targets[j &+ l]) &* width &+ l] -= coef[j &+ l]
+            }
+            let full = BlockIO<T>(count: L), zero = T.Vector()
+            var total = SIMD2<Double>()
+            var j = 0
+            while j < width {
+                let v = tile + j
+                let m = blockMax(v, classes: classes, stride: width, full)
+                // With the gradient, the exponentials are kept in the tile.
+                let s = blockSumExp(v, classes: classes, stride: width, full, max: m, store: gradient ? v : nil)
+                if wantLoss {
+                    let logSum = T.log(vector: s)
+                    // nll = -w_t * (x_t - max - logSum), as crossEntropyBlock's; 0 where not counted.
+                    let nll = T.select(T.load(counts + j), equalTo: zero, zero,
+                                       else: -(T.load(weight + j) * ((T.load(target + j) - m) - logSum)))
+                    var part = 0.0
+                    for l in 0..<L { part += nll[l].wide }
+                    total[0] += part
+                    if let each {
+                        if j &+ L <= count { T.store(nll, to: each + (firstSample &+ j)) }
+                        else if j < count { T.storePartial(nll, to: each + (firstSample &+ j), count &- j) }
                     }
                 }
+                if gradient {
+                    // grad = a / s * exp(x - max), minus a at the target (crossEntropyBlock's steps).
+                    let pScale = T.load(coef + j) * (1 / s)
+                    var k = 0
+                    for _ in 0..<classes {
+                        T.store(pScale * T.load(v + k), to: v + k)
+                        k &+= width
+                    }
+                    for l in 0..<L where j &+ l < count {
+                        if counts[j &+ l] == 0 {  // exact zeros, as the row kernel writes, even for NaN logits
+                            var k = l
+                            for _ in 0..<classes { v[k] = 0; k &+= width }
+                        } else {
+                            v[index[j &+ l] &* width &+ l] -= coef[j &+ l]
+                        }
+                    }
+                }
+                j &+= L
             }
-            j &+= L
+            return total
         }
-        return total
     }
 }
 
