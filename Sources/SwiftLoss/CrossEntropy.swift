@@ -348,12 +348,18 @@ func crossEntropyRow<T: LossFloat>(
         if zLoss != 0 { coefP += T(narrowing: 2 * zLoss * rowLSE * zUpstream) }
         let pScale = T.Vector(repeating: coefP * T(narrowing: 1 / s)), bv = T.Vector(repeating: b)
         let mv = T.Vector(repeating: m)
-        let source = stored ? UnsafePointer(gx) : x
-        let exps = { (v: T.Vector) -> T.Vector in stored ? v : T.exp(vector: v - mv) }
-        if let w = terms.weight, terms.smoothing {
-            rowMap(source, classes, into: gx) { j, v in pScale * exps(v) - bv * weightVector(w, j, classes) }
-        } else {  // b is 0 without smoothing: no b * w (NaN for an infinite or NaN weight)
-            rowMap(source, classes, into: gx) { _, v in pScale * exps(v) - bv }
+        // The loop is chosen outside: `stored` tested per vector cost a branch in each.
+        @inline(__always) func write(_ source: UnsafePointer<T>, _ exps: (T.Vector) -> T.Vector) {
+            if let w = terms.weight, terms.smoothing {
+                rowMap(source, classes, into: gx) { j, v in pScale * exps(v) - bv * weightVector(w, j, classes) }
+            } else {  // b is 0 without smoothing: no b * w (NaN for an infinite or NaN weight)
+                rowMap(source, classes, into: gx) { _, v in pScale * exps(v) - bv }
+            }
+        }
+        if stored {
+            write(gx) { $0 }
+        } else {
+            write(x) { T.expNonPositive(vector: $0 - mv) }
         }
         gx[t] -= a
     }
@@ -757,7 +763,7 @@ func probabilityRow<T: LossFloat>(
         j = 0
         while j < tail {
             let wq = weightVector(w, j, classes) * (keepV * T.load(q + j) + spreadV)
-            T.store(coefP * (T.exp(vector: T.load(x + j) - shift) * invSum) - scaleT * wq, to: gx + j)
+            T.store(coefP * (T.expNonPositive(vector: T.load(x + j) - shift) * invSum) - scaleT * wq, to: gx + j)
             j &+= L
         }
         let c0 = T(narrowing: pCoef), inv = T(narrowing: 1 / s), sc = T(narrowing: scale)
@@ -819,7 +825,7 @@ func probabilityBlock<T: LossFloat>(
     k = 0
     for c in 0..<classes {
         let wq = T.Vector(repeating: w?[c] ?? 1) * (keepV * io.load(q + k) + spreadV)
-        io.store(coefP * (T.exp(vector: io.load(x + k) - m) * invSum) - scale * wq, to: gx + k)
+        io.store(coefP * (T.expNonPositive(vector: io.load(x + k) - m) * invSum) - scale * wq, to: gx + k)
         k &+= stride
     }
     return total

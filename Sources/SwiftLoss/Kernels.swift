@@ -25,6 +25,7 @@ extension LossFloat {
     }
     @inlinable @inline(__always) static func exp(vector x: Vector) -> Vector { _VectorMath.exp(x) }
     @inlinable @inline(__always) static func expForSum(vector x: Vector) -> Vector { _VectorMath.expForSum(x) }
+    @inlinable @inline(__always) static func expNonPositive(vector x: Vector) -> Vector { _VectorMath.expNonPositive(x) }
     @inlinable @inline(__always) static func log(vector x: Vector) -> Vector { _VectorMath.log(x) }
     /// `log(1 + y)` for `y` in `[0, 1]` (or NaN), the softplus tail of BCE with logits.
     @inlinable @inline(__always)
@@ -80,10 +81,11 @@ func rowMax<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> T {
     let L = T.lanes
     var m0 = T.Vector(repeating: -.infinity), m1 = m0
     var j = 0
-    while j + 2 * L <= n {
+    let pairsEnd = n &- n % (2 &* L)
+    while j < pairsEnd {
         m0 = T.maximum(m0, T.load(x + j))
-        m1 = T.maximum(m1, T.load(x + j + L))
-        j += 2 * L
+        m1 = T.maximum(m1, T.load(x + (j &+ L)))
+        j &+= 2 &* L
     }
     if j + L <= n { m0 = T.maximum(m0, T.load(x + j)); j += L }
     if j < n {
@@ -101,7 +103,7 @@ func rowMax<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> T {
 @inlinable @inline(__always)
 func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: UnsafeMutablePointer<T>? = nil) -> Double {
     store == nil ? rowSumExp(x, n, m, store: nil, exp: T.expForSum(vector:))
-                 : rowSumExp(x, n, m, store: store, exp: T.exp(vector:))
+                 : rowSumExp(x, n, m, store: store, exp: T.expNonPositive(vector:))
 }
 
 @inlinable @inline(__always)
@@ -116,16 +118,27 @@ func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: Uns
     let tail = overlap ? T.load(x + n - L) : T.Vector()
     var total = 0.0
     var j = 0
-    while j + 2 * L <= n {
+    // Pairs of vectors, flushed to `total` every `flushEvery` pairs; the bounds are computed
+    // once (no overflow checks in the loop) and the store test is outside it.
+    let pairsEnd = n &- n % (2 &* L)
+    while j < pairsEnd {
         var s0 = T.Vector(), s1 = T.Vector()
-        var k = 0
-        while k < flushEvery && j + 2 * L <= n {
-            let e0 = exp(T.load(x + j) - mv), e1 = exp(T.load(x + j + L) - mv)
-            if let store { T.store(e0, to: store + j); T.store(e1, to: store + j + L) }
-            s0 += e0
-            s1 += e1
-            j += 2 * L
-            k += 1
+        let end = min(pairsEnd, j &+ flushEvery &* 2 &* L)
+        if let store {
+            while j < end {
+                let e0 = exp(T.load(x + j) - mv), e1 = exp(T.load(x + (j &+ L)) - mv)
+                T.store(e0, to: store + j)
+                T.store(e1, to: store + (j &+ L))
+                s0 += e0
+                s1 += e1
+                j &+= 2 &* L
+            }
+        } else {
+            while j < end {
+                s0 += exp(T.load(x + j) - mv)
+                s1 += exp(T.load(x + (j &+ L)) - mv)
+                j &+= 2 &* L
+            }
         }
         total += T.wideSum(s0 + s1)
     }
@@ -247,18 +260,34 @@ func rowWeightedShiftedSum<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T
 func rowMap<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, into y: UnsafeMutablePointer<T>,
                           _ body: (Int, T.Vector) -> T.Vector) {
     let L = T.lanes
-    if n > L && n % L != 0 {
+    let full = n &- n % L
+    if n > L && full != n {
         // The tail as the vector that ends the row, read before anything is stored (y may be
         // x) and stored last: the lanes it shares with the last full vector get the same values.
         let tail = body(n - L, T.load(x + n - L))
-        var j = 0
-        while j + L <= n { T.store(body(j, T.load(x + j)), to: y + j); j += L }
+        mapVectors(x, full, into: y, body)
         T.store(tail, to: y + n - L)
         return
     }
+    mapVectors(x, full, into: y, body)
+    if full < n { T.storePartial(body(full, T.loadPartial(x + full, n - full, fill: 0)), to: y + full, n - full) }
+}
+
+/// `rowMap`'s full vectors (`n` a multiple of the lanes), two at a time: both read before
+/// either is stored (`y` may be `x`).
+@inlinable @inline(__always)
+func mapVectors<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, into y: UnsafeMutablePointer<T>,
+                              _ body: (Int, T.Vector) -> T.Vector) {
+    let L = T.lanes
+    let pairsEnd = n &- n % (2 &* L)
     var j = 0
-    while j + L <= n { T.store(body(j, T.load(x + j)), to: y + j); j += L }
-    if j < n { T.storePartial(body(j, T.loadPartial(x + j, n - j, fill: 0)), to: y + j, n - j) }
+    while j < pairsEnd {
+        let a = body(j, T.load(x + j)), b = body(j &+ L, T.load(x + (j &+ L)))
+        T.store(a, to: y + j)
+        T.store(b, to: y + (j &+ L))
+        j &+= 2 &* L
+    }
+    if j < n { T.store(body(j, T.load(x + j)), to: y + j) }
 }
 
 /// The weights `w[j ..< j + lanes]` as a vector (ones when nil), with a partial tail.
@@ -321,7 +350,7 @@ func blockSumExp<T: LossFloat>(_ x: UnsafePointer<T>, classes: Int, stride: Int,
         let end = min(classes, c &+ flushEvery)
         if let store {
             while c < end {
-                let e = T.exp(vector: io.load(x + k) - m)
+                let e = T.expNonPositive(vector: io.load(x + k) - m)
                 io.store(e, to: store + k)
                 s += e
                 k &+= stride

@@ -42,7 +42,7 @@ public func softmax<T: LossFloat>(
                     rowMap(out, dim, into: out) { _, e in e * scale }
                 } else {
                     let mv = T.Vector(repeating: m)
-                    rowMap(row, dim, into: out) { _, v in T.exp(vector: v - mv) * scale }
+                    rowMap(row, dim, into: out) { _, v in T.expNonPositive(vector: v - mv) * scale }
                 }
             } else {
                 let (offset, _, io) = units.block(u)

@@ -76,6 +76,9 @@ public protocol _LossVectorMath {
     /// `log(leastNormalMagnitude)`, 0 below, where the exact value vanishes in such a sum.
     /// Cheaper: no clamping, one scaling step.
     static func expForSum(_ x: Vector) -> Vector
+    /// `exp` of every lane for arguments `x <= 0` (or NaN), such as `x - max`: equal to `exp`
+    /// bit for bit, subnormal results included. Cheaper: one clamp, `2^k` in one shift.
+    static func expNonPositive(_ x: Vector) -> Vector
     /// `log` of every lane.
     static func log(_ x: Vector) -> Vector
     /// `log(1 + y)` for `y` in `[0, 1]` (or NaN), the softplus tail of BCE with logits.
@@ -169,6 +172,17 @@ public enum _FloatVectorMath: _LossVectorMath {
         let (p, tb) = expReduced(x)
         let e = p * unsafeBitCast(tb &<< 23, to: V.self)
         return e.replacing(with: V(), where: x .< lo)
+    }
+
+    @inlinable @inline(__always)
+    public static func expNonPositive(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        typealias V = SIMD8<Float>
+        // exp's steps for x <= 0 (or NaN): the lower clamp only, and 2^k as 2^(k + 64) * 2^-64.
+        // For k in [-150, 0] the first product is exact (2^(k + 64) is normal) and the second
+        // rounds once, as exp's two half steps do: the same results. NaN stays NaN.
+        let lo: Float = -104
+        let (p, t) = expReduced(x.replacing(with: V(repeating: lo), where: x .< lo))
+        return p * unsafeBitCast((t &+ 64) &<< 23, to: V.self) * V(repeating: 0x1p-64)
     }
 
     /// Cephes' logf on `x = 2^e (1 + m)`, `1 + m` in `[sqrt(2)/2, sqrt(2))`, reduced with integer
@@ -278,6 +292,15 @@ public enum _DoubleVectorMath: _LossVectorMath {
         let (p, ki) = expReduced(x)
         let e = p * unsafeBitCast((ki &+ 1023) &<< 52, to: V.self)
         return e.replacing(with: V(), where: x .< lo)
+    }
+
+    @inlinable @inline(__always)
+    public static func expNonPositive(_ x: SIMD4<Double>) -> SIMD4<Double> {
+        typealias V = SIMD4<Double>
+        // As for Float, with 2^k as 2^(k + 512) * 2^-512 (k in [-1076, 0]).
+        let lo = -746.0
+        let (p, ki) = expReduced(x.replacing(with: V(repeating: lo), where: x .< lo))
+        return p * unsafeBitCast((ki &+ (1023 + 512)) &<< 52, to: V.self) * V(repeating: 0x1p-512)
     }
 
     /// As Float's: `x = k * ln 2 + r`; returns `exp(r)` and `k` as an integer.

@@ -111,6 +111,36 @@ struct VectorMathTests {
         check(doubles, lo: -708)
     }
 
+    @Test("expNonPositive equals exp bit for bit on [-inf, 0] and NaN, subnormal results included")
+    func expNonPositive() {
+        var rng = SeededGenerator(seed: 127)
+        func check<T: LossFloat>(_ xs: [T]) {
+            var i = 0
+            var mismatches = 0, firstBad: T = 0, subnormals = 0
+            while i < xs.count {
+                var v = T.Vector()
+                for l in 0..<T.Vector.scalarCount { v[l] = xs[min(i + l, xs.count - 1)] }
+                let fast = T.expNonPositive(vector: v), full = T.exp(vector: v)
+                for l in 0..<T.Vector.scalarCount {
+                    let ok = v[l].isNaN ? fast[l].isNaN : (fast[l] == full[l] && fast[l].sign == full[l].sign)
+                    if !ok { mismatches += 1; firstBad = v[l] }
+                    if full[l].isSubnormal { subnormals += 1 }
+                }
+                i += T.Vector.scalarCount
+            }
+            #expect(mismatches == 0, "\(mismatches) mismatches, e.g. at \(firstBad)")
+            #expect(subnormals > 1000, "the sweep reaches the subnormal results")
+        }
+        var floats = Self.sweep(Float(-110), 0, 400_000) + (0..<100_000).map { _ in Float.random(in: -104...(-80), using: &rng) }
+        floats += [0, -0.0, .nan, -.infinity, -87, -87.33655, -88.72283, -103.27893, -103.97208, -104, -104.00001,
+                   -1e-30, -.leastNonzeroMagnitude, -.greatestFiniteMagnitude]
+        check(floats)
+        var doubles = Self.sweep(-750.0, 0, 400_000) + (0..<100_000).map { _ in Double.random(in: -746...(-700), using: &rng) }
+        doubles += [0, -0.0, .nan, -.infinity, -708, -708.3964185322641, -745.1332191019411, -745.1332191019412,
+                    -746, -746.0000000000001, -1e-300, -.leastNonzeroMagnitude, -.greatestFiniteMagnitude]
+        check(doubles)
+    }
+
     @Test("logOnePlusUnit (BCE with logits' log(1 + exp(-|x|))): <= 2 ULP of log1p on [0, 1]")
     func logOnePlusUnit() {
         var rng = SeededGenerator(seed: 113)
