@@ -98,17 +98,19 @@ func rowMax<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> T {
 
 /// `sum(exp(x - m))` over `n` contiguous elements, in `Double`. With `store`, each
 /// `exp(x - m)` is also written there (it may be `x` itself), so that a later pass can use the
-/// exponentials without computing them again; without, the exponentials are only summed
-/// (`expForSum`: the sum holds exp(m - m) = 1, so it is the same sum).
+/// exponentials without computing them again, or with `shifted`, each `x - m` (log_softmax's
+/// first step); without, the exponentials are only summed (`expForSum`: the sum holds
+/// exp(m - m) = 1, so it is the same sum).
 @inlinable @inline(__always)
-func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: UnsafeMutablePointer<T>? = nil) -> Double {
-    store == nil ? rowSumExp(x, n, m, store: nil, exp: T.expForSum(vector:))
-                 : rowSumExp(x, n, m, store: store, exp: T.expNonPositive(vector:))
+func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: UnsafeMutablePointer<T>? = nil,
+                             shifted: Bool = false) -> Double {
+    store == nil || shifted ? rowSumExp(x, n, m, store: store, storeShifted: shifted, exp: T.expForSum(vector:))
+                            : rowSumExp(x, n, m, store: store, storeShifted: false, exp: T.expNonPositive(vector:))
 }
 
 @inlinable @inline(__always)
 func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: UnsafeMutablePointer<T>?,
-                             exp: (T.Vector) -> T.Vector) -> Double {
+                             storeShifted: Bool, exp: (T.Vector) -> T.Vector) -> Double {
     let L = T.lanes
     let mv = T.Vector(repeating: m)
     // A row of a vector or more whose length is not a multiple of one ends with the vector
@@ -126,9 +128,10 @@ func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: Uns
         let end = min(pairsEnd, j &+ flushEvery &* 2 &* L)
         if let store {
             while j < end {
-                let e0 = exp(T.load(x + j) - mv), e1 = exp(T.load(x + (j &+ L)) - mv)
-                T.store(e0, to: store + j)
-                T.store(e1, to: store + (j &+ L))
+                let d0 = T.load(x + j) - mv, d1 = T.load(x + (j &+ L)) - mv
+                let e0 = exp(d0), e1 = exp(d1)
+                T.store(storeShifted ? d0 : e0, to: store + j)
+                T.store(storeShifted ? d1 : e1, to: store + (j &+ L))
                 s0 += e0
                 s1 += e1
                 j &+= 2 &* L
@@ -143,19 +146,19 @@ func rowSumExp<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, _ m: T, store: Uns
         total += T.wideSum(s0 + s1)
     }
     while j + L <= n {
-        let e = exp(T.load(x + j) - mv)
-        if let store { T.store(e, to: store + j) }
+        let d = T.load(x + j) - mv, e = exp(d)
+        if let store { T.store(storeShifted ? d : e, to: store + j) }
         total += T.wideSum(e)
         j += L
     }
     if overlap {
-        let e = exp(tail - mv)
-        if let store { T.store(e, to: store + n - L) }
+        let d = tail - mv, e = exp(d)
+        if let store { T.store(storeShifted ? d : e, to: store + n - L) }
         let seen = T.Vector(repeating: T(L - (n - j)))
         total += T.wideSum(T.select(laneIndices(of: T.self), lessThan: seen, T.Vector(), else: e))
     } else if j < n {
-        let e = exp(T.loadPartial(x + j, n - j, fill: -.infinity) - mv)
-        if let store { T.storePartial(e, to: store + j, n - j) }
+        let d = T.loadPartial(x + j, n - j, fill: -.infinity) - mv, e = exp(d)
+        if let store { T.storePartial(storeShifted ? d : e, to: store + j, n - j) }
         total += T.wideSum(e)
     }
     return total
@@ -210,7 +213,7 @@ func rowMaxSumExpOnline<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> (max: 
 /// its result is returned with the statistics.
 @inlinable @inline(__always)
 func rowStats<T: LossFloat, R>(_ x: UnsafePointer<T>, _ n: Int, store: UnsafeMutablePointer<T>? = nil,
-                               online: Int = onlineRowThreshold,
+                               shifted: Bool = false, online: Int = onlineRowThreshold,
                                readFirst: (T) -> R) -> (max: T, sum: Double, stored: Bool, first: R) {
     if n > online {
         let (m, s) = rowMaxSumExpOnline(x, n)
@@ -218,14 +221,15 @@ func rowStats<T: LossFloat, R>(_ x: UnsafePointer<T>, _ n: Int, store: UnsafeMut
     }
     let m = rowMax(x, n)
     let first = readFirst(m)
-    return (m, rowSumExp(x, n, m, store: store), store != nil, first)
+    return (m, rowSumExp(x, n, m, store: store, shifted: shifted), store != nil, first)
 }
 
 /// `rowStats` with nothing to read first.
 @inlinable @inline(__always)
 func rowStats<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int, store: UnsafeMutablePointer<T>? = nil,
+                            shifted: Bool = false,
                             online: Int = onlineRowThreshold) -> (max: T, sum: Double, stored: Bool) {
-    let (m, s, stored, _) = rowStats(x, n, store: store, online: online) { _ in () }
+    let (m, s, stored, _) = rowStats(x, n, store: store, shifted: shifted, online: online) { _ in () }
     return (m, s, stored)
 }
 

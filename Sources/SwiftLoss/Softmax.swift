@@ -72,11 +72,20 @@ public func logSoftmax<T: LossFloat>(
     _ = sumOverUnits(units.count, unitElements: units.elementsPerUnit) { range in
         for u in range {
             if inner == 1 {
-                let row = x + u &* dim
-                let (m, sum, _) = rowStats(row, dim)
+                // x - max goes to the output while the exponentials are summed (rows below the
+                // online threshold), and the log of the sum is taken from it there: the output's
+                // lines are fetched for writing during that pass's arithmetic rather than in a
+                // last pass of little arithmetic (4096 x 32000 float32 `out=`, 2 threads: about
+                // 61 -> 49 ms). The same operations, the same results.
+                let row = x + u &* dim, out = y + u &* dim
+                let (m, sum, stored) = rowStats(row, dim, store: out, shifted: true)
                 let mv = T.Vector(repeating: m)
                 let logSum = T.Vector(repeating: T(narrowing: Double.log(sum)))
-                rowMap(row, dim, into: y + u &* dim) { _, v in (v - mv) - logSum }
+                if stored {
+                    rowMap(out, dim, into: out) { _, d in d - logSum }
+                } else {
+                    rowMap(row, dim, into: out) { _, v in (v - mv) - logSum }
+                }
             } else {
                 let (offset, _, io) = units.block(u)
                 logSoftmaxBlock(x + offset, into: y + offset, classes: dim, stride: inner, io)
