@@ -207,8 +207,8 @@ func rowMaxSumExpOnline<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> (max: 
 }
 
 /// The max and `sum(exp(x - max))` of a row; a short row in two passes, storing each
-/// `exp(x - max)` into `store` when given (then `stored` is true), a long one online (then
-/// nothing is stored: a later pass must compute the exponentials from `x`). `readFirst` gets
+/// `exp(x - max)` (with `shifted`, each `x - max`) into `store` when given (then `stored` is
+/// true), a long one online (then nothing is stored: a later pass must compute from `x`). `readFirst` gets
 /// the max before anything is stored, while `x` is intact (`store` may be `x` itself), and
 /// its result is returned with the statistics.
 @inlinable @inline(__always)
