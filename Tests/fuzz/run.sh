@@ -89,7 +89,7 @@ if ((${#regressions[@]})); then
         if ! timeout 60 "$build/fuzz_swiftloss" -timeout=10 "$f" > "$build/replay.log" 2>&1; then
             failed=$((failed + 1))
             echo "-- FAILED: $(basename "$f")"
-            grep -E "INVARIANT VIOLATED|call:|SUMMARY|Fatal error|runtime failure|ERROR:" "$build/replay.log" | head -4 | sed 's/^/     /'
+            grep -m4 -E "INVARIANT VIOLATED|call:|SUMMARY|Fatal error|runtime failure|ERROR:" "$build/replay.log" | sed 's/^/     /' || true
         fi
     done
     echo "-- regressions: $((${#regressions[@]} - failed)) passed, $failed failed"
@@ -109,7 +109,7 @@ grep -E '^(stat::|Done [0-9]+ runs)' "$build/fuzz.log" || true
 crashes=$(find "$build/artifacts" -type f | wc -l)
 if ((rc != 0 || crashes > 0)); then
     echo "-- fuzzing stopped on a failure (exit $rc); the report:"
-    grep -E "INVARIANT VIOLATED|  call:|SUMMARY|ERROR: libFuzzer|runtime failure|Test unit written" "$build/fuzz.log" | head -12 | sed 's/^/     /'
+    grep -m12 -E "INVARIANT VIOLATED|  call:|SUMMARY|ERROR: libFuzzer|runtime failure|Test unit written" "$build/fuzz.log" | sed 's/^/     /' || true
     echo "   reproduce: $build/fuzz_swiftloss <artifact>   (SWIFTLOSS_FUZZ_VERBOSE=1 prints the call)"
     status=1
 fi

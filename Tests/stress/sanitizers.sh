@@ -61,7 +61,7 @@ step() {  # step NAME LOGFILE COMMAND...: runs it, records "NAME: ok/FAILED (tim
     results+=("$(printf '%-52s %-8s %4ss  %s' "$name" "${verdict%% *}" $((SECONDS - t0)) "$detail")")
     echo "-- $name: $verdict, $((SECONDS - t0)) s ${detail:+($detail)}"
     if ((rc != 0)); then
-        grep -E "runtime error:|ERROR: |WARNING: ThreadSanitizer|✘|error:" "$out" | head -5 | sed 's/^/     /'
+        grep -m5 -E "runtime error:|ERROR: |WARNING: ThreadSanitizer|✘|error:" "$out" | sed 's/^/     /' || true
     fi
 }
 
@@ -69,7 +69,7 @@ expect_unsupported_ubsan() {
     local out
     out=$(swift test --sanitize=undefined --scratch-path .build-test-ubsan-swiftc 2>&1)
     echo "$out" | tail -3
-    echo "$out" | grep -q "unsupported option '-sanitize=undefined'"
+    grep -q "unsupported option '-sanitize=undefined'" <<<"$out"  # (echo | grep -q: SIGPIPE + pipefail)
 }
 
 step "swift test --sanitize=address (release)" swift-asan.log \

@@ -132,7 +132,10 @@ extension = Extension(
     depends=[str(HEADER)],
     libraries=["swiftloss"],
     extra_compile_args=["-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
-    extra_link_args=["-Wl,-rpath,$ORIGIN"],
+    # libc named even though the extension calls nothing of it directly (--as-needed, the
+    # default of Debian's gcc, would drop it): tools that read a wheel's platform from its
+    # extension's own dependencies (auditwheel show) find glibc there.
+    extra_link_args=["-Wl,-rpath,$ORIGIN", "-Wl,--push-state,--no-as-needed,-lc,--pop-state"],
 )
 
 setup(
