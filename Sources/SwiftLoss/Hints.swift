@@ -15,7 +15,8 @@ enum Hint {
         #endif
     }
 
-    /// The line holding `p` will be written soon.
+    /// The line holding `p` will be written soon (in the AVX2 build, a read prefetch: see
+    /// `prefetchForWrite`).
     @inlinable @inline(__always)
     static func write(_ p: UnsafeRawPointer) {
         #if SWIFTLOSS_HINTS
