@@ -61,21 +61,27 @@ struct ElementwisePairGradient<G: PairGradientFormula>: UnitsSum {
     func sum(_ range: Range<Int>) -> SIMD2<Double> {
         typealias T = G.T
         let L = T.lanes
-        for u in range {
+        // The fields as locals: the stores through ga and gb could otherwise alias them, and
+        // each would be loaded again for every vector.
+        let (a, b, c, g, ga, gb) = (self.a, self.b, self.c, self.g, self.ga, self.gb)
+        let (perElement, scale, derivative) = (self.perElement, self.scale, self.derivative)
+        let fullEnd = min(range.upperBound, n / L)
+        var u = range.lowerBound
+        while u < fullEnd {
             let k = u &* L
-            let lanes = min(L, n &- k)
-            if lanes == L {
-                let s = perElement ? T.load(g + k) : scale
-                let (da, db) = derivative(T.load(a + k), T.load(b + k), T.load(c + k), s)
-                if let ga { T.store(da, to: ga + k) }
-                if let gb { T.store(db, to: gb + k) }
-            } else {
-                let s = perElement ? T.loadPartial(g + k, lanes, fill: 0) : scale
-                let (da, db) = derivative(T.loadPartial(a + k, lanes, fill: 0), T.loadPartial(b + k, lanes, fill: 0),
-                                          T.loadPartial(c + k, lanes, fill: 0), s)
-                if let ga { T.storePartial(da, to: ga + k, lanes) }
-                if let gb { T.storePartial(db, to: gb + k, lanes) }
-            }
+            let s = perElement ? T.load(g + k) : scale
+            let (da, db) = derivative(T.load(a + k), T.load(b + k), T.load(c + k), s)
+            if let ga { T.store(da, to: ga + k) }
+            if let gb { T.store(db, to: gb + k) }
+            u &+= 1
+        }
+        if u < range.upperBound {  // the last, partial unit
+            let k = u &* L, lanes = n &- k
+            let s = perElement ? T.loadPartial(g + k, lanes, fill: 0) : scale
+            let (da, db) = derivative(T.loadPartial(a + k, lanes, fill: 0), T.loadPartial(b + k, lanes, fill: 0),
+                                      T.loadPartial(c + k, lanes, fill: 0), s)
+            if let ga { T.storePartial(da, to: ga + k, lanes) }
+            if let gb { T.storePartial(db, to: gb + k, lanes) }
         }
         return SIMD2()
     }
