@@ -208,9 +208,9 @@ func rowMaxSumExpOnline<T: LossFloat>(_ x: UnsafePointer<T>, _ n: Int) -> (max: 
 
 /// The max and `sum(exp(x - max))` of a row; a short row in two passes, storing each
 /// `exp(x - max)` (with `shifted`, each `x - max`) into `store` when given (then `stored` is
-/// true), a long one online (then nothing is stored: a later pass must compute from `x`). `readFirst` gets
-/// the max before anything is stored, while `x` is intact (`store` may be `x` itself), and
-/// its result is returned with the statistics.
+/// true), a long one online (then nothing is stored: a later pass must compute from `x`).
+/// `readFirst` gets the max before anything is stored, while `x` is intact (`store` may be `x`
+/// itself), and its result is returned with the statistics.
 @inlinable @inline(__always)
 func rowStats<T: LossFloat, R>(_ x: UnsafePointer<T>, _ n: Int, store: UnsafeMutablePointer<T>? = nil,
                                shifted: Bool = false, online: Int = onlineRowThreshold,
@@ -803,6 +803,34 @@ struct WeightedThenScaled<G: GradientFormula>: WeightedGradientFormula {
     }
 }
 
+/// The weights of the element-wise loops' contiguous path: none (ones, a constant the
+/// optimizer folds into the formula) or one value per element. Types rather than an optional
+/// pointer, so that each is its own specialization (an optional was tested, and multiplied
+/// by, for every vector).
+@usableFromInline
+protocol ElementWeights {
+    associatedtype T: LossFloat
+    /// The weights of the `T.lanes` elements from `k`.
+    func at(_ k: Int) -> T.Vector
+    /// The weights of the `lanes < T.lanes` elements from `k`, zeros after them.
+    func partial(_ k: Int, _ lanes: Int) -> T.Vector
+}
+
+@usableFromInline
+struct Unweighted<T: LossFloat>: ElementWeights {
+    @inlinable init() {}
+    @inlinable @inline(__always) func at(_ k: Int) -> T.Vector { T.Vector(repeating: 1) }
+    @inlinable @inline(__always) func partial(_ k: Int, _ lanes: Int) -> T.Vector { T.Vector(repeating: 1) }
+}
+
+@usableFromInline
+struct PerElementWeights<T: LossFloat>: ElementWeights {
+    @usableFromInline let base: UnsafePointer<T>
+    @inlinable init(_ base: UnsafePointer<T>) { self.base = base }
+    @inlinable @inline(__always) func at(_ k: Int) -> T.Vector { T.load(base + k) }
+    @inlinable @inline(__always) func partial(_ k: Int, _ lanes: Int) -> T.Vector { T.loadPartial(base + k, lanes, fill: 0) }
+}
+
 /// The units (of `T.lanes` elements) of `sumElementwise`.
 @usableFromInline
 struct ElementwiseSum<F: ElementFormula>: UnitsSum {
@@ -826,7 +854,8 @@ struct ElementwiseSum<F: ElementFormula>: UnitsSum {
             // No weight, or one per element (a three-input loss's third input): read at the
             // element's own offset, without the cursors' bookkeeping (which cost margin_ranking
             // about 70 instructions per vector). The two loops are chosen here, outside.
-            let total = weight?.baseAddress.map { contiguousSum(range, weight: $0) } ?? contiguousSum(range, weight: nil)
+            let total = weight?.baseAddress.map { contiguousSum(range, PerElementWeights($0)) }
+                ?? contiguousSum(range, Unweighted<T>())
             return SIMD2(repeating: total)  // (both lanes: no zero-extending move, which valgrind 3.19 cannot decode)
         }
         let start = range.lowerBound &* L
@@ -857,7 +886,7 @@ struct ElementwiseSum<F: ElementFormula>: UnitsSum {
     /// pos_weight: the same sums in the same order as the general loop (flushEvery vectors
     /// from the range's start to a T-lane sum, then to Double), each loss stored for `.none`.
     @inlinable @inline(__always)
-    func contiguousSum(_ range: Range<Int>, weight w: UnsafePointer<F.T>?) -> Double {
+    func contiguousSum<W: ElementWeights>(_ range: Range<Int>, _ w: W) -> Double where W.T == F.T {
         typealias T = F.T
         let L = T.lanes
         let one = T.Vector(repeating: 1)
@@ -871,7 +900,7 @@ struct ElementwiseSum<F: ElementFormula>: UnitsSum {
             if let each {
                 while u < fullEnd {
                     let k = u &* L
-                    let v = formula(T.load(x + k), T.load(t + k), w.map { T.load($0 + k) } ?? one, one)
+                    let v = formula(T.load(x + k), T.load(t + k), w.at(k), one)
                     T.store(v, to: each + k)
                     s += v
                     u &+= 1
@@ -879,14 +908,14 @@ struct ElementwiseSum<F: ElementFormula>: UnitsSum {
             } else {
                 while u < fullEnd {
                     let k = u &* L
-                    s += formula(T.load(x + k), T.load(t + k), w.map { T.load($0 + k) } ?? one, one)
+                    s += formula(T.load(x + k), T.load(t + k), w.at(k), one)
                     u &+= 1
                 }
             }
             if u < blockEnd {  // the last, partial unit
                 let k = u &* L, lanes = n &- k
                 var v = formula(T.loadPartial(x + k, lanes, fill: 0), T.loadPartial(t + k, lanes, fill: 0),
-                                w.map { T.loadPartial($0 + k, lanes, fill: 0) } ?? one, one)
+                                w.partial(k, lanes), one)
                 for l in lanes..<L { v[l] = 0 }
                 if let each { T.storePartial(v, to: each + k, lanes) }
                 s += v
@@ -937,7 +966,7 @@ struct ElementwiseGradient<G: WeightedGradientFormula>: UnitsSum {
         if posWeight == nil, weight == nil || weight?.count == n {
             // No weight, or one per element: read at the element's own offset, without the
             // cursors' bookkeeping. The two loops are chosen here, outside.
-            if let w = weight?.baseAddress { contiguous(range, weight: w) } else { contiguous(range, weight: nil) }
+            if let w = weight?.baseAddress { contiguous(range, PerElementWeights(w)) } else { contiguous(range, Unweighted<T>()) }
             return SIMD2()
         }
         let (x, t, g, gx, perElement, scale, derivative) = (self.x, self.t, self.g, self.gx, self.perElement,
@@ -964,7 +993,7 @@ struct ElementwiseGradient<G: WeightedGradientFormula>: UnitsSum {
     /// pos_weight; the fields as locals (the stores through gx could otherwise alias them,
     /// and each would be loaded again for every vector).
     @inlinable @inline(__always)
-    func contiguous(_ range: Range<Int>, weight w: UnsafePointer<G.T>?) {
+    func contiguous<W: ElementWeights>(_ range: Range<Int>, _ w: W) where W.T == G.T {
         typealias T = G.T
         let L = T.lanes
         let (x, t, g, gx, perElement, scale, derivative) = (self.x, self.t, self.g, self.gx, self.perElement,
@@ -975,14 +1004,14 @@ struct ElementwiseGradient<G: WeightedGradientFormula>: UnitsSum {
         while u < fullEnd {
             let k = u &* L
             let s = perElement ? T.load(g + k) : scale
-            T.store(derivative(T.load(x + k), T.load(t + k), w.map { T.load($0 + k) } ?? one, one, s), to: gx + k)
+            T.store(derivative(T.load(x + k), T.load(t + k), w.at(k), one, s), to: gx + k)
             u &+= 1
         }
         if u < range.upperBound {  // the last, partial unit
             let k = u &* L, lanes = n &- k
             let s = perElement ? T.loadPartial(g + k, lanes, fill: 0) : scale
             let v = derivative(T.loadPartial(x + k, lanes, fill: 0), T.loadPartial(t + k, lanes, fill: 0),
-                               w.map { T.loadPartial($0 + k, lanes, fill: 0) } ?? one, one, s)
+                               w.partial(k, lanes), one, s)
             T.storePartial(v, to: gx + k, lanes)
         }
     }
